@@ -1,0 +1,233 @@
+//! The command line: argument parsing, and the one place that prints.
+
+use std::io::Write as _;
+use std::path::{Path, PathBuf};
+
+use clap::{Parser, Subcommand};
+
+use crate::error::{EXIT_DIFFERS, EXIT_ERROR, EXIT_OK, Error};
+use crate::render::{Files, Templates};
+use crate::{diff, files, presets, render};
+
+/// Least-privilege IAM roles for Amazon ECS tasks, from one spec, as
+/// CloudFormation, a Terraform module and CDK JSON.
+#[derive(Debug, Parser)]
+#[command(name = "ecs-iam", version)]
+pub struct Args {
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Render specs into CloudFormation, Terraform and CDK files.
+    Render {
+        /// Spec files (YAML or JSON), or folders of them.
+        #[arg(required = true)]
+        specs: Vec<PathBuf>,
+        /// Parent folder of the outputs; each spec writes `<out>/<name>/`.
+        #[arg(long, default_value = "outputs")]
+        out: PathBuf,
+        /// Folder of templates replacing the built-in ones of the same name.
+        #[arg(long)]
+        templates: Option<PathBuf>,
+        /// Print the context the templates see (JSON) instead of writing.
+        #[arg(long)]
+        context: bool,
+    },
+    /// Compare what a spec renders with previously generated files.
+    Diff {
+        /// The spec file.
+        spec: PathBuf,
+        /// The generated folder (default `outputs/<name>`).
+        #[arg(long)]
+        against: Option<PathBuf>,
+        /// Folder of templates replacing the built-in ones of the same name.
+        #[arg(long)]
+        templates: Option<PathBuf>,
+    },
+    /// Write a starter spec.
+    Init {
+        /// Which starter: ecs-basic, ecs-secrets-vpce, matillion-agent.
+        #[arg(long, default_value = presets::DEFAULT)]
+        preset: String,
+        /// Where to write it (default `<preset>.yaml`; `-` for stdout).
+        #[arg(long)]
+        output: Option<PathBuf>,
+    },
+    /// Print the JSON Schema of the spec format.
+    Schema,
+}
+
+/// Run a command; returns the process exit code.
+#[must_use]
+pub fn run(args: Args) -> i32 {
+    let result = match args.command {
+        Command::Render {
+            specs,
+            out,
+            templates,
+            context,
+        } => render_command(&specs, &out, templates.as_deref(), context),
+        Command::Diff {
+            spec,
+            against,
+            templates,
+        } => diff_command(&spec, against.as_deref(), templates.as_deref()),
+        Command::Init { preset, output } => init_command(&preset, output.as_deref()),
+        Command::Schema => {
+            let schema = schemars::schema_for!(crate::spec::Spec);
+            let text = serde_json::to_string_pretty(&schema).unwrap_or_default();
+            println!("{text}");
+            Ok(EXIT_OK)
+        }
+    };
+    match result {
+        Ok(code) => code,
+        Err(e) => {
+            eprintln!("error: {e}");
+            EXIT_ERROR
+        }
+    }
+}
+
+fn templates(dir: Option<&Path>) -> Result<Templates, Error> {
+    match dir {
+        Some(d) => Templates::with_overrides(d),
+        None => Templates::embedded(),
+    }
+}
+
+/// Spec files named on the command line, folders expanded to their
+/// `.yaml`, `.yml` and `.json` files in name order.
+fn expand_specs(paths: &[PathBuf]) -> Result<Vec<PathBuf>, Error> {
+    let mut out = Vec::new();
+    for p in paths {
+        if p.is_dir() {
+            let mut found: Vec<PathBuf> = std::fs::read_dir(p)
+                .map_err(|source| Error::Read {
+                    path: p.clone(),
+                    source,
+                })?
+                .filter_map(Result::ok)
+                .map(|e| e.path())
+                .filter(|f| {
+                    f.is_file()
+                        && f.extension()
+                            .and_then(|e| e.to_str())
+                            .is_some_and(|e| matches!(e, "yaml" | "yml" | "json"))
+                })
+                .collect();
+            found.sort();
+            if found.is_empty() {
+                return Err(Error::BadPath {
+                    path: p.clone(),
+                    problem: "holds no spec files (.yaml, .yml, .json)".to_owned(),
+                });
+            }
+            out.extend(found);
+        } else {
+            out.push(p.clone());
+        }
+    }
+    Ok(out)
+}
+
+fn render_command(specs: &[PathBuf], out: &Path, template_dir: Option<&Path>, context: bool) -> Result<i32, Error> {
+    let templates = templates(template_dir)?;
+    let specs = expand_specs(specs)?;
+    let mut rendered: Vec<(PathBuf, PathBuf, Files)> = Vec::new();
+    let mut contexts = Vec::new();
+    for spec in &specs {
+        let source = crate::spec::load(spec)?;
+        let model = crate::model::build(&source)?;
+        if context {
+            contexts.push(render::context(&model, None).into_json());
+            continue;
+        }
+        let files = render::render(&model, &templates)?;
+        let dir = out.join(&model.name);
+        if let Some((first, _, _)) = rendered.iter().find(|(_, d, _)| *d == dir) {
+            return Err(Error::DuplicateName {
+                name: model.name.clone(),
+                first: first.clone(),
+                second: spec.clone(),
+            });
+        }
+        rendered.push((spec.clone(), dir, files));
+    }
+    if context {
+        let value = if contexts.len() == 1 {
+            contexts.remove(0)
+        } else {
+            serde_json::Value::Array(contexts)
+        };
+        println!("{}", serde_json::to_string_pretty(&value).unwrap_or_default());
+        return Ok(EXIT_OK);
+    }
+    let plan: Vec<(PathBuf, &Files)> = rendered.iter().map(|(_, d, f)| (d.clone(), f)).collect();
+    files::write_outputs(&plan)?;
+    let mut stdout = std::io::stdout().lock();
+    for (spec, dir, files) in &rendered {
+        let _ = writeln!(
+            stdout,
+            "{} -> {}/ ({} files)",
+            spec.display(),
+            dir.display(),
+            files.len()
+        );
+    }
+    Ok(EXIT_OK)
+}
+
+fn diff_command(spec: &Path, against: Option<&Path>, template_dir: Option<&Path>) -> Result<i32, Error> {
+    let templates = templates(template_dir)?;
+    let (model, rendered) = crate::render_spec(spec, &templates)?;
+    let dir = against.map_or_else(|| Path::new("outputs").join(&model.name), Path::to_owned);
+    let on_disk = if dir.exists() {
+        if !dir.is_dir() {
+            return Err(Error::BadPath {
+                path: dir,
+                problem: "is not a folder".to_owned(),
+            });
+        }
+        files::read_tree(&dir)?
+    } else {
+        Files::new()
+    };
+    let report = diff::compare(&on_disk, &rendered);
+    let label = dir.display().to_string();
+    let mut stdout = std::io::stdout().lock();
+    let _ = write!(stdout, "{}", report.text(&label));
+    let _ = writeln!(stdout, "{}", report.summary(&label));
+    Ok(if report.in_sync() { EXIT_OK } else { EXIT_DIFFERS })
+}
+
+fn init_command(preset: &str, output: Option<&Path>) -> Result<i32, Error> {
+    let text = presets::get(preset)?;
+    let path = output.map_or_else(|| PathBuf::from(format!("{preset}.yaml")), Path::to_owned);
+    if path.as_os_str() == "-" {
+        print!("{text}");
+        return Ok(EXIT_OK);
+    }
+    let mut file = std::fs::OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        .open(&path)
+        .map_err(|source| {
+            if source.kind() == std::io::ErrorKind::AlreadyExists {
+                Error::WouldOverwrite { path: path.clone() }
+            } else {
+                Error::Write {
+                    path: path.clone(),
+                    source,
+                }
+            }
+        })?;
+    file.write_all(text.as_bytes()).map_err(|source| Error::Write {
+        path: path.clone(),
+        source,
+    })?;
+    println!("wrote {} (preset `{preset}`); render it with `ecs-iam render {}`", path.display(), path.display());
+    Ok(EXIT_OK)
+}

@@ -1,0 +1,108 @@
+//! `diff`: what a spec renders today against previously generated files.
+
+use std::fmt::Write as _;
+
+use similar::TextDiff;
+
+use crate::render::Files;
+
+/// How a folder of generated files differs from a fresh rendering.
+#[derive(Debug, Default)]
+pub struct Report {
+    /// Files the rendering has and the folder lacks.
+    pub missing: Vec<String>,
+    /// Files the folder has and the rendering does not produce.
+    pub extra: Vec<String>,
+    /// Files present on both sides with other content: a unified diff each,
+    /// from the folder (`a/`) to the rendering (`b/`).
+    pub changed: Vec<(String, String)>,
+}
+
+impl Report {
+    #[must_use]
+    pub fn in_sync(&self) -> bool {
+        self.missing.is_empty() && self.extra.is_empty() && self.changed.is_empty()
+    }
+
+    /// One line: what differs, in numbers.
+    #[must_use]
+    pub fn summary(&self, dir: &str) -> String {
+        if self.in_sync() {
+            return format!("`{dir}` is in sync with the spec");
+        }
+        format!(
+            "`{dir}` differs from the spec: {} changed, {} missing, {} extra; run `ecs-iam render` to update it",
+            self.changed.len(),
+            self.missing.len(),
+            self.extra.len()
+        )
+    }
+
+    /// The full report: file diffs, then missing and extra files.
+    #[must_use]
+    pub fn text(&self, dir: &str) -> String {
+        let mut out = String::new();
+        for (_, diff) in &self.changed {
+            out.push_str(diff);
+        }
+        for name in &self.missing {
+            let _ = writeln!(out, "missing: {dir}/{name} (the spec renders it)");
+        }
+        for name in &self.extra {
+            let _ = writeln!(out, "extra: {dir}/{name} (the spec does not render it)");
+        }
+        for (name, _) in &self.changed {
+            let _ = writeln!(out, "changed: {dir}/{name} (edited by hand, or the spec changed)");
+        }
+        out
+    }
+}
+
+/// Compare the files in a folder (`on_disk`) with a fresh rendering.
+#[must_use]
+pub fn compare(on_disk: &Files, rendered: &Files) -> Report {
+    let mut report = Report::default();
+    for (name, new) in rendered {
+        match on_disk.get(name) {
+            None => report.missing.push(name.clone()),
+            Some(old) if old == new => {}
+            Some(old) => {
+                let diff = TextDiff::from_lines(old.as_str(), new.as_str())
+                    .unified_diff()
+                    .context_radius(3)
+                    .header(&format!("a/{name}"), &format!("b/{name}"))
+                    .to_string();
+                report.changed.push((name.clone(), diff));
+            }
+        }
+    }
+    report.extra = on_disk
+        .keys()
+        .filter(|k| !rendered.contains_key(*k))
+        .cloned()
+        .collect();
+    report
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn names_missing_extra_and_changed() {
+        let disk: Files = [("a", "1\n"), ("b", "2\n"), ("x", "9\n")]
+            .into_iter()
+            .map(|(k, v)| (k.to_owned(), v.to_owned()))
+            .collect();
+        let new: Files = [("a", "1\n"), ("b", "3\n"), ("c", "4\n")]
+            .into_iter()
+            .map(|(k, v)| (k.to_owned(), v.to_owned()))
+            .collect();
+        let r = compare(&disk, &new);
+        assert_eq!(r.missing, ["c"]);
+        assert_eq!(r.extra, ["x"]);
+        assert_eq!(r.changed.len(), 1);
+        assert!(r.changed[0].1.contains("-2\n+3\n"), "{}", r.changed[0].1);
+        assert_eq!(r.summary("o"), "`o` differs from the spec: 1 changed, 1 missing, 1 extra; run `ecs-iam render` to update it");
+    }
+}

@@ -1,0 +1,170 @@
+//! Where each value of a spec file sits, so that checks made after parsing
+//! can still point at `file:line:column`.
+//!
+//! serde gives positions only for its own errors; a second, event-level pass
+//! over the same text (JSON is YAML too) records the position of every node
+//! under its dotted path (`task_role.s3[0].bucket`). Aliases are not
+//! followed, so an alias bomb costs nothing here.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use yaml_rust2::parser::{Event, MarkedEventReceiver, Parser};
+use yaml_rust2::scanner::Marker;
+
+use crate::error::Location;
+
+/// Positions of the nodes of one spec file, by dotted path.
+#[derive(Debug, Clone)]
+pub struct Locations {
+    file: PathBuf,
+    nodes: BTreeMap<String, (usize, usize)>,
+}
+
+impl Locations {
+    /// Index `text`; a text the event parser cannot read yields an empty
+    /// index (every lookup then points at the start of the file).
+    #[must_use]
+    pub fn index(file: &Path, text: &str) -> Self {
+        let mut recorder = Recorder::default();
+        let mut parser = Parser::new_from_str(text);
+        if parser.load(&mut recorder, false).is_err() {
+            recorder.nodes.clear();
+        }
+        Locations {
+            file: file.to_owned(),
+            nodes: recorder.nodes,
+        }
+    }
+
+    /// The position of `path`, or of its nearest recorded ancestor.
+    #[must_use]
+    pub fn at(&self, path: &str) -> Location {
+        let mut path = path;
+        loop {
+            if let Some(&(line, column)) = self.nodes.get(path) {
+                return self.location(line, column);
+            }
+            match parent(path) {
+                Some(p) => path = p,
+                None => return self.location(1, 1),
+            }
+        }
+    }
+
+    /// A location in this file at a known line and column.
+    #[must_use]
+    pub fn location(&self, line: usize, column: usize) -> Location {
+        Location {
+            file: self.file.clone(),
+            line,
+            column,
+        }
+    }
+}
+
+fn parent(path: &str) -> Option<&str> {
+    if path.is_empty() {
+        return None;
+    }
+    let cut = path.rfind(['.', '[']).unwrap_or(0);
+    Some(&path[..cut])
+}
+
+enum Frame {
+    Mapping { path: String, key: Option<String> },
+    Sequence { path: String, next: usize },
+}
+
+#[derive(Default)]
+struct Recorder {
+    stack: Vec<Frame>,
+    nodes: BTreeMap<String, (usize, usize)>,
+}
+
+impl Recorder {
+    /// The path of the node that starts now, or `None` when it is a key.
+    fn enter(&mut self) -> Option<String> {
+        match self.stack.last_mut() {
+            None => Some(String::new()),
+            Some(Frame::Sequence { path, next }) => {
+                let p = format!("{path}[{next}]");
+                *next += 1;
+                Some(p)
+            }
+            Some(Frame::Mapping { path, key }) => key.take().map(|k| {
+                if path.is_empty() {
+                    k
+                } else {
+                    format!("{path}.{k}")
+                }
+            }),
+        }
+    }
+
+    fn record(&mut self, path: &str, mark: Marker) {
+        self.nodes
+            .entry(path.to_owned())
+            .or_insert((mark.line(), mark.col() + 1));
+    }
+}
+
+impl MarkedEventReceiver for Recorder {
+    fn on_event(&mut self, event: Event, mark: Marker) {
+        match event {
+            Event::Scalar(value, ..) => match self.enter() {
+                Some(path) => self.record(&path, mark),
+                None => {
+                    if let Some(Frame::Mapping { key, .. }) = self.stack.last_mut() {
+                        *key = Some(value);
+                    }
+                }
+            },
+            Event::Alias(_) => {
+                if let Some(path) = self.enter() {
+                    self.record(&path, mark);
+                }
+            }
+            Event::MappingStart(..) => {
+                // A mapping used as a key gets a throwaway path.
+                let path = self.enter().unwrap_or_else(|| "\u{0}".to_owned());
+                self.record(&path, mark);
+                self.stack.push(Frame::Mapping { path, key: None });
+            }
+            Event::SequenceStart(..) => {
+                let path = self.enter().unwrap_or_else(|| "\u{0}".to_owned());
+                self.record(&path, mark);
+                self.stack.push(Frame::Sequence { path, next: 0 });
+            }
+            Event::MappingEnd | Event::SequenceEnd => {
+                self.stack.pop();
+            }
+            _ => {}
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn records_nested_paths() {
+        let text = "name: x\ntask_role:\n  s3:\n    - bucket: b\n      prefix: p/\ntags: {team: a}\n";
+        let locs = Locations::index(Path::new("s.yaml"), text);
+        assert_eq!(locs.at("name").line, 1);
+        let b = locs.at("task_role.s3[0].bucket");
+        assert_eq!((b.line, b.column), (4, 15));
+        assert_eq!(locs.at("task_role.s3[0].prefix").line, 5);
+        assert_eq!(locs.at("tags.team").line, 6);
+        // Unknown paths fall back to the nearest ancestor.
+        assert_eq!(locs.at("task_role.s3[0].nothing").line, 4);
+    }
+
+    #[test]
+    fn indexes_json() {
+        let text = "{\n  \"name\": \"x\",\n  \"tags\": {\"a\": \"b\"}\n}";
+        let locs = Locations::index(Path::new("s.json"), text);
+        assert_eq!(locs.at("tags.a").line, 3);
+    }
+}

@@ -1,0 +1,45 @@
+//! CDK JSON (`iam.CfnRoleProps`): the `json` filter.
+
+use std::collections::HashMap;
+
+use serde_json::Value;
+
+use super::{parts, sub_string};
+
+/// The template rendered once per role into `cdk/<role>.json`.
+pub const TEMPLATE: &str = "cdk/role.json.tera";
+
+/// A JSON value: a string, `{"Fn::Sub": "..."}` when the text holds
+/// deploy-time values, or a bare number or boolean.
+///
+/// # Errors
+/// The value is not a string, text, number or boolean.
+pub fn filter(value: &Value, _: &HashMap<String, Value>) -> tera::Result<Value> {
+    let Some(parts) = parts(value)? else {
+        return Ok(Value::String(value.to_string()));
+    };
+    let symbolic = parts.iter().any(|p| matches!(p, super::Part::Ref(_)));
+    let text = sub_string(&parts);
+    let out = if symbolic {
+        format!("{{\"Fn::Sub\": {}}}", Value::String(text))
+    } else {
+        Value::String(text.replace("${!", "${")).to_string()
+    };
+    Ok(Value::String(out))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn strings_and_subs() {
+        let f = |v: Value| filter(&v, &HashMap::new()).unwrap().as_str().unwrap().to_owned();
+        assert_eq!(f(json!("a\"b\n")), "\"a\\\"b\\n\"");
+        assert_eq!(
+            f(json!([{"ref": "account_id"}])),
+            "{\"Fn::Sub\": \"${AWS::AccountId}\"}"
+        );
+    }
+}

@@ -1,0 +1,77 @@
+//! CloudFormation YAML: the `cfn` filter.
+
+use std::collections::HashMap;
+use std::fmt::Write as _;
+
+use serde_json::Value;
+
+use super::{parts, sub_string};
+
+/// Output file and the template that renders it.
+pub const FILES: &[(&str, &str)] = &[("cloudformation.yaml", "cloudformation.yaml.tera")];
+
+/// A YAML value: a double-quoted scalar, `!Sub "..."` when the text holds
+/// deploy-time values, or a bare number or boolean.
+///
+/// # Errors
+/// The value is not a string, text, number or boolean.
+pub fn filter(value: &Value, _: &HashMap<String, Value>) -> tera::Result<Value> {
+    let Some(parts) = parts(value)? else {
+        return Ok(Value::String(value.to_string()));
+    };
+    let symbolic = parts.iter().any(|p| matches!(p, super::Part::Ref(_)));
+    let text = sub_string(&parts);
+    Ok(Value::String(if symbolic {
+        format!("!Sub {}", quote(&text))
+    } else {
+        // Plain (non-Sub) strings take `${` literally: undo the Sub escape.
+        quote(&text.replace("${!", "${"))
+    }))
+}
+
+/// A YAML double-quoted scalar. Always quoting sidesteps YAML's plain-scalar
+/// traps (`yes`, `*`, `: `, ` #`, leading `!` and `%`, numbers).
+#[must_use]
+pub fn quote(s: &str) -> String {
+    let mut out = String::with_capacity(s.len() + 2);
+    out.push('"');
+    for c in s.chars() {
+        match c {
+            '"' => out.push_str("\\\""),
+            '\\' => out.push_str("\\\\"),
+            '\n' => out.push_str("\\n"),
+            '\t' => out.push_str("\\t"),
+            '\r' => out.push_str("\\r"),
+            // Control characters, YAML's own line breaks (NEL, LS, PS) and
+            // the byte-order mark are written as escapes.
+            c if c.is_control() || matches!(c, '\u{2028}' | '\u{2029}' | '\u{feff}') => {
+                let _ = write!(out, "\\u{:04x}", u32::from(c));
+            }
+            c => out.push(c),
+        }
+    }
+    out.push('"');
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn cfn(v: &Value) -> String {
+        filter(v, &HashMap::new()).unwrap().as_str().unwrap().to_owned()
+    }
+
+    #[test]
+    fn quotes_and_subs() {
+        assert_eq!(cfn(&json!("yes")), "\"yes\"");
+        assert_eq!(cfn(&json!("a\"b\\c\nd")), "\"a\\\"b\\\\c\\nd\"");
+        assert_eq!(cfn(&json!(3600)), "3600");
+        assert_eq!(cfn(&json!("b/${aws:username}")), "\"b/${aws:username}\"");
+        assert_eq!(
+            cfn(&json!(["arn:", {"ref": "partition"}, ":s3:::b/${aws:username}"])),
+            "!Sub \"arn:${AWS::Partition}:s3:::b/${!aws:username}\""
+        );
+    }
+}

@@ -1,0 +1,237 @@
+//! Rendering the model through Tera templates into the output files.
+//!
+//! Templates only lay out text. Every value reaches them as ready data and
+//! leaves through a per-format filter (`cfn`, `hcl`, `json`) that quotes and
+//! escapes it and spells deploy-time values the way the format does.
+
+pub mod cdk;
+pub mod cloudformation;
+pub mod terraform;
+
+use std::collections::{BTreeMap, HashMap};
+use std::path::Path;
+
+use serde_json::Value;
+use tera::{Context, Tera};
+
+use crate::arn::Segment;
+use crate::error::Error;
+use crate::model::Model;
+
+/// The generated files of one spec: path relative to the output folder
+/// (with `/`), and content.
+pub type Files = BTreeMap<String, String>;
+
+/// Built-in templates, embedded at build time.
+const EMBEDDED: &[(&str, &str)] = &[
+    (
+        "cloudformation.yaml.tera",
+        include_str!("../../templates/cloudformation.yaml.tera"),
+    ),
+    (
+        "terraform/main.tf.tera",
+        include_str!("../../templates/terraform/main.tf.tera"),
+    ),
+    (
+        "terraform/variables.tf.tera",
+        include_str!("../../templates/terraform/variables.tf.tera"),
+    ),
+    (
+        "terraform/outputs.tf.tera",
+        include_str!("../../templates/terraform/outputs.tf.tera"),
+    ),
+    (
+        "terraform/versions.tf.tera",
+        include_str!("../../templates/terraform/versions.tf.tera"),
+    ),
+    (
+        "cdk/role.json.tera",
+        include_str!("../../templates/cdk/role.json.tera"),
+    ),
+];
+
+/// The template set: the embedded templates, each optionally replaced by a
+/// file of the same name from a user folder.
+pub struct Templates {
+    tera: Tera,
+}
+
+impl Templates {
+    /// The built-in templates.
+    ///
+    /// # Errors
+    /// Only if a built-in template is broken.
+    pub fn embedded() -> Result<Self, Error> {
+        Self::build(EMBEDDED.iter().map(|(n, t)| ((*n).to_owned(), (*t).to_owned())).collect())
+    }
+
+    /// The built-in templates with those found in `dir` replacing them.
+    ///
+    /// # Errors
+    /// `dir` is unreadable, holds a `.tera` file that is not one of the
+    /// template names, or a template does not parse.
+    pub fn with_overrides(dir: &Path) -> Result<Self, Error> {
+        if !dir.is_dir() {
+            return Err(Error::BadPath {
+                path: dir.to_owned(),
+                problem: "is not a folder of templates".to_owned(),
+            });
+        }
+        let found = crate::files::read_tree(dir)?;
+        let mut set: Vec<(String, String)> =
+            EMBEDDED.iter().map(|(n, t)| ((*n).to_owned(), (*t).to_owned())).collect();
+        for (name, text) in found {
+            if !name.ends_with(".tera") {
+                continue;
+            }
+            let Some(slot) = set.iter_mut().find(|(n, _)| *n == name) else {
+                return Err(Error::BadPath {
+                    path: dir.join(&name),
+                    problem: format!(
+                        "is not a template ecs-iam uses; the templates are {}",
+                        EMBEDDED.iter().map(|(n, _)| format!("`{n}`")).collect::<Vec<_>>().join(", ")
+                    ),
+                });
+            };
+            slot.1 = text;
+        }
+        Self::build(set)
+    }
+
+    fn build(set: Vec<(String, String)>) -> Result<Self, Error> {
+        let mut tera = Tera::default();
+        tera.autoescape_on(Vec::new());
+        tera.add_raw_templates(set).map_err(|e| template_error("(set)", &e))?;
+        tera.register_filter("cfn", cloudformation::filter);
+        tera.register_filter("hcl", terraform::filter);
+        tera.register_filter("json", cdk::filter);
+        tera.register_filter("comment", comment_filter);
+        Ok(Templates { tera })
+    }
+
+    fn render(&self, name: &str, context: &Context) -> Result<String, Error> {
+        self.tera.render(name, context).map_err(|e| template_error(name, &e))
+    }
+}
+
+/// The context every template sees: the model's fields at the top level,
+/// and `role` for the per-role CDK template.
+#[must_use]
+pub fn context(model: &Model, role: Option<usize>) -> Context {
+    let mut ctx = Context::from_serialize(model).unwrap_or_default();
+    if let Some(i) = role {
+        ctx.insert("role", &model.roles[i]);
+    }
+    ctx
+}
+
+/// Render all output files of a model.
+///
+/// # Errors
+/// A template fails to render.
+pub fn render(model: &Model, templates: &Templates) -> Result<Files, Error> {
+    let mut files = Files::new();
+    let whole = context(model, None);
+    for (out, template) in cloudformation::FILES.iter().chain(terraform::FILES) {
+        files.insert((*out).to_owned(), templates.render(template, &whole)?);
+    }
+    for (i, role) in model.roles.iter().enumerate() {
+        let out = format!("cdk/{}.json", role.file_stem);
+        files.insert(out, templates.render(cdk::TEMPLATE, &context(model, Some(i)))?);
+    }
+    Ok(files)
+}
+
+/// Every file name `render` may produce (to tell generated files from
+/// foreign ones in an output folder).
+#[must_use]
+pub fn is_generated_name(name: &str) -> bool {
+    cloudformation::FILES
+        .iter()
+        .chain(terraform::FILES)
+        .any(|(f, _)| *f == name)
+        || name == "cdk/task-role.json"
+        || name == "cdk/execution-role.json"
+}
+
+fn template_error(name: &str, e: &tera::Error) -> Error {
+    let mut message = e.to_string();
+    let mut source = std::error::Error::source(e);
+    while let Some(s) = source {
+        message.push_str(": ");
+        message.push_str(&s.to_string());
+        source = s.source();
+    }
+    Error::Template {
+        name: name.to_owned(),
+        message: message.replace('\n', " "),
+    }
+}
+
+/// A value as the filters see it: literal text or a deploy-time reference.
+pub(crate) enum Part<'a> {
+    Literal(&'a str),
+    Ref(Segment),
+}
+
+/// Split a context value (a string, or a serialised [`crate::arn::Text`])
+/// into parts; `None` for numbers and booleans, which print as they are.
+pub(crate) fn parts(value: &Value) -> tera::Result<Option<Vec<Part<'_>>>> {
+    match value {
+        Value::String(s) => Ok(Some(vec![Part::Literal(s)])),
+        Value::Array(items) => items
+            .iter()
+            .map(|item| match item {
+                Value::String(s) => Ok(Part::Literal(s)),
+                Value::Object(o) => match o.get("ref").and_then(Value::as_str) {
+                    Some("partition") => Ok(Part::Ref(Segment::Partition)),
+                    Some("region") => Ok(Part::Ref(Segment::Region)),
+                    Some("account_id") => Ok(Part::Ref(Segment::Account)),
+                    _ => Err(tera::Error::msg(format!("not a text part: {item}"))),
+                },
+                _ => Err(tera::Error::msg(format!("not a text part: {item}"))),
+            })
+            .collect::<tera::Result<Vec<_>>>()
+            .map(Some),
+        Value::Number(_) | Value::Bool(_) => Ok(None),
+        other => Err(tera::Error::msg(format!(
+            "this filter takes a string, a text or a number, not {other}"
+        ))),
+    }
+}
+
+/// Escape `${` as CloudFormation's `Fn::Sub` wants a literal: `${!`.
+pub(crate) fn sub_string(parts: &[Part<'_>]) -> String {
+    let mut out = String::new();
+    for p in parts {
+        match p {
+            Part::Literal(s) => out.push_str(&s.replace("${", "${!")),
+            Part::Ref(Segment::Partition) => out.push_str("${AWS::Partition}"),
+            Part::Ref(Segment::Region) => out.push_str("${AWS::Region}"),
+            Part::Ref(Segment::Account) => out.push_str("${AWS::AccountId}"),
+            Part::Ref(Segment::Literal(s)) => out.push_str(s),
+        }
+    }
+    out
+}
+
+/// A comment line's text: control characters shown escaped so the value
+/// cannot end the comment.
+#[allow(clippy::unnecessary_wraps)]
+fn comment_filter(value: &Value, _: &HashMap<String, Value>) -> tera::Result<Value> {
+    let s = match value {
+        Value::String(s) => s.clone(),
+        other => other.to_string(),
+    };
+    Ok(Value::String(
+        s.chars()
+            .map(|c| {
+                if c.is_control() {
+                    c.escape_default().to_string()
+                } else {
+                    c.to_string()
+                }
+            })
+            .collect(),
+    ))
+}

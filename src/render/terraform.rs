@@ -1,0 +1,130 @@
+//! Terraform HCL: the `hcl` filter.
+
+use std::collections::HashMap;
+use std::fmt::Write as _;
+
+use serde_json::Value;
+
+use super::{Part, parts};
+use crate::arn::Segment;
+
+/// Output files and the templates that render them.
+pub const FILES: &[(&str, &str)] = &[
+    ("terraform/main.tf", "terraform/main.tf.tera"),
+    ("terraform/outputs.tf", "terraform/outputs.tf.tera"),
+    ("terraform/variables.tf", "terraform/variables.tf.tera"),
+    ("terraform/versions.tf", "terraform/versions.tf.tera"),
+];
+
+/// An HCL value: a quoted template string with deploy-time values as data
+/// source interpolations, or a bare number or boolean.
+///
+/// # Errors
+/// The value is not a string, text, number or boolean.
+pub fn filter(value: &Value, _: &HashMap<String, Value>) -> tera::Result<Value> {
+    let Some(parts) = parts(value)? else {
+        return Ok(Value::String(value.to_string()));
+    };
+    Ok(Value::String(quote(&parts)))
+}
+
+fn quote(parts: &[Part<'_>]) -> String {
+    let mut out = String::from("\"");
+    for (i, p) in parts.iter().enumerate() {
+        match p {
+            Part::Literal(s) => {
+                let next_is_ref = matches!(parts.get(i + 1), Some(Part::Ref(_)));
+                literal(&mut out, s, next_is_ref);
+            }
+            Part::Ref(Segment::Partition) => out.push_str("${data.aws_partition.current.partition}"),
+            Part::Ref(Segment::Region) => out.push_str("${data.aws_region.current.region}"),
+            Part::Ref(Segment::Account) => out.push_str("${data.aws_caller_identity.current.account_id}"),
+            Part::Ref(Segment::Literal(s)) => literal(&mut out, s, false),
+        }
+    }
+    out.push('"');
+    out
+}
+
+/// HCL string escapes, plus Terraform's template sequences: a literal `${`
+/// is `$${` and `%{` is `%%{`. A `$` (or `%`) right before such an escape or
+/// before an interpolation would merge with it, so it is written as the
+/// interpolated string `${"$"}` instead.
+fn literal(out: &mut String, s: &str, next_is_ref: bool) {
+    enum Token {
+        Char(char),
+        Escaped(char),
+        Interpolated(char),
+    }
+    let chars: Vec<char> = s.chars().collect();
+    let mut tokens: Vec<Token> = chars
+        .iter()
+        .enumerate()
+        .map(|(i, &c)| {
+            if matches!(c, '$' | '%') && chars.get(i + 1) == Some(&'{') {
+                Token::Escaped(c)
+            } else {
+                Token::Char(c)
+            }
+        })
+        .collect();
+    // Right to left, so that a run of `$` before an interpolation is
+    // interpolated as a whole.
+    let mut next_starts_with: Option<(char, bool)> = next_is_ref.then_some(('$', true));
+    for t in tokens.iter_mut().rev() {
+        if let Token::Char(c @ ('$' | '%')) = *t
+            && next_starts_with.is_some_and(|(n, special)| special && n == c)
+        {
+            *t = Token::Interpolated(c);
+        }
+        next_starts_with = Some(match t {
+            Token::Char(c) => (*c, false),
+            Token::Escaped(c) => (*c, true),
+            Token::Interpolated(_) => ('$', true),
+        });
+    }
+    for t in tokens {
+        match t {
+            Token::Escaped(c) => {
+                out.push(c);
+                out.push(c);
+            }
+            Token::Interpolated(c) => {
+                let _ = write!(out, "${{\"{c}\"}}");
+            }
+            Token::Char('"') => out.push_str("\\\""),
+            Token::Char('\\') => out.push_str("\\\\"),
+            Token::Char('\n') => out.push_str("\\n"),
+            Token::Char('\r') => out.push_str("\\r"),
+            Token::Char('\t') => out.push_str("\\t"),
+            Token::Char(c) if c.is_control() || matches!(c, '\u{2028}' | '\u{2029}' | '\u{feff}') => {
+                let _ = write!(out, "\\u{:04x}", u32::from(c));
+            }
+            Token::Char(c) => out.push(c),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn hcl(v: Value) -> String {
+        filter(&v, &HashMap::new()).unwrap().as_str().unwrap().to_owned()
+    }
+
+    #[test]
+    fn escapes_template_sequences() {
+        assert_eq!(hcl(json!("${aws:username}")), "\"$${aws:username}\"");
+        assert_eq!(hcl(json!("%{if}")), "\"%%{if}\"");
+        assert_eq!(hcl(json!("$${x}")), "\"${\"$\"}$${x}\"");
+        assert_eq!(hcl(json!("a\"\\\n")), "\"a\\\"\\\\\\n\"");
+        assert_eq!(hcl(json!("cost $5")), "\"cost $5\"");
+        assert_eq!(
+            hcl(json!(["arn:", {"ref": "partition"}, ":s3:::b"])),
+            "\"arn:${data.aws_partition.current.partition}:s3:::b\""
+        );
+        assert_eq!(hcl(json!(["x$", {"ref": "region"}])), "\"x${\"$\"}${data.aws_region.current.region}\"");
+    }
+}

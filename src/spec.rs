@@ -1,0 +1,502 @@
+//! The role specification file (format version 1), as written by users.
+//!
+//! These types only mirror the file; defaults, ARNs and checks live in
+//! [`crate::model`]. Unknown keys are errors everywhere.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use schemars::JsonSchema;
+use serde::{Deserialize, Serialize};
+
+use crate::error::{Error, Location, suggest};
+use crate::location::Locations;
+
+/// A role specification file.
+#[derive(Debug, Clone, Deserialize, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+#[schemars(title = "ecs-iam role specification, version 1")]
+pub struct Spec {
+    /// Format version; must be 1.
+    pub version: u64,
+    /// Workload name: letters, digits, `-`, `_`. Prefixes the default role
+    /// names and names the output folder `outputs/<name>/`.
+    #[schemars(pattern(r"^[A-Za-z0-9_-]+$"))]
+    pub name: String,
+    /// What the workload is; used in the generated files' descriptions.
+    #[serde(default)]
+    pub description: Option<String>,
+    /// Where the roles are deployed. An omitted field stays symbolic: a
+    /// pseudo parameter in CloudFormation and CDK, a data source in Terraform.
+    #[serde(default)]
+    pub deployment: Deployment,
+    /// IAM path of both roles (default `/`).
+    #[serde(default)]
+    pub path: Option<String>,
+    /// Permissions boundary of both roles: a policy ARN, or a customer
+    /// managed policy name in the deployment account.
+    #[serde(default)]
+    pub permissions_boundary: Option<String>,
+    /// Tags on both roles.
+    #[serde(default)]
+    pub tags: BTreeMap<String, String>,
+    /// The role the application containers assume.
+    #[serde(default)]
+    pub task_role: TaskRoleSpec,
+    /// The role the ECS agent assumes to start the task.
+    #[serde(default)]
+    pub execution_role: ExecutionRoleSpec,
+}
+
+/// The deployment target; each field optional.
+#[derive(Debug, Clone, Default, Deserialize, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Deployment {
+    /// `aws`, `aws-cn` or `aws-us-gov`.
+    #[serde(default)]
+    #[schemars(extend("enum" = ["aws", "aws-cn", "aws-us-gov"]))]
+    pub partition: Option<String>,
+    /// Region name, e.g. `eu-west-1`.
+    #[serde(default)]
+    pub region: Option<String>,
+    /// Twelve-digit account id, quoted.
+    #[serde(default)]
+    #[schemars(pattern(r"^[0-9]{12}$"))]
+    pub account_id: Option<String>,
+}
+
+/// Who may assume a role.
+#[derive(Debug, Clone, Default, Deserialize, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct TrustSpec {
+    /// Trusted service principals (default `[ecs-tasks.amazonaws.com]`;
+    /// `ec2.amazonaws.com` may be added for the EC2 launch type).
+    #[serde(default)]
+    pub services: Option<Vec<String>>,
+    /// Add `aws:SourceAccount` and `aws:SourceArn` conditions to the
+    /// `ecs-tasks.amazonaws.com` statement (default: true on the task role,
+    /// false on the execution role).
+    #[serde(default)]
+    pub confused_deputy: Option<bool>,
+}
+
+/// The task role: what the application may call.
+#[derive(Debug, Clone, Default, Deserialize, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct TaskRoleSpec {
+    /// Role name (default `<name>-task`), at most 64 characters.
+    #[serde(default)]
+    pub name: Option<String>,
+    /// Role description.
+    #[serde(default)]
+    pub description: Option<String>,
+    /// Maximum session duration in seconds, 3600 to 43200.
+    #[serde(default)]
+    #[schemars(range(min = 3600, max = 43200))]
+    pub max_session_duration: Option<u64>,
+    /// Trust relationship.
+    #[serde(default)]
+    pub trust: TrustSpec,
+    /// Secrets Manager access.
+    #[serde(default)]
+    pub secrets: TaskSecretsSpec,
+    /// Customer managed KMS keys (ids or key ARNs) that encrypt the secrets:
+    /// `kms:Decrypt` via Secrets Manager only.
+    #[serde(default)]
+    pub kms_keys: Vec<String>,
+    /// S3 buckets the application stages data in.
+    #[serde(default)]
+    pub s3: Vec<S3Spec>,
+    /// Managed policies to attach: ARNs or known AWS managed policy names.
+    #[serde(default)]
+    pub managed_policies: Vec<String>,
+    /// Further statements, for integrations ecs-iam has no field for.
+    #[serde(default)]
+    pub statements: Vec<StatementSpec>,
+}
+
+/// Secrets Manager access of the task role.
+#[derive(Debug, Clone, Default, Deserialize, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct TaskSecretsSpec {
+    /// Grant `secretsmanager:ListSecrets` (a list-only action on `*`).
+    #[serde(default)]
+    pub list: bool,
+    /// Secrets to read (`secretsmanager:GetSecretValue`): names or ARNs.
+    #[serde(default)]
+    pub read: Vec<String>,
+}
+
+/// One S3 bucket (and optional key prefix) the task uses.
+#[derive(Debug, Clone, Deserialize, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct S3Spec {
+    /// Bucket name (not an ARN).
+    pub bucket: String,
+    /// Key prefix the objects live under, e.g. `agent/`.
+    #[serde(default)]
+    pub prefix: Option<String>,
+    /// Access levels (default `[list, read, write]`).
+    #[serde(default)]
+    pub access: Option<Vec<S3Access>>,
+}
+
+/// An S3 access level.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Deserialize, Serialize, JsonSchema)]
+#[serde(rename_all = "lowercase")]
+pub enum S3Access {
+    /// `s3:ListBucket` on the bucket (limited to the prefix).
+    List,
+    /// `s3:GetObject` on the objects.
+    Read,
+    /// `s3:PutObject` on the objects.
+    Write,
+    /// `s3:DeleteObject` on the objects.
+    Delete,
+    /// `s3:GetObjectAcl` and `s3:PutObjectAcl` on the objects.
+    Acl,
+}
+
+/// The task execution role: what ECS needs to start the task.
+#[derive(Debug, Clone, Default, Deserialize, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ExecutionRoleSpec {
+    /// Role name (default `<name>-execution`), at most 64 characters.
+    #[serde(default)]
+    pub name: Option<String>,
+    /// Role description.
+    #[serde(default)]
+    pub description: Option<String>,
+    /// Maximum session duration in seconds, 3600 to 43200.
+    #[serde(default)]
+    #[schemars(range(min = 3600, max = 43200))]
+    pub max_session_duration: Option<u64>,
+    /// Trust relationship.
+    #[serde(default)]
+    pub trust: TrustSpec,
+    /// Managed policies to attach, e.g. `AmazonECSTaskExecutionRolePolicy`
+    /// (opt-in; the scoped inline policy is the default).
+    #[serde(default)]
+    pub managed_policies: Vec<String>,
+    /// Image pulls from Amazon ECR.
+    #[serde(default)]
+    pub ecr: EcrSpec,
+    /// CloudWatch Logs groups of the awslogs driver.
+    #[serde(default)]
+    pub logs: LogsSpec,
+    /// Secrets injected into containers or used as private registry
+    /// credentials: names or ARNs.
+    #[serde(default)]
+    pub secrets: Vec<String>,
+    /// SSM parameters injected into containers: names or ARNs.
+    #[serde(default)]
+    pub ssm_parameters: Vec<String>,
+    /// Customer managed KMS keys (ids or key ARNs) of those secrets and
+    /// parameters.
+    #[serde(default)]
+    pub kms_keys: Vec<String>,
+    /// Further statements.
+    #[serde(default)]
+    pub statements: Vec<StatementSpec>,
+}
+
+/// Amazon ECR pulls.
+#[derive(Debug, Clone, Default, Deserialize, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct EcrSpec {
+    /// Private repositories (names or ARNs) the images come from.
+    #[serde(default)]
+    pub repositories: Vec<String>,
+    /// Authenticated pulls from ECR Public.
+    #[serde(default)]
+    pub public: bool,
+    /// Only allow layer pulls from this VPC (`aws:SourceVpc`).
+    #[serde(default)]
+    pub source_vpc: Option<String>,
+    /// Only allow layer pulls through this VPC endpoint (`aws:SourceVpce`).
+    #[serde(default)]
+    pub source_vpce: Option<String>,
+}
+
+/// CloudWatch Logs for the awslogs log driver.
+#[derive(Debug, Clone, Default, Deserialize, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct LogsSpec {
+    /// Log groups (names or ARNs).
+    #[serde(default)]
+    pub groups: Vec<String>,
+    /// Allow the driver to create the groups (`awslogs-create-group`).
+    #[serde(default)]
+    pub create_group: bool,
+}
+
+/// A policy statement written out in full.
+#[derive(Debug, Clone, Deserialize, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct StatementSpec {
+    /// Statement id: letters and digits (default `Custom<n>`).
+    #[serde(default)]
+    pub sid: Option<String>,
+    /// `Allow` (default) or `Deny`.
+    #[serde(default)]
+    pub effect: Effect,
+    /// Actions, `service:Action`.
+    pub actions: OneOrMany<String>,
+    /// Resource ARNs (placeholders `<partition>`, `<region>`,
+    /// `<account_id>`) or `*`.
+    pub resources: OneOrMany<String>,
+    /// Conditions: operator → key → value or values.
+    #[serde(default)]
+    pub conditions: BTreeMap<String, BTreeMap<String, OneOrMany<Scalar>>>,
+}
+
+/// A statement's effect.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize, Serialize, JsonSchema)]
+pub enum Effect {
+    #[default]
+    Allow,
+    Deny,
+}
+
+impl Effect {
+    #[must_use]
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Effect::Allow => "Allow",
+            Effect::Deny => "Deny",
+        }
+    }
+}
+
+/// A single value or a list of them, as IAM policies allow.
+#[derive(Debug, Clone, Deserialize, Serialize, JsonSchema)]
+#[serde(untagged)]
+pub enum OneOrMany<T> {
+    One(T),
+    Many(Vec<T>),
+}
+
+impl<T> OneOrMany<T> {
+    #[must_use]
+    pub fn as_slice(&self) -> &[T] {
+        match self {
+            OneOrMany::One(v) => std::slice::from_ref(v),
+            OneOrMany::Many(v) => v,
+        }
+    }
+}
+
+/// A condition value: IAM compares strings, so numbers and booleans are
+/// written as their text.
+#[derive(Debug, Clone, Deserialize, Serialize, JsonSchema)]
+#[serde(untagged)]
+pub enum Scalar {
+    String(String),
+    Bool(bool),
+    Integer(i64),
+    Float(f64),
+}
+
+impl Scalar {
+    #[must_use]
+    pub fn to_text(&self) -> String {
+        match self {
+            Scalar::String(s) => s.clone(),
+            Scalar::Bool(b) => b.to_string(),
+            Scalar::Integer(i) => i.to_string(),
+            Scalar::Float(x) => x.to_string(),
+        }
+    }
+}
+
+/// A parsed spec with what is needed to point back into its file.
+#[derive(Debug, Clone)]
+pub struct Source {
+    pub path: PathBuf,
+    pub spec: Spec,
+    pub locations: Locations,
+}
+
+/// The largest spec file read; real specs are a few kilobytes.
+pub const MAX_SPEC_BYTES: u64 = 1024 * 1024;
+
+/// Read and parse a spec file (`.json` as JSON, anything else as YAML).
+///
+/// # Errors
+/// The file cannot be read, or does not parse into a [`Spec`].
+pub fn load(path: &Path) -> Result<Source, Error> {
+    let read_err = |source| Error::Read {
+        path: path.to_owned(),
+        source,
+    };
+    let meta = std::fs::metadata(path).map_err(read_err)?;
+    if meta.len() > MAX_SPEC_BYTES {
+        return Err(Error::Syntax {
+            at: Location {
+                file: path.to_owned(),
+                line: 1,
+                column: 1,
+            },
+            message: format!(
+                "the file is {} bytes; a spec may be at most {MAX_SPEC_BYTES} bytes",
+                meta.len()
+            ),
+        });
+    }
+    let bytes = std::fs::read(path).map_err(read_err)?;
+    let text = match String::from_utf8(bytes) {
+        Ok(t) => t,
+        Err(e) => {
+            let valid = &e.as_bytes()[..e.utf8_error().valid_up_to()];
+            let text = String::from_utf8_lossy(valid);
+            let line = text.matches('\n').count() + 1;
+            let column = text.rsplit('\n').next().map_or(0, |l| l.chars().count()) + 1;
+            return Err(Error::Syntax {
+                at: Location {
+                    file: path.to_owned(),
+                    line,
+                    column,
+                },
+                message: "the file is not valid UTF-8; save it as UTF-8".to_owned(),
+            });
+        }
+    };
+    parse(path, &text)
+}
+
+/// Parse spec text; `path` names the file in errors and picks the format.
+///
+/// # Errors
+/// The text does not parse into a [`Spec`].
+pub fn parse(path: &Path, text: &str) -> Result<Source, Error> {
+    let locations = Locations::index(path, text);
+    let is_json = path.extension().is_some_and(|e| e.eq_ignore_ascii_case("json"));
+    let spec = if is_json {
+        serde_json::from_str::<Spec>(text).map_err(|e| {
+            let at = locations.location(e.line().max(1), e.column().max(1));
+            let message = strip_position(&e.to_string());
+            from_serde_message(at, &message)
+        })?
+    } else {
+        serde_yaml::from_str::<Spec>(text).map_err(|e| {
+            let at = e.location().map_or_else(
+                || locations.location(1, 1),
+                |l| locations.location(l.line(), l.column()),
+            );
+            let message = strip_position(&e.to_string());
+            from_serde_message(at, &message)
+        })?
+    };
+    Ok(Source {
+        path: path.to_owned(),
+        spec,
+        locations,
+    })
+}
+
+/// serde_yaml and serde_json append " at line N column M"; the location is
+/// reported separately.
+fn strip_position(message: &str) -> String {
+    match message.rfind(" at line ") {
+        Some(i) if message[i..].contains(" column ") => message[..i].to_owned(),
+        _ => message.to_owned(),
+    }
+}
+
+/// Turn serde's messages into ecs-iam's: unknown fields and variants with a
+/// suggestion, the rest with the serde text and a hint where one helps.
+fn from_serde_message(at: Location, message: &str) -> Error {
+    // serde_yaml prefixes the path: "task_role.secrets: unknown field ...".
+    let (path, body) = match message.split_once(": ") {
+        Some((p, b)) if !p.contains(' ') && !p.contains('`') => (p.to_owned(), b.to_owned()),
+        _ => (String::new(), message.to_owned()),
+    };
+    if let Some(rest) = body.strip_prefix("unknown field `")
+        && let Some((field, tail)) = rest.split_once('`')
+    {
+        let expected = backticked_items(tail);
+        return Error::UnknownField {
+            at,
+            field: field.to_owned(),
+            parent: path,
+            suggestion: suggest(field, expected.iter().map(String::as_str)),
+            expected,
+        };
+    }
+    if let Some(rest) = body.strip_prefix("unknown variant `")
+        && let Some((value, tail)) = rest.split_once('`')
+    {
+        let expected = backticked_items(tail);
+        return Error::UnknownVariant {
+            at,
+            value: value.to_owned(),
+            field: path,
+            suggestion: suggest(value, expected.iter().map(String::as_str)),
+            expected,
+        };
+    }
+    if let Some(rest) = body.strip_prefix("missing field `")
+        && let Some((field, _)) = rest.split_once('`')
+    {
+        let field = if path.is_empty() {
+            field.to_owned()
+        } else {
+            format!("{path}.{field}")
+        };
+        return Error::MissingField { at, field };
+    }
+    let mut message = message.to_owned();
+    if body.starts_with("invalid type: integer") && body.ends_with("expected a string") {
+        message.push_str("; quote the value");
+    } else if body.starts_with("data did not match any variant of untagged enum OneOrMany") {
+        message = format!(
+            "{}expected a string or a list of strings",
+            if path.is_empty() {
+                String::new()
+            } else {
+                format!("{path}: ")
+            }
+        );
+    }
+    Error::Syntax { at, message }
+}
+
+fn backticked_items(text: &str) -> Vec<String> {
+    text.split('`')
+        .skip(1)
+        .step_by(2)
+        .map(str::to_owned)
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn err(text: &str) -> String {
+        parse(Path::new("s.yaml"), text).unwrap_err().to_string()
+    }
+
+    #[test]
+    fn unknown_field_suggests() {
+        let e = err("version: 1\nname: x\ntask_role:\n  secret: {}\n");
+        assert_eq!(
+            e,
+            "s.yaml:4:3: unknown field `secret` in `task_role`; did you mean `secrets`?"
+        );
+    }
+
+    #[test]
+    fn unknown_variant_suggests() {
+        let e = err("version: 1\nname: x\ntask_role:\n  s3:\n    - bucket: b\n      access: [reed]\n");
+        assert!(e.contains("unknown value `reed`"), "{e}");
+        assert!(e.contains("did you mean `read`?"), "{e}");
+    }
+
+    #[test]
+    fn integer_account_id_asks_for_quotes() {
+        let e = err("version: 1\nname: x\ndeployment:\n  account_id: 123456789012\n");
+        assert!(e.starts_with("s.yaml:4:15: "), "{e}");
+        assert!(e.ends_with("; quote the value"), "{e}");
+    }
+}
