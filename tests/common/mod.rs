@@ -1,0 +1,445 @@
+//! Test helpers: read each generated format back, with its real parser, into
+//! one comparable shape, so the three formats can be checked against each
+//! other and against the values a spec wrote.
+#![allow(dead_code)]
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::path::{Path, PathBuf};
+
+use hcl::expr::{Expression, ObjectKey, TraversalOperator};
+use hcl::template::{Element, Template};
+use serde_json::Value as Json;
+use serde_yaml::Value as Yaml;
+
+/// Conditions: operator → key → values.
+pub type Conditions = BTreeMap<String, BTreeMap<String, BTreeSet<String>>>;
+
+/// A statement with deploy-time values spelled `<partition>`, `<region>`,
+/// `<account_id>`.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+pub struct Stmt {
+    pub sid: String,
+    pub effect: String,
+    pub principals: BTreeSet<String>,
+    pub actions: BTreeSet<String>,
+    pub resources: BTreeSet<String>,
+    pub conditions: Conditions,
+}
+
+/// One role as declared by a generated file.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct RoleView {
+    pub name: String,
+    pub description: Option<String>,
+    pub path: Option<String>,
+    pub max_session_duration: Option<u64>,
+    pub permissions_boundary: Option<String>,
+    pub tags: BTreeMap<String, String>,
+    pub managed_policies: BTreeSet<String>,
+    pub trust: Vec<Stmt>,
+    pub policy_name: Option<String>,
+    pub statements: Vec<Stmt>,
+}
+
+/// Roles by key: `task`, `execution`.
+pub type Roles = BTreeMap<String, RoleView>;
+
+pub fn root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+/// The generated files of a folder, by relative path.
+pub fn read_folder(dir: &Path) -> BTreeMap<String, String> {
+    ecs_iam::files::read_tree(dir).unwrap_or_else(|e| panic!("{e}"))
+}
+
+// ---------------------------------------------------------------- CloudFormation
+
+/// `Fn::Sub` text back to plain text with placeholders.
+fn unsub(s: &str) -> String {
+    let mut out = String::new();
+    let mut rest = s;
+    while let Some(i) = rest.find("${") {
+        out.push_str(&rest[..i]);
+        let after = &rest[i + 2..];
+        if let Some(lit) = after.strip_prefix('!') {
+            out.push_str("${");
+            rest = lit;
+            continue;
+        }
+        let end = after.find('}').expect("unclosed ${ in Fn::Sub");
+        out.push_str(match &after[..end] {
+            "AWS::Partition" => "<partition>",
+            "AWS::Region" => "<region>",
+            "AWS::AccountId" => "<account_id>",
+            other => panic!("unexpected Sub variable {other}"),
+        });
+        rest = &after[end + 1..];
+    }
+    out.push_str(rest);
+    out
+}
+
+fn yaml_text(v: &Yaml) -> String {
+    match v {
+        Yaml::String(s) => s.clone(),
+        Yaml::Number(n) => n.to_string(),
+        Yaml::Bool(b) => b.to_string(),
+        Yaml::Tagged(t) if t.tag == "!Sub" => unsub(t.value.as_str().expect("!Sub of a string")),
+        other => panic!("not a text value: {other:?}"),
+    }
+}
+
+fn yaml_list(v: Option<&Yaml>) -> Vec<String> {
+    match v {
+        None => Vec::new(),
+        Some(Yaml::Sequence(items)) => items.iter().map(yaml_text).collect(),
+        Some(other) => vec![yaml_text(other)],
+    }
+}
+
+fn yaml_conditions(v: Option<&Yaml>) -> Conditions {
+    let mut out = Conditions::new();
+    if let Some(Yaml::Mapping(ops)) = v {
+        for (op, keys) in ops {
+            let entry = out.entry(yaml_text(op)).or_default();
+            for (k, vals) in keys.as_mapping().expect("condition keys") {
+                entry.insert(yaml_text(k), yaml_list(Some(vals)).into_iter().collect());
+            }
+        }
+    }
+    out
+}
+
+fn yaml_statements(doc: &Yaml) -> Vec<Stmt> {
+    assert_eq!(doc["Version"], Yaml::String("2012-10-17".into()));
+    doc["Statement"]
+        .as_sequence()
+        .expect("Statement list")
+        .iter()
+        .map(|s| Stmt {
+            sid: yaml_text(&s["Sid"]),
+            effect: yaml_text(&s["Effect"]),
+            principals: yaml_list(s.get("Principal").and_then(|p| p.get("Service")))
+                .into_iter()
+                .collect(),
+            actions: yaml_list(s.get("Action")).into_iter().collect(),
+            resources: yaml_list(s.get("Resource")).into_iter().collect(),
+            conditions: yaml_conditions(s.get("Condition")),
+        })
+        .collect()
+}
+
+/// Parse `cloudformation.yaml` with a YAML parser and read both roles.
+pub fn from_cloudformation(text: &str) -> Roles {
+    let doc: Yaml = serde_yaml::from_str(text).expect("cloudformation.yaml parses as YAML");
+    let mut roles = Roles::new();
+    for (logical, key) in [("TaskRole", "task"), ("TaskExecutionRole", "execution")] {
+        let r = &doc["Resources"][logical];
+        assert_eq!(r["Type"], Yaml::String("AWS::IAM::Role".into()));
+        let p = &r["Properties"];
+        let policies = p.get("Policies").and_then(Yaml::as_sequence);
+        let mut view = RoleView {
+            name: yaml_text(&p["RoleName"]),
+            description: p.get("Description").map(yaml_text),
+            path: p.get("Path").map(yaml_text),
+            max_session_duration: p.get("MaxSessionDuration").map(|v| v.as_u64().expect("number")),
+            permissions_boundary: p.get("PermissionsBoundary").map(yaml_text),
+            managed_policies: yaml_list(p.get("ManagedPolicyArns")).into_iter().collect(),
+            trust: yaml_statements(&p["AssumeRolePolicyDocument"]),
+            ..RoleView::default()
+        };
+        if let Some(tags) = p.get("Tags").and_then(Yaml::as_sequence) {
+            for t in tags {
+                view.tags.insert(yaml_text(&t["Key"]), yaml_text(&t["Value"]));
+            }
+        }
+        if let Some(policies) = policies {
+            assert_eq!(policies.len(), 1, "one inline policy per role");
+            view.policy_name = Some(yaml_text(&policies[0]["PolicyName"]));
+            view.statements = yaml_statements(&policies[0]["PolicyDocument"]);
+        }
+        roles.insert(key.to_owned(), view);
+    }
+    roles
+}
+
+// ---------------------------------------------------------------- CDK
+
+fn json_text(v: &Json) -> String {
+    match v {
+        Json::String(s) => s.clone(),
+        Json::Number(n) => n.to_string(),
+        Json::Object(o) if o.len() == 1 && o.contains_key("Fn::Sub") => {
+            unsub(o["Fn::Sub"].as_str().expect("Fn::Sub of a string"))
+        }
+        other => panic!("not a text value: {other}"),
+    }
+}
+
+fn json_list(v: Option<&Json>) -> Vec<String> {
+    match v {
+        None => Vec::new(),
+        Some(Json::Array(items)) => items.iter().map(json_text).collect(),
+        Some(other) => vec![json_text(other)],
+    }
+}
+
+fn json_statements(doc: &Json) -> Vec<Stmt> {
+    assert_eq!(doc["Version"], "2012-10-17");
+    doc["Statement"]
+        .as_array()
+        .expect("Statement list")
+        .iter()
+        .map(|s| {
+            let mut conditions = Conditions::new();
+            if let Some(ops) = s.get("Condition").and_then(Json::as_object) {
+                for (op, keys) in ops {
+                    let entry = conditions.entry(op.clone()).or_default();
+                    for (k, vals) in keys.as_object().expect("condition keys") {
+                        entry.insert(k.clone(), json_list(Some(vals)).into_iter().collect());
+                    }
+                }
+            }
+            Stmt {
+                sid: json_text(&s["Sid"]),
+                effect: json_text(&s["Effect"]),
+                principals: json_list(s.get("Principal").and_then(|p| p.get("Service")))
+                    .into_iter()
+                    .collect(),
+                actions: json_list(s.get("Action")).into_iter().collect(),
+                resources: json_list(s.get("Resource")).into_iter().collect(),
+                conditions,
+            }
+        })
+        .collect()
+}
+
+/// Parse one `cdk/*.json` (an `iam.CfnRoleProps`) with a JSON parser.
+pub fn from_cdk_role(text: &str) -> RoleView {
+    let p: Json = serde_json::from_str(text).expect("CDK JSON parses");
+    let allowed = [
+        "roleName",
+        "description",
+        "path",
+        "maxSessionDuration",
+        "permissionsBoundary",
+        "assumeRolePolicyDocument",
+        "policies",
+        "managedPolicyArns",
+        "tags",
+    ];
+    for k in p.as_object().expect("object").keys() {
+        assert!(allowed.contains(&k.as_str()), "`{k}` is not a CfnRoleProps key");
+    }
+    let mut view = RoleView {
+        name: json_text(&p["roleName"]),
+        description: p.get("description").map(json_text),
+        path: p.get("path").map(json_text),
+        max_session_duration: p.get("maxSessionDuration").map(|v| v.as_u64().expect("number")),
+        permissions_boundary: p.get("permissionsBoundary").map(json_text),
+        managed_policies: json_list(p.get("managedPolicyArns")).into_iter().collect(),
+        trust: json_statements(&p["assumeRolePolicyDocument"]),
+        ..RoleView::default()
+    };
+    if let Some(tags) = p.get("tags").and_then(Json::as_array) {
+        for t in tags {
+            view.tags.insert(json_text(&t["key"]), json_text(&t["value"]));
+        }
+    }
+    if let Some(policies) = p.get("policies").and_then(Json::as_array) {
+        assert_eq!(policies.len(), 1);
+        view.policy_name = Some(json_text(&policies[0]["policyName"]));
+        view.statements = json_statements(&policies[0]["policyDocument"]);
+    }
+    view
+}
+
+pub fn from_cdk(files: &BTreeMap<String, String>) -> Roles {
+    let mut roles = Roles::new();
+    roles.insert("task".into(), from_cdk_role(&files["cdk/task-role.json"]));
+    roles.insert("execution".into(), from_cdk_role(&files["cdk/execution-role.json"]));
+    roles
+}
+
+// ---------------------------------------------------------------- Terraform
+
+fn traversal_name(e: &Expression) -> String {
+    let Expression::Traversal(t) = e else {
+        panic!("expected a traversal, found {e:?}")
+    };
+    let Expression::Variable(root) = &t.expr else {
+        panic!("traversal root")
+    };
+    let mut s = root.to_string();
+    for op in &t.operators {
+        match op {
+            TraversalOperator::GetAttr(id) => {
+                s.push('.');
+                s.push_str(id.as_str());
+            }
+            other => panic!("unexpected traversal operator {other:?}"),
+        }
+    }
+    s
+}
+
+/// A Terraform string value, evaluated: data source references become
+/// placeholders, `$${` is already unescaped by the parser.
+fn hcl_text(e: &Expression) -> Option<String> {
+    match e {
+        Expression::Null => None,
+        Expression::String(s) => Some(s.clone()),
+        Expression::Number(n) => Some(n.to_string()),
+        Expression::TemplateExpr(t) => {
+            let template = Template::from_expr(t.as_ref()).expect("template parses");
+            let mut out = String::new();
+            for el in template.elements() {
+                match el {
+                    Element::Literal(l) => out.push_str(l),
+                    Element::Interpolation(i) => match &i.expr {
+                        Expression::String(s) => out.push_str(s),
+                        other => out.push_str(match traversal_name(other).as_str() {
+                            "data.aws_partition.current.partition" => "<partition>",
+                            "data.aws_region.current.region" => "<region>",
+                            "data.aws_caller_identity.current.account_id" => "<account_id>",
+                            n => panic!("unexpected interpolation {n}"),
+                        }),
+                    },
+                    Element::Directive(d) => panic!("unexpected directive {d:?}"),
+                }
+            }
+            Some(out)
+        }
+        other => panic!("not a text value: {other:?}"),
+    }
+}
+
+fn hcl_list(e: &Expression) -> Vec<String> {
+    match e {
+        Expression::Array(items) => items.iter().filter_map(hcl_text).collect(),
+        other => panic!("expected a list, found {other:?}"),
+    }
+}
+
+fn attr<'a>(body: &'a hcl::Body, key: &str) -> Option<&'a Expression> {
+    body.attributes().find(|a| a.key() == key).map(hcl::Attribute::expr)
+}
+
+fn block<'a>(body: &'a hcl::Body, kind: &str, labels: &[&str]) -> Option<&'a hcl::Body> {
+    body.blocks()
+        .find(|b| {
+            b.identifier() == kind
+                && b.labels().iter().map(hcl::BlockLabel::as_str).collect::<Vec<_>>() == labels
+        })
+        .map(hcl::Block::body)
+}
+
+fn hcl_statements(doc: &hcl::Body) -> Vec<Stmt> {
+    doc.blocks()
+        .filter(|b| b.identifier() == "statement")
+        .map(|b| {
+            let s = b.body();
+            let mut conditions = Conditions::new();
+            for c in s.blocks().filter(|c| c.identifier() == "condition") {
+                let cb = c.body();
+                conditions
+                    .entry(hcl_text(attr(cb, "test").unwrap()).unwrap())
+                    .or_default()
+                    .insert(
+                        hcl_text(attr(cb, "variable").unwrap()).unwrap(),
+                        hcl_list(attr(cb, "values").unwrap()).into_iter().collect(),
+                    );
+            }
+            let mut principals = BTreeSet::new();
+            for p in s.blocks().filter(|p| p.identifier() == "principals") {
+                assert_eq!(hcl_text(attr(p.body(), "type").unwrap()).unwrap(), "Service");
+                principals.extend(hcl_list(attr(p.body(), "identifiers").unwrap()));
+            }
+            Stmt {
+                sid: hcl_text(attr(s, "sid").unwrap()).unwrap(),
+                effect: hcl_text(attr(s, "effect").unwrap()).unwrap(),
+                principals,
+                actions: hcl_list(attr(s, "actions").unwrap()).into_iter().collect(),
+                resources: attr(s, "resources").map(hcl_list).unwrap_or_default().into_iter().collect(),
+                conditions,
+            }
+        })
+        .collect()
+}
+
+fn hcl_tags(body: &hcl::Body) -> BTreeMap<String, String> {
+    let locals = block(body, "locals", &[]).expect("locals block");
+    let Some(Expression::FuncCall(merge)) = attr(locals, "tags") else {
+        panic!("tags = merge(...)")
+    };
+    let mut tags = BTreeMap::new();
+    for arg in &merge.args {
+        match arg {
+            Expression::Object(o) => {
+                for (k, v) in o {
+                    let key = match k {
+                        ObjectKey::Identifier(i) => i.to_string(),
+                        ObjectKey::Expression(e) => hcl_text(e).unwrap(),
+                        other => panic!("unexpected object key {other:?}"),
+                    };
+                    tags.insert(key, hcl_text(v).unwrap());
+                }
+            }
+            other => assert_eq!(traversal_name(other), "var.tags"),
+        }
+    }
+    tags
+}
+
+/// Parse `terraform/main.tf` with an HCL parser and read both roles.
+pub fn from_terraform(main_tf: &str) -> Roles {
+    let body = hcl::parse(main_tf).expect("main.tf parses as HCL");
+    let tags = hcl_tags(&body);
+    let mut roles = Roles::new();
+    for key in ["task", "execution"] {
+        let r = block(&body, "resource", &["aws_iam_role", key]).expect("aws_iam_role");
+        let trust_ref = traversal_name(attr(r, "assume_role_policy").unwrap());
+        assert_eq!(trust_ref, format!("data.aws_iam_policy_document.{key}_trust.json"));
+        let trust = block(&body, "data", &["aws_iam_policy_document", &format!("{key}_trust")]).unwrap();
+        assert_eq!(traversal_name(attr(r, "tags").unwrap()), "local.tags");
+        let mut view = RoleView {
+            name: hcl_text(attr(r, "name").unwrap()).unwrap(),
+            description: attr(r, "description").and_then(hcl_text),
+            path: attr(r, "path").and_then(hcl_text),
+            max_session_duration: attr(r, "max_session_duration")
+                .and_then(hcl_text)
+                .map(|n| n.parse().unwrap()),
+            permissions_boundary: attr(r, "permissions_boundary").and_then(hcl_text),
+            tags: tags.clone(),
+            trust: hcl_statements(trust),
+            ..RoleView::default()
+        };
+        if let Some(p) = block(&body, "resource", &["aws_iam_role_policy", key]) {
+            assert_eq!(traversal_name(attr(p, "role").unwrap()), format!("aws_iam_role.{key}.id"));
+            assert_eq!(
+                traversal_name(attr(p, "policy").unwrap()),
+                format!("data.aws_iam_policy_document.{key}.json")
+            );
+            view.policy_name = hcl_text(attr(p, "name").unwrap());
+            let doc = block(&body, "data", &["aws_iam_policy_document", key]).expect("policy document");
+            view.statements = hcl_statements(doc);
+        }
+        if let Some(a) = block(&body, "resource", &["aws_iam_role_policy_attachment", key]) {
+            let Some(Expression::FuncCall(toset)) = attr(a, "for_each") else {
+                panic!("for_each = toset([...])")
+            };
+            view.managed_policies = hcl_list(&toset.args[0]).into_iter().collect();
+            assert_eq!(traversal_name(attr(a, "role").unwrap()), format!("aws_iam_role.{key}.name"));
+        }
+        roles.insert(key.to_owned(), view);
+    }
+    roles
+}
+
+/// Every `.tf` file parses as HCL.
+pub fn parse_all_hcl(files: &BTreeMap<String, String>) {
+    for (name, text) in files.iter().filter(|(n, _)| n.ends_with(".tf")) {
+        hcl::parse(text).unwrap_or_else(|e| panic!("{name} does not parse as HCL: {e}"));
+    }
+}

@@ -1,0 +1,127 @@
+//! Golden outputs: every example spec against its committed `outputs/<name>/`
+//! and every case under `tests/golden/<case>/` against its `expected/`.
+//! `ECS_IAM_BLESS=1 cargo test --test golden` regenerates them; review the
+//! change in `git diff`.
+
+mod common;
+
+use std::path::{Path, PathBuf};
+
+use common::{from_cdk, from_cloudformation, from_terraform, parse_all_hcl, read_folder, root};
+use ecs_iam::render::{Files, Templates};
+
+/// (spec, folder holding its expected output)
+fn cases() -> Vec<(PathBuf, PathBuf)> {
+    let root = root();
+    let mut out = Vec::new();
+    for entry in std::fs::read_dir(root.join("examples")).unwrap() {
+        let spec = entry.unwrap().path();
+        let source = ecs_iam::spec::load(&spec).unwrap();
+        out.push((spec, root.join("outputs").join(&source.spec.name)));
+    }
+    for entry in std::fs::read_dir(root.join("tests/golden")).unwrap() {
+        let dir = entry.unwrap().path();
+        out.push((dir.join("spec.yaml"), dir.join("expected")));
+    }
+    out.sort();
+    assert!(out.len() >= 7, "examples and golden cases are found");
+    out
+}
+
+fn render(spec: &Path) -> (ecs_iam::model::Model, Files) {
+    ecs_iam::render_spec(spec, &Templates::embedded().unwrap()).unwrap_or_else(|e| panic!("{e}"))
+}
+
+#[test]
+fn outputs_match_goldens() {
+    let bless = std::env::var_os("ECS_IAM_BLESS").is_some();
+    let mut failures = Vec::new();
+    for (spec, expected) in cases() {
+        let (_, files) = render(&spec);
+        if bless {
+            ecs_iam::files::write_outputs(&[(expected.clone(), &files)]).unwrap();
+            continue;
+        }
+        let on_disk = if expected.exists() { read_folder(&expected) } else { Files::new() };
+        let report = ecs_iam::diff::compare(&on_disk, &files);
+        if !report.in_sync() {
+            let label = expected.display().to_string();
+            failures.push(format!("{}\n{}", report.text(&label), report.summary(&label)));
+        }
+    }
+    assert!(
+        failures.is_empty(),
+        "generated output differs from the goldens (ECS_IAM_BLESS=1 regenerates):\n{}",
+        failures.join("\n")
+    );
+}
+
+#[test]
+fn the_three_formats_declare_the_same_roles() {
+    for (spec, _) in cases() {
+        let (_, files) = render(&spec);
+        parse_all_hcl(&files);
+        let cfn = from_cloudformation(&files["cloudformation.yaml"]);
+        let cdk = from_cdk(&files);
+        let tf = from_terraform(&files["terraform/main.tf"]);
+        assert_eq!(cfn, cdk, "{}: CloudFormation and CDK differ", spec.display());
+        assert_eq!(cfn, tf, "{}: CloudFormation and Terraform differ", spec.display());
+    }
+}
+
+/// The files say what the model says, value for value: the filters neither
+/// lose nor change anything.
+#[test]
+fn outputs_carry_the_model_exactly() {
+    for (spec, _) in cases() {
+        let (model, files) = render(&spec);
+        let cfn = from_cloudformation(&files["cloudformation.yaml"]);
+        for role in &model.roles {
+            let view = &cfn[role.key];
+            assert_eq!(view.name, role.name);
+            assert_eq!(view.description, role.description);
+            assert_eq!(view.path, role.path);
+            assert_eq!(view.max_session_duration, role.max_session_duration);
+            assert_eq!(
+                view.permissions_boundary,
+                role.permissions_boundary.as_ref().map(ToString::to_string)
+            );
+            let tags: Vec<(String, String)> = role.tags.iter().map(|t| (t.key.clone(), t.value.clone())).collect();
+            assert_eq!(view.tags.clone().into_iter().collect::<Vec<_>>(), tags);
+            let managed: Vec<String> = role.managed_policies.iter().map(|m| m.arn.to_string()).collect();
+            assert_eq!(view.managed_policies.iter().cloned().collect::<Vec<_>>(), {
+                let mut m = managed;
+                m.sort();
+                m
+            });
+            let statements = role.policy.as_ref().map(|p| p.statements.as_slice()).unwrap_or_default();
+            assert_eq!(view.statements.len(), statements.len(), "{}", spec.display());
+            for (got, want) in view.statements.iter().chain(&view.trust).zip(statements.iter().chain(&role.trust)) {
+                assert_eq!(got.sid, want.sid);
+                assert_eq!(got.effect, want.effect);
+                assert_eq!(got.actions.iter().collect::<Vec<_>>(), want.actions.iter().collect::<Vec<_>>());
+                let resources: Vec<String> = want.resources.iter().map(ToString::to_string).collect();
+                assert_eq!(got.resources.iter().cloned().collect::<Vec<_>>(), resources);
+                for g in &want.conditions {
+                    for e in &g.entries {
+                        let values: Vec<String> = e.values.iter().map(ToString::to_string).collect();
+                        let got_values: Vec<String> =
+                            got.conditions[&g.test][&e.variable].iter().cloned().collect();
+                        let mut values_sorted = values.clone();
+                        values_sorted.sort();
+                        assert_eq!(got_values, values_sorted);
+                    }
+                }
+            }
+        }
+    }
+}
+
+#[test]
+fn rendering_is_deterministic() {
+    for (spec, _) in cases() {
+        let (_, a) = render(&spec);
+        let (_, b) = render(&spec);
+        assert_eq!(a, b);
+    }
+}
