@@ -197,8 +197,9 @@ pub const NO_SCOPE: Scope = Scope {
 impl Env {
     #[must_use]
     pub fn partition(&self) -> Segment {
-        self.partition
-            .map_or(Segment::Partition, |p| Segment::Literal(p.as_str().to_owned()))
+        self.partition.map_or(Segment::Partition, |p| {
+            Segment::Literal(p.as_str().to_owned())
+        })
     }
 
     #[must_use]
@@ -391,13 +392,20 @@ mod tests {
         let ok = env
             .user_arn("arn:<partition>:s3:::b/${aws:username}/*", None, "an ARN")
             .unwrap();
-        assert_eq!(ok.text.to_string(), "arn:<partition>:s3:::b/${aws:username}/*");
+        assert_eq!(
+            ok.text.to_string(),
+            "arn:<partition>:s3:::b/${aws:username}/*"
+        );
         assert!(matches!(
             pinned().user_arn("arn:aws:s3:::b", None, "an ARN"),
             Err(Problem::PartitionMismatch { .. })
         ));
         assert!(matches!(
-            env.user_arn("arn:<partition>:ssm:<region>:<account_id>:parameter/x", Some("secretsmanager"), "a secret"),
+            env.user_arn(
+                "arn:<partition>:ssm:<region>:<account_id>:parameter/x",
+                Some("secretsmanager"),
+                "a secret"
+            ),
             Err(Problem::WrongService { .. })
         ));
         assert!(matches!(

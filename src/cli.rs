@@ -133,7 +133,12 @@ fn expand_specs(paths: &[PathBuf]) -> Result<Vec<PathBuf>, Error> {
     Ok(out)
 }
 
-fn render_command(specs: &[PathBuf], out: &Path, template_dir: Option<&Path>, context: bool) -> Result<i32, Error> {
+fn render_command(
+    specs: &[PathBuf],
+    out: &Path,
+    template_dir: Option<&Path>,
+    context: bool,
+) -> Result<i32, Error> {
     let templates = templates(template_dir)?;
     let specs = expand_specs(specs)?;
     let mut rendered: Vec<(PathBuf, PathBuf, Files)> = Vec::new();
@@ -162,7 +167,10 @@ fn render_command(specs: &[PathBuf], out: &Path, template_dir: Option<&Path>, co
         } else {
             serde_json::Value::Array(contexts)
         };
-        println!("{}", serde_json::to_string_pretty(&value).unwrap_or_default());
+        println!(
+            "{}",
+            serde_json::to_string_pretty(&value).unwrap_or_default()
+        );
         return Ok(EXIT_OK);
     }
     let plan: Vec<(PathBuf, &Files)> = rendered.iter().map(|(_, d, f)| (d.clone(), f)).collect();
@@ -180,7 +188,11 @@ fn render_command(specs: &[PathBuf], out: &Path, template_dir: Option<&Path>, co
     Ok(EXIT_OK)
 }
 
-fn diff_command(spec: &Path, against: Option<&Path>, template_dir: Option<&Path>) -> Result<i32, Error> {
+fn diff_command(
+    spec: &Path,
+    against: Option<&Path>,
+    template_dir: Option<&Path>,
+) -> Result<i32, Error> {
     let templates = templates(template_dir)?;
     let (model, rendered) = crate::render_spec(spec, &templates)?;
     let dir = against.map_or_else(|| Path::new("outputs").join(&model.name), Path::to_owned);
@@ -200,7 +212,11 @@ fn diff_command(spec: &Path, against: Option<&Path>, template_dir: Option<&Path>
     let mut stdout = std::io::stdout().lock();
     let _ = write!(stdout, "{}", report.text(&label));
     let _ = writeln!(stdout, "{}", report.summary(&label));
-    Ok(if report.in_sync() { EXIT_OK } else { EXIT_DIFFERS })
+    Ok(if report.in_sync() {
+        EXIT_OK
+    } else {
+        EXIT_DIFFERS
+    })
 }
 
 fn init_command(preset: &str, output: Option<&Path>) -> Result<i32, Error> {
@@ -224,10 +240,15 @@ fn init_command(preset: &str, output: Option<&Path>) -> Result<i32, Error> {
                 }
             }
         })?;
-    file.write_all(text.as_bytes()).map_err(|source| Error::Write {
-        path: path.clone(),
-        source,
-    })?;
-    println!("wrote {} (preset `{preset}`); render it with `ecs-iam render {}`", path.display(), path.display());
+    file.write_all(text.as_bytes())
+        .map_err(|source| Error::Write {
+            path: path.clone(),
+            source,
+        })?;
+    println!(
+        "wrote {} (preset `{preset}`); render it with `ecs-iam render {}`",
+        path.display(),
+        path.display()
+    );
     Ok(EXIT_OK)
 }

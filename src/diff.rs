@@ -52,7 +52,10 @@ impl Report {
             let _ = writeln!(out, "extra: {dir}/{name} (the spec does not render it)");
         }
         for (name, _) in &self.changed {
-            let _ = writeln!(out, "changed: {dir}/{name} (edited by hand, or the spec changed)");
+            let _ = writeln!(
+                out,
+                "changed: {dir}/{name} (edited by hand, or the spec changed)"
+            );
         }
         out
     }
@@ -103,6 +106,9 @@ mod tests {
         assert_eq!(r.extra, ["x"]);
         assert_eq!(r.changed.len(), 1);
         assert!(r.changed[0].1.contains("-2\n+3\n"), "{}", r.changed[0].1);
-        assert_eq!(r.summary("o"), "`o` differs from the spec: 1 changed, 1 missing, 1 extra; run `ecs-iam render` to update it");
+        assert_eq!(
+            r.summary("o"),
+            "`o` differs from the spec: 1 changed, 1 missing, 1 extra; run `ecs-iam render` to update it"
+        );
     }
 }

@@ -85,45 +85,139 @@ pub enum Error {
 /// What is wrong with a value that parsed; each renders as "what; fix".
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Problem {
-    UnsupportedVersion { found: u64 },
-    BadSpecName { value: String },
-    RoleNameTooLong { name: String, length: usize },
-    RoleNameCharacter { name: String, character: char },
-    BadPath { value: String },
-    SessionDuration { value: u64 },
-    AccountId { value: String },
-    UnknownPartition { value: String, suggestion: Option<String> },
-    Region { value: String },
-    RegionPartition { region: String, partition: String },
-    BadArn { value: String, expected: &'static str },
-    WrongService { value: String, found: String, expected: &'static str },
-    WrongResourceType { value: String, expected: &'static str },
-    HardCodedPartition { value: String, partition: String },
-    PartitionMismatch { value: String, found: String, pinned: String },
-    UnknownPlaceholder { value: String, placeholder: String },
-    KmsAlias { value: String },
-    KmsKeyId { value: String },
-    Name { kind: &'static str, value: String, allowed: &'static str },
-    UnknownManagedPolicy { value: String },
-    BucketArn { value: String },
-    BucketName { value: String },
-    UnknownService { value: String, suggestion: Option<String> },
+    UnsupportedVersion {
+        found: u64,
+    },
+    BadSpecName {
+        value: String,
+    },
+    RoleNameTooLong {
+        name: String,
+        length: usize,
+    },
+    RoleNameCharacter {
+        name: String,
+        character: char,
+    },
+    BadPath {
+        value: String,
+    },
+    SessionDuration {
+        value: u64,
+    },
+    AccountId {
+        value: String,
+    },
+    UnknownPartition {
+        value: String,
+        suggestion: Option<String>,
+    },
+    Region {
+        value: String,
+    },
+    RegionPartition {
+        region: String,
+        partition: String,
+    },
+    BadArn {
+        value: String,
+        expected: &'static str,
+    },
+    WrongService {
+        value: String,
+        found: String,
+        expected: &'static str,
+    },
+    WrongResourceType {
+        value: String,
+        expected: &'static str,
+    },
+    HardCodedPartition {
+        value: String,
+        partition: String,
+    },
+    PartitionMismatch {
+        value: String,
+        found: String,
+        pinned: String,
+    },
+    UnknownPlaceholder {
+        value: String,
+        placeholder: String,
+    },
+    KmsAlias {
+        value: String,
+    },
+    KmsKeyId {
+        value: String,
+    },
+    Name {
+        kind: &'static str,
+        value: String,
+        allowed: &'static str,
+    },
+    UnknownManagedPolicy {
+        value: String,
+    },
+    BucketArn {
+        value: String,
+    },
+    BucketName {
+        value: String,
+    },
+    UnknownService {
+        value: String,
+        suggestion: Option<String>,
+    },
     MissingEcsTasks,
-    DuplicateSid { sid: String },
-    BadSid { sid: String },
-    EmptyList { what: &'static str },
-    BadAction { action: String },
-    BadResource { value: String },
-    BadConditionOperator { operator: String, suggestion: Option<String> },
-    BadConditionKey { key: String },
-    TooManyTags { count: usize },
-    TagKeyLength { key: String },
-    TagValueLength { key: String, length: usize },
-    TagReserved { key: String },
-    TagCharacter { text: String, character: char },
-    DescriptionLength { length: usize },
-    DescriptionCharacter { character: char },
-    Duplicate { value: String },
+    DuplicateSid {
+        sid: String,
+    },
+    BadSid {
+        sid: String,
+    },
+    EmptyList {
+        what: &'static str,
+    },
+    BadAction {
+        action: String,
+    },
+    BadResource {
+        value: String,
+    },
+    BadConditionOperator {
+        operator: String,
+        suggestion: Option<String>,
+    },
+    BadConditionKey {
+        key: String,
+    },
+    TooManyTags {
+        count: usize,
+    },
+    TagKeyLength {
+        key: String,
+    },
+    TagValueLength {
+        key: String,
+        length: usize,
+    },
+    TagReserved {
+        key: String,
+    },
+    TagCharacter {
+        text: String,
+        character: char,
+    },
+    DescriptionLength {
+        length: usize,
+    },
+    DescriptionCharacter {
+        character: char,
+    },
+    Duplicate {
+        value: String,
+    },
 }
 
 impl fmt::Display for Error {
@@ -278,7 +372,10 @@ impl fmt::Display for Problem {
                 "`{value}` is an ARN of service `{found}`; expected {expected}"
             ),
             Problem::WrongResourceType { value, expected } => {
-                write!(f, "`{value}` is the wrong kind of resource; expected {expected}")
+                write!(
+                    f,
+                    "`{value}` is the wrong kind of resource; expected {expected}"
+                )
             }
             Problem::HardCodedPartition { value, partition } => write!(
                 f,
@@ -335,7 +432,10 @@ impl fmt::Display for Problem {
                 )?;
                 match suggestion {
                     Some(s) => write!(f, "did you mean `{s}`?"),
-                    None => write!(f, "use `ecs-tasks.amazonaws.com` and, for the EC2 launch type, `ec2.amazonaws.com`"),
+                    None => write!(
+                        f,
+                        "use `ecs-tasks.amazonaws.com` and, for the EC2 launch type, `ec2.amazonaws.com`"
+                    ),
                 }
             }
             Problem::MissingEcsTasks => write!(
@@ -350,7 +450,9 @@ impl fmt::Display for Problem {
                 f,
                 "Sid `{}` must be letters and digits only, e.g. `{}`",
                 sid.escape_default(),
-                sid.chars().filter(char::is_ascii_alphanumeric).collect::<String>()
+                sid.chars()
+                    .filter(char::is_ascii_alphanumeric)
+                    .collect::<String>()
             ),
             Problem::EmptyList { what } => write!(f, "{what} is empty; list at least one"),
             Problem::BadAction { action } => write!(
@@ -370,7 +472,10 @@ impl fmt::Display for Problem {
                 write!(f, "`{operator}` is not an IAM condition operator; ")?;
                 match suggestion {
                     Some(s) => write!(f, "did you mean `{s}`?"),
-                    None => write!(f, "use one such as `StringEquals`, `StringLike`, `ArnLike`, `Bool`"),
+                    None => write!(
+                        f,
+                        "use one such as `StringEquals`, `StringLike`, `ArnLike`, `Bool`"
+                    ),
                 }
             }
             Problem::BadConditionKey { key } => write!(
@@ -382,10 +487,9 @@ impl fmt::Display for Problem {
                 f,
                 "{count} tags; IAM allows at most 50 per role, remove some"
             ),
-            Problem::TagKeyLength { key } => write!(
-                f,
-                "tag key `{key}` must be 1 to 128 characters; shorten it"
-            ),
+            Problem::TagKeyLength { key } => {
+                write!(f, "tag key `{key}` must be 1 to 128 characters; shorten it")
+            }
             Problem::TagValueLength { key, length } => write!(
                 f,
                 "tag `{key}` has a value of {length} characters; IAM allows at most 256, shorten it"

@@ -116,7 +116,9 @@ fn check_target(dir: &Path) -> Result<(), Error> {
 }
 
 fn sibling(dir: &Path, tag: &str) -> PathBuf {
-    let name = dir.file_name().map_or_else(|| "out".into(), |n| n.to_string_lossy().into_owned());
+    let name = dir
+        .file_name()
+        .map_or_else(|| "out".into(), |n| n.to_string_lossy().into_owned());
     dir.with_file_name(format!(".{name}.ecs-iam-{tag}-{}", std::process::id()))
 }
 
@@ -138,7 +140,8 @@ fn stage(dir: &Path, files: &Files) -> Result<PathBuf, Error> {
                 fs::create_dir_all(parent).map_err(|e| write_err(parent, e))?;
             }
             let mut f = fs::File::create(&path).map_err(|e| write_err(&dir.join(name), e))?;
-            f.write_all(content.as_bytes()).map_err(|e| write_err(&dir.join(name), e))?;
+            f.write_all(content.as_bytes())
+                .map_err(|e| write_err(&dir.join(name), e))?;
             f.sync_all().map_err(|e| write_err(&dir.join(name), e))?;
         }
         Ok(tmp.clone())

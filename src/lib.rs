@@ -6,6 +6,9 @@
 //! normalised) → [`render`] (one module per format) → [`files`] (disk);
 //! [`diff`] compares a rendering with what is on disk.
 
+// An error ends the run, so its size on the stack costs nothing worth boxing for.
+#![allow(clippy::result_large_err)]
+
 pub mod arn;
 pub mod cli;
 pub mod diff;
@@ -25,7 +28,10 @@ use std::path::Path;
 ///
 /// # Errors
 /// Any problem with the spec or the templates.
-pub fn render_spec(path: &Path, templates: &render::Templates) -> Result<(model::Model, render::Files), Error> {
+pub fn render_spec(
+    path: &Path,
+    templates: &render::Templates,
+) -> Result<(model::Model, render::Files), Error> {
     let source = spec::load(path)?;
     let model = model::build(&source)?;
     let files = render::render(&model, templates)?;

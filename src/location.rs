@@ -19,6 +19,10 @@ use crate::error::Location;
 pub struct Locations {
     file: PathBuf,
     nodes: BTreeMap<String, (usize, usize)>,
+    /// Keys met a second time in the same mapping, in file order.
+    duplicates: Vec<(String, (usize, usize))>,
+    /// Positions of mapping keys (the node maps hold their values).
+    keys: BTreeMap<String, (usize, usize)>,
 }
 
 impl Locations {
@@ -30,11 +34,58 @@ impl Locations {
         let mut parser = Parser::new_from_str(text);
         if parser.load(&mut recorder, false).is_err() {
             recorder.nodes.clear();
+            recorder.duplicates.clear();
+            recorder.keys.clear();
         }
         Locations {
             file: file.to_owned(),
             nodes: recorder.nodes,
+            duplicates: recorder.duplicates,
+            keys: recorder.keys,
         }
+    }
+
+    /// The path and position of the last node that starts at or before
+    /// `line:column` and whose last path component is `field` (any node
+    /// when `field` is `None`). Used to place errors of parsers that give a
+    /// position but no path.
+    #[must_use]
+    pub fn find_before(
+        &self,
+        field: Option<&str>,
+        line: usize,
+        column: usize,
+    ) -> Option<(String, Location)> {
+        let map = if field.is_some() {
+            &self.keys
+        } else {
+            &self.nodes
+        };
+        map.iter()
+            .filter(|(path, pos)| {
+                **pos <= (line, column)
+                    && field.is_none_or(|f| path.rsplit(['.', '[']).next() == Some(f))
+                    && !path.contains('\u{0}')
+            })
+            .max_by_key(|(path, pos)| (**pos, path.len()))
+            .map(|(path, (l, c))| (path.clone(), self.location(*l, *c)))
+    }
+
+    /// The first key given twice in one mapping, anywhere in the file.
+    #[must_use]
+    pub fn first_duplicate(&self) -> Option<(String, Location)> {
+        self.duplicates
+            .first()
+            .map(|(path, (l, c))| (path.clone(), self.location(*l, *c)))
+    }
+
+    /// The first repeated key named `field`.
+    #[must_use]
+    pub fn duplicate(&self, field: &str) -> Option<(String, Location)> {
+        self.duplicates
+            .iter()
+            .find(|(path, _)| path.rsplit('.').next() == Some(field))
+            .map(|(path, (l, c))| (path.clone(), self.location(*l, *c)))
     }
 
     /// The position of `path`, or of its nearest recorded ancestor.
@@ -80,6 +131,8 @@ enum Frame {
 struct Recorder {
     stack: Vec<Frame>,
     nodes: BTreeMap<String, (usize, usize)>,
+    duplicates: Vec<(String, (usize, usize))>,
+    keys: BTreeMap<String, (usize, usize)>,
 }
 
 impl Recorder {
@@ -103,9 +156,12 @@ impl Recorder {
     }
 
     fn record(&mut self, path: &str, mark: Marker) {
-        self.nodes
-            .entry(path.to_owned())
-            .or_insert((mark.line(), mark.col() + 1));
+        let pos = (mark.line(), mark.col() + 1);
+        if self.nodes.contains_key(path) {
+            self.duplicates.push((path.to_owned(), pos));
+        } else {
+            self.nodes.insert(path.to_owned(), pos);
+        }
     }
 }
 
@@ -115,7 +171,15 @@ impl MarkedEventReceiver for Recorder {
             Event::Scalar(value, ..) => match self.enter() {
                 Some(path) => self.record(&path, mark),
                 None => {
-                    if let Some(Frame::Mapping { key, .. }) = self.stack.last_mut() {
+                    if let Some(Frame::Mapping { path, key }) = self.stack.last_mut() {
+                        let full = if path.is_empty() {
+                            value.clone()
+                        } else {
+                            format!("{path}.{value}")
+                        };
+                        self.keys
+                            .entry(full)
+                            .or_insert((mark.line(), mark.col() + 1));
                         *key = Some(value);
                     }
                 }
@@ -150,7 +214,8 @@ mod tests {
 
     #[test]
     fn records_nested_paths() {
-        let text = "name: x\ntask_role:\n  s3:\n    - bucket: b\n      prefix: p/\ntags: {team: a}\n";
+        let text =
+            "name: x\ntask_role:\n  s3:\n    - bucket: b\n      prefix: p/\ntags: {team: a}\n";
         let locs = Locations::index(Path::new("s.yaml"), text);
         assert_eq!(locs.at("name").line, 1);
         let b = locs.at("task_role.s3[0].bucket");
@@ -159,6 +224,16 @@ mod tests {
         assert_eq!(locs.at("tags.team").line, 6);
         // Unknown paths fall back to the nearest ancestor.
         assert_eq!(locs.at("task_role.s3[0].nothing").line, 4);
+    }
+
+    #[test]
+    fn finds_duplicates_and_nearest_nodes() {
+        let text = "name: x\ntask_role:\n  name: a\n  name: b\n";
+        let locs = Locations::index(Path::new("s.yaml"), text);
+        let (path, at) = locs.duplicate("name").unwrap();
+        assert_eq!((path.as_str(), at.line), ("task_role.name", 4));
+        let (path, _) = locs.find_before(None, 3, 20).unwrap();
+        assert_eq!(path, "task_role.name");
     }
 
     #[test]

@@ -242,14 +242,12 @@ impl<'a> Builder<'a> {
             env: Env::default(),
         };
         if s.version != 1 {
-            return Err(b.invalid(
-                "version",
-                Problem::UnsupportedVersion { found: s.version },
-            ));
+            return Err(b.invalid("version", Problem::UnsupportedVersion { found: s.version }));
         }
         let d = &s.deployment;
         if let Some(p) = &d.partition {
-            b.env.partition = Some(Partition::parse(p).map_err(|e| b.invalid("deployment.partition", e))?);
+            b.env.partition =
+                Some(Partition::parse(p).map_err(|e| b.invalid("deployment.partition", e))?);
         }
         if let Some(r) = &d.region {
             if !arn::is_region(r) {
@@ -270,7 +268,10 @@ impl<'a> Builder<'a> {
         }
         if let Some(a) = &d.account_id {
             if !arn::is_account_id(a) {
-                return Err(b.invalid("deployment.account_id", Problem::AccountId { value: a.clone() }));
+                return Err(b.invalid(
+                    "deployment.account_id",
+                    Problem::AccountId { value: a.clone() },
+                ));
             }
             b.env.account = Some(a.clone());
         }
@@ -292,9 +293,10 @@ impl<'a> Builder<'a> {
         if length > 1000 {
             return Err(self.invalid(field, Problem::DescriptionLength { length }));
         }
-        if let Some(character) = d.chars().find(|&c| {
-            !(matches!(c, '\t' | '\n' | '\r' | ' '..='~' | '\u{a1}'..='\u{ff}'))
-        }) {
+        if let Some(character) = d
+            .chars()
+            .find(|&c| !(matches!(c, '\t' | '\n' | '\r' | ' '..='~' | '\u{a1}'..='\u{ff}')))
+        {
             return Err(self.invalid(field, Problem::DescriptionCharacter { character }));
         }
         Ok(())
@@ -306,7 +308,9 @@ impl<'a> Builder<'a> {
             return Err(self.invalid("tags", Problem::TooManyTags { count: tags.len() }));
         }
         let allowed = |c: char| {
-            c.is_alphanumeric() || c == ' ' || matches!(c, '_' | '.' | ':' | '/' | '=' | '+' | '-' | '@')
+            c.is_alphanumeric()
+                || c == ' '
+                || matches!(c, '_' | '.' | ':' | '/' | '=' | '+' | '-' | '@')
         };
         let mut out = Vec::new();
         for (key, value) in tags {
@@ -319,7 +323,13 @@ impl<'a> Builder<'a> {
             }
             let length = value.chars().count();
             if length > 256 {
-                return Err(self.invalid(&field, Problem::TagValueLength { key: key.clone(), length }));
+                return Err(self.invalid(
+                    &field,
+                    Problem::TagValueLength {
+                        key: key.clone(),
+                        length,
+                    },
+                ));
             }
             for text in [key, value] {
                 if let Some(character) = text.chars().find(|&c| !allowed(c)) {
@@ -344,7 +354,11 @@ impl<'a> Builder<'a> {
         if value.starts_with("arn:") {
             let a = self
                 .env
-                .user_arn(value, Some("iam"), "an IAM policy ARN (`arn:<partition>:iam::<account_id>:policy/<name>`)")
+                .user_arn(
+                    value,
+                    Some("iam"),
+                    "an IAM policy ARN (`arn:<partition>:iam::<account_id>:policy/<name>`)",
+                )
                 .map_err(|p| self.invalid(field, p))?;
             if !a.resource.starts_with("policy/") {
                 return Err(self.invalid(
@@ -377,7 +391,11 @@ impl<'a> Builder<'a> {
             let (name, arn) = if value.starts_with("arn:") {
                 let a = self
                     .env
-                    .user_arn(value, Some("iam"), "a managed policy ARN (`arn:<partition>:iam::aws:policy/<name>`)")
+                    .user_arn(
+                        value,
+                        Some("iam"),
+                        "a managed policy ARN (`arn:<partition>:iam::aws:policy/<name>`)",
+                    )
                     .map_err(|p| self.invalid(&field, p))?;
                 if !a.resource.starts_with("policy/") {
                     return Err(self.invalid(
@@ -392,7 +410,12 @@ impl<'a> Builder<'a> {
                 (name, a.text)
             } else {
                 let Some((name, path)) = AWS_MANAGED.iter().find(|(n, _)| n == value) else {
-                    return Err(self.invalid(&field, Problem::UnknownManagedPolicy { value: value.clone() }));
+                    return Err(self.invalid(
+                        &field,
+                        Problem::UnknownManagedPolicy {
+                            value: value.clone(),
+                        },
+                    ));
                 };
                 let mut t = Text::literal("arn:");
                 t.push(self.env.partition());
@@ -400,17 +423,30 @@ impl<'a> Builder<'a> {
                 ((*name).to_owned(), t)
             };
             if out.contains_key(&name) {
-                return Err(self.invalid(&field, Problem::Duplicate { value: value.clone() }));
+                return Err(self.invalid(
+                    &field,
+                    Problem::Duplicate {
+                        value: value.clone(),
+                    },
+                ));
             }
             out.insert(name.clone(), ManagedPolicy { name, arn });
         }
         Ok(out.into_values().collect())
     }
 
-    fn role_name(&self, field: &str, explicit: Option<&String>, suffix: &str) -> Result<String, Error> {
+    fn role_name(
+        &self,
+        field: &str,
+        explicit: Option<&String>,
+        suffix: &str,
+    ) -> Result<String, Error> {
         let (name, field) = match explicit {
             Some(n) => (n.clone(), field.to_owned()),
-            None => (format!("{}-{suffix}", self.source.spec.name), "name".to_owned()),
+            None => (
+                format!("{}-{suffix}", self.source.spec.name),
+                "name".to_owned(),
+            ),
         };
         if let Some(character) = name
             .chars()
@@ -425,7 +461,12 @@ impl<'a> Builder<'a> {
         Ok(name)
     }
 
-    fn description(&self, field: &str, explicit: Option<&String>, what: &str) -> Result<String, Error> {
+    fn description(
+        &self,
+        field: &str,
+        explicit: Option<&String>,
+        what: &str,
+    ) -> Result<String, Error> {
         let s = &self.source.spec;
         match explicit {
             Some(d) => {
@@ -453,7 +494,12 @@ impl<'a> Builder<'a> {
         }
     }
 
-    fn trust(&self, field: &str, trust: &TrustSpec, deputy_default: bool) -> Result<Vec<Statement>, Error> {
+    fn trust(
+        &self,
+        field: &str,
+        trust: &TrustSpec,
+        deputy_default: bool,
+    ) -> Result<Vec<Statement>, Error> {
         let services: BTreeSet<String> = match &trust.services {
             None => BTreeSet::from([ECS_TASKS.to_owned()]),
             Some(list) => {
@@ -471,7 +517,9 @@ impl<'a> Builder<'a> {
                     set.insert(s.clone());
                 }
                 if !set.contains(ECS_TASKS) {
-                    return Err(self.invalid(&format!("{field}.services"), Problem::MissingEcsTasks));
+                    return Err(
+                        self.invalid(&format!("{field}.services"), Problem::MissingEcsTasks)
+                    );
                 }
                 set
             }
@@ -528,7 +576,11 @@ impl<'a> Builder<'a> {
         if value.starts_with("arn:") {
             let a = self
                 .env
-                .user_arn(value, Some("secretsmanager"), "a Secrets Manager secret ARN")
+                .user_arn(
+                    value,
+                    Some("secretsmanager"),
+                    "a Secrets Manager secret ARN",
+                )
                 .map_err(|p| self.invalid(field, p))?;
             if !a.resource.starts_with("secret:") {
                 return Err(self.invalid(
@@ -567,7 +619,12 @@ impl<'a> Builder<'a> {
 
     fn kms_key(&self, field: &str, value: &str) -> Result<Text, Error> {
         if value.starts_with("alias/") || value.contains(":alias/") {
-            return Err(self.invalid(field, Problem::KmsAlias { value: value.to_owned() }));
+            return Err(self.invalid(
+                field,
+                Problem::KmsAlias {
+                    value: value.to_owned(),
+                },
+            ));
         }
         if value.starts_with("arn:") {
             let a = self
@@ -586,7 +643,12 @@ impl<'a> Builder<'a> {
             return Ok(a.text);
         }
         if !is_kms_key_id(value) {
-            return Err(self.invalid(field, Problem::KmsKeyId { value: value.to_owned() }));
+            return Err(self.invalid(
+                field,
+                Problem::KmsKeyId {
+                    value: value.to_owned(),
+                },
+            ));
         }
         Ok(self.env.arn("kms", REGIONAL, &format!("key/{value}")))
     }
@@ -623,7 +685,9 @@ impl<'a> Builder<'a> {
                 },
             ));
         }
-        Ok(self.env.arn("ecr", REGIONAL, &format!("repository/{value}")))
+        Ok(self
+            .env
+            .arn("ecr", REGIONAL, &format!("repository/{value}")))
     }
 
     fn log_group(&self, field: &str, value: &str) -> Result<Text, Error> {
@@ -659,7 +723,9 @@ impl<'a> Builder<'a> {
             ));
         }
         // Log streams (PutLogEvents) live under `log-group:<name>:log-stream:`.
-        Ok(self.env.arn("logs", REGIONAL, &format!("log-group:{value}:*")))
+        Ok(self
+            .env
+            .arn("logs", REGIONAL, &format!("log-group:{value}:*")))
     }
 
     fn parameter(&self, field: &str, value: &str) -> Result<Text, Error> {
@@ -709,7 +775,12 @@ impl<'a> Builder<'a> {
             .collect()
     }
 
-    fn kms_statement(&self, field: &str, keys: &[String], services: &[&str]) -> Result<Option<Statement>, Error> {
+    fn kms_statement(
+        &self,
+        field: &str,
+        keys: &[String],
+        services: &[&str],
+    ) -> Result<Option<Statement>, Error> {
         if keys.is_empty() {
             return Ok(None);
         }
@@ -768,8 +839,13 @@ impl<'a> Builder<'a> {
             logical_id: "TaskRole",
             file_stem: "task-role",
             title: "task role",
-            description: Some(self.description("task_role.description", t.description.as_ref(), "ECS task role")?),
-            max_session_duration: self.session("task_role.max_session_duration", t.max_session_duration)?,
+            description: Some(self.description(
+                "task_role.description",
+                t.description.as_ref(),
+                "ECS task role",
+            )?),
+            max_session_duration: self
+                .session("task_role.max_session_duration", t.max_session_duration)?,
             trust: self.trust("task_role.trust", &t.trust, true)?,
             policy: policy(&name, statements),
             name,
@@ -783,10 +859,20 @@ impl<'a> Builder<'a> {
     fn s3(&self, field: &str, s: &spec::S3Spec) -> Result<Vec<Statement>, Error> {
         let bucket = &s.bucket;
         if bucket.starts_with("arn:") {
-            return Err(self.invalid(&format!("{field}.bucket"), Problem::BucketArn { value: bucket.clone() }));
+            return Err(self.invalid(
+                &format!("{field}.bucket"),
+                Problem::BucketArn {
+                    value: bucket.clone(),
+                },
+            ));
         }
         if !is_bucket_name(bucket) {
-            return Err(self.invalid(&format!("{field}.bucket"), Problem::BucketName { value: bucket.clone() }));
+            return Err(self.invalid(
+                &format!("{field}.bucket"),
+                Problem::BucketName {
+                    value: bucket.clone(),
+                },
+            ));
         }
         let prefix = s.prefix.clone().unwrap_or_default();
         if prefix.chars().any(char::is_control) {
@@ -802,7 +888,10 @@ impl<'a> Builder<'a> {
         let access: BTreeSet<S3Access> = match &s.access {
             None => BTreeSet::from([S3Access::List, S3Access::Read, S3Access::Write]),
             Some(list) if list.is_empty() => {
-                return Err(self.invalid(&format!("{field}.access"), Problem::EmptyList { what: "`access`" }));
+                return Err(self.invalid(
+                    &format!("{field}.access"),
+                    Problem::EmptyList { what: "`access`" },
+                ));
             }
             Some(list) => list.iter().copied().collect(),
         };
@@ -830,7 +919,11 @@ impl<'a> Builder<'a> {
                 &format!("S3List{id}"),
                 &["s3:ListBucket"],
                 vec![bucket_arn],
-                vec![condition("StringLike", "s3:prefix", vec![Text::literal(&format!("{prefix}*"))])],
+                vec![condition(
+                    "StringLike",
+                    "s3:prefix",
+                    vec![Text::literal(&format!("{prefix}*"))],
+                )],
                 &format!("{field}.prefix"),
             ));
         }
@@ -861,16 +954,18 @@ impl<'a> Builder<'a> {
         let name = self.role_name("execution_role.name", e.name.as_ref(), "execution")?;
         let mut st = Vec::new();
         let ecr = &e.ecr;
-        let repos = self.list("execution_role.ecr.repositories", &ecr.repositories, Self::repository)?;
-        if ecr.source_vpc.is_some() || ecr.source_vpce.is_some() {
-            if repos.is_empty() {
-                return Err(self.invalid(
-                    "execution_role.ecr",
-                    Problem::EmptyList {
-                        what: "`repositories` (the VPC conditions apply to pulls from them)",
-                    },
-                ));
-            }
+        let repos = self.list(
+            "execution_role.ecr.repositories",
+            &ecr.repositories,
+            Self::repository,
+        )?;
+        if (ecr.source_vpc.is_some() || ecr.source_vpce.is_some()) && repos.is_empty() {
+            return Err(self.invalid(
+                "execution_role.ecr",
+                Problem::EmptyList {
+                    what: "`repositories` (the VPC conditions apply to pulls from them)",
+                },
+            ));
         }
         if !repos.is_empty() {
             // GetAuthorizationToken has no resource type and cannot carry the
@@ -885,15 +980,33 @@ impl<'a> Builder<'a> {
             let mut conditions = Vec::new();
             if let Some(vpc) = &ecr.source_vpc {
                 check_id(self, "execution_role.ecr.source_vpc", vpc, "vpc-", "VPC id")?;
-                conditions.push(condition("StringEquals", "aws:SourceVpc", vec![Text::literal(vpc)]));
+                conditions.push(condition(
+                    "StringEquals",
+                    "aws:SourceVpc",
+                    vec![Text::literal(vpc)],
+                ));
             }
             if let Some(vpce) = &ecr.source_vpce {
-                check_id(self, "execution_role.ecr.source_vpce", vpce, "vpce-", "VPC endpoint id")?;
-                conditions.push(condition("StringEquals", "aws:SourceVpce", vec![Text::literal(vpce)]));
+                check_id(
+                    self,
+                    "execution_role.ecr.source_vpce",
+                    vpce,
+                    "vpce-",
+                    "VPC endpoint id",
+                )?;
+                conditions.push(condition(
+                    "StringEquals",
+                    "aws:SourceVpce",
+                    vec![Text::literal(vpce)],
+                ));
             }
             st.push(statement(
                 "EcrPull",
-                &["ecr:BatchCheckLayerAvailability", "ecr:BatchGetImage", "ecr:GetDownloadUrlForLayer"],
+                &[
+                    "ecr:BatchCheckLayerAvailability",
+                    "ecr:BatchGetImage",
+                    "ecr:GetDownloadUrlForLayer",
+                ],
                 repos,
                 conditions,
                 "execution_role.ecr.repositories",
@@ -902,13 +1015,20 @@ impl<'a> Builder<'a> {
         if ecr.public {
             st.push(statement(
                 "EcrPublicAuthorizationToken",
-                &["ecr-public:GetAuthorizationToken", "sts:GetServiceBearerToken"],
+                &[
+                    "ecr-public:GetAuthorizationToken",
+                    "sts:GetServiceBearerToken",
+                ],
                 vec![Text::literal("*")],
                 Vec::new(),
                 "execution_role.ecr.public",
             ));
         }
-        let groups = self.list("execution_role.logs.groups", &e.logs.groups, Self::log_group)?;
+        let groups = self.list(
+            "execution_role.logs.groups",
+            &e.logs.groups,
+            Self::log_group,
+        )?;
         if e.logs.create_group && groups.is_empty() {
             return Err(self.invalid(
                 "execution_role.logs",
@@ -946,7 +1066,11 @@ impl<'a> Builder<'a> {
             ));
         }
         if !e.ssm_parameters.is_empty() {
-            let resources = self.list("execution_role.ssm_parameters", &e.ssm_parameters, Self::parameter)?;
+            let resources = self.list(
+                "execution_role.ssm_parameters",
+                &e.ssm_parameters,
+                Self::parameter,
+            )?;
             st.push(statement(
                 "ReadParameters",
                 &["ssm:GetParameters"],
@@ -975,7 +1099,10 @@ impl<'a> Builder<'a> {
                 e.description.as_ref(),
                 "ECS task execution role",
             )?),
-            max_session_duration: self.session("execution_role.max_session_duration", e.max_session_duration)?,
+            max_session_duration: self.session(
+                "execution_role.max_session_duration",
+                e.max_session_duration,
+            )?,
             trust: self.trust("execution_role.trust", &e.trust, false)?,
             policy: policy(&name, statements),
             name,
@@ -988,17 +1115,27 @@ impl<'a> Builder<'a> {
 
     /// Append the spec's own statements to the generated ones, checking Sids
     /// across both.
-    fn custom(&self, field: &str, specs: &[StatementSpec], mut st: Vec<Statement>) -> Result<Vec<Statement>, Error> {
+    fn custom(
+        &self,
+        field: &str,
+        specs: &[StatementSpec],
+        mut st: Vec<Statement>,
+    ) -> Result<Vec<Statement>, Error> {
         let mut sids: BTreeSet<String> = st.iter().map(|s| s.sid.clone()).collect();
         for (i, s) in specs.iter().enumerate() {
             let f = format!("{field}[{i}]");
             let sid = match &s.sid {
                 Some(sid) => {
                     if sid.is_empty() || !sid.chars().all(|c| c.is_ascii_alphanumeric()) {
-                        return Err(self.invalid(&format!("{f}.sid"), Problem::BadSid { sid: sid.clone() }));
+                        return Err(
+                            self.invalid(&format!("{f}.sid"), Problem::BadSid { sid: sid.clone() })
+                        );
                     }
                     if !sids.insert(sid.clone()) {
-                        return Err(self.invalid(&format!("{f}.sid"), Problem::DuplicateSid { sid: sid.clone() }));
+                        return Err(self.invalid(
+                            &format!("{f}.sid"),
+                            Problem::DuplicateSid { sid: sid.clone() },
+                        ));
                     }
                     sid.clone()
                 }
@@ -1014,16 +1151,27 @@ impl<'a> Builder<'a> {
             };
             let actions = s.actions.as_slice();
             if actions.is_empty() {
-                return Err(self.invalid(&format!("{f}.actions"), Problem::EmptyList { what: "`actions`" }));
+                return Err(self.invalid(
+                    &format!("{f}.actions"),
+                    Problem::EmptyList { what: "`actions`" },
+                ));
             }
             for (j, a) in actions.iter().enumerate() {
                 if !is_action(a) {
-                    return Err(self.invalid(&format!("{f}.actions[{j}]"), Problem::BadAction { action: a.clone() }));
+                    return Err(self.invalid(
+                        &format!("{f}.actions[{j}]"),
+                        Problem::BadAction { action: a.clone() },
+                    ));
                 }
             }
             let resources = s.resources.as_slice();
             if resources.is_empty() {
-                return Err(self.invalid(&format!("{f}.resources"), Problem::EmptyList { what: "`resources`" }));
+                return Err(self.invalid(
+                    &format!("{f}.resources"),
+                    Problem::EmptyList {
+                        what: "`resources`",
+                    },
+                ));
             }
             let mut texts = Vec::new();
             for (j, r) in resources.iter().enumerate() {
@@ -1055,15 +1203,26 @@ impl<'a> Builder<'a> {
                 for (key, values) in keys {
                     let kf = format!("{of}.{key}");
                     if !is_condition_key(key) {
-                        return Err(self.invalid(&kf, Problem::BadConditionKey { key: key.clone() }));
+                        return Err(
+                            self.invalid(&kf, Problem::BadConditionKey { key: key.clone() })
+                        );
                     }
                     let values = values.as_slice();
                     if values.is_empty() {
-                        return Err(self.invalid(&kf, Problem::EmptyList { what: "the condition's values" }));
+                        return Err(self.invalid(
+                            &kf,
+                            Problem::EmptyList {
+                                what: "the condition's values",
+                            },
+                        ));
                     }
                     let mut texts = Vec::new();
                     for v in values {
-                        texts.push(self.env.expand(&v.to_text()).map_err(|p| self.invalid(&kf, p))?);
+                        texts.push(
+                            self.env
+                                .expand(&v.to_text())
+                                .map_err(|p| self.invalid(&kf, p))?,
+                        );
                     }
                     conditions.push(condition(op, key, texts));
                 }
@@ -1077,9 +1236,18 @@ impl<'a> Builder<'a> {
     }
 }
 
-fn check_id(b: &Builder<'_>, field: &str, value: &str, prefix: &str, kind: &'static str) -> Result<(), Error> {
+fn check_id(
+    b: &Builder<'_>,
+    field: &str,
+    value: &str,
+    prefix: &str,
+    kind: &'static str,
+) -> Result<(), Error> {
     let ok = value.strip_prefix(prefix).is_some_and(|hex| {
-        (8..=17).contains(&hex.len()) && hex.bytes().all(|c| c.is_ascii_digit() || (b'a'..=b'f').contains(&c))
+        (8..=17).contains(&hex.len())
+            && hex
+                .bytes()
+                .all(|c| c.is_ascii_digit() || (b'a'..=b'f').contains(&c))
     });
     if ok {
         Ok(())
@@ -1100,8 +1268,17 @@ fn check_id(b: &Builder<'_>, field: &str, value: &str, prefix: &str, kind: &'sta
 }
 
 fn check_name(b: &Builder<'_>, field: &str, name: &str) -> Result<(), Error> {
-    if name.is_empty() || !name.chars().all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_') {
-        return Err(b.invalid(field, Problem::BadSpecName { value: name.to_owned() }));
+    if name.is_empty()
+        || !name
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
+    {
+        return Err(b.invalid(
+            field,
+            Problem::BadSpecName {
+                value: name.to_owned(),
+            },
+        ));
     }
     Ok(())
 }
@@ -1117,7 +1294,13 @@ fn policy(role_name: &str, statements: Vec<Statement>) -> Option<Policy> {
     }
 }
 
-fn statement(sid: &str, actions: &[&str], resources: Vec<Text>, conditions: Vec<Condition>, origin: &str) -> Statement {
+fn statement(
+    sid: &str,
+    actions: &[&str],
+    resources: Vec<Text>,
+    conditions: Vec<Condition>,
+    origin: &str,
+) -> Statement {
     Statement {
         sid: sid.to_owned(),
         effect: "Allow",
@@ -1204,7 +1387,10 @@ fn uses(model: &Model) -> Uses {
         for m in &role.managed_policies {
             see(&m.arn);
         }
-        let statements = role.trust.iter().chain(role.policy.iter().flat_map(|p| &p.statements));
+        let statements = role
+            .trust
+            .iter()
+            .chain(role.policy.iter().flat_map(|p| &p.statements));
         for st in statements {
             st.resources.iter().for_each(&mut see);
             for e in st.conditions.iter().flat_map(|g| &g.entries) {
@@ -1216,17 +1402,24 @@ fn uses(model: &Model) -> Uses {
 }
 
 fn is_iam_name(s: &str, max: usize) -> bool {
-    !s.is_empty() && s.len() <= max && s.chars().all(|c| c.is_ascii_alphanumeric() || "+=,.@_-".contains(c))
+    !s.is_empty()
+        && s.len() <= max
+        && s.chars()
+            .all(|c| c.is_ascii_alphanumeric() || "+=,.@_-".contains(c))
 }
 
 /// `/` or `/a/b/`: printable ASCII between slashes, at most 512 characters.
 fn is_iam_path(p: &str) -> bool {
-    p.len() <= 512 && p.starts_with('/') && p.ends_with('/') && p.bytes().all(|b| (0x21..=0x7e).contains(&b))
+    p.len() <= 512
+        && p.starts_with('/')
+        && p.ends_with('/')
+        && p.bytes().all(|b| (0x21..=0x7e).contains(&b))
 }
 
 fn is_bucket_name(b: &str) -> bool {
     (3..=63).contains(&b.len())
-        && b.bytes().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == b'.' || c == b'-')
+        && b.bytes()
+            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == b'.' || c == b'-')
         && b.bytes().next().is_some_and(|c| c.is_ascii_alphanumeric())
         && b.bytes().last().is_some_and(|c| c.is_ascii_alphanumeric())
 }
@@ -1255,9 +1448,13 @@ fn is_action(a: &str) -> bool {
         return false;
     };
     !service.is_empty()
-        && service.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
+        && service
+            .bytes()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
         && !action.is_empty()
-        && action.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'*' || b == b'?')
+        && action
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'*' || b == b'?')
 }
 
 fn is_condition_operator(op: &str) -> bool {
@@ -1265,7 +1462,10 @@ fn is_condition_operator(op: &str) -> bool {
         .strip_prefix("ForAllValues:")
         .or_else(|| op.strip_prefix("ForAnyValue:"))
         .unwrap_or(op);
-    let base = op.strip_suffix("IfExists").filter(|b| *b != "Null").unwrap_or(op);
+    let base = op
+        .strip_suffix("IfExists")
+        .filter(|b| *b != "Null")
+        .unwrap_or(op);
     CONDITION_OPERATORS.contains(&base)
 }
 
@@ -1274,7 +1474,9 @@ fn is_condition_key(key: &str) -> bool {
         return false;
     };
     !prefix.is_empty()
-        && prefix.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-')
+        && prefix
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'-')
         && !name.is_empty()
         && name
             .chars()
@@ -1299,11 +1501,23 @@ mod tests {
         let st = &m.roles[0].policy.as_ref().unwrap().statements;
         let by_sid = |sid: &str| st.iter().find(|s| s.sid == sid).unwrap();
         assert_eq!(by_sid("S3BucketStage").actions, ["s3:GetBucketLocation"]);
-        assert_eq!(by_sid("S3BucketStage").resources[0].to_string(), "arn:<partition>:s3:::stage");
-        assert_eq!(by_sid("S3ListStage").conditions[0].entries[0].values[0].to_string(), "agent/*");
+        assert_eq!(
+            by_sid("S3BucketStage").resources[0].to_string(),
+            "arn:<partition>:s3:::stage"
+        );
+        assert_eq!(
+            by_sid("S3ListStage").conditions[0].entries[0].values[0].to_string(),
+            "agent/*"
+        );
         let objects = by_sid("S3ObjectsStage");
-        assert_eq!(objects.actions, ["s3:GetObject", "s3:GetObjectAcl", "s3:PutObjectAcl"]);
-        assert_eq!(objects.resources[0].to_string(), "arn:<partition>:s3:::stage/agent/*");
+        assert_eq!(
+            objects.actions,
+            ["s3:GetObject", "s3:GetObjectAcl", "s3:PutObjectAcl"]
+        );
+        assert_eq!(
+            objects.resources[0].to_string(),
+            "arn:<partition>:s3:::stage/agent/*"
+        );
     }
 
     #[test]

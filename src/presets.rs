@@ -5,8 +5,14 @@ use crate::error::{Error, suggest};
 /// Preset names and their spec text.
 pub const PRESETS: &[(&str, &str)] = &[
     ("ecs-basic", include_str!("../examples/ecs-basic.yaml")),
-    ("ecs-secrets-vpce", include_str!("../examples/ecs-secrets-vpce.yaml")),
-    ("matillion-agent", include_str!("../examples/matillion-agent.yaml")),
+    (
+        "ecs-secrets-vpce",
+        include_str!("../examples/ecs-secrets-vpce.yaml"),
+    ),
+    (
+        "matillion-agent",
+        include_str!("../examples/matillion-agent.yaml"),
+    ),
 ];
 
 /// The preset `init` writes when none is named.

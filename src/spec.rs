@@ -6,8 +6,12 @@
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
+use std::fmt;
+use std::marker::PhantomData;
+
 use schemars::JsonSchema;
-use serde::{Deserialize, Serialize};
+use serde::de::{self, IntoDeserializer, SeqAccess, Visitor};
+use serde::{Deserialize, Deserializer, Serialize};
 
 use crate::error::{Error, Location, suggest};
 use crate::location::Locations;
@@ -142,7 +146,9 @@ pub struct S3Spec {
 }
 
 /// An S3 access level.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Deserialize, Serialize, JsonSchema)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Deserialize, Serialize, JsonSchema,
+)]
 #[serde(rename_all = "lowercase")]
 pub enum S3Access {
     /// `s3:ListBucket` on the bucket (limited to the prefix).
@@ -269,7 +275,7 @@ impl Effect {
 }
 
 /// A single value or a list of them, as IAM policies allow.
-#[derive(Debug, Clone, Deserialize, Serialize, JsonSchema)]
+#[derive(Debug, Clone, Serialize, JsonSchema)]
 #[serde(untagged)]
 pub enum OneOrMany<T> {
     One(T),
@@ -288,7 +294,7 @@ impl<T> OneOrMany<T> {
 
 /// A condition value: IAM compares strings, so numbers and booleans are
 /// written as their text.
-#[derive(Debug, Clone, Deserialize, Serialize, JsonSchema)]
+#[derive(Debug, Clone, Serialize, JsonSchema)]
 #[serde(untagged)]
 pub enum Scalar {
     String(String),
@@ -306,6 +312,72 @@ impl Scalar {
             Scalar::Integer(i) => i.to_string(),
             Scalar::Float(x) => x.to_string(),
         }
+    }
+}
+
+// Hand-written so that a wrong type is reported at the field itself
+// ("invalid type: integer `5`, expected a string") rather than as an
+// untagged-enum mismatch of the enclosing mapping.
+impl<'de, T: Deserialize<'de>> Deserialize<'de> for OneOrMany<T> {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct V<T>(PhantomData<T>);
+        impl<'de, T: Deserialize<'de>> Visitor<'de> for V<T> {
+            type Value = OneOrMany<T>;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("a value or a list of values")
+            }
+            fn visit_str<E: de::Error>(self, v: &str) -> Result<Self::Value, E> {
+                T::deserialize(v.into_deserializer()).map(OneOrMany::One)
+            }
+            fn visit_bool<E: de::Error>(self, v: bool) -> Result<Self::Value, E> {
+                T::deserialize(v.into_deserializer()).map(OneOrMany::One)
+            }
+            fn visit_i64<E: de::Error>(self, v: i64) -> Result<Self::Value, E> {
+                T::deserialize(v.into_deserializer()).map(OneOrMany::One)
+            }
+            fn visit_u64<E: de::Error>(self, v: u64) -> Result<Self::Value, E> {
+                T::deserialize(v.into_deserializer()).map(OneOrMany::One)
+            }
+            fn visit_f64<E: de::Error>(self, v: f64) -> Result<Self::Value, E> {
+                T::deserialize(v.into_deserializer()).map(OneOrMany::One)
+            }
+            fn visit_seq<A: SeqAccess<'de>>(self, seq: A) -> Result<Self::Value, A::Error> {
+                Vec::<T>::deserialize(de::value::SeqAccessDeserializer::new(seq))
+                    .map(OneOrMany::Many)
+            }
+        }
+        deserializer.deserialize_any(V(PhantomData))
+    }
+}
+
+impl<'de> Deserialize<'de> for Scalar {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct V;
+        impl Visitor<'_> for V {
+            type Value = Scalar;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("a string, number or boolean")
+            }
+            fn visit_str<E: de::Error>(self, v: &str) -> Result<Scalar, E> {
+                Ok(Scalar::String(v.to_owned()))
+            }
+            fn visit_bool<E: de::Error>(self, v: bool) -> Result<Scalar, E> {
+                Ok(Scalar::Bool(v))
+            }
+            fn visit_i64<E: de::Error>(self, v: i64) -> Result<Scalar, E> {
+                Ok(Scalar::Integer(v))
+            }
+            fn visit_u64<E: de::Error>(self, v: u64) -> Result<Scalar, E> {
+                Ok(
+                    i64::try_from(v)
+                        .map_or_else(|_| Scalar::String(v.to_string()), Scalar::Integer),
+                )
+            }
+            fn visit_f64<E: de::Error>(self, v: f64) -> Result<Scalar, E> {
+                Ok(Scalar::Float(v))
+            }
+        }
+        deserializer.deserialize_any(V)
     }
 }
 
@@ -370,12 +442,38 @@ pub fn load(path: &Path) -> Result<Source, Error> {
 /// The text does not parse into a [`Spec`].
 pub fn parse(path: &Path, text: &str) -> Result<Source, Error> {
     let locations = Locations::index(path, text);
-    let is_json = path.extension().is_some_and(|e| e.eq_ignore_ascii_case("json"));
+    let is_json = path
+        .extension()
+        .is_some_and(|e| e.eq_ignore_ascii_case("json"));
     let spec = if is_json {
         serde_json::from_str::<Spec>(text).map_err(|e| {
-            let at = locations.location(e.line().max(1), e.column().max(1));
+            let (line, column) = (e.line().max(1), e.column().max(1));
             let message = strip_position(&e.to_string());
-            from_serde_message(at, &message)
+            // serde_json gives a position but no path; find the node there.
+            let field = message
+                .strip_prefix("unknown field `")
+                .or_else(|| message.strip_prefix("duplicate field `"))
+                .and_then(|r| r.split('`').next());
+            let found = match field {
+                Some(f) => locations.find_before(Some(f), line, column),
+                None => locations.find_before(None, line, column),
+            };
+            match found {
+                Some((path, at)) => {
+                    let parent = if field.is_some() {
+                        path.rfind(['.', '[']).map_or("", |i| &path[..i]).to_owned()
+                    } else {
+                        path
+                    };
+                    let message = if parent.is_empty() {
+                        message
+                    } else {
+                        format!("{parent}: {message}")
+                    };
+                    from_serde_message(at, &message, &locations)
+                }
+                None => from_serde_message(locations.location(line, column), &message, &locations),
+            }
         })?
     } else {
         serde_yaml::from_str::<Spec>(text).map_err(|e| {
@@ -384,9 +482,17 @@ pub fn parse(path: &Path, text: &str) -> Result<Source, Error> {
                 |l| locations.location(l.line(), l.column()),
             );
             let message = strip_position(&e.to_string());
-            from_serde_message(at, &message)
+            from_serde_message(at, &message, &locations)
         })?
     };
+    // serde keeps the last of two equal keys in a map (`tags`, conditions)
+    // without a word; a spec that says two things is refused.
+    if let Some((path, at)) = locations.first_duplicate() {
+        return Err(Error::Syntax {
+            at,
+            message: format!("`{path}` is given twice; keep one"),
+        });
+    }
     Ok(Source {
         path: path.to_owned(),
         spec,
@@ -405,7 +511,7 @@ fn strip_position(message: &str) -> String {
 
 /// Turn serde's messages into ecs-iam's: unknown fields and variants with a
 /// suggestion, the rest with the serde text and a hint where one helps.
-fn from_serde_message(at: Location, message: &str) -> Error {
+fn from_serde_message(at: Location, message: &str, locations: &Locations) -> Error {
     // serde_yaml prefixes the path: "task_role.secrets: unknown field ...".
     let (path, body) = match message.split_once(": ") {
         Some((p, b)) if !p.contains(' ') && !p.contains('`') => (p.to_owned(), b.to_owned()),
@@ -445,18 +551,30 @@ fn from_serde_message(at: Location, message: &str) -> Error {
         };
         return Error::MissingField { at, field };
     }
+    if let Some(rest) = body.strip_prefix("duplicate field `")
+        && let Some((field, _)) = rest.split_once('`')
+        && let Some((path, at)) = locations.duplicate(field)
+    {
+        return Error::Syntax {
+            at,
+            message: format!("`{path}` is given twice; keep one"),
+        };
+    }
     let mut message = message.to_owned();
+    // Name the expected shape in the spec's terms, not Rust's.
+    for (rust, words) in [
+        ("expected u64", "expected a whole number"),
+        ("expected a boolean", "expected true or false"),
+        ("expected a map", "expected a mapping"),
+    ] {
+        message = message.replace(rust, words);
+    }
+    if let Some(i) = message.find("expected struct ") {
+        message.truncate(i);
+        message.push_str("expected a mapping of fields");
+    }
     if body.starts_with("invalid type: integer") && body.ends_with("expected a string") {
         message.push_str("; quote the value");
-    } else if body.starts_with("data did not match any variant of untagged enum OneOrMany") {
-        message = format!(
-            "{}expected a string or a list of strings",
-            if path.is_empty() {
-                String::new()
-            } else {
-                format!("{path}: ")
-            }
-        );
     }
     Error::Syntax { at, message }
 }
@@ -488,15 +606,34 @@ mod tests {
 
     #[test]
     fn unknown_variant_suggests() {
-        let e = err("version: 1\nname: x\ntask_role:\n  s3:\n    - bucket: b\n      access: [reed]\n");
+        let e =
+            err("version: 1\nname: x\ntask_role:\n  s3:\n    - bucket: b\n      access: [reed]\n");
         assert!(e.contains("unknown value `reed`"), "{e}");
         assert!(e.contains("did you mean `read`?"), "{e}");
     }
 
     #[test]
-    fn integer_account_id_asks_for_quotes() {
-        let e = err("version: 1\nname: x\ndeployment:\n  account_id: 123456789012\n");
-        assert!(e.starts_with("s.yaml:4:15: "), "{e}");
-        assert!(e.ends_with("; quote the value"), "{e}");
+    fn unquoted_account_id_keeps_its_digits() {
+        // A YAML plain scalar read as a string keeps its text: no octal, no
+        // lost leading zero.
+        let s = parse(
+            Path::new("s.yaml"),
+            "version: 1\nname: x\ndeployment:\n  account_id: 012345678901\n",
+        )
+        .unwrap();
+        assert_eq!(
+            s.spec.deployment.account_id.as_deref(),
+            Some("012345678901")
+        );
+        let e = parse(
+            Path::new("s.json"),
+            "{\"version\": 1, \"name\": \"x\", \"deployment\": {\"account_id\": 123456789012}}",
+        )
+        .unwrap_err()
+        .to_string();
+        assert_eq!(
+            e,
+            "s.json:1:58: deployment.account_id: invalid type: integer `123456789012`, expected a string; quote the value"
+        );
     }
 }

@@ -42,11 +42,19 @@ fn outputs_match_goldens() {
             ecs_iam::files::write_outputs(&[(expected.clone(), &files)]).unwrap();
             continue;
         }
-        let on_disk = if expected.exists() { read_folder(&expected) } else { Files::new() };
+        let on_disk = if expected.exists() {
+            read_folder(&expected)
+        } else {
+            Files::new()
+        };
         let report = ecs_iam::diff::compare(&on_disk, &files);
         if !report.in_sync() {
             let label = expected.display().to_string();
-            failures.push(format!("{}\n{}", report.text(&label), report.summary(&label)));
+            failures.push(format!(
+                "{}\n{}",
+                report.text(&label),
+                report.summary(&label)
+            ));
         }
     }
     assert!(
@@ -64,8 +72,18 @@ fn the_three_formats_declare_the_same_roles() {
         let cfn = from_cloudformation(&files["cloudformation.yaml"]);
         let cdk = from_cdk(&files);
         let tf = from_terraform(&files["terraform/main.tf"]);
-        assert_eq!(cfn, cdk, "{}: CloudFormation and CDK differ", spec.display());
-        assert_eq!(cfn, tf, "{}: CloudFormation and Terraform differ", spec.display());
+        assert_eq!(
+            cfn,
+            cdk,
+            "{}: CloudFormation and CDK differ",
+            spec.display()
+        );
+        assert_eq!(
+            cfn,
+            tf,
+            "{}: CloudFormation and Terraform differ",
+            spec.display()
+        );
     }
 }
 
@@ -86,27 +104,56 @@ fn outputs_carry_the_model_exactly() {
                 view.permissions_boundary,
                 role.permissions_boundary.as_ref().map(ToString::to_string)
             );
-            let tags: Vec<(String, String)> = role.tags.iter().map(|t| (t.key.clone(), t.value.clone())).collect();
+            let tags: Vec<(String, String)> = role
+                .tags
+                .iter()
+                .map(|t| (t.key.clone(), t.value.clone()))
+                .collect();
             assert_eq!(view.tags.clone().into_iter().collect::<Vec<_>>(), tags);
-            let managed: Vec<String> = role.managed_policies.iter().map(|m| m.arn.to_string()).collect();
+            let managed: Vec<String> = role
+                .managed_policies
+                .iter()
+                .map(|m| m.arn.to_string())
+                .collect();
             assert_eq!(view.managed_policies.iter().cloned().collect::<Vec<_>>(), {
                 let mut m = managed;
                 m.sort();
                 m
             });
-            let statements = role.policy.as_ref().map(|p| p.statements.as_slice()).unwrap_or_default();
-            assert_eq!(view.statements.len(), statements.len(), "{}", spec.display());
-            for (got, want) in view.statements.iter().chain(&view.trust).zip(statements.iter().chain(&role.trust)) {
+            let statements = role
+                .policy
+                .as_ref()
+                .map(|p| p.statements.as_slice())
+                .unwrap_or_default();
+            assert_eq!(
+                view.statements.len(),
+                statements.len(),
+                "{}",
+                spec.display()
+            );
+            for (got, want) in view
+                .statements
+                .iter()
+                .chain(&view.trust)
+                .zip(statements.iter().chain(&role.trust))
+            {
                 assert_eq!(got.sid, want.sid);
                 assert_eq!(got.effect, want.effect);
-                assert_eq!(got.actions.iter().collect::<Vec<_>>(), want.actions.iter().collect::<Vec<_>>());
-                let resources: Vec<String> = want.resources.iter().map(ToString::to_string).collect();
+                assert_eq!(
+                    got.actions.iter().collect::<Vec<_>>(),
+                    want.actions.iter().collect::<Vec<_>>()
+                );
+                let resources: Vec<String> =
+                    want.resources.iter().map(ToString::to_string).collect();
                 assert_eq!(got.resources.iter().cloned().collect::<Vec<_>>(), resources);
                 for g in &want.conditions {
                     for e in &g.entries {
-                        let values: Vec<String> = e.values.iter().map(ToString::to_string).collect();
-                        let got_values: Vec<String> =
-                            got.conditions[&g.test][&e.variable].iter().cloned().collect();
+                        let values: Vec<String> =
+                            e.values.iter().map(ToString::to_string).collect();
+                        let got_values: Vec<String> = got.conditions[&g.test][&e.variable]
+                            .iter()
+                            .cloned()
+                            .collect();
                         let mut values_sorted = values.clone();
                         values_sorted.sort();
                         assert_eq!(got_values, values_sorted);

@@ -35,7 +35,13 @@ mod tests {
 
     #[test]
     fn strings_and_subs() {
-        let f = |v: Value| filter(&v, &HashMap::new()).unwrap().as_str().unwrap().to_owned();
+        let f = |v: Value| {
+            filter(&v, &HashMap::new())
+                .unwrap()
+                .as_str()
+                .unwrap()
+                .to_owned()
+        };
         assert_eq!(f(json!("a\"b\n")), "\"a\\\"b\\n\"");
         assert_eq!(
             f(json!([{"ref": "account_id"}])),

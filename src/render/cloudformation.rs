@@ -60,7 +60,11 @@ mod tests {
     use serde_json::json;
 
     fn cfn(v: &Value) -> String {
-        filter(v, &HashMap::new()).unwrap().as_str().unwrap().to_owned()
+        filter(v, &HashMap::new())
+            .unwrap()
+            .as_str()
+            .unwrap()
+            .to_owned()
     }
 
     #[test]

@@ -62,7 +62,12 @@ impl Templates {
     /// # Errors
     /// Only if a built-in template is broken.
     pub fn embedded() -> Result<Self, Error> {
-        Self::build(EMBEDDED.iter().map(|(n, t)| ((*n).to_owned(), (*t).to_owned())).collect())
+        Self::build(
+            EMBEDDED
+                .iter()
+                .map(|(n, t)| ((*n).to_owned(), (*t).to_owned()))
+                .collect(),
+        )
     }
 
     /// The built-in templates with those found in `dir` replacing them.
@@ -78,8 +83,10 @@ impl Templates {
             });
         }
         let found = crate::files::read_tree(dir)?;
-        let mut set: Vec<(String, String)> =
-            EMBEDDED.iter().map(|(n, t)| ((*n).to_owned(), (*t).to_owned())).collect();
+        let mut set: Vec<(String, String)> = EMBEDDED
+            .iter()
+            .map(|(n, t)| ((*n).to_owned(), (*t).to_owned()))
+            .collect();
         for (name, text) in found {
             if !name.ends_with(".tera") {
                 continue;
@@ -89,7 +96,11 @@ impl Templates {
                     path: dir.join(&name),
                     problem: format!(
                         "is not a template ecs-iam uses; the templates are {}",
-                        EMBEDDED.iter().map(|(n, _)| format!("`{n}`")).collect::<Vec<_>>().join(", ")
+                        EMBEDDED
+                            .iter()
+                            .map(|(n, _)| format!("`{n}`"))
+                            .collect::<Vec<_>>()
+                            .join(", ")
                     ),
                 });
             };
@@ -101,7 +112,8 @@ impl Templates {
     fn build(set: Vec<(String, String)>) -> Result<Self, Error> {
         let mut tera = Tera::default();
         tera.autoescape_on(Vec::new());
-        tera.add_raw_templates(set).map_err(|e| template_error("(set)", &e))?;
+        tera.add_raw_templates(set)
+            .map_err(|e| template_error("(set)", &e))?;
         tera.register_filter("cfn", cloudformation::filter);
         tera.register_filter("hcl", terraform::filter);
         tera.register_filter("json", cdk::filter);
@@ -110,7 +122,9 @@ impl Templates {
     }
 
     fn render(&self, name: &str, context: &Context) -> Result<String, Error> {
-        self.tera.render(name, context).map_err(|e| template_error(name, &e))
+        self.tera
+            .render(name, context)
+            .map_err(|e| template_error(name, &e))
     }
 }
 
@@ -137,7 +151,10 @@ pub fn render(model: &Model, templates: &Templates) -> Result<Files, Error> {
     }
     for (i, role) in model.roles.iter().enumerate() {
         let out = format!("cdk/{}.json", role.file_stem);
-        files.insert(out, templates.render(cdk::TEMPLATE, &context(model, Some(i)))?);
+        files.insert(
+            out,
+            templates.render(cdk::TEMPLATE, &context(model, Some(i)))?,
+        );
     }
     Ok(files)
 }

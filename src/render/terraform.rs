@@ -36,9 +36,13 @@ fn quote(parts: &[Part<'_>]) -> String {
                 let next_is_ref = matches!(parts.get(i + 1), Some(Part::Ref(_)));
                 literal(&mut out, s, next_is_ref);
             }
-            Part::Ref(Segment::Partition) => out.push_str("${data.aws_partition.current.partition}"),
+            Part::Ref(Segment::Partition) => {
+                out.push_str("${data.aws_partition.current.partition}")
+            }
             Part::Ref(Segment::Region) => out.push_str("${data.aws_region.current.region}"),
-            Part::Ref(Segment::Account) => out.push_str("${data.aws_caller_identity.current.account_id}"),
+            Part::Ref(Segment::Account) => {
+                out.push_str("${data.aws_caller_identity.current.account_id}")
+            }
             Part::Ref(Segment::Literal(s)) => literal(&mut out, s, false),
         }
     }
@@ -97,7 +101,9 @@ fn literal(out: &mut String, s: &str, next_is_ref: bool) {
             Token::Char('\n') => out.push_str("\\n"),
             Token::Char('\r') => out.push_str("\\r"),
             Token::Char('\t') => out.push_str("\\t"),
-            Token::Char(c) if c.is_control() || matches!(c, '\u{2028}' | '\u{2029}' | '\u{feff}') => {
+            Token::Char(c)
+                if c.is_control() || matches!(c, '\u{2028}' | '\u{2029}' | '\u{feff}') =>
+            {
                 let _ = write!(out, "\\u{:04x}", u32::from(c));
             }
             Token::Char(c) => out.push(c),
@@ -111,7 +117,11 @@ mod tests {
     use serde_json::json;
 
     fn hcl(v: Value) -> String {
-        filter(&v, &HashMap::new()).unwrap().as_str().unwrap().to_owned()
+        filter(&v, &HashMap::new())
+            .unwrap()
+            .as_str()
+            .unwrap()
+            .to_owned()
     }
 
     #[test]
@@ -125,6 +135,9 @@ mod tests {
             hcl(json!(["arn:", {"ref": "partition"}, ":s3:::b"])),
             "\"arn:${data.aws_partition.current.partition}:s3:::b\""
         );
-        assert_eq!(hcl(json!(["x$", {"ref": "region"}])), "\"x${\"$\"}${data.aws_region.current.region}\"");
+        assert_eq!(
+            hcl(json!(["x$", {"ref": "region"}])),
+            "\"x${\"$\"}${data.aws_region.current.region}\""
+        );
     }
 }

@@ -143,7 +143,9 @@ pub fn from_cloudformation(text: &str) -> Roles {
             name: yaml_text(&p["RoleName"]),
             description: p.get("Description").map(yaml_text),
             path: p.get("Path").map(yaml_text),
-            max_session_duration: p.get("MaxSessionDuration").map(|v| v.as_u64().expect("number")),
+            max_session_duration: p
+                .get("MaxSessionDuration")
+                .map(|v| v.as_u64().expect("number")),
             permissions_boundary: p.get("PermissionsBoundary").map(yaml_text),
             managed_policies: yaml_list(p.get("ManagedPolicyArns")).into_iter().collect(),
             trust: yaml_statements(&p["AssumeRolePolicyDocument"]),
@@ -151,7 +153,8 @@ pub fn from_cloudformation(text: &str) -> Roles {
         };
         if let Some(tags) = p.get("Tags").and_then(Yaml::as_sequence) {
             for t in tags {
-                view.tags.insert(yaml_text(&t["Key"]), yaml_text(&t["Value"]));
+                view.tags
+                    .insert(yaml_text(&t["Key"]), yaml_text(&t["Value"]));
             }
         }
         if let Some(policies) = policies {
@@ -230,13 +233,18 @@ pub fn from_cdk_role(text: &str) -> RoleView {
         "tags",
     ];
     for k in p.as_object().expect("object").keys() {
-        assert!(allowed.contains(&k.as_str()), "`{k}` is not a CfnRoleProps key");
+        assert!(
+            allowed.contains(&k.as_str()),
+            "`{k}` is not a CfnRoleProps key"
+        );
     }
     let mut view = RoleView {
         name: json_text(&p["roleName"]),
         description: p.get("description").map(json_text),
         path: p.get("path").map(json_text),
-        max_session_duration: p.get("maxSessionDuration").map(|v| v.as_u64().expect("number")),
+        max_session_duration: p
+            .get("maxSessionDuration")
+            .map(|v| v.as_u64().expect("number")),
         permissions_boundary: p.get("permissionsBoundary").map(json_text),
         managed_policies: json_list(p.get("managedPolicyArns")).into_iter().collect(),
         trust: json_statements(&p["assumeRolePolicyDocument"]),
@@ -244,7 +252,8 @@ pub fn from_cdk_role(text: &str) -> RoleView {
     };
     if let Some(tags) = p.get("tags").and_then(Json::as_array) {
         for t in tags {
-            view.tags.insert(json_text(&t["key"]), json_text(&t["value"]));
+            view.tags
+                .insert(json_text(&t["key"]), json_text(&t["value"]));
         }
     }
     if let Some(policies) = p.get("policies").and_then(Json::as_array) {
@@ -258,7 +267,10 @@ pub fn from_cdk_role(text: &str) -> RoleView {
 pub fn from_cdk(files: &BTreeMap<String, String>) -> Roles {
     let mut roles = Roles::new();
     roles.insert("task".into(), from_cdk_role(&files["cdk/task-role.json"]));
-    roles.insert("execution".into(), from_cdk_role(&files["cdk/execution-role.json"]));
+    roles.insert(
+        "execution".into(),
+        from_cdk_role(&files["cdk/execution-role.json"]),
+    );
     roles
 }
 
@@ -323,14 +335,20 @@ fn hcl_list(e: &Expression) -> Vec<String> {
 }
 
 fn attr<'a>(body: &'a hcl::Body, key: &str) -> Option<&'a Expression> {
-    body.attributes().find(|a| a.key() == key).map(hcl::Attribute::expr)
+    body.attributes()
+        .find(|a| a.key() == key)
+        .map(hcl::Attribute::expr)
 }
 
 fn block<'a>(body: &'a hcl::Body, kind: &str, labels: &[&str]) -> Option<&'a hcl::Body> {
     body.blocks()
         .find(|b| {
             b.identifier() == kind
-                && b.labels().iter().map(hcl::BlockLabel::as_str).collect::<Vec<_>>() == labels
+                && b.labels()
+                    .iter()
+                    .map(hcl::BlockLabel::as_str)
+                    .collect::<Vec<_>>()
+                    == labels
         })
         .map(hcl::Block::body)
 }
@@ -353,7 +371,10 @@ fn hcl_statements(doc: &hcl::Body) -> Vec<Stmt> {
             }
             let mut principals = BTreeSet::new();
             for p in s.blocks().filter(|p| p.identifier() == "principals") {
-                assert_eq!(hcl_text(attr(p.body(), "type").unwrap()).unwrap(), "Service");
+                assert_eq!(
+                    hcl_text(attr(p.body(), "type").unwrap()).unwrap(),
+                    "Service"
+                );
                 principals.extend(hcl_list(attr(p.body(), "identifiers").unwrap()));
             }
             Stmt {
@@ -361,7 +382,11 @@ fn hcl_statements(doc: &hcl::Body) -> Vec<Stmt> {
                 effect: hcl_text(attr(s, "effect").unwrap()).unwrap(),
                 principals,
                 actions: hcl_list(attr(s, "actions").unwrap()).into_iter().collect(),
-                resources: attr(s, "resources").map(hcl_list).unwrap_or_default().into_iter().collect(),
+                resources: attr(s, "resources")
+                    .map(hcl_list)
+                    .unwrap_or_default()
+                    .into_iter()
+                    .collect(),
                 conditions,
             }
         })
@@ -400,8 +425,16 @@ pub fn from_terraform(main_tf: &str) -> Roles {
     for key in ["task", "execution"] {
         let r = block(&body, "resource", &["aws_iam_role", key]).expect("aws_iam_role");
         let trust_ref = traversal_name(attr(r, "assume_role_policy").unwrap());
-        assert_eq!(trust_ref, format!("data.aws_iam_policy_document.{key}_trust.json"));
-        let trust = block(&body, "data", &["aws_iam_policy_document", &format!("{key}_trust")]).unwrap();
+        assert_eq!(
+            trust_ref,
+            format!("data.aws_iam_policy_document.{key}_trust.json")
+        );
+        let trust = block(
+            &body,
+            "data",
+            &["aws_iam_policy_document", &format!("{key}_trust")],
+        )
+        .unwrap();
         assert_eq!(traversal_name(attr(r, "tags").unwrap()), "local.tags");
         let mut view = RoleView {
             name: hcl_text(attr(r, "name").unwrap()).unwrap(),
@@ -416,13 +449,17 @@ pub fn from_terraform(main_tf: &str) -> Roles {
             ..RoleView::default()
         };
         if let Some(p) = block(&body, "resource", &["aws_iam_role_policy", key]) {
-            assert_eq!(traversal_name(attr(p, "role").unwrap()), format!("aws_iam_role.{key}.id"));
+            assert_eq!(
+                traversal_name(attr(p, "role").unwrap()),
+                format!("aws_iam_role.{key}.id")
+            );
             assert_eq!(
                 traversal_name(attr(p, "policy").unwrap()),
                 format!("data.aws_iam_policy_document.{key}.json")
             );
             view.policy_name = hcl_text(attr(p, "name").unwrap());
-            let doc = block(&body, "data", &["aws_iam_policy_document", key]).expect("policy document");
+            let doc =
+                block(&body, "data", &["aws_iam_policy_document", key]).expect("policy document");
             view.statements = hcl_statements(doc);
         }
         if let Some(a) = block(&body, "resource", &["aws_iam_role_policy_attachment", key]) {
@@ -430,7 +467,10 @@ pub fn from_terraform(main_tf: &str) -> Roles {
                 panic!("for_each = toset([...])")
             };
             view.managed_policies = hcl_list(&toset.args[0]).into_iter().collect();
-            assert_eq!(traversal_name(attr(a, "role").unwrap()), format!("aws_iam_role.{key}.name"));
+            assert_eq!(
+                traversal_name(attr(a, "role").unwrap()),
+                format!("aws_iam_role.{key}.name")
+            );
         }
         roles.insert(key.to_owned(), view);
     }
