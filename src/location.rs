@@ -6,7 +6,7 @@
 //! under its dotted path (`task_role.s3[0].bucket`). Aliases are not
 //! followed, so an alias bomb costs nothing here.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 
 use yaml_rust2::parser::{Event, MarkedEventReceiver, Parser};
@@ -23,6 +23,8 @@ pub struct Locations {
     duplicates: Vec<(String, (usize, usize))>,
     /// Positions of mapping keys (the node maps hold their values).
     keys: BTreeMap<String, (usize, usize)>,
+    /// Paths whose value is a mapping or a list.
+    collections: BTreeSet<String>,
 }
 
 impl Locations {
@@ -42,6 +44,7 @@ impl Locations {
             nodes: recorder.nodes,
             duplicates: recorder.duplicates,
             keys: recorder.keys,
+            collections: recorder.collections,
         }
     }
 
@@ -88,12 +91,19 @@ impl Locations {
             .map(|(path, (l, c))| (path.clone(), self.location(*l, *c)))
     }
 
-    /// The position of `path`, or of its nearest recorded ancestor.
+    /// The position of `path`, or of its nearest recorded ancestor. A
+    /// scalar is located at its value; a mapping or list at its key, where
+    /// it has one (the parser marks a block collection at its first item).
     #[must_use]
     pub fn at(&self, path: &str) -> Location {
         let mut path = path;
         loop {
-            if let Some(&(line, column)) = self.nodes.get(path) {
+            let key = self
+                .collections
+                .contains(path)
+                .then(|| self.keys.get(path))
+                .flatten();
+            if let Some(&(line, column)) = key.or_else(|| self.nodes.get(path)) {
                 return self.location(line, column);
             }
             match parent(path) {
@@ -133,6 +143,7 @@ struct Recorder {
     nodes: BTreeMap<String, (usize, usize)>,
     duplicates: Vec<(String, (usize, usize))>,
     keys: BTreeMap<String, (usize, usize)>,
+    collections: BTreeSet<String>,
 }
 
 impl Recorder {
@@ -193,11 +204,13 @@ impl MarkedEventReceiver for Recorder {
                 // A mapping used as a key gets a throwaway path.
                 let path = self.enter().unwrap_or_else(|| "\u{0}".to_owned());
                 self.record(&path, mark);
+                self.collections.insert(path.clone());
                 self.stack.push(Frame::Mapping { path, key: None });
             }
             Event::SequenceStart(..) => {
                 let path = self.enter().unwrap_or_else(|| "\u{0}".to_owned());
                 self.record(&path, mark);
+                self.collections.insert(path.clone());
                 self.stack.push(Frame::Sequence { path, next: 0 });
             }
             Event::MappingEnd | Event::SequenceEnd => {

@@ -500,13 +500,25 @@ pub fn parse(path: &Path, text: &str) -> Result<Source, Error> {
     })
 }
 
-/// serde_yaml and serde_json append " at line N column M"; the location is
-/// reported separately.
+/// serde_yaml and serde_json put " at line N column M" in their messages;
+/// the location is reported separately.
 fn strip_position(message: &str) -> String {
-    match message.rfind(" at line ") {
-        Some(i) if message[i..].contains(" column ") => message[..i].to_owned(),
-        _ => message.to_owned(),
+    let mut out = message.to_owned();
+    while let Some(i) = out.find(" at line ") {
+        let rest = &out[i + " at line ".len()..];
+        let digits = |s: &str| s.len() - s.trim_start_matches(|c: char| c.is_ascii_digit()).len();
+        let n = digits(rest);
+        let Some(after) = rest[n..].strip_prefix(" column ") else {
+            break;
+        };
+        let m = digits(after);
+        if n == 0 || m == 0 {
+            break;
+        }
+        let end = i + " at line ".len() + n + " column ".len() + m;
+        out.replace_range(i..end, "");
     }
+    out
 }
 
 /// Turn serde's messages into ecs-iam's: unknown fields and variants with a

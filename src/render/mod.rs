@@ -204,17 +204,25 @@ pub(crate) fn parts(value: &Value) -> tera::Result<Option<Vec<Part<'_>>>> {
                     Some("partition") => Ok(Part::Ref(Segment::Partition)),
                     Some("region") => Ok(Part::Ref(Segment::Region)),
                     Some("account_id") => Ok(Part::Ref(Segment::Account)),
-                    _ => Err(tera::Error::msg(format!("not a text part: {item}"))),
+                    _ => Err(not_text(item)),
                 },
-                _ => Err(tera::Error::msg(format!("not a text part: {item}"))),
+                _ => Err(not_text(item)),
             })
             .collect::<tera::Result<Vec<_>>>()
             .map(Some),
         Value::Number(_) | Value::Bool(_) => Ok(None),
-        other => Err(tera::Error::msg(format!(
-            "this filter takes a string, a text or a number, not {other}"
-        ))),
+        other => Err(not_text(other)),
     }
+}
+
+fn not_text(value: &Value) -> tera::Error {
+    let mut shown = value.to_string();
+    if shown.chars().count() > 60 {
+        shown = shown.chars().take(60).collect::<String>() + "...";
+    }
+    tera::Error::msg(format!(
+        "this filter takes a string, a text or a number, not {shown}"
+    ))
 }
 
 /// Escape `${` as CloudFormation's `Fn::Sub` wants a literal: `${!`.

@@ -1,0 +1,51 @@
+//! The README's examples stay true.
+
+mod common;
+
+use std::fs;
+
+use ecs_iam::render::Templates;
+
+fn readme() -> String {
+    fs::read_to_string(common::root().join("README.md")).unwrap()
+}
+
+/// The fenced blocks of one language, in order.
+fn blocks(text: &str, lang: &str) -> Vec<String> {
+    let fence = format!("```{lang}\n");
+    text.split(&fence)
+        .skip(1)
+        .map(|b| b.split("```").next().unwrap().to_owned())
+        .collect()
+}
+
+#[test]
+fn the_spec_example_renders() {
+    let yaml = blocks(&readme(), "yaml")
+        .into_iter()
+        .next()
+        .expect("a yaml example");
+    let dir = std::path::Path::new(env!("CARGO_TARGET_TMPDIR")).join("readme-spec");
+    fs::create_dir_all(&dir).unwrap();
+    let spec = dir.join("orders-api.yaml");
+    fs::write(&spec, yaml).unwrap();
+    let (model, files) = ecs_iam::render_spec(&spec, &Templates::embedded().unwrap())
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(model.name, "orders-api");
+    assert_eq!(files.len(), 7);
+}
+
+#[test]
+fn the_test_command_is_what_ci_runs() {
+    let readme = readme();
+    let sh = blocks(&readme, "sh");
+    assert!(
+        sh.iter().any(|b| b.trim() == "cargo test"),
+        "README names `cargo test`"
+    );
+    let ci = fs::read_to_string(common::root().join(".ci/run")).unwrap();
+    assert!(
+        ci.lines().any(|l| l.trim() == "cargo test --locked"),
+        ".ci/run runs the README's test command"
+    );
+}
