@@ -4,7 +4,7 @@ use std::collections::HashMap;
 
 use serde_json::Value;
 
-use super::{parts, sub_string};
+use super::{join_pieces, parts, sub_string};
 
 /// The template rendered once per role into `cdk/<role>.json`.
 pub const TEMPLATE: &str = "cdk/role.json.tera";
@@ -23,7 +23,20 @@ pub fn filter(value: &Value, _: &HashMap<String, Value>) -> tera::Result<Value> 
     let out = if symbolic {
         format!("{{\"Fn::Sub\": {}}}", Value::String(text))
     } else {
-        Value::String(text.replace("${!", "${")).to_string()
+        // The same shape as the CloudFormation output, so that a CDK app
+        // synthesises the very template `cloudformation.yaml` holds.
+        let plain = text.replace("${!", "${");
+        match join_pieces(&plain) {
+            Some(pieces) => format!(
+                "{{\"Fn::Join\": [\"\", [{}]]}}",
+                pieces
+                    .into_iter()
+                    .map(|p| Value::String(p).to_string())
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ),
+            None => Value::String(plain).to_string(),
+        }
     };
     Ok(Value::String(out))
 }

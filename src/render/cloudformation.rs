@@ -5,7 +5,7 @@ use std::fmt::Write as _;
 
 use serde_json::Value;
 
-use super::{parts, sub_string};
+use super::{join_pieces, parts, sub_string};
 
 /// Output file and the template that renders it.
 pub const FILES: &[(&str, &str)] = &[("cloudformation.yaml", "cloudformation.yaml.tera")];
@@ -21,11 +21,21 @@ pub fn filter(value: &Value, _: &HashMap<String, Value>) -> tera::Result<Value> 
     };
     let symbolic = parts.iter().any(|p| matches!(p, super::Part::Ref(_)));
     let text = sub_string(&parts);
-    Ok(Value::String(if symbolic {
-        format!("!Sub {}", quote(&text))
-    } else {
-        // Plain (non-Sub) strings take `${` literally: undo the Sub escape.
-        quote(&text.replace("${!", "${"))
+    if symbolic {
+        return Ok(Value::String(format!("!Sub {}", quote(&text))));
+    }
+    // Plain (non-Sub) strings take `${` literally: undo the Sub escape.
+    let plain = text.replace("${!", "${");
+    Ok(Value::String(match join_pieces(&plain) {
+        Some(pieces) => format!(
+            "!Join [\"\", [{}]]",
+            pieces
+                .iter()
+                .map(|p| quote(p))
+                .collect::<Vec<_>>()
+                .join(", ")
+        ),
+        None => quote(&plain),
     }))
 }
 
@@ -73,6 +83,10 @@ mod tests {
         assert_eq!(cfn(&json!("a\"b\\c\nd")), "\"a\\\"b\\\\c\\nd\"");
         assert_eq!(cfn(&json!(3600)), "3600");
         assert_eq!(cfn(&json!("b/${aws:username}")), "\"b/${aws:username}\"");
+        assert_eq!(
+            cfn(&json!("in ${AWS::Region}")),
+            "!Join [\"\", [\"in $\", \"{AWS::Region}\"]]"
+        );
         assert_eq!(
             cfn(&json!(["arn:", {"ref": "partition"}, ":s3:::b/${aws:username}"])),
             "!Sub \"arn:${AWS::Partition}:s3:::b/${!aws:username}\""

@@ -240,6 +240,35 @@ pub(crate) fn sub_string(parts: &[Part<'_>]) -> String {
     out
 }
 
+/// A literal that holds `${` followed by an uppercase letter or a digit
+/// (`${AWS::Region}`, `${TaskRole}`) split into pieces, each `$` ending a
+/// piece, for `Fn::Join`. CloudFormation leaves such text alone outside
+/// `Fn::Sub`, but cfn-lint reports it (E1029) as a forgotten `Fn::Sub`, and
+/// `Fn::Sub` around text without variables is reported too (W1020). IAM
+/// policy variables (`${aws:username}`, `${*}`) stay as they are.
+pub(crate) fn join_pieces(literal: &str) -> Option<Vec<String>> {
+    let bytes = literal.as_bytes();
+    let splits: Vec<usize> = (0..bytes.len().saturating_sub(2))
+        .filter(|&i| {
+            bytes[i] == b'$'
+                && bytes[i + 1] == b'{'
+                && (bytes[i + 2].is_ascii_uppercase() || bytes[i + 2].is_ascii_digit())
+        })
+        .map(|i| i + 1)
+        .collect();
+    if splits.is_empty() {
+        return None;
+    }
+    let mut pieces = Vec::new();
+    let mut start = 0;
+    for at in splits {
+        pieces.push(literal[start..at].to_owned());
+        start = at;
+    }
+    pieces.push(literal[start..].to_owned());
+    Some(pieces)
+}
+
 /// A comment line's text: control characters shown escaped so the value
 /// cannot end the comment.
 #[allow(clippy::unnecessary_wraps)]

@@ -86,6 +86,20 @@ fn yaml_text(v: &Yaml) -> String {
         Yaml::Number(n) => n.to_string(),
         Yaml::Bool(b) => b.to_string(),
         Yaml::Tagged(t) if t.tag == "!Sub" => unsub(t.value.as_str().expect("!Sub of a string")),
+        Yaml::Tagged(t) if t.tag == "!Join" => {
+            let args = t.value.as_sequence().expect("!Join arguments");
+            assert_eq!(
+                args[0],
+                Yaml::String(String::new()),
+                "joined without a delimiter"
+            );
+            args[1]
+                .as_sequence()
+                .expect("!Join list")
+                .iter()
+                .map(yaml_text)
+                .collect()
+        }
         other => panic!("not a text value: {other:?}"),
     }
 }
@@ -175,6 +189,16 @@ fn json_text(v: &Json) -> String {
         Json::Number(n) => n.to_string(),
         Json::Object(o) if o.len() == 1 && o.contains_key("Fn::Sub") => {
             unsub(o["Fn::Sub"].as_str().expect("Fn::Sub of a string"))
+        }
+        Json::Object(o) if o.len() == 1 && o.contains_key("Fn::Join") => {
+            let args = o["Fn::Join"].as_array().expect("Fn::Join arguments");
+            assert_eq!(args[0], "", "joined without a delimiter");
+            args[1]
+                .as_array()
+                .expect("Fn::Join list")
+                .iter()
+                .map(json_text)
+                .collect()
         }
         other => panic!("not a text value: {other}"),
     }

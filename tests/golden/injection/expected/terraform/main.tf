@@ -52,7 +52,7 @@ data "aws_iam_policy_document" "task_trust" {
 resource "aws_iam_role" "task" {
   name                 = "injection-task"
   description          = "!Ref TaskRole"
-  path                 = null
+  path                 = "/in$${Path}/"
   max_session_duration = null
   permissions_boundary = null
   assume_role_policy   = data.aws_iam_policy_document.task_trust.json
@@ -92,8 +92,10 @@ data "aws_iam_policy_document" "task" {
       values   = [
         "$",
         "$$",
+        "${"$"}$${AWS::AccountId}",
         "$%%{",
         "$${",
+        "$${TaskRole.Arn}",
         "%",
         "%%{",
       ]
@@ -129,7 +131,7 @@ data "aws_iam_policy_document" "execution_trust" {
 resource "aws_iam_role" "execution" {
   name                 = "injection-execution"
   description          = "ECS task execution role of injection: Quotes \" ' and $${AWS::Region} %%{if} ${"$"}$${x} !Ref x: y # not a comment\ttab\nnewline \\ back é ¡"
-  path                 = null
+  path                 = "/in$${Path}/"
   max_session_duration = null
   permissions_boundary = null
   assume_role_policy   = data.aws_iam_policy_document.execution_trust.json
