@@ -50,10 +50,14 @@ fn quote(parts: &[Part<'_>]) -> String {
     out
 }
 
-/// HCL string escapes, plus Terraform's template sequences: a literal `${`
-/// is `$${` and `%{` is `%%{`. A `$` (or `%`) right before such an escape or
-/// before an interpolation would merge with it, so it is written as the
-/// interpolated string `${"$"}` instead.
+/// HCL string escapes, plus Terraform's template sequences. A literal `${`
+/// is written `$${` when a `}` follows (IAM policy variables read as users
+/// expect: `$${aws:username}`); otherwise, and for every literal `%{`, the
+/// `$` or `%` is written as the interpolated string `${"$"}` / `${"%"}`:
+/// HashiCorp's parser accepts `$${` and `%%{` anywhere, but python-hcl2 and
+/// checkov's parser reject an unclosed `$${` and any `%%{`. A `$` right
+/// before an escape or an interpolation would merge with it, so it is
+/// interpolated too.
 fn literal(out: &mut String, s: &str, next_is_ref: bool) {
     enum Token {
         Char(char),
@@ -64,28 +68,20 @@ fn literal(out: &mut String, s: &str, next_is_ref: bool) {
     let mut tokens: Vec<Token> = chars
         .iter()
         .enumerate()
-        .map(|(i, &c)| {
-            if matches!(c, '$' | '%') && chars.get(i + 1) == Some(&'{') {
-                Token::Escaped(c)
-            } else {
-                Token::Char(c)
-            }
+        .map(|(i, &c)| match (c, chars.get(i + 1)) {
+            ('$', Some('{')) if chars[i + 2..].contains(&'}') => Token::Escaped('$'),
+            ('$' | '%', Some('{')) => Token::Interpolated(c),
+            _ => Token::Char(c),
         })
         .collect();
     // Right to left, so that a run of `$` before an interpolation is
     // interpolated as a whole.
-    let mut next_starts_with: Option<(char, bool)> = next_is_ref.then_some(('$', true));
+    let mut next_opens = next_is_ref;
     for t in tokens.iter_mut().rev() {
-        if let Token::Char(c @ ('$' | '%')) = *t
-            && next_starts_with.is_some_and(|(n, special)| special && n == c)
-        {
-            *t = Token::Interpolated(c);
+        if matches!(t, Token::Char('$')) && next_opens {
+            *t = Token::Interpolated('$');
         }
-        next_starts_with = Some(match t {
-            Token::Char(c) => (*c, false),
-            Token::Escaped(c) => (*c, true),
-            Token::Interpolated(_) => ('$', true),
-        });
+        next_opens = matches!(t, Token::Escaped(_) | Token::Interpolated(_));
     }
     for t in tokens {
         match t {
@@ -127,8 +123,10 @@ mod tests {
     #[test]
     fn escapes_template_sequences() {
         assert_eq!(hcl(json!("${aws:username}")), "\"$${aws:username}\"");
-        assert_eq!(hcl(json!("%{if}")), "\"%%{if}\"");
+        assert_eq!(hcl(json!("%{if}")), "\"${\"%\"}{if}\"");
+        assert_eq!(hcl(json!("a ${ b")), "\"a ${\"$\"}{ b\"");
         assert_eq!(hcl(json!("$${x}")), "\"${\"$\"}$${x}\"");
+        assert_eq!(hcl(json!("$%{x}")), "\"${\"$\"}${\"%\"}{x}\"");
         assert_eq!(hcl(json!("a\"\\\n")), "\"a\\\"\\\\\\n\"");
         assert_eq!(hcl(json!("cost $5")), "\"cost $5\"");
         assert_eq!(

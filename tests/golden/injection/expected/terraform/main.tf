@@ -68,7 +68,7 @@ data "aws_iam_policy_document" "task" {
     ]
     resources = [
       "arn:${data.aws_partition.current.partition}:s3:::bucket/$${aws:username}/*",
-      "arn:${data.aws_partition.current.partition}:s3:::bucket/%%{literal}/${"$"}$${double}/$5/*",
+      "arn:${data.aws_partition.current.partition}:s3:::bucket/${"%"}{literal}/${"$"}$${double}/$5/*",
       "arn:${data.aws_partition.current.partition}:s3:::bucket/quote\"back\\slash/*",
     ]
 
@@ -93,11 +93,11 @@ data "aws_iam_policy_document" "task" {
         "$",
         "$$",
         "${"$"}$${AWS::AccountId}",
-        "$%%{",
-        "$${",
+        "${"$"}${"%"}{",
+        "${"$"}{",
         "$${TaskRole.Arn}",
         "%",
-        "%%{",
+        "${"%"}{",
       ]
     }
   }
@@ -130,7 +130,7 @@ data "aws_iam_policy_document" "execution_trust" {
 
 resource "aws_iam_role" "execution" {
   name                 = "injection-execution"
-  description          = "ECS task execution role of injection: Quotes \" ' and $${AWS::Region} %%{if} ${"$"}$${x} !Ref x: y # not a comment\ttab\nnewline \\ back é ¡"
+  description          = "ECS task execution role of injection: Quotes \" ' and $${AWS::Region} ${"%"}{if} ${"$"}$${x} !Ref x: y # not a comment\ttab\nnewline \\ back é ¡"
   path                 = "/in$${Path}/"
   max_session_duration = null
   permissions_boundary = null
