@@ -108,6 +108,8 @@ pub struct Role {
     /// The inline permission policy; absent when the role has no grants.
     pub policy: Option<Policy>,
     pub managed_policies: Vec<ManagedPolicy>,
+    /// Scanner findings that only unavoidable wildcards cause.
+    pub acknowledgements: Acknowledgements,
 }
 
 /// A role tag.
@@ -149,6 +151,39 @@ pub struct Statement {
     /// The spec field this statement comes from.
     #[serde(skip)]
     pub origin: String,
+    /// Why this generated statement holds a wildcard no narrower grant
+    /// avoids; `None` for everything else, custom statements included.
+    #[serde(skip)]
+    pub wildcard: Option<Wildcard>,
+}
+
+/// Wildcards IAM leaves no way around.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Wildcard {
+    /// Actions without resource-level permissions: AWS requires `"*"`.
+    NoResourceScope,
+    /// Log streams, named by the awslogs driver at run time.
+    LogStreams,
+    /// Object keys, chosen by the application at run time.
+    ObjectKeys,
+}
+
+/// A scanner finding acknowledged in the output, with its reason.
+#[derive(Debug, Clone, Serialize)]
+pub struct Acknowledgement {
+    pub id: String,
+    pub reason: String,
+}
+
+/// The findings of each scanner that only an unavoidable wildcard causes.
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct Acknowledgements {
+    /// checkov check ids (CloudFormation `Metadata`, Terraform comments).
+    pub checkov: Vec<Acknowledgement>,
+    /// cfn_nag rule ids (CloudFormation `Metadata`).
+    pub cfn_nag: Vec<Acknowledgement>,
+    /// cdk-nag finding ids (`cdk/nag-acknowledgements.json`).
+    pub cdk_nag: Vec<Acknowledgement>,
 }
 
 /// The conditions of one operator.
@@ -552,6 +587,7 @@ impl<'a> Builder<'a> {
             resources: Vec::new(),
             conditions,
             origin: format!("{field}.services"),
+            wildcard: None,
         });
         if services.contains(EC2) {
             // EC2 assumes the role with the instance as source, so the ECS
@@ -564,6 +600,7 @@ impl<'a> Builder<'a> {
                 resources: Vec::new(),
                 conditions: Vec::new(),
                 origin: format!("{field}.services"),
+                wildcard: None,
             });
         }
         Ok(out)
@@ -816,7 +853,7 @@ impl<'a> Builder<'a> {
                 vec![Text::literal("*")],
                 Vec::new(),
                 "task_role.secrets.list",
-            ));
+            ).unavoidable(Wildcard::NoResourceScope));
         }
         if !t.secrets.read.is_empty() {
             let resources = self.list("task_role.secrets.read", &t.secrets.read, Self::secret)?;
@@ -847,6 +884,7 @@ impl<'a> Builder<'a> {
             max_session_duration: self
                 .session("task_role.max_session_duration", t.max_session_duration)?,
             trust: self.trust("task_role.trust", &t.trust, true)?,
+            acknowledgements: acknowledgements(&statements),
             policy: policy(&name, statements),
             name,
             path: common.path.clone(),
@@ -944,7 +982,7 @@ impl<'a> Builder<'a> {
                 vec![self.env.arn("s3", NO_SCOPE, &format!("{bucket}/{prefix}*"))],
                 Vec::new(),
                 &format!("{field}.access"),
-            ));
+            ).unavoidable(Wildcard::ObjectKeys));
         }
         Ok(out)
     }
@@ -976,7 +1014,7 @@ impl<'a> Builder<'a> {
                 vec![Text::literal("*")],
                 Vec::new(),
                 "execution_role.ecr.repositories",
-            ));
+            ).unavoidable(Wildcard::NoResourceScope));
             let mut conditions = Vec::new();
             if let Some(vpc) = &ecr.source_vpc {
                 check_id(self, "execution_role.ecr.source_vpc", vpc, "vpc-", "VPC id")?;
@@ -1022,7 +1060,7 @@ impl<'a> Builder<'a> {
                 vec![Text::literal("*")],
                 Vec::new(),
                 "execution_role.ecr.public",
-            ));
+            ).unavoidable(Wildcard::NoResourceScope));
         }
         let groups = self.list(
             "execution_role.logs.groups",
@@ -1044,7 +1082,7 @@ impl<'a> Builder<'a> {
                 groups.clone(),
                 Vec::new(),
                 "execution_role.logs.groups",
-            ));
+            ).unavoidable(Wildcard::LogStreams));
             if e.logs.create_group {
                 st.push(statement(
                     "LogsCreateGroup",
@@ -1052,7 +1090,7 @@ impl<'a> Builder<'a> {
                     groups,
                     Vec::new(),
                     "execution_role.logs.create_group",
-                ));
+                ).unavoidable(Wildcard::LogStreams));
             }
         }
         if !e.secrets.is_empty() {
@@ -1104,6 +1142,7 @@ impl<'a> Builder<'a> {
                 e.max_session_duration,
             )?,
             trust: self.trust("execution_role.trust", &e.trust, false)?,
+            acknowledgements: acknowledgements(&statements),
             policy: policy(&name, statements),
             name,
             path: common.path.clone(),
@@ -1309,7 +1348,91 @@ fn statement(
         resources: sorted_texts(resources),
         conditions: group_conditions(conditions),
         origin: origin.to_owned(),
+        wildcard: None,
     }
+}
+
+impl Statement {
+    fn unavoidable(mut self, wildcard: Wildcard) -> Self {
+        self.wildcard = Some(wildcard);
+        self
+    }
+}
+
+/// The acknowledgements a role's statements call for. A finding a custom
+/// statement could also cause is never acknowledged role-wide: the spec's
+/// author has to decide about their own wildcards.
+fn acknowledgements(statements: &[Statement]) -> Acknowledgements {
+    let custom_star = statements
+        .iter()
+        .any(|s| s.wildcard.is_none() && s.effect == "Allow" && s.resources.iter().any(Text::is_star));
+    let mut acks = Acknowledgements::default();
+    let star_actions: BTreeSet<&str> = statements
+        .iter()
+        .filter(|s| s.wildcard == Some(Wildcard::NoResourceScope))
+        .flat_map(|s| s.actions.iter().map(String::as_str))
+        .collect();
+    if !star_actions.is_empty() && !custom_star {
+        let actions: Vec<&str> = star_actions.iter().copied().collect();
+        let (list, verb) = match actions.as_slice() {
+            [one] => ((*one).to_owned(), "has"),
+            [init @ .., last] => (format!("{} and {last}", init.join(", ")), "have"),
+            [] => unreachable!("star_actions is not empty"),
+        };
+        let reason = format!(
+            "{list} {verb} no resource-level permissions, so IAM requires Resource \"*\"; nothing else is granted on \"*\""
+        );
+        acks.cdk_nag.push(Acknowledgement {
+            id: "AwsSolutions-IAM5[Resource::*]".to_owned(),
+            reason: reason.clone(),
+        });
+        acks.cfn_nag.push(Acknowledgement {
+            id: "W11".to_owned(),
+            reason: reason.clone(),
+        });
+        // checkov counts ECR Public's token actions as credentials exposure.
+        if star_actions.contains("ecr-public:GetAuthorizationToken") || star_actions.contains("sts:GetServiceBearerToken") {
+            acks.checkov.push(Acknowledgement {
+                id: "CKV_AWS_107".to_owned(),
+                reason: "Authenticated ECR Public pulls need ecr-public:GetAuthorizationToken and sts:GetServiceBearerToken, which support no resource-level permissions".to_owned(),
+            });
+        }
+    }
+    for s in statements {
+        let reason = match s.wildcard {
+            Some(Wildcard::LogStreams) => {
+                "The awslogs driver names log streams at run time; the grant covers the streams of this log group only"
+            }
+            Some(Wildcard::ObjectKeys) => {
+                "Object keys are chosen at run time; the grant covers the objects under this bucket and prefix only"
+            }
+            _ => continue,
+        };
+        for r in s.resources.iter().filter(|r| r.to_string().contains('*')) {
+            let id = format!("AwsSolutions-IAM5[Resource::{}]", cdk_nag_form(r));
+            if !acks.cdk_nag.iter().any(|a| a.id == id) {
+                acks.cdk_nag.push(Acknowledgement {
+                    id,
+                    reason: reason.to_owned(),
+                });
+            }
+        }
+    }
+    acks
+}
+
+/// A resource as cdk-nag names it in a finding id: deploy-time values as
+/// `<AWS::Partition>`, `<AWS::Region>`, `<AWS::AccountId>`.
+fn cdk_nag_form(t: &Text) -> String {
+    t.segments()
+        .iter()
+        .map(|s| match s {
+            Segment::Literal(l) => l.as_str(),
+            Segment::Partition => "<AWS::Partition>",
+            Segment::Region => "<AWS::Region>",
+            Segment::Account => "<AWS::AccountId>",
+        })
+        .collect()
 }
 
 fn condition(test: &str, variable: &str, values: Vec<Text>) -> Condition {

@@ -285,7 +285,7 @@ fn render_writes_every_file_and_reports_it() {
     assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
     assert_eq!(
         text(&out.stdout),
-        "ecs-basic.yaml -> outputs/ecs-basic/ (7 files)\n"
+        "ecs-basic.yaml -> outputs/ecs-basic/ (8 files)\n"
     );
     let files: Vec<String> = snapshot(&dir.join("outputs/ecs-basic"))
         .into_keys()
@@ -294,6 +294,7 @@ fn render_writes_every_file_and_reports_it() {
         files,
         [
             "cdk/execution-role.json",
+            "cdk/nag-acknowledgements.json",
             "cdk/task-role.json",
             "cloudformation.yaml",
             "terraform/main.tf",
@@ -387,7 +388,7 @@ fn render_takes_a_folder_of_specs() {
     assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
     assert_eq!(
         text(&out.stdout),
-        "specs/ecs-basic.yaml -> outputs/ecs-basic/ (7 files)\nspecs/matillion-agent.yaml -> outputs/matillion-agent/ (7 files)\n"
+        "specs/ecs-basic.yaml -> outputs/ecs-basic/ (8 files)\nspecs/matillion-agent.yaml -> outputs/matillion-agent/ (8 files)\n"
     );
 }
 
@@ -403,7 +404,7 @@ fn diff_exit_codes() {
         stdout.contains("missing: outputs/ecs-basic/terraform/main.tf (the spec renders it)\n"),
         "{stdout}"
     );
-    assert!(stdout.ends_with("`outputs/ecs-basic` differs from the spec: 0 changed, 7 missing, 0 extra; run `ecs-iam render` to update it\n"));
+    assert!(stdout.ends_with("`outputs/ecs-basic` differs from the spec: 0 changed, 8 missing, 0 extra; run `ecs-iam render` to update it\n"));
 
     assert_eq!(
         ecs_iam(&dir, &["render", "ecs-basic.yaml"]).status.code(),

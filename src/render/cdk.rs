@@ -9,6 +9,9 @@ use super::{join_pieces, parts, sub_string};
 /// The template rendered once per role into `cdk/<role>.json`.
 pub const TEMPLATE: &str = "cdk/role.json.tera";
 
+/// Output files rendered once per model, and their templates.
+pub const FILES: &[(&str, &str)] = &[("cdk/nag-acknowledgements.json", "cdk/nag-acknowledgements.json.tera")];
+
 /// A JSON value: a string, `{"Fn::Sub": "..."}` when the text holds
 /// deploy-time values, or a bare number or boolean.
 ///

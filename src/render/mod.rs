@@ -48,6 +48,10 @@ const EMBEDDED: &[(&str, &str)] = &[
         "cdk/role.json.tera",
         include_str!("../../templates/cdk/role.json.tera"),
     ),
+    (
+        "cdk/nag-acknowledgements.json.tera",
+        include_str!("../../templates/cdk/nag-acknowledgements.json.tera"),
+    ),
 ];
 
 /// The template set: the embedded templates, each optionally replaced by a
@@ -146,7 +150,7 @@ pub fn context(model: &Model, role: Option<usize>) -> Context {
 pub fn render(model: &Model, templates: &Templates) -> Result<Files, Error> {
     let mut files = Files::new();
     let whole = context(model, None);
-    for (out, template) in cloudformation::FILES.iter().chain(terraform::FILES) {
+    for (out, template) in cloudformation::FILES.iter().chain(terraform::FILES).chain(cdk::FILES) {
         files.insert((*out).to_owned(), templates.render(template, &whole)?);
     }
     for (i, role) in model.roles.iter().enumerate() {
@@ -166,6 +170,7 @@ pub fn is_generated_name(name: &str) -> bool {
     cloudformation::FILES
         .iter()
         .chain(terraform::FILES)
+        .chain(cdk::FILES)
         .any(|(f, _)| *f == name)
         || name == "cdk/task-role.json"
         || name == "cdk/execution-role.json"

@@ -146,6 +146,7 @@ resource "aws_iam_role" "execution" {
 }
 
 data "aws_iam_policy_document" "execution" {
+  #checkov:skip=CKV_AWS_107:Authenticated ECR Public pulls need ecr-public:GetAuthorizationToken and sts:GetServiceBearerToken, which support no resource-level permissions
   statement {
     sid     = "EcrAuthorizationToken"
     effect  = "Allow"
