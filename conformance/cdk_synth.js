@@ -1,37 +1,51 @@
-// Load the generated iam.CfnRoleProps into a CDK app, synthesise it in
-// process, run cdk-nag's AwsSolutions pack, and print the synthesised
-// template and every cdk-nag finding as JSON.
+// Load each rendering's iam.CfnRoleProps (cdk/*.json) into a CDK app,
+// synthesise it in process with cdk-nag's AwsSolutions checks, and print one
+// JSON line per rendering: {dir, template, report, error}. With
+// --acknowledge, the findings listed in cdk/nag-acknowledgements.json are
+// acknowledged first, the way the README shows.
 //
-// usage: node cdk_synth.js OUTPUT_DIR
+// usage: node cdk_synth.js [--acknowledge] OUTPUT_DIR...
 'use strict';
 
 const fs = require('fs');
+const os = require('os');
 const path = require('path');
 const cdk = require('aws-cdk-lib');
 const iam = require('aws-cdk-lib/aws-iam');
 const { AwsSolutionsChecks } = require('cdk-nag');
-const { Validations } = cdk;
 
-const dir = process.argv[2];
-const outdir = fs.mkdtempSync(path.join(require('os').tmpdir(), 'ecs-iam-cdk-'));
-const app = new cdk.App({ outdir });
-const stack = new cdk.Stack(app, 'Roles');
-for (const [id, file] of [['TaskRole', 'task-role.json'], ['TaskExecutionRole', 'execution-role.json']]) {
-  const props = JSON.parse(fs.readFileSync(path.join(dir, 'cdk', file), 'utf8'));
-  const role = new iam.CfnRole(stack, id, props);
-  role.overrideLogicalId(id);
+const args = process.argv.slice(2);
+const acknowledge = args[0] === '--acknowledge';
+const dirs = acknowledge ? args.slice(1) : args;
+
+for (const dir of dirs) {
+  const outdir = fs.mkdtempSync(path.join(os.tmpdir(), 'ecs-iam-cdk-'));
+  const app = new cdk.App({ outdir });
+  const stack = new cdk.Stack(app, 'Roles');
+  const roles = {};
+  for (const [id, file] of [['TaskRole', 'task-role.json'], ['TaskExecutionRole', 'execution-role.json']]) {
+    const props = JSON.parse(fs.readFileSync(path.join(dir, 'cdk', file), 'utf8'));
+    roles[id] = new iam.CfnRole(stack, id, props);
+    roles[id].overrideLogicalId(id);
+  }
+  if (acknowledge) {
+    const acks = JSON.parse(fs.readFileSync(path.join(dir, 'cdk', 'nag-acknowledgements.json'), 'utf8'));
+    for (const [id, list] of Object.entries(acks)) {
+      for (const a of list) cdk.Validations.of(roles[id]).acknowledge(a);
+    }
+  }
+  cdk.Validations.of(app).addPlugins(new AwsSolutionsChecks(app));
+  let error = null;
+  try {
+    app.synth();
+  } catch (e) {
+    error = String(e && e.message ? e.message : e);
+  }
+  const read = (name) => {
+    const file = path.join(outdir, name);
+    return fs.existsSync(file) ? JSON.parse(fs.readFileSync(file, 'utf8')) : null;
+  };
+  const result = { dir, template: read('Roles.template.json'), report: read('validation-report.json'), error };
+  fs.rmSync(outdir, { recursive: true, force: true });
+  process.stdout.write(JSON.stringify(result) + '\n');
 }
-Validations.of(app).addPlugins(new AwsSolutionsChecks(app));
-let error = null;
-let assembly = null;
-try {
-  assembly = app.synth();
-} catch (e) {
-  error = String(e && e.message ? e.message : e);
-}
-const reportFile = path.join(outdir, 'validation-report.json');
-const report = fs.existsSync(reportFile) ? JSON.parse(fs.readFileSync(reportFile, 'utf8')) : null;
-const templateFile = path.join(outdir, 'Roles.template.json');
-const template = fs.existsSync(templateFile) ? JSON.parse(fs.readFileSync(templateFile, 'utf8')) : null;
-fs.rmSync(outdir, { recursive: true, force: true });
-process.stdout.write(JSON.stringify({ template, report, error }) + '\n');

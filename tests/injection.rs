@@ -24,13 +24,13 @@ fn hostile_values_survive_in_every_format() {
         .iter()
         .map(|r| r.as_str().unwrap().to_owned())
         .collect();
-    let team: BTreeSet<String> = statement["conditions"]["StringLike"]["aws:PrincipalTag/team"]
+    let team: BTreeSet<String> = statement["conditions"]["StringLike"]["s3:ExistingObjectTag/team"]
         .as_sequence()
         .unwrap()
         .iter()
         .map(|v| v.as_str().unwrap().to_owned())
         .collect();
-    let prefix: BTreeSet<String> = statement["conditions"]["StringLike"]["s3:prefix"]
+    let prefix: BTreeSet<String> = statement["conditions"]["StringLike"]["s3:ExistingObjectTag/project"]
         .as_sequence()
         .unwrap()
         .iter()
@@ -72,11 +72,11 @@ fn hostile_values_survive_in_every_format() {
             .unwrap();
         assert_eq!(injected.resources, resources, "{format}");
         assert_eq!(
-            injected.conditions["StringLike"]["aws:PrincipalTag/team"], team,
+            injected.conditions["StringLike"]["s3:ExistingObjectTag/team"], team,
             "{format}"
         );
         assert_eq!(
-            injected.conditions["StringLike"]["s3:prefix"], prefix,
+            injected.conditions["StringLike"]["s3:ExistingObjectTag/project"], prefix,
             "{format}"
         );
         let logs = execution

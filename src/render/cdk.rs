@@ -15,15 +15,27 @@ pub const FILES: &[(&str, &str)] = &[("cdk/nag-acknowledgements.json", "cdk/nag-
 /// A JSON value: a string, `{"Fn::Sub": "..."}` when the text holds
 /// deploy-time values, or a bare number or boolean.
 ///
+/// With `policy_ref=true` a symbolic value is wrapped as an
+/// `iam.IManagedPolicyRef` (`{"managedPolicyRef": {"policyArn": ...}}`):
+/// `CfnRole` checks at run time that `managedPolicyArns` items and
+/// `permissionsBoundary` are strings or such references, and passes the
+/// reference's ARN through to the template unchanged.
+///
 /// # Errors
 /// The value is not a string, text, number or boolean.
-pub fn filter(value: &Value, _: &HashMap<String, Value>) -> tera::Result<Value> {
+pub fn filter(value: &Value, args: &HashMap<String, Value>) -> tera::Result<Value> {
     let Some(parts) = parts(value)? else {
         return Ok(Value::String(value.to_string()));
     };
     let symbolic = parts.iter().any(|p| matches!(p, super::Part::Ref(_)));
     let text = sub_string(&parts);
-    let out = if symbolic {
+    let policy_ref = args.get("policy_ref").and_then(Value::as_bool).unwrap_or(false);
+    let out = if symbolic && policy_ref {
+        format!(
+            "{{\"managedPolicyRef\": {{\"policyArn\": {{\"Fn::Sub\": {}}}}}}}",
+            Value::String(text)
+        )
+    } else if symbolic {
         format!("{{\"Fn::Sub\": {}}}", Value::String(text))
     } else {
         // The same shape as the CloudFormation output, so that a CDK app

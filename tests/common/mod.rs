@@ -190,6 +190,9 @@ fn json_text(v: &Json) -> String {
         Json::Object(o) if o.len() == 1 && o.contains_key("Fn::Sub") => {
             unsub(o["Fn::Sub"].as_str().expect("Fn::Sub of a string"))
         }
+        Json::Object(o) if o.len() == 1 && o.contains_key("managedPolicyRef") => {
+            json_text(&o["managedPolicyRef"]["policyArn"])
+        }
         Json::Object(o) if o.len() == 1 && o.contains_key("Fn::Join") => {
             let args = o["Fn::Join"].as_array().expect("Fn::Join arguments");
             assert_eq!(args[0], "", "joined without a delimiter");

@@ -94,7 +94,6 @@ data "aws_iam_policy_document" "task" {
     ]
     resources = [
       "arn:${data.aws_partition.current.partition}:secretsmanager:${data.aws_region.current.region}:${data.aws_caller_identity.current.account_id}:secret:app/db-??????",
-      "arn:${data.aws_partition.current.partition}:secretsmanager:${data.aws_region.current.region}:${data.aws_caller_identity.current.account_id}:secret:app/prefix*",
       "arn:${data.aws_partition.current.partition}:secretsmanager:${data.aws_region.current.region}:${data.aws_caller_identity.current.account_id}:secret:shared/token-AbCdEf",
     ]
   }
@@ -194,7 +193,7 @@ data "aws_iam_policy_document" "task" {
       "s3:PutObject",
     ]
     resources = [
-      "arn:${data.aws_partition.current.partition}:s3:::home/$${aws:PrincipalTag/team}/*",
+      "arn:${data.aws_partition.current.partition}:s3:::home/$${aws:PrincipalTag/team}/profile.json",
     ]
 
     condition {
@@ -234,7 +233,7 @@ resource "aws_iam_role_policy" "task" {
 
 resource "aws_iam_role_policy_attachment" "task" {
   for_each = toset([
-    "arn:${data.aws_partition.current.partition}:iam::aws:policy/AWSXRayDaemonWriteAccess",
+    "arn:${data.aws_partition.current.partition}:iam::${data.aws_caller_identity.current.account_id}:policy/every-field-tracing",
   ])
 
   role       = aws_iam_role.task.name
@@ -410,13 +409,13 @@ data "aws_iam_policy_document" "execution" {
   }
 
   statement {
-    sid     = "PullThroughCache"
+    sid     = "Jobs"
     effect  = "Allow"
     actions = [
-      "ecr:BatchImportUpstreamImage",
+      "sqs:SendMessage",
     ]
     resources = [
-      "arn:${data.aws_partition.current.partition}:ecr:${data.aws_region.current.region}:${data.aws_caller_identity.current.account_id}:repository/cache/*",
+      "arn:${data.aws_partition.current.partition}:sqs:${data.aws_region.current.region}:${data.aws_caller_identity.current.account_id}:every-field-jobs",
     ]
   }
 }
@@ -429,7 +428,7 @@ resource "aws_iam_role_policy" "execution" {
 
 resource "aws_iam_role_policy_attachment" "execution" {
   for_each = toset([
-    "arn:${data.aws_partition.current.partition}:iam::aws:policy/service-role/AmazonECSTaskExecutionRolePolicy",
+    "arn:${data.aws_partition.current.partition}:iam::${data.aws_caller_identity.current.account_id}:policy/platform/every-field-start",
   ])
 
   role       = aws_iam_role.execution.name

@@ -67,28 +67,14 @@ data "aws_iam_policy_document" "task" {
       "s3:GetObject",
     ]
     resources = [
-      "arn:${data.aws_partition.current.partition}:s3:::bucket/$${aws:username}/*",
-      "arn:${data.aws_partition.current.partition}:s3:::bucket/${"%"}{literal}/${"$"}$${double}/$5/*",
-      "arn:${data.aws_partition.current.partition}:s3:::bucket/quote\"back\\slash/*",
+      "arn:${data.aws_partition.current.partition}:s3:::bucket/$${aws:username}/report.csv",
+      "arn:${data.aws_partition.current.partition}:s3:::bucket/${"%"}{literal}/${"$"}$${double}/$5/report.csv",
+      "arn:${data.aws_partition.current.partition}:s3:::bucket/quote\"back\\slash/report.csv",
     ]
 
     condition {
       test     = "StringLike"
-      variable = "aws:PrincipalTag/team"
-      values   = [
-        "#hash",
-        "$${aws:PrincipalTag/team}",
-        "'single'",
-        "*",
-        "0123",
-        "x\ny",
-        "yes",
-      ]
-    }
-
-    condition {
-      test     = "StringLike"
-      variable = "s3:prefix"
+      variable = "s3:ExistingObjectTag/project"
       values   = [
         "$",
         "$$",
@@ -98,6 +84,20 @@ data "aws_iam_policy_document" "task" {
         "$${TaskRole.Arn}",
         "%",
         "${"%"}{",
+      ]
+    }
+
+    condition {
+      test     = "StringLike"
+      variable = "s3:ExistingObjectTag/team"
+      values   = [
+        "#hash",
+        "$${aws:PrincipalTag/team}",
+        "'single'",
+        "*",
+        "0123",
+        "x\ny",
+        "yes",
       ]
     }
   }

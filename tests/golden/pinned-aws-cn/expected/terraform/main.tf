@@ -215,12 +215,3 @@ resource "aws_iam_role_policy" "execution" {
   role   = aws_iam_role.execution.id
   policy = data.aws_iam_policy_document.execution.json
 }
-
-resource "aws_iam_role_policy_attachment" "execution" {
-  for_each = toset([
-    "arn:aws-cn:iam::aws:policy/service-role/AmazonECSTaskExecutionRolePolicy",
-  ])
-
-  role       = aws_iam_role.execution.name
-  policy_arn = each.value
-}
