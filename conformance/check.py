@@ -250,73 +250,94 @@ def check_moto(run, cases):
             ctx = case.ctx
             if ctx["account"] not in servers:
                 servers[ctx["account"]] = Moto(ctx["account"])
-            moto = servers[ctx["account"]]
-            iam = moto.client("iam", ctx["region"])
-            cf = moto.client("cloudformation", ctx["region"])
-            resources = resolve(case.template["Resources"], ctx)
-            # Customer managed policies the roles name must exist first.
-            for r in resources.values():
-                props = r["Properties"]
-                for arn in [props.get("PermissionsBoundary")] + props.get("ManagedPolicyArns", []):
-                    if arn and f":iam::{ctx['account']}:policy/" in arn:
-                        path_name = arn.split(":policy", 1)[1]
-                        path, name = path_name.rsplit("/", 1)
-                        try:
-                            iam.create_policy(PolicyName=name, Path=path + "/", PolicyDocument=json.dumps(
-                                {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "s3:ListAllMyBuckets", "Resource": "*"}]}))
-                        except iam.exceptions.EntityAlreadyExistsException:
-                            pass
-            cf.create_stack(StackName=case.name, TemplateBody=case.cfn_text, Capabilities=["CAPABILITY_NAMED_IAM"])
-            stack = cf.describe_stacks(StackName=case.name)["Stacks"][0]
-            if stack["StackStatus"] != "CREATE_COMPLETE":
-                run.fail(case, "moto", f"stack {stack['StackStatus']}: {stack.get('StackStatusReason')}")
-                continue
-            outputs = {o["OutputKey"]: o["OutputValue"] for o in stack.get("Outputs", [])}
-            for logical, _ in ROLES:
-                want = resources[logical]["Properties"]
-                name = want["RoleName"]
-                role = iam.get_role(RoleName=name)["Role"]
-                got = {
-                    "Path": role.get("Path"),
-                    "Description": role.get("Description"),
-                    "MaxSessionDuration": role.get("MaxSessionDuration"),
-                    "PermissionsBoundary": role.get("PermissionsBoundary", {}).get("PermissionsBoundaryArn"),
-                    "Tags": {t["Key"]: t["Value"] for t in role.get("Tags", [])},
-                    "Trust": statements_canon(policy_document(role["AssumeRolePolicyDocument"]), str),
-                }
-                expected = {
-                    "Path": want.get("Path", "/"),
-                    "Description": want.get("Description"),
-                    "MaxSessionDuration": want.get("MaxSessionDuration", 3600),
-                    "PermissionsBoundary": want.get("PermissionsBoundary"),
-                    "Tags": {t["Key"]: t["Value"] for t in want.get("Tags", [])},
-                    "Trust": statements_canon(want["AssumeRolePolicyDocument"], str),
-                }
-                names = iam.list_role_policies(RoleName=name)["PolicyNames"]
-                got["Policies"] = {n: statements_canon(policy_document(
-                    iam.get_role_policy(RoleName=name, PolicyName=n)["PolicyDocument"]), str) for n in names}
-                expected["Policies"] = {p["PolicyName"]: statements_canon(p["PolicyDocument"], str)
-                                        for p in want.get("Policies", [])}
-                # moto 5.2.5's CloudFormation ignores ManagedPolicyArns, so
-                # attach each ARN through the IAM API: moto refuses an ARN
-                # its catalogue of AWS managed policies lacks.
-                for arn in want.get("ManagedPolicyArns", []):
-                    try:
-                        iam.attach_role_policy(RoleName=name, PolicyArn=arn)
-                    except Exception as e:  # noqa: BLE001 - reported as a failure
-                        run.fail(case, "moto", f"{logical}: cannot attach {arn}: {e}")
-                got["ManagedPolicyArns"] = sorted(p["PolicyArn"] for p in
-                                                  iam.list_attached_role_policies(RoleName=name)["AttachedPolicies"])
-                expected["ManagedPolicyArns"] = sorted(want.get("ManagedPolicyArns", []))
-                got["Outputs"] = (outputs.get(f"{logical}Arn"), outputs.get(f"{logical}Name"))
-                expected["Outputs"] = (role["Arn"], name)
-                for k in expected:
-                    if got[k] != expected[k]:
-                        run.fail(case, "moto", f"{logical}.{k}: deployed {got[k]!r}, template {expected[k]!r}")
-            run.ok(case, "moto")
+            try:
+                deploy_and_compare(run, case, servers[ctx["account"]])
+            except Exception as e:  # noqa: BLE001 - any error is this case's failure
+                run.fail(case, "moto", f"{type(e).__name__}: {str(e)[:500]}")
     finally:
         for s in servers.values():
             s.stop()
+
+
+def deploy_and_compare(run, case, moto):
+    ctx = case.ctx
+    iam = moto.client("iam", ctx["region"])
+    cf = moto.client("cloudformation", ctx["region"])
+    resources = resolve(case.template["Resources"], ctx)
+    # Customer managed policies the roles name must exist first.
+    for r in resources.values():
+        props = r["Properties"]
+        for arn in [props.get("PermissionsBoundary")] + props.get("ManagedPolicyArns", []):
+            if arn and f":iam::{ctx['account']}:policy/" in arn:
+                path, name = arn.split(":policy", 1)[1].rsplit("/", 1)
+                try:
+                    iam.create_policy(PolicyName=name, Path=path + "/", PolicyDocument=json.dumps(
+                        {"Version": "2012-10-17",
+                         "Statement": [{"Effect": "Allow", "Action": "s3:ListAllMyBuckets", "Resource": "*"}]}))
+                except iam.exceptions.EntityAlreadyExistsException:
+                    pass
+    cf.create_stack(StackName=case.name, TemplateBody=case.cfn_text, Capabilities=["CAPABILITY_NAMED_IAM"])
+    try:
+        stack = cf.describe_stacks(StackName=case.name)["Stacks"][0]
+        if stack["StackStatus"] != "CREATE_COMPLETE":
+            run.fail(case, "moto", f"stack {stack['StackStatus']}: {stack.get('StackStatusReason')}")
+            return
+        outputs = {o["OutputKey"]: o["OutputValue"] for o in stack.get("Outputs", [])}
+        for logical, _ in ROLES:
+            compare_role(run, case, iam, logical, resources[logical]["Properties"], outputs)
+        run.ok(case, "moto")
+    finally:
+        # Managed policies attached by hand first, or the delete fails.
+        for logical, _ in ROLES:
+            name = resources[logical]["Properties"]["RoleName"]
+            for arn in resources[logical]["Properties"].get("ManagedPolicyArns", []):
+                try:
+                    iam.detach_role_policy(RoleName=name, PolicyArn=arn)
+                except Exception:  # noqa: BLE001, S110 - not attached
+                    pass
+        cf.delete_stack(StackName=case.name)
+
+
+def compare_role(run, case, iam, logical, want, outputs):
+    name = want["RoleName"]
+    role = iam.get_role(RoleName=name)["Role"]
+    got = {
+        "Path": role.get("Path"),
+        "Description": role.get("Description"),
+        "MaxSessionDuration": role.get("MaxSessionDuration"),
+        "PermissionsBoundary": role.get("PermissionsBoundary", {}).get("PermissionsBoundaryArn"),
+        "Tags": {t["Key"]: t["Value"] for t in role.get("Tags", [])},
+        "Trust": statements_canon(policy_document(role["AssumeRolePolicyDocument"]), str),
+    }
+    expected = {
+        "Path": want.get("Path", "/"),
+        "Description": want.get("Description"),
+        "MaxSessionDuration": want.get("MaxSessionDuration", 3600),
+        "PermissionsBoundary": want.get("PermissionsBoundary"),
+        "Tags": {t["Key"]: t["Value"] for t in want.get("Tags", [])},
+        "Trust": statements_canon(want["AssumeRolePolicyDocument"], str),
+    }
+    names = iam.list_role_policies(RoleName=name)["PolicyNames"]
+    got["Policies"] = {n: statements_canon(policy_document(
+        iam.get_role_policy(RoleName=name, PolicyName=n)["PolicyDocument"]), str) for n in names}
+    expected["Policies"] = {p["PolicyName"]: statements_canon(p["PolicyDocument"], str)
+                            for p in want.get("Policies", [])}
+    # moto 5.2.5's CloudFormation ignores ManagedPolicyArns, so attach each
+    # ARN through the IAM API: moto refuses an ARN its catalogue of AWS
+    # managed policies (or the account's own policies) lacks.
+    for arn in want.get("ManagedPolicyArns", []):
+        try:
+            iam.attach_role_policy(RoleName=name, PolicyArn=arn)
+        except Exception as e:  # noqa: BLE001 - reported as a failure
+            run.fail(case, "moto", f"{logical}: cannot attach {arn}: {e}")
+    got["ManagedPolicyArns"] = sorted(p["PolicyArn"] for p in
+                                      iam.list_attached_role_policies(RoleName=name)["AttachedPolicies"])
+    expected["ManagedPolicyArns"] = sorted(want.get("ManagedPolicyArns", []))
+    got["Outputs"] = (outputs.get(f"{logical}Arn"), outputs.get(f"{logical}Name"))
+    expected["Outputs"] = (role["Arn"], name)
+    for k in expected:
+        if got[k] != expected[k]:
+            run.fail(case, "moto", f"{logical}.{k}: deployed {got[k]!r}, template {expected[k]!r}")
 
 
 def node_env():
@@ -514,7 +535,7 @@ def check_cdk(run, cases):
 
 def check_checkov(run, cases, root):
     checkov = os.environ["ECS_IAM_CHECKOV"]
-    proc = subprocess.run([checkov, "--skip-download", "--quiet", "--framework", "cloudformation", "terraform",
+    proc = subprocess.run([checkov, "--skip-download", "--framework", "cloudformation", "terraform",
                            "-o", "json", "-d", str(root)], capture_output=True, text=True)
     reports = json.loads(proc.stdout)
     if isinstance(reports, dict):
@@ -525,7 +546,11 @@ def check_checkov(run, cases, root):
         for check in results.get("failed_checks", []):
             name = Path(check["file_path"].lstrip("/")).parts[0]
             run.finding(by_name[name], f"checkov {check['check_id']} {check['resource']}")
-        for err in results.get("parsing_errors", []) + report.get("parsing_errors", []):
+        for check in results.get("skipped_checks", []):
+            if not (check.get("check_result", {}).get("suppress_comment") or "").strip():
+                name = Path(check["file_path"].lstrip("/")).parts[0]
+                run.finding(by_name[name], f"checkov skipped-without-reason {check['check_id']} {check['resource']}")
+        for err in results.get("parsing_errors", []):
             name = Path(str(err)).resolve().relative_to(root.resolve()).parts[0]
             run.finding(by_name[name], f"checkov parse-error {Path(str(err)).name}")
     for case in cases:

@@ -847,13 +847,16 @@ impl<'a> Builder<'a> {
         let name = self.role_name("task_role.name", t.name.as_ref(), "task")?;
         let mut st = Vec::new();
         if t.secrets.list {
-            st.push(statement(
-                "ListSecrets",
-                &["secretsmanager:ListSecrets"],
-                vec![Text::literal("*")],
-                Vec::new(),
-                "task_role.secrets.list",
-            ).unavoidable(Wildcard::NoResourceScope));
+            st.push(
+                statement(
+                    "ListSecrets",
+                    &["secretsmanager:ListSecrets"],
+                    vec![Text::literal("*")],
+                    Vec::new(),
+                    "task_role.secrets.list",
+                )
+                .unavoidable(Wildcard::NoResourceScope),
+            );
         }
         if !t.secrets.read.is_empty() {
             let resources = self.list("task_role.secrets.read", &t.secrets.read, Self::secret)?;
@@ -976,13 +979,16 @@ impl<'a> Builder<'a> {
             }
         }
         if !object_actions.is_empty() {
-            out.push(statement(
-                &format!("S3Objects{id}"),
-                &object_actions,
-                vec![self.env.arn("s3", NO_SCOPE, &format!("{bucket}/{prefix}*"))],
-                Vec::new(),
-                &format!("{field}.access"),
-            ).unavoidable(Wildcard::ObjectKeys));
+            out.push(
+                statement(
+                    &format!("S3Objects{id}"),
+                    &object_actions,
+                    vec![self.env.arn("s3", NO_SCOPE, &format!("{bucket}/{prefix}*"))],
+                    Vec::new(),
+                    &format!("{field}.access"),
+                )
+                .unavoidable(Wildcard::ObjectKeys),
+            );
         }
         Ok(out)
     }
@@ -1008,13 +1014,16 @@ impl<'a> Builder<'a> {
         if !repos.is_empty() {
             // GetAuthorizationToken has no resource type and cannot carry the
             // VPC conditions: the call leaves through Fargate's own interface.
-            st.push(statement(
-                "EcrAuthorizationToken",
-                &["ecr:GetAuthorizationToken"],
-                vec![Text::literal("*")],
-                Vec::new(),
-                "execution_role.ecr.repositories",
-            ).unavoidable(Wildcard::NoResourceScope));
+            st.push(
+                statement(
+                    "EcrAuthorizationToken",
+                    &["ecr:GetAuthorizationToken"],
+                    vec![Text::literal("*")],
+                    Vec::new(),
+                    "execution_role.ecr.repositories",
+                )
+                .unavoidable(Wildcard::NoResourceScope),
+            );
             let mut conditions = Vec::new();
             if let Some(vpc) = &ecr.source_vpc {
                 check_id(self, "execution_role.ecr.source_vpc", vpc, "vpc-", "VPC id")?;
@@ -1051,16 +1060,19 @@ impl<'a> Builder<'a> {
             ));
         }
         if ecr.public {
-            st.push(statement(
-                "EcrPublicAuthorizationToken",
-                &[
-                    "ecr-public:GetAuthorizationToken",
-                    "sts:GetServiceBearerToken",
-                ],
-                vec![Text::literal("*")],
-                Vec::new(),
-                "execution_role.ecr.public",
-            ).unavoidable(Wildcard::NoResourceScope));
+            st.push(
+                statement(
+                    "EcrPublicAuthorizationToken",
+                    &[
+                        "ecr-public:GetAuthorizationToken",
+                        "sts:GetServiceBearerToken",
+                    ],
+                    vec![Text::literal("*")],
+                    Vec::new(),
+                    "execution_role.ecr.public",
+                )
+                .unavoidable(Wildcard::NoResourceScope),
+            );
         }
         let groups = self.list(
             "execution_role.logs.groups",
@@ -1076,21 +1088,27 @@ impl<'a> Builder<'a> {
             ));
         }
         if !groups.is_empty() {
-            st.push(statement(
-                "Logs",
-                &["logs:CreateLogStream", "logs:PutLogEvents"],
-                groups.clone(),
-                Vec::new(),
-                "execution_role.logs.groups",
-            ).unavoidable(Wildcard::LogStreams));
-            if e.logs.create_group {
-                st.push(statement(
-                    "LogsCreateGroup",
-                    &["logs:CreateLogGroup"],
-                    groups,
+            st.push(
+                statement(
+                    "Logs",
+                    &["logs:CreateLogStream", "logs:PutLogEvents"],
+                    groups.clone(),
                     Vec::new(),
-                    "execution_role.logs.create_group",
-                ).unavoidable(Wildcard::LogStreams));
+                    "execution_role.logs.groups",
+                )
+                .unavoidable(Wildcard::LogStreams),
+            );
+            if e.logs.create_group {
+                st.push(
+                    statement(
+                        "LogsCreateGroup",
+                        &["logs:CreateLogGroup"],
+                        groups,
+                        Vec::new(),
+                        "execution_role.logs.create_group",
+                    )
+                    .unavoidable(Wildcard::LogStreams),
+                );
             }
         }
         if !e.secrets.is_empty() {
@@ -1363,9 +1381,9 @@ impl Statement {
 /// statement could also cause is never acknowledged role-wide: the spec's
 /// author has to decide about their own wildcards.
 fn acknowledgements(statements: &[Statement]) -> Acknowledgements {
-    let custom_star = statements
-        .iter()
-        .any(|s| s.wildcard.is_none() && s.effect == "Allow" && s.resources.iter().any(Text::is_star));
+    let custom_star = statements.iter().any(|s| {
+        s.wildcard.is_none() && s.effect == "Allow" && s.resources.iter().any(Text::is_star)
+    });
     let mut acks = Acknowledgements::default();
     let star_actions: BTreeSet<&str> = statements
         .iter()
@@ -1391,7 +1409,9 @@ fn acknowledgements(statements: &[Statement]) -> Acknowledgements {
             reason: reason.clone(),
         });
         // checkov counts ECR Public's token actions as credentials exposure.
-        if star_actions.contains("ecr-public:GetAuthorizationToken") || star_actions.contains("sts:GetServiceBearerToken") {
+        if star_actions.contains("ecr-public:GetAuthorizationToken")
+            || star_actions.contains("sts:GetServiceBearerToken")
+        {
             acks.checkov.push(Acknowledgement {
                 id: "CKV_AWS_107".to_owned(),
                 reason: "Authenticated ECR Public pulls need ecr-public:GetAuthorizationToken and sts:GetServiceBearerToken, which support no resource-level permissions".to_owned(),
@@ -1673,6 +1693,39 @@ mod tests {
     fn kms_alias_is_refused() {
         let e = model("version: 1\nname: w\ntask_role:\n  kms_keys: [alias/app]\n").unwrap_err();
         assert!(e.to_string().contains("KMS alias"), "{e}");
+    }
+
+    #[test]
+    fn only_unavoidable_wildcards_are_acknowledged() {
+        let m = model(
+            "version: 1\nname: w\nexecution_role:\n  ecr: {repositories: [web], public: true}\n  logs: {groups: [/ecs/w]}\n",
+        )
+        .unwrap();
+        let acks = &m.roles[1].acknowledgements;
+        let ids: Vec<&str> = acks.cdk_nag.iter().map(|a| a.id.as_str()).collect();
+        assert_eq!(
+            ids,
+            [
+                "AwsSolutions-IAM5[Resource::*]",
+                "AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:logs:<AWS::Region>:<AWS::AccountId>:log-group:/ecs/w:*]"
+            ]
+        );
+        assert!(acks.cdk_nag[0].reason.starts_with(
+            "ecr-public:GetAuthorizationToken, ecr:GetAuthorizationToken and sts:GetServiceBearerToken have no resource-level permissions"
+        ));
+        assert_eq!(acks.checkov[0].id, "CKV_AWS_107");
+        assert_eq!(acks.cfn_nag[0].id, "W11");
+        // The task role has no grants, so nothing to acknowledge.
+        assert!(m.roles[0].acknowledgements.cdk_nag.is_empty());
+
+        // A custom statement on "*" is the author's to justify: no role-wide
+        // acknowledgement hides it.
+        let m = model(
+            "version: 1\nname: w\nexecution_role:\n  ecr: {repositories: [web]}\n  statements:\n    - {actions: [\"sqs:SendMessage\"], resources: \"*\"}\n",
+        )
+        .unwrap();
+        let acks = &m.roles[1].acknowledgements;
+        assert!(acks.cdk_nag.is_empty() && acks.cfn_nag.is_empty() && acks.checkov.is_empty());
     }
 
     #[test]

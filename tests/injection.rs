@@ -30,12 +30,13 @@ fn hostile_values_survive_in_every_format() {
         .iter()
         .map(|v| v.as_str().unwrap().to_owned())
         .collect();
-    let prefix: BTreeSet<String> = statement["conditions"]["StringLike"]["s3:ExistingObjectTag/project"]
-        .as_sequence()
-        .unwrap()
-        .iter()
-        .map(|v| v.as_str().unwrap().to_owned())
-        .collect();
+    let prefix: BTreeSet<String> =
+        statement["conditions"]["StringLike"]["s3:ExistingObjectTag/project"]
+            .as_sequence()
+            .unwrap()
+            .iter()
+            .map(|v| v.as_str().unwrap().to_owned())
+            .collect();
 
     let formats: [(&str, Roles); 3] = [
         (

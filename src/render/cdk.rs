@@ -10,7 +10,10 @@ use super::{join_pieces, parts, sub_string};
 pub const TEMPLATE: &str = "cdk/role.json.tera";
 
 /// Output files rendered once per model, and their templates.
-pub const FILES: &[(&str, &str)] = &[("cdk/nag-acknowledgements.json", "cdk/nag-acknowledgements.json.tera")];
+pub const FILES: &[(&str, &str)] = &[(
+    "cdk/nag-acknowledgements.json",
+    "cdk/nag-acknowledgements.json.tera",
+)];
 
 /// A JSON value: a string, `{"Fn::Sub": "..."}` when the text holds
 /// deploy-time values, or a bare number or boolean.
@@ -29,7 +32,10 @@ pub fn filter(value: &Value, args: &HashMap<String, Value>) -> tera::Result<Valu
     };
     let symbolic = parts.iter().any(|p| matches!(p, super::Part::Ref(_)));
     let text = sub_string(&parts);
-    let policy_ref = args.get("policy_ref").and_then(Value::as_bool).unwrap_or(false);
+    let policy_ref = args
+        .get("policy_ref")
+        .and_then(Value::as_bool)
+        .unwrap_or(false);
     let out = if symbolic && policy_ref {
         format!(
             "{{\"managedPolicyRef\": {{\"policyArn\": {{\"Fn::Sub\": {}}}}}}}",

@@ -150,7 +150,11 @@ pub fn context(model: &Model, role: Option<usize>) -> Context {
 pub fn render(model: &Model, templates: &Templates) -> Result<Files, Error> {
     let mut files = Files::new();
     let whole = context(model, None);
-    for (out, template) in cloudformation::FILES.iter().chain(terraform::FILES).chain(cdk::FILES) {
+    for (out, template) in cloudformation::FILES
+        .iter()
+        .chain(terraform::FILES)
+        .chain(cdk::FILES)
+    {
         files.insert((*out).to_owned(), templates.render(template, &whole)?);
     }
     for (i, role) in model.roles.iter().enumerate() {
