@@ -17,6 +17,7 @@ pub mod files;
 pub mod location;
 pub mod model;
 pub mod presets;
+pub mod readback;
 pub mod render;
 pub mod spec;
 

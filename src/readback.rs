@@ -1,0 +1,359 @@
+//! Generated output read back into the model: `cloudformation.yaml` becomes
+//! the two [`Role`]s again, so that two renderings (or a rendering and a
+//! spec) can be compared grant by grant.
+//!
+//! The CloudFormation file is the one read: the tests hold the three formats
+//! equal, and a hand edit to another file shows in the file-level diff.
+
+use std::path::Path;
+
+use serde_yaml::Value;
+
+use crate::arn::{Segment, Text};
+use crate::error::Error;
+use crate::model::{ConditionEntry, ConditionGroup, ManagedPolicy, Policy, Role, Statement, Tag};
+
+/// The roles a generated folder declares, task role first.
+///
+/// # Errors
+/// `cloudformation.yaml` is missing or is not a template ecs-iam could have
+/// written.
+pub fn roles(dir: &Path) -> Result<Vec<Role>, Error> {
+    let file = dir.join("cloudformation.yaml");
+    let text = std::fs::read_to_string(&file).map_err(|source| Error::Read {
+        path: file.clone(),
+        source,
+    })?;
+    parse(&file, &text)
+}
+
+/// The roles of a CloudFormation template's text.
+///
+/// # Errors
+/// The text is not YAML, or not a template ecs-iam could have written.
+pub fn parse(file: &Path, text: &str) -> Result<Vec<Role>, Error> {
+    let doc: Value = serde_yaml::from_str(text).map_err(|e| unreadable(file, &e.to_string()))?;
+    let reader = Reader { file };
+    let mut roles = Vec::new();
+    for (logical_id, key, file_stem, title) in [
+        ("TaskRole", "task", "task-role", "task role"),
+        (
+            "TaskExecutionRole",
+            "execution",
+            "execution-role",
+            "task execution role",
+        ),
+    ] {
+        let props = &doc["Resources"][logical_id]["Properties"];
+        if props.is_null() {
+            return Err(unreadable(
+                file,
+                &format!("`Resources.{logical_id}.Properties` is missing"),
+            ));
+        }
+        let at = |field: &str| format!("Resources.{logical_id}.Properties.{field}");
+        let policy = match props.get("Policies").and_then(Value::as_sequence) {
+            None => None,
+            Some(list) if list.is_empty() => None,
+            Some(list) => {
+                let mut statements = Vec::new();
+                let mut names = Vec::new();
+                for (i, p) in list.iter().enumerate() {
+                    names.push(
+                        reader
+                            .string(&p["PolicyName"], &at(&format!("Policies[{i}].PolicyName")))?,
+                    );
+                    statements.extend(
+                        reader.statements(&p["PolicyDocument"], &at(&format!("Policies[{i}]")))?,
+                    );
+                }
+                Some(Policy {
+                    name: names.join(","),
+                    statements,
+                })
+            }
+        };
+        let mut managed = Vec::new();
+        for (i, v) in reader
+            .list(props.get("ManagedPolicyArns"))
+            .iter()
+            .enumerate()
+        {
+            let arn = reader.text(v, &at(&format!("ManagedPolicyArns[{i}]")))?;
+            let name = arn
+                .to_string()
+                .rsplit('/')
+                .next()
+                .unwrap_or_default()
+                .to_owned();
+            managed.push(ManagedPolicy { name, arn });
+        }
+        let mut tags = Vec::new();
+        for (i, t) in reader.list(props.get("Tags")).iter().enumerate() {
+            tags.push(Tag {
+                key: reader.string(&t["Key"], &at(&format!("Tags[{i}].Key")))?,
+                value: reader.string(&t["Value"], &at(&format!("Tags[{i}].Value")))?,
+            });
+        }
+        roles.push(Role {
+            key,
+            logical_id,
+            file_stem,
+            title,
+            name: reader.string(&props["RoleName"], &at("RoleName"))?,
+            description: props
+                .get("Description")
+                .map(|v| reader.text(v, &at("Description")).map(|t| t.to_string()))
+                .transpose()?,
+            path: props
+                .get("Path")
+                .map(|v| reader.text(v, &at("Path")).map(|t| t.to_string()))
+                .transpose()?,
+            permissions_boundary: props
+                .get("PermissionsBoundary")
+                .map(|v| reader.text(v, &at("PermissionsBoundary")))
+                .transpose()?,
+            max_session_duration: props.get("MaxSessionDuration").and_then(Value::as_u64),
+            tags,
+            trust: reader.statements(
+                &props["AssumeRolePolicyDocument"],
+                &at("AssumeRolePolicyDocument"),
+            )?,
+            policy,
+            managed_policies: managed,
+            acknowledgements: crate::model::Acknowledgements::default(),
+        });
+    }
+    Ok(roles)
+}
+
+fn unreadable(file: &Path, message: &str) -> Error {
+    Error::BadPath {
+        path: file.to_owned(),
+        problem: format!("is not a template ecs-iam could have written: {message}"),
+    }
+}
+
+struct Reader<'a> {
+    file: &'a Path,
+}
+
+impl Reader<'_> {
+    fn error(&self, at: &str, what: &str) -> Error {
+        unreadable(self.file, &format!("`{at}` {what}"))
+    }
+
+    fn list<'v>(&self, v: Option<&'v Value>) -> Vec<&'v Value> {
+        match v {
+            None | Some(Value::Null) => Vec::new(),
+            Some(Value::Sequence(items)) => items.iter().collect(),
+            Some(other) => vec![other],
+        }
+    }
+
+    fn string(&self, v: &Value, at: &str) -> Result<String, Error> {
+        match v {
+            Value::String(s) => Ok(s.clone()),
+            Value::Number(n) => Ok(n.to_string()),
+            Value::Bool(b) => Ok(b.to_string()),
+            _ => Err(self.error(at, "is not a string")),
+        }
+    }
+
+    /// A value with `!Sub` and `!Join` read back into a [`Text`].
+    fn text(&self, v: &Value, at: &str) -> Result<Text, Error> {
+        match v {
+            Value::Tagged(t) if t.tag == "!Sub" => {
+                let s = t
+                    .value
+                    .as_str()
+                    .ok_or_else(|| self.error(at, "holds a `!Sub` of a non-string"))?;
+                unsub(s)
+                    .ok_or_else(|| self.error(at, "holds a `!Sub` variable ecs-iam does not write"))
+            }
+            Value::Tagged(t) if t.tag == "!Join" => {
+                let args = t
+                    .value
+                    .as_sequence()
+                    .filter(|a| a.len() == 2 && a[0].as_str() == Some(""));
+                let parts = args
+                    .and_then(|a| a[1].as_sequence())
+                    .ok_or_else(|| self.error(at, "holds a `!Join` ecs-iam does not write"))?;
+                let mut text = Text::default();
+                for p in parts {
+                    text.append(&self.text(p, at)?);
+                }
+                Ok(text)
+            }
+            Value::Mapping(m) if m.len() == 1 => {
+                // The long forms of the same functions.
+                let (k, inner) = m.iter().next().expect("one entry");
+                match k.as_str() {
+                    Some("Fn::Sub") => self.text(&tagged("!Sub", inner), at),
+                    Some("Fn::Join") => self.text(&tagged("!Join", inner), at),
+                    _ => Err(self.error(at, "is not a string")),
+                }
+            }
+            other => Ok(Text::literal(&self.string(other, at)?)),
+        }
+    }
+
+    fn texts(&self, v: Option<&Value>, at: &str) -> Result<Vec<Text>, Error> {
+        self.list(v)
+            .into_iter()
+            .enumerate()
+            .map(|(i, x)| self.text(x, &format!("{at}[{i}]")))
+            .collect()
+    }
+
+    fn statements(&self, doc: &Value, at: &str) -> Result<Vec<Statement>, Error> {
+        let Some(list) = doc.get("Statement") else {
+            return Err(self.error(at, "has no `Statement`"));
+        };
+        let mut out = Vec::new();
+        for (i, s) in self.list(Some(list)).into_iter().enumerate() {
+            let at = format!("{at}.Statement[{i}]");
+            for unsupported in ["NotAction", "NotResource", "NotPrincipal"] {
+                if s.get(unsupported).is_some() {
+                    return Err(self.error(
+                        &at,
+                        &format!("uses `{unsupported}`, which ecs-iam does not write"),
+                    ));
+                }
+            }
+            let effect = match s.get("Effect").and_then(Value::as_str) {
+                Some("Allow") => "Allow",
+                Some("Deny") => "Deny",
+                _ => return Err(self.error(&at, "has no `Effect` of `Allow` or `Deny`")),
+            };
+            let principals = match s.get("Principal") {
+                None => Vec::new(),
+                Some(p) => self
+                    .texts(p.get("Service"), &format!("{at}.Principal.Service"))?
+                    .iter()
+                    .map(ToString::to_string)
+                    .collect(),
+            };
+            let actions = self
+                .texts(s.get("Action"), &format!("{at}.Action"))?
+                .iter()
+                .map(ToString::to_string)
+                .collect();
+            let mut conditions = Vec::new();
+            if let Some(Value::Mapping(ops)) = s.get("Condition") {
+                for (op, keys) in ops {
+                    let test = self.string(op, &format!("{at}.Condition"))?;
+                    let mut entries = Vec::new();
+                    if let Value::Mapping(keys) = keys {
+                        for (k, vals) in keys {
+                            let variable = self.string(k, &format!("{at}.Condition.{test}"))?;
+                            let values = self
+                                .texts(Some(vals), &format!("{at}.Condition.{test}.{variable}"))?;
+                            entries.push(ConditionEntry { variable, values });
+                        }
+                    }
+                    conditions.push(ConditionGroup { test, entries });
+                }
+            }
+            out.push(Statement {
+                sid: s
+                    .get("Sid")
+                    .and_then(Value::as_str)
+                    .unwrap_or_default()
+                    .to_owned(),
+                effect,
+                principals,
+                actions,
+                resources: self.texts(s.get("Resource"), &format!("{at}.Resource"))?,
+                conditions,
+                origin: String::new(),
+                wildcard: None,
+            });
+        }
+        Ok(out)
+    }
+}
+
+fn tagged(tag: &str, value: &Value) -> Value {
+    Value::Tagged(Box::new(serde_yaml::value::TaggedValue {
+        tag: serde_yaml::value::Tag::new(tag),
+        value: value.clone(),
+    }))
+}
+
+/// `Fn::Sub` text back to a [`Text`]; `None` for a variable other than the
+/// three pseudo parameters ecs-iam writes.
+fn unsub(s: &str) -> Option<Text> {
+    let mut t = Text::default();
+    let mut rest = s;
+    while let Some(i) = rest.find("${") {
+        t.push_str(&rest[..i]);
+        let after = &rest[i + 2..];
+        if let Some(lit) = after.strip_prefix('!') {
+            t.push_str("${");
+            rest = lit;
+            continue;
+        }
+        let end = after.find('}')?;
+        t.push(match &after[..end] {
+            "AWS::Partition" => Segment::Partition,
+            "AWS::Region" => Segment::Region,
+            "AWS::AccountId" => Segment::Account,
+            _ => return None,
+        });
+        rest = &after[end + 1..];
+    }
+    t.push_str(rest);
+    Some(t)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::render::{Templates, render};
+
+    /// Rendering then reading back gives the same roles.
+    #[test]
+    fn round_trips_every_example() {
+        let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+        for entry in std::fs::read_dir(root.join("examples")).unwrap() {
+            let source = crate::spec::load(&entry.unwrap().path()).unwrap();
+            let model = crate::model::build(&source).unwrap();
+            let files = render(&model, &Templates::embedded().unwrap()).unwrap();
+            let back = parse(
+                Path::new("cloudformation.yaml"),
+                &files["cloudformation.yaml"],
+            )
+            .unwrap();
+            for (a, b) in model.roles.iter().zip(&back) {
+                assert_eq!(a.name, b.name);
+                assert_eq!(a.trust.len(), b.trust.len());
+                let (pa, pb) = (a.policy.as_ref(), b.policy.as_ref());
+                assert_eq!(
+                    pa.map(|p| p.statements.len()),
+                    pb.map(|p| p.statements.len())
+                );
+                for (x, y) in pa
+                    .into_iter()
+                    .flat_map(|p| &p.statements)
+                    .zip(pb.into_iter().flat_map(|p| &p.statements))
+                {
+                    assert_eq!(x.actions, y.actions);
+                    assert_eq!(x.resources, y.resources);
+                    assert_eq!(x.sid, y.sid);
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn unsub_reads_escapes() {
+        assert_eq!(
+            unsub("arn:${AWS::Partition}:s3:::b/${!aws:username}")
+                .unwrap()
+                .to_string(),
+            "arn:<partition>:s3:::b/${aws:username}"
+        );
+        assert!(unsub("${Other}").is_none());
+    }
+}
