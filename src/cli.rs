@@ -1,13 +1,14 @@
 //! The command line: argument parsing, and the one place that prints.
 
-use std::io::Write as _;
+use std::io::{IsTerminal as _, Write as _};
 use std::path::{Path, PathBuf};
 
 use clap::{Parser, Subcommand};
 
 use crate::error::{EXIT_DIFFERS, EXIT_ERROR, EXIT_OK, Error};
 use crate::render::{Files, Templates};
-use crate::{diff, files, presets, render};
+use crate::report::DiffReport;
+use crate::{diff, files, presets, render, semantic};
 
 /// Least-privilege IAM roles for Amazon ECS tasks, from one spec, as
 /// CloudFormation, a Terraform module and CDK JSON.
@@ -35,13 +36,27 @@ pub enum Command {
         #[arg(long)]
         context: bool,
     },
-    /// Compare what a spec renders with previously generated files.
+    /// Compare what a spec renders with previously generated files, or two
+    /// generated folders, file by file and grant by grant.
     Diff {
-        /// The spec file.
-        spec: PathBuf,
-        /// The generated folder (default `outputs/<name>`).
-        #[arg(long)]
+        /// The spec file (or give --old and --new instead).
+        #[arg(required_unless_present = "old", conflicts_with_all = ["old", "new"])]
+        spec: Option<PathBuf>,
+        /// The generated folder to compare the spec with (default `outputs/<name>`).
+        #[arg(long, conflicts_with_all = ["old", "new"])]
         against: Option<PathBuf>,
+        /// A generated folder before the change (e.g. the base branch's).
+        #[arg(long, requires = "new")]
+        old: Option<PathBuf>,
+        /// A generated folder after the change.
+        #[arg(long, requires = "old")]
+        new: Option<PathBuf>,
+        /// Report format.
+        #[arg(long, value_enum, default_value_t = Format::Text)]
+        format: Format,
+        /// Which differences exit with 1.
+        #[arg(long, value_enum, default_value_t = FailOn::Any)]
+        fail_on: FailOn,
         /// Folder of templates replacing the built-in ones of the same name.
         #[arg(long)]
         templates: Option<PathBuf>,
@@ -59,6 +74,28 @@ pub enum Command {
     Schema,
 }
 
+/// Report formats of `diff`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum Format {
+    /// Plain text; coloured on a terminal unless NO_COLOR is set.
+    Text,
+    /// A pull-request comment.
+    Markdown,
+    /// Machine-readable, schema version 1.
+    Json,
+}
+
+/// Which differences make `diff` exit with 1.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum FailOn {
+    /// Any difference, in files or in IAM.
+    Any,
+    /// Only a change that grants more access.
+    Broadening,
+    /// None: always exit 0 when the comparison ran.
+    Never,
+}
+
 /// Run a command; returns the process exit code.
 #[must_use]
 pub fn run(args: Args) -> i32 {
@@ -72,8 +109,22 @@ pub fn run(args: Args) -> i32 {
         Command::Diff {
             spec,
             against,
+            old,
+            new,
+            format,
+            fail_on,
             templates,
-        } => diff_command(&spec, against.as_deref(), templates.as_deref()),
+        } => {
+            let report = match (spec, old, new) {
+                (Some(spec), _, _) => diff_spec(&spec, against.as_deref(), templates.as_deref()),
+                (None, Some(old), Some(new)) => diff_folders(&old, &new),
+                _ => Err(Error::BadPath {
+                    path: PathBuf::from("diff"),
+                    problem: "needs a SPEC, or --old DIR and --new DIR".to_owned(),
+                }),
+            };
+            report.map(|r| print_diff(&r, format, fail_on))
+        }
         Command::Init { preset, output } => init_command(&preset, output.as_deref()),
         Command::Schema => {
             let schema = schemars::schema_for!(crate::spec::Spec);
@@ -188,35 +239,86 @@ fn render_command(
     Ok(EXIT_OK)
 }
 
-fn diff_command(
+fn read_folder(dir: &Path) -> Result<Files, Error> {
+    if !dir.exists() {
+        return Ok(Files::new());
+    }
+    if !dir.is_dir() {
+        return Err(Error::BadPath {
+            path: dir.to_owned(),
+            problem: "is not a folder".to_owned(),
+        });
+    }
+    files::read_tree(dir)
+}
+
+/// The roles of a generated folder; none when it holds no rendering yet.
+fn folder_roles(dir: &Path) -> Result<Vec<crate::model::Role>, Error> {
+    if dir.join("cloudformation.yaml").exists() {
+        crate::readback::roles(dir)
+    } else {
+        Ok(Vec::new())
+    }
+}
+
+fn diff_spec(
     spec: &Path,
     against: Option<&Path>,
     template_dir: Option<&Path>,
-) -> Result<i32, Error> {
+) -> Result<DiffReport, Error> {
     let templates = templates(template_dir)?;
     let (model, rendered) = crate::render_spec(spec, &templates)?;
     let dir = against.map_or_else(|| Path::new("outputs").join(&model.name), Path::to_owned);
-    let on_disk = if dir.exists() {
+    let on_disk = read_folder(&dir)?;
+    let files = diff::compare(&on_disk, &rendered);
+    let roles = semantic::compare(&folder_roles(&dir)?, &model.roles);
+    let mut report = DiffReport::new(
+        dir.display().to_string(),
+        spec.display().to_string(),
+        &files,
+        roles,
+    );
+    report.new_is_spec = true;
+    report.hint = Some("run `ecs-iam render` to update it".to_owned());
+    Ok(report)
+}
+
+fn diff_folders(old: &Path, new: &Path) -> Result<DiffReport, Error> {
+    for dir in [old, new] {
         if !dir.is_dir() {
             return Err(Error::BadPath {
-                path: dir,
-                problem: "is not a folder".to_owned(),
+                path: dir.to_owned(),
+                problem: "is not a folder of generated output".to_owned(),
             });
         }
-        files::read_tree(&dir)?
-    } else {
-        Files::new()
+    }
+    let files = diff::compare(&read_folder(old)?, &read_folder(new)?);
+    let roles = semantic::compare(&folder_roles(old)?, &folder_roles(new)?);
+    Ok(DiffReport::new(
+        old.display().to_string(),
+        new.display().to_string(),
+        &files,
+        roles,
+    ))
+}
+
+fn print_diff(report: &DiffReport, format: Format, fail_on: FailOn) -> i32 {
+    let text = match format {
+        Format::Text => {
+            let color = std::io::stdout().is_terminal()
+                && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty());
+            report.text(color)
+        }
+        Format::Markdown => report.markdown(),
+        Format::Json => report.json(),
     };
-    let report = diff::compare(&on_disk, &rendered);
-    let label = dir.display().to_string();
-    let mut stdout = std::io::stdout().lock();
-    let _ = write!(stdout, "{}", report.text(&label));
-    let _ = writeln!(stdout, "{}", report.summary(&label));
-    Ok(if report.in_sync() {
-        EXIT_OK
-    } else {
-        EXIT_DIFFERS
-    })
+    let _ = std::io::stdout().lock().write_all(text.as_bytes());
+    let fails = match fail_on {
+        FailOn::Any => !report.in_sync(),
+        FailOn::Broadening => report.summary.iam.broadening > 0,
+        FailOn::Never => false,
+    };
+    if fails { EXIT_DIFFERS } else { EXIT_OK }
 }
 
 fn init_command(preset: &str, output: Option<&Path>) -> Result<i32, Error> {

@@ -19,6 +19,8 @@ pub mod model;
 pub mod presets;
 pub mod readback;
 pub mod render;
+pub mod report;
+pub mod semantic;
 pub mod spec;
 
 pub use error::Error;

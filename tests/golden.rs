@@ -47,14 +47,15 @@ fn outputs_match_goldens() {
         } else {
             Files::new()
         };
-        let report = ecs_iam::diff::compare(&on_disk, &files);
-        if !report.in_sync() {
-            let label = expected.display().to_string();
-            failures.push(format!(
-                "{}\n{}",
-                report.text(&label),
-                report.summary(&label)
-            ));
+        let files_report = ecs_iam::diff::compare(&on_disk, &files);
+        if !files_report.in_sync() {
+            let report = ecs_iam::report::DiffReport::new(
+                expected.display().to_string(),
+                spec.display().to_string(),
+                &files_report,
+                Vec::new(),
+            );
+            failures.push(report.text(false));
         }
     }
     assert!(

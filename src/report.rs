@@ -1,0 +1,248 @@
+//! How `diff` reports: plain text (for a terminal), Markdown (for a pull
+//! request comment) and JSON (for machines; its shape is versioned).
+
+use std::fmt::Write as _;
+
+use serde::Serialize;
+
+use crate::diff;
+use crate::semantic::{Class, RoleChanges, Summary};
+
+/// Everything `diff` found.
+#[derive(Debug, Serialize)]
+pub struct DiffReport {
+    /// JSON schema version of this report.
+    pub version: u32,
+    /// What was compared: the previous output and the new rendering.
+    pub old: String,
+    pub new: String,
+    pub summary: FullSummary,
+    pub files: Files,
+    pub roles: Vec<RoleChanges>,
+    /// Whether `new` is a spec (rendered in memory) rather than a folder.
+    pub new_is_spec: bool,
+    /// What to do about a difference, appended to the summary line.
+    #[serde(skip)]
+    pub hint: Option<String>,
+}
+
+/// Counts of IAM changes and file differences.
+#[derive(Debug, Serialize)]
+pub struct FullSummary {
+    #[serde(flatten)]
+    pub iam: Summary,
+    pub files_changed: usize,
+    pub files_missing: usize,
+    pub files_extra: usize,
+}
+
+/// File-level differences: `changed` lists files whose content differs
+/// (edited by hand, or the spec changed), `missing` files only the new side
+/// has, `extra` files only the old side has.
+#[derive(Debug, Serialize)]
+pub struct Files {
+    pub changed: Vec<String>,
+    pub missing: Vec<String>,
+    pub extra: Vec<String>,
+    #[serde(skip)]
+    pub diffs: Vec<String>,
+}
+
+impl DiffReport {
+    #[must_use]
+    pub fn new(old: String, new: String, files: &diff::Report, roles: Vec<RoleChanges>) -> Self {
+        let iam = crate::semantic::summarize(&roles);
+        DiffReport {
+            version: 1,
+            old,
+            new,
+            summary: FullSummary {
+                iam,
+                files_changed: files.changed.len(),
+                files_missing: files.missing.len(),
+                files_extra: files.extra.len(),
+            },
+            files: Files {
+                changed: files.changed.iter().map(|(n, _)| n.clone()).collect(),
+                missing: files.missing.clone(),
+                extra: files.extra.clone(),
+                diffs: files.changed.iter().map(|(_, d)| d.clone()).collect(),
+            },
+            roles,
+            new_is_spec: false,
+            hint: None,
+        }
+    }
+
+    /// Nothing differs at all.
+    #[must_use]
+    pub fn in_sync(&self) -> bool {
+        let s = &self.summary;
+        s.files_changed + s.files_missing + s.files_extra == 0
+            && s.iam.broadening + s.iam.narrowing + s.iam.neutral == 0
+    }
+
+    fn iam_line(&self) -> String {
+        let s = &self.summary.iam;
+        format!(
+            "{} broadening, {} narrowing, {} neutral",
+            s.broadening, s.narrowing, s.neutral
+        )
+    }
+
+    /// The text report; `color` adds ANSI colours to the classes.
+    #[must_use]
+    pub fn text(&self, color: bool) -> String {
+        let mut out = String::new();
+        for d in &self.files.diffs {
+            out.push_str(d);
+        }
+        let (only_new, only_old) = if self.new_is_spec {
+            (
+                "the spec renders it".to_owned(),
+                "the spec does not render it".to_owned(),
+            )
+        } else {
+            (
+                format!("only in {}", self.new),
+                format!("not in {}", self.new),
+            )
+        };
+        for name in &self.files.missing {
+            let _ = writeln!(out, "missing: {}/{name} ({only_new})", self.old);
+        }
+        for name in &self.files.extra {
+            let _ = writeln!(out, "extra: {}/{name} ({only_old})", self.old);
+        }
+        for name in &self.files.changed {
+            let _ = writeln!(
+                out,
+                "changed: {}/{name} (edited by hand, or the spec changed)",
+                self.old
+            );
+        }
+        for role in &self.roles {
+            if role.changes.is_empty() {
+                continue;
+            }
+            let _ = writeln!(out, "{} role `{}`:", role.role, role.name);
+            for c in &role.changes {
+                let class = c.class.as_str();
+                let painted = if color {
+                    let code = match c.class {
+                        Class::Broadening => "1;31",
+                        Class::Narrowing => "32",
+                        Class::Neutral => "2",
+                    };
+                    format!("\u{1b}[{code}m{class:<10}\u{1b}[0m")
+                } else {
+                    format!("{class:<10}")
+                };
+                let _ = writeln!(out, "  {} {painted}  {}", c.sign.symbol(), c.item);
+            }
+        }
+        let _ = writeln!(out, "{}", self.summary_line());
+        out
+    }
+
+    /// One line: files and IAM changes in numbers.
+    #[must_use]
+    pub fn summary_line(&self) -> String {
+        let new = if self.new_is_spec {
+            format!("the spec `{}`", self.new)
+        } else {
+            format!("`{}`", self.new)
+        };
+        if self.in_sync() {
+            return format!("`{}` is in sync with {new}", self.old);
+        }
+        let s = &self.summary;
+        let mut line = format!(
+            "`{}` differs from {new}: {} changed, {} missing, {} extra files; IAM: {}",
+            self.old,
+            s.files_changed,
+            s.files_missing,
+            s.files_extra,
+            self.iam_line()
+        );
+        if let Some(hint) = &self.hint {
+            line.push_str("; ");
+            line.push_str(hint);
+        }
+        line
+    }
+
+    /// A pull-request comment: a summary line, then a table per role.
+    #[must_use]
+    pub fn markdown(&self) -> String {
+        let s = &self.summary.iam;
+        let mut out = String::new();
+        let headline = if s.broadening > 0 {
+            format!("⚠️ **Access grows**: {}", self.iam_line())
+        } else if s.narrowing + s.neutral > 0 {
+            format!("✅ **No access grows**: {}", self.iam_line())
+        } else {
+            "✅ **No IAM change**".to_owned()
+        };
+        let _ = writeln!(out, "### ecs-iam: {headline}\n");
+        for role in &self.roles {
+            let _ = writeln!(
+                out,
+                "#### {} role <code>{}</code>\n",
+                role.role,
+                html(&role.name)
+            );
+            if role.changes.is_empty() {
+                let _ = writeln!(out, "No IAM change.\n");
+                continue;
+            }
+            let _ = writeln!(out, "| | class | change |\n|---|---|---|");
+            for c in &role.changes {
+                let class = match c.class {
+                    Class::Broadening => "⚠️ **broadening**",
+                    Class::Narrowing => "narrowing",
+                    Class::Neutral => "neutral",
+                };
+                let sign = match c.sign.symbol() {
+                    "-" => "−",
+                    other => other,
+                };
+                let _ = writeln!(
+                    out,
+                    "| {sign} | {class} | <code>{}</code> |",
+                    html(&c.item.to_string())
+                );
+            }
+            out.push('\n');
+        }
+        let f = &self.files;
+        if !(f.changed.is_empty() && f.missing.is_empty() && f.extra.is_empty()) {
+            let _ = writeln!(out, "Files of <code>{}</code>:\n", html(&self.old));
+            for (what, names) in [
+                ("changed", &f.changed),
+                ("missing", &f.missing),
+                ("extra", &f.extra),
+            ] {
+                for n in names {
+                    let _ = writeln!(out, "- {what}: <code>{}</code>", html(n));
+                }
+            }
+        }
+        out
+    }
+
+    /// The JSON report (schema version 1, documented in the README).
+    #[must_use]
+    pub fn json(&self) -> String {
+        serde_json::to_string_pretty(self).unwrap_or_default() + "\n"
+    }
+}
+
+/// Text safe inside an HTML `<code>` in a Markdown table cell.
+fn html(s: &str) -> String {
+    s.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+        .replace('|', "&#124;")
+        .replace('\n', "&#10;")
+}

@@ -1,0 +1,582 @@
+//! What an IAM change does, grant by grant.
+//!
+//! Both sides are broken into single grants — (effect, action, resource,
+//! conditions) — and trust grants (principal, action, conditions). A grant
+//! on the new side that no old grant covers allows something new: it is
+//! broadening. An old grant that no new grant covers is narrowing. Covering
+//! understands `*` and `?` in actions and ARNs (`secret:db-??????` is
+//! covered by `secret:*`) and conditions (fewer conditions, or more values
+//! of a positive operator, allow more). So narrowing `"*"` to one ARN,
+//! splitting or merging statements and renaming Sids are never reported as
+//! broadening, which whole-statement comparisons (`cdk diff`) do.
+
+use std::collections::BTreeSet;
+use std::fmt;
+
+use serde::Serialize;
+
+use crate::model::Role;
+
+/// How a change affects access.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Class {
+    /// Some request is allowed after that was not allowed before.
+    Broadening,
+    /// Some request allowed before is no longer allowed.
+    Narrowing,
+    /// Nothing allowed or denied changes.
+    Neutral,
+}
+
+impl Class {
+    #[must_use]
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Class::Broadening => "broadening",
+            Class::Narrowing => "narrowing",
+            Class::Neutral => "neutral",
+        }
+    }
+}
+
+/// `+` (present only in the new side) or `-` (only in the old).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Sign {
+    Added,
+    Removed,
+    Changed,
+}
+
+impl Sign {
+    #[must_use]
+    pub fn symbol(self) -> &'static str {
+        match self {
+            Sign::Added => "+",
+            Sign::Removed => "-",
+            Sign::Changed => "~",
+        }
+    }
+}
+
+/// One condition of a grant.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+pub struct Cond {
+    pub test: String,
+    pub key: String,
+    pub values: BTreeSet<String>,
+}
+
+/// A single permission: one effect, action and resource (for trust: the
+/// principal), under a set of conditions.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+pub struct Grant {
+    pub effect: String,
+    pub action: String,
+    pub resource: String,
+    pub conditions: BTreeSet<Cond>,
+}
+
+impl fmt::Display for Grant {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "{} {} on {}{}",
+            self.effect,
+            self.action,
+            self.resource,
+            when(&self.conditions)
+        )
+    }
+}
+
+/// ` when StringEquals aws:SourceVpce vpce-1 and ...`, or nothing.
+#[must_use]
+pub fn when(conditions: &BTreeSet<Cond>) -> String {
+    let mut out = String::new();
+    for (i, c) in conditions.iter().enumerate() {
+        let values: Vec<&str> = c.values.iter().map(String::as_str).collect();
+        out.push_str(if i == 0 { " when " } else { " and " });
+        out.push_str(&format!("{} {} {}", c.test, c.key, values.join(" | ")));
+    }
+    out
+}
+
+/// What changed.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum Item {
+    /// A permission grant of the role's inline policy.
+    Grant(Grant),
+    /// A trust grant: who may assume the role (`resource` is the principal).
+    Trust(Grant),
+    ManagedPolicy {
+        arn: String,
+    },
+    PermissionsBoundary {
+        old: Option<String>,
+        new: Option<String>,
+    },
+    MaxSessionDuration {
+        old: u64,
+        new: u64,
+    },
+    /// A change that grants nothing: a Sid, the statement layout, a name.
+    Layout {
+        detail: String,
+    },
+}
+
+impl fmt::Display for Item {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Item::Grant(g) => write!(f, "{g}"),
+            Item::Trust(g) => write!(
+                f,
+                "trust {} {} by {}{}",
+                g.effect,
+                g.action,
+                g.resource,
+                when(&g.conditions)
+            ),
+            Item::ManagedPolicy { arn } => write!(f, "managed policy {arn}"),
+            Item::PermissionsBoundary { old, new } => write!(
+                f,
+                "permissions boundary {} -> {}",
+                old.as_deref().unwrap_or("none"),
+                new.as_deref().unwrap_or("none")
+            ),
+            Item::MaxSessionDuration { old, new } => {
+                write!(f, "max session duration {old} s -> {new} s")
+            }
+            Item::Layout { detail } => f.write_str(detail),
+        }
+    }
+}
+
+/// One classified change of one role.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Change {
+    pub class: Class,
+    pub sign: Sign,
+    #[serde(flatten)]
+    pub item: Item,
+}
+
+/// The changes of one role.
+#[derive(Debug, Clone, Serialize)]
+pub struct RoleChanges {
+    /// `task` or `execution`.
+    pub role: String,
+    pub name: String,
+    pub changes: Vec<Change>,
+}
+
+/// Compare the roles of two renderings (`old` may be empty: nothing was
+/// generated before).
+#[must_use]
+pub fn compare(old: &[Role], new: &[Role]) -> Vec<RoleChanges> {
+    let mut out = Vec::new();
+    for n in new {
+        let o = old.iter().find(|o| o.key == n.key);
+        out.push(RoleChanges {
+            role: n.key.to_owned(),
+            name: n.name.clone(),
+            changes: role_changes(o, n),
+        });
+    }
+    for o in old.iter().filter(|o| !new.iter().any(|n| n.key == o.key)) {
+        out.push(RoleChanges {
+            role: o.key.to_owned(),
+            name: o.name.clone(),
+            changes: removed_role(o),
+        });
+    }
+    out
+}
+
+fn removed_role(o: &Role) -> Vec<Change> {
+    let mut changes = Vec::new();
+    for g in permission_grants(o) {
+        changes.push(Change {
+            class: if g.effect == "Allow" {
+                Class::Narrowing
+            } else {
+                Class::Broadening
+            },
+            sign: Sign::Removed,
+            item: Item::Grant(g),
+        });
+    }
+    changes
+}
+
+fn role_changes(old: Option<&Role>, new: &Role) -> Vec<Change> {
+    let mut changes = Vec::new();
+    let (old_grants, old_trust) = old.map_or_else(
+        || (Vec::new(), Vec::new()),
+        |o| (permission_grants(o), trust_grants(o)),
+    );
+    let new_grants = permission_grants(new);
+    let new_trust = trust_grants(new);
+
+    grant_changes(&old_grants, &new_grants, &mut changes, Item::Grant);
+    grant_changes(&old_trust, &new_trust, &mut changes, Item::Trust);
+
+    let old_managed: BTreeSet<String> = old
+        .map(|o| {
+            o.managed_policies
+                .iter()
+                .map(|m| m.arn.to_string())
+                .collect()
+        })
+        .unwrap_or_default();
+    let new_managed: BTreeSet<String> = new
+        .managed_policies
+        .iter()
+        .map(|m| m.arn.to_string())
+        .collect();
+    for arn in new_managed.difference(&old_managed) {
+        changes.push(Change {
+            class: Class::Broadening,
+            sign: Sign::Added,
+            item: Item::ManagedPolicy { arn: arn.clone() },
+        });
+    }
+    for arn in old_managed.difference(&new_managed) {
+        changes.push(Change {
+            class: Class::Narrowing,
+            sign: Sign::Removed,
+            item: Item::ManagedPolicy { arn: arn.clone() },
+        });
+    }
+
+    let old_boundary = old.and_then(|o| o.permissions_boundary.as_ref().map(ToString::to_string));
+    let new_boundary = new.permissions_boundary.as_ref().map(ToString::to_string);
+    if old.is_some() && old_boundary != new_boundary {
+        // A boundary only ever limits; dropping or replacing one may allow
+        // more (the new boundary's contents are unknown here).
+        let (class, sign) = match (&old_boundary, &new_boundary) {
+            (None, Some(_)) => (Class::Narrowing, Sign::Added),
+            (Some(_), None) => (Class::Broadening, Sign::Removed),
+            _ => (Class::Broadening, Sign::Changed),
+        };
+        changes.push(Change {
+            class,
+            sign,
+            item: Item::PermissionsBoundary {
+                old: old_boundary,
+                new: new_boundary,
+            },
+        });
+    }
+
+    if let Some(o) = old {
+        let (os, ns) = (
+            o.max_session_duration.unwrap_or(3600),
+            new.max_session_duration.unwrap_or(3600),
+        );
+        if os != ns {
+            changes.push(Change {
+                class: if ns > os {
+                    Class::Broadening
+                } else {
+                    Class::Narrowing
+                },
+                sign: Sign::Changed,
+                item: Item::MaxSessionDuration { old: os, new: ns },
+            });
+        }
+        layout_changes(o, new, &mut changes);
+    }
+    changes
+}
+
+/// `+` rows for grants only the new side has, `-` rows for grants only the
+/// old side has, each classified by whether the other side covers it.
+fn grant_changes(old: &[Grant], new: &[Grant], changes: &mut Vec<Change>, wrap: fn(Grant) -> Item) {
+    let old_set: BTreeSet<&Grant> = old.iter().collect();
+    let new_set: BTreeSet<&Grant> = new.iter().collect();
+    for g in new_set.difference(&old_set) {
+        let covered = old.iter().any(|o| covers(o, g));
+        // A new Allow nothing covered allows more; a new Deny denies more.
+        let class = match (covered, g.effect.as_str()) {
+            (true, _) => Class::Neutral,
+            (false, "Deny") => Class::Narrowing,
+            (false, _) => Class::Broadening,
+        };
+        changes.push(Change {
+            class,
+            sign: Sign::Added,
+            item: wrap((*g).clone()),
+        });
+    }
+    for g in old_set.difference(&new_set) {
+        let covered = new.iter().any(|n| covers(n, g));
+        let class = match (covered, g.effect.as_str()) {
+            (true, _) => Class::Neutral,
+            (false, "Deny") => Class::Broadening,
+            (false, _) => Class::Narrowing,
+        };
+        changes.push(Change {
+            class,
+            sign: Sign::Removed,
+            item: wrap((*g).clone()),
+        });
+    }
+}
+
+fn layout_changes(old: &Role, new: &Role, changes: &mut Vec<Change>) {
+    let mut neutral = |detail: String| {
+        changes.push(Change {
+            class: Class::Neutral,
+            sign: Sign::Changed,
+            item: Item::Layout { detail },
+        });
+    };
+    let sids = |r: &Role| -> Vec<String> {
+        r.policy
+            .iter()
+            .flat_map(|p| &p.statements)
+            .map(|s| s.sid.clone())
+            .collect()
+    };
+    let (os, ns) = (sids(old), sids(new));
+    if os != ns {
+        let (a, b): (BTreeSet<&String>, BTreeSet<&String>) =
+            (os.iter().collect(), ns.iter().collect());
+        if a == b && os.len() == ns.len() {
+            neutral("statements reordered".to_owned());
+        } else {
+            let gone: Vec<String> = a.difference(&b).map(|s| (*s).clone()).collect();
+            let came: Vec<String> = b.difference(&a).map(|s| (*s).clone()).collect();
+            neutral(format!(
+                "statements {} -> {}; Sids removed: {}; added: {}",
+                os.len(),
+                ns.len(),
+                list(&gone),
+                list(&came)
+            ));
+        }
+    }
+    let name = |r: &Role| r.policy.as_ref().map(|p| p.name.clone());
+    if name(old) != name(new) && old.policy.is_some() && new.policy.is_some() {
+        neutral(format!(
+            "inline policy renamed {} -> {}",
+            name(old).unwrap_or_default(),
+            name(new).unwrap_or_default()
+        ));
+    }
+    if old.name != new.name {
+        neutral(format!("role renamed {} -> {}", old.name, new.name));
+    }
+    if old.description != new.description {
+        neutral("description changed".to_owned());
+    }
+    if old.path != new.path {
+        neutral(format!(
+            "path {} -> {}",
+            old.path.as_deref().unwrap_or("/"),
+            new.path.as_deref().unwrap_or("/")
+        ));
+    }
+    let tags = |r: &Role| -> Vec<String> {
+        r.tags
+            .iter()
+            .map(|t| format!("{}={}", t.key, t.value))
+            .collect()
+    };
+    if tags(old) != tags(new) {
+        neutral(format!("tags {} -> {}", list(&tags(old)), list(&tags(new))));
+    }
+}
+
+fn list(items: &[String]) -> String {
+    if items.is_empty() {
+        "none".to_owned()
+    } else {
+        items.join(", ")
+    }
+}
+
+fn conditions(st: &crate::model::Statement) -> BTreeSet<Cond> {
+    st.conditions
+        .iter()
+        .flat_map(|g| {
+            g.entries.iter().map(|e| Cond {
+                test: g.test.clone(),
+                key: e.variable.clone(),
+                values: e.values.iter().map(ToString::to_string).collect(),
+            })
+        })
+        .collect()
+}
+
+/// The single grants of a role's inline policy.
+#[must_use]
+pub fn permission_grants(role: &Role) -> Vec<Grant> {
+    let mut out = Vec::new();
+    for st in role.policy.iter().flat_map(|p| &p.statements) {
+        let conds = conditions(st);
+        for a in &st.actions {
+            for r in &st.resources {
+                out.push(Grant {
+                    effect: st.effect.to_owned(),
+                    action: a.clone(),
+                    resource: r.to_string(),
+                    conditions: conds.clone(),
+                });
+            }
+        }
+    }
+    out.sort();
+    out.dedup();
+    out
+}
+
+/// The trust grants of a role: one per principal and action.
+#[must_use]
+pub fn trust_grants(role: &Role) -> Vec<Grant> {
+    let mut out = Vec::new();
+    for st in &role.trust {
+        let conds = conditions(st);
+        for a in &st.actions {
+            for p in &st.principals {
+                out.push(Grant {
+                    effect: st.effect.to_owned(),
+                    action: a.clone(),
+                    resource: p.clone(),
+                    conditions: conds.clone(),
+                });
+            }
+        }
+    }
+    out.sort();
+    out.dedup();
+    out
+}
+
+/// Whether every request `inner` matches is also matched by `outer`.
+#[must_use]
+pub fn covers(outer: &Grant, inner: &Grant) -> bool {
+    outer.effect == inner.effect
+        // Action names are case-insensitive in IAM; ARNs are not.
+        && glob_covers(&outer.action.to_ascii_lowercase(), &inner.action.to_ascii_lowercase())
+        && glob_covers(&outer.resource, &inner.resource)
+        && outer.conditions.iter().all(|c| inner.conditions.iter().any(|i| condition_covers(c, i)))
+}
+
+/// Whether condition `outer` lets through every request `inner` does.
+fn condition_covers(outer: &Cond, inner: &Cond) -> bool {
+    if outer.test != inner.test || !outer.key.eq_ignore_ascii_case(&inner.key) {
+        return false;
+    }
+    let test = outer.test.as_str();
+    let set_operator = test.starts_with("ForAllValues:")
+        || test.starts_with("ForAnyValue:")
+        || test.ends_with("IfExists");
+    if set_operator {
+        return outer.values == inner.values;
+    }
+    let negated = test.contains("Not");
+    let like = test.contains("Like");
+    let positive_equality = matches!(
+        test,
+        "StringEquals"
+            | "StringEqualsIgnoreCase"
+            | "ArnEquals"
+            | "ArnLike"
+            | "StringLike"
+            | "IpAddress"
+            | "BinaryEquals"
+    );
+    if negated {
+        // A request passes when it matches none of the values: more values
+        // let fewer requests through.
+        return outer.values.is_subset(&inner.values);
+    }
+    if positive_equality {
+        // A request passes when it matches any value: `inner`'s values must
+        // all be allowed by `outer`'s.
+        return inner.values.iter().all(|v| {
+            outer
+                .values
+                .iter()
+                .any(|o| if like { glob_covers(o, v) } else { o == v })
+        });
+    }
+    // Numeric, date, Bool, Null: no order is assumed.
+    outer.values == inner.values
+}
+
+/// Whether glob `outer` matches every string glob `inner` matches, with `*`
+/// any run of characters and `?` one character. `inner`'s own wildcards
+/// must be met by wildcards of `outer` at least as wide.
+#[must_use]
+pub fn glob_covers(outer: &str, inner: &str) -> bool {
+    let p: Vec<char> = outer.chars().collect();
+    let s: Vec<char> = inner.chars().collect();
+    // dp[i][j]: p[..i] covers s[..j].
+    let mut dp = vec![vec![false; s.len() + 1]; p.len() + 1];
+    dp[0][0] = true;
+    for i in 1..=p.len() {
+        if p[i - 1] == '*' {
+            dp[i][0] = dp[i - 1][0];
+        }
+        for j in 1..=s.len() {
+            dp[i][j] = match p[i - 1] {
+                '*' => dp[i - 1][j] || dp[i][j - 1],
+                '?' => s[j - 1] != '*' && dp[i - 1][j - 1],
+                c => s[j - 1] == c && dp[i - 1][j - 1],
+            };
+        }
+    }
+    dp[p.len()][s.len()]
+}
+
+/// Totals of a comparison.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
+pub struct Summary {
+    pub broadening: usize,
+    pub narrowing: usize,
+    pub neutral: usize,
+}
+
+/// Count the changes of every role by class.
+#[must_use]
+pub fn summarize(roles: &[RoleChanges]) -> Summary {
+    let mut s = Summary::default();
+    for c in roles.iter().flat_map(|r| &r.changes) {
+        match c.class {
+            Class::Broadening => s.broadening += 1,
+            Class::Narrowing => s.narrowing += 1,
+            Class::Neutral => s.neutral += 1,
+        }
+    }
+    s
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn globs_cover_narrower_globs() {
+        assert!(glob_covers(
+            "arn:aws:secretsmanager:r:a:secret:*",
+            "arn:aws:secretsmanager:r:a:secret:db-??????"
+        ));
+        assert!(!glob_covers(
+            "arn:aws:secretsmanager:r:a:secret:db-??????",
+            "arn:aws:secretsmanager:r:a:secret:*"
+        ));
+        assert!(glob_covers("*", "anything*"));
+        assert!(glob_covers("s3:Get*", "s3:GetObject"));
+        assert!(!glob_covers("s3:GetObject", "s3:Get*"));
+        assert!(glob_covers("a?c", "abc"));
+        assert!(!glob_covers("a?c", "a*c"));
+        assert!(glob_covers("a*", "a?"));
+        assert!(glob_covers("a*b*", "a*b*b*"));
+    }
+}
