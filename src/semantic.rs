@@ -221,8 +221,28 @@ fn role_changes(old: Option<&Role>, new: &Role) -> Vec<Change> {
     let new_grants = permission_grants(new);
     let new_trust = trust_grants(new);
 
-    grant_changes(&old_grants, &new_grants, &mut changes, Item::Grant);
-    grant_changes(&old_trust, &new_trust, &mut changes, Item::Trust);
+    // What the AWS managed policies ecs-iam knows grant counts when deciding
+    // whether a grant is covered: replacing AmazonECSTaskExecutionRolePolicy
+    // by scoped grants is narrowing, not broadening.
+    let effective = |grants: &[Grant], role: Option<&Role>| -> Vec<Grant> {
+        let mut all = grants.to_vec();
+        for m in role.iter().flat_map(|r| &r.managed_policies) {
+            all.extend(managed_policy_grants(&m.arn.to_string()));
+        }
+        all
+    };
+    grant_changes(
+        (&old_grants, &effective(&old_grants, old)),
+        (&new_grants, &effective(&new_grants, Some(new))),
+        &mut changes,
+        Item::Grant,
+    );
+    grant_changes(
+        (&old_trust, &old_trust),
+        (&new_trust, &new_trust),
+        &mut changes,
+        Item::Trust,
+    );
 
     let old_managed: BTreeSet<String> = old
         .map(|o| {
@@ -293,13 +313,43 @@ fn role_changes(old: Option<&Role>, new: &Role) -> Vec<Change> {
     changes
 }
 
-/// `+` rows for grants only the new side has, `-` rows for grants only the
-/// old side has, each classified by whether the other side covers it.
-fn grant_changes(old: &[Grant], new: &[Grant], changes: &mut Vec<Change>, wrap: fn(Grant) -> Item) {
+/// The grants of an AWS managed policy whose content ecs-iam knows.
+fn managed_policy_grants(arn: &str) -> Vec<Grant> {
+    // AmazonECSTaskExecutionRolePolicy, as AWS documents it.
+    if arn.ends_with(":iam::aws:policy/service-role/AmazonECSTaskExecutionRolePolicy") {
+        return [
+            "ecr:BatchCheckLayerAvailability",
+            "ecr:BatchGetImage",
+            "ecr:GetAuthorizationToken",
+            "ecr:GetDownloadUrlForLayer",
+            "logs:CreateLogStream",
+            "logs:PutLogEvents",
+        ]
+        .iter()
+        .map(|a| Grant {
+            effect: "Allow".to_owned(),
+            action: (*a).to_owned(),
+            resource: "*".to_owned(),
+            conditions: BTreeSet::new(),
+        })
+        .collect();
+    }
+    Vec::new()
+}
+
+/// `+` rows for grants only the new side lists, `-` rows for grants only
+/// the old side lists, each classified by whether the other side's
+/// effective grants (`.1`) cover it.
+fn grant_changes(
+    (old, old_cover): (&[Grant], &[Grant]),
+    (new, new_cover): (&[Grant], &[Grant]),
+    changes: &mut Vec<Change>,
+    wrap: fn(Grant) -> Item,
+) {
     let old_set: BTreeSet<&Grant> = old.iter().collect();
     let new_set: BTreeSet<&Grant> = new.iter().collect();
     for g in new_set.difference(&old_set) {
-        let covered = old.iter().any(|o| covers(o, g));
+        let covered = old_cover.iter().any(|o| covers(o, g));
         // A new Allow nothing covered allows more; a new Deny denies more.
         let class = match (covered, g.effect.as_str()) {
             (true, _) => Class::Neutral,
@@ -313,7 +363,7 @@ fn grant_changes(old: &[Grant], new: &[Grant], changes: &mut Vec<Change>, wrap: 
         });
     }
     for g in old_set.difference(&new_set) {
-        let covered = new.iter().any(|n| covers(n, g));
+        let covered = new_cover.iter().any(|n| covers(n, g));
         let class = match (covered, g.effect.as_str()) {
             (true, _) => Class::Neutral,
             (false, "Deny") => Class::Broadening,

@@ -1,0 +1,195 @@
+//! The grant-level diff against a corpus of before/after pairs
+//! (`tests/semantic/corpus.yaml`), and the Markdown report against goldens
+//! (`tests/semantic/markdown/`; `ECS_IAM_BLESS=1` regenerates them).
+
+mod common;
+
+use std::fs;
+use std::path::Path;
+
+use ecs_iam::report::DiffReport;
+use ecs_iam::semantic::{self, Class};
+use serde_yaml::{Mapping, Value};
+
+fn corpus() -> Vec<Value> {
+    let text = fs::read_to_string(common::root().join("tests/semantic/corpus.yaml")).unwrap();
+    serde_yaml::from_str(&text).unwrap()
+}
+
+fn doc(statements: Value) -> Value {
+    let mut m = Mapping::new();
+    m.insert("Version".into(), "2012-10-17".into());
+    m.insert("Statement".into(), statements);
+    Value::Mapping(m)
+}
+
+/// A `cloudformation.yaml` whose task role is `side`; the execution role
+/// is the same minimal role on both sides.
+fn template(side: &Value) -> String {
+    let default_trust: Value = serde_yaml::from_str(
+        "[{Sid: T, Effect: Allow, Principal: {Service: [ecs-tasks.amazonaws.com]}, Action: [sts:AssumeRole]}]",
+    )
+    .unwrap();
+    let mut task = Mapping::new();
+    task.insert("RoleName".into(), "app-task".into());
+    task.insert(
+        "AssumeRolePolicyDocument".into(),
+        doc(side
+            .get("trust")
+            .cloned()
+            .unwrap_or_else(|| default_trust.clone())),
+    );
+    if let Some(st) = side.get("statements") {
+        let mut p = Mapping::new();
+        p.insert(
+            "PolicyName".into(),
+            side.get("policy_name")
+                .cloned()
+                .unwrap_or_else(|| "app-task-policy".into()),
+        );
+        p.insert("PolicyDocument".into(), doc(st.clone()));
+        task.insert("Policies".into(), Value::Sequence(vec![Value::Mapping(p)]));
+    }
+    for (field, key) in [
+        ("managed", "ManagedPolicyArns"),
+        ("boundary", "PermissionsBoundary"),
+        ("max_session", "MaxSessionDuration"),
+    ] {
+        if let Some(v) = side.get(field) {
+            task.insert(key.into(), v.clone());
+        }
+    }
+    let mut execution = Mapping::new();
+    execution.insert("RoleName".into(), "app-execution".into());
+    execution.insert("AssumeRolePolicyDocument".into(), doc(default_trust));
+    let role = |props: Mapping| -> Value {
+        let mut r = Mapping::new();
+        r.insert("Type".into(), "AWS::IAM::Role".into());
+        r.insert("Properties".into(), Value::Mapping(props));
+        Value::Mapping(r)
+    };
+    let mut resources = Mapping::new();
+    resources.insert("TaskRole".into(), role(task));
+    resources.insert("TaskExecutionRole".into(), role(execution));
+    let mut root = Mapping::new();
+    root.insert("Resources".into(), Value::Mapping(resources));
+    serde_yaml::to_string(&Value::Mapping(root)).unwrap()
+}
+
+fn compare(case: &Value) -> Vec<semantic::RoleChanges> {
+    let file = Path::new("cloudformation.yaml");
+    let old = ecs_iam::readback::parse(file, &template(&case["old"])).unwrap();
+    let new = ecs_iam::readback::parse(file, &template(&case["new"])).unwrap();
+    semantic::compare(&old, &new)
+}
+
+fn overall(roles: &[semantic::RoleChanges]) -> &'static str {
+    let s = semantic::summarize(roles);
+    if s.broadening > 0 {
+        "broadening"
+    } else if s.narrowing > 0 {
+        "narrowing"
+    } else if s.neutral > 0 {
+        "neutral"
+    } else {
+        "none"
+    }
+}
+
+#[test]
+fn every_pair_is_classified_as_expected() {
+    let cases = corpus();
+    assert!(cases.len() >= 30, "the corpus holds at least 30 pairs");
+    let mut wrong = Vec::new();
+    for case in &cases {
+        let name = case["name"].as_str().unwrap();
+        let expect = case["expect"].as_str().unwrap();
+        let roles = compare(case);
+        let got = overall(&roles);
+        if got != expect {
+            let rows: Vec<String> = roles
+                .iter()
+                .flat_map(|r| &r.changes)
+                .map(|c| format!("    {} {} {}", c.sign.symbol(), c.class.as_str(), c.item))
+                .collect();
+            wrong.push(format!(
+                "{name}: expected {expect}, got {got}\n{}",
+                rows.join("\n")
+            ));
+        }
+        // The execution role is the same on both sides.
+        assert!(roles[1].changes.is_empty(), "{name}");
+    }
+    assert!(wrong.is_empty(), "{}", wrong.join("\n"));
+}
+
+/// Narrowing is never reported as broadening: for every pair expected to
+/// narrow, no single change is classed broadening.
+#[test]
+fn narrowing_pairs_hold_no_broadening_row() {
+    for case in corpus()
+        .iter()
+        .filter(|c| c["expect"] == "narrowing" || c["expect"] == "neutral")
+    {
+        let roles = compare(case);
+        let broadening: Vec<String> = roles
+            .iter()
+            .flat_map(|r| &r.changes)
+            .filter(|c| c.class == Class::Broadening)
+            .map(|c| c.item.to_string())
+            .collect();
+        assert!(
+            broadening.is_empty(),
+            "{}: {broadening:?}",
+            case["name"].as_str().unwrap()
+        );
+    }
+}
+
+#[test]
+fn markdown_reports_match_goldens() {
+    let bless = std::env::var_os("ECS_IAM_BLESS").is_some();
+    let dir = common::root().join("tests/semantic/markdown");
+    let mut failures = Vec::new();
+    for name in [
+        "resource \"*\" narrowed to one ARN (cdk diff calls this broadening)",
+        "statements merged while a wildcard resource slips in",
+        "permissions boundary removed (cdk diff does not watch boundaries)",
+        "identical",
+    ] {
+        let case = corpus().into_iter().find(|c| c["name"] == name).unwrap();
+        let report = DiffReport::new(
+            "base/app".into(),
+            "pr/app".into(),
+            &ecs_iam::diff::Report::default(),
+            compare(&case),
+        );
+        let md = report.markdown();
+        let slug: String = name
+            .chars()
+            .map(|c| {
+                if c.is_ascii_alphanumeric() {
+                    c.to_ascii_lowercase()
+                } else {
+                    '-'
+                }
+            })
+            .collect::<String>()
+            .split('-')
+            .filter(|w| !w.is_empty())
+            .collect::<Vec<_>>()
+            .join("-");
+        let path = dir.join(format!("{slug}.md"));
+        if bless {
+            fs::create_dir_all(&dir).unwrap();
+            fs::write(&path, &md).unwrap();
+        } else if fs::read_to_string(&path).ok().as_deref() != Some(md.as_str()) {
+            failures.push(format!("{}:\n{md}", path.display()));
+        }
+    }
+    assert!(
+        failures.is_empty(),
+        "Markdown differs from the goldens (ECS_IAM_BLESS=1 regenerates):\n{}",
+        failures.join("\n")
+    );
+}
