@@ -5,10 +5,11 @@ use std::path::{Path, PathBuf};
 
 use clap::{Parser, Subcommand};
 
+use crate::check::{self, Severity};
 use crate::error::{EXIT_DIFFERS, EXIT_ERROR, EXIT_OK, Error};
 use crate::render::{Files, Templates};
 use crate::report::DiffReport;
-use crate::{diff, files, presets, render, semantic};
+use crate::{diff, explain, files, presets, render, semantic};
 
 /// Least-privilege IAM roles for Amazon ECS tasks, from one spec, as
 /// CloudFormation, a Terraform module and CDK JSON.
@@ -61,6 +62,25 @@ pub enum Command {
         #[arg(long)]
         templates: Option<PathBuf>,
     },
+    /// Least-privilege and limit findings on a spec and its rendering.
+    Check {
+        /// The spec file.
+        spec: PathBuf,
+        /// Output format.
+        #[arg(long, value_enum, default_value_t = CheckFormat::Text)]
+        format: CheckFormat,
+        /// Exit with 1 when a finding is at or above this severity.
+        #[arg(long, value_enum, default_value_t = Severity::Error)]
+        deny: Severity,
+    },
+    /// Every grant of both roles, and the spec field it comes from.
+    Explain {
+        /// The spec file.
+        spec: PathBuf,
+        /// Output format.
+        #[arg(long, value_enum, default_value_t = ExplainFormat::Text)]
+        format: ExplainFormat,
+    },
     /// Write a starter spec.
     Init {
         /// Which starter: ecs-basic, ecs-secrets-vpce, matillion-agent.
@@ -82,6 +102,26 @@ pub enum Format {
     /// A pull-request comment.
     Markdown,
     /// Machine-readable, schema version 1.
+    Json,
+}
+
+/// Output formats of `check`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum CheckFormat {
+    /// One line per finding: `file:line:column: severity[rule]: message; fix: ...`.
+    Text,
+    /// A JSON array of findings.
+    Json,
+    /// SARIF 2.1.0, for code scanning.
+    Sarif,
+}
+
+/// Output formats of `explain`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum ExplainFormat {
+    /// An aligned table.
+    Text,
+    /// A JSON array of rows.
     Json,
 }
 
@@ -125,6 +165,8 @@ pub fn run(args: Args) -> i32 {
             };
             report.map(|r| print_diff(&r, format, fail_on))
         }
+        Command::Check { spec, format, deny } => check_command(&spec, format, deny),
+        Command::Explain { spec, format } => explain_command(&spec, format),
         Command::Init { preset, output } => init_command(&preset, output.as_deref()),
         Command::Schema => {
             let schema = schemars::schema_for!(crate::spec::Spec);
@@ -319,6 +361,56 @@ fn print_diff(report: &DiffReport, format: Format, fail_on: FailOn) -> i32 {
         FailOn::Never => false,
     };
     if fails { EXIT_DIFFERS } else { EXIT_OK }
+}
+
+fn check_command(spec: &Path, format: CheckFormat, deny: Severity) -> Result<i32, Error> {
+    let source = crate::spec::load(spec)?;
+    let findings = check::check(&source)?;
+    let mut stdout = std::io::stdout().lock();
+    match format {
+        CheckFormat::Text => {
+            for f in &findings {
+                let _ = writeln!(stdout, "{f}");
+            }
+            let _ = writeln!(
+                stdout,
+                "{} finding{}",
+                findings.len(),
+                if findings.len() == 1 { "" } else { "s" }
+            );
+        }
+        CheckFormat::Json => {
+            let _ = writeln!(
+                stdout,
+                "{}",
+                serde_json::to_string_pretty(&findings).unwrap_or_default()
+            );
+        }
+        CheckFormat::Sarif => {
+            let _ = writeln!(
+                stdout,
+                "{}",
+                serde_json::to_string_pretty(&check::sarif(&findings)).unwrap_or_default()
+            );
+        }
+    }
+    Ok(if findings.iter().any(|f| f.severity >= deny) {
+        EXIT_DIFFERS
+    } else {
+        EXIT_OK
+    })
+}
+
+fn explain_command(spec: &Path, format: ExplainFormat) -> Result<i32, Error> {
+    let source = crate::spec::load(spec)?;
+    let model = crate::model::build(&source)?;
+    let rows = explain::explain(&model);
+    let text = match format {
+        ExplainFormat::Text => explain::table(&rows),
+        ExplainFormat::Json => serde_json::to_string_pretty(&rows).unwrap_or_default() + "\n",
+    };
+    let _ = std::io::stdout().lock().write_all(text.as_bytes());
+    Ok(EXIT_OK)
 }
 
 fn init_command(preset: &str, output: Option<&Path>) -> Result<i32, Error> {

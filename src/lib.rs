@@ -10,9 +10,11 @@
 #![allow(clippy::result_large_err)]
 
 pub mod arn;
+pub mod check;
 pub mod cli;
 pub mod diff;
 pub mod error;
+pub mod explain;
 pub mod files;
 pub mod location;
 pub mod model;

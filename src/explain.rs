@@ -1,0 +1,168 @@
+//! `ecs-iam explain`: every grant of both roles and the spec field it comes
+//! from.
+
+use serde::Serialize;
+
+use crate::model::{Model, Statement};
+
+/// One line of the explanation: actions granted together on resources.
+#[derive(Debug, Clone, Serialize)]
+pub struct Row {
+    /// `task` or `execution`.
+    pub role: &'static str,
+    /// `permission`, `trust` or `managed`.
+    pub kind: &'static str,
+    pub effect: String,
+    pub actions: Vec<String>,
+    pub resources: Vec<String>,
+    /// The conditions, e.g. `StringEquals kms:ViaService = ...`; empty when none.
+    pub condition: String,
+    /// The spec field that produced the grant, e.g. `task_role.s3[0].access: delete`.
+    pub from: String,
+}
+
+/// Every grant of the model, in the order of the generated policies.
+#[must_use]
+pub fn explain(model: &Model) -> Vec<Row> {
+    let mut rows = Vec::new();
+    for role in &model.roles {
+        for st in &role.trust {
+            rows.push(Row {
+                role: role.key,
+                kind: "trust",
+                effect: st.effect.to_owned(),
+                actions: st.actions.clone(),
+                resources: st.principals.clone(),
+                condition: condition(st),
+                from: st.origin.clone(),
+            });
+        }
+        for st in role.policy.iter().flat_map(|p| &p.statements) {
+            // Group the actions of a statement by the spec value that asked
+            // for them (an S3 access level, where there is one).
+            let mut groups: Vec<(String, Vec<String>)> = Vec::new();
+            for a in &st.actions {
+                let from = match s3_access(&st.origin, a) {
+                    Some(level) => format!(
+                        "{}: {level}",
+                        st.origin
+                            .trim_end_matches(".access")
+                            .trim_end_matches(".prefix")
+                            .to_owned()
+                            + ".access"
+                    ),
+                    None => st.origin.clone(),
+                };
+                match groups.iter_mut().find(|(f, _)| *f == from) {
+                    Some((_, actions)) => actions.push(a.clone()),
+                    None => groups.push((from, vec![a.clone()])),
+                }
+            }
+            for (from, actions) in groups {
+                rows.push(Row {
+                    role: role.key,
+                    kind: "permission",
+                    effect: st.effect.to_owned(),
+                    actions,
+                    resources: st.resources.iter().map(ToString::to_string).collect(),
+                    condition: condition(st),
+                    from,
+                });
+            }
+        }
+        for m in &role.managed_policies {
+            rows.push(Row {
+                role: role.key,
+                kind: "managed",
+                effect: "Allow".to_owned(),
+                actions: vec![format!("(managed policy {})", m.name)],
+                resources: vec![m.arn.to_string()],
+                condition: String::new(),
+                from: format!("{}_role.managed_policies", role.key),
+            });
+        }
+    }
+    rows
+}
+
+/// The access level of an S3 action granted for `task_role.s3[i]`.
+fn s3_access(origin: &str, action: &str) -> Option<&'static str> {
+    if !origin.starts_with("task_role.s3[") {
+        return None;
+    }
+    Some(match action {
+        "s3:ListBucket" => "list",
+        "s3:GetObject" => "read",
+        "s3:PutObject" => "write",
+        "s3:DeleteObject" => "delete",
+        "s3:GetObjectAcl" | "s3:PutObjectAcl" => "acl",
+        _ => return None,
+    })
+}
+
+fn condition(st: &Statement) -> String {
+    st.conditions
+        .iter()
+        .flat_map(|g| {
+            g.entries.iter().map(move |e| {
+                let values: Vec<String> = e.values.iter().map(ToString::to_string).collect();
+                format!("{} {} = {}", g.test, e.variable, values.join(" | "))
+            })
+        })
+        .collect::<Vec<_>>()
+        .join("; ")
+}
+
+/// The rows as an aligned text table.
+#[must_use]
+pub fn table(rows: &[Row]) -> String {
+    let header = [
+        "ROLE",
+        "KIND",
+        "EFFECT",
+        "ACTIONS",
+        "RESOURCES",
+        "CONDITION",
+        "FROM",
+    ];
+    let cells: Vec<[String; 7]> = rows
+        .iter()
+        .map(|r| {
+            [
+                r.role.to_owned(),
+                r.kind.to_owned(),
+                r.effect.clone(),
+                r.actions.join(", "),
+                r.resources.join(", "),
+                if r.condition.is_empty() {
+                    "-".to_owned()
+                } else {
+                    r.condition.clone()
+                },
+                r.from.clone(),
+            ]
+        })
+        .collect();
+    let mut widths = header.map(str::len);
+    for row in &cells {
+        for (w, c) in widths.iter_mut().zip(row) {
+            *w = (*w).max(c.chars().count());
+        }
+    }
+    let line = |cols: &[String]| -> String {
+        let mut s = String::new();
+        for (i, (c, w)) in cols.iter().zip(widths).enumerate() {
+            if i + 1 == cols.len() {
+                s.push_str(c);
+            } else {
+                s.push_str(&format!("{c:<w$}  "));
+            }
+        }
+        s.trim_end().to_owned() + "\n"
+    };
+    let mut out = line(&header.map(str::to_owned));
+    for row in &cells {
+        out.push_str(&line(row));
+    }
+    out
+}

@@ -1,0 +1,195 @@
+//! `check` and `explain` as users run them.
+
+mod common;
+
+use std::fs;
+use std::path::Path;
+use std::process::{Command, Output};
+
+fn ecs_iam(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_ecs-iam"))
+        .args(args)
+        .current_dir(common::root())
+        .output()
+        .expect("the binary runs")
+}
+
+fn stdout(out: &Output) -> String {
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}
+
+const FINDINGS: &str = "\
+tests/check/findings.yaml:6:41: warning[ec2-trust]: `ec2.amazonaws.com` is trusted; fix: remove `ec2.amazonaws.com` from `trust.services` unless tasks run on the EC2 launch type
+tests/check/findings.yaml:7:22: warning[confused-deputy-off]: confused-deputy conditions are turned off on the task role; fix: remove `confused_deputy: false`
+tests/check/findings.yaml:9:12: error[secret-wildcard]: `*` is a wildcard; fix: name each secret; ecs-iam adds the `-??????` suffix itself
+tests/check/findings.yaml:9:17: warning[secret-suffix]: `prod/db-AbC123` ends in what looks like Secrets Manager's six-character suffix; fix: give the secret's full ARN, or rename the secret
+tests/check/findings.yaml:10:14: error[kms-wildcard]: `arn:<partition>:kms:<region>:<account_id>:key/*` is a wildcard; fix: name each key by id or key ARN
+tests/check/findings.yaml:12:17: error[custom-star-action]: the action is `*`; fix: list the actions the workload calls
+tests/check/findings.yaml:14:17: warning[custom-service-wildcard]: `sqs:*` allows every action of the service; fix: list the actions the workload calls
+tests/check/findings.yaml:15:19: warning[custom-star-resource]: the resource is `*`; fix: name the resources, unless the actions have no resource-level permissions
+tests/check/findings.yaml:17:19: error[kms-alias]: `arn:<partition>:kms:<region>:<account_id>:alias/app` is a KMS alias; fix: use the key ARN, or a `kms:ResourceAliases` condition
+tests/check/findings.yaml:19:22: warning[managed-execution-policy]: AmazonECSTaskExecutionRolePolicy is attached; fix: drop it and list `ecr.repositories` and `logs.groups`; ecs-iam scopes those grants
+tests/check/findings.yaml:20:20: error[parameter-wildcard]: `/app/*` is a wildcard; fix: name each parameter
+11 findings
+";
+
+#[test]
+fn every_rule_reports_on_its_line() {
+    let out = ecs_iam(&["check", "tests/check/findings.yaml"]);
+    assert_eq!(stdout(&out), FINDINGS);
+    assert_eq!(out.status.code(), Some(1));
+}
+
+#[test]
+fn deny_sets_the_exit_code() {
+    // Only warnings: exit 0 at the default level, 1 with --deny warning.
+    let spec = "tests/golden/managed-opt-in/spec.yaml";
+    assert_eq!(ecs_iam(&["check", spec]).status.code(), Some(0));
+    assert_eq!(
+        ecs_iam(&["check", spec, "--deny", "warning"]).status.code(),
+        Some(1)
+    );
+    assert_eq!(
+        ecs_iam(&["check", "tests/check/findings.yaml", "--deny", "error"])
+            .status
+            .code(),
+        Some(1)
+    );
+    // The examples are clean.
+    for example in [
+        "examples/ecs-basic.yaml",
+        "examples/ecs-secrets-vpce.yaml",
+        "examples/matillion-agent.yaml",
+    ] {
+        let out = ecs_iam(&["check", example, "--deny", "note"]);
+        assert_eq!(stdout(&out), "0 findings\n", "{example}");
+        assert_eq!(out.status.code(), Some(0));
+    }
+}
+
+#[test]
+fn a_spec_that_cannot_render_is_one_finding() {
+    let dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join("check-invalid");
+    fs::create_dir_all(&dir).unwrap();
+    let spec = dir.join("long.yaml");
+    fs::write(
+        &spec,
+        "version: 1\nname: w\ntask_role:\n  max_session_duration: 90000\n",
+    )
+    .unwrap();
+    let out = ecs_iam(&["check", spec.to_str().unwrap(), "--format", "json"]);
+    assert_eq!(out.status.code(), Some(1));
+    let findings: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(findings.as_array().unwrap().len(), 1);
+    assert_eq!(findings[0]["rule"], "max-session-range");
+    assert_eq!(findings[0]["severity"], "error");
+    assert_eq!(findings[0]["location"]["line"], 4);
+    assert_eq!(findings[0]["location"]["column"], 25);
+}
+
+#[test]
+fn an_oversized_policy_is_found() {
+    let dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join("check-size");
+    fs::create_dir_all(&dir).unwrap();
+    let spec = dir.join("big.yaml");
+    let secrets: Vec<String> = (0..150)
+        .map(|i| format!("    - team/service/secret-number-{i:03}\n"))
+        .collect();
+    fs::write(
+        &spec,
+        format!(
+            "version: 1\nname: big\nexecution_role:\n  secrets:\n{}",
+            secrets.concat()
+        ),
+    )
+    .unwrap();
+    let out = ecs_iam(&["check", spec.to_str().unwrap()]);
+    let text = stdout(&out);
+    assert!(
+        text.contains(":3:1: error[policy-size]: the task execution role `big-execution` has "),
+        "{text}"
+    );
+    assert!(text.contains(
+        "characters of inline policy at the longest partition and region names (limit 10,240)"
+    ));
+    assert_eq!(out.status.code(), Some(1));
+}
+
+#[test]
+fn sarif_validates_against_the_sarif_2_1_0_schema() {
+    let out = ecs_iam(&["check", "tests/check/findings.yaml", "--format", "sarif"]);
+    let sarif: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    // The published schema's `run.language` pattern ends in an unbalanced
+    // `]`, which ECMAScript reads as a literal and Rust's regex engine
+    // refuses; escape it (ecs-iam never writes `language`).
+    let text = fs::read_to_string(common::root().join("tests/sarif/sarif-schema-2.1.0.json"))
+        .unwrap()
+        .replace(
+            r#""^[a-zA-Z]{2}|^[a-zA-Z]{2}-[a-zA-Z]{2}]?$""#,
+            r#""^[a-zA-Z]{2}|^[a-zA-Z]{2}-[a-zA-Z]{2}\\]?$""#,
+        );
+    let schema: serde_json::Value = serde_json::from_str(&text).unwrap();
+    let validator = jsonschema::validator_for(&schema).expect("the SARIF schema compiles");
+    let errors: Vec<String> = validator
+        .iter_errors(&sarif)
+        .map(|e| format!("{e} at {}", e.instance_path()))
+        .collect();
+    assert!(errors.is_empty(), "{errors:#?}");
+    let results = sarif["runs"][0]["results"].as_array().unwrap();
+    assert_eq!(results.len(), 11);
+    assert_eq!(results[2]["ruleId"], "secret-wildcard");
+    assert_eq!(results[2]["level"], "error");
+    let region = &results[2]["locations"][0]["physicalLocation"];
+    assert_eq!(
+        region["artifactLocation"]["uri"],
+        "tests/check/findings.yaml"
+    );
+    assert_eq!(region["region"]["startLine"], 9);
+    // A result names a rule the driver lists.
+    let index = results[2]["ruleIndex"].as_u64().unwrap() as usize;
+    assert_eq!(
+        sarif["runs"][0]["tool"]["driver"]["rules"][index]["id"],
+        "secret-wildcard"
+    );
+
+    // And a document that breaks the schema is refused, so the check can fail.
+    let mut broken = sarif.clone();
+    broken["runs"][0]["results"][0]["level"] = "fatal".into();
+    assert!(!validator.is_valid(&broken));
+}
+
+#[test]
+fn explain_names_the_field_behind_each_grant() {
+    let out = ecs_iam(&[
+        "explain",
+        "examples/matillion-agent.yaml",
+        "--format",
+        "json",
+    ]);
+    assert_eq!(out.status.code(), Some(0));
+    let rows: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let rows = rows.as_array().unwrap();
+    let find = |from: &str| {
+        rows.iter()
+            .find(|r| r["from"] == from)
+            .unwrap_or_else(|| panic!("no row from {from}"))
+    };
+    let delete = find("task_role.s3[0].access: delete");
+    assert_eq!(delete["actions"], serde_json::json!(["s3:DeleteObject"]));
+    assert_eq!(
+        delete["resources"],
+        serde_json::json!(["arn:<partition>:s3:::matillion-staging-bucket/*"])
+    );
+    let kms = find("execution_role.kms_keys");
+    assert_eq!(
+        kms["condition"],
+        "StringEquals kms:ViaService = secretsmanager.<region>.amazonaws.com"
+    );
+    assert_eq!(find("task_role.trust.services")["kind"], "trust");
+    let text = stdout(&ecs_iam(&["explain", "examples/ecs-basic.yaml"]));
+    assert!(text.starts_with("ROLE "), "{text}");
+    assert!(
+        text.contains("execution  permission  Allow   logs:CreateLogStream, logs:PutLogEvents"),
+        "{text}"
+    );
+}
