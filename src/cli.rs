@@ -326,7 +326,8 @@ fn diff_spec(
 }
 
 fn diff_folders(old: &Path, new: &Path) -> Result<DiffReport, Error> {
-    for dir in [old, new] {
+    // A missing --old is a workload new in this change: everything is added.
+    for dir in [new].into_iter().chain(old.exists().then_some(old)) {
         if !dir.is_dir() {
             return Err(Error::BadPath {
                 path: dir.to_owned(),

@@ -600,3 +600,125 @@ fn a_broken_template_is_an_error_not_a_panic() {
     assert_eq!(stderr.lines().count(), 1);
     assert!(!dir.join("outputs").exists());
 }
+
+#[test]
+fn diff_of_two_folders_fails_on_broadening_only_when_asked() {
+    let dir = workdir();
+    let spec = example(&dir, "matillion-agent.yaml");
+    let base = fs::read_to_string(&spec).unwrap();
+    assert_eq!(
+        ecs_iam(&dir, &["render", "matillion-agent.yaml", "--out", "base"])
+            .status
+            .code(),
+        Some(0)
+    );
+
+    // Narrowing only: the staging bucket loses delete and acl.
+    fs::write(
+        &spec,
+        base.replace(
+            "access: [list, read, write, delete, acl]",
+            "access: [list, read, write]",
+        ),
+    )
+    .unwrap();
+    assert_eq!(
+        ecs_iam(&dir, &["render", "matillion-agent.yaml", "--out", "narrow"])
+            .status
+            .code(),
+        Some(0)
+    );
+    let args = [
+        "diff",
+        "--old",
+        "base/matillion-agent",
+        "--new",
+        "narrow/matillion-agent",
+    ];
+    assert_eq!(ecs_iam(&dir, &args).status.code(), Some(1));
+    let out = ecs_iam(
+        &dir,
+        &[&args[..], &["--fail-on", "broadening", "--format", "json"]].concat(),
+    );
+    assert_eq!(out.status.code(), Some(0));
+    let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(report["summary"]["broadening"], 0);
+    assert_eq!(report["summary"]["narrowing"], 3);
+    assert_eq!(report["roles"][0]["changes"][0]["kind"], "grant");
+
+    // Broadening: a custom statement on "*".
+    fs::write(
+        &spec,
+        format!("{base}  statements:\n    - actions: [sqs:SendMessage]\n      resources: \"*\"\n"),
+    )
+    .unwrap();
+    assert_eq!(
+        ecs_iam(&dir, &["render", "matillion-agent.yaml", "--out", "wide"])
+            .status
+            .code(),
+        Some(0)
+    );
+    let args = [
+        "diff",
+        "--old",
+        "base/matillion-agent",
+        "--new",
+        "wide/matillion-agent",
+    ];
+    let out = ecs_iam(&dir, &[&args[..], &["--fail-on", "broadening"]].concat());
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        text(&out.stdout).contains("  + broadening  Allow sqs:SendMessage on *\n"),
+        "{}",
+        text(&out.stdout)
+    );
+    assert_eq!(
+        ecs_iam(&dir, &[&args[..], &["--fail-on", "never"]].concat())
+            .status
+            .code(),
+        Some(0)
+    );
+    let md = text(&ecs_iam(&dir, &[&args[..], &["--format", "markdown"]].concat()).stdout);
+    assert!(
+        md.starts_with("### ecs-iam: ⚠️ **Access grows**: 1 broadening, 0 narrowing, 1 neutral\n"),
+        "{md}"
+    );
+
+    // A workload new in the change: everything it grants is broadening.
+    let out = ecs_iam(
+        &dir,
+        &[
+            "diff",
+            "--old",
+            "base/none",
+            "--new",
+            "wide/matillion-agent",
+            "--format",
+            "json",
+        ],
+    );
+    assert_eq!(out.status.code(), Some(1));
+    let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(report["summary"]["narrowing"], 0);
+    assert!(report["summary"]["broadening"].as_u64().unwrap() > 10);
+
+    // --new must exist; --old and a spec exclude each other.
+    assert_eq!(
+        ecs_iam(
+            &dir,
+            &["diff", "--old", "base/matillion-agent", "--new", "nowhere"]
+        )
+        .status
+        .code(),
+        Some(2)
+    );
+    assert_eq!(
+        ecs_iam(
+            &dir,
+            &["diff", "matillion-agent.yaml", "--old", "a", "--new", "b"]
+        )
+        .status
+        .code(),
+        Some(2)
+    );
+}
