@@ -2,15 +2,13 @@
 //! rendering, each with a stable rule id, a severity, the spec's
 //! `file:line:column` and a fix.
 
-use std::collections::BTreeMap;
 use std::fmt;
 
 use serde::Serialize;
 use serde_json::json;
 
-use crate::arn::{Segment, Text};
 use crate::error::{Error, Location, Problem};
-use crate::model::{self, Model, Role};
+use crate::model;
 use crate::spec::Source;
 
 /// How serious a finding is (SARIF's levels).
@@ -193,8 +191,11 @@ impl fmt::Display for Finding {
 /// # Errors
 /// The spec cannot be read or parsed at all.
 pub fn check(source: &Source) -> Result<Vec<Finding>, Error> {
-    let model = match model::build(source) {
-        Ok(m) => m,
+    // Rules on the rendered roles (role name length, inline policy size,
+    // ...) are enforced by the model: a spec breaking one cannot be
+    // rendered and yields that one finding.
+    match model::build(source) {
+        Ok(_) => {}
         Err(Error::Invalid { at, field, problem }) => {
             let id = match problem {
                 Problem::RoleNameTooLong { .. } => "role-name-length",
@@ -203,6 +204,7 @@ pub fn check(source: &Source) -> Result<Vec<Finding>, Error> {
                 Problem::TooManyTags { .. } => "too-many-tags",
                 Problem::BadAction { .. } => "action-format",
                 Problem::KmsAlias { .. } => "kms-alias",
+                Problem::PolicyTooLarge { .. } => "policy-size",
                 _ => "invalid-spec",
             };
             let r = rule(id);
@@ -215,13 +217,12 @@ pub fn check(source: &Source) -> Result<Vec<Finding>, Error> {
             }]);
         }
         Err(e) => return Err(e),
-    };
+    }
     let mut c = Checker {
         source,
         findings: Vec::new(),
     };
     c.spec_rules();
-    c.model_rules(&model);
     c.findings.sort_by(|a, b| {
         (a.location.line, a.location.column, a.rule).cmp(&(
             b.location.line,
@@ -373,27 +374,6 @@ impl Checker<'_> {
             }
         }
     }
-
-    fn model_rules(&mut self, model: &Model) {
-        for role in &model.roles {
-            let size = policy_size(role);
-            if size > 10_240 {
-                let field = if role.key == "task" {
-                    "task_role"
-                } else {
-                    "execution_role"
-                };
-                self.add(
-                    "policy-size",
-                    field,
-                    format!(
-                        "the {} `{}` has {size} characters of inline policy at the longest partition and region names (limit 10,240)",
-                        role.title, role.name
-                    ),
-                );
-            }
-        }
-    }
 }
 
 /// `<name>-` and six letters or digits.
@@ -404,49 +384,6 @@ fn has_random_suffix(name: &str) -> bool {
         && bytes[bytes.len() - 6..]
             .iter()
             .all(u8::is_ascii_alphanumeric)
-}
-
-/// The size IAM counts for a role's inline policy (its JSON without
-/// whitespace), with deploy-time values at their longest: `aws-us-gov`, a
-/// 14-character region and a 12-digit account.
-#[must_use]
-pub fn policy_size(role: &Role) -> usize {
-    let Some(policy) = &role.policy else { return 0 };
-    let text = |t: &Text| -> String {
-        t.segments()
-            .iter()
-            .map(|s| match s {
-                Segment::Literal(l) => l.clone(),
-                Segment::Partition => "aws-us-gov".to_owned(),
-                Segment::Region => "ap-southeast-5".to_owned(),
-                Segment::Account => "123456789012".to_owned(),
-            })
-            .collect()
-    };
-    let statements: Vec<serde_json::Value> = policy
-        .statements
-        .iter()
-        .map(|st| {
-            let mut conditions: BTreeMap<&str, BTreeMap<&str, Vec<String>>> = BTreeMap::new();
-            for g in &st.conditions {
-                for e in &g.entries {
-                    conditions
-                        .entry(&g.test)
-                        .or_default()
-                        .insert(&e.variable, e.values.iter().map(text).collect());
-                }
-            }
-            json!({
-                "Sid": st.sid,
-                "Effect": st.effect,
-                "Action": st.actions,
-                "Resource": st.resources.iter().map(text).collect::<Vec<_>>(),
-                "Condition": conditions,
-            })
-        })
-        .collect();
-    let doc = json!({"Version": "2012-10-17", "Statement": statements}).to_string();
-    doc.chars().filter(|c| !c.is_whitespace()).count()
 }
 
 /// SARIF 2.1.0: every rule, and the findings as results on the spec's lines.

@@ -218,6 +218,10 @@ pub enum Problem {
     Duplicate {
         value: String,
     },
+    PolicyTooLarge {
+        role: &'static str,
+        size: usize,
+    },
 }
 
 impl fmt::Display for Error {
@@ -518,6 +522,10 @@ impl fmt::Display for Problem {
             Problem::Duplicate { value } => {
                 write!(f, "`{value}` is listed twice; remove one")
             }
+            Problem::PolicyTooLarge { role, size } => write!(
+                f,
+                "the {role}'s inline policy would be {size} characters (whitespace not counted, at the longest partition and region names); IAM allows 10,240, so grant fewer resources or split the workload"
+            ),
         }
     }
 }

@@ -5,10 +5,14 @@
 use std::collections::{BTreeMap, BTreeSet};
 
 use serde::Serialize;
+use serde_json::json;
 
 use crate::arn::{self, Env, GLOBAL, NO_SCOPE, Partition, REGIONAL, Segment, Text};
 use crate::error::{Error, Problem, suggest};
 use crate::spec::{self, S3Access, Source, StatementSpec, TrustSpec};
+
+/// IAM's limit on a role's inline policies together, whitespace not counted.
+pub const MAX_INLINE_POLICY: usize = 10_240;
 
 /// The service principal of ECS tasks.
 pub const ECS_TASKS: &str = "ecs-tasks.amazonaws.com";
@@ -255,6 +259,23 @@ pub fn build(source: &Source) -> Result<Model, Error> {
         roles: vec![task, execution],
     };
     model.uses = uses(&model);
+    for role in &model.roles {
+        let size = policy_size(role);
+        if size > MAX_INLINE_POLICY {
+            let field = if role.key == "task" {
+                "task_role"
+            } else {
+                "execution_role"
+            };
+            return Err(b.invalid(
+                field,
+                Problem::PolicyTooLarge {
+                    role: role.title,
+                    size,
+                },
+            ));
+        }
+    }
     Ok(model)
 }
 
@@ -1498,6 +1519,49 @@ fn sorted_texts(mut v: Vec<Text>) -> Vec<Text> {
     v.sort_by_cached_key(Text::sort_key);
     v.dedup();
     v
+}
+
+/// The size IAM counts for a role's inline policy (its JSON without
+/// whitespace), with deploy-time values at their longest: `aws-us-gov`, a
+/// 14-character region and a 12-digit account.
+#[must_use]
+pub fn policy_size(role: &Role) -> usize {
+    let Some(policy) = &role.policy else { return 0 };
+    let text = |t: &Text| -> String {
+        t.segments()
+            .iter()
+            .map(|s| match s {
+                Segment::Literal(l) => l.clone(),
+                Segment::Partition => "aws-us-gov".to_owned(),
+                Segment::Region => "ap-southeast-5".to_owned(),
+                Segment::Account => "123456789012".to_owned(),
+            })
+            .collect()
+    };
+    let statements: Vec<serde_json::Value> = policy
+        .statements
+        .iter()
+        .map(|st| {
+            let mut conditions: BTreeMap<&str, BTreeMap<&str, Vec<String>>> = BTreeMap::new();
+            for g in &st.conditions {
+                for e in &g.entries {
+                    conditions
+                        .entry(&g.test)
+                        .or_default()
+                        .insert(&e.variable, e.values.iter().map(text).collect());
+                }
+            }
+            json!({
+                "Sid": st.sid,
+                "Effect": st.effect,
+                "Action": st.actions,
+                "Resource": st.resources.iter().map(text).collect::<Vec<_>>(),
+                "Condition": conditions,
+            })
+        })
+        .collect();
+    let doc = json!({"Version": "2012-10-17", "Statement": statements}).to_string();
+    doc.chars().filter(|c| !c.is_whitespace()).count()
 }
 
 /// `orders-staging.eu` → `OrdersStagingEu`: a Sid-safe form of a name.

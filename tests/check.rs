@@ -106,13 +106,19 @@ fn an_oversized_policy_is_found() {
     let out = ecs_iam(&["check", spec.to_str().unwrap()]);
     let text = stdout(&out);
     assert!(
-        text.contains(":3:1: error[policy-size]: the task execution role `big-execution` has "),
+        text.contains(":3:1: error[policy-size]: `execution_role`: the task execution role's inline policy would be 15898 characters (whitespace not counted, at the longest partition and region names); IAM allows 10,240, so grant fewer resources or split the workload; fix: "),
         "{text}"
     );
-    assert!(text.contains(
-        "characters of inline policy at the longest partition and region names (limit 10,240)"
-    ));
     assert_eq!(out.status.code(), Some(1));
+    // render refuses it too: IAM would reject the role at deploy time.
+    let out = ecs_iam(&[
+        "render",
+        spec.to_str().unwrap(),
+        "--out",
+        dir.join("out").to_str().unwrap(),
+    ]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(!dir.join("out").exists());
 }
 
 #[test]
