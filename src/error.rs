@@ -222,6 +222,9 @@ pub enum Problem {
         role: &'static str,
         size: usize,
     },
+    SameRoleName {
+        name: String,
+    },
 }
 
 impl fmt::Display for Error {
@@ -522,6 +525,10 @@ impl fmt::Display for Problem {
             Problem::Duplicate { value } => {
                 write!(f, "`{value}` is listed twice; remove one")
             }
+            Problem::SameRoleName { name } => write!(
+                f,
+                "both roles are named `{name}`; give the task role and the execution role different names"
+            ),
             Problem::PolicyTooLarge { role, size } => write!(
                 f,
                 "the {role}'s inline policy would be {size} characters (whitespace not counted, at the longest partition and region names); IAM allows 10,240, so grant fewer resources or split the workload"

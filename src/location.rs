@@ -25,6 +25,8 @@ pub struct Locations {
     keys: BTreeMap<String, (usize, usize)>,
     /// Paths whose value is a mapping or a list.
     collections: BTreeSet<String>,
+    /// Where the text nests deeper than the event parser allows, if it does.
+    pub too_deep: Option<Location>,
 }
 
 impl Locations {
@@ -34,10 +36,18 @@ impl Locations {
     pub fn index(file: &Path, text: &str) -> Self {
         let mut recorder = Recorder::default();
         let mut parser = Parser::new_from_str(text);
-        if parser.load(&mut recorder, false).is_err() {
+        let mut too_deep = None;
+        if let Err(e) = parser.load(&mut recorder, false) {
             recorder.nodes.clear();
             recorder.duplicates.clear();
             recorder.keys.clear();
+            if e.info().contains("recursion limit") {
+                too_deep = Some(Location {
+                    file: file.to_owned(),
+                    line: e.marker().line(),
+                    column: e.marker().col() + 1,
+                });
+            }
         }
         Locations {
             file: file.to_owned(),
@@ -45,6 +55,7 @@ impl Locations {
             duplicates: recorder.duplicates,
             keys: recorder.keys,
             collections: recorder.collections,
+            too_deep,
         }
     }
 
@@ -133,9 +144,21 @@ fn parent(path: &str) -> Option<&str> {
 }
 
 enum Frame {
-    Mapping { path: String, key: Option<String> },
-    Sequence { path: String, next: usize },
+    Mapping {
+        path: String,
+        key: Option<String>,
+    },
+    Sequence {
+        path: String,
+        next: usize,
+    },
+    /// Below [`MAX_DEPTH`]: nothing is recorded (a real spec is six deep;
+    /// paths of a pathologically deep file would cost quadratic time).
+    TooDeep,
 }
+
+/// Nesting deeper than this is not indexed.
+const MAX_DEPTH: usize = 32;
 
 #[derive(Default)]
 struct Recorder {
@@ -151,6 +174,7 @@ impl Recorder {
     fn enter(&mut self) -> Option<String> {
         match self.stack.last_mut() {
             None => Some(String::new()),
+            Some(Frame::TooDeep) => None,
             Some(Frame::Sequence { path, next }) => {
                 let p = format!("{path}[{next}]");
                 *next += 1;
@@ -179,6 +203,7 @@ impl Recorder {
 impl MarkedEventReceiver for Recorder {
     fn on_event(&mut self, event: Event, mark: Marker) {
         match event {
+            Event::Scalar(..) if matches!(self.stack.last(), Some(Frame::TooDeep)) => {}
             Event::Scalar(value, ..) => match self.enter() {
                 Some(path) => self.record(&path, mark),
                 None => {
@@ -195,10 +220,17 @@ impl MarkedEventReceiver for Recorder {
                     }
                 }
             },
+            Event::Alias(_) if matches!(self.stack.last(), Some(Frame::TooDeep)) => {}
             Event::Alias(_) => {
                 if let Some(path) = self.enter() {
                     self.record(&path, mark);
                 }
+            }
+            Event::MappingStart(..) | Event::SequenceStart(..)
+                if self.stack.len() >= MAX_DEPTH
+                    || matches!(self.stack.last(), Some(Frame::TooDeep)) =>
+            {
+                self.stack.push(Frame::TooDeep);
             }
             Event::MappingStart(..) => {
                 // A mapping used as a key gets a throwaway path.

@@ -245,6 +245,14 @@ pub fn build(source: &Source) -> Result<Model, Error> {
     };
     let task = b.task_role(&common)?;
     let execution = b.execution_role(&common)?;
+    if task.name == execution.name {
+        let field = if s.execution_role.name.is_some() {
+            "execution_role.name"
+        } else {
+            "task_role.name"
+        };
+        return Err(b.invalid(field, Problem::SameRoleName { name: task.name }));
+    }
 
     let mut model = Model {
         summary: format!("ECS task role and task execution role of {}", s.name),

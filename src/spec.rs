@@ -441,7 +441,18 @@ pub fn load(path: &Path) -> Result<Source, Error> {
 /// # Errors
 /// The text does not parse into a [`Spec`].
 pub fn parse(path: &Path, text: &str) -> Result<Source, Error> {
+    // A byte-order mark, as some Windows editors write, is not content.
+    let text = text.strip_prefix('\u{feff}').unwrap_or(text);
     let locations = Locations::index(path, text);
+    // The YAML parser behind serde takes time quadratic in the nesting
+    // depth; a spec nests six levels, so refuse a deep text before it.
+    if let Some(at) = locations.too_deep.clone() {
+        return Err(Error::Syntax {
+            at,
+            message: "the text nests too deep to be a spec (a spec nests about six levels)"
+                .to_owned(),
+        });
+    }
     let is_json = path
         .extension()
         .is_some_and(|e| e.eq_ignore_ascii_case("json"));
@@ -477,11 +488,28 @@ pub fn parse(path: &Path, text: &str) -> Result<Source, Error> {
         })?
     } else {
         serde_yaml::from_str::<Spec>(text).map_err(|e| {
-            let at = e.location().map_or_else(
-                || locations.location(1, 1),
-                |l| locations.location(l.line(), l.column()),
-            );
-            let message = strip_position(&e.to_string());
+            let mut message = e.to_string();
+            // The scanner's own errors give a byte position instead.
+            let at_index = message.rfind(" at position ").and_then(|i| {
+                let n = message[i + " at position ".len()..].parse::<usize>().ok()?;
+                message.truncate(i);
+                Some(n)
+            });
+            let at = match (e.location(), at_index) {
+                (_, Some(index)) => {
+                    let before = &text.as_bytes()[..index.min(text.len())];
+                    let line = before.iter().filter(|&&b| b == b'\n').count() + 1;
+                    let start = before
+                        .iter()
+                        .rposition(|&b| b == b'\n')
+                        .map_or(0, |p| p + 1);
+                    let column = String::from_utf8_lossy(&before[start..]).chars().count() + 1;
+                    locations.location(line, column)
+                }
+                (Some(l), None) => locations.location(l.line(), l.column()),
+                (None, None) => locations.location(1, 1),
+            };
+            let message = strip_position(&message);
             from_serde_message(at, &message, &locations)
         })?
     };
@@ -572,9 +600,16 @@ fn from_serde_message(at: Location, message: &str, locations: &Locations) -> Err
             message: format!("`{path}` is given twice; keep one"),
         };
     }
+    if body.starts_with("deserializing from YAML containing more than one document") {
+        return Error::Syntax {
+            at,
+            message: "the file holds more than one YAML document; a spec is one document, so remove the `---` and what follows".to_owned(),
+        };
+    }
     let mut message = message.to_owned();
     // Name the expected shape in the spec's terms, not Rust's.
     for (rust, words) in [
+        ("expected field identifier", "expected a field name"),
         ("expected u64", "expected a whole number"),
         ("expected a boolean", "expected true or false"),
         ("expected a map", "expected a mapping"),
