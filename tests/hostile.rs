@@ -359,7 +359,8 @@ fn hostile_specs_are_refused_cleanly() {
 
 #[test]
 fn a_byte_order_mark_is_not_content() {
-    let dir = workdir().join("bom");
+    let dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join(format!("bom-{}", std::process::id()));
+    let _ = fs::remove_dir_all(&dir);
     fs::create_dir_all(&dir).unwrap();
     fs::write(dir.join("bom.yaml"), "\u{feff}version: 1\nname: bom\n").unwrap();
     let out = Command::new(env!("CARGO_BIN_EXE_ecs-iam"))
