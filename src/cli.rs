@@ -1,7 +1,10 @@
 //! The command line: argument parsing, and the one place that prints.
 
+use std::collections::BTreeMap;
 use std::io::{IsTerminal as _, Write as _};
 use std::path::{Path, PathBuf};
+use std::sync::Mutex;
+use std::sync::atomic::{AtomicUsize, Ordering};
 
 use clap::{Parser, Subcommand};
 
@@ -92,6 +95,11 @@ pub enum Command {
     },
     /// Print the JSON Schema of the spec format.
     Schema,
+    /// Print a shell completion script.
+    Completions {
+        /// The shell.
+        shell: clap_complete::Shell,
+    },
 }
 
 /// Report formats of `diff`.
@@ -168,6 +176,11 @@ pub fn run(args: Args) -> i32 {
         Command::Check { spec, format, deny } => check_command(&spec, format, deny),
         Command::Explain { spec, format } => explain_command(&spec, format),
         Command::Init { preset, output } => init_command(&preset, output.as_deref()),
+        Command::Completions { shell } => {
+            let mut cmd = <Args as clap::CommandFactory>::command();
+            clap_complete::generate(shell, &mut cmd, "ecs-iam", &mut std::io::stdout());
+            Ok(EXIT_OK)
+        }
         Command::Schema => {
             let schema = schemars::schema_for!(crate::spec::Spec);
             let text = serde_json::to_string_pretty(&schema).unwrap_or_default();
@@ -234,25 +247,45 @@ fn render_command(
 ) -> Result<i32, Error> {
     let templates = templates(template_dir)?;
     let specs = expand_specs(specs)?;
-    let mut rendered: Vec<(PathBuf, PathBuf, Files)> = Vec::new();
-    let mut contexts = Vec::new();
-    for spec in &specs {
+    let progress = Progress::new(specs.len());
+    // Each spec is parsed, built and rendered on its own; all cores share
+    // the batch. Results keep the order of the specs, so the first error
+    // reported is the first in that order.
+    let results = parallel_map(&specs, |spec| {
         let source = crate::spec::load(spec)?;
         let model = crate::model::build(&source)?;
-        if context {
-            contexts.push(render::context(&model, None).into_json());
-            continue;
+        let out = if context {
+            (
+                model.name.clone(),
+                Err(render::context(&model, None).into_json()),
+            )
+        } else {
+            (model.name.clone(), Ok(render::render(&model, &templates)?))
+        };
+        progress.tick();
+        Ok::<_, Error>(out)
+    });
+    progress.finish();
+    let mut rendered: Vec<(PathBuf, PathBuf, Files)> = Vec::new();
+    let mut contexts = Vec::new();
+    let mut folders: BTreeMap<PathBuf, PathBuf> = BTreeMap::new();
+    for (spec, result) in specs.iter().zip(results) {
+        let (name, files) = result?;
+        match files {
+            Err(json) => contexts.push(json),
+            Ok(files) => {
+                let dir = out.join(&name);
+                if let Some(first) = folders.get(&dir) {
+                    return Err(Error::DuplicateName {
+                        name,
+                        first: first.clone(),
+                        second: spec.clone(),
+                    });
+                }
+                folders.insert(dir.clone(), spec.clone());
+                rendered.push((spec.clone(), dir, files));
+            }
         }
-        let files = render::render(&model, &templates)?;
-        let dir = out.join(&model.name);
-        if let Some((first, _, _)) = rendered.iter().find(|(_, d, _)| *d == dir) {
-            return Err(Error::DuplicateName {
-                name: model.name.clone(),
-                first: first.clone(),
-                second: spec.clone(),
-            });
-        }
-        rendered.push((spec.clone(), dir, files));
     }
     if context {
         let value = if contexts.len() == 1 {
@@ -300,6 +333,71 @@ fn folder_roles(dir: &Path) -> Result<Vec<crate::model::Role>, Error> {
         crate::readback::roles(dir)
     } else {
         Ok(Vec::new())
+    }
+}
+
+/// `f` over `items` on all cores, results in the order of `items`.
+fn parallel_map<T: Sync, R: Send>(items: &[T], f: impl Fn(&T) -> R + Sync) -> Vec<R> {
+    let workers = std::thread::available_parallelism()
+        .map_or(1, std::num::NonZero::get)
+        .min(items.len().max(1));
+    if workers <= 1 {
+        return items.iter().map(f).collect();
+    }
+    let next = AtomicUsize::new(0);
+    let mut slots: Vec<Option<R>> = Vec::new();
+    slots.resize_with(items.len(), || None);
+    let slots = Mutex::new(slots);
+    std::thread::scope(|scope| {
+        for _ in 0..workers {
+            scope.spawn(|| {
+                loop {
+                    let i = next.fetch_add(1, Ordering::Relaxed);
+                    let Some(item) = items.get(i) else { break };
+                    let r = f(item);
+                    if let Ok(mut slots) = slots.lock() {
+                        slots[i] = Some(r);
+                    }
+                }
+            });
+        }
+    });
+    slots
+        .into_inner()
+        .unwrap_or_default()
+        .into_iter()
+        .map(|r| r.expect("every item was processed"))
+        .collect()
+}
+
+/// A progress line on stderr for batches of more than 50 specs, only when
+/// stderr is a terminal.
+struct Progress {
+    total: usize,
+    done: AtomicUsize,
+    shown: bool,
+}
+
+impl Progress {
+    fn new(total: usize) -> Self {
+        Progress {
+            total,
+            done: AtomicUsize::new(0),
+            shown: total > 50 && std::io::stderr().is_terminal(),
+        }
+    }
+
+    fn tick(&self) {
+        let done = self.done.fetch_add(1, Ordering::Relaxed) + 1;
+        if self.shown && (done % 25 == 0 || done == self.total) {
+            eprint!("\rrendering {done}/{} specs", self.total);
+        }
+    }
+
+    fn finish(&self) {
+        if self.shown {
+            eprintln!();
+        }
     }
 }
 

@@ -44,9 +44,11 @@ fn walk(dir: &Path, prefix: &str, out: &mut Files) -> Result<(), Error> {
 }
 
 /// Write each folder's files, replacing the folder as a whole. All new
-/// folders are first written beside their targets; only when every one is
-/// complete are they swapped in. On any error nothing already there
-/// changes.
+/// folders are first written beside their targets (`.<name>.ecs-iam-new-<pid>`)
+/// and made durable; only when every one is complete are they swapped in,
+/// each in one atomic step (Linux `renameat2(RENAME_EXCHANGE)`), so a
+/// process killed at any point leaves each folder wholly old or wholly new.
+/// On an error nothing already there changes.
 ///
 /// # Errors
 /// A target holds files ecs-iam does not write, is not a folder, or cannot
@@ -54,6 +56,7 @@ fn walk(dir: &Path, prefix: &str, out: &mut Files) -> Result<(), Error> {
 pub fn write_outputs(outputs: &[(PathBuf, &Files)]) -> Result<(), Error> {
     for (dir, _) in outputs {
         check_target(dir)?;
+        remove_stale_siblings(dir);
     }
     let mut staged: Vec<(PathBuf, PathBuf)> = Vec::new();
     for (dir, files) in outputs {
@@ -67,6 +70,7 @@ pub fn write_outputs(outputs: &[(PathBuf, &Files)]) -> Result<(), Error> {
             }
         }
     }
+    sync_parents(&staged);
     let mut swapped: Vec<(PathBuf, Option<PathBuf>)> = Vec::new();
     for (dir, tmp) in &staged {
         match swap(dir, tmp) {
@@ -74,13 +78,22 @@ pub fn write_outputs(outputs: &[(PathBuf, &Files)]) -> Result<(), Error> {
             Err(e) => {
                 // Put back what was swapped so far.
                 for (dir, old) in swapped.iter().rev() {
-                    let _ = fs::remove_dir_all(dir);
-                    if let Some(old) = old {
-                        let _ = fs::rename(old, dir);
+                    match old {
+                        Some(old) => {
+                            let _ = exchange(old, dir);
+                        }
+                        None => {
+                            let _ = fs::remove_dir_all(dir);
+                        }
                     }
                 }
                 for (_, tmp) in &staged {
                     let _ = fs::remove_dir_all(tmp);
+                }
+                for (_, old) in &swapped {
+                    if let Some(old) = old {
+                        let _ = fs::remove_dir_all(old);
+                    }
                 }
                 return Err(e);
             }
@@ -115,11 +128,51 @@ fn check_target(dir: &Path) -> Result<(), Error> {
     }
 }
 
+const TEMP_MARK: &str = ".ecs-iam-";
+
 fn sibling(dir: &Path, tag: &str) -> PathBuf {
     let name = dir
         .file_name()
         .map_or_else(|| "out".into(), |n| n.to_string_lossy().into_owned());
-    dir.with_file_name(format!(".{name}.ecs-iam-{tag}-{}", std::process::id()))
+    dir.with_file_name(format!(".{name}{TEMP_MARK}{tag}-{}", std::process::id()))
+}
+
+/// Remove what a killed earlier run left beside `dir`: its staging folders,
+/// named with a process id that no longer runs.
+fn remove_stale_siblings(dir: &Path) {
+    let (Some(parent), Some(name)) = (dir.parent(), dir.file_name()) else {
+        return;
+    };
+    let parent = if parent.as_os_str().is_empty() {
+        Path::new(".")
+    } else {
+        parent
+    };
+    let prefix = format!(".{}{TEMP_MARK}", name.to_string_lossy());
+    let Ok(entries) = fs::read_dir(parent) else {
+        return;
+    };
+    for entry in entries.flatten() {
+        let file_name = entry.file_name().to_string_lossy().into_owned();
+        let Some(rest) = file_name.strip_prefix(&prefix) else {
+            continue;
+        };
+        let pid = rest.rsplit('-').next().and_then(|p| p.parse::<i32>().ok());
+        if let Some(pid) = pid
+            && !process_alive(pid)
+        {
+            let _ = fs::remove_dir_all(entry.path());
+        }
+    }
+}
+
+fn process_alive(pid: i32) -> bool {
+    if pid == i32::try_from(std::process::id()).unwrap_or(-1) {
+        return true;
+    }
+    // SAFETY: kill with signal 0 only checks whether the process exists.
+    let r = unsafe { libc::kill(pid, 0) };
+    r == 0 || std::io::Error::last_os_error().raw_os_error() != Some(libc::ESRCH)
 }
 
 fn stage(dir: &Path, files: &Files) -> Result<PathBuf, Error> {
@@ -142,7 +195,6 @@ fn stage(dir: &Path, files: &Files) -> Result<PathBuf, Error> {
             let mut f = fs::File::create(&path).map_err(|e| write_err(&dir.join(name), e))?;
             f.write_all(content.as_bytes())
                 .map_err(|e| write_err(&dir.join(name), e))?;
-            f.sync_all().map_err(|e| write_err(&dir.join(name), e))?;
         }
         Ok(tmp.clone())
     })();
@@ -152,25 +204,77 @@ fn stage(dir: &Path, files: &Files) -> Result<PathBuf, Error> {
     result
 }
 
-/// Move `tmp` to `dir`; return where the previous `dir` was moved, if any.
+/// Flush the staged files to disk before any is swapped in: one `syncfs`
+/// per file system rather than one `fsync` per file.
+fn sync_parents(staged: &[(PathBuf, PathBuf)]) {
+    let mut done = std::collections::BTreeSet::new();
+    for (_, tmp) in staged {
+        if let Some(parent) = tmp.parent()
+            && done.insert(parent.to_owned())
+            && let Ok(f) = fs::File::open(if parent.as_os_str().is_empty() {
+                Path::new(".")
+            } else {
+                parent
+            })
+        {
+            use std::os::fd::AsRawFd as _;
+            // SAFETY: syncfs on a valid open file descriptor.
+            unsafe {
+                libc::syncfs(f.as_raw_fd());
+            }
+        }
+    }
+}
+
+/// Atomically exchange two existing paths.
+fn exchange(a: &Path, b: &Path) -> std::io::Result<()> {
+    use std::ffi::CString;
+    use std::os::unix::ffi::OsStrExt as _;
+    let ca = CString::new(a.as_os_str().as_bytes()).map_err(std::io::Error::other)?;
+    let cb = CString::new(b.as_os_str().as_bytes()).map_err(std::io::Error::other)?;
+    // SAFETY: both paths are valid NUL-terminated strings.
+    let r = unsafe {
+        libc::renameat2(
+            libc::AT_FDCWD,
+            ca.as_ptr(),
+            libc::AT_FDCWD,
+            cb.as_ptr(),
+            libc::RENAME_EXCHANGE,
+        )
+    };
+    if r == 0 {
+        Ok(())
+    } else {
+        Err(std::io::Error::last_os_error())
+    }
+}
+
+/// Put `tmp` in place of `dir`; return where the previous `dir` now is, if
+/// there was one (for the caller to remove).
 fn swap(dir: &Path, tmp: &Path) -> Result<Option<PathBuf>, Error> {
     let write_err = |source| Error::Write {
         path: dir.to_owned(),
         source,
     };
-    let old = if dir.exists() {
-        let old = sibling(dir, "old");
-        let _ = fs::remove_dir_all(&old);
-        fs::rename(dir, &old).map_err(write_err)?;
-        Some(old)
-    } else {
-        None
-    };
-    if let Err(e) = fs::rename(tmp, dir) {
-        if let Some(old) = &old {
-            let _ = fs::rename(old, dir);
-        }
-        return Err(write_err(e));
+    if !dir.exists() {
+        fs::rename(tmp, dir).map_err(write_err)?;
+        return Ok(None);
     }
-    Ok(old)
+    match exchange(tmp, dir) {
+        // `tmp` now holds the previous output.
+        Ok(()) => Ok(Some(tmp.to_owned())),
+        Err(e) if matches!(e.raw_os_error(), Some(libc::EINVAL | libc::ENOSYS)) => {
+            // A file system without RENAME_EXCHANGE: two renames, with a
+            // short window in which `dir` is absent.
+            let old = sibling(dir, "old");
+            let _ = fs::remove_dir_all(&old);
+            fs::rename(dir, &old).map_err(write_err)?;
+            if let Err(e) = fs::rename(tmp, dir) {
+                let _ = fs::rename(&old, dir);
+                return Err(write_err(e));
+            }
+            Ok(Some(old))
+        }
+        Err(e) => Err(write_err(e)),
+    }
 }

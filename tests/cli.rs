@@ -722,3 +722,23 @@ fn diff_of_two_folders_fails_on_broadening_only_when_asked() {
         Some(2)
     );
 }
+
+#[test]
+fn completions_cover_every_command() {
+    let dir = workdir();
+    for shell in ["bash", "zsh", "fish"] {
+        let out = ecs_iam(&dir, &["completions", shell]);
+        assert_eq!(out.status.code(), Some(0));
+        let script = text(&out.stdout);
+        for command in ["render", "diff", "check", "explain", "init", "schema"] {
+            assert!(
+                script.contains(command),
+                "{shell} completion lacks {command}"
+            );
+        }
+    }
+    assert_eq!(
+        ecs_iam(&dir, &["completions", "tcsh"]).status.code(),
+        Some(2)
+    );
+}

@@ -1,0 +1,139 @@
+//! Crash-safe writes: a batch render killed with SIGKILL at staggered points
+//! leaves every output folder wholly old or wholly new, and a failed write
+//! leaves the previous output untouched.
+
+mod common;
+
+use std::collections::BTreeMap;
+use std::fs;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::time::Duration;
+
+use ecs_iam::render::{Files, Templates};
+
+const SPECS: usize = 60;
+
+fn workdir(name: &str) -> PathBuf {
+    let dir =
+        Path::new(env!("CARGO_TARGET_TMPDIR")).join(format!("crash-{name}-{}", std::process::id()));
+    let _ = fs::remove_dir_all(&dir);
+    fs::create_dir_all(dir.join("specs")).unwrap();
+    dir
+}
+
+/// Write the batch's specs at `version`; return each folder's expected files.
+fn write_specs(dir: &Path, version: usize) -> BTreeMap<String, Files> {
+    let templates = Templates::embedded().unwrap();
+    let mut expected = BTreeMap::new();
+    for i in 0..SPECS {
+        let name = format!("w{i:02}");
+        let path = dir.join("specs").join(format!("{name}.yaml"));
+        fs::write(
+            &path,
+            format!(
+                "version: 1\nname: {name}\ndescription: version {version}\ntask_role:\n  s3: [{{bucket: stage-{i}}}]\nexecution_role:\n  ecr: {{repositories: [app]}}\n  logs: {{groups: [/ecs/{name}]}}\n"
+            ),
+        )
+        .unwrap();
+        let (_, files) = ecs_iam::render_spec(&path, &templates).unwrap();
+        expected.insert(name, files);
+    }
+    expected
+}
+
+fn render(dir: &Path) -> Command {
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_ecs-iam"));
+    cmd.args(["render", "specs", "--out", "out"])
+        .current_dir(dir);
+    cmd
+}
+
+#[test]
+fn sigkill_leaves_each_folder_wholly_old_or_wholly_new() {
+    let dir = workdir("kill");
+    let mut versions = vec![write_specs(&dir, 0)];
+    assert!(render(&dir).output().unwrap().status.success());
+    let mut killed_midway = 0;
+    for version in 1..=16 {
+        versions.push(write_specs(&dir, version));
+        let mut child = render(&dir).spawn().unwrap();
+        // Staggered: early (parsing), middle (staging), late (swapping).
+        std::thread::sleep(Duration::from_micros((version as u64 * 4_700) % 60_000));
+        let _ = child.kill();
+        let status = child.wait().unwrap();
+        if !status.success() {
+            killed_midway += 1;
+        }
+        for i in 0..SPECS {
+            let name = format!("w{i:02}");
+            let folder = dir.join("out").join(&name);
+            assert!(
+                folder.is_dir(),
+                "{name} vanished after a kill in round {version}"
+            );
+            let on_disk = common::read_folder(&folder);
+            assert!(
+                versions.iter().any(|v| v[&name] == on_disk),
+                "{name} is neither an old nor the new rendering after a kill in round {version}"
+            );
+        }
+    }
+    assert!(
+        killed_midway > 0,
+        "no run was interrupted; the test proved nothing"
+    );
+    // A complete run afterwards lands the last version everywhere and
+    // leaves no staging folder behind.
+    assert!(render(&dir).output().unwrap().status.success());
+    let last = versions.last().unwrap();
+    for (name, files) in last {
+        assert_eq!(&common::read_folder(&dir.join("out").join(name)), files);
+    }
+    let leftovers: Vec<_> = fs::read_dir(dir.join("out"))
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .filter(|n| n.starts_with('.'))
+        .collect();
+    assert!(leftovers.is_empty(), "{leftovers:?}");
+}
+
+#[test]
+fn a_failed_write_leaves_the_previous_output() {
+    let dir = workdir("fail");
+    write_specs(&dir, 0);
+    assert!(render(&dir).output().unwrap().status.success());
+    let before = common::read_folder(&dir.join("out"));
+    write_specs(&dir, 1);
+
+    // A file where a generated folder's subfolder should be.
+    let blocker = dir.join("out/w00/terraform");
+    fs::remove_dir_all(&blocker).unwrap();
+    fs::write(&blocker, "not a folder\n").unwrap();
+    let out = render(&dir).output().unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert_eq!(
+        String::from_utf8_lossy(&out.stderr),
+        "error: `out/w00` holds `terraform`, which ecs-iam does not generate; move it elsewhere or choose another --out\n"
+    );
+    let mut expected = before.clone();
+    expected.retain(|k, _| !k.starts_with("w00/terraform/"));
+    expected.insert("w00/terraform".to_owned(), "not a folder\n".to_owned());
+    assert_eq!(common::read_folder(&dir.join("out")), expected);
+
+    // An output root that is a file.
+    let out = Command::new(env!("CARGO_BIN_EXE_ecs-iam"))
+        .args(["render", "specs/w01.yaml", "--out", "specs/w02.yaml"])
+        .current_dir(&dir)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        String::from_utf8_lossy(&out.stderr).starts_with("error: cannot write `specs/w02.yaml`: ")
+    );
+    assert!(
+        fs::read_to_string(dir.join("specs/w02.yaml"))
+            .unwrap()
+            .starts_with("version: 1\n")
+    );
+}
