@@ -389,7 +389,7 @@ impl Progress {
 
     fn tick(&self) {
         let done = self.done.fetch_add(1, Ordering::Relaxed) + 1;
-        if self.shown && (done % 25 == 0 || done == self.total) {
+        if self.shown && (done.is_multiple_of(25) || done == self.total) {
             eprint!("\rrendering {done}/{} specs", self.total);
         }
     }
