@@ -3,7 +3,6 @@
 use std::collections::BTreeMap;
 use std::io::{IsTerminal as _, Write as _};
 use std::path::{Path, PathBuf};
-use std::sync::Mutex;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
 use clap::{Parser, Subcommand};
@@ -251,7 +250,7 @@ fn render_command(
     // Each spec is parsed, built and rendered on its own; all cores share
     // the batch. Results keep the order of the specs, so the first error
     // reported is the first in that order.
-    let results = parallel_map(&specs, |spec| {
+    let results = crate::parallel::map(&specs, |spec| {
         let source = crate::spec::load(spec)?;
         let model = crate::model::build(&source)?;
         let out = if context {
@@ -334,40 +333,6 @@ fn folder_roles(dir: &Path) -> Result<Vec<crate::model::Role>, Error> {
     } else {
         Ok(Vec::new())
     }
-}
-
-/// `f` over `items` on all cores, results in the order of `items`.
-fn parallel_map<T: Sync, R: Send>(items: &[T], f: impl Fn(&T) -> R + Sync) -> Vec<R> {
-    let workers = std::thread::available_parallelism()
-        .map_or(1, std::num::NonZero::get)
-        .min(items.len().max(1));
-    if workers <= 1 {
-        return items.iter().map(f).collect();
-    }
-    let next = AtomicUsize::new(0);
-    let mut slots: Vec<Option<R>> = Vec::new();
-    slots.resize_with(items.len(), || None);
-    let slots = Mutex::new(slots);
-    std::thread::scope(|scope| {
-        for _ in 0..workers {
-            scope.spawn(|| {
-                loop {
-                    let i = next.fetch_add(1, Ordering::Relaxed);
-                    let Some(item) = items.get(i) else { break };
-                    let r = f(item);
-                    if let Ok(mut slots) = slots.lock() {
-                        slots[i] = Some(r);
-                    }
-                }
-            });
-        }
-    });
-    slots
-        .into_inner()
-        .unwrap_or_default()
-        .into_iter()
-        .map(|r| r.expect("every item was processed"))
-        .collect()
 }
 
 /// A progress line on stderr for batches of more than 50 specs, only when

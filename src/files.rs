@@ -15,11 +15,18 @@ use crate::render::{self, Files};
 /// A file or folder cannot be read.
 pub fn read_tree(dir: &Path) -> Result<Files, Error> {
     let mut out = BTreeMap::new();
-    walk(dir, "", &mut out)?;
+    walk(dir, "", &mut out, true)?;
     Ok(out)
 }
 
-fn walk(dir: &Path, prefix: &str, out: &mut Files) -> Result<(), Error> {
+/// The names of every file under `dir` (contents left unread).
+fn file_names(dir: &Path) -> Result<Vec<String>, Error> {
+    let mut out = BTreeMap::new();
+    walk(dir, "", &mut out, false)?;
+    Ok(out.into_keys().collect())
+}
+
+fn walk(dir: &Path, prefix: &str, out: &mut Files, contents: bool) -> Result<(), Error> {
     let read_err = |path: &Path, source| Error::Read {
         path: path.to_owned(),
         source,
@@ -34,10 +41,12 @@ fn walk(dir: &Path, prefix: &str, out: &mut Files) -> Result<(), Error> {
         let name = format!("{prefix}{}", entry.file_name().to_string_lossy());
         let kind = entry.file_type().map_err(|e| read_err(&path, e))?;
         if kind.is_dir() {
-            walk(&path, &format!("{name}/"), out)?;
-        } else {
+            walk(&path, &format!("{name}/"), out, contents)?;
+        } else if contents {
             let bytes = fs::read(&path).map_err(|e| read_err(&path, e))?;
             out.insert(name, String::from_utf8_lossy(&bytes).into_owned());
+        } else {
+            out.insert(name, String::new());
         }
     }
     Ok(())
@@ -56,19 +65,33 @@ fn walk(dir: &Path, prefix: &str, out: &mut Files) -> Result<(), Error> {
 pub fn write_outputs(outputs: &[(PathBuf, &Files)]) -> Result<(), Error> {
     for (dir, _) in outputs {
         check_target(dir)?;
-        remove_stale_siblings(dir);
     }
+    remove_stale_siblings(outputs.iter().map(|(d, _)| d.as_path()));
+    // A folder that already holds exactly the new files is left alone (and
+    // keeps its timestamps).
+    let changed: Vec<&(PathBuf, &Files)> = crate::parallel::map(outputs, |(dir, files)| {
+        !(dir.is_dir() && read_tree(dir).is_ok_and(|old| old == **files))
+    })
+    .into_iter()
+    .zip(outputs)
+    .filter_map(|(changed, o)| changed.then_some(o))
+    .collect();
+    let results = crate::parallel::map(&changed, |(dir, files)| {
+        stage(dir, files).map(|tmp| (dir.clone(), tmp))
+    });
     let mut staged: Vec<(PathBuf, PathBuf)> = Vec::new();
-    for (dir, files) in outputs {
-        match stage(dir, files) {
-            Ok(tmp) => staged.push((dir.clone(), tmp)),
-            Err(e) => {
-                for (_, tmp) in &staged {
-                    let _ = fs::remove_dir_all(tmp);
-                }
-                return Err(e);
-            }
+    let mut failure = None;
+    for r in results {
+        match r {
+            Ok(s) => staged.push(s),
+            Err(e) => failure = failure.or(Some(e)),
         }
+    }
+    if let Some(e) = failure {
+        for (_, tmp) in &staged {
+            let _ = fs::remove_dir_all(tmp);
+        }
+        return Err(e);
     }
     sync_parents(&staged);
     let mut swapped: Vec<(PathBuf, Option<PathBuf>)> = Vec::new();
@@ -99,11 +122,8 @@ pub fn write_outputs(outputs: &[(PathBuf, &Files)]) -> Result<(), Error> {
             }
         }
     }
-    for (_, old) in swapped {
-        if let Some(old) = old {
-            let _ = fs::remove_dir_all(old);
-        }
-    }
+    let old: Vec<PathBuf> = swapped.into_iter().filter_map(|(_, old)| old).collect();
+    crate::parallel::map(&old, |old| fs::remove_dir_all(old));
     Ok(())
 }
 
@@ -111,8 +131,8 @@ fn check_target(dir: &Path) -> Result<(), Error> {
     match fs::symlink_metadata(dir) {
         Err(_) => Ok(()),
         Ok(m) if m.is_dir() => {
-            for name in read_tree(dir)?.keys() {
-                if !render::is_generated_name(name) {
+            for name in file_names(dir)? {
+                if !render::is_generated_name(&name) {
                     return Err(Error::ForeignFile {
                         dir: dir.to_owned(),
                         file: PathBuf::from(name),
@@ -137,31 +157,44 @@ fn sibling(dir: &Path, tag: &str) -> PathBuf {
     dir.with_file_name(format!(".{name}{TEMP_MARK}{tag}-{}", std::process::id()))
 }
 
-/// Remove what a killed earlier run left beside `dir`: its staging folders,
-/// named with a process id that no longer runs.
-fn remove_stale_siblings(dir: &Path) {
-    let (Some(parent), Some(name)) = (dir.parent(), dir.file_name()) else {
-        return;
-    };
-    let parent = if parent.as_os_str().is_empty() {
-        Path::new(".")
-    } else {
-        parent
-    };
-    let prefix = format!(".{}{TEMP_MARK}", name.to_string_lossy());
-    let Ok(entries) = fs::read_dir(parent) else {
-        return;
-    };
-    for entry in entries.flatten() {
-        let file_name = entry.file_name().to_string_lossy().into_owned();
-        let Some(rest) = file_name.strip_prefix(&prefix) else {
+/// Remove what a killed earlier run left beside the targets: staging
+/// folders named with a process id that no longer runs. Each parent folder
+/// is listed once, however many targets it holds.
+fn remove_stale_siblings<'a>(dirs: impl Iterator<Item = &'a Path>) {
+    let mut by_parent: BTreeMap<PathBuf, std::collections::BTreeSet<String>> = BTreeMap::new();
+    for dir in dirs {
+        let (Some(parent), Some(name)) = (dir.parent(), dir.file_name()) else {
             continue;
         };
-        let pid = rest.rsplit('-').next().and_then(|p| p.parse::<i32>().ok());
-        if let Some(pid) = pid
-            && !process_alive(pid)
-        {
-            let _ = fs::remove_dir_all(entry.path());
+        let parent = if parent.as_os_str().is_empty() {
+            Path::new(".")
+        } else {
+            parent
+        };
+        by_parent
+            .entry(parent.to_owned())
+            .or_default()
+            .insert(name.to_string_lossy().into_owned());
+    }
+    for (parent, names) in by_parent {
+        let Ok(entries) = fs::read_dir(&parent) else {
+            continue;
+        };
+        for entry in entries.flatten() {
+            let file_name = entry.file_name().to_string_lossy().into_owned();
+            let Some((target, rest)) = file_name
+                .strip_prefix('.')
+                .and_then(|n| n.split_once(TEMP_MARK))
+            else {
+                continue;
+            };
+            let pid = rest.rsplit('-').next().and_then(|p| p.parse::<i32>().ok());
+            if names.contains(target)
+                && let Some(pid) = pid
+                && !process_alive(pid)
+            {
+                let _ = fs::remove_dir_all(entry.path());
+            }
         }
     }
 }
@@ -187,9 +220,12 @@ fn stage(dir: &Path, files: &Files) -> Result<PathBuf, Error> {
         }
         let _ = fs::remove_dir_all(&tmp);
         fs::create_dir(&tmp).map_err(|e| write_err(&tmp, e))?;
+        let mut made = std::collections::BTreeSet::new();
         for (name, content) in files {
             let path = tmp.join(name);
-            if let Some(parent) = path.parent() {
+            if let Some(parent) = path.parent()
+                && made.insert(parent.to_owned())
+            {
                 fs::create_dir_all(parent).map_err(|e| write_err(parent, e))?;
             }
             let mut f = fs::File::create(&path).map_err(|e| write_err(&dir.join(name), e))?;

@@ -18,6 +18,7 @@ pub mod explain;
 pub mod files;
 pub mod location;
 pub mod model;
+pub mod parallel;
 pub mod presets;
 pub mod readback;
 pub mod render;
