@@ -225,6 +225,7 @@ pub enum Problem {
     SameRoleName {
         name: String,
     },
+    NothingToDecrypt,
 }
 
 impl fmt::Display for Error {
@@ -525,6 +526,10 @@ impl fmt::Display for Problem {
             Problem::Duplicate { value } => {
                 write!(f, "`{value}` is listed twice; remove one")
             }
+            Problem::NothingToDecrypt => write!(
+                f,
+                "the execution role decrypts only secrets and SSM parameters it injects, and lists neither; add `secrets` or `ssm_parameters`, or remove the keys"
+            ),
             Problem::SameRoleName { name } => write!(
                 f,
                 "both roles are named `{name}`; give the task role and the execution role different names"

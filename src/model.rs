@@ -1164,12 +1164,17 @@ impl<'a> Builder<'a> {
                 "execution_role.ssm_parameters",
             ));
         }
+        // The keys decrypt what ECS injects: secrets through Secrets
+        // Manager, SecureString parameters through SSM.
         let mut via = Vec::new();
-        if !e.secrets.is_empty() || e.ssm_parameters.is_empty() {
+        if !e.secrets.is_empty() {
             via.push("secretsmanager");
         }
-        if !e.ssm_parameters.is_empty() || e.secrets.is_empty() {
+        if !e.ssm_parameters.is_empty() {
             via.push("ssm");
+        }
+        if via.is_empty() && !e.kms_keys.is_empty() {
+            return Err(self.invalid("execution_role.kms_keys", Problem::NothingToDecrypt));
         }
         st.extend(self.kms_statement("execution_role.kms_keys", &e.kms_keys, &via)?);
         let managed = self.managed("execution_role.managed_policies", &e.managed_policies)?;

@@ -49,6 +49,10 @@ const PREVIOUS: &str = "# previous output\n";
 /// written to `spec.yaml` (or `spec.json` when the text starts with `{`).
 const BAD_SPECS: &[(&str, &str)] = &[
     (
+        "version: 1\nname: w\nexecution_role:\n  kms_keys: [1234abcd-12ab-34cd-56ef-1234567890ab]\n",
+        "error: spec.yaml:4:3: `execution_role.kms_keys`: the execution role decrypts only secrets and SSM parameters it injects, and lists neither; add `secrets` or `ssm_parameters`, or remove the keys",
+    ),
+    (
         "version: 1\nname: w\ntask_role:\n  secret:\n    list: true\n",
         "error: spec.yaml:4:3: unknown field `secret` in `task_role`; did you mean `secrets`?",
     ),

@@ -125,7 +125,11 @@ impl Templates {
         Ok(Templates { tera })
     }
 
-    fn render(&self, name: &str, context: &Context) -> Result<String, Error> {
+    /// Render one template with a context.
+    ///
+    /// # Errors
+    /// The template fails to render.
+    pub fn render(&self, name: &str, context: &Context) -> Result<String, Error> {
         self.tera
             .render(name, context)
             .map_err(|e| template_error(name, &e))

@@ -1,0 +1,55 @@
+//! Each stage of the data flow on the largest example: parse, model, and
+//! each renderer.
+
+use std::hint::black_box;
+use std::path::Path;
+
+use criterion::{Criterion, criterion_group, criterion_main};
+use ecs_iam::render::{self, Templates};
+
+fn stages(c: &mut Criterion) {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("examples/matillion-agent.yaml");
+    let text = std::fs::read_to_string(&path).unwrap();
+    let source = ecs_iam::spec::parse(&path, &text).unwrap();
+    let model = ecs_iam::model::build(&source).unwrap();
+    let templates = Templates::embedded().unwrap();
+    let whole = render::context(&model, None);
+    let task = render::context(&model, Some(0));
+
+    c.bench_function("parse", |b| {
+        b.iter(|| ecs_iam::spec::parse(black_box(&path), black_box(&text)).unwrap())
+    });
+    c.bench_function("model", |b| {
+        b.iter(|| ecs_iam::model::build(black_box(&source)).unwrap())
+    });
+    c.bench_function("render cloudformation", |b| {
+        b.iter(|| {
+            templates
+                .render("cloudformation.yaml.tera", black_box(&whole))
+                .unwrap()
+        });
+    });
+    c.bench_function("render terraform main.tf", |b| {
+        b.iter(|| {
+            templates
+                .render("terraform/main.tf.tera", black_box(&whole))
+                .unwrap()
+        });
+    });
+    c.bench_function("render cdk role", |b| {
+        b.iter(|| {
+            templates
+                .render("cdk/role.json.tera", black_box(&task))
+                .unwrap()
+        });
+    });
+    c.bench_function("render all files", |b| {
+        b.iter(|| render::render(black_box(&model), &templates).unwrap())
+    });
+    c.bench_function("load templates", |b| {
+        b.iter(|| Templates::embedded().unwrap())
+    });
+}
+
+criterion_group!(benches, stages);
+criterion_main!(benches);
