@@ -416,23 +416,14 @@ impl<'a> Builder<'a> {
 
     fn boundary(&self, field: &str, value: &str) -> Result<Text, Error> {
         if value.starts_with("arn:") {
-            let a = self
-                .env
-                .user_arn(
-                    value,
-                    Some("iam"),
-                    "an IAM policy ARN (`arn:<partition>:iam::<account_id>:policy/<name>`)",
-                )
-                .map_err(|p| self.invalid(field, p))?;
-            if !a.resource.starts_with("policy/") {
-                return Err(self.invalid(
-                    field,
-                    Problem::WrongResourceType {
-                        value: value.to_owned(),
-                        expected: "an IAM policy (`...:policy/<name>`)",
-                    },
-                ));
-            }
+            let a = self.typed_arn(
+                field,
+                value,
+                "iam",
+                "an IAM policy ARN (`arn:<partition>:iam::<account_id>:policy/<name>`)",
+                "policy/",
+                "an IAM policy (`...:policy/<name>`)",
+            )?;
             return Ok(a.text);
         }
         if !is_iam_name(value, 128) {
@@ -453,23 +444,14 @@ impl<'a> Builder<'a> {
         for (i, value) in list.iter().enumerate() {
             let field = format!("{field}[{i}]");
             let (name, arn) = if value.starts_with("arn:") {
-                let a = self
-                    .env
-                    .user_arn(
-                        value,
-                        Some("iam"),
-                        "a managed policy ARN (`arn:<partition>:iam::aws:policy/<name>`)",
-                    )
-                    .map_err(|p| self.invalid(&field, p))?;
-                if !a.resource.starts_with("policy/") {
-                    return Err(self.invalid(
-                        &field,
-                        Problem::WrongResourceType {
-                            value: value.clone(),
-                            expected: "a managed policy (`...:policy/<name>`)",
-                        },
-                    ));
-                }
+                let a = self.typed_arn(
+                    &field,
+                    value,
+                    "iam",
+                    "a managed policy ARN (`arn:<partition>:iam::aws:policy/<name>`)",
+                    "policy/",
+                    "a managed policy (`...:policy/<name>`)",
+                )?;
                 let name = a.resource.rsplit('/').next().unwrap_or_default().to_owned();
                 (name, a.text)
             } else {
@@ -635,28 +617,46 @@ impl<'a> Builder<'a> {
         Ok(out)
     }
 
+    /// An ARN from the spec that must name `service` and a resource whose
+    /// id starts with `prefix` (e.g. `secret:`).
+    fn typed_arn(
+        &self,
+        field: &str,
+        value: &str,
+        service: &str,
+        what: &'static str,
+        prefix: &str,
+        kind: &'static str,
+    ) -> Result<arn::Arn, Error> {
+        let a = self
+            .env
+            .user_arn(value, Some(service), what)
+            .map_err(|p| self.invalid(field, p))?;
+        if !a.resource.starts_with(prefix) {
+            return Err(self.invalid(
+                field,
+                Problem::WrongResourceType {
+                    value: value.to_owned(),
+                    expected: kind,
+                },
+            ));
+        }
+        Ok(a)
+    }
+
     fn secret(&self, field: &str, value: &str) -> Result<Text, Error> {
         if value == "*" {
             return Ok(Text::literal("*"));
         }
         if value.starts_with("arn:") {
-            let a = self
-                .env
-                .user_arn(
-                    value,
-                    Some("secretsmanager"),
-                    "a Secrets Manager secret ARN",
-                )
-                .map_err(|p| self.invalid(field, p))?;
-            if !a.resource.starts_with("secret:") {
-                return Err(self.invalid(
-                    field,
-                    Problem::WrongResourceType {
-                        value: value.to_owned(),
-                        expected: "a secret (`...:secret:<name>`)",
-                    },
-                ));
-            }
+            let a = self.typed_arn(
+                field,
+                value,
+                "secretsmanager",
+                "a Secrets Manager secret ARN",
+                "secret:",
+                "a secret (`...:secret:<name>`)",
+            )?;
             return Ok(a.text);
         }
         if value.is_empty()
@@ -693,19 +693,14 @@ impl<'a> Builder<'a> {
             ));
         }
         if value.starts_with("arn:") {
-            let a = self
-                .env
-                .user_arn(value, Some("kms"), "a KMS key ARN")
-                .map_err(|p| self.invalid(field, p))?;
-            if !a.resource.starts_with("key/") {
-                return Err(self.invalid(
-                    field,
-                    Problem::WrongResourceType {
-                        value: value.to_owned(),
-                        expected: "a KMS key (`...:key/<key-id>`)",
-                    },
-                ));
-            }
+            let a = self.typed_arn(
+                field,
+                value,
+                "kms",
+                "a KMS key ARN",
+                "key/",
+                "a KMS key (`...:key/<key-id>`)",
+            )?;
             return Ok(a.text);
         }
         if !is_kms_key_id(value) {
@@ -721,19 +716,14 @@ impl<'a> Builder<'a> {
 
     fn repository(&self, field: &str, value: &str) -> Result<Text, Error> {
         if value.starts_with("arn:") {
-            let a = self
-                .env
-                .user_arn(value, Some("ecr"), "an ECR repository ARN")
-                .map_err(|p| self.invalid(field, p))?;
-            if !a.resource.starts_with("repository/") {
-                return Err(self.invalid(
-                    field,
-                    Problem::WrongResourceType {
-                        value: value.to_owned(),
-                        expected: "an ECR repository (`...:repository/<name>`)",
-                    },
-                ));
-            }
+            let a = self.typed_arn(
+                field,
+                value,
+                "ecr",
+                "an ECR repository ARN",
+                "repository/",
+                "an ECR repository (`...:repository/<name>`)",
+            )?;
             return Ok(a.text);
         }
         if value.len() < 2
@@ -758,19 +748,14 @@ impl<'a> Builder<'a> {
 
     fn log_group(&self, field: &str, value: &str) -> Result<Text, Error> {
         if value.starts_with("arn:") {
-            let a = self
-                .env
-                .user_arn(value, Some("logs"), "a CloudWatch Logs log group ARN")
-                .map_err(|p| self.invalid(field, p))?;
-            if !a.resource.starts_with("log-group:") {
-                return Err(self.invalid(
-                    field,
-                    Problem::WrongResourceType {
-                        value: value.to_owned(),
-                        expected: "a log group (`...:log-group:<name>:*`)",
-                    },
-                ));
-            }
+            let a = self.typed_arn(
+                field,
+                value,
+                "logs",
+                "a CloudWatch Logs log group ARN",
+                "log-group:",
+                "a log group (`...:log-group:<name>:*`)",
+            )?;
             return Ok(a.text);
         }
         if value.is_empty()
@@ -796,19 +781,14 @@ impl<'a> Builder<'a> {
 
     fn parameter(&self, field: &str, value: &str) -> Result<Text, Error> {
         if value.starts_with("arn:") {
-            let a = self
-                .env
-                .user_arn(value, Some("ssm"), "an SSM parameter ARN")
-                .map_err(|p| self.invalid(field, p))?;
-            if !a.resource.starts_with("parameter/") {
-                return Err(self.invalid(
-                    field,
-                    Problem::WrongResourceType {
-                        value: value.to_owned(),
-                        expected: "an SSM parameter (`...:parameter/<name>`)",
-                    },
-                ));
-            }
+            let a = self.typed_arn(
+                field,
+                value,
+                "ssm",
+                "an SSM parameter ARN",
+                "parameter/",
+                "an SSM parameter (`...:parameter/<name>`)",
+            )?;
             return Ok(a.text);
         }
         let name = value.strip_prefix('/').unwrap_or(value);
@@ -1174,6 +1154,8 @@ impl<'a> Builder<'a> {
             via.push("ssm");
         }
         if via.is_empty() && !e.kms_keys.is_empty() {
+            // A bad key is the more useful message.
+            self.list("execution_role.kms_keys", &e.kms_keys, Self::kms_key)?;
             return Err(self.invalid("execution_role.kms_keys", Problem::NothingToDecrypt));
         }
         st.extend(self.kms_statement("execution_role.kms_keys", &e.kms_keys, &via)?);
