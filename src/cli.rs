@@ -238,6 +238,13 @@ fn expand_specs(paths: &[PathBuf]) -> Result<Vec<PathBuf>, Error> {
     Ok(out)
 }
 
+/// What `render` produced for one spec.
+enum Rendering {
+    Files(Files),
+    /// With `--context`: what the templates would see.
+    Context(serde_json::Value),
+}
+
 fn render_command(
     specs: &[PathBuf],
     out: &Path,
@@ -256,10 +263,13 @@ fn render_command(
         let out = if context {
             (
                 model.name.clone(),
-                Err(render::context(&model, None).into_json()),
+                Rendering::Context(render::context(&model, None).into_json()),
             )
         } else {
-            (model.name.clone(), Ok(render::render(&model, &templates)?))
+            (
+                model.name.clone(),
+                Rendering::Files(render::render(&model, &templates)?),
+            )
         };
         progress.tick();
         Ok::<_, Error>(out)
@@ -271,8 +281,8 @@ fn render_command(
     for (spec, result) in specs.iter().zip(results) {
         let (name, files) = result?;
         match files {
-            Err(json) => contexts.push(json),
-            Ok(files) => {
+            Rendering::Context(json) => contexts.push(json),
+            Rendering::Files(files) => {
                 let dir = out.join(&name);
                 if let Some(first) = folders.get(&dir) {
                     return Err(Error::DuplicateName {
