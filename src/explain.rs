@@ -43,14 +43,7 @@ pub fn explain(model: &Model) -> Vec<Row> {
             let mut groups: Vec<(String, Vec<String>)> = Vec::new();
             for a in &st.actions {
                 let from = match s3_access(&st.origin, a) {
-                    Some(level) => format!(
-                        "{}: {level}",
-                        st.origin
-                            .trim_end_matches(".access")
-                            .trim_end_matches(".prefix")
-                            .to_owned()
-                            + ".access"
-                    ),
+                    Some((bucket, level)) => format!("{bucket}.access: {level}"),
                     None => st.origin.clone(),
                 };
                 match groups.iter_mut().find(|(f, _)| *f == from) {
@@ -85,19 +78,22 @@ pub fn explain(model: &Model) -> Vec<Row> {
     rows
 }
 
-/// The access level of an S3 action granted for `task_role.s3[i]`.
-fn s3_access(origin: &str, action: &str) -> Option<&'static str> {
-    if !origin.starts_with("task_role.s3[") {
-        return None;
-    }
-    Some(match action {
-        "s3:ListBucket" => "list",
-        "s3:GetObject" => "read",
-        "s3:PutObject" => "write",
-        "s3:DeleteObject" => "delete",
-        "s3:GetObjectAcl" | "s3:PutObjectAcl" => "acl",
-        _ => return None,
-    })
+/// For an S3 action granted for `task_role.s3[i]` (any field of it): that
+/// entry's path and the access level that asked for the action.
+fn s3_access<'a>(origin: &'a str, action: &str) -> Option<(&'a str, &'static str)> {
+    let end = origin.strip_prefix("task_role.s3[")?.find(']')? + "task_role.s3[".len() + 1;
+    let bucket = &origin[..end];
+    Some((
+        bucket,
+        match action {
+            "s3:ListBucket" => "list",
+            "s3:GetObject" => "read",
+            "s3:PutObject" => "write",
+            "s3:DeleteObject" => "delete",
+            "s3:GetObjectAcl" | "s3:PutObjectAcl" => "acl",
+            _ => return None,
+        },
+    ))
 }
 
 fn condition(st: &Statement) -> String {
