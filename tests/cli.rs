@@ -746,3 +746,38 @@ fn completions_cover_every_command() {
         Some(2)
     );
 }
+
+#[test]
+fn paths_that_are_not_folders_are_refused() {
+    let dir = workdir();
+    example(&dir, "ecs-basic.yaml");
+    fs::write(dir.join("not-a-folder"), "x\n").unwrap();
+    let out = ecs_iam(
+        &dir,
+        &["render", "ecs-basic.yaml", "--templates", "not-a-folder"],
+    );
+    assert_eq!(out.status.code(), Some(2));
+    assert_eq!(
+        text(&out.stderr),
+        "error: `not-a-folder`: is not a folder of templates\n"
+    );
+    let out = ecs_iam(
+        &dir,
+        &["diff", "ecs-basic.yaml", "--against", "not-a-folder"],
+    );
+    assert_eq!(out.status.code(), Some(2));
+    assert_eq!(
+        text(&out.stderr),
+        "error: `not-a-folder`: is not a folder\n"
+    );
+    let out = ecs_iam(
+        &dir,
+        &["diff", "--old", "not-a-folder", "--new", "not-a-folder"],
+    );
+    assert_eq!(out.status.code(), Some(2));
+    assert_eq!(
+        text(&out.stderr),
+        "error: `not-a-folder`: is not a folder of generated output\n"
+    );
+    assert!(!dir.join("outputs").exists());
+}
