@@ -267,10 +267,13 @@ impl Env {
     }
 
     /// Parse an ARN written in the spec: placeholders expanded, the partition
-    /// checked against the deployment, the service checked when given.
+    /// checked against the deployment, the service checked when given. A
+    /// literal partition is used as written when the deployment pins none
+    /// (`check` warns about it); it must equal a pinned one.
     ///
     /// # Errors
-    /// A malformed ARN, a partition that cannot work here, a wrong service.
+    /// A malformed ARN, a partition that contradicts the pinned one, a wrong
+    /// service.
     pub fn user_arn(
         &self,
         value: &str,
@@ -285,15 +288,11 @@ impl Env {
             });
         }
         let partition = parts[1];
+        let mut hard_coded = None;
         if partition != "<partition>" {
             let found = Partition::parse(partition)?;
             match self.partition {
-                None => {
-                    return Err(Problem::HardCodedPartition {
-                        value: value.to_owned(),
-                        partition: partition.to_owned(),
-                    });
-                }
+                None => hard_coded = Some(found),
                 Some(pinned) if pinned != found => {
                     return Err(Problem::PartitionMismatch {
                         value: value.to_owned(),
@@ -328,6 +327,7 @@ impl Env {
         Ok(Arn {
             text: self.expand(value)?,
             resource: parts[5].to_owned(),
+            hard_coded,
         })
     }
 }
@@ -337,6 +337,8 @@ impl Env {
 pub struct Arn {
     pub text: Text,
     pub resource: String,
+    /// The partition written literally while the deployment pins none.
+    pub hard_coded: Option<Partition>,
 }
 
 /// Twelve ASCII digits.
@@ -385,10 +387,11 @@ mod tests {
     #[test]
     fn user_arns_respect_the_partition() {
         let env = Env::default();
-        assert!(matches!(
-            env.user_arn("arn:aws:s3:::b", None, "an ARN"),
-            Err(Problem::HardCodedPartition { .. })
-        ));
+        // A literal partition is used as written, and marked for `check`.
+        let literal = env.user_arn("arn:aws:s3:::b", None, "an ARN").unwrap();
+        assert_eq!(literal.text.to_string(), "arn:aws:s3:::b");
+        assert!(literal.text.is_literal());
+        assert_eq!(literal.hard_coded, Some(Partition::Aws));
         let ok = env
             .user_arn("arn:<partition>:s3:::b/${aws:username}/*", None, "an ARN")
             .unwrap();

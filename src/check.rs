@@ -67,6 +67,12 @@ pub const RULES: &[Rule] = &[
         fix: "use the key ARN, or a `kms:ResourceAliases` condition",
     },
     Rule {
+        id: "hardcoded-partition",
+        severity: Severity::Warning,
+        summary: "an ARN names its partition literally; the roles break when deployed to another partition",
+        fix: "write `arn:<partition>:...`, or pin `deployment.partition`",
+    },
+    Rule {
         id: "ec2-trust",
         severity: Severity::Warning,
         summary: "ec2.amazonaws.com is trusted; Fargate tasks never need it",
@@ -194,8 +200,8 @@ pub fn check(source: &Source) -> Result<Vec<Finding>, Error> {
     // Rules on the rendered roles (role name length, inline policy size,
     // ...) are enforced by the model: a spec breaking one cannot be
     // rendered and yields that one finding.
-    match model::build(source) {
-        Ok(_) => {}
+    let model = match model::build(source) {
+        Ok(model) => model,
         Err(Error::Invalid { at, field, problem }) => {
             let id = match problem {
                 Problem::RoleNameTooLong { .. } => "role-name-length",
@@ -217,12 +223,23 @@ pub fn check(source: &Source) -> Result<Vec<Finding>, Error> {
             }]);
         }
         Err(e) => return Err(e),
-    }
+    };
     let mut c = Checker {
         source,
         findings: Vec::new(),
     };
     c.spec_rules();
+    for h in &model.hard_coded {
+        c.add(
+            "hardcoded-partition",
+            &h.field,
+            format!(
+                "`{}` hard-codes partition `{}` while `deployment.partition` is not set",
+                h.value,
+                h.partition.as_str()
+            ),
+        );
+    }
     c.findings.sort_by(|a, b| {
         (a.location.line, a.location.column, a.rule).cmp(&(
             b.location.line,

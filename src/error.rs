@@ -132,10 +132,6 @@ pub enum Problem {
         value: String,
         expected: &'static str,
     },
-    HardCodedPartition {
-        value: String,
-        partition: String,
-    },
     PartitionMismatch {
         value: String,
         found: String,
@@ -385,10 +381,6 @@ impl fmt::Display for Problem {
                     "`{value}` is the wrong kind of resource; expected {expected}"
                 )
             }
-            Problem::HardCodedPartition { value, partition } => write!(
-                f,
-                "`{value}` hard-codes partition `{partition}` while `deployment.partition` is not set; write `arn:<partition>:...` or set `deployment.partition: {partition}`"
-            ),
             Problem::PartitionMismatch {
                 value,
                 found,

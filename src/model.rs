@@ -2,6 +2,7 @@
 //! into partition-aware ARNs, statements built, sorted and checked against
 //! IAM's rules. Everything the templates print is decided here.
 
+use std::cell::RefCell;
 use std::collections::{BTreeMap, BTreeSet};
 
 use serde::Serialize;
@@ -79,6 +80,20 @@ pub struct Model {
     pub uses: Uses,
     /// The task role, then the execution role.
     pub roles: Vec<Role>,
+    /// ARNs that name a partition literally while the deployment pins none.
+    #[serde(skip)]
+    pub hard_coded: Vec<HardCodedArn>,
+}
+
+/// An ARN of the spec written with a literal partition (`arn:aws:...`)
+/// while `deployment.partition` is not set: used as written, and reported
+/// by `check` because it breaks in the other partitions.
+#[derive(Debug, Clone)]
+pub struct HardCodedArn {
+    /// The spec field, e.g. `task_role.secrets.read[0]`.
+    pub field: String,
+    pub value: String,
+    pub partition: Partition,
 }
 
 /// Deploy-time values used anywhere in the roles (Terraform declares a data
@@ -265,6 +280,7 @@ pub fn build(source: &Source) -> Result<Model, Error> {
             .map_or_else(String::new, |n| n.to_string_lossy().into_owned()),
         uses: Uses::default(),
         roles: vec![task, execution],
+        hard_coded: b.hard_coded.take(),
     };
     model.uses = uses(&model);
     for role in &model.roles {
@@ -296,6 +312,7 @@ struct Common {
 struct Builder<'a> {
     source: &'a Source,
     env: Env,
+    hard_coded: RefCell<Vec<HardCodedArn>>,
 }
 
 impl<'a> Builder<'a> {
@@ -304,6 +321,7 @@ impl<'a> Builder<'a> {
         let mut b = Builder {
             source,
             env: Env::default(),
+            hard_coded: RefCell::default(),
         };
         if s.version != 1 {
             return Err(b.invalid("version", Problem::UnsupportedVersion { found: s.version }));
@@ -340,6 +358,28 @@ impl<'a> Builder<'a> {
             b.env.account = Some(a.clone());
         }
         Ok(b)
+    }
+
+    /// Parse an ARN the spec wrote in `field`, noting a literal partition.
+    fn user_arn(
+        &self,
+        field: &str,
+        value: &str,
+        service: Option<&str>,
+        what: &'static str,
+    ) -> Result<arn::Arn, Error> {
+        let a = self
+            .env
+            .user_arn(value, service, what)
+            .map_err(|p| self.invalid(field, p))?;
+        if let Some(partition) = a.hard_coded {
+            self.hard_coded.borrow_mut().push(HardCodedArn {
+                field: field.to_owned(),
+                value: value.to_owned(),
+                partition,
+            });
+        }
+        Ok(a)
     }
 
     fn invalid(&self, field: &str, problem: Problem) -> Error {
@@ -628,10 +668,7 @@ impl<'a> Builder<'a> {
         prefix: &str,
         kind: &'static str,
     ) -> Result<arn::Arn, Error> {
-        let a = self
-            .env
-            .user_arn(value, Some(service), what)
-            .map_err(|p| self.invalid(field, p))?;
+        let a = self.user_arn(field, value, Some(service), what)?;
         if !a.resource.starts_with(prefix) {
             return Err(self.invalid(
                 field,
@@ -832,14 +869,28 @@ impl<'a> Builder<'a> {
         }
         let resources = self.list(field, keys, Self::kms_key)?;
         // kms:ViaService limits the key to decryptions requested by these
-        // services on the role's behalf.
+        // services on the role's behalf. A KMS key serves only callers in its
+        // own region, so a key given by ARN in another region is used via
+        // the services of that region.
+        let regions: BTreeSet<String> = resources
+            .iter()
+            .map(|k| k.to_string().split(':').nth(3).unwrap_or_default().to_owned())
+            .collect();
         let via = services
             .iter()
-            .map(|svc| {
-                let mut t = Text::literal(&format!("{svc}."));
-                t.push(self.env.region());
-                t.push_str(".amazonaws.com");
-                t
+            .flat_map(|svc| {
+                regions.iter().map(move |region| {
+                    let mut t = Text::literal(&format!("{svc}."));
+                    // A region left to deploy time, or a wildcard, stays
+                    // the deployment's: the narrower reading.
+                    if region == "<region>" || region.is_empty() || region.contains('*') {
+                        t.push(self.env.region());
+                    } else {
+                        t.push_str(region);
+                    }
+                    t.push_str(".amazonaws.com");
+                    t
+                })
             })
             .collect();
         Ok(Some(statement(
@@ -1252,10 +1303,12 @@ impl<'a> Builder<'a> {
                 if r == "*" {
                     texts.push(Text::literal("*"));
                 } else if r.starts_with("arn:") {
-                    let a = self
-                        .env
-                        .user_arn(r, None, "`arn:<partition>:service:region:account:resource`")
-                        .map_err(|p| self.invalid(&rf, p))?;
+                    let a = self.user_arn(
+                        &rf,
+                        r,
+                        None,
+                        "`arn:<partition>:service:region:account:resource`",
+                    )?;
                     texts.push(a.text);
                 } else {
                     return Err(self.invalid(&rf, Problem::BadResource { value: r.clone() }));

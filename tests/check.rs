@@ -30,7 +30,8 @@ tests/check/findings.yaml:15:19: warning[custom-star-resource]: the resource is 
 tests/check/findings.yaml:17:19: error[kms-alias]: `arn:<partition>:kms:<region>:<account_id>:alias/app` is a KMS alias; fix: use the key ARN, or a `kms:ResourceAliases` condition
 tests/check/findings.yaml:19:22: warning[managed-execution-policy]: AmazonECSTaskExecutionRolePolicy is attached; fix: drop it and list `ecr.repositories` and `logs.groups`; ecs-iam scopes those grants
 tests/check/findings.yaml:20:20: error[parameter-wildcard]: `/app/*` is a wildcard; fix: name each parameter
-11 findings
+tests/check/findings.yaml:22:13: warning[hardcoded-partition]: `arn:aws:secretsmanager:eu-central-1:111122223333:secret:shared/db-AbCdEf` hard-codes partition `aws` while `deployment.partition` is not set; fix: write `arn:<partition>:...`, or pin `deployment.partition`
+12 findings
 ";
 
 #[test]
@@ -142,7 +143,7 @@ fn sarif_validates_against_the_sarif_2_1_0_schema() {
         .collect();
     assert!(errors.is_empty(), "{errors:#?}");
     let results = sarif["runs"][0]["results"].as_array().unwrap();
-    assert_eq!(results.len(), 11);
+    assert_eq!(results.len(), 12);
     assert_eq!(results[2]["ruleId"], "secret-wildcard");
     assert_eq!(results[2]["level"], "error");
     let region = &results[2]["locations"][0]["physicalLocation"];

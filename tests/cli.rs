@@ -149,8 +149,8 @@ const BAD_SPECS: &[(&str, &str)] = &[
         "error: spec.yaml:5:17: `task_role.statements[0].actions[0]`: `GetObject` is not an IAM action; write `service:Action`, e.g. `s3:GetObject` (wildcards `*` and `?` allowed in the action part)",
     ),
     (
-        "version: 1\nname: w\ntask_role:\n  statements:\n    - actions: [s3:GetObject]\n      resources: [\"arn:aws:s3:::b/*\"]\n",
-        "error: spec.yaml:6:19: `task_role.statements[0].resources[0]`: `arn:aws:s3:::b/*` hard-codes partition `aws` while `deployment.partition` is not set; write `arn:<partition>:...` or set `deployment.partition: aws`",
+        "version: 1\nname: w\ndeployment: {partition: aws-cn}\ntask_role:\n  statements:\n    - actions: [s3:GetObject]\n      resources: [\"arn:aws:s3:::b/*\"]\n",
+        "error: spec.yaml:7:19: `task_role.statements[0].resources[0]`: `arn:aws:s3:::b/*` is in partition `aws` but `deployment.partition` is `aws-cn`; write `arn:<partition>:...`",
     ),
     (
         "version: 1\nname: w\ntask_role:\n  statements:\n    - actions: [s3:GetObject]\n      resources: [\"arn:<partition>:s3:::b/*\"]\n      conditions:\n        StringEqual:\n          aws:SourceVpc: vpc-1\n",
