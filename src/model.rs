@@ -874,7 +874,13 @@ impl<'a> Builder<'a> {
         // the services of that region.
         let regions: BTreeSet<String> = resources
             .iter()
-            .map(|k| k.to_string().split(':').nth(3).unwrap_or_default().to_owned())
+            .map(|k| {
+                k.to_string()
+                    .split(':')
+                    .nth(3)
+                    .unwrap_or_default()
+                    .to_owned()
+            })
             .collect();
         let via = services
             .iter()

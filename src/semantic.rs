@@ -126,6 +126,17 @@ pub enum Item {
     Layout {
         detail: String,
     },
+    /// One grant written with a deploy-time value on one side and a literal
+    /// on the other (`arn:<partition>:...` → `arn:aws:...`): the same grant
+    /// only where the stack is deployed with that value.
+    Pinned {
+        /// `grant` or `trust`.
+        of: &'static str,
+        old: Grant,
+        new: Grant,
+        /// What must hold at deploy time, e.g. `<partition> = aws`.
+        assumes: Vec<String>,
+    },
 }
 
 impl fmt::Display for Item {
@@ -151,6 +162,21 @@ impl fmt::Display for Item {
                 write!(f, "max session duration {old} s -> {new} s")
             }
             Item::Layout { detail } => f.write_str(detail),
+            Item::Pinned {
+                of,
+                old,
+                new,
+                assumes,
+            } => {
+                let prefix = if *of == "trust" { "trust " } else { "" };
+                write!(
+                    f,
+                    "{prefix}{old} -> {}{} (the same grant only where {} at deploy time)",
+                    new.resource,
+                    when(&new.conditions),
+                    assumes.join(", ")
+                )
+            }
         }
     }
 }
@@ -235,13 +261,13 @@ fn role_changes(old: Option<&Role>, new: &Role) -> Vec<Change> {
         (&old_grants, &effective(&old_grants, old)),
         (&new_grants, &effective(&new_grants, Some(new))),
         &mut changes,
-        Item::Grant,
+        "grant",
     );
     grant_changes(
         (&old_trust, &old_trust),
         (&new_trust, &new_trust),
         &mut changes,
-        Item::Trust,
+        "trust",
     );
 
     let old_managed: BTreeSet<String> = old
@@ -339,15 +365,25 @@ fn managed_policy_grants(arn: &str) -> Vec<Grant> {
 
 /// `+` rows for grants only the new side lists, `-` rows for grants only
 /// the old side lists, each classified by whether the other side's
-/// effective grants (`.1`) cover it.
+/// effective grants (`.1`) cover it. An added and a removed grant that
+/// differ only where one side has a deploy-time value and the other a
+/// literal become one `~` row that says what it assumes.
 fn grant_changes(
     (old, old_cover): (&[Grant], &[Grant]),
     (new, new_cover): (&[Grant], &[Grant]),
     changes: &mut Vec<Change>,
-    wrap: fn(Grant) -> Item,
+    of: &'static str,
 ) {
+    let wrap = |g: Grant| {
+        if of == "trust" {
+            Item::Trust(g)
+        } else {
+            Item::Grant(g)
+        }
+    };
     let old_set: BTreeSet<&Grant> = old.iter().collect();
     let new_set: BTreeSet<&Grant> = new.iter().collect();
+    let mut added = Vec::new();
     for g in new_set.difference(&old_set) {
         let covered = old_cover.iter().any(|o| covers(o, g));
         // A new Allow nothing covered allows more; a new Deny denies more.
@@ -356,12 +392,9 @@ fn grant_changes(
             (false, "Deny") => Class::Narrowing,
             (false, _) => Class::Broadening,
         };
-        changes.push(Change {
-            class,
-            sign: Sign::Added,
-            item: wrap((*g).clone()),
-        });
+        added.push((class, *g));
     }
+    let mut removed = Vec::new();
     for g in old_set.difference(&new_set) {
         let covered = new_cover.iter().any(|n| covers(n, g));
         let class = match (covered, g.effect.as_str()) {
@@ -369,11 +402,153 @@ fn grant_changes(
             (false, "Deny") => Class::Broadening,
             (false, _) => Class::Narrowing,
         };
+        removed.push((class, *g));
+    }
+    for (class, g) in added {
+        let paired = (class != Class::Neutral)
+            .then(|| {
+                removed
+                    .iter()
+                    .position(|(c, r)| *c != Class::Neutral && resolve(r, g).is_some())
+            })
+            .flatten();
+        if let Some(i) = paired {
+            let (_, r) = removed.remove(i);
+            let bindings = resolve(r, g).unwrap_or_default();
+            changes.push(Change {
+                class: pinned_class(&bindings, &g.effect),
+                sign: Sign::Changed,
+                item: Item::Pinned {
+                    of,
+                    old: r.clone(),
+                    new: g.clone(),
+                    assumes: bindings
+                        .iter()
+                        .map(|b| format!("{} = {}", b.placeholder, b.literal))
+                        .collect(),
+                },
+            });
+        } else {
+            changes.push(Change {
+                class,
+                sign: Sign::Added,
+                item: wrap(g.clone()),
+            });
+        }
+    }
+    for (class, g) in removed {
         changes.push(Change {
             class,
             sign: Sign::Removed,
-            item: wrap((*g).clone()),
+            item: wrap(g.clone()),
         });
+    }
+}
+
+/// A deploy-time value written literally on one side of a pair of grants.
+#[derive(Debug, Clone, PartialEq, Eq)]
+struct Binding {
+    /// `<partition>`, `<region>` or `<account_id>`.
+    placeholder: &'static str,
+    literal: String,
+    /// The old side had the placeholder, the new one the literal.
+    pinned: bool,
+}
+
+/// Pinning the partition (`arn:<partition>:` → `arn:aws:`) never allows
+/// more: no grant reaches across partitions, so where the stack is deployed
+/// in that partition nothing changes and elsewhere the grant matches
+/// nothing. Anything else (a region or account, or a partition left to
+/// deploy time again) may name another resource than before, and ecs-iam
+/// cannot know the deployment: an Allow counts as broadening.
+fn pinned_class(bindings: &[Binding], effect: &str) -> Class {
+    let only_partition_pinned = bindings
+        .iter()
+        .all(|b| b.placeholder == "<partition>" && b.pinned);
+    match (only_partition_pinned, effect) {
+        (true, _) => Class::Neutral,
+        (false, "Deny") => Class::Narrowing,
+        (false, _) => Class::Broadening,
+    }
+}
+
+/// The deploy-time values that make `old` and `new` the same grant, when
+/// they differ only in such values; `None` otherwise (or when they are
+/// equal).
+fn resolve(old: &Grant, new: &Grant) -> Option<Vec<Binding>> {
+    if old.effect != new.effect || old.action != new.action {
+        return None;
+    }
+    let mut bindings = Vec::new();
+    unify(&old.resource, &new.resource, &mut bindings)?;
+    if old.conditions.len() != new.conditions.len() {
+        return None;
+    }
+    for (o, n) in old.conditions.iter().zip(&new.conditions) {
+        if o.test != n.test || o.key != n.key || o.values.len() != n.values.len() {
+            return None;
+        }
+        for (ov, nv) in o.values.iter().zip(&n.values) {
+            unify(ov, nv, &mut bindings)?;
+        }
+    }
+    (!bindings.is_empty()).then_some(bindings)
+}
+
+const PLACEHOLDERS: [&str; 3] = ["<partition>", "<region>", "<account_id>"];
+
+/// Match `old` against `new`, where a placeholder on either side stands for
+/// a partition, region or account (`[a-z0-9-]+`) on the other; each
+/// placeholder must stand for one value throughout.
+fn unify(old: &str, new: &str, bindings: &mut Vec<Binding>) -> Option<()> {
+    let (mut a, mut b) = (old, new);
+    loop {
+        let pa = PLACEHOLDERS.iter().find(|p| a.starts_with(**p));
+        let pb = PLACEHOLDERS.iter().find(|p| b.starts_with(**p));
+        match (pa, pb) {
+            (Some(x), Some(y)) if x == y => {
+                a = &a[x.len()..];
+                b = &b[y.len()..];
+            }
+            (Some(p), None) | (None, Some(p)) => {
+                let pinned = pa.is_some();
+                let literal_side = if pinned { b } else { a };
+                let len = literal_side
+                    .find(|c: char| !(c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-'))
+                    .unwrap_or(literal_side.len());
+                if len == 0 {
+                    return None;
+                }
+                let binding = Binding {
+                    placeholder: p,
+                    literal: literal_side[..len].to_owned(),
+                    pinned,
+                };
+                match bindings.iter().find(|x| x.placeholder == *p) {
+                    Some(existing) if *existing != binding => return None,
+                    Some(_) => {}
+                    None => bindings.push(binding),
+                }
+                if pinned {
+                    a = &a[p.len()..];
+                    b = &b[len..];
+                } else {
+                    a = &a[len..];
+                    b = &b[p.len()..];
+                }
+            }
+            _ => {
+                let (ca, cb) = (a.chars().next(), b.chars().next());
+                match (ca, cb) {
+                    (None, None) => return Some(()),
+                    (Some(x), Some(y)) if x == y => {
+                        a = &a[x.len_utf8()..];
+                        b = &b[y.len_utf8()..];
+                    }
+                    _ => return None,
+                }
+            }
+        }
     }
 }
 
@@ -628,5 +803,67 @@ mod tests {
         assert!(!glob_covers("a?c", "a*c"));
         assert!(glob_covers("a*", "a?"));
         assert!(glob_covers("a*b*", "a*b*b*"));
+    }
+
+    fn grant(resource: &str) -> Grant {
+        Grant {
+            effect: "Allow".to_owned(),
+            action: "s3:GetObject".to_owned(),
+            resource: resource.to_owned(),
+            conditions: BTreeSet::new(),
+        }
+    }
+
+    #[test]
+    fn deploy_time_values_resolve_against_literals() {
+        let b = resolve(
+            &grant("arn:<partition>:secretsmanager:<region>:<account_id>:secret:db-??????"),
+            &grant("arn:aws:secretsmanager:eu-west-1:123456789012:secret:db-??????"),
+        )
+        .unwrap();
+        let seen: Vec<(&str, &str, bool)> = b
+            .iter()
+            .map(|b| (b.placeholder, b.literal.as_str(), b.pinned))
+            .collect();
+        assert_eq!(
+            seen,
+            [
+                ("<partition>", "aws", true),
+                ("<region>", "eu-west-1", true),
+                ("<account_id>", "123456789012", true)
+            ]
+        );
+        assert_eq!(pinned_class(&b, "Allow"), Class::Broadening);
+        let p = resolve(
+            &grant("arn:<partition>:s3:::b/*"),
+            &grant("arn:aws-cn:s3:::b/*"),
+        )
+        .unwrap();
+        assert_eq!(pinned_class(&p, "Allow"), Class::Neutral);
+        // Back to deploy time: the old grant may have matched nothing.
+        let u = resolve(
+            &grant("arn:aws:s3:::b/*"),
+            &grant("arn:<partition>:s3:::b/*"),
+        )
+        .unwrap();
+        assert!(!u[0].pinned);
+        assert_eq!(pinned_class(&u, "Allow"), Class::Broadening);
+        // Another resource is not the same grant; nor is an equal one.
+        assert!(
+            resolve(
+                &grant("arn:<partition>:s3:::b/*"),
+                &grant("arn:aws:s3:::c/*")
+            )
+            .is_none()
+        );
+        assert!(resolve(&grant("arn:aws:s3:::b/*"), &grant("arn:aws:s3:::b/*")).is_none());
+        // One placeholder, one value.
+        assert!(
+            resolve(
+                &grant("arn:<partition>:s3:::<partition>"),
+                &grant("arn:aws:s3:::aws-cn")
+            )
+            .is_none()
+        );
     }
 }

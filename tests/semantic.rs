@@ -156,6 +156,8 @@ fn markdown_reports_match_goldens() {
         "statements merged while a wildcard resource slips in",
         "permissions boundary removed (cdk diff does not watch boundaries)",
         "identical",
+        "region and account pinned (the same secret only if deployed there)",
+        "partition pinned (the same grant where the stack is deployed)",
     ] {
         let case = corpus().into_iter().find(|c| c["name"] == name).unwrap();
         let report = DiffReport::new(
