@@ -11,7 +11,8 @@ use crate::check::{self, Severity};
 use crate::error::{EXIT_DIFFERS, EXIT_ERROR, EXIT_OK, Error};
 use crate::render::{Files, Templates};
 use crate::report::DiffReport;
-use crate::{diff, explain, files, presets, render, semantic};
+use crate::review::{Review, Workload};
+use crate::{explain, files, presets, render};
 
 /// Least-privilege IAM roles for Amazon ECS tasks, from one spec, as
 /// CloudFormation, a Terraform module and CDK JSON.
@@ -39,19 +40,26 @@ pub enum Command {
         #[arg(long)]
         context: bool,
     },
-    /// Compare what a spec renders with previously generated files, or two
-    /// generated folders, file by file and grant by grant.
+    /// Compare what specs render with previously generated files, two
+    /// generated folders, or the specs at a git revision, file by file and
+    /// grant by grant.
     Diff {
-        /// The spec file (or give --old and --new instead).
+        /// Spec files, or folders of them (or give --old and --new instead).
         #[arg(required_unless_present = "old", conflicts_with_all = ["old", "new"])]
-        spec: Option<PathBuf>,
-        /// The generated folder to compare the spec with (default `outputs/<name>`).
-        #[arg(long, conflicts_with_all = ["old", "new"])]
+        specs: Vec<PathBuf>,
+        /// The folder `render --out` wrote: each spec is compared with
+        /// `<DIR>/<name>` (default `outputs`).
+        #[arg(long, conflicts_with_all = ["old", "new", "base"])]
         against: Option<PathBuf>,
-        /// A generated folder before the change (e.g. the base branch's).
+        /// Compare with the same specs as they are at this git revision
+        /// (e.g. the pull request's base), both rendered in memory.
+        #[arg(long, value_name = "GIT_REF", conflicts_with_all = ["old", "new"])]
+        base: Option<String>,
+        /// Generated output before the change: a workload folder, or a
+        /// folder of them (what `render --out` wrote).
         #[arg(long, requires = "new")]
         old: Option<PathBuf>,
-        /// A generated folder after the change.
+        /// Generated output after the change, of the same kind as --old.
         #[arg(long, requires = "old")]
         new: Option<PathBuf>,
         /// Report format.
@@ -154,23 +162,21 @@ pub fn run(args: Args) -> i32 {
             context,
         } => render_command(&specs, &out, templates.as_deref(), context),
         Command::Diff {
-            spec,
+            specs,
             against,
+            base,
             old,
             new,
             format,
             fail_on,
             templates,
         } => {
-            let report = match (spec, old, new) {
-                (Some(spec), _, _) => diff_spec(&spec, against.as_deref(), templates.as_deref()),
+            let outcome = match (base, old, new) {
+                (Some(base), _, _) => diff_base(&base, &specs, templates.as_deref()),
                 (None, Some(old), Some(new)) => diff_folders(&old, &new),
-                _ => Err(Error::BadPath {
-                    path: PathBuf::from("diff"),
-                    problem: "needs a SPEC, or --old DIR and --new DIR".to_owned(),
-                }),
+                _ => diff_specs(&specs, against.as_deref(), templates.as_deref()),
             };
-            report.map(|r| print_diff(&r, format, fail_on))
+            outcome.map(|o| print_diff(&o, format, fail_on))
         }
         Command::Check { spec, format, deny } => check_command(&spec, format, deny),
         Command::Explain { spec, format } => explain_command(&spec, format),
@@ -323,28 +329,6 @@ fn render_command(
     Ok(EXIT_OK)
 }
 
-fn read_folder(dir: &Path) -> Result<Files, Error> {
-    if !dir.exists() {
-        return Ok(Files::new());
-    }
-    if !dir.is_dir() {
-        return Err(Error::BadPath {
-            path: dir.to_owned(),
-            problem: "is not a folder".to_owned(),
-        });
-    }
-    files::read_tree(dir)
-}
-
-/// The roles of a generated folder; none when it holds no rendering yet.
-fn folder_roles(dir: &Path) -> Result<Vec<crate::model::Role>, Error> {
-    if dir.join("cloudformation.yaml").exists() {
-        crate::readback::roles(dir)
-    } else {
-        Ok(Vec::new())
-    }
-}
-
 /// A progress line on stderr for batches of more than 50 specs, only when
 /// stderr is a terminal.
 struct Progress {
@@ -376,62 +360,228 @@ impl Progress {
     }
 }
 
-fn diff_spec(
-    spec: &Path,
-    against: Option<&Path>,
-    template_dir: Option<&Path>,
-) -> Result<DiffReport, Error> {
-    let templates = templates(template_dir)?;
-    let (model, rendered) = crate::render_spec(spec, &templates)?;
-    let dir = against.map_or_else(|| Path::new("outputs").join(&model.name), Path::to_owned);
-    let on_disk = read_folder(&dir)?;
-    let files = diff::compare(&on_disk, &rendered);
-    let roles = semantic::compare(&folder_roles(&dir)?, &model.roles);
-    let mut report = DiffReport::new(
-        dir.display().to_string(),
-        spec.display().to_string(),
-        &files,
-        roles,
-    );
-    report.new_is_spec = true;
-    report.hint = Some("run `ecs-iam render` to update it".to_owned());
-    Ok(report)
+/// What `diff` compared: one workload, or several paired by name.
+enum Outcome {
+    One(DiffReport),
+    Many(Review),
 }
 
-fn diff_folders(old: &Path, new: &Path) -> Result<DiffReport, Error> {
-    // A missing --old is a workload new in this change: everything is added.
-    for dir in [new].into_iter().chain(old.exists().then_some(old)) {
-        if !dir.is_dir() {
-            return Err(Error::BadPath {
-                path: dir.to_owned(),
-                problem: "is not a folder of generated output".to_owned(),
+/// Render specs in memory, on all cores, refusing two with one name.
+fn render_workloads(
+    specs: &[(PathBuf, Option<Vec<u8>>)],
+    templates: &Templates,
+) -> Result<Vec<Workload>, Error> {
+    let results = crate::parallel::map(specs, |(path, bytes)| {
+        let source = match bytes {
+            Some(b) => crate::spec::from_bytes(path, b.clone())?,
+            None => crate::spec::load(path)?,
+        };
+        let model = crate::model::build(&source)?;
+        let files = render::render(&model, templates)?;
+        Ok::<_, Error>(Workload::rendered(path.display().to_string(), model, files))
+    });
+    let mut seen: BTreeMap<String, PathBuf> = BTreeMap::new();
+    let mut out = Vec::new();
+    for ((path, _), result) in specs.iter().zip(results) {
+        let w = result?;
+        if let Some(first) = seen.get(&w.name) {
+            return Err(Error::DuplicateName {
+                name: w.name,
+                first: first.clone(),
+                second: path.clone(),
             });
         }
+        seen.insert(w.name.clone(), path.clone());
+        out.push(w);
     }
-    let files = diff::compare(&read_folder(old)?, &read_folder(new)?);
-    let roles = semantic::compare(&folder_roles(old)?, &folder_roles(new)?);
-    Ok(DiffReport::new(
-        old.display().to_string(),
-        new.display().to_string(),
-        &files,
-        roles,
-    ))
+    Ok(out)
 }
 
-fn print_diff(report: &DiffReport, format: Format, fail_on: FailOn) -> i32 {
-    let text = match format {
-        Format::Text => {
-            let color = std::io::stdout().is_terminal()
-                && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty());
-            report.text(color)
+/// Specs against what `render --out DIR` wrote: one spec file gives one
+/// workload's report, several (or a folder) a report per workload.
+fn diff_specs(
+    paths: &[PathBuf],
+    against: Option<&Path>,
+    template_dir: Option<&Path>,
+) -> Result<Outcome, Error> {
+    let templates = templates(template_dir)?;
+    let single = paths.len() == 1 && !paths[0].is_dir();
+    let specs: Vec<(PathBuf, Option<Vec<u8>>)> = expand_specs(paths)?
+        .into_iter()
+        .map(|p| (p, None))
+        .collect();
+    let rendered = render_workloads(&specs, &templates)?;
+    let parent = against.unwrap_or_else(|| Path::new("outputs"));
+    if let Some(dir) = against
+        && dir.join(crate::review::TEMPLATE_FILE).is_file()
+        && let Some(w) = rendered.iter().find(|w| !dir.join(&w.name).exists())
+    {
+        return Err(Error::AgainstWorkload {
+            dir: dir.to_owned(),
+            name: w.name.clone(),
+        });
+    }
+    if parent.exists() && !parent.is_dir() {
+        return Err(Error::BadPath {
+            path: parent.to_owned(),
+            problem: "is not a folder".to_owned(),
+        });
+    }
+    let mut on_disk = Vec::new();
+    for w in &rendered {
+        let dir = parent.join(&w.name);
+        if dir.exists() {
+            if !dir.is_dir() {
+                return Err(Error::BadPath {
+                    path: dir,
+                    problem: "is not a folder".to_owned(),
+                });
+            }
+            on_disk.push(Workload::read(w.name.clone(), &dir)?);
         }
-        Format::Markdown => report.markdown(),
-        Format::Json => report.json(),
+    }
+    if single {
+        let new = &rendered[0];
+        let dir = parent.join(&new.name);
+        let (files, roles) = crate::review::compare(on_disk.first(), Some(new));
+        let mut report = DiffReport::new(
+            dir.display().to_string(),
+            paths[0].display().to_string(),
+            &files,
+            roles,
+        );
+        report.new_is_spec = true;
+        report.hint = Some("run `ecs-iam render` to update it".to_owned());
+        return Ok(Outcome::One(report));
+    }
+    let label = paths
+        .iter()
+        .map(|p| p.display().to_string())
+        .collect::<Vec<_>>()
+        .join(" ");
+    Ok(Outcome::Many(crate::review::review(
+        parent.display().to_string(),
+        label,
+        on_disk,
+        rendered,
+    )))
+}
+
+/// Two generated folders: two workload folders, or two folders of
+/// workloads paired by name. A missing --old is output new in the change.
+fn diff_folders(old: &Path, new: &Path) -> Result<Outcome, Error> {
+    use crate::review::{Generated, classify, read_tree};
+    let name = |dir: &Path| {
+        dir.file_name()
+            .map_or_else(String::new, |n| n.to_string_lossy().into_owned())
+    };
+    let old_kind = classify(old)?;
+    let new_kind = classify(new)?;
+    match (old_kind, new_kind) {
+        (_, Generated::Missing) => Err(Error::BadPath {
+            path: new.to_owned(),
+            problem: "does not exist; --new names the generated output after the change".to_owned(),
+        }),
+        (Generated::Tree(_), Generated::Workload) => Err(Error::MixedFolders {
+            workload: new.to_owned(),
+            tree: old.to_owned(),
+        }),
+        (Generated::Workload, Generated::Tree(_)) => Err(Error::MixedFolders {
+            workload: old.to_owned(),
+            tree: new.to_owned(),
+        }),
+        (old_kind, Generated::Workload) => {
+            let before = match old_kind {
+                Generated::Workload => Some(Workload::read(name(old), old)?),
+                _ => None,
+            };
+            let after = Workload::read(name(new), new)?;
+            let (files, roles) = crate::review::compare(before.as_ref(), Some(&after));
+            Ok(Outcome::One(DiffReport::new(
+                old.display().to_string(),
+                new.display().to_string(),
+                &files,
+                roles,
+            )))
+        }
+        (old_kind, Generated::Tree(after)) => {
+            let before = match old_kind {
+                Generated::Tree(t) => read_tree(&t)?,
+                _ => Vec::new(),
+            };
+            Ok(Outcome::Many(crate::review::review(
+                old.display().to_string(),
+                new.display().to_string(),
+                before,
+                read_tree(&after)?,
+            )))
+        }
+    }
+}
+
+/// The specs as they are at a git revision against the working tree, both
+/// rendered in memory: added, removed and renamed spec files included.
+fn diff_base(rev: &str, paths: &[PathBuf], template_dir: Option<&Path>) -> Result<Outcome, Error> {
+    let templates = templates(template_dir)?;
+    let before: Vec<(PathBuf, Option<Vec<u8>>)> = crate::git::specs_at(rev, paths)?
+        .into_iter()
+        .map(|b| (b.label, Some(b.bytes)))
+        .collect();
+    // A path the change deletes names nothing in the working tree.
+    let present: Vec<PathBuf> = paths.iter().filter(|p| p.exists()).cloned().collect();
+    let after: Vec<(PathBuf, Option<Vec<u8>>)> = if present.is_empty() {
+        Vec::new()
+    } else {
+        expand_specs(&present)?
+            .into_iter()
+            .map(|p| (p, None))
+            .collect()
+    };
+    if before.is_empty() && after.is_empty() {
+        return Err(Error::BadPath {
+            path: paths.first().cloned().unwrap_or_default(),
+            problem: format!(
+                "names no spec files (.yaml, .yml, .json) at `{rev}` nor in the working tree"
+            ),
+        });
+    }
+    let old = render_workloads(&before, &templates)?;
+    let new = render_workloads(&after, &templates)?;
+    Ok(Outcome::Many(crate::review::review(
+        rev.to_owned(),
+        "the working tree".to_owned(),
+        old,
+        new,
+    )))
+}
+
+fn print_diff(outcome: &Outcome, format: Format, fail_on: FailOn) -> i32 {
+    let color = std::io::stdout().is_terminal()
+        && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty());
+    let (text, in_sync, broadens) = match outcome {
+        Outcome::One(r) => (
+            match format {
+                Format::Text => r.text(color),
+                Format::Markdown => r.markdown(),
+                Format::Json => r.json(),
+            },
+            r.in_sync(),
+            r.summary.iam.broadening > 0,
+        ),
+        Outcome::Many(r) => (
+            match format {
+                Format::Text => r.text(color),
+                Format::Markdown => r.markdown(),
+                Format::Json => r.json(),
+            },
+            r.in_sync(),
+            r.broadens(),
+        ),
     };
     let _ = std::io::stdout().lock().write_all(text.as_bytes());
     let fails = match fail_on {
-        FailOn::Any => !report.in_sync(),
-        FailOn::Broadening => report.summary.iam.broadening > 0,
+        FailOn::Any => !in_sync,
+        FailOn::Broadening => broadens,
         FailOn::Never => false,
     };
     if fails { EXIT_DIFFERS } else { EXIT_OK }

@@ -80,6 +80,16 @@ pub enum Error {
     WouldOverwrite { path: PathBuf },
     /// A path given on the command line does not exist or is not usable.
     BadPath { path: PathBuf, problem: String },
+    /// A folder given to `diff` holds no generated output: a comparison
+    /// with it would compare nothing.
+    NoOutput { path: PathBuf },
+    /// `diff --old` and `--new` name a workload folder and a folder of
+    /// workloads.
+    MixedFolders { workload: PathBuf, tree: PathBuf },
+    /// `diff --against` names a workload folder where the parent belongs.
+    AgainstWorkload { dir: PathBuf, name: String },
+    /// A `git` command `diff --base` needs failed.
+    Git { command: String, message: String },
 }
 
 /// What is wrong with a value that parsed; each renders as "what; fix".
@@ -305,6 +315,26 @@ impl fmt::Display for Error {
                 path.display()
             ),
             Error::BadPath { path, problem } => write!(f, "`{}`: {problem}", path.display()),
+            Error::NoOutput { path } => write!(
+                f,
+                "`{}` holds no generated output: expected `cloudformation.yaml` (a workload folder) or folders holding one (what `ecs-iam render --out {}` writes); render into it first, or name the right folder",
+                path.display(),
+                path.display()
+            ),
+            Error::MixedFolders { workload, tree } => write!(
+                f,
+                "`{}` is one workload's folder but `{}` is a folder of workloads; compare a workload folder with a workload folder, or two folders of workloads",
+                workload.display(),
+                tree.display()
+            ),
+            Error::AgainstWorkload { dir, name } => write!(
+                f,
+                "`{}` is a workload folder, but --against takes the folder `render --out` took (it compares `<DIR>/{name}`); pass its parent",
+                dir.display()
+            ),
+            Error::Git { command, message } => {
+                write!(f, "`{command}` failed: {message}")
+            }
         }
     }
 }

@@ -16,6 +16,7 @@ pub mod diff;
 pub mod error;
 pub mod explain;
 pub mod files;
+pub mod git;
 pub mod location;
 pub mod model;
 pub mod parallel;
@@ -23,6 +24,7 @@ pub mod presets;
 pub mod readback;
 pub mod render;
 pub mod report;
+pub mod review;
 pub mod semantic;
 pub mod spec;
 

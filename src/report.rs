@@ -93,7 +93,44 @@ impl DiffReport {
     /// The text report; `color` adds ANSI colours to the classes.
     #[must_use]
     pub fn text(&self, color: bool) -> String {
+        let mut out = self.body_text(color, true);
+        let _ = writeln!(out, "{}", self.summary_line());
+        out
+    }
+
+    /// The report without its summary line; `with_files` adds the file
+    /// differences (a review leaves them out for a new or removed workload,
+    /// where every file differs).
+    #[must_use]
+    pub fn body_text(&self, color: bool, with_files: bool) -> String {
         let mut out = String::new();
+        if with_files {
+            self.files_text(&mut out);
+        }
+        for role in &self.roles {
+            if role.changes.is_empty() {
+                continue;
+            }
+            let _ = writeln!(out, "{} role `{}`:", role.role, role.name);
+            for c in &role.changes {
+                let class = c.class.as_str();
+                let painted = if color {
+                    let code = match c.class {
+                        Class::Broadening => "1;31",
+                        Class::Narrowing => "32",
+                        Class::Neutral => "2",
+                    };
+                    format!("\u{1b}[{code}m{class:<10}\u{1b}[0m")
+                } else {
+                    format!("{class:<10}")
+                };
+                let _ = writeln!(out, "  {} {painted}  {}", c.sign.symbol(), c.item);
+            }
+        }
+        out
+    }
+
+    fn files_text(&self, out: &mut String) {
         for d in &self.files.diffs {
             out.push_str(d);
         }
@@ -121,28 +158,6 @@ impl DiffReport {
                 self.old
             );
         }
-        for role in &self.roles {
-            if role.changes.is_empty() {
-                continue;
-            }
-            let _ = writeln!(out, "{} role `{}`:", role.role, role.name);
-            for c in &role.changes {
-                let class = c.class.as_str();
-                let painted = if color {
-                    let code = match c.class {
-                        Class::Broadening => "1;31",
-                        Class::Narrowing => "32",
-                        Class::Neutral => "2",
-                    };
-                    format!("\u{1b}[{code}m{class:<10}\u{1b}[0m")
-                } else {
-                    format!("{class:<10}")
-                };
-                let _ = writeln!(out, "  {} {painted}  {}", c.sign.symbol(), c.item);
-            }
-        }
-        let _ = writeln!(out, "{}", self.summary_line());
-        out
     }
 
     /// One line: files and IAM changes in numbers.
@@ -176,7 +191,6 @@ impl DiffReport {
     #[must_use]
     pub fn markdown(&self) -> String {
         let s = &self.summary.iam;
-        let mut out = String::new();
         let headline = if s.broadening > 0 {
             format!("⚠️ **Access grows**: {}", self.iam_line())
         } else if s.narrowing + s.neutral > 0 {
@@ -184,11 +198,21 @@ impl DiffReport {
         } else {
             "✅ **No IAM change**".to_owned()
         };
-        let _ = writeln!(out, "### ecs-iam: {headline}\n");
+        format!(
+            "### ecs-iam: {headline}\n\n{}",
+            self.markdown_sections("####", true)
+        )
+    }
+
+    /// A table per role under `heading`s (`####`), then the files that
+    /// differ when `with_files`.
+    #[must_use]
+    pub fn markdown_sections(&self, heading: &str, with_files: bool) -> String {
+        let mut out = String::new();
         for role in &self.roles {
             let _ = writeln!(
                 out,
-                "#### {} role <code>{}</code>\n",
+                "{heading} {} role <code>{}</code>\n",
                 role.role,
                 html(&role.name)
             );
@@ -216,7 +240,7 @@ impl DiffReport {
             out.push('\n');
         }
         let f = &self.files;
-        if !(f.changed.is_empty() && f.missing.is_empty() && f.extra.is_empty()) {
+        if with_files && !(f.changed.is_empty() && f.missing.is_empty() && f.extra.is_empty()) {
             let _ = writeln!(out, "Files of <code>{}</code>:\n", html(&self.old));
             for (what, names) in [
                 ("changed", &f.changed),
@@ -239,7 +263,7 @@ impl DiffReport {
 }
 
 /// Text safe inside an HTML `<code>` in a Markdown table cell.
-fn html(s: &str) -> String {
+pub(crate) fn html(s: &str) -> String {
     s.replace('&', "&amp;")
         .replace('<', "&lt;")
         .replace('>', "&gt;")

@@ -403,19 +403,32 @@ pub fn load(path: &Path) -> Result<Source, Error> {
     };
     let meta = std::fs::metadata(path).map_err(read_err)?;
     if meta.len() > MAX_SPEC_BYTES {
-        return Err(Error::Syntax {
-            at: Location {
-                file: path.to_owned(),
-                line: 1,
-                column: 1,
-            },
-            message: format!(
-                "the file is {} bytes; a spec may be at most {MAX_SPEC_BYTES} bytes",
-                meta.len()
-            ),
-        });
+        return Err(too_large(path, meta.len()));
     }
     let bytes = std::fs::read(path).map_err(read_err)?;
+    from_bytes(path, bytes)
+}
+
+fn too_large(path: &Path, len: u64) -> Error {
+    Error::Syntax {
+        at: Location {
+            file: path.to_owned(),
+            line: 1,
+            column: 1,
+        },
+        message: format!("the file is {len} bytes; a spec may be at most {MAX_SPEC_BYTES} bytes"),
+    }
+}
+
+/// Parse a spec's bytes (read from disk or from a git revision); `path`
+/// names it in errors.
+///
+/// # Errors
+/// The bytes are too many, not UTF-8, or do not parse into a [`Spec`].
+pub fn from_bytes(path: &Path, bytes: Vec<u8>) -> Result<Source, Error> {
+    if bytes.len() as u64 > MAX_SPEC_BYTES {
+        return Err(too_large(path, bytes.len() as u64));
+    }
     let text = match String::from_utf8(bytes) {
         Ok(t) => t,
         Err(e) => {

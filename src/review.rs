@@ -1,0 +1,436 @@
+//! Reviewing a change across workloads: the generated output of a base and
+//! of a change (folders on disk, specs rendered in memory, or specs at a git
+//! revision), paired by workload name and compared file by file and grant by
+//! grant, in one report with one verdict.
+//!
+//! A review never passes on something it did not compare: a folder holding
+//! no generated output is an error, a workload only in the change is new
+//! (everything it grants is broadening) and one only in the base was removed.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use serde::Serialize;
+
+use crate::error::Error;
+use crate::model::Role;
+use crate::render::Files;
+use crate::report::DiffReport;
+use crate::semantic::Summary;
+use crate::{diff, files, readback, semantic};
+
+/// The file every generated workload folder holds, and the one read back.
+pub const TEMPLATE_FILE: &str = "cloudformation.yaml";
+
+/// One workload's generated output: its files and the roles they declare.
+#[derive(Debug, Clone)]
+pub struct Workload {
+    /// The spec's `name`: the folder name under `render --out`.
+    pub name: String,
+    /// Where it comes from, for the report (a folder or a spec).
+    pub origin: String,
+    /// Rendered from a spec rather than read from a folder.
+    pub is_spec: bool,
+    pub files: Files,
+    pub roles: Vec<Role>,
+}
+
+impl Workload {
+    /// A workload rendered from a spec in memory.
+    #[must_use]
+    pub fn rendered(origin: String, model: crate::model::Model, files: Files) -> Self {
+        Workload {
+            name: model.name,
+            origin,
+            is_spec: true,
+            files,
+            roles: model.roles,
+        }
+    }
+
+    /// A generated workload folder, read back. Without
+    /// `cloudformation.yaml` it declares no roles: everything the other side
+    /// grants counts as new.
+    ///
+    /// # Errors
+    /// A file cannot be read, or `cloudformation.yaml` is not one ecs-iam
+    /// could have written.
+    pub fn read(name: String, dir: &Path) -> Result<Self, Error> {
+        let files = files::read_tree(dir)?;
+        let roles = match files.get(TEMPLATE_FILE) {
+            Some(template) => readback::parse(&dir.join(TEMPLATE_FILE), template)?,
+            None => Vec::new(),
+        };
+        Ok(Workload {
+            name,
+            origin: dir.display().to_string(),
+            is_spec: false,
+            files,
+            roles,
+        })
+    }
+}
+
+/// What a folder given to `diff` holds.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Generated {
+    /// Nothing there: a base before its first rendering.
+    Missing,
+    /// One workload's output (`cloudformation.yaml` and the rest).
+    Workload,
+    /// Workload folders by name, as `render --out DIR` writes them.
+    Tree(BTreeMap<String, PathBuf>),
+}
+
+/// Look at a folder given to `diff`.
+///
+/// # Errors
+/// It is not a folder, cannot be read, or holds no generated output.
+pub fn classify(dir: &Path) -> Result<Generated, Error> {
+    if !dir.exists() {
+        return Ok(Generated::Missing);
+    }
+    if !dir.is_dir() {
+        return Err(Error::BadPath {
+            path: dir.to_owned(),
+            problem: "is not a folder of generated output".to_owned(),
+        });
+    }
+    if dir.join(TEMPLATE_FILE).is_file() {
+        return Ok(Generated::Workload);
+    }
+    let tree = workload_folders(dir)?;
+    if tree.is_empty() {
+        return Err(Error::NoOutput {
+            path: dir.to_owned(),
+        });
+    }
+    Ok(Generated::Tree(tree))
+}
+
+/// The workload folders directly under `dir`, by name. Hidden folders (a
+/// render's staging folders) are not workloads.
+///
+/// # Errors
+/// `dir` cannot be read.
+pub fn workload_folders(dir: &Path) -> Result<BTreeMap<String, PathBuf>, Error> {
+    let read_err = |source| Error::Read {
+        path: dir.to_owned(),
+        source,
+    };
+    let mut out = BTreeMap::new();
+    for entry in std::fs::read_dir(dir).map_err(read_err)? {
+        let entry = entry.map_err(read_err)?;
+        let name = entry.file_name().to_string_lossy().into_owned();
+        let path = entry.path();
+        if !name.starts_with('.') && path.join(TEMPLATE_FILE).is_file() {
+            out.insert(name, path);
+        }
+    }
+    Ok(out)
+}
+
+/// Read every workload of a tree, on all cores.
+///
+/// # Errors
+/// The first workload that cannot be read.
+pub fn read_tree(tree: &BTreeMap<String, PathBuf>) -> Result<Vec<Workload>, Error> {
+    let items: Vec<(&String, &PathBuf)> = tree.iter().collect();
+    crate::parallel::map(&items, |(name, dir)| Workload::read((*name).clone(), dir))
+        .into_iter()
+        .collect()
+}
+
+/// Compare one workload's base and change (either may be absent).
+#[must_use]
+pub fn compare(
+    old: Option<&Workload>,
+    new: Option<&Workload>,
+) -> (diff::Report, Vec<semantic::RoleChanges>) {
+    let empty = Files::new();
+    let files = diff::compare(
+        old.map_or(&empty, |w| &w.files),
+        new.map_or(&empty, |w| &w.files),
+    );
+    let roles = semantic::compare(
+        old.map_or(&[][..], |w| &w.roles),
+        new.map_or(&[][..], |w| &w.roles),
+    );
+    (files, roles)
+}
+
+/// How a workload fares in a change.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Status {
+    /// Only in the change.
+    New,
+    /// Only in the base.
+    Removed,
+    /// In both, with some difference.
+    Changed,
+    /// In both, identical.
+    Unchanged,
+}
+
+impl Status {
+    #[must_use]
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Status::New => "new",
+            Status::Removed => "removed",
+            Status::Changed => "changed",
+            Status::Unchanged => "unchanged",
+        }
+    }
+}
+
+/// One workload's part of a review.
+#[derive(Debug)]
+pub struct WorkloadReview {
+    pub name: String,
+    pub status: Status,
+    pub report: DiffReport,
+}
+
+impl Serialize for WorkloadReview {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        #[derive(Serialize)]
+        struct Row<'a> {
+            name: &'a str,
+            status: Status,
+            old: &'a str,
+            new: &'a str,
+            summary: &'a crate::report::FullSummary,
+            files: &'a crate::report::Files,
+            roles: &'a [semantic::RoleChanges],
+        }
+        Row {
+            name: &self.name,
+            status: self.status,
+            old: &self.report.old,
+            new: &self.report.new,
+            summary: &self.report.summary,
+            files: &self.report.files,
+            roles: &self.report.roles,
+        }
+        .serialize(serializer)
+    }
+}
+
+/// Workloads by status.
+#[derive(Debug, Clone, Copy, Default, Serialize)]
+pub struct WorkloadCounts {
+    pub new: usize,
+    pub removed: usize,
+    pub changed: usize,
+    pub unchanged: usize,
+}
+
+/// Totals of a review.
+#[derive(Debug, Clone, Copy, Default, Serialize)]
+pub struct ReviewSummary {
+    pub workloads: WorkloadCounts,
+    #[serde(flatten)]
+    pub iam: Summary,
+    pub files_changed: usize,
+    pub files_missing: usize,
+    pub files_extra: usize,
+}
+
+/// A change compared workload by workload.
+#[derive(Debug, Serialize)]
+pub struct Review {
+    /// JSON schema version of this report.
+    pub version: u32,
+    /// What the report covers: `workloads`.
+    pub kind: &'static str,
+    /// The base and the change, as given.
+    pub old: String,
+    pub new: String,
+    pub summary: ReviewSummary,
+    /// Every workload of either side, by name.
+    pub workloads: Vec<WorkloadReview>,
+}
+
+/// A workload's base and change; either may be absent.
+type Pair = (Option<Workload>, Option<Workload>);
+
+/// Pair the workloads of both sides by name and compare each pair.
+#[must_use]
+pub fn review(
+    old_label: String,
+    new_label: String,
+    old: Vec<Workload>,
+    new: Vec<Workload>,
+) -> Review {
+    let mut pairs: BTreeMap<String, Pair> = BTreeMap::new();
+    for w in old {
+        let name = w.name.clone();
+        pairs.entry(name).or_default().0 = Some(w);
+    }
+    for w in new {
+        let name = w.name.clone();
+        pairs.entry(name).or_default().1 = Some(w);
+    }
+    let pairs: Vec<(String, Pair)> = pairs.into_iter().collect();
+    let workloads = crate::parallel::map(&pairs, |(name, (o, n))| {
+        let (files, roles) = compare(o.as_ref(), n.as_ref());
+        let label = |w: &Option<Workload>, side: &str| {
+            w.as_ref()
+                .map_or_else(|| format!("{side}/{name}"), |w| w.origin.clone())
+        };
+        let mut report = DiffReport::new(label(o, &old_label), label(n, &new_label), &files, roles);
+        report.new_is_spec = n.as_ref().is_some_and(|w| w.is_spec);
+        let status = match (o, n) {
+            (None, _) => Status::New,
+            (_, None) => Status::Removed,
+            _ if report.in_sync() => Status::Unchanged,
+            _ => Status::Changed,
+        };
+        WorkloadReview {
+            name: name.clone(),
+            status,
+            report,
+        }
+    });
+    let mut summary = ReviewSummary::default();
+    for w in &workloads {
+        match w.status {
+            Status::New => summary.workloads.new += 1,
+            Status::Removed => summary.workloads.removed += 1,
+            Status::Changed => summary.workloads.changed += 1,
+            Status::Unchanged => summary.workloads.unchanged += 1,
+        }
+        let s = &w.report.summary;
+        summary.iam.broadening += s.iam.broadening;
+        summary.iam.narrowing += s.iam.narrowing;
+        summary.iam.neutral += s.iam.neutral;
+        summary.files_changed += s.files_changed;
+        summary.files_missing += s.files_missing;
+        summary.files_extra += s.files_extra;
+    }
+    Review {
+        version: 1,
+        kind: "workloads",
+        old: old_label,
+        new: new_label,
+        summary,
+        workloads,
+    }
+}
+
+impl Review {
+    /// Every workload is on both sides and identical.
+    #[must_use]
+    pub fn in_sync(&self) -> bool {
+        self.workloads.iter().all(|w| w.status == Status::Unchanged)
+    }
+
+    /// Some workload grants more than before.
+    #[must_use]
+    pub fn broadens(&self) -> bool {
+        self.summary.iam.broadening > 0
+    }
+
+    fn iam_line(&self) -> String {
+        let s = &self.summary.iam;
+        format!(
+            "{} broadening, {} narrowing, {} neutral",
+            s.broadening, s.narrowing, s.neutral
+        )
+    }
+
+    fn workloads_line(&self) -> String {
+        let w = &self.summary.workloads;
+        let total = self.workloads.len();
+        format!(
+            "{total} workload{}: {} new, {} removed, {} changed, {} unchanged",
+            if total == 1 { "" } else { "s" },
+            w.new,
+            w.removed,
+            w.changed,
+            w.unchanged
+        )
+    }
+
+    /// One line: workloads and IAM changes in numbers.
+    #[must_use]
+    pub fn summary_line(&self) -> String {
+        if self.in_sync() {
+            format!(
+                "`{}` is in sync with `{}`: {}",
+                self.old,
+                self.new,
+                self.workloads_line()
+            )
+        } else {
+            format!(
+                "`{}` differs from `{}`: {}; IAM: {}",
+                self.old,
+                self.new,
+                self.workloads_line(),
+                self.iam_line()
+            )
+        }
+    }
+
+    /// The text report: a section per workload that differs (a new or
+    /// removed one shows its grants, not its files), then the totals.
+    #[must_use]
+    pub fn text(&self, color: bool) -> String {
+        let mut out = String::new();
+        for w in self
+            .workloads
+            .iter()
+            .filter(|w| w.status != Status::Unchanged)
+        {
+            out.push_str(&format!(
+                "== workload `{}` ({})\n",
+                w.name,
+                w.status.as_str()
+            ));
+            out.push_str(&w.report.body_text(color, w.status == Status::Changed));
+        }
+        out.push_str(&self.summary_line());
+        out.push('\n');
+        out
+    }
+
+    /// A pull-request comment: the verdict, then a section per workload
+    /// that differs.
+    #[must_use]
+    pub fn markdown(&self) -> String {
+        let s = &self.summary.iam;
+        let headline = if s.broadening > 0 {
+            format!("⚠️ **Access grows**: {}", self.iam_line())
+        } else if s.narrowing + s.neutral > 0 {
+            format!("✅ **No access grows**: {}", self.iam_line())
+        } else {
+            "✅ **No IAM change**".to_owned()
+        };
+        let mut out = format!("### ecs-iam: {headline}\n\n{}\n\n", self.workloads_line());
+        for w in self
+            .workloads
+            .iter()
+            .filter(|w| w.status != Status::Unchanged)
+        {
+            out.push_str(&format!(
+                "#### workload <code>{}</code> ({})\n\n",
+                crate::report::html(&w.name),
+                w.status.as_str()
+            ));
+            out.push_str(
+                &w.report
+                    .markdown_sections("#####", w.status == Status::Changed),
+            );
+        }
+        out
+    }
+
+    /// The JSON report (schema version 1, documented in the README).
+    #[must_use]
+    pub fn json(&self) -> String {
+        serde_json::to_string_pretty(self).unwrap_or_default() + "\n"
+    }
+}
