@@ -21,6 +21,10 @@ pub struct DiffReport {
     pub roles: Vec<RoleChanges>,
     /// Whether `new` is a spec (rendered in memory) rather than a folder.
     pub new_is_spec: bool,
+    /// Whether `old` is a spec rendered in memory (a git revision's) too:
+    /// then files are named by their path in the rendering.
+    #[serde(skip)]
+    pub old_is_spec: bool,
     /// What to do about a difference, appended to the summary line.
     #[serde(skip)]
     pub hint: Option<String>,
@@ -70,6 +74,7 @@ impl DiffReport {
             },
             roles,
             new_is_spec: false,
+            old_is_spec: false,
             hint: None,
         }
     }
@@ -145,18 +150,24 @@ impl DiffReport {
                 format!("not in {}", self.new),
             )
         };
+        let old = if self.old_is_spec {
+            String::new()
+        } else {
+            format!("{}/", self.old)
+        };
         for name in &self.files.missing {
-            let _ = writeln!(out, "missing: {}/{name} ({only_new})", self.old);
+            let _ = writeln!(out, "missing: {old}{name} ({only_new})");
         }
         for name in &self.files.extra {
-            let _ = writeln!(out, "extra: {}/{name} ({only_old})", self.old);
+            let _ = writeln!(out, "extra: {old}{name} ({only_old})");
         }
+        let why = if self.old_is_spec {
+            "the rendering changed"
+        } else {
+            "edited by hand, or the spec changed"
+        };
         for name in &self.files.changed {
-            let _ = writeln!(
-                out,
-                "changed: {}/{name} (edited by hand, or the spec changed)",
-                self.old
-            );
+            let _ = writeln!(out, "changed: {old}{name} ({why})");
         }
     }
 
@@ -251,6 +262,7 @@ impl DiffReport {
                     let _ = writeln!(out, "- {what}: <code>{}</code>", html(n));
                 }
             }
+            out.push('\n');
         }
         out
     }

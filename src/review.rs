@@ -282,6 +282,7 @@ pub fn review(
         };
         let mut report = DiffReport::new(label(o, &old_label), label(n, &new_label), &files, roles);
         report.new_is_spec = n.as_ref().is_some_and(|w| w.is_spec);
+        report.old_is_spec = o.as_ref().is_some_and(|w| w.is_spec);
         let status = match (o, n) {
             (None, _) => Status::New,
             (_, None) => Status::Removed,

@@ -195,3 +195,99 @@ fn markdown_reports_match_goldens() {
         failures.join("\n")
     );
 }
+
+fn render_tree(dir: &Path, specs: &Value) -> std::path::PathBuf {
+    let spec_dir = dir.join("specs");
+    let _ = fs::remove_dir_all(&spec_dir);
+    fs::create_dir_all(&spec_dir).unwrap();
+    for (name, text) in specs.as_mapping().unwrap() {
+        fs::write(
+            spec_dir.join(name.as_str().unwrap()),
+            text.as_str().unwrap(),
+        )
+        .unwrap();
+    }
+    let out = dir.join("out");
+    let status = std::process::Command::new(env!("CARGO_BIN_EXE_ecs-iam"))
+        .args(["render", "specs", "--out", "out"])
+        .current_dir(dir)
+        .output()
+        .unwrap();
+    assert_eq!(status.status.code(), Some(0), "{status:?}");
+    out
+}
+
+/// Whole output trees: workloads paired by folder name, each with its
+/// status, one verdict and one exit code.
+#[test]
+fn every_tree_pair_is_reported_as_expected() {
+    let text = fs::read_to_string(common::root().join("tests/semantic/trees.yaml")).unwrap();
+    let cases: Vec<Value> = serde_yaml::from_str(&text).unwrap();
+    assert!(cases.len() >= 8);
+    let root = Path::new(env!("CARGO_TARGET_TMPDIR")).join(format!("trees-{}", std::process::id()));
+    let mut wrong = Vec::new();
+    for (i, case) in cases.iter().enumerate() {
+        let name = case["name"].as_str().unwrap();
+        let dir = root.join(i.to_string());
+        let _ = fs::remove_dir_all(&dir);
+        fs::create_dir_all(dir.join("old")).unwrap();
+        let old = render_tree(&dir.join("old"), &case["old"]);
+        let new_dir = dir.join("new");
+        fs::create_dir_all(&new_dir).unwrap();
+        let new = render_tree(&new_dir, &case["new"]);
+        let out = std::process::Command::new(env!("CARGO_BIN_EXE_ecs-iam"))
+            .args(["diff", "--old"])
+            .arg(&old)
+            .arg("--new")
+            .arg(&new)
+            .args(["--fail-on", "broadening", "--format", "json"])
+            .output()
+            .unwrap();
+        let report: serde_json::Value = serde_json::from_slice(&out.stdout)
+            .unwrap_or_else(|e| panic!("{name}: {e}: {}", String::from_utf8_lossy(&out.stderr)));
+        let statuses: Vec<(String, String)> = report["workloads"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|w| {
+                (
+                    w["name"].as_str().unwrap().to_owned(),
+                    w["status"].as_str().unwrap().to_owned(),
+                )
+            })
+            .collect();
+        let expected: Vec<(String, String)> = case["expect"]
+            .as_mapping()
+            .unwrap()
+            .iter()
+            .map(|(k, v)| {
+                (
+                    k.as_str().unwrap().to_owned(),
+                    v.as_str().unwrap().to_owned(),
+                )
+            })
+            .collect();
+        let s = &report["summary"];
+        let class = if s["broadening"] != 0 {
+            "broadening"
+        } else if s["narrowing"] != 0 {
+            "narrowing"
+        } else if s["neutral"] != 0 {
+            "neutral"
+        } else {
+            "none"
+        };
+        let exit = i64::from(out.status.code().unwrap());
+        if statuses != expected
+            || class != case["class"].as_str().unwrap()
+            || Some(exit) != case["exit"].as_i64()
+        {
+            wrong.push(format!(
+                "{name}: got {statuses:?}, {class}, exit {exit}; expected {expected:?}, {}, exit {}",
+                case["class"].as_str().unwrap(),
+                case["exit"].as_i64().unwrap()
+            ));
+        }
+    }
+    assert!(wrong.is_empty(), "{}", wrong.join("\n"));
+}
