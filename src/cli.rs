@@ -443,7 +443,7 @@ fn diff_specs(
     if single {
         let new = &rendered[0];
         let dir = parent.join(&new.name);
-        let (files, roles) = crate::review::compare(on_disk.first(), Some(new));
+        let (files, roles) = crate::review::compare(on_disk.first(), Some(new))?;
         let mut report = DiffReport::new(
             dir.display().to_string(),
             paths[0].display().to_string(),
@@ -464,7 +464,7 @@ fn diff_specs(
         label,
         on_disk,
         rendered,
-    )))
+    )?))
 }
 
 /// Two generated folders: two workload folders, or two folders of
@@ -496,7 +496,7 @@ fn diff_folders(old: &Path, new: &Path) -> Result<Outcome, Error> {
                 _ => None,
             };
             let after = Workload::read(name(new), new)?;
-            let (files, roles) = crate::review::compare(before.as_ref(), Some(&after));
+            let (files, roles) = crate::review::compare(before.as_ref(), Some(&after))?;
             Ok(Outcome::One(DiffReport::new(
                 old.display().to_string(),
                 new.display().to_string(),
@@ -514,7 +514,7 @@ fn diff_folders(old: &Path, new: &Path) -> Result<Outcome, Error> {
                 new.display().to_string(),
                 before,
                 read_tree(&after)?,
-            )))
+            )?))
         }
     }
 }
@@ -552,7 +552,7 @@ fn diff_base(rev: &str, paths: &[PathBuf], template_dir: Option<&Path>) -> Resul
         "the working tree".to_owned(),
         old,
         new,
-    )))
+    )?))
 }
 
 fn print_diff(outcome: &Outcome, format: Format, fail_on: FailOn) -> i32 {

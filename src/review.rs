@@ -32,7 +32,9 @@ pub struct Workload {
     /// Rendered from a spec rather than read from a folder.
     pub is_spec: bool,
     pub files: Files,
-    pub roles: Vec<Role>,
+    /// The roles, or `None` until read back from the folder's
+    /// `cloudformation.yaml` (two identical folders never need it).
+    pub roles: Option<Vec<Role>>,
 }
 
 impl Workload {
@@ -44,30 +46,40 @@ impl Workload {
             origin,
             is_spec: true,
             files,
-            roles: model.roles,
+            roles: Some(model.roles),
         }
     }
 
-    /// A generated workload folder, read back. Without
-    /// `cloudformation.yaml` it declares no roles: everything the other side
-    /// grants counts as new.
+    /// A generated workload folder's files; its roles are read back when a
+    /// comparison needs them.
     ///
     /// # Errors
-    /// A file cannot be read, or `cloudformation.yaml` is not one ecs-iam
-    /// could have written.
+    /// A file cannot be read.
     pub fn read(name: String, dir: &Path) -> Result<Self, Error> {
-        let files = files::read_tree(dir)?;
-        let roles = match files.get(TEMPLATE_FILE) {
-            Some(template) => readback::parse(&dir.join(TEMPLATE_FILE), template)?,
-            None => Vec::new(),
-        };
         Ok(Workload {
             name,
             origin: dir.display().to_string(),
             is_spec: false,
-            files,
-            roles,
+            files: files::read_tree(dir)?,
+            roles: None,
         })
+    }
+
+    /// The roles. Without `cloudformation.yaml` a folder declares none:
+    /// everything the other side grants counts as new.
+    ///
+    /// # Errors
+    /// `cloudformation.yaml` is not one ecs-iam could have written.
+    pub fn roles(&self) -> Result<Vec<Role>, Error> {
+        if let Some(roles) = &self.roles {
+            return Ok(roles.clone());
+        }
+        match self.files.get(TEMPLATE_FILE) {
+            Some(template) => {
+                readback::parse(&Path::new(&self.origin).join(TEMPLATE_FILE), template)
+            }
+            None => Ok(Vec::new()),
+        }
     }
 }
 
@@ -142,21 +154,27 @@ pub fn read_tree(tree: &BTreeMap<String, PathBuf>) -> Result<Vec<Workload>, Erro
 }
 
 /// Compare one workload's base and change (either may be absent).
-#[must_use]
+///
+/// # Errors
+/// A side's `cloudformation.yaml` cannot be read back.
 pub fn compare(
     old: Option<&Workload>,
     new: Option<&Workload>,
-) -> (diff::Report, Vec<semantic::RoleChanges>) {
+) -> Result<(diff::Report, Vec<semantic::RoleChanges>), Error> {
     let empty = Files::new();
     let files = diff::compare(
         old.map_or(&empty, |w| &w.files),
         new.map_or(&empty, |w| &w.files),
     );
-    let roles = semantic::compare(
-        old.map_or(&[][..], |w| &w.roles),
-        new.map_or(&[][..], |w| &w.roles),
-    );
-    (files, roles)
+    let roles = |w: Option<&Workload>| w.map_or_else(|| Ok(Vec::new()), Workload::roles);
+    // Identical files declare identical roles: nothing to read back.
+    let (old_roles, new_roles) = if old.is_some() && new.is_some() && files.in_sync() {
+        let roles = roles(new)?;
+        (roles.clone(), roles)
+    } else {
+        (roles(old)?, roles(new)?)
+    };
+    Ok((files, semantic::compare(&old_roles, &new_roles)))
 }
 
 /// How a workload fares in a change.
@@ -257,13 +275,15 @@ pub struct Review {
 type Pair = (Option<Workload>, Option<Workload>);
 
 /// Pair the workloads of both sides by name and compare each pair.
-#[must_use]
+///
+/// # Errors
+/// A `cloudformation.yaml` cannot be read back.
 pub fn review(
     old_label: String,
     new_label: String,
     old: Vec<Workload>,
     new: Vec<Workload>,
-) -> Review {
+) -> Result<Review, Error> {
     let mut pairs: BTreeMap<String, Pair> = BTreeMap::new();
     for w in old {
         let name = w.name.clone();
@@ -275,7 +295,7 @@ pub fn review(
     }
     let pairs: Vec<(String, Pair)> = pairs.into_iter().collect();
     let workloads = crate::parallel::map(&pairs, |(name, (o, n))| {
-        let (files, roles) = compare(o.as_ref(), n.as_ref());
+        let (files, roles) = compare(o.as_ref(), n.as_ref())?;
         let label = |w: &Option<Workload>, side: &str| {
             w.as_ref()
                 .map_or_else(|| format!("{side}/{name}"), |w| w.origin.clone())
@@ -289,12 +309,14 @@ pub fn review(
             _ if report.in_sync() => Status::Unchanged,
             _ => Status::Changed,
         };
-        WorkloadReview {
+        Ok(WorkloadReview {
             name: name.clone(),
             status,
             report,
-        }
-    });
+        })
+    })
+    .into_iter()
+    .collect::<Result<Vec<_>, Error>>()?;
     let mut summary = ReviewSummary::default();
     for w in &workloads {
         match w.status {
@@ -311,14 +333,14 @@ pub fn review(
         summary.files_missing += s.files_missing;
         summary.files_extra += s.files_extra;
     }
-    Review {
+    Ok(Review {
         version: 1,
         kind: "workloads",
         old: old_label,
         new: new_label,
         summary,
         workloads,
-    }
+    })
 }
 
 impl Review {
