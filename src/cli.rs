@@ -74,8 +74,9 @@ pub enum Command {
     },
     /// Least-privilege and limit findings on a spec and its rendering.
     Check {
-        /// The spec file.
-        spec: PathBuf,
+        /// Spec files, or folders of them.
+        #[arg(required = true)]
+        specs: Vec<PathBuf>,
         /// Output format.
         #[arg(long, value_enum, default_value_t = CheckFormat::Text)]
         format: CheckFormat,
@@ -178,7 +179,11 @@ pub fn run(args: Args) -> i32 {
             };
             outcome.map(|o| print_diff(&o, format, fail_on))
         }
-        Command::Check { spec, format, deny } => check_command(&spec, format, deny),
+        Command::Check {
+            specs,
+            format,
+            deny,
+        } => check_command(&specs, format, deny),
         Command::Explain { spec, format } => explain_command(&spec, format),
         Command::Init { preset, output } => init_command(&preset, output.as_deref()),
         Command::Completions { shell } => {
@@ -587,9 +592,14 @@ fn print_diff(outcome: &Outcome, format: Format, fail_on: FailOn) -> i32 {
     if fails { EXIT_DIFFERS } else { EXIT_OK }
 }
 
-fn check_command(spec: &Path, format: CheckFormat, deny: Severity) -> Result<i32, Error> {
-    let source = crate::spec::load(spec)?;
-    let findings = check::check(&source)?;
+fn check_command(specs: &[PathBuf], format: CheckFormat, deny: Severity) -> Result<i32, Error> {
+    let specs = expand_specs(specs)?;
+    let mut findings = Vec::new();
+    for result in crate::parallel::map(&specs, |spec| {
+        crate::spec::load(spec).and_then(|source| check::check(&source))
+    }) {
+        findings.extend(result?);
+    }
     let mut stdout = std::io::stdout().lock();
     match format {
         CheckFormat::Text => {

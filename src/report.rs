@@ -252,7 +252,11 @@ impl DiffReport {
         }
         let f = &self.files;
         if with_files && !(f.changed.is_empty() && f.missing.is_empty() && f.extra.is_empty()) {
-            let _ = writeln!(out, "Files of <code>{}</code>:\n", html(&self.old));
+            if self.old_is_spec {
+                let _ = writeln!(out, "Files that render differently:\n");
+            } else {
+                let _ = writeln!(out, "Files of <code>{}</code>:\n", html(&self.old));
+            }
             for (what, names) in [
                 ("changed", &f.changed),
                 ("missing", &f.missing),

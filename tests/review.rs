@@ -363,3 +363,232 @@ fn diff_base_errors() {
         text(&out.stderr)
     );
 }
+
+// ------------------------------------------------------- the integrations
+
+/// A folder on PATH holding `ecs-iam` (the binary under test).
+fn path_with_binary() -> std::ffi::OsString {
+    let dir = Path::new(bin()).parent().unwrap().to_owned();
+    let mut paths = vec![dir];
+    paths.extend(std::env::split_paths(
+        &std::env::var_os("PATH").unwrap_or_default(),
+    ));
+    std::env::join_paths(paths).unwrap()
+}
+
+/// Run the `run:` steps of `action.yml` as GitHub's composite runner does
+/// (`bash --noprofile --norc -eo pipefail`), with `${{ inputs.* }}` set;
+/// steps GitHub would skip here (the install, the comment) are left out.
+/// Returns each step's name, exit code and stdout, the job summary and the
+/// step outputs.
+fn run_action(
+    repo: &Path,
+    inputs: &[(&str, &str)],
+) -> (Vec<(String, i32, String)>, String, String) {
+    let action: serde_yaml::Value =
+        serde_yaml::from_str(&fs::read_to_string(common::root().join("action.yml")).unwrap())
+            .unwrap();
+    let defaults = &action["inputs"];
+    let input = |name: &str| -> String {
+        inputs.iter().find(|(k, _)| *k == name).map_or_else(
+            || defaults[name]["default"].as_str().unwrap().to_owned(),
+            |(_, v)| (*v).to_owned(),
+        )
+    };
+    let expand = |s: &str| -> String {
+        let mut out = s.to_owned();
+        for name in ["specs", "base", "fail-on", "comment", "install"] {
+            out = out.replace(&format!("${{{{ inputs.{name} }}}}"), &input(name));
+        }
+        out
+    };
+    let runner = workdir();
+    let summary = runner.join("summary.md");
+    let outputs = runner.join("outputs");
+    let mut results = Vec::new();
+    for step in action["runs"]["steps"].as_sequence().unwrap() {
+        let Some(run) = step["run"].as_str() else {
+            assert_eq!(
+                step["uses"].as_str(),
+                Some("marocchino/sticky-pull-request-comment@v2")
+            );
+            continue;
+        };
+        if step["if"].as_str() == Some("inputs.install == 'cargo'") {
+            assert_eq!(run, "cargo install --locked --path \"$GITHUB_ACTION_PATH\"");
+            continue;
+        }
+        assert_eq!(step["shell"].as_str(), Some("bash"));
+        let mut cmd = Command::new("bash");
+        cmd.args(["--noprofile", "--norc", "-eo", "pipefail", "-c", run])
+            .current_dir(repo)
+            .env("PATH", path_with_binary())
+            .env("NO_COLOR", "1")
+            .env("RUNNER_TEMP", &runner)
+            .env("GITHUB_STEP_SUMMARY", &summary)
+            .env("GITHUB_OUTPUT", &outputs);
+        if let Some(env) = step["env"].as_mapping() {
+            for (k, v) in env {
+                cmd.env(k.as_str().unwrap(), expand(v.as_str().unwrap()));
+            }
+        }
+        let out = cmd.output().unwrap();
+        results.push((
+            step["name"].as_str().unwrap().to_owned(),
+            out.status.code().unwrap_or(-1),
+            text(&out.stdout) + &text(&out.stderr),
+        ));
+        if !out.status.success() {
+            break;
+        }
+    }
+    (
+        results,
+        fs::read_to_string(summary).unwrap_or_default(),
+        fs::read_to_string(outputs).unwrap_or_default(),
+    )
+}
+
+#[test]
+fn the_github_action_posts_the_review_and_fails_on_broadening() {
+    let repo = repository();
+    let (steps, summary, outputs) = run_action(&repo, &[("base", "main")]);
+    let names: Vec<(&str, i32)> = steps.iter().map(|(n, c, _)| (n.as_str(), *c)).collect();
+    assert_eq!(
+        names,
+        [("Review the IAM change", 0), ("Fail when access grows", 1)],
+        "{steps:#?}"
+    );
+    // The summary is the Markdown report of the same comparison.
+    let markdown = ecs_iam(
+        &repo,
+        &["diff", "--base", "main", "specs", "--format", "markdown"],
+    );
+    assert_eq!(summary, text(&markdown.stdout));
+    golden("action-summary.md", &summary);
+    assert!(outputs.starts_with("report=") && outputs.ends_with("ecs-iam-review.md\n"));
+    assert!(
+        steps[1].2.ends_with("`main` differs from `the working tree`: 3 workloads: 1 new, 0 removed, 2 changed, 0 unchanged; IAM: 5 broadening, 0 narrowing, 1 neutral\n"),
+        "{}",
+        steps[1].2
+    );
+
+    // A change that only narrows passes.
+    git(&repo, &["add", "-A"]);
+    git(&repo, &["commit", "-q", "-m", "change"]);
+    write(&repo, "specs/api.yaml", API);
+    let (steps, summary, _) = run_action(&repo, &[("base", "HEAD")]);
+    let codes: Vec<i32> = steps.iter().map(|(_, c, _)| *c).collect();
+    assert_eq!(codes, [0, 0], "{steps:#?}");
+    assert!(
+        summary.starts_with(
+            "### ecs-iam: ✅ **No access grows**: 0 broadening, 1 narrowing, 1 neutral\n"
+        ),
+        "{summary}"
+    );
+    // `fail-on: any` fails on it.
+    let (steps, _, _) = run_action(&repo, &[("base", "HEAD"), ("fail-on", "any")]);
+    assert_eq!(steps[1].1, 1);
+
+    // A base that cannot be read fails the job at the first step: the
+    // action never passes on what it did not compare.
+    let (steps, summary, _) = run_action(&repo, &[("base", "not-fetched")]);
+    assert_eq!(steps.len(), 1);
+    assert_eq!(steps[0].1, 2);
+    assert_eq!(
+        steps[0].2,
+        "error: `git rev-parse not-fetched` failed: `not-fetched` is not a commit here; fetch it (actions/checkout needs `fetch-depth: 0`) or name another revision\n"
+    );
+    assert_eq!(summary, "");
+}
+
+/// Run a hook of `.pre-commit-hooks.yaml` the way pre-commit does: its
+/// entry and args, then the staged files its `files` pattern matches.
+fn run_hook(repo: &Path, id: &str, args: &[&str]) -> Output {
+    let hooks: serde_yaml::Value = serde_yaml::from_str(
+        &fs::read_to_string(common::root().join(".pre-commit-hooks.yaml")).unwrap(),
+    )
+    .unwrap();
+    let hook = hooks
+        .as_sequence()
+        .unwrap()
+        .iter()
+        .find(|h| h["id"] == id)
+        .unwrap();
+    assert_eq!(hook["language"].as_str(), Some("rust"));
+    let files = regex::Regex::new(hook["files"].as_str().unwrap()).unwrap();
+    let listed = Command::new("git")
+        .args(["ls-files", "--cached", "--others", "--exclude-standard"])
+        .current_dir(repo)
+        .output()
+        .unwrap();
+    let mut names: Vec<String> = text(&listed.stdout)
+        .lines()
+        .filter(|f| files.is_match(f))
+        .map(str::to_owned)
+        .collect();
+    names.sort();
+    let entry: Vec<&str> = hook["entry"].as_str().unwrap().split(' ').collect();
+    assert_eq!(entry[0], "ecs-iam");
+    Command::new(bin())
+        .args(&entry[1..])
+        .args(args)
+        .args(&names)
+        .current_dir(repo)
+        .env("NO_COLOR", "1")
+        .output()
+        .unwrap()
+}
+
+#[test]
+fn the_pre_commit_hooks_fail_on_stale_output_and_findings() {
+    let repo = repository();
+    // The files pattern picks the specs, not the generated YAML.
+    assert_eq!(ecs_iam(&repo, &["render", "specs"]).status.code(), Some(0));
+    let out = run_hook(&repo, "ecs-iam-sync", &[]);
+    assert_eq!(text(&out.stderr), "");
+    assert_eq!(
+        text(&out.stdout),
+        "`outputs` is in sync with `specs/api.yaml specs/background-worker.yaml specs/jobs.yaml`: 3 workloads: 0 new, 0 removed, 0 changed, 3 unchanged\n"
+    );
+    assert_eq!(out.status.code(), Some(0));
+    let out = run_hook(&repo, "ecs-iam-check", &[]);
+    assert_eq!(text(&out.stdout), "0 findings\n");
+    assert_eq!(out.status.code(), Some(0));
+
+    // A spec changed without rendering: the sync hook fails.
+    write(&repo, "specs/api.yaml", API);
+    let out = run_hook(&repo, "ecs-iam-sync", &[]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        text(&out.stdout).ends_with("`outputs` differs from `specs/api.yaml specs/background-worker.yaml specs/jobs.yaml`: 3 workloads: 0 new, 0 removed, 1 changed, 2 unchanged; IAM: 0 broadening, 1 narrowing, 1 neutral\n"),
+        "{}",
+        text(&out.stdout)
+    );
+    // Output elsewhere: `args: [--against, DIR]`.
+    assert_eq!(
+        ecs_iam(&repo, &["render", "specs", "--out", "iam"])
+            .status
+            .code(),
+        Some(0)
+    );
+    assert_eq!(
+        run_hook(&repo, "ecs-iam-sync", &["--against", "iam"])
+            .status
+            .code(),
+        Some(0)
+    );
+
+    // A wildcard secret: the check hook fails with the finding's line.
+    write(
+        &repo,
+        "specs/jobs.yaml",
+        "version: 1\nname: jobs\ntask_role:\n  secrets: {read: [\"*\"]}\n",
+    );
+    let out = run_hook(&repo, "ecs-iam-check", &[]);
+    assert_eq!(
+        text(&out.stdout),
+        "specs/jobs.yaml:4:20: error[secret-wildcard]: `*` is a wildcard; fix: name each secret; ecs-iam adds the `-??????` suffix itself\n1 finding\n"
+    );
+    assert_eq!(out.status.code(), Some(1));
+}
