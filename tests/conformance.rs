@@ -52,7 +52,9 @@ fn scratch(name: &str) -> PathBuf {
     dir
 }
 
-/// Every example and every golden case, rendered into `root/<name>/`.
+/// Every example and every golden case, rendered by one batch
+/// `ecs-iam render ... --out root` into a tree of workloads, as users render
+/// a folder of specs; the tree reads back as in sync with the specs.
 fn render_all(root: &Path) -> Vec<String> {
     let base = common::root();
     let mut specs: Vec<PathBuf> = fs::read_dir(base.join("examples"))
@@ -65,14 +67,27 @@ fn render_all(root: &Path) -> Vec<String> {
             .map(|e| e.unwrap().path().join("spec.yaml")),
     );
     specs.sort();
-    let templates = Templates::embedded().unwrap();
-    let mut names = Vec::new();
-    for spec in specs {
-        let (model, files) =
-            ecs_iam::render_spec(&spec, &templates).unwrap_or_else(|e| panic!("{e}"));
-        ecs_iam::files::write_outputs(&[(root.join(&model.name), &files)]).unwrap();
-        names.push(model.name);
-    }
+    let ecs_iam = |args: &[&std::ffi::OsStr]| {
+        let out = Command::new(env!("CARGO_BIN_EXE_ecs-iam"))
+            .args(args)
+            .output()
+            .unwrap();
+        assert_eq!(out.status.code(), Some(0), "{out:?}");
+    };
+    let mut args: Vec<&std::ffi::OsStr> = vec!["render".as_ref()];
+    args.extend(specs.iter().map(|s| s.as_os_str()));
+    args.extend(["--out".as_ref(), root.as_os_str()]);
+    ecs_iam(&args);
+    let mut diff: Vec<&std::ffi::OsStr> = vec!["diff".as_ref()];
+    diff.extend(specs.iter().map(|s| s.as_os_str()));
+    diff.extend(["--against".as_ref(), root.as_os_str()]);
+    ecs_iam(&diff);
+    let mut names: Vec<String> = fs::read_dir(root)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    names.sort();
+    assert_eq!(names.len(), specs.len());
     names
 }
 

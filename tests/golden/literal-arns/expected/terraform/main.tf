@@ -52,7 +52,7 @@ resource "aws_iam_role" "task" {
   description          = "ECS task role of literal-arns"
   path                 = null
   max_session_duration = null
-  permissions_boundary = null
+  permissions_boundary = "arn:aws:iam::123456789012:policy/team-boundary"
   assume_role_policy   = data.aws_iam_policy_document.task_trust.json
   tags                 = local.tags
 }
@@ -96,7 +96,7 @@ data "aws_iam_policy_document" "task" {
       "s3:GetObject",
     ]
     resources = [
-      "arn:aws:s3:::reports/*",
+      "arn:aws:s3:::reports/monthly.csv",
     ]
   }
 
@@ -142,7 +142,7 @@ resource "aws_iam_role" "execution" {
   description          = "ECS task execution role of literal-arns"
   path                 = null
   max_session_duration = null
-  permissions_boundary = null
+  permissions_boundary = "arn:aws:iam::123456789012:policy/team-boundary"
   assume_role_policy   = data.aws_iam_policy_document.execution_trust.json
   tags                 = local.tags
 }
@@ -220,13 +220,4 @@ resource "aws_iam_role_policy" "execution" {
   name   = "literal-arns-execution-policy"
   role   = aws_iam_role.execution.id
   policy = data.aws_iam_policy_document.execution.json
-}
-
-resource "aws_iam_role_policy_attachment" "execution" {
-  for_each = toset([
-    "arn:aws:iam::aws:policy/AWSXRayDaemonWriteAccess",
-  ])
-
-  role       = aws_iam_role.execution.name
-  policy_arn = each.value
 }
