@@ -55,9 +55,12 @@ fn walk(dir: &Path, prefix: &str, out: &mut Files, contents: bool) -> Result<(),
 /// Write each folder's files, replacing the folder as a whole. All new
 /// folders are first written beside their targets (`.<name>.ecs-iam-new-<pid>`)
 /// and made durable; only when every one is complete are they swapped in,
-/// each in one atomic step (Linux `renameat2(RENAME_EXCHANGE)`), so a
-/// process killed at any point leaves each folder wholly old or wholly new.
-/// On an error nothing already there changes.
+/// each in one atomic step (Linux `renameat2(RENAME_EXCHANGE)`, macOS
+/// `renamex_np(RENAME_SWAP)`), so a process killed at any point leaves each
+/// folder wholly old or wholly new; elsewhere two renames, after which the
+/// next run puts back a folder a kill left set aside. The parent folders are
+/// flushed after the swap, so that the renames themselves survive a power
+/// cut. On an error nothing already there changes.
 ///
 /// # Errors
 /// A target holds files ecs-iam does not write, is not a folder, or cannot
@@ -122,6 +125,7 @@ pub fn write_outputs(outputs: &[(PathBuf, &Files)]) -> Result<(), Error> {
             }
         }
     }
+    sync_folders(staged.iter().filter_map(|(dir, _)| dir.parent()));
     let old: Vec<PathBuf> = swapped.into_iter().filter_map(|(_, old)| old).collect();
     crate::parallel::map(&old, |old| fs::remove_dir_all(old));
     Ok(())
@@ -157,9 +161,11 @@ fn sibling(dir: &Path, tag: &str) -> PathBuf {
     dir.with_file_name(format!(".{name}{TEMP_MARK}{tag}-{}", std::process::id()))
 }
 
-/// Remove what a killed earlier run left beside the targets: staging
-/// folders named with a process id that no longer runs. Each parent folder
-/// is listed once, however many targets it holds.
+/// Clear what a killed earlier run left beside the targets, named with a
+/// process id that no longer runs: staging folders are removed, and a
+/// previous output set aside between two renames (`-old-`) goes back in
+/// place when the target is missing. Each parent folder is listed once,
+/// however many targets it holds.
 fn remove_stale_siblings<'a>(dirs: impl Iterator<Item = &'a Path>) {
     let mut by_parent: BTreeMap<PathBuf, std::collections::BTreeSet<String>> = BTreeMap::new();
     for dir in dirs {
@@ -193,7 +199,12 @@ fn remove_stale_siblings<'a>(dirs: impl Iterator<Item = &'a Path>) {
                 && let Some(pid) = pid
                 && !process_alive(pid)
             {
-                let _ = fs::remove_dir_all(entry.path());
+                let target = parent.join(target);
+                if rest.starts_with("old-") && !target.exists() {
+                    let _ = fs::rename(entry.path(), &target);
+                } else {
+                    let _ = fs::remove_dir_all(entry.path());
+                }
             }
         }
     }
@@ -203,9 +214,7 @@ fn process_alive(pid: i32) -> bool {
     if pid == i32::try_from(std::process::id()).unwrap_or(-1) {
         return true;
     }
-    // SAFETY: kill with signal 0 only checks whether the process exists.
-    let r = unsafe { libc::kill(pid, 0) };
-    r == 0 || std::io::Error::last_os_error().raw_os_error() != Some(libc::ESRCH)
+    platform::process_alive(pid)
 }
 
 fn stage(dir: &Path, files: &Files) -> Result<PathBuf, Error> {
@@ -231,6 +240,9 @@ fn stage(dir: &Path, files: &Files) -> Result<PathBuf, Error> {
             let mut f = fs::File::create(&path).map_err(|e| write_err(&dir.join(name), e))?;
             f.write_all(content.as_bytes())
                 .map_err(|e| write_err(&dir.join(name), e))?;
+            if !platform::SYNCS_FILE_SYSTEM {
+                f.sync_all().map_err(|e| write_err(&dir.join(name), e))?;
+            }
         }
         Ok(tmp.clone())
     })();
@@ -241,49 +253,62 @@ fn stage(dir: &Path, files: &Files) -> Result<PathBuf, Error> {
 }
 
 /// Flush the staged files to disk before any is swapped in: one `syncfs`
-/// per file system rather than one `fsync` per file.
+/// per file system rather than one `fsync` per file where the platform has
+/// it (elsewhere `stage` flushed each file), then the staged folders.
 fn sync_parents(staged: &[(PathBuf, PathBuf)]) {
-    let mut done = std::collections::BTreeSet::new();
-    for (_, tmp) in staged {
-        if let Some(parent) = tmp.parent()
-            && done.insert(parent.to_owned())
-            && let Ok(f) = fs::File::open(if parent.as_os_str().is_empty() {
-                Path::new(".")
-            } else {
-                parent
-            })
-        {
-            use std::os::fd::AsRawFd as _;
-            // SAFETY: syncfs on a valid open file descriptor.
-            unsafe {
-                libc::syncfs(f.as_raw_fd());
+    if platform::SYNCS_FILE_SYSTEM {
+        let mut done = std::collections::BTreeSet::new();
+        for (_, tmp) in staged {
+            if let Some(parent) = tmp.parent()
+                && done.insert(parent.to_owned())
+            {
+                platform::sync_file_system(non_empty(parent));
+            }
+        }
+    } else {
+        for (_, tmp) in staged {
+            if let Ok(names) = file_names(tmp) {
+                let folders: std::collections::BTreeSet<PathBuf> = names
+                    .iter()
+                    .filter_map(|n| tmp.join(n).parent().map(Path::to_owned))
+                    .collect();
+                sync_folders(folders.iter().map(PathBuf::as_path));
             }
         }
     }
 }
 
-/// Atomically exchange two existing paths.
-fn exchange(a: &Path, b: &Path) -> std::io::Result<()> {
-    use std::ffi::CString;
-    use std::os::unix::ffi::OsStrExt as _;
-    let ca = CString::new(a.as_os_str().as_bytes()).map_err(std::io::Error::other)?;
-    let cb = CString::new(b.as_os_str().as_bytes()).map_err(std::io::Error::other)?;
-    // SAFETY: both paths are valid NUL-terminated strings.
-    let r = unsafe {
-        libc::renameat2(
-            libc::AT_FDCWD,
-            ca.as_ptr(),
-            libc::AT_FDCWD,
-            cb.as_ptr(),
-            libc::RENAME_EXCHANGE,
-        )
-    };
-    if r == 0 {
-        Ok(())
-    } else {
-        Err(std::io::Error::last_os_error())
+/// `fsync` each folder once: a rename or a new entry is durable only when
+/// its folder is.
+fn sync_folders<'a>(folders: impl Iterator<Item = &'a Path>) {
+    let mut done = std::collections::BTreeSet::new();
+    for folder in folders {
+        let folder = non_empty(folder);
+        if done.insert(folder.to_owned()) {
+            platform::sync_folder(folder);
+        }
     }
 }
+
+fn non_empty(p: &Path) -> &Path {
+    if p.as_os_str().is_empty() {
+        Path::new(".")
+    } else {
+        p
+    }
+}
+
+/// Atomically exchange two existing paths.
+fn exchange(a: &Path, b: &Path) -> std::io::Result<()> {
+    if std::env::var_os(TWO_RENAMES).is_some_and(|v| v == "1") {
+        return Err(std::io::ErrorKind::Unsupported.into());
+    }
+    platform::exchange(a, b)
+}
+
+/// Set to `1`, swaps use two renames even where the platform can exchange
+/// two folders atomically: the tests run the portable path on Linux.
+pub const TWO_RENAMES: &str = "ECS_IAM_TWO_RENAMES";
 
 /// Put `tmp` in place of `dir`; return where the previous `dir` now is, if
 /// there was one (for the caller to remove).
@@ -299,9 +324,10 @@ fn swap(dir: &Path, tmp: &Path) -> Result<Option<PathBuf>, Error> {
     match exchange(tmp, dir) {
         // `tmp` now holds the previous output.
         Ok(()) => Ok(Some(tmp.to_owned())),
-        Err(e) if matches!(e.raw_os_error(), Some(libc::EINVAL | libc::ENOSYS)) => {
-            // A file system without RENAME_EXCHANGE: two renames, with a
-            // short window in which `dir` is absent.
+        Err(e) if platform::cannot_exchange(&e) => {
+            // A platform or file system without an atomic exchange: two
+            // renames, with a short window in which `dir` is absent (the
+            // next run puts `old` back if killed in it).
             let old = sibling(dir, "old");
             let _ = fs::remove_dir_all(&old);
             fs::rename(dir, &old).map_err(write_err)?;
@@ -312,5 +338,113 @@ fn swap(dir: &Path, tmp: &Path) -> Result<Option<PathBuf>, Error> {
             Ok(Some(old))
         }
         Err(e) => Err(write_err(e)),
+    }
+}
+
+/// The calls that differ between platforms, through rustix where Unix has
+/// them (no `unsafe` here).
+#[cfg(unix)]
+mod platform {
+    use std::path::Path;
+
+    /// Linux flushes a whole file system with one `syncfs`.
+    pub const SYNCS_FILE_SYSTEM: bool = cfg!(any(target_os = "linux", target_os = "android"));
+
+    #[cfg(any(target_os = "linux", target_os = "android", target_vendor = "apple"))]
+    pub fn exchange(a: &Path, b: &Path) -> std::io::Result<()> {
+        use rustix::fs::{CWD, RenameFlags, renameat_with};
+        renameat_with(CWD, a, CWD, b, RenameFlags::EXCHANGE).map_err(Into::into)
+    }
+
+    #[cfg(not(any(target_os = "linux", target_os = "android", target_vendor = "apple")))]
+    pub fn exchange(_: &Path, _: &Path) -> std::io::Result<()> {
+        Err(std::io::ErrorKind::Unsupported.into())
+    }
+
+    /// The file system or kernel has no exchange: fall back to two renames.
+    pub fn cannot_exchange(e: &std::io::Error) -> bool {
+        use rustix::io::Errno;
+        e.kind() == std::io::ErrorKind::Unsupported
+            || [Errno::INVAL, Errno::NOSYS, Errno::NOTSUP]
+                .iter()
+                .any(|n| e.raw_os_error() == Some(n.raw_os_error()))
+    }
+
+    pub fn sync_file_system(dir: &Path) {
+        #[cfg(any(target_os = "linux", target_os = "android"))]
+        if let Ok(f) = std::fs::File::open(dir) {
+            let _ = rustix::fs::syncfs(&f);
+        }
+        #[cfg(not(any(target_os = "linux", target_os = "android")))]
+        let _ = dir;
+    }
+
+    pub fn sync_folder(dir: &Path) {
+        if let Ok(f) = std::fs::File::open(dir) {
+            let _ = f.sync_all();
+        }
+    }
+
+    /// Signal 0 tests whether a process exists without touching it.
+    pub fn process_alive(pid: i32) -> bool {
+        match rustix::process::Pid::from_raw(pid) {
+            None => false,
+            Some(pid) => !matches!(
+                rustix::process::test_kill_process(pid),
+                Err(rustix::io::Errno::SRCH)
+            ),
+        }
+    }
+}
+
+/// Windows: no atomic exchange of folders; files are flushed one by one and
+/// folders cannot be opened to flush them.
+#[cfg(not(unix))]
+mod platform {
+    use std::path::Path;
+
+    pub const SYNCS_FILE_SYSTEM: bool = false;
+
+    pub fn exchange(_: &Path, _: &Path) -> std::io::Result<()> {
+        Err(std::io::ErrorKind::Unsupported.into())
+    }
+
+    pub fn cannot_exchange(e: &std::io::Error) -> bool {
+        e.kind() == std::io::ErrorKind::Unsupported
+    }
+
+    pub fn sync_file_system(_: &Path) {}
+
+    pub fn sync_folder(_: &Path) {}
+
+    /// Without a portable way to ask, a staging folder is taken to belong to
+    /// a running process: it is left, never removed from under a writer.
+    pub fn process_alive(_: i32) -> bool {
+        true
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_folder_set_aside_by_a_killed_run_goes_back() {
+        let parent = std::env::temp_dir().join(format!("ecs-iam-files-{}", std::process::id()));
+        let _ = fs::remove_dir_all(&parent);
+        // Killed between the two renames: the target is gone and its
+        // previous content sits in the `-old-` folder of a dead process.
+        let aside = parent.join(format!(".w{TEMP_MARK}old-{}", i32::MAX));
+        fs::create_dir_all(&aside).unwrap();
+        fs::write(aside.join("cloudformation.yaml"), "old\n").unwrap();
+        let staged = parent.join(format!(".w{TEMP_MARK}new-{}", i32::MAX));
+        fs::create_dir_all(&staged).unwrap();
+        remove_stale_siblings([parent.join("w")].iter().map(PathBuf::as_path));
+        assert_eq!(
+            fs::read_to_string(parent.join("w/cloudformation.yaml")).unwrap(),
+            "old\n"
+        );
+        assert!(!aside.exists() && !staged.exists());
+        let _ = fs::remove_dir_all(&parent);
     }
 }
