@@ -1,26 +1,54 @@
-//! A bounded run of the fuzz target (`fuzz/fuzz_targets/spec.rs`) when
-//! cargo-fuzz is installed: 60 seconds from the shipped corpus seeds. A
-//! crash fails the test with libFuzzer's report.
+//! A bounded run of the fuzz target (`fuzz/fuzz_targets/spec.rs`): 60
+//! seconds from the shipped corpus seeds. A crash fails the test with
+//! libFuzzer's report. It needs cargo-fuzz, which it installs under
+//! `target/` when it is not on PATH, and a minute: it is ignored by a plain
+//! `cargo test` and run by `cargo test -- --include-ignored` (`.ci/run`).
 
 use std::path::Path;
 use std::process::Command;
 
+/// `cargo fuzz` works: on PATH, or installed under `target/cargo-fuzz`.
+/// Returns the PATH to run it with.
+fn cargo_fuzz(root: &Path) -> std::ffi::OsString {
+    let local = root.join("target/cargo-fuzz");
+    let mut paths = vec![local.join("bin")];
+    paths.extend(std::env::split_paths(
+        &std::env::var_os("PATH").unwrap_or_default(),
+    ));
+    let path = std::env::join_paths(paths).unwrap();
+    let works = |path: &std::ffi::OsStr| {
+        Command::new("cargo")
+            .args(["fuzz", "--version"])
+            .env("PATH", path)
+            .output()
+            .is_ok_and(|o| o.status.success())
+    };
+    if !works(&path) {
+        let out = Command::new("cargo")
+            .args(["install", "cargo-fuzz", "--locked", "--root"])
+            .arg(&local)
+            .output()
+            .expect("cargo runs");
+        assert!(
+            out.status.success(),
+            "installing cargo-fuzz failed:\n{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        assert!(works(&path), "cargo-fuzz installed but does not run");
+    }
+    path
+}
+
 #[test]
-fn fuzz_spec_for_a_minute_when_cargo_fuzz_is_available() {
+#[ignore = "installs cargo-fuzz and fuzzes for a minute; run with `cargo test -- --include-ignored`"]
+fn fuzz_spec_for_a_minute() {
     let root = Path::new(env!("CARGO_MANIFEST_DIR"));
-    let available = Command::new("cargo")
-        .args(["fuzz", "--version"])
-        .output()
-        .is_ok_and(|o| o.status.success());
-    if !available {
-        eprintln!("fuzz run skipped: cargo-fuzz is not installed (`cargo install cargo-fuzz`)");
-        return;
-    }
+    let path = cargo_fuzz(root);
     let seconds = std::env::var("ECS_IAM_FUZZ_SECONDS").unwrap_or_else(|_| "60".to_owned());
-    if seconds == "0" {
-        eprintln!("fuzz run skipped: ECS_IAM_FUZZ_SECONDS=0");
-        return;
-    }
+    assert!(
+        seconds.parse::<u64>().is_ok_and(|s| s > 0),
+        "ECS_IAM_FUZZ_SECONDS must be a positive number of seconds, not `{seconds}`"
+    );
     // New inputs go to a scratch corpus; the shipped seeds stay as they are.
     let scratch = Path::new(env!("CARGO_TARGET_TMPDIR")).join("fuzz-corpus");
     std::fs::create_dir_all(&scratch).unwrap();
@@ -31,6 +59,7 @@ fn fuzz_spec_for_a_minute_when_cargo_fuzz_is_available() {
         .arg("--")
         .arg(format!("-max_total_time={seconds}"))
         .current_dir(root.join("fuzz"))
+        .env("PATH", &path)
         // cargo-fuzz passes -Z flags (sanitizer instrumentation) to rustc;
         // the stable toolchain accepts them with RUSTC_BOOTSTRAP.
         .env("RUSTC_BOOTSTRAP", "1")

@@ -40,12 +40,14 @@ fn the_test_command_is_what_ci_runs() {
     let readme = readme();
     let sh = blocks(&readme, "sh");
     assert!(
-        sh.iter().any(|b| b.trim() == "cargo test"),
-        "README names `cargo test`"
+        sh.iter()
+            .any(|b| b.trim() == "cargo test -- --include-ignored"),
+        "README names `cargo test -- --include-ignored`"
     );
     let ci = fs::read_to_string(common::root().join(".ci/run")).unwrap();
     assert!(
-        ci.lines().any(|l| l.trim() == "cargo test --locked"),
+        ci.lines()
+            .any(|l| l.trim() == "cargo test --locked -- --include-ignored"),
         ".ci/run runs the README's test command"
     );
 }
