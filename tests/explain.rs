@@ -1,0 +1,43 @@
+//! `ecs-iam explain` against goldens: the table and the JSON of every
+//! example and of the literal-ARN case, whose pasted ARNs show as written
+//! (`tests/explain/`; `ECS_IAM_BLESS=1` regenerates them).
+
+mod common;
+
+use std::fs;
+use std::process::Command;
+
+#[test]
+fn explain_matches_its_goldens() {
+    let bless = std::env::var_os("ECS_IAM_BLESS").is_some();
+    let mut failures = Vec::new();
+    for (example, spec) in [
+        ("ecs-basic", "examples/ecs-basic.yaml"),
+        ("ecs-secrets-vpce", "examples/ecs-secrets-vpce.yaml"),
+        ("matillion-agent", "examples/matillion-agent.yaml"),
+        ("literal-arns", "tests/golden/literal-arns/spec.yaml"),
+    ] {
+        for (format, ext) in [("text", "txt"), ("json", "json")] {
+            let out = Command::new(env!("CARGO_BIN_EXE_ecs-iam"))
+                .args(["explain", spec, "--format", format])
+                .current_dir(common::root())
+                .output()
+                .unwrap();
+            assert_eq!(out.status.code(), Some(0));
+            assert!(out.stderr.is_empty());
+            let actual = String::from_utf8(out.stdout).unwrap();
+            let path = common::root().join(format!("tests/explain/{example}.{ext}"));
+            if bless {
+                fs::create_dir_all(path.parent().unwrap()).unwrap();
+                fs::write(&path, &actual).unwrap();
+            } else if fs::read_to_string(&path).ok().as_deref() != Some(actual.as_str()) {
+                failures.push(format!("{}:\n{actual}", path.display()));
+            }
+        }
+    }
+    assert!(
+        failures.is_empty(),
+        "explain differs from the goldens (ECS_IAM_BLESS=1 regenerates):\n{}",
+        failures.join("\n")
+    );
+}
