@@ -113,7 +113,8 @@ pub enum Command {
 /// Report formats of `diff`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
 pub enum Format {
-    /// Plain text; coloured on a terminal unless NO_COLOR is set.
+    /// Plain text; coloured on a terminal unless NO_COLOR is set
+    /// (CLICOLOR_FORCE=1 colours it anywhere).
     Text,
     /// A pull-request comment.
     Markdown,
@@ -561,8 +562,9 @@ fn diff_base(rev: &str, paths: &[PathBuf], template_dir: Option<&Path>) -> Resul
 }
 
 fn print_diff(outcome: &Outcome, format: Format, fail_on: FailOn) -> i32 {
-    let color = std::io::stdout().is_terminal()
-        && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty());
+    // Styles are always written; anstream drops them unless stdout is a
+    // terminal that takes them (NO_COLOR, CLICOLOR_FORCE, TERM=dumb).
+    let color = true;
     let (text, in_sync, broadens) = match outcome {
         Outcome::One(r) => (
             match format {
@@ -583,7 +585,7 @@ fn print_diff(outcome: &Outcome, format: Format, fail_on: FailOn) -> i32 {
             r.broadens(),
         ),
     };
-    let _ = std::io::stdout().lock().write_all(text.as_bytes());
+    let _ = anstream::AutoStream::auto(std::io::stdout().lock()).write_all(text.as_bytes());
     let fails = match fail_on {
         FailOn::Any => !in_sync,
         FailOn::Broadening => broadens,

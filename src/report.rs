@@ -95,7 +95,9 @@ impl DiffReport {
         )
     }
 
-    /// The text report; `color` adds ANSI colours to the classes.
+    /// The text report; `color` adds ANSI styles to the classes (the
+    /// command line prints through `anstream`, which drops them where the
+    /// terminal or `NO_COLOR` says so).
     #[must_use]
     pub fn text(&self, color: bool) -> String {
         let mut out = self.body_text(color, true);
@@ -120,12 +122,15 @@ impl DiffReport {
             for c in &role.changes {
                 let class = c.class.as_str();
                 let painted = if color {
-                    let code = match c.class {
-                        Class::Broadening => "1;31",
-                        Class::Narrowing => "32",
-                        Class::Neutral => "2",
+                    use anstyle::{AnsiColor, Style};
+                    let style = match c.class {
+                        Class::Broadening => {
+                            Style::new().bold().fg_color(Some(AnsiColor::Red.into()))
+                        }
+                        Class::Narrowing => Style::new().fg_color(Some(AnsiColor::Green.into())),
+                        Class::Neutral => Style::new().dimmed(),
                     };
-                    format!("\u{1b}[{code}m{class:<10}\u{1b}[0m")
+                    format!("{style}{class:<10}{style:#}")
                 } else {
                     format!("{class:<10}")
                 };

@@ -145,6 +145,22 @@ fn folders_of_workloads_are_compared_workload_by_workload() {
         "{}",
         text(&out.stdout)
     );
+    // Colour where the terminal takes it: forced here, as CLICOLOR_FORCE
+    // does for CI logs; NO_COLOR (set by `ecs_iam`) keeps it plain.
+    let forced = Command::new(bin())
+        .args(["diff", "--old", "base", "--new", "head"])
+        .current_dir(&dir)
+        .env_remove("NO_COLOR")
+        .env("CLICOLOR_FORCE", "1")
+        .output()
+        .unwrap();
+    assert!(
+        text(&forced.stdout).contains(
+            "  + \u{1b}[1m\u{1b}[31mbroadening\u{1b}[0m  Allow secretsmanager:GetSecretValue"
+        ),
+        "{}",
+        text(&forced.stdout)
+    );
     // A tree compared with itself is in sync.
     let out = ecs_iam(&dir, &["diff", "--old", "head", "--new", "head"]);
     assert_eq!(out.status.code(), Some(0));
