@@ -203,7 +203,7 @@ pub fn check(source: &Source) -> Result<Vec<Finding>, Error> {
     let model = match model::build(source) {
         Ok(model) => model,
         Err(Error::Invalid { at, field, problem }) => {
-            let id = match problem {
+            let id = match *problem {
                 Problem::RoleNameTooLong { .. } => "role-name-length",
                 Problem::BadPath { .. } => "path-format",
                 Problem::SessionDuration { .. } => "max-session-range",

@@ -237,10 +237,7 @@ fn expand_specs(paths: &[PathBuf]) -> Result<Vec<PathBuf>, Error> {
                 .collect();
             found.sort();
             if found.is_empty() {
-                return Err(Error::BadPath {
-                    path: p.clone(),
-                    problem: "holds no spec files (.yaml, .yml, .json)".to_owned(),
-                });
+                return Err(Error::NoSpecs { path: p.clone() });
             }
             out.extend(found);
         } else {
@@ -428,9 +425,9 @@ fn diff_specs(
         });
     }
     if parent.exists() && !parent.is_dir() {
-        return Err(Error::BadPath {
+        return Err(Error::NotAFolder {
             path: parent.to_owned(),
-            problem: "is not a folder".to_owned(),
+            what: "is not a folder",
         });
     }
     let mut on_disk = Vec::new();
@@ -438,9 +435,9 @@ fn diff_specs(
         let dir = parent.join(&w.name);
         if dir.exists() {
             if !dir.is_dir() {
-                return Err(Error::BadPath {
+                return Err(Error::NotAFolder {
                     path: dir,
-                    problem: "is not a folder".to_owned(),
+                    what: "is not a folder",
                 });
             }
             on_disk.push(Workload::read(w.name.clone(), &dir)?);

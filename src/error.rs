@@ -33,29 +33,29 @@ pub enum Error {
     Read { path: PathBuf, source: io::Error },
     /// The YAML or JSON parser rejected the spec (syntax or a wrong type).
     Syntax { at: Location, message: String },
-    /// A key the spec format does not have.
-    UnknownField {
-        at: Location,
-        field: String,
-        parent: String,
-        suggestion: Option<String>,
-        expected: Vec<String>,
-    },
-    /// A value outside a closed set (an access level, an effect, ...).
-    UnknownVariant {
-        at: Location,
-        value: String,
-        field: String,
-        suggestion: Option<String>,
-        expected: Vec<String>,
-    },
+    /// The spec file is larger than any spec needs.
+    TooLarge { at: Location, bytes: u64 },
+    /// The spec is not UTF-8; `at` is the first bad byte.
+    NotUtf8 { at: Location },
+    /// The text nests deeper than a spec does (refused before the parser).
+    TooDeep { at: Location },
+    /// A key is given twice in one mapping.
+    DuplicateKey { at: Location, path: String },
+    /// The YAML file holds more than one document.
+    SeveralDocuments { at: Location },
+    /// A key the spec format does not have (`name` is the key, `field`
+    /// the mapping holding it).
+    UnknownField(Box<Unknown>),
+    /// A value outside a closed set (an access level, an effect, ...):
+    /// `name` is the value, `field` where it stands.
+    UnknownVariant(Box<Unknown>),
     /// A required key is absent.
     MissingField { at: Location, field: String },
     /// A value that parses but that AWS or ecs-iam would reject.
     Invalid {
         at: Location,
         field: String,
-        problem: Problem,
+        problem: Box<Problem>,
     },
     /// Two specs given to one `render` share a `name`, so one output folder.
     DuplicateName {
@@ -80,6 +80,17 @@ pub enum Error {
     WouldOverwrite { path: PathBuf },
     /// A path given on the command line does not exist or is not usable.
     BadPath { path: PathBuf, problem: String },
+    /// A path that must be a folder is something else.
+    NotAFolder { path: PathBuf, what: &'static str },
+    /// A folder given as specs holds none.
+    NoSpecs { path: PathBuf },
+    /// `--templates` holds a `.tera` file that is not one of the templates.
+    UnknownTemplate {
+        path: PathBuf,
+        expected: Vec<String>,
+    },
+    /// A `cloudformation.yaml` that ecs-iam could not have written.
+    NotGenerated { path: PathBuf, message: String },
     /// A folder given to `diff` holds no generated output: a comparison
     /// with it would compare nothing.
     NoOutput { path: PathBuf },
@@ -90,6 +101,16 @@ pub enum Error {
     AgainstWorkload { dir: PathBuf, name: String },
     /// A `git` command `diff --base` needs failed.
     Git { command: String, message: String },
+}
+
+/// A name the spec format does not know, with the closest one it does.
+#[derive(Debug)]
+pub struct Unknown {
+    pub at: Location,
+    pub name: String,
+    pub field: String,
+    pub suggestion: Option<String>,
+    pub expected: Vec<String>,
 }
 
 /// What is wrong with a value that parsed; each renders as "what; fix".
@@ -241,35 +262,46 @@ impl fmt::Display for Error {
                 write!(f, "cannot read `{}`: {source}", path.display())
             }
             Error::Syntax { at, message } => write!(f, "{at}: {message}"),
-            Error::UnknownField {
-                at,
-                field,
-                parent,
-                suggestion,
-                expected,
-            } => {
-                let place = if parent.is_empty() {
+            Error::TooLarge { at, bytes } => write!(
+                f,
+                "{at}: the file is {bytes} bytes; a spec may be at most {} bytes",
+                crate::spec::MAX_SPEC_BYTES
+            ),
+            Error::NotUtf8 { at } => {
+                write!(f, "{at}: the file is not valid UTF-8; save it as UTF-8")
+            }
+            Error::TooDeep { at } => write!(
+                f,
+                "{at}: the text nests too deep to be a spec (a spec nests about six levels)"
+            ),
+            Error::DuplicateKey { at, path } => {
+                write!(f, "{at}: `{path}` is given twice; keep one")
+            }
+            Error::SeveralDocuments { at } => write!(
+                f,
+                "{at}: the file holds more than one YAML document; a spec is one document, so remove the `---` and what follows"
+            ),
+            Error::UnknownField(u) => {
+                let place = if u.field.is_empty() {
                     "at the top level".to_owned()
                 } else {
-                    format!("in `{parent}`")
+                    format!("in `{}`", u.field)
                 };
-                write!(f, "{at}: unknown field `{field}` {place}; ")?;
-                match suggestion {
+                write!(f, "{}: unknown field `{}` {place}; ", u.at, u.name)?;
+                match &u.suggestion {
                     Some(s) => write!(f, "did you mean `{s}`?"),
-                    None => write!(f, "expected one of {}", backticked(expected)),
+                    None => write!(f, "expected one of {}", backticked(&u.expected)),
                 }
             }
-            Error::UnknownVariant {
-                at,
-                value,
-                field,
-                suggestion,
-                expected,
-            } => {
-                write!(f, "{at}: unknown value `{value}` for `{field}`; ")?;
-                match suggestion {
+            Error::UnknownVariant(u) => {
+                write!(
+                    f,
+                    "{}: unknown value `{}` for `{}`; ",
+                    u.at, u.name, u.field
+                )?;
+                match &u.suggestion {
                     Some(s) => write!(f, "did you mean `{s}`?"),
-                    None => write!(f, "expected one of {}", backticked(expected)),
+                    None => write!(f, "expected one of {}", backticked(&u.expected)),
                 }
             }
             Error::MissingField { at, field } => {
@@ -315,6 +347,23 @@ impl fmt::Display for Error {
                 path.display()
             ),
             Error::BadPath { path, problem } => write!(f, "`{}`: {problem}", path.display()),
+            Error::NotAFolder { path, what } => write!(f, "`{}`: {what}", path.display()),
+            Error::NoSpecs { path } => write!(
+                f,
+                "`{}`: holds no spec files (.yaml, .yml, .json)",
+                path.display()
+            ),
+            Error::UnknownTemplate { path, expected } => write!(
+                f,
+                "`{}`: is not a template ecs-iam uses; the templates are {}",
+                path.display(),
+                backticked(expected)
+            ),
+            Error::NotGenerated { path, message } => write!(
+                f,
+                "`{}`: is not a template ecs-iam could have written: {message}",
+                path.display()
+            ),
             Error::NoOutput { path } => write!(
                 f,
                 "`{}` holds no generated output: expected `cloudformation.yaml` (a workload folder) or folders holding one (what `ecs-iam render --out {}` writes); render into it first, or name the right folder",

@@ -145,9 +145,9 @@ fn check_target(dir: &Path) -> Result<(), Error> {
             }
             Ok(())
         }
-        Ok(_) => Err(Error::BadPath {
+        Ok(_) => Err(Error::NotAFolder {
             path: dir.to_owned(),
-            problem: "exists and is not a folder; remove it or choose another --out".to_owned(),
+            what: "exists and is not a folder; remove it or choose another --out",
         }),
     }
 }

@@ -6,9 +6,6 @@
 //! normalised) → [`render`] (one module per format) → [`files`] (disk);
 //! [`diff`] compares a rendering with what is on disk.
 
-// An error ends the run, so its size on the stack costs nothing worth boxing for.
-#![allow(clippy::result_large_err)]
-
 pub mod arn;
 pub mod check;
 pub mod cli;

@@ -386,7 +386,7 @@ impl<'a> Builder<'a> {
         Error::Invalid {
             at: self.source.locations.at(field),
             field: field.to_owned(),
-            problem,
+            problem: Box::new(problem),
         }
     }
 

@@ -128,9 +128,9 @@ pub fn parse(file: &Path, text: &str) -> Result<Vec<Role>, Error> {
 }
 
 fn unreadable(file: &Path, message: &str) -> Error {
-    Error::BadPath {
+    Error::NotGenerated {
         path: file.to_owned(),
-        problem: format!("is not a template ecs-iam could have written: {message}"),
+        message: message.to_owned(),
     }
 }
 

@@ -103,9 +103,9 @@ pub fn classify(dir: &Path) -> Result<Generated, Error> {
         return Ok(Generated::Missing);
     }
     if !dir.is_dir() {
-        return Err(Error::BadPath {
+        return Err(Error::NotAFolder {
             path: dir.to_owned(),
-            problem: "is not a folder of generated output".to_owned(),
+            what: "is not a folder of generated output",
         });
     }
     if dir.join(TEMPLATE_FILE).is_file() {

@@ -13,7 +13,7 @@ use schemars::JsonSchema;
 use serde::de::{self, IntoDeserializer, SeqAccess, Visitor};
 use serde::{Deserialize, Deserializer, Serialize};
 
-use crate::error::{Error, Location, suggest};
+use crate::error::{Error, Location, Unknown, suggest};
 use crate::location::Locations;
 
 /// A role specification file.
@@ -409,14 +409,14 @@ pub fn load(path: &Path) -> Result<Source, Error> {
     from_bytes(path, bytes)
 }
 
-fn too_large(path: &Path, len: u64) -> Error {
-    Error::Syntax {
+fn too_large(path: &Path, bytes: u64) -> Error {
+    Error::TooLarge {
         at: Location {
             file: path.to_owned(),
             line: 1,
             column: 1,
         },
-        message: format!("the file is {len} bytes; a spec may be at most {MAX_SPEC_BYTES} bytes"),
+        bytes,
     }
 }
 
@@ -436,13 +436,12 @@ pub fn from_bytes(path: &Path, bytes: Vec<u8>) -> Result<Source, Error> {
             let text = String::from_utf8_lossy(valid);
             let line = text.matches('\n').count() + 1;
             let column = text.rsplit('\n').next().map_or(0, |l| l.chars().count()) + 1;
-            return Err(Error::Syntax {
+            return Err(Error::NotUtf8 {
                 at: Location {
                     file: path.to_owned(),
                     line,
                     column,
                 },
-                message: "the file is not valid UTF-8; save it as UTF-8".to_owned(),
             });
         }
     };
@@ -460,11 +459,7 @@ pub fn parse(path: &Path, text: &str) -> Result<Source, Error> {
     // The YAML parser behind serde takes time quadratic in the nesting
     // depth; a spec nests six levels, so refuse a deep text before it.
     if let Some(at) = locations.too_deep.clone() {
-        return Err(Error::Syntax {
-            at,
-            message: "the text nests too deep to be a spec (a spec nests about six levels)"
-                .to_owned(),
-        });
+        return Err(Error::TooDeep { at });
     }
     let is_json = path
         .extension()
@@ -529,10 +524,7 @@ pub fn parse(path: &Path, text: &str) -> Result<Source, Error> {
     // serde keeps the last of two equal keys in a map (`tags`, conditions)
     // without a word; a spec that says two things is refused.
     if let Some((path, at)) = locations.first_duplicate() {
-        return Err(Error::Syntax {
-            at,
-            message: format!("`{path}` is given twice; keep one"),
-        });
+        return Err(Error::DuplicateKey { at, path });
     }
     Ok(Source {
         path: path.to_owned(),
@@ -574,25 +566,25 @@ fn from_serde_message(at: Location, message: &str, locations: &Locations) -> Err
         && let Some((field, tail)) = rest.split_once('`')
     {
         let expected = backticked_items(tail);
-        return Error::UnknownField {
+        return Error::UnknownField(Box::new(Unknown {
             at,
-            field: field.to_owned(),
-            parent: path,
+            name: field.to_owned(),
+            field: path,
             suggestion: suggest(field, expected.iter().map(String::as_str)),
             expected,
-        };
+        }));
     }
     if let Some(rest) = body.strip_prefix("unknown variant `")
         && let Some((value, tail)) = rest.split_once('`')
     {
         let expected = backticked_items(tail);
-        return Error::UnknownVariant {
+        return Error::UnknownVariant(Box::new(Unknown {
             at,
-            value: value.to_owned(),
+            name: value.to_owned(),
             field: path,
             suggestion: suggest(value, expected.iter().map(String::as_str)),
             expected,
-        };
+        }));
     }
     if let Some(rest) = body.strip_prefix("missing field `")
         && let Some((field, _)) = rest.split_once('`')
@@ -608,16 +600,10 @@ fn from_serde_message(at: Location, message: &str, locations: &Locations) -> Err
         && let Some((field, _)) = rest.split_once('`')
         && let Some((path, at)) = locations.duplicate(field)
     {
-        return Error::Syntax {
-            at,
-            message: format!("`{path}` is given twice; keep one"),
-        };
+        return Error::DuplicateKey { at, path };
     }
     if body.starts_with("deserializing from YAML containing more than one document") {
-        return Error::Syntax {
-            at,
-            message: "the file holds more than one YAML document; a spec is one document, so remove the `---` and what follows".to_owned(),
-        };
+        return Error::SeveralDocuments { at };
     }
     let mut message = message.to_owned();
     // Name the expected shape in the spec's terms, not Rust's.

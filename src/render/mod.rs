@@ -81,9 +81,9 @@ impl Templates {
     /// template names, or a template does not parse.
     pub fn with_overrides(dir: &Path) -> Result<Self, Error> {
         if !dir.is_dir() {
-            return Err(Error::BadPath {
+            return Err(Error::NotAFolder {
                 path: dir.to_owned(),
-                problem: "is not a folder of templates".to_owned(),
+                what: "is not a folder of templates",
             });
         }
         let found = crate::files::read_tree(dir)?;
@@ -96,16 +96,9 @@ impl Templates {
                 continue;
             }
             let Some(slot) = set.iter_mut().find(|(n, _)| *n == name) else {
-                return Err(Error::BadPath {
+                return Err(Error::UnknownTemplate {
                     path: dir.join(&name),
-                    problem: format!(
-                        "is not a template ecs-iam uses; the templates are {}",
-                        EMBEDDED
-                            .iter()
-                            .map(|(n, _)| format!("`{n}`"))
-                            .collect::<Vec<_>>()
-                            .join(", ")
-                    ),
+                    expected: EMBEDDED.iter().map(|(n, _)| (*n).to_owned()).collect(),
                 });
             };
             slot.1 = text;
