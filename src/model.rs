@@ -1446,7 +1446,8 @@ fn acknowledgements(statements: &[Statement]) -> Acknowledgements {
         };
         for r in s.resources.iter().filter(|r| r.to_string().contains('*')) {
             let id = format!("AwsSolutions-IAM5[Resource::{}]", cdk_nag_form(r));
-            if !acks.cdk_nag.iter().any(|a| a.id == id) {
+            // aws-cdk-lib cannot take every id: such a finding stays.
+            if acknowledgeable(&id) && !acks.cdk_nag.iter().any(|a| a.id == id) {
                 acks.cdk_nag.push(Acknowledgement {
                     id,
                     reason: reason.to_owned(),
@@ -1457,18 +1458,63 @@ fn acknowledgements(statements: &[Statement]) -> Acknowledgements {
     acks
 }
 
-/// A resource as cdk-nag names it in a finding id: deploy-time values as
-/// `<AWS::Partition>`, `<AWS::Region>`, `<AWS::AccountId>`.
+/// A resource as cdk-nag 3.0.2 names it in a finding id. cdk-nag flattens
+/// the synthesised value (`flattenCfnReference`): in every string `${`
+/// becomes `<` and then `}` becomes `>`, and the pieces of an `Fn::Join` are
+/// flattened one by one. So the id follows the value's CDK JSON form: an
+/// `Fn::Sub` (deploy-time values as `<AWS::Partition>`, a literal `${` as
+/// `<!`), a `Fn::Join` split before `{` (its `{` stays), or a plain string.
 fn cdk_nag_form(t: &Text) -> String {
-    t.segments()
-        .iter()
-        .map(|s| match s {
-            Segment::Literal(l) => l.as_str(),
-            Segment::Partition => "<AWS::Partition>",
-            Segment::Region => "<AWS::Region>",
-            Segment::Account => "<AWS::AccountId>",
-        })
-        .collect()
+    let flatten = |s: &str| s.replace("${", "<").replace('}', ">");
+    if !t.is_literal() {
+        let sub: String = t
+            .segments()
+            .iter()
+            .map(|s| match s {
+                Segment::Literal(l) => l.replace("${", "${!"),
+                Segment::Partition => "${AWS::Partition}".to_owned(),
+                Segment::Region => "${AWS::Region}".to_owned(),
+                Segment::Account => "${AWS::AccountId}".to_owned(),
+            })
+            .collect();
+        return flatten(&sub);
+    }
+    let plain = t.to_string();
+    match crate::render::join_pieces(&plain) {
+        Some(pieces) => pieces.iter().map(|p| flatten(p)).collect(),
+        None => flatten(&plain),
+    }
+}
+
+/// Whether `Validations.of(...).acknowledge` in aws-cdk-lib 2.276 takes `id`
+/// and records it as cdk-nag 3.0.2 reports it. `parseValidationId` refuses a
+/// closing `)`, `]` or `}` that does not close the last open bracket (a
+/// lone `{` is closed by the id's final `]`), and reads `::` outside
+/// brackets as a plugin prefix; the recorded id has each space turned into
+/// `-`, while cdk-nag compares its own id unchanged.
+fn acknowledgeable(id: &str) -> bool {
+    let mut open = Vec::new();
+    let mut chars = id.chars().peekable();
+    while let Some(c) = chars.next() {
+        match c {
+            ' ' => return false,
+            ':' if open.is_empty() && chars.peek() == Some(&':') => return false,
+            '(' | '[' | '{' => open.push(c),
+            ')' | ']' | '}' => {
+                let closes = match open.pop() {
+                    Some('(') => ')',
+                    Some('[') => ']',
+                    Some(_) => '}',
+                    None => return false,
+                };
+                if c != closes {
+                    return false;
+                }
+            }
+            _ => {}
+        }
+    }
+    true
 }
 
 fn condition(test: &str, variable: &str, values: Vec<Text>) -> Condition {
@@ -1785,6 +1831,56 @@ mod tests {
         .unwrap();
         let acks = &m.roles[1].acknowledgements;
         assert!(acks.cdk_nag.is_empty() && acks.cfn_nag.is_empty() && acks.checkov.is_empty());
+    }
+
+    /// The ids cdk-nag 3.0.2 reported for these resources, taken from its
+    /// validation report (aws-cdk-lib 2.276, `conformance/cdk_synth.js`).
+    #[test]
+    fn cdk_nag_ids_follow_the_cdk_json_form() {
+        let env = |partition: Option<Partition>| Env {
+            partition,
+            region: None,
+            account: None,
+        };
+        let symbolic = env(None)
+            .expand("arn:<partition>:s3:::b/${aws:username}/$${x}/%{y}/*")
+            .unwrap();
+        assert_eq!(
+            cdk_nag_form(&symbolic),
+            "arn:<AWS::Partition>:s3:::b/<!aws:username>/$<!x>/%{y>/*"
+        );
+        let plain = env(Some(Partition::Aws))
+            .expand("arn:aws:s3:::b/${aws:username}/${AWS::Region}/*")
+            .unwrap();
+        assert_eq!(
+            cdk_nag_form(&plain),
+            "arn:aws:s3:::b/<aws:username>/${AWS::Region>/*"
+        );
+    }
+
+    #[test]
+    fn ids_aws_cdk_lib_refuses_are_not_acknowledgeable() {
+        for ok in [
+            "AwsSolutions-IAM5[Resource::*]",
+            "AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:s3:::b/<!x>/(a)[b]/*]",
+            "AwsSolutions-IAM5[Resource::arn:aws:s3:::b/[open/*]",
+            "AwsSolutions-IAM5[Action::s3:Get*]",
+        ] {
+            assert!(acknowledgeable(ok), "{ok}");
+        }
+        for refused in [
+            // Mismatched closing brace ']': a `{` that `}` no longer closes.
+            "AwsSolutions-IAM5[Resource::arn:aws:s3:::b/%{y>/*]",
+            "AwsSolutions-IAM5[Resource::arn:aws:s3:::b/(open/*]",
+            // Unmatched closing brace.
+            "AwsSolutions-IAM5[Resource::arn:aws:s3:::b/a]/*]",
+            // Recorded as `my-reports`, reported as `my reports`.
+            "AwsSolutions-IAM5[Resource::arn:aws:s3:::b/my reports/*]",
+            // `::` outside brackets: a plugin prefix.
+            "AwsSolutions-IAM5[Resource::arn:aws:s3:::b/a]::[*]",
+        ] {
+            assert!(!acknowledgeable(refused), "{refused}");
+        }
     }
 
     #[test]
