@@ -11,6 +11,7 @@
 
 pub mod arn;
 pub mod check;
+pub mod checkov;
 pub mod cli;
 pub mod diff;
 pub mod error;
