@@ -30,7 +30,9 @@ tests/check/findings.yaml:15:19: warning[custom-star-resource]: the resource is 
 tests/check/findings.yaml:17:19: error[kms-alias]: `arn:<partition>:kms:<region>:<account_id>:alias/app` is a KMS alias; fix: use the key ARN, or a `kms:ResourceAliases` condition
 tests/check/findings.yaml:19:22: warning[managed-execution-policy]: AmazonECSTaskExecutionRolePolicy is attached; fix: drop it and list `ecr.repositories` and `logs.groups`; ecs-iam scopes those grants
 tests/check/findings.yaml:20:20: error[parameter-wildcard]: `/app/*` is a wildcard; fix: name each parameter
-11 findings
+tests/check/findings.yaml:22:17: note[custom-service-wildcard]: `sqs:*` allows every action of the service; acknowledged: queues are created per tenant at run time; fix: list the actions the workload calls
+tests/check/findings.yaml:23:19: note[custom-star-resource]: the resource is `*`; acknowledged: queues are created per tenant at run time; fix: name the resources, unless the actions have no resource-level permissions
+13 findings
 ";
 
 #[test]
@@ -142,7 +144,10 @@ fn sarif_validates_against_the_sarif_2_1_0_schema() {
         .collect();
     assert!(errors.is_empty(), "{errors:#?}");
     let results = sarif["runs"][0]["results"].as_array().unwrap();
-    assert_eq!(results.len(), 11);
+    assert_eq!(results.len(), 13);
+    // An acknowledged wildcard is a note.
+    assert_eq!(results[12]["ruleId"], "custom-star-resource");
+    assert_eq!(results[12]["level"], "note");
     assert_eq!(results[2]["ruleId"], "secret-wildcard");
     assert_eq!(results[2]["level"], "error");
     let region = &results[2]["locations"][0]["physicalLocation"];
