@@ -1,8 +1,10 @@
 // Load each rendering's iam.CfnRoleProps (cdk/*.json) into a CDK app,
 // synthesise it in process with cdk-nag's AwsSolutions checks, and print one
-// JSON line per rendering: {dir, template, report, error}. With
+// JSON line per rendering: {dir, template, report, nag, error}. With
 // --acknowledge, the findings listed in cdk/nag-acknowledgements.json are
-// acknowledged first, the way the README shows.
+// acknowledged first, the way the README shows. `nag` is cdk-nag's own list
+// of unacknowledged findings ([construct, rule id]): aws-cdk-lib writes no
+// report when it cannot parse one of cdk-nag's finding ids.
 //
 // usage: node cdk_synth.js [--acknowledge] OUTPUT_DIR...
 'use strict';
@@ -34,7 +36,8 @@ for (const dir of dirs) {
       for (const a of list) cdk.Validations.of(roles[id]).acknowledge(a);
     }
   }
-  cdk.Validations.of(app).addPlugins(new AwsSolutionsChecks(app));
+  const checks = new AwsSolutionsChecks(app);
+  cdk.Validations.of(app).addPlugins(checks);
   let error = null;
   try {
     app.synth();
@@ -45,7 +48,9 @@ for (const dir of dirs) {
     const file = path.join(outdir, name);
     return fs.existsSync(file) ? JSON.parse(fs.readFileSync(file, 'utf8')) : null;
   };
-  const result = { dir, template: read('Roles.template.json'), report: read('validation-report.json'), error };
+  const nag = checks.validateScope(app).violations.flatMap((v) =>
+    v.violatingResources.map((r) => [r.constructPath.split('/').pop(), v.ruleName]));
+  const result = { dir, template: read('Roles.template.json'), report: read('validation-report.json'), nag, error };
   fs.rmSync(outdir, { recursive: true, force: true });
   process.stdout.write(JSON.stringify(result) + '\n');
 }

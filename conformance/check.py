@@ -16,10 +16,12 @@ For each, in order:
   python-hcl2   the same with python-hcl2
   aws-cdk-lib   cdk/*.json load into iam.CfnRole; the synthesised roles equal
                 the CloudFormation roles
-  cdk-nag       AwsSolutions on that stack; cdk/nag-acknowledgements.json
-                acknowledges exactly the findings it lists
+  cdk-nag       AwsSolutions on that stack; cdk/nag-acknowledgements.json,
+                applied with Validations.acknowledge, acknowledges exactly
+                the findings it lists
   checkov       no failed check and no parsing error (CloudFormation and
-                Terraform)
+                Terraform); every skip carries a reason, and is needed: the
+                check fails once the skips are taken out
   parliament    no finding on any permission policy
 
 Every finding is compared with the findings expected for that folder (FILE,
@@ -40,6 +42,7 @@ import shutil
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 from collections import defaultdict
 from pathlib import Path
@@ -494,12 +497,26 @@ def cdk_synth(cases, acknowledge):
 
 
 def violations(result):
+    """(construct, rule id) of each finding in aws-cdk-lib's report, or in
+    cdk-nag's own list when aws-cdk-lib wrote no report."""
+    if result.get("report") is None:
+        return {tuple(v) for v in result.get("nag", [])}
     out = set()
-    for plugin in (result.get("report") or {}).get("pluginReports", []):
+    for plugin in result["report"].get("pluginReports", []):
         for v in plugin.get("violations", []):
             for c in v.get("violatingConstructs", []):
                 out.add((c["constructPath"].split("/")[-1], v["ruleName"]))
     return out
+
+
+def unparseable_id(result):
+    """The cdk-nag finding id aws-cdk-lib stopped synthesis on, if any."""
+    error = result.get("error") or ""
+    prefix = "Invalid validation rule ID '"
+    if not error.startswith(prefix):
+        return None
+    rule = error[len(prefix):].split("'. ", 1)[0]
+    return rule if any(r == rule for _, r in result.get("nag", [])) else None
 
 
 def check_cdk(run, cases):
@@ -528,31 +545,69 @@ def check_cdk(run, cases):
                     run.fail(case, "cdk-nag", f"{role} {a['id']}: acknowledgement without a reason")
         for role, rule in sorted(violations(second)):
             run.finding(case, f"cdk-nag {role} {rule}")
-        if second.get("error") and not violations(second):
+        # A finding id aws-cdk-lib cannot parse (a `{` cdk-nag left unclosed)
+        # stops synthesis whatever is acknowledged: a finding of its own.
+        unparseable = unparseable_id(second)
+        if unparseable:
+            run.finding(case, f"cdk-nag synthesis-stops-on-id {unparseable}")
+        elif second.get("error") and not violations(second):
             run.fail(case, "cdk-nag", second["error"][:500])
         run.ok(case, "cdk-nag")
 
 
-def check_checkov(run, cases, root):
-    checkov = os.environ["ECS_IAM_CHECKOV"]
-    proc = subprocess.run([checkov, "--skip-download", "--framework", "cloudformation", "terraform",
-                           "-o", "json", "-d", str(root)], capture_output=True, text=True)
+def checkov_results(root):
+    """checkov's results on every rendering under ROOT, as (kind, case
+    name, check) with kind `failed`, `skipped` or `parse-error`."""
+    proc = subprocess.run([os.environ["ECS_IAM_CHECKOV"], "--skip-download", "--framework", "cloudformation",
+                           "terraform", "-o", "json", "-d", str(root)], capture_output=True, text=True)
     reports = json.loads(proc.stdout)
     if isinstance(reports, dict):
         reports = [reports]
-    by_name = {c.name: c for c in cases}
     for report in reports:
         results = report.get("results", {})
-        for check in results.get("failed_checks", []):
-            name = Path(check["file_path"].lstrip("/")).parts[0]
-            run.finding(by_name[name], f"checkov {check['check_id']} {check['resource']}")
-        for check in results.get("skipped_checks", []):
-            if not (check.get("check_result", {}).get("suppress_comment") or "").strip():
-                name = Path(check["file_path"].lstrip("/")).parts[0]
-                run.finding(by_name[name], f"checkov skipped-without-reason {check['check_id']} {check['resource']}")
+        for kind, key in (("failed", "failed_checks"), ("skipped", "skipped_checks")):
+            for check in results.get(key, []):
+                yield kind, Path(check["file_path"].lstrip("/")).parts[0], check
         for err in results.get("parsing_errors", []):
-            name = Path(str(err)).resolve().relative_to(root.resolve()).parts[0]
-            run.finding(by_name[name], f"checkov parse-error {Path(str(err)).name}")
+            yield "parse-error", Path(str(err)).resolve().relative_to(root.resolve()).parts[0], Path(str(err)).name
+
+
+def without_skips(cases, dest):
+    """Each rendering's CloudFormation and Terraform files with checkov's
+    skips taken out, under DEST."""
+    for case in cases:
+        out = dest / case.name
+        (out / "terraform").mkdir(parents=True)
+        template = copy.deepcopy(case.template)
+        for r in template["Resources"].values():
+            r.get("Metadata", {}).pop("checkov", None)
+        (out / "cloudformation.json").write_text(json.dumps(template, indent=1))
+        for f in (case.path / "terraform").glob("*.tf"):
+            lines = [l for l in f.read_text().splitlines(keepends=True) if not l.lstrip().startswith("#checkov:skip=")]
+            (out / "terraform" / f.name).write_text("".join(lines))
+
+
+def check_checkov(run, cases, root):
+    by_name = {c.name: c for c in cases}
+    skipped = []
+    for kind, name, check in checkov_results(root):
+        if kind == "failed":
+            run.finding(by_name[name], f"checkov {check['check_id']} {check['resource']}")
+        elif kind == "skipped":
+            skipped.append((name, check["check_id"], check["resource"]))
+            if not (check.get("check_result", {}).get("suppress_comment") or "").strip():
+                run.finding(by_name[name], f"checkov skipped-without-reason {check['check_id']} {check['resource']}")
+        else:
+            run.finding(by_name[name], f"checkov parse-error {check}")
+    # checkov skips a check without running it: a skip is needed only when
+    # the check fails once the skips are taken out.
+    with tempfile.TemporaryDirectory() as bare:
+        without_skips(cases, Path(bare))
+        failing = {(name, check["check_id"], check["resource"])
+                   for kind, name, check in checkov_results(Path(bare)) if kind == "failed"}
+    for name, check_id, resource in skipped:
+        if (name, check_id, resource) not in failing:
+            run.finding(by_name[name], f"checkov unneeded-skip {check_id} {resource}")
     for case in cases:
         run.ok(case, "checkov")
 

@@ -267,6 +267,26 @@ impl Checker<'_> {
         });
     }
 
+    /// A wildcard finding on a custom statement; a note when the statement
+    /// acknowledges its wildcards.
+    fn add_wildcard(
+        &mut self,
+        id: &'static str,
+        path: &str,
+        message: String,
+        acknowledged: Option<&str>,
+    ) {
+        match acknowledged {
+            Some(reason) => {
+                self.add(id, path, format!("{message}; acknowledged: {reason}"));
+                if let Some(f) = self.findings.last_mut() {
+                    f.severity = Severity::Note;
+                }
+            }
+            None => self.add(id, path, message),
+        }
+    }
+
     fn spec_rules(&mut self) {
         let s = &self.source.spec;
         let secret_lists = [
@@ -359,24 +379,27 @@ impl Checker<'_> {
                 if st.effect != crate::spec::Effect::Allow {
                     continue;
                 }
+                let acknowledged = st.acknowledge.as_deref();
                 for (j, a) in st.actions.as_slice().iter().enumerate() {
                     let path = format!("{field}[{i}].actions[{j}]");
                     if a == "*" {
                         self.add("custom-star-action", &path, "the action is `*`".to_owned());
                     } else if a.ends_with(":*") {
-                        self.add(
+                        self.add_wildcard(
                             "custom-service-wildcard",
                             &path,
                             format!("`{a}` allows every action of the service"),
+                            acknowledged,
                         );
                     }
                 }
                 for (j, r) in st.resources.as_slice().iter().enumerate() {
                     if r == "*" {
-                        self.add(
+                        self.add_wildcard(
                             "custom-star-resource",
                             &format!("{field}[{i}].resources[{j}]"),
                             "the resource is `*`".to_owned(),
+                            acknowledged,
                         );
                     } else if r.contains(":alias/")
                         && st.actions.as_slice().iter().any(|a| a.starts_with("kms:"))

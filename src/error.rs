@@ -5,6 +5,8 @@ use std::fmt;
 use std::io;
 use std::path::PathBuf;
 
+use crate::model::MAX_ACKNOWLEDGEMENT;
+
 /// Exit code: success, and for `diff`, in sync.
 pub const EXIT_OK: i32 = 0;
 /// Exit code: `diff` found a difference.
@@ -253,6 +255,13 @@ pub enum Problem {
         name: String,
     },
     NothingToDecrypt,
+    BadAcknowledgement {
+        reason: String,
+    },
+    NothingToAcknowledge {
+        deny: bool,
+    },
+    AcknowledgedStarAction,
 }
 
 impl fmt::Display for Error {
@@ -597,6 +606,23 @@ impl fmt::Display for Problem {
             Problem::Duplicate { value } => {
                 write!(f, "`{value}` is listed twice; remove one")
             }
+            Problem::BadAcknowledgement { reason } => write!(
+                f,
+                "`{}` is not a reason scanners can carry; write 1 to {MAX_ACKNOWLEDGEMENT} printable ASCII characters (letters, digits, spaces, punctuation), not only spaces",
+                reason.escape_default()
+            ),
+            Problem::NothingToAcknowledge { deny: true } => write!(
+                f,
+                "a `Deny` statement raises no wildcard finding; remove `acknowledge`"
+            ),
+            Problem::NothingToAcknowledge { deny: false } => write!(
+                f,
+                "the statement has no `*` in its actions or resources, so no finding to acknowledge; remove `acknowledge`"
+            ),
+            Problem::AcknowledgedStarAction => write!(
+                f,
+                "a statement allowing every action (`*`) cannot be acknowledged; list the actions the workload calls"
+            ),
             Problem::NothingToDecrypt => write!(
                 f,
                 "the execution role decrypts only secrets and SSM parameters it injects, and lists neither; add `secrets` or `ssm_parameters`, or remove the keys"

@@ -8,6 +8,7 @@
 
 pub mod arn;
 pub mod check;
+pub mod checkov;
 pub mod cli;
 pub mod diff;
 pub mod error;

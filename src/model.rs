@@ -9,11 +9,15 @@ use serde::Serialize;
 use serde_json::json;
 
 use crate::arn::{self, Env, GLOBAL, NO_SCOPE, Partition, REGIONAL, Segment, Text};
+use crate::checkov;
 use crate::error::{Error, Problem, suggest};
 use crate::spec::{self, S3Access, Source, StatementSpec, TrustSpec};
 
 /// IAM's limit on a role's inline policies together, whitespace not counted.
 pub const MAX_INLINE_POLICY: usize = 10_240;
+
+/// The longest reason a statement's `acknowledge` may give.
+pub const MAX_ACKNOWLEDGEMENT: usize = 500;
 
 /// The service principal of ECS tasks.
 pub const ECS_TASKS: &str = "ecs-tasks.amazonaws.com";
@@ -127,7 +131,8 @@ pub struct Role {
     /// The inline permission policy; absent when the role has no grants.
     pub policy: Option<Policy>,
     pub managed_policies: Vec<ManagedPolicy>,
-    /// Scanner findings that only unavoidable wildcards cause.
+    /// Scanner findings that only unavoidable wildcards, or wildcards the
+    /// spec acknowledges, cause.
     pub acknowledgements: Acknowledgements,
 }
 
@@ -174,6 +179,10 @@ pub struct Statement {
     /// avoids; `None` for everything else, custom statements included.
     #[serde(skip)]
     pub wildcard: Option<Wildcard>,
+    /// The spec author's reason for this custom statement's wildcards
+    /// (`acknowledge`).
+    #[serde(skip)]
+    pub acknowledged: Option<String>,
 }
 
 /// Wildcards IAM leaves no way around.
@@ -197,8 +206,11 @@ pub struct Acknowledgement {
 /// The findings of each scanner that only an unavoidable wildcard causes.
 #[derive(Debug, Clone, Default, Serialize)]
 pub struct Acknowledgements {
-    /// checkov check ids (CloudFormation `Metadata`, Terraform comments).
+    /// checkov check ids for CloudFormation `Metadata`.
     pub checkov: Vec<Acknowledgement>,
+    /// checkov check ids for the Terraform policy document's comments: the
+    /// same, and `CKV_AWS_356`, which checkov runs on Terraform only.
+    pub checkov_terraform: Vec<Acknowledgement>,
     /// cfn_nag rule ids (CloudFormation `Metadata`).
     pub cfn_nag: Vec<Acknowledgement>,
     /// cdk-nag finding ids (`cdk/nag-acknowledgements.json`).
@@ -639,6 +651,7 @@ impl<'a> Builder<'a> {
             conditions,
             origin: format!("{field}.services"),
             wildcard: None,
+            acknowledged: None,
         });
         if services.contains(EC2) {
             // EC2 assumes the role with the instance as source, so the ECS
@@ -652,6 +665,7 @@ impl<'a> Builder<'a> {
                 conditions: Vec::new(),
                 origin: format!("{field}.services"),
                 wildcard: None,
+                acknowledged: None,
             });
         }
         Ok(out)
@@ -1362,9 +1376,44 @@ impl<'a> Builder<'a> {
             let mut stmt = statement(&sid, &[], texts, conditions, &f);
             stmt.effect = s.effect.as_str();
             stmt.actions = sorted_unique(actions.to_vec());
+            if let Some(reason) = &s.acknowledge {
+                stmt.acknowledged = Some(self.acknowledgement(&f, reason, &stmt)?);
+            }
             st.push(stmt);
         }
         Ok(st)
+    }
+}
+
+impl Builder<'_> {
+    /// A custom statement's `acknowledge`: text every scanner's suppression
+    /// format carries, on a statement with a wildcard to acknowledge.
+    fn acknowledgement(&self, f: &str, reason: &str, st: &Statement) -> Result<String, Error> {
+        let field = format!("{f}.acknowledge");
+        if reason.is_empty()
+            || reason.len() > MAX_ACKNOWLEDGEMENT
+            || reason.trim().is_empty()
+            || !reason.chars().all(|c| c == ' ' || c.is_ascii_graphic())
+        {
+            return Err(self.invalid(
+                &field,
+                Problem::BadAcknowledgement {
+                    reason: reason.to_owned(),
+                },
+            ));
+        }
+        if st.effect != "Allow" {
+            return Err(self.invalid(&field, Problem::NothingToAcknowledge { deny: true }));
+        }
+        if st.actions.iter().any(|a| a == "*") {
+            return Err(self.invalid(&field, Problem::AcknowledgedStarAction));
+        }
+        let wildcard = st.actions.iter().any(|a| a.contains('*'))
+            || st.resources.iter().any(|r| r.to_string().contains('*'));
+        if !wildcard {
+            return Err(self.invalid(&field, Problem::NothingToAcknowledge { deny: false }));
+        }
+        Ok(reason.to_owned())
     }
 }
 
@@ -1442,6 +1491,7 @@ fn statement(
         conditions: group_conditions(conditions),
         origin: origin.to_owned(),
         wildcard: None,
+        acknowledged: None,
     }
 }
 
@@ -1453,12 +1503,26 @@ impl Statement {
 }
 
 /// The acknowledgements a role's statements call for. A finding a custom
-/// statement could also cause is never acknowledged role-wide: the spec's
-/// author has to decide about their own wildcards.
+/// statement without `acknowledge` could also cause is never acknowledged:
+/// the spec's author has to decide about their own wildcards.
 fn acknowledgements(statements: &[Statement]) -> Acknowledgements {
-    let custom_star = statements.iter().any(|s| {
-        s.wildcard.is_none() && s.effect == "Allow" && s.resources.iter().any(Text::is_star)
-    });
+    let allowed = |s: &&Statement| s.effect == "Allow";
+    let unacknowledged: Vec<&Statement> = statements
+        .iter()
+        .filter(allowed)
+        .filter(|s| s.wildcard.is_none() && s.acknowledged.is_none())
+        .collect();
+    let acknowledged: Vec<(&Statement, &str)> = statements
+        .iter()
+        .filter(allowed)
+        .filter_map(|s| s.acknowledged.as_deref().map(|r| (s, r)))
+        .collect();
+    let custom_star = unacknowledged
+        .iter()
+        .any(|s| s.resources.iter().any(Text::is_star));
+    let acknowledged_star = acknowledged
+        .iter()
+        .any(|(s, _)| s.resources.iter().any(Text::is_star));
     let mut acks = Acknowledgements::default();
     let star_actions: BTreeSet<&str> = statements
         .iter()
@@ -1472,25 +1536,20 @@ fn acknowledgements(statements: &[Statement]) -> Acknowledgements {
             [init @ .., last] => (format!("{} and {last}", init.join(", ")), "have"),
             [] => unreachable!("star_actions is not empty"),
         };
-        let reason = format!(
-            "{list} {verb} no resource-level permissions, so IAM requires Resource \"*\"; nothing else is granted on \"*\""
-        );
-        acks.cdk_nag.push(Acknowledgement {
-            id: "AwsSolutions-IAM5[Resource::*]".to_owned(),
-            reason: reason.clone(),
-        });
-        acks.cfn_nag.push(Acknowledgement {
-            id: "W11".to_owned(),
-            reason: reason.clone(),
-        });
+        let mut reason =
+            format!("{list} {verb} no resource-level permissions, so IAM requires Resource \"*\"");
+        if !acknowledged_star {
+            reason.push_str("; nothing else is granted on \"*\"");
+        }
+        add(&mut acks.cdk_nag, "AwsSolutions-IAM5[Resource::*]", &reason);
+        add(&mut acks.cfn_nag, "W11", &reason);
         // checkov counts ECR Public's token actions as credentials exposure.
         if star_actions.contains("ecr-public:GetAuthorizationToken")
             || star_actions.contains("sts:GetServiceBearerToken")
         {
-            acks.checkov.push(Acknowledgement {
-                id: "CKV_AWS_107".to_owned(),
-                reason: "Authenticated ECR Public pulls need ecr-public:GetAuthorizationToken and sts:GetServiceBearerToken, which support no resource-level permissions".to_owned(),
-            });
+            let reason = "Authenticated ECR Public pulls need ecr-public:GetAuthorizationToken and sts:GetServiceBearerToken, which support no resource-level permissions";
+            add(&mut acks.checkov, "CKV_AWS_107", reason);
+            add(&mut acks.checkov_terraform, "CKV_AWS_107", reason);
         }
     }
     for s in statements {
@@ -1505,29 +1564,217 @@ fn acknowledgements(statements: &[Statement]) -> Acknowledgements {
         };
         for r in s.resources.iter().filter(|r| r.to_string().contains('*')) {
             let id = format!("AwsSolutions-IAM5[Resource::{}]", cdk_nag_form(r));
-            if !acks.cdk_nag.iter().any(|a| a.id == id) {
-                acks.cdk_nag.push(Acknowledgement {
-                    id,
-                    reason: reason.to_owned(),
-                });
+            // aws-cdk-lib cannot take every id: such a finding stays.
+            if acknowledgeable(&id) {
+                add(&mut acks.cdk_nag, &id, reason);
             }
         }
+    }
+    if !acknowledged.is_empty() {
+        acknowledge_custom(&mut acks, statements, &unacknowledged, &acknowledged);
     }
     acks
 }
 
-/// A resource as cdk-nag names it in a finding id: deploy-time values as
-/// `<AWS::Partition>`, `<AWS::Region>`, `<AWS::AccountId>`.
-fn cdk_nag_form(t: &Text) -> String {
-    t.segments()
+/// The findings the acknowledged custom statements cause, with their
+/// authors' reasons; none that an unacknowledged custom statement shares.
+fn acknowledge_custom(
+    acks: &mut Acknowledgements,
+    statements: &[Statement],
+    unacknowledged: &[&Statement],
+    acknowledged: &[(&Statement, &str)],
+) {
+    let by_others = |f: &dyn Fn(&Statement) -> bool| unacknowledged.iter().any(|s| f(s));
+    let star = |s: &Statement| s.resources.iter().any(Text::is_star);
+    // cfn_nag: `*` resource (W11), `*` or `service:*` action (F3), PassRole
+    // on `*` (F38), as cfn-model matches them.
+    let service_star = |s: &Statement| s.actions.iter().any(|a| a.ends_with(":*") && a.len() > 2);
+    let pass_role = |s: &Statement| star(s) && s.actions.iter().any(|a| is_pass_role_pattern(a));
+    for (s, reason) in acknowledged {
+        if star(s) && !by_others(&star) {
+            add(&mut acks.cfn_nag, "W11", reason);
+        }
+        if service_star(s) && !by_others(&service_star) {
+            add(&mut acks.cfn_nag, "F3", reason);
+        }
+        if pass_role(s) && !by_others(&pass_role) {
+            add(&mut acks.cfn_nag, "F38", reason);
+        }
+        // cdk-nag: every action and resource holding `*`.
+        for a in s.actions.iter().filter(|a| a.contains('*')) {
+            let id = format!("AwsSolutions-IAM5[Action::{a}]");
+            if acknowledgeable(&id) && !by_others(&|o| o.actions.contains(a)) {
+                add(&mut acks.cdk_nag, &id, reason);
+            }
+        }
+        for r in s.resources.iter().filter(|r| r.to_string().contains('*')) {
+            let form = cdk_nag_form(r);
+            let id = format!("AwsSolutions-IAM5[Resource::{form}]");
+            if acknowledgeable(&id)
+                && !by_others(&|o| o.resources.iter().any(|x| cdk_nag_form(x) == form))
+            {
+                add(&mut acks.cdk_nag, &id, reason);
+            }
+        }
+    }
+    // checkov judges the whole policy: what it raises only with the
+    // acknowledged statements is theirs.
+    fn view(s: &Statement) -> checkov::Statement<'_> {
+        checkov::Statement {
+            allow: s.effect == "Allow",
+            actions: &s.actions,
+            star_resource: s.resources.iter().any(Text::is_star),
+            conditioned: !s.conditions.is_empty(),
+        }
+    }
+    let rest: Vec<checkov::Statement<'_>> = statements
         .iter()
-        .map(|s| match s {
-            Segment::Literal(l) => l.as_str(),
-            Segment::Partition => "<AWS::Partition>",
-            Segment::Region => "<AWS::Region>",
-            Segment::Account => "<AWS::AccountId>",
+        .filter(|s| s.acknowledged.is_none())
+        .map(view)
+        .collect();
+    let all: Vec<checkov::Statement<'_>> = statements.iter().map(view).collect();
+    let (with, without) = (checkov::raised(&all), checkov::raised(&rest));
+    let alone: Vec<(checkov::Raised, &str)> = acknowledged
+        .iter()
+        .map(|(s, reason)| {
+            let mut one = rest.clone();
+            one.push(view(s));
+            (checkov::raised(&one), *reason)
         })
-        .collect()
+        .collect();
+    let everyone: Vec<&str> = acknowledged.iter().map(|(_, r)| *r).collect();
+    let cloudformation: Vec<(&BTreeSet<&str>, &str)> = alone
+        .iter()
+        .map(|(r, why)| (&r.cloudformation, *why))
+        .collect();
+    let terraform: Vec<(&BTreeSet<&str>, &str)> =
+        alone.iter().map(|(r, why)| (&r.terraform, *why)).collect();
+    attribute(
+        &mut acks.checkov,
+        with.cloudformation.difference(&without.cloudformation),
+        &cloudformation,
+        &everyone,
+    );
+    attribute(
+        &mut acks.checkov_terraform,
+        with.terraform.difference(&without.terraform),
+        &terraform,
+        &everyone,
+    );
+}
+
+/// Acknowledge each check with the reasons of the statements that raise it
+/// alone, or of all of them when only several together do (privilege
+/// escalation needs a combination of actions).
+fn attribute<'a>(
+    list: &mut Vec<Acknowledgement>,
+    ids: impl Iterator<Item = &'a &'static str>,
+    alone: &[(&BTreeSet<&'static str>, &str)],
+    everyone: &[&str],
+) {
+    for id in ids {
+        let mut reasons: Vec<&str> = alone
+            .iter()
+            .filter(|(raised, _)| raised.contains(id))
+            .map(|(_, why)| *why)
+            .collect();
+        if reasons.is_empty() {
+            reasons = everyone.to_vec();
+        }
+        for r in reasons {
+            add(list, id, r);
+        }
+    }
+}
+
+/// cfn_nag's PassRole patterns: `iam:PassRole`, `iam:*` and each prefix of
+/// `PassRole` followed by `*`.
+fn is_pass_role_pattern(action: &str) -> bool {
+    action == "*"
+        || action.strip_prefix("iam:").is_some_and(|a| {
+            a == "PassRole"
+                || a.strip_suffix('*')
+                    .is_some_and(|p| "PassRole".starts_with(p))
+        })
+}
+
+/// Add an acknowledgement, or another reason to the one already there.
+fn add(list: &mut Vec<Acknowledgement>, id: &str, reason: &str) {
+    match list.iter_mut().find(|a| a.id == id) {
+        Some(a) => {
+            let has = a.reason == reason
+                || a.reason.starts_with(&format!("{reason}; "))
+                || a.reason.ends_with(&format!("; {reason}"))
+                || a.reason.contains(&format!("; {reason}; "));
+            if !has {
+                a.reason.push_str("; ");
+                a.reason.push_str(reason);
+            }
+        }
+        None => list.push(Acknowledgement {
+            id: id.to_owned(),
+            reason: reason.to_owned(),
+        }),
+    }
+}
+
+/// A resource as cdk-nag 3.0.2 names it in a finding id. cdk-nag flattens
+/// the synthesised value (`flattenCfnReference`): in every string `${`
+/// becomes `<` and then `}` becomes `>`, and the pieces of an `Fn::Join` are
+/// flattened one by one. So the id follows the value's CDK JSON form: an
+/// `Fn::Sub` (deploy-time values as `<AWS::Partition>`, a literal `${` as
+/// `<!`), a `Fn::Join` split before `{` (its `{` stays), or a plain string.
+fn cdk_nag_form(t: &Text) -> String {
+    let flatten = |s: &str| s.replace("${", "<").replace('}', ">");
+    if !t.is_literal() {
+        let sub: String = t
+            .segments()
+            .iter()
+            .map(|s| match s {
+                Segment::Literal(l) => l.replace("${", "${!"),
+                Segment::Partition => "${AWS::Partition}".to_owned(),
+                Segment::Region => "${AWS::Region}".to_owned(),
+                Segment::Account => "${AWS::AccountId}".to_owned(),
+            })
+            .collect();
+        return flatten(&sub);
+    }
+    let plain = t.to_string();
+    match crate::render::join_pieces(&plain) {
+        Some(pieces) => pieces.iter().map(|p| flatten(p)).collect(),
+        None => flatten(&plain),
+    }
+}
+
+/// Whether `Validations.of(...).acknowledge` in aws-cdk-lib 2.276 takes `id`
+/// and records it as cdk-nag 3.0.2 reports it. `parseValidationId` refuses a
+/// closing `)`, `]` or `}` that does not close the last open bracket (a
+/// lone `{` is closed by the id's final `]`), and reads `::` outside
+/// brackets as a plugin prefix; the recorded id has each space turned into
+/// `-`, while cdk-nag compares its own id unchanged.
+fn acknowledgeable(id: &str) -> bool {
+    let mut open = Vec::new();
+    let mut chars = id.chars().peekable();
+    while let Some(c) = chars.next() {
+        match c {
+            ' ' => return false,
+            ':' if open.is_empty() && chars.peek() == Some(&':') => return false,
+            '(' | '[' | '{' => open.push(c),
+            ')' | ']' | '}' => {
+                let closes = match open.pop() {
+                    Some('(') => ')',
+                    Some('[') => ']',
+                    Some(_) => '}',
+                    None => return false,
+                };
+                if c != closes {
+                    return false;
+                }
+            }
+            _ => {}
+        }
+    }
+    true
 }
 
 fn condition(test: &str, variable: &str, values: Vec<Text>) -> Condition {
@@ -1844,6 +2091,96 @@ mod tests {
         .unwrap();
         let acks = &m.roles[1].acknowledgements;
         assert!(acks.cdk_nag.is_empty() && acks.cfn_nag.is_empty() && acks.checkov.is_empty());
+    }
+
+    #[test]
+    fn acknowledged_statements_are_acknowledged_for_every_scanner() {
+        let m = model(
+            "version: 1\nname: w\ntask_role:\n  statements:\n    - {actions: [\"sqs:SendMessage\", \"sqs:Receive*\"], resources: \"*\", acknowledge: per tenant}\n    - {actions: [\"s3:*\"], resources: \"arn:<partition>:s3:::b/*\", acknowledge: staging}\n",
+        )
+        .unwrap();
+        let acks = &m.roles[0].acknowledgements;
+        let ids = |list: &[Acknowledgement]| -> Vec<String> {
+            list.iter()
+                .map(|a| format!("{} {}", a.id, a.reason))
+                .collect()
+        };
+        assert_eq!(ids(&acks.cfn_nag), ["W11 per tenant", "F3 staging"]);
+        assert_eq!(
+            ids(&acks.cdk_nag),
+            [
+                "AwsSolutions-IAM5[Action::sqs:Receive*] per tenant",
+                "AwsSolutions-IAM5[Resource::*] per tenant",
+                "AwsSolutions-IAM5[Action::s3:*] staging",
+                "AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:s3:::b/*] staging",
+            ]
+        );
+        // Writes on "*" (CKV_AWS_111); restrictable actions on "*" (356,
+        // Terraform only). s3:* on a named bucket raises nothing in checkov.
+        assert_eq!(ids(&acks.checkov), ["CKV_AWS_111 per tenant"]);
+        assert_eq!(
+            ids(&acks.checkov_terraform),
+            ["CKV_AWS_111 per tenant", "CKV_AWS_356 per tenant"]
+        );
+
+        // A finding an unacknowledged statement shares stays.
+        let m = model(
+            "version: 1\nname: w\ntask_role:\n  statements:\n    - {actions: [\"sqs:SendMessage\"], resources: \"*\", acknowledge: per tenant}\n    - {actions: [\"sns:Publish\"], resources: \"*\"}\n",
+        )
+        .unwrap();
+        let acks = &m.roles[0].acknowledgements;
+        assert!(acks.cfn_nag.is_empty() && acks.cdk_nag.is_empty());
+        assert!(acks.checkov.is_empty() && acks.checkov_terraform.is_empty());
+    }
+
+    /// The ids cdk-nag 3.0.2 reported for these resources, taken from its
+    /// validation report (aws-cdk-lib 2.276, `conformance/cdk_synth.js`).
+    #[test]
+    fn cdk_nag_ids_follow_the_cdk_json_form() {
+        let env = |partition: Option<Partition>| Env {
+            partition,
+            region: None,
+            account: None,
+        };
+        let symbolic = env(None)
+            .expand("arn:<partition>:s3:::b/${aws:username}/$${x}/%{y}/*")
+            .unwrap();
+        assert_eq!(
+            cdk_nag_form(&symbolic),
+            "arn:<AWS::Partition>:s3:::b/<!aws:username>/$<!x>/%{y>/*"
+        );
+        let plain = env(Some(Partition::Aws))
+            .expand("arn:aws:s3:::b/${aws:username}/${AWS::Region}/*")
+            .unwrap();
+        assert_eq!(
+            cdk_nag_form(&plain),
+            "arn:aws:s3:::b/<aws:username>/${AWS::Region>/*"
+        );
+    }
+
+    #[test]
+    fn ids_aws_cdk_lib_refuses_are_not_acknowledgeable() {
+        for ok in [
+            "AwsSolutions-IAM5[Resource::*]",
+            "AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:s3:::b/<!x>/(a)[b]/*]",
+            "AwsSolutions-IAM5[Resource::arn:aws:s3:::b/[open/*]",
+            "AwsSolutions-IAM5[Action::s3:Get*]",
+        ] {
+            assert!(acknowledgeable(ok), "{ok}");
+        }
+        for refused in [
+            // Mismatched closing brace ']': a `{` that `}` no longer closes.
+            "AwsSolutions-IAM5[Resource::arn:aws:s3:::b/%{y>/*]",
+            "AwsSolutions-IAM5[Resource::arn:aws:s3:::b/(open/*]",
+            // Unmatched closing brace.
+            "AwsSolutions-IAM5[Resource::arn:aws:s3:::b/a]/*]",
+            // Recorded as `my-reports`, reported as `my reports`.
+            "AwsSolutions-IAM5[Resource::arn:aws:s3:::b/my reports/*]",
+            // `::` outside brackets: a plugin prefix.
+            "AwsSolutions-IAM5[Resource::arn:aws:s3:::b/a]::[*]",
+        ] {
+            assert!(!acknowledgeable(refused), "{refused}");
+        }
     }
 
     #[test]

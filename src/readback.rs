@@ -268,6 +268,7 @@ impl Reader<'_> {
                 conditions,
                 origin: String::new(),
                 wildcard: None,
+                acknowledged: None,
             });
         }
         Ok(out)

@@ -254,6 +254,12 @@ pub struct StatementSpec {
     /// Conditions: operator → key → value or values.
     #[serde(default)]
     pub conditions: BTreeMap<String, BTreeMap<String, OneOrMany<Scalar>>>,
+    /// Why this `Allow` statement needs its wildcards (1 to 500 printable
+    /// ASCII characters). Its `*` resources and wildcard actions are then
+    /// acknowledged with this reason for checkov, cfn_nag and cdk-nag, and
+    /// `check` reports them as notes.
+    #[serde(default)]
+    pub acknowledge: Option<String>,
 }
 
 /// A statement's effect.

@@ -31,7 +31,9 @@ tests/check/findings.yaml:17:19: error[kms-alias]: `arn:<partition>:kms:<region>
 tests/check/findings.yaml:19:22: warning[managed-execution-policy]: AmazonECSTaskExecutionRolePolicy is attached; fix: drop it and list `ecr.repositories` and `logs.groups`; ecs-iam scopes those grants
 tests/check/findings.yaml:20:20: error[parameter-wildcard]: `/app/*` is a wildcard; fix: name each parameter
 tests/check/findings.yaml:22:13: warning[hardcoded-partition]: `arn:aws:secretsmanager:eu-central-1:111122223333:secret:shared/db-AbCdEf` hard-codes partition `aws` while `deployment.partition` is not set; fix: write `arn:<partition>:...`, or pin `deployment.partition`
-12 findings
+tests/check/findings.yaml:24:17: note[custom-service-wildcard]: `sqs:*` allows every action of the service; acknowledged: queues are created per tenant at run time; fix: list the actions the workload calls
+tests/check/findings.yaml:25:19: note[custom-star-resource]: the resource is `*`; acknowledged: queues are created per tenant at run time; fix: name the resources, unless the actions have no resource-level permissions
+14 findings
 ";
 
 #[test]
@@ -143,7 +145,10 @@ fn sarif_validates_against_the_sarif_2_1_0_schema() {
         .collect();
     assert!(errors.is_empty(), "{errors:#?}");
     let results = sarif["runs"][0]["results"].as_array().unwrap();
-    assert_eq!(results.len(), 12);
+    assert_eq!(results.len(), 14);
+    // An acknowledged wildcard is a note.
+    assert_eq!(results[13]["ruleId"], "custom-star-resource");
+    assert_eq!(results[13]["level"], "note");
     assert_eq!(results[2]["ruleId"], "secret-wildcard");
     assert_eq!(results[2]["level"], "error");
     let region = &results[2]["locations"][0]["physicalLocation"];

@@ -537,6 +537,13 @@ fn schema_describes_every_field() {
             "task_role.{field} missing from the schema"
         );
     }
+    let acknowledge = &schema["$defs"]["StatementSpec"]["properties"]["acknowledge"];
+    assert!(
+        acknowledge["description"]
+            .as_str()
+            .is_some_and(|d| d.starts_with("Why this `Allow` statement needs its wildcards")),
+        "statements[].acknowledge missing from the schema: {acknowledge}"
+    );
 }
 
 #[test]

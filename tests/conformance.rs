@@ -128,8 +128,8 @@ fn every_example_and_test_spec_passes_the_real_consumers() {
 }
 
 /// The tier is not a rubber stamp: object actions moved onto the bucket ARN,
-/// a Terraform file that does not parse and a managed policy ARN that does
-/// not exist are all caught.
+/// a Terraform file that does not parse, a managed policy ARN that does not
+/// exist and a checkov skip nothing needs are all caught.
 #[test]
 #[ignore = "installs the conformance tools (PyPI, npm); run with `cargo test -- --include-ignored`"]
 fn a_broken_output_fails_the_tier() {
@@ -167,6 +167,17 @@ fn a_broken_output_fails_the_tier() {
     );
     ecs_iam::files::write_outputs(&[(root.join("missing-path"), &missing_path)]).unwrap();
 
+    // A checkov skip for a check that passes anyway.
+    let mut needless_skip = files.clone();
+    let tf = needless_skip.get_mut("terraform/main.tf").unwrap();
+    let task_policy = "data \"aws_iam_policy_document\" \"task\" {\n";
+    assert!(tf.contains(task_policy));
+    *tf = tf.replace(
+        task_policy,
+        &format!("{task_policy}  #checkov:skip=CKV_AWS_111:nothing is written on \"*\"\n"),
+    );
+    ecs_iam::files::write_outputs(&[(root.join("needless-skip"), &needless_skip)]).unwrap();
+
     let out = check(&tools, &root, false);
     let stdout = String::from_utf8_lossy(&out.stdout);
     let stderr = String::from_utf8_lossy(&out.stderr);
@@ -179,11 +190,152 @@ fn a_broken_output_fails_the_tier() {
         "FAIL  bad-hcl: unexpected finding: python-hcl2 parse-error variables.tf",
         "FAIL  bad-hcl: unexpected finding: checkov parse-error variables.tf",
         "FAIL  missing-path: moto: TaskExecutionRole: cannot attach arn:aws:iam::aws:policy/AmazonECSTaskExecutionRolePolicy",
+        "FAIL  needless-skip: unexpected finding: checkov unneeded-skip CKV_AWS_111 aws_iam_policy_document.task",
     ] {
         assert!(
             stdout.contains(expected),
             "missing `{expected}` in:\n{stdout}"
         );
     }
-    assert!(stdout.ends_with("3 renderings, FAILED\n"), "{stdout}");
+    assert!(stdout.ends_with("4 renderings, FAILED\n"), "{stdout}");
+}
+
+/// `src/checkov-actions.txt` is what the pinned checkov's cloudsplaining and
+/// policy_sentry say today.
+#[test]
+#[ignore = "installs the conformance tools (PyPI, npm); run with `cargo test -- --include-ignored`"]
+fn the_checkov_action_table_matches_the_pinned_checkov() {
+    let tools = tools();
+    let out = Command::new(tools.join("checkov-venv/bin/python"))
+        .arg(common::root().join("conformance/checkov_actions.py"))
+        .output()
+        .expect("checkov_actions.py runs");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let committed = fs::read(common::root().join("src/checkov-actions.txt")).unwrap();
+    assert!(
+        out.stdout == committed,
+        "src/checkov-actions.txt is stale; regenerate it with conformance/checkov_actions.py"
+    );
+}
+
+/// ecs-iam's reading of checkov's IAM checks agrees with cloudsplaining's
+/// own answer (the calls checkov makes) on policies built from actions that
+/// exercise each rule: wildcards, lists, case, unknown actions, `Deny`,
+/// conditions, `*` and named resources.
+#[test]
+#[ignore = "installs the conformance tools (PyPI, npm); run with `cargo test -- --include-ignored`"]
+fn checkov_checks_agree_with_cloudsplaining() {
+    use ecs_iam::checkov::{Statement, raised};
+    let tools = tools();
+    const ACTIONS: &[&str] = &[
+        "s3:GetObject",
+        "s3:getobject",
+        "s3:Get*",
+        "s3:*",
+        "s3:Nothing*",
+        "iam:PassRole",
+        "iam:Pass*",
+        "iam:*",
+        "ec2:RunInstances",
+        "lambda:CreateFunction",
+        "lambda:InvokeFunction",
+        "sts:AssumeRole",
+        "iam:PutRolePolicy",
+        "ecr:GetAuthorizationToken",
+        "ecr-public:GetAuthorizationToken",
+        "sts:GetServiceBearerToken",
+        "cloudwatch:PutMetricData",
+        "xray:PutTrace*",
+        "kms:Decrypt",
+        "kms:PutKeyPolicy",
+        "ssm:GetParameter*",
+        "secretsmanager:GetSecretValue",
+        "secretsmanager:ListSecrets",
+        "iam:CreateAccessKey",
+        "sqs:Receive*",
+        "sqs:SendMessage",
+        "dynamodb:Put?tem",
+        "unknown:Thing",
+        "*",
+    ];
+    // A fixed pseudo-random walk: the same policies on every run.
+    let mut seed: u64 = 0x2545_f491_4f6c_dd1d;
+    let mut next = |n: usize| {
+        seed ^= seed << 13;
+        seed ^= seed >> 7;
+        seed ^= seed << 17;
+        usize::try_from(seed % n as u64).unwrap()
+    };
+    let mut policies = Vec::new();
+    for _ in 0..300 {
+        let statements: Vec<(bool, Vec<String>, bool, bool)> = (0..=next(3))
+            .map(|_| {
+                let actions = (0..=next(3))
+                    .map(|_| ACTIONS[next(ACTIONS.len())].to_owned())
+                    .collect();
+                (next(5) != 0, actions, next(3) != 0, next(4) == 0)
+            })
+            .collect();
+        policies.push(statements);
+    }
+    let documents: Vec<serde_json::Value> = policies
+        .iter()
+        .map(|statements| {
+            let st: Vec<serde_json::Value> = statements
+                .iter()
+                .map(|(allow, actions, star, conditioned)| {
+                    let mut s = serde_json::json!({
+                        "Effect": if *allow { "Allow" } else { "Deny" },
+                        "Action": actions,
+                        "Resource": if *star { "*" } else { "arn:aws:s3:::b/*" },
+                    });
+                    if *conditioned {
+                        s["Condition"] =
+                            serde_json::json!({"Bool": {"aws:SecureTransport": "true"}});
+                    }
+                    s
+                })
+                .collect();
+            serde_json::json!({"Version": "2012-10-17", "Statement": st})
+        })
+        .collect();
+    let mut child = Command::new(tools.join("checkov-venv/bin/python"))
+        .arg(common::root().join("conformance/checkov_oracle.py"))
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .expect("checkov_oracle.py runs");
+    serde_json::to_writer(child.stdin.take().unwrap(), &documents).unwrap();
+    let out = child.wait_with_output().unwrap();
+    assert!(out.status.success());
+    let oracle: Vec<serde_json::Value> = serde_json::from_slice(&out.stdout).unwrap();
+    let mut disagreements = Vec::new();
+    let mut raised_any = std::collections::BTreeSet::new();
+    for ((statements, document), want) in policies.iter().zip(&documents).zip(&oracle) {
+        let view: Vec<Statement<'_>> = statements
+            .iter()
+            .map(|(allow, actions, star, conditioned)| Statement {
+                allow: *allow,
+                actions,
+                star_resource: *star,
+                conditioned: *conditioned,
+            })
+            .collect();
+        let got = raised(&view);
+        raised_any.extend(got.terraform.iter().copied());
+        let got =
+            serde_json::json!({"cloudformation": got.cloudformation, "terraform": got.terraform});
+        if &got != want {
+            disagreements.push(format!(
+                "{document}\n  ecs-iam {got}\n  cloudsplaining {want}"
+            ));
+        }
+    }
+    assert!(disagreements.is_empty(), "{}", disagreements.join("\n"));
+    // Every check was raised somewhere, so the comparison covers each.
+    assert_eq!(raised_any.len(), 6, "{raised_any:?}");
 }

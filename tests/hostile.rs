@@ -313,6 +313,41 @@ fn cases() -> Vec<(&'static str, Vec<u8>, &'static str)> {
             ),
             "5:15: unknown value `allow` for `task_role.statements[0].effect`; did you mean `Allow`?",
         ),
+        (
+            "acknowledge-blank.yaml",
+            s(
+                "version: 1\nname: w\ntask_role:\n  statements:\n    - actions: [s3:GetObject]\n      resources: \"*\"\n      acknowledge: \"  \"\n",
+            ),
+            "7:20: `task_role.statements[0].acknowledge`: `  ` is not a reason scanners can carry; write 1 to 500 printable ASCII characters (letters, digits, spaces, punctuation), not only spaces",
+        ),
+        (
+            "acknowledge-newline.yaml",
+            s(
+                "version: 1\nname: w\ntask_role:\n  statements:\n    - actions: [s3:GetObject]\n      resources: \"*\"\n      acknowledge: \"one\\ntwo\"\n",
+            ),
+            "7:20: `task_role.statements[0].acknowledge`: `one\\ntwo` is not a reason scanners can carry; write 1 to 500 printable ASCII characters (letters, digits, spaces, punctuation), not only spaces",
+        ),
+        (
+            "acknowledge-deny.yaml",
+            s(
+                "version: 1\nname: w\nexecution_role:\n  statements:\n    - effect: Deny\n      actions: [s3:*]\n      resources: \"*\"\n      acknowledge: never writes\n",
+            ),
+            "8:20: `execution_role.statements[0].acknowledge`: a `Deny` statement raises no wildcard finding; remove `acknowledge`",
+        ),
+        (
+            "acknowledge-nothing.yaml",
+            s(
+                "version: 1\nname: w\ntask_role:\n  statements:\n    - actions: [s3:GetObject]\n      resources: \"arn:<partition>:s3:::b/report.csv\"\n      acknowledge: one report\n",
+            ),
+            "7:20: `task_role.statements[0].acknowledge`: the statement has no `*` in its actions or resources, so no finding to acknowledge; remove `acknowledge`",
+        ),
+        (
+            "acknowledge-star-action.yaml",
+            s(
+                "version: 1\nname: w\ntask_role:\n  statements:\n    - actions: [\"*\"]\n      resources: \"arn:<partition>:s3:::b/*\"\n      acknowledge: everything\n",
+            ),
+            "7:20: `task_role.statements[0].acknowledge`: a statement allowing every action (`*`) cannot be acknowledged; list the actions the workload calls",
+        ),
     ]
 }
 
