@@ -1,6 +1,5 @@
 //! The command line: argument parsing, and the one place that prints.
 
-use std::collections::BTreeMap;
 use std::io::{IsTerminal as _, Write as _};
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -10,8 +9,7 @@ use clap::{Parser, Subcommand};
 use crate::check::{self, Severity};
 use crate::error::{EXIT_DIFFERS, EXIT_ERROR, EXIT_OK, Error};
 use crate::render::{Files, Templates};
-use crate::report::DiffReport;
-use crate::review::{Review, Workload};
+use crate::review::{self, Outcome};
 use crate::{explain, files, presets, render};
 
 /// Least-privilege IAM roles for Amazon ECS tasks, from one spec, as
@@ -174,9 +172,11 @@ pub fn run(args: Args) -> i32 {
             templates,
         } => {
             let outcome = match (base, old, new) {
-                (Some(base), _, _) => diff_base(&base, &specs, templates.as_deref()),
-                (None, Some(old), Some(new)) => diff_folders(&old, &new),
-                _ => diff_specs(&specs, against.as_deref(), templates.as_deref()),
+                (None, Some(old), Some(new)) => review::folders(&old, &new),
+                (Some(base), _, _) => self::templates(templates.as_deref())
+                    .and_then(|t| review::at_revision(&base, &specs, &t)),
+                _ => self::templates(templates.as_deref())
+                    .and_then(|t| review::against_output(&specs, against.as_deref(), &t)),
             };
             outcome.map(|o| print_diff(&o, format, fail_on))
         }
@@ -215,45 +215,6 @@ fn templates(dir: Option<&Path>) -> Result<Templates, Error> {
     }
 }
 
-/// Spec files named on the command line, folders expanded to their
-/// `.yaml`, `.yml` and `.json` files in name order.
-fn expand_specs(paths: &[PathBuf]) -> Result<Vec<PathBuf>, Error> {
-    let mut out = Vec::new();
-    for p in paths {
-        if p.is_dir() {
-            let mut found: Vec<PathBuf> = std::fs::read_dir(p)
-                .map_err(|source| Error::Read {
-                    path: p.clone(),
-                    source,
-                })?
-                .filter_map(Result::ok)
-                .map(|e| e.path())
-                .filter(|f| {
-                    f.is_file()
-                        && f.extension()
-                            .and_then(|e| e.to_str())
-                            .is_some_and(|e| matches!(e, "yaml" | "yml" | "json"))
-                })
-                .collect();
-            found.sort();
-            if found.is_empty() {
-                return Err(Error::NoSpecs { path: p.clone() });
-            }
-            out.extend(found);
-        } else {
-            out.push(p.clone());
-        }
-    }
-    Ok(out)
-}
-
-/// What `render` produced for one spec.
-enum Rendering {
-    Files(Files),
-    /// With `--context`: what the templates would see.
-    Context(serde_json::Value),
-}
-
 fn render_command(
     specs: &[PathBuf],
     out: &Path,
@@ -261,51 +222,15 @@ fn render_command(
     context: bool,
 ) -> Result<i32, Error> {
     let templates = templates(template_dir)?;
-    let specs = expand_specs(specs)?;
-    let progress = Progress::new(specs.len());
-    // Each spec is parsed, built and rendered on its own; all cores share
-    // the batch. Results keep the order of the specs, so the first error
-    // reported is the first in that order.
-    let results = crate::parallel::map(&specs, |spec| {
-        let source = crate::spec::load(spec)?;
-        let model = crate::model::build(&source)?;
-        let out = if context {
-            (
-                model.name.clone(),
-                Rendering::Context(render::context(&model, None).into_json()),
-            )
-        } else {
-            (
-                model.name.clone(),
-                Rendering::Files(render::render(&model, &templates)?),
-            )
-        };
-        progress.tick();
-        Ok::<_, Error>(out)
-    });
-    progress.finish();
-    let mut rendered: Vec<(PathBuf, PathBuf, Files)> = Vec::new();
-    let mut contexts = Vec::new();
-    let mut folders: BTreeMap<PathBuf, PathBuf> = BTreeMap::new();
-    for (spec, result) in specs.iter().zip(results) {
-        let (name, files) = result?;
-        match files {
-            Rendering::Context(json) => contexts.push(json),
-            Rendering::Files(files) => {
-                let dir = out.join(&name);
-                if let Some(first) = folders.get(&dir) {
-                    return Err(Error::DuplicateName {
-                        name,
-                        first: first.clone(),
-                        second: spec.clone(),
-                    });
-                }
-                folders.insert(dir.clone(), spec.clone());
-                rendered.push((spec.clone(), dir, files));
-            }
-        }
-    }
+    let specs = crate::spec::find_specs(specs)?;
     if context {
+        let mut contexts = Vec::new();
+        for result in crate::parallel::map(&specs, |spec| {
+            let model = crate::model::build(&crate::spec::load(spec)?)?;
+            Ok::<_, Error>(render::context(&model, None).into_json())
+        }) {
+            contexts.push(result?);
+        }
         let value = if contexts.len() == 1 {
             contexts.remove(0)
         } else {
@@ -317,14 +242,24 @@ fn render_command(
         );
         return Ok(EXIT_OK);
     }
-    let plan: Vec<(PathBuf, &Files)> = rendered.iter().map(|(_, d, f)| (d.clone(), f)).collect();
+    // Each spec is parsed, built and rendered on its own; all cores share
+    // the batch. The first error reported is the first in spec order.
+    let progress = Progress::new(specs.len());
+    let paths: Vec<(PathBuf, Option<Vec<u8>>)> = specs.iter().map(|p| (p.clone(), None)).collect();
+    let rendered = review::render_workloads(&paths, &templates, &|| progress.tick());
+    progress.finish();
+    let rendered = rendered?;
+    let plan: Vec<(PathBuf, &Files)> = rendered
+        .iter()
+        .map(|w| (out.join(&w.name), &w.files))
+        .collect();
     files::write_outputs(&plan)?;
     let mut stdout = std::io::stdout().lock();
-    for (spec, dir, files) in &rendered {
+    for (w, (dir, files)) in rendered.iter().zip(&plan) {
         let _ = writeln!(
             stdout,
             "{} -> {}/ ({} files)",
-            spec.display(),
+            w.origin,
             dir.display(),
             files.len()
         );
@@ -363,201 +298,6 @@ impl Progress {
     }
 }
 
-/// What `diff` compared: one workload, or several paired by name.
-enum Outcome {
-    One(DiffReport),
-    Many(Review),
-}
-
-/// Render specs in memory, on all cores, refusing two with one name.
-fn render_workloads(
-    specs: &[(PathBuf, Option<Vec<u8>>)],
-    templates: &Templates,
-) -> Result<Vec<Workload>, Error> {
-    let results = crate::parallel::map(specs, |(path, bytes)| {
-        let source = match bytes {
-            Some(b) => crate::spec::from_bytes(path, b.clone())?,
-            None => crate::spec::load(path)?,
-        };
-        let model = crate::model::build(&source)?;
-        let files = render::render(&model, templates)?;
-        Ok::<_, Error>(Workload::rendered(path.display().to_string(), model, files))
-    });
-    let mut seen: BTreeMap<String, PathBuf> = BTreeMap::new();
-    let mut out = Vec::new();
-    for ((path, _), result) in specs.iter().zip(results) {
-        let w = result?;
-        if let Some(first) = seen.get(&w.name) {
-            return Err(Error::DuplicateName {
-                name: w.name,
-                first: first.clone(),
-                second: path.clone(),
-            });
-        }
-        seen.insert(w.name.clone(), path.clone());
-        out.push(w);
-    }
-    Ok(out)
-}
-
-/// Specs against what `render --out DIR` wrote: one spec file gives one
-/// workload's report, several (or a folder) a report per workload.
-fn diff_specs(
-    paths: &[PathBuf],
-    against: Option<&Path>,
-    template_dir: Option<&Path>,
-) -> Result<Outcome, Error> {
-    let templates = templates(template_dir)?;
-    let single = paths.len() == 1 && !paths[0].is_dir();
-    let specs: Vec<(PathBuf, Option<Vec<u8>>)> = expand_specs(paths)?
-        .into_iter()
-        .map(|p| (p, None))
-        .collect();
-    let rendered = render_workloads(&specs, &templates)?;
-    let parent = against.unwrap_or_else(|| Path::new("outputs"));
-    if let Some(dir) = against
-        && dir.join(crate::review::TEMPLATE_FILE).is_file()
-        && let Some(w) = rendered.iter().find(|w| !dir.join(&w.name).exists())
-    {
-        return Err(Error::AgainstWorkload {
-            dir: dir.to_owned(),
-            name: w.name.clone(),
-        });
-    }
-    if parent.exists() && !parent.is_dir() {
-        return Err(Error::NotAFolder {
-            path: parent.to_owned(),
-            what: "is not a folder",
-        });
-    }
-    let mut on_disk = Vec::new();
-    for w in &rendered {
-        let dir = parent.join(&w.name);
-        if dir.exists() {
-            if !dir.is_dir() {
-                return Err(Error::NotAFolder {
-                    path: dir,
-                    what: "is not a folder",
-                });
-            }
-            on_disk.push(Workload::read(w.name.clone(), &dir)?);
-        }
-    }
-    if single {
-        let new = &rendered[0];
-        let dir = parent.join(&new.name);
-        let (files, roles) = crate::review::compare(on_disk.first(), Some(new))?;
-        let mut report = DiffReport::new(
-            dir.display().to_string(),
-            paths[0].display().to_string(),
-            &files,
-            roles,
-        );
-        report.new_is_spec = true;
-        report.hint = Some("run `ecs-iam render` to update it".to_owned());
-        return Ok(Outcome::One(report));
-    }
-    let label = paths
-        .iter()
-        .map(|p| p.display().to_string())
-        .collect::<Vec<_>>()
-        .join(" ");
-    Ok(Outcome::Many(crate::review::review(
-        parent.display().to_string(),
-        label,
-        on_disk,
-        rendered,
-    )?))
-}
-
-/// Two generated folders: two workload folders, or two folders of
-/// workloads paired by name. A missing --old is output new in the change.
-fn diff_folders(old: &Path, new: &Path) -> Result<Outcome, Error> {
-    use crate::review::{Generated, classify, read_tree};
-    let name = |dir: &Path| {
-        dir.file_name()
-            .map_or_else(String::new, |n| n.to_string_lossy().into_owned())
-    };
-    let old_kind = classify(old)?;
-    let new_kind = classify(new)?;
-    match (old_kind, new_kind) {
-        (_, Generated::Missing) => Err(Error::BadPath {
-            path: new.to_owned(),
-            problem: "does not exist; --new names the generated output after the change".to_owned(),
-        }),
-        (Generated::Tree(_), Generated::Workload) => Err(Error::MixedFolders {
-            workload: new.to_owned(),
-            tree: old.to_owned(),
-        }),
-        (Generated::Workload, Generated::Tree(_)) => Err(Error::MixedFolders {
-            workload: old.to_owned(),
-            tree: new.to_owned(),
-        }),
-        (old_kind, Generated::Workload) => {
-            let before = match old_kind {
-                Generated::Workload => Some(Workload::read(name(old), old)?),
-                _ => None,
-            };
-            let after = Workload::read(name(new), new)?;
-            let (files, roles) = crate::review::compare(before.as_ref(), Some(&after))?;
-            Ok(Outcome::One(DiffReport::new(
-                old.display().to_string(),
-                new.display().to_string(),
-                &files,
-                roles,
-            )))
-        }
-        (old_kind, Generated::Tree(after)) => {
-            let before = match old_kind {
-                Generated::Tree(t) => read_tree(&t)?,
-                _ => Vec::new(),
-            };
-            Ok(Outcome::Many(crate::review::review(
-                old.display().to_string(),
-                new.display().to_string(),
-                before,
-                read_tree(&after)?,
-            )?))
-        }
-    }
-}
-
-/// The specs as they are at a git revision against the working tree, both
-/// rendered in memory: added, removed and renamed spec files included.
-fn diff_base(rev: &str, paths: &[PathBuf], template_dir: Option<&Path>) -> Result<Outcome, Error> {
-    let templates = templates(template_dir)?;
-    let before: Vec<(PathBuf, Option<Vec<u8>>)> = crate::git::specs_at(rev, paths)?
-        .into_iter()
-        .map(|b| (b.label, Some(b.bytes)))
-        .collect();
-    // A path the change deletes names nothing in the working tree.
-    let present: Vec<PathBuf> = paths.iter().filter(|p| p.exists()).cloned().collect();
-    let after: Vec<(PathBuf, Option<Vec<u8>>)> = if present.is_empty() {
-        Vec::new()
-    } else {
-        expand_specs(&present)?
-            .into_iter()
-            .map(|p| (p, None))
-            .collect()
-    };
-    if before.is_empty() && after.is_empty() {
-        return Err(Error::BadPath {
-            path: paths.first().cloned().unwrap_or_default(),
-            problem: format!(
-                "names no spec files (.yaml, .yml, .json) at `{rev}` nor in the working tree"
-            ),
-        });
-    }
-    let old = render_workloads(&before, &templates)?;
-    let new = render_workloads(&after, &templates)?;
-    Ok(Outcome::Many(crate::review::review(
-        rev.to_owned(),
-        "the working tree".to_owned(),
-        old,
-        new,
-    )?))
-}
-
 fn print_diff(outcome: &Outcome, format: Format, fail_on: FailOn) -> i32 {
     // Styles are always written; anstream drops them unless stdout is a
     // terminal that takes them (NO_COLOR, CLICOLOR_FORCE, TERM=dumb).
@@ -592,7 +332,7 @@ fn print_diff(outcome: &Outcome, format: Format, fail_on: FailOn) -> i32 {
 }
 
 fn check_command(specs: &[PathBuf], format: CheckFormat, deny: Severity) -> Result<i32, Error> {
-    let specs = expand_specs(specs)?;
+    let specs = crate::spec::find_specs(specs)?;
     let mut findings = Vec::new();
     for result in crate::parallel::map(&specs, |spec| {
         crate::spec::load(spec).and_then(|source| check::check(&source))
@@ -653,25 +393,7 @@ fn init_command(preset: &str, output: Option<&Path>) -> Result<i32, Error> {
         print!("{text}");
         return Ok(EXIT_OK);
     }
-    let mut file = std::fs::OpenOptions::new()
-        .write(true)
-        .create_new(true)
-        .open(&path)
-        .map_err(|source| {
-            if source.kind() == std::io::ErrorKind::AlreadyExists {
-                Error::WouldOverwrite { path: path.clone() }
-            } else {
-                Error::Write {
-                    path: path.clone(),
-                    source,
-                }
-            }
-        })?;
-    file.write_all(text.as_bytes())
-        .map_err(|source| Error::Write {
-            path: path.clone(),
-            source,
-        })?;
+    files::write_new(&path, text)?;
     println!(
         "wrote {} (preset `{preset}`); render it with `ecs-iam render {}`",
         path.display(),

@@ -131,6 +131,31 @@ pub fn write_outputs(outputs: &[(PathBuf, &Files)]) -> Result<(), Error> {
     Ok(())
 }
 
+/// Write a new file; an existing one is never overwritten.
+///
+/// # Errors
+/// The file exists, or cannot be written.
+pub fn write_new(path: &Path, text: &str) -> Result<(), Error> {
+    let write_err = |source| Error::Write {
+        path: path.to_owned(),
+        source,
+    };
+    let mut file = fs::OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        .open(path)
+        .map_err(|source| {
+            if source.kind() == std::io::ErrorKind::AlreadyExists {
+                Error::WouldOverwrite {
+                    path: path.to_owned(),
+                }
+            } else {
+                write_err(source)
+            }
+        })?;
+    file.write_all(text.as_bytes()).map_err(write_err)
+}
+
 fn check_target(dir: &Path) -> Result<(), Error> {
     match fs::symlink_metadata(dir) {
         Err(_) => Ok(()),

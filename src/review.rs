@@ -15,6 +15,7 @@ use serde::Serialize;
 use crate::error::Error;
 use crate::model::Role;
 use crate::render::Files;
+use crate::render::{self, Templates};
 use crate::report::DiffReport;
 use crate::semantic::Summary;
 use crate::{diff, files, readback, semantic};
@@ -456,4 +457,213 @@ impl Review {
     pub fn json(&self) -> String {
         serde_json::to_string_pretty(self).unwrap_or_default() + "\n"
     }
+}
+
+/// What `diff` compared: one workload, or several paired by name.
+pub enum Outcome {
+    One(DiffReport),
+    Many(Review),
+}
+
+/// Render specs (read from disk, or given as bytes) in memory, on all
+/// cores, refusing two with one name.
+///
+/// # Errors
+/// The first spec, in order, that cannot be rendered; two specs with one
+/// name.
+pub fn render_workloads(
+    specs: &[(PathBuf, Option<Vec<u8>>)],
+    templates: &Templates,
+    done: &(dyn Fn() + Sync),
+) -> Result<Vec<Workload>, Error> {
+    let results = crate::parallel::map(specs, |(path, bytes)| {
+        let source = match bytes {
+            Some(b) => crate::spec::from_bytes(path, b.clone())?,
+            None => crate::spec::load(path)?,
+        };
+        let model = crate::model::build(&source)?;
+        let files = render::render(&model, templates)?;
+        done();
+        Ok::<_, Error>(Workload::rendered(path.display().to_string(), model, files))
+    });
+    let mut seen: BTreeMap<String, PathBuf> = BTreeMap::new();
+    let mut out = Vec::new();
+    for ((path, _), result) in specs.iter().zip(results) {
+        let w = result?;
+        if let Some(first) = seen.get(&w.name) {
+            return Err(Error::DuplicateName {
+                name: w.name,
+                first: first.clone(),
+                second: path.clone(),
+            });
+        }
+        seen.insert(w.name.clone(), path.clone());
+        out.push(w);
+    }
+    Ok(out)
+}
+
+/// Specs against what `render --out DIR` wrote: one spec file gives one
+/// workload's report, several (or a folder) a report per workload.
+///
+/// # Errors
+/// A spec cannot be rendered, or a folder cannot be read.
+pub fn against_output(
+    paths: &[PathBuf],
+    against: Option<&Path>,
+    templates: &Templates,
+) -> Result<Outcome, Error> {
+    let single = paths.len() == 1 && !paths[0].is_dir();
+    let specs: Vec<(PathBuf, Option<Vec<u8>>)> = crate::spec::find_specs(paths)?
+        .into_iter()
+        .map(|p| (p, None))
+        .collect();
+    let rendered = render_workloads(&specs, templates, &|| {})?;
+    let parent = against.unwrap_or_else(|| Path::new("outputs"));
+    if let Some(dir) = against
+        && dir.join(TEMPLATE_FILE).is_file()
+        && let Some(w) = rendered.iter().find(|w| !dir.join(&w.name).exists())
+    {
+        return Err(Error::AgainstWorkload {
+            dir: dir.to_owned(),
+            name: w.name.clone(),
+        });
+    }
+    if parent.exists() && !parent.is_dir() {
+        return Err(Error::NotAFolder {
+            path: parent.to_owned(),
+            what: "is not a folder",
+        });
+    }
+    let mut on_disk = Vec::new();
+    for w in &rendered {
+        let dir = parent.join(&w.name);
+        if dir.exists() {
+            if !dir.is_dir() {
+                return Err(Error::NotAFolder {
+                    path: dir,
+                    what: "is not a folder",
+                });
+            }
+            on_disk.push(Workload::read(w.name.clone(), &dir)?);
+        }
+    }
+    if single {
+        let new = &rendered[0];
+        let dir = parent.join(&new.name);
+        let (files, roles) = compare(on_disk.first(), Some(new))?;
+        let mut report = DiffReport::new(
+            dir.display().to_string(),
+            paths[0].display().to_string(),
+            &files,
+            roles,
+        );
+        report.new_is_spec = true;
+        report.hint = Some("run `ecs-iam render` to update it".to_owned());
+        return Ok(Outcome::One(report));
+    }
+    let label = paths
+        .iter()
+        .map(|p| p.display().to_string())
+        .collect::<Vec<_>>()
+        .join(" ");
+    Ok(Outcome::Many(review(
+        parent.display().to_string(),
+        label,
+        on_disk,
+        rendered,
+    )?))
+}
+
+/// Two generated folders: two workload folders, or two folders of
+/// workloads paired by name. A missing --old is output new in the change.
+///
+/// # Errors
+/// A folder holds no output, the two are of different kinds, or one
+/// cannot be read.
+pub fn folders(old: &Path, new: &Path) -> Result<Outcome, Error> {
+    let name = |dir: &Path| {
+        dir.file_name()
+            .map_or_else(String::new, |n| n.to_string_lossy().into_owned())
+    };
+    let old_kind = classify(old)?;
+    let new_kind = classify(new)?;
+    match (old_kind, new_kind) {
+        (_, Generated::Missing) => Err(Error::BadPath {
+            path: new.to_owned(),
+            problem: "does not exist; --new names the generated output after the change".to_owned(),
+        }),
+        (Generated::Tree(_), Generated::Workload) => Err(Error::MixedFolders {
+            workload: new.to_owned(),
+            tree: old.to_owned(),
+        }),
+        (Generated::Workload, Generated::Tree(_)) => Err(Error::MixedFolders {
+            workload: old.to_owned(),
+            tree: new.to_owned(),
+        }),
+        (old_kind, Generated::Workload) => {
+            let before = match old_kind {
+                Generated::Workload => Some(Workload::read(name(old), old)?),
+                _ => None,
+            };
+            let after = Workload::read(name(new), new)?;
+            let (files, roles) = compare(before.as_ref(), Some(&after))?;
+            Ok(Outcome::One(DiffReport::new(
+                old.display().to_string(),
+                new.display().to_string(),
+                &files,
+                roles,
+            )))
+        }
+        (old_kind, Generated::Tree(after)) => {
+            let before = match old_kind {
+                Generated::Tree(t) => read_tree(&t)?,
+                _ => Vec::new(),
+            };
+            Ok(Outcome::Many(review(
+                old.display().to_string(),
+                new.display().to_string(),
+                before,
+                read_tree(&after)?,
+            )?))
+        }
+    }
+}
+
+/// The specs as they are at a git revision against the working tree, both
+/// rendered in memory: added, removed and renamed spec files included.
+///
+/// # Errors
+/// git cannot read the revision, or a spec cannot be rendered.
+pub fn at_revision(rev: &str, paths: &[PathBuf], templates: &Templates) -> Result<Outcome, Error> {
+    let before: Vec<(PathBuf, Option<Vec<u8>>)> = crate::git::specs_at(rev, paths)?
+        .into_iter()
+        .map(|b| (b.label, Some(b.bytes)))
+        .collect();
+    // A path the change deletes names nothing in the working tree.
+    let present: Vec<PathBuf> = paths.iter().filter(|p| p.exists()).cloned().collect();
+    let after: Vec<(PathBuf, Option<Vec<u8>>)> = if present.is_empty() {
+        Vec::new()
+    } else {
+        crate::spec::find_specs(&present)?
+            .into_iter()
+            .map(|p| (p, None))
+            .collect()
+    };
+    if before.is_empty() && after.is_empty() {
+        return Err(Error::BadPath {
+            path: paths.first().cloned().unwrap_or_default(),
+            problem: format!(
+                "names no spec files (.yaml, .yml, .json) at `{rev}` nor in the working tree"
+            ),
+        });
+    }
+    let old = render_workloads(&before, templates, &|| {})?;
+    let new = render_workloads(&after, templates, &|| {})?;
+    Ok(Outcome::Many(review(
+        rev.to_owned(),
+        "the working tree".to_owned(),
+        old,
+        new,
+    )?))
 }

@@ -398,6 +398,41 @@ pub struct Source {
 /// The largest spec file read; real specs are a few kilobytes.
 pub const MAX_SPEC_BYTES: u64 = 1024 * 1024;
 
+/// Spec files named on the command line, folders expanded to their
+/// `.yaml`, `.yml` and `.json` files in name order.
+///
+/// # Errors
+/// A folder cannot be read or holds no spec files.
+pub fn find_specs(paths: &[PathBuf]) -> Result<Vec<PathBuf>, Error> {
+    let mut out = Vec::new();
+    for p in paths {
+        if p.is_dir() {
+            let mut found: Vec<PathBuf> = std::fs::read_dir(p)
+                .map_err(|source| Error::Read {
+                    path: p.clone(),
+                    source,
+                })?
+                .filter_map(Result::ok)
+                .map(|e| e.path())
+                .filter(|f| {
+                    f.is_file()
+                        && f.extension()
+                            .and_then(|e| e.to_str())
+                            .is_some_and(|e| matches!(e, "yaml" | "yml" | "json"))
+                })
+                .collect();
+            found.sort();
+            if found.is_empty() {
+                return Err(Error::NoSpecs { path: p.clone() });
+            }
+            out.extend(found);
+        } else {
+            out.push(p.clone());
+        }
+    }
+    Ok(out)
+}
+
 /// Read and parse a spec file (`.json` as JSON, anything else as YAML).
 ///
 /// # Errors
