@@ -88,11 +88,7 @@ impl DiffReport {
     }
 
     fn iam_line(&self) -> String {
-        let s = &self.summary.iam;
-        format!(
-            "{} broadening, {} narrowing, {} neutral",
-            s.broadening, s.narrowing, s.neutral
-        )
+        iam_line(&self.summary.iam)
     }
 
     /// The text report; `color` adds ANSI styles to the classes (the
@@ -206,14 +202,7 @@ impl DiffReport {
     /// A pull-request comment: a summary line, then a table per role.
     #[must_use]
     pub fn markdown(&self) -> String {
-        let s = &self.summary.iam;
-        let headline = if s.broadening > 0 {
-            format!("⚠️ **Access grows**: {}", self.iam_line())
-        } else if s.narrowing + s.neutral > 0 {
-            format!("✅ **No access grows**: {}", self.iam_line())
-        } else {
-            "✅ **No IAM change**".to_owned()
-        };
+        let headline = headline(&self.summary.iam);
         format!(
             "### ecs-iam: {headline}\n\n{}",
             self.markdown_sections("####", true)
@@ -280,6 +269,25 @@ impl DiffReport {
     #[must_use]
     pub fn json(&self) -> String {
         serde_json::to_string_pretty(self).unwrap_or_default() + "\n"
+    }
+}
+
+/// `1 broadening, 0 narrowing, 2 neutral`.
+pub(crate) fn iam_line(s: &Summary) -> String {
+    format!(
+        "{} broadening, {} narrowing, {} neutral",
+        s.broadening, s.narrowing, s.neutral
+    )
+}
+
+/// The verdict a pull-request comment opens with.
+pub(crate) fn headline(s: &Summary) -> String {
+    if s.broadening > 0 {
+        format!("⚠️ **Access grows**: {}", iam_line(s))
+    } else if s.narrowing + s.neutral > 0 {
+        format!("✅ **No access grows**: {}", iam_line(s))
+    } else {
+        "✅ **No IAM change**".to_owned()
     }
 }
 

@@ -358,11 +358,7 @@ impl Review {
     }
 
     fn iam_line(&self) -> String {
-        let s = &self.summary.iam;
-        format!(
-            "{} broadening, {} narrowing, {} neutral",
-            s.broadening, s.narrowing, s.neutral
-        )
+        crate::report::iam_line(&self.summary.iam)
     }
 
     fn workloads_line(&self) -> String {
@@ -425,14 +421,7 @@ impl Review {
     /// that differs.
     #[must_use]
     pub fn markdown(&self) -> String {
-        let s = &self.summary.iam;
-        let headline = if s.broadening > 0 {
-            format!("⚠️ **Access grows**: {}", self.iam_line())
-        } else if s.narrowing + s.neutral > 0 {
-            format!("✅ **No access grows**: {}", self.iam_line())
-        } else {
-            "✅ **No IAM change**".to_owned()
-        };
+        let headline = crate::report::headline(&self.summary.iam);
         let mut out = format!("### ecs-iam: {headline}\n\n{}\n\n", self.workloads_line());
         for w in self
             .workloads
