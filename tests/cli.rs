@@ -5,35 +5,9 @@ mod common;
 
 use std::collections::BTreeMap;
 use std::fs;
-use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
-use std::sync::atomic::{AtomicUsize, Ordering};
+use std::path::Path;
 
-fn ecs_iam(dir: &Path, args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_ecs-iam"))
-        .args(args)
-        .current_dir(dir)
-        .env("NO_COLOR", "1")
-        .output()
-        .expect("the binary runs")
-}
-
-/// A fresh, empty working folder.
-fn workdir() -> PathBuf {
-    static N: AtomicUsize = AtomicUsize::new(0);
-    let dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join(format!(
-        "cli-{}-{}",
-        std::process::id(),
-        N.fetch_add(1, Ordering::SeqCst)
-    ));
-    let _ = fs::remove_dir_all(&dir);
-    fs::create_dir_all(&dir).unwrap();
-    dir
-}
-
-fn text(bytes: &[u8]) -> String {
-    String::from_utf8_lossy(bytes).into_owned()
-}
+use common::Test;
 
 fn snapshot(dir: &Path) -> BTreeMap<String, String> {
     if dir.exists() {
@@ -41,6 +15,11 @@ fn snapshot(dir: &Path) -> BTreeMap<String, String> {
     } else {
         BTreeMap::new()
     }
+}
+
+/// A scratch folder holding `examples/<name>` as `<name>`.
+fn example(name: &str) -> Test {
+    Test::new().copy_as(&format!("examples/{name}"), name)
 }
 
 const PREVIOUS: &str = "# previous output\n";
@@ -222,30 +201,27 @@ const BAD_SPECS: &[(&str, &str)] = &[
 fn bad_specs_exit_2_with_one_line_and_touch_nothing() {
     let mut failures = Vec::new();
     for (spec, expected) in BAD_SPECS {
-        let dir = workdir();
         let file = if spec.starts_with('{') {
             "spec.json"
         } else {
             "spec.yaml"
         };
-        fs::write(dir.join(file), spec).unwrap();
         // A previous rendering that must survive the failed run.
-        fs::create_dir_all(dir.join("outputs/w")).unwrap();
-        fs::write(dir.join("outputs/w/cloudformation.yaml"), PREVIOUS).unwrap();
-        let before = snapshot(&dir.join("outputs"));
-        let out = ecs_iam(&dir, &["render", file]);
-        let stderr = text(&out.stderr);
-        if out.status.code() != Some(2)
-            || stderr != format!("{expected}\n")
-            || !out.stdout.is_empty()
+        let test = Test::new()
+            .file(file, spec)
+            .file("outputs/w/cloudformation.yaml", PREVIOUS);
+        let outputs = test.dir().join("outputs");
+        let before = snapshot(&outputs);
+        if let Err(message) = test
+            .args(["render", file])
+            .status(2)
+            .stdout("")
+            .stderr(format!("{expected}\n"))
+            .try_run()
         {
-            failures.push(format!(
-                "spec:\n{spec}\nexpected: {expected}\n     got: {} (exit {:?})",
-                stderr.trim_end(),
-                out.status.code()
-            ));
+            failures.push(format!("spec:\n{spec}\n{message}"));
         }
-        let after = snapshot(&dir.join("outputs"));
+        let after = snapshot(&outputs);
         assert!(
             after == before,
             "{spec}: outputs changed: {:?}",
@@ -257,41 +233,27 @@ fn bad_specs_exit_2_with_one_line_and_touch_nothing() {
 
 #[test]
 fn bad_files_exit_2() {
-    let dir = workdir();
-    fs::write(dir.join("latin1.yaml"), b"version: 1\nname: caf\xe9\n").unwrap();
-    let out = ecs_iam(&dir, &["render", "latin1.yaml"]);
-    assert_eq!(out.status.code(), Some(2));
-    assert_eq!(
-        text(&out.stderr),
-        "error: latin1.yaml:2:10: the file is not valid UTF-8; save it as UTF-8\n"
-    );
-    let out = ecs_iam(&dir, &["render", "absent.yaml"]);
-    assert_eq!(out.status.code(), Some(2));
-    assert_eq!(
-        text(&out.stderr),
-        "error: cannot read `absent.yaml`: No such file or directory (os error 2)\n"
-    );
-    assert!(!dir.join("outputs").exists());
-}
-
-fn example(dir: &Path, name: &str) -> PathBuf {
-    let src = common::root().join("examples").join(name);
-    let dst = dir.join(name);
-    fs::copy(src, &dst).unwrap();
-    dst
+    let out = Test::new()
+        .file("latin1.yaml", b"version: 1\nname: caf\xe9\n")
+        .args(["render", "latin1.yaml"])
+        .status(2)
+        .stderr("error: latin1.yaml:2:10: the file is not valid UTF-8; save it as UTF-8\n")
+        .run();
+    Test::in_dir(&out.dir)
+        .args(["render", "absent.yaml"])
+        .status(2)
+        .stderr("error: cannot read `absent.yaml`: No such file or directory (os error 2)\n")
+        .run();
+    assert!(!out.dir.join("outputs").exists());
 }
 
 #[test]
 fn render_writes_every_file_and_reports_it() {
-    let dir = workdir();
-    example(&dir, "ecs-basic.yaml");
-    let out = ecs_iam(&dir, &["render", "ecs-basic.yaml"]);
-    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
-    assert_eq!(
-        text(&out.stdout),
-        "ecs-basic.yaml -> outputs/ecs-basic/ (8 files)\n"
-    );
-    let files: Vec<String> = snapshot(&dir.join("outputs/ecs-basic"))
+    let out = example("ecs-basic.yaml")
+        .args(["render", "ecs-basic.yaml"])
+        .stdout("ecs-basic.yaml -> outputs/ecs-basic/ (8 files)\n")
+        .run();
+    let files: Vec<String> = snapshot(&out.dir.join("outputs/ecs-basic"))
         .into_keys()
         .collect();
     assert_eq!(
@@ -308,7 +270,7 @@ fn render_writes_every_file_and_reports_it() {
         ]
     );
     // Nothing is left beside the output folder.
-    let siblings: Vec<_> = fs::read_dir(dir.join("outputs"))
+    let siblings: Vec<_> = fs::read_dir(out.dir.join("outputs"))
         .unwrap()
         .map(|e| e.unwrap().file_name())
         .collect();
@@ -317,59 +279,50 @@ fn render_writes_every_file_and_reports_it() {
 
 #[test]
 fn render_refuses_to_replace_a_folder_holding_foreign_files() {
-    let dir = workdir();
-    example(&dir, "ecs-basic.yaml");
-    fs::create_dir_all(dir.join("outputs/ecs-basic")).unwrap();
-    fs::write(dir.join("outputs/ecs-basic/NOTES.md"), "mine\n").unwrap();
-    let out = ecs_iam(&dir, &["render", "ecs-basic.yaml"]);
-    assert_eq!(out.status.code(), Some(2));
+    let out = example("ecs-basic.yaml")
+        .file("outputs/ecs-basic/NOTES.md", "mine\n")
+        .args(["render", "ecs-basic.yaml"])
+        .status(2)
+        .stderr("error: `outputs/ecs-basic` holds `NOTES.md`, which ecs-iam does not generate; move it elsewhere or choose another --out\n")
+        .run();
     assert_eq!(
-        text(&out.stderr),
-        "error: `outputs/ecs-basic` holds `NOTES.md`, which ecs-iam does not generate; move it elsewhere or choose another --out\n"
-    );
-    assert_eq!(
-        fs::read_to_string(dir.join("outputs/ecs-basic/NOTES.md")).unwrap(),
+        fs::read_to_string(out.dir.join("outputs/ecs-basic/NOTES.md")).unwrap(),
         "mine\n"
     );
 }
 
 #[test]
 fn a_batch_with_one_bad_spec_writes_nothing() {
-    let dir = workdir();
-    example(&dir, "ecs-basic.yaml");
-    fs::write(dir.join("bad.yaml"), "version: 1\nname: bad\npath: nope\n").unwrap();
-    let out = ecs_iam(&dir, &["render", "ecs-basic.yaml", "bad.yaml"]);
-    assert_eq!(out.status.code(), Some(2));
-    assert!(!dir.join("outputs").exists());
+    let out = example("ecs-basic.yaml")
+        .file("bad.yaml", "version: 1\nname: bad\npath: nope\n")
+        .args(["render", "ecs-basic.yaml", "bad.yaml"])
+        .status(2)
+        .stderr("error: bad.yaml:3:7: `path`: path `nope` is not an IAM path; write `/` or `/segment/.../` (printable ASCII, at most 512 characters)\n")
+        .run();
+    assert!(!out.dir.join("outputs").exists());
     // Two specs with one name would share a folder.
-    fs::write(dir.join("twin.yaml"), "version: 1\nname: ecs-basic\n").unwrap();
-    let out = ecs_iam(&dir, &["render", "ecs-basic.yaml", "twin.yaml"]);
-    assert_eq!(out.status.code(), Some(2));
-    assert_eq!(
-        text(&out.stderr),
-        "error: `ecs-basic.yaml` and `twin.yaml` both have name `ecs-basic` and would write the same output folder; give each spec its own `name`\n"
-    );
-    assert!(!dir.join("outputs").exists());
+    Test::in_dir(&out.dir)
+        .file("twin.yaml", "version: 1\nname: ecs-basic\n")
+        .args(["render", "ecs-basic.yaml", "twin.yaml"])
+        .status(2)
+        .stderr("error: `ecs-basic.yaml` and `twin.yaml` both have name `ecs-basic` and would write the same output folder; give each spec its own `name`\n")
+        .run();
+    assert!(!out.dir.join("outputs").exists());
 }
 
 #[test]
 fn render_replaces_previous_output_whole() {
-    let dir = workdir();
-    example(&dir, "ecs-basic.yaml");
-    assert_eq!(
-        ecs_iam(&dir, &["render", "ecs-basic.yaml", "--out", "gen"])
-            .status
-            .code(),
-        Some(0)
-    );
-    fs::write(dir.join("gen/ecs-basic/cloudformation.yaml"), PREVIOUS).unwrap();
-    assert_eq!(
-        ecs_iam(&dir, &["render", "ecs-basic.yaml", "--out", "gen"])
-            .status
-            .code(),
-        Some(0)
-    );
-    let fresh = fs::read_to_string(dir.join("gen/ecs-basic/cloudformation.yaml")).unwrap();
+    let out = example("ecs-basic.yaml")
+        .args(["render", "ecs-basic.yaml", "--out", "gen"])
+        .stdout("ecs-basic.yaml -> gen/ecs-basic/ (8 files)\n")
+        .run();
+    let cloudformation = out.dir.join("gen/ecs-basic/cloudformation.yaml");
+    fs::write(&cloudformation, PREVIOUS).unwrap();
+    Test::in_dir(&out.dir)
+        .args(["render", "ecs-basic.yaml", "--out", "gen"])
+        .stdout("ecs-basic.yaml -> gen/ecs-basic/ (8 files)\n")
+        .run();
+    let fresh = fs::read_to_string(cloudformation).unwrap();
     assert!(
         fresh.starts_with("# Generated by ecs-iam from ecs-basic.yaml."),
         "{fresh}"
@@ -378,49 +331,36 @@ fn render_replaces_previous_output_whole() {
 
 #[test]
 fn render_takes_a_folder_of_specs() {
-    let dir = workdir();
-    fs::create_dir(dir.join("specs")).unwrap();
-    for name in ["ecs-basic.yaml", "matillion-agent.yaml"] {
-        fs::copy(
-            common::root().join("examples").join(name),
-            dir.join("specs").join(name),
-        )
-        .unwrap();
-    }
-    fs::write(dir.join("specs/README.txt"), "not a spec\n").unwrap();
-    let out = ecs_iam(&dir, &["render", "specs"]);
-    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
-    assert_eq!(
-        text(&out.stdout),
-        "specs/ecs-basic.yaml -> outputs/ecs-basic/ (8 files)\nspecs/matillion-agent.yaml -> outputs/matillion-agent/ (8 files)\n"
-    );
+    Test::new()
+        .copy_as("examples/ecs-basic.yaml", "specs/ecs-basic.yaml")
+        .copy_as("examples/matillion-agent.yaml", "specs/matillion-agent.yaml")
+        .file("specs/README.txt", "not a spec\n")
+        .args(["render", "specs"])
+        .stdout("specs/ecs-basic.yaml -> outputs/ecs-basic/ (8 files)\nspecs/matillion-agent.yaml -> outputs/matillion-agent/ (8 files)\n")
+        .run();
 }
 
 #[test]
 fn diff_exit_codes() {
-    let dir = workdir();
-    example(&dir, "ecs-basic.yaml");
-    // Nothing generated yet: every file is missing.
-    let out = ecs_iam(&dir, &["diff", "ecs-basic.yaml"]);
-    assert_eq!(out.status.code(), Some(1));
-    let stdout = text(&out.stdout);
-    assert!(
-        stdout.contains("missing: outputs/ecs-basic/terraform/main.tf (the spec renders it)\n"),
-        "{stdout}"
-    );
-    assert!(stdout.contains("execution role `ecs-basic-execution`:\n  + broadening  Allow ecr:BatchCheckLayerAvailability on arn:<partition>:ecr:<region>:<account_id>:repository/web\n"), "{stdout}");
-    assert!(stdout.ends_with("`outputs/ecs-basic` differs from the spec `ecs-basic.yaml`: 0 changed, 8 missing, 0 extra files; IAM: 8 broadening, 0 narrowing, 0 neutral; run `ecs-iam render` to update it\n"), "{stdout}");
+    // Nothing generated yet: every file is missing. The report lists every
+    // statement of both roles; these are the lines that matter here.
+    let out = example("ecs-basic.yaml")
+        .args(["diff", "ecs-basic.yaml"])
+        .status(1)
+        .stdout_contains("missing: outputs/ecs-basic/terraform/main.tf (the spec renders it)\n")
+        .stdout_contains("execution role `ecs-basic-execution`:\n  + broadening  Allow ecr:BatchCheckLayerAvailability on arn:<partition>:ecr:<region>:<account_id>:repository/web\n")
+        .stdout_ends_with("`outputs/ecs-basic` differs from the spec `ecs-basic.yaml`: 0 changed, 8 missing, 0 extra files; IAM: 8 broadening, 0 narrowing, 0 neutral; run `ecs-iam render` to update it\n")
+        .run();
+    let dir = out.dir;
 
-    assert_eq!(
-        ecs_iam(&dir, &["render", "ecs-basic.yaml"]).status.code(),
-        Some(0)
-    );
-    let out = ecs_iam(&dir, &["diff", "ecs-basic.yaml"]);
-    assert_eq!(out.status.code(), Some(0));
-    assert_eq!(
-        text(&out.stdout),
-        "`outputs/ecs-basic` is in sync with the spec `ecs-basic.yaml`\n"
-    );
+    Test::in_dir(&dir)
+        .args(["render", "ecs-basic.yaml"])
+        .stdout("ecs-basic.yaml -> outputs/ecs-basic/ (8 files)\n")
+        .run();
+    Test::in_dir(&dir)
+        .args(["diff", "ecs-basic.yaml"])
+        .stdout("`outputs/ecs-basic` is in sync with the spec `ecs-basic.yaml`\n")
+        .run();
 
     // A hand edit: a grant widened to "*".
     let main_tf = dir.join("outputs/ecs-basic/terraform/main.tf");
@@ -430,80 +370,69 @@ fn diff_exit_codes() {
         1,
     );
     fs::write(&main_tf, edited).unwrap();
-    fs::write(dir.join("outputs/ecs-basic/extra.tf"), "# extra\n").unwrap();
-    let out = ecs_iam(&dir, &["diff", "ecs-basic.yaml"]);
-    assert_eq!(out.status.code(), Some(1));
-    let stdout = text(&out.stdout);
-    assert!(
-        stdout.contains("--- a/terraform/main.tf\n+++ b/terraform/main.tf\n"),
-        "{stdout}"
-    );
-    assert!(
-        stdout.contains("\n-      \"*\",\n+      \"arn:${data.aws_partition"),
-        "{stdout}"
-    );
-    assert!(stdout.contains("extra: outputs/ecs-basic/extra.tf (the spec does not render it)\n"));
-    assert!(stdout.contains(
-        "changed: outputs/ecs-basic/terraform/main.tf (edited by hand, or the spec changed)\n"
-    ));
-    // The hand edit is in Terraform only: CloudFormation, which the grant
-    // comparison reads, still says what the spec says.
-    assert!(
-        stdout.ends_with("`outputs/ecs-basic` differs from the spec `ecs-basic.yaml`: 1 changed, 0 missing, 1 extra files; IAM: 0 broadening, 0 narrowing, 0 neutral; run `ecs-iam render` to update it\n"),
-        "{stdout}"
-    );
+    // The report holds the whole file diff; these are the lines that matter.
+    Test::in_dir(&dir)
+        .file("outputs/ecs-basic/extra.tf", "# extra\n")
+        .args(["diff", "ecs-basic.yaml"])
+        .status(1)
+        .stdout_contains("--- a/terraform/main.tf\n+++ b/terraform/main.tf\n")
+        .stdout_contains("\n-      \"*\",\n+      \"arn:${data.aws_partition")
+        .stdout_contains("extra: outputs/ecs-basic/extra.tf (the spec does not render it)\n")
+        .stdout_contains(
+            "changed: outputs/ecs-basic/terraform/main.tf (edited by hand, or the spec changed)\n",
+        )
+        // The hand edit is in Terraform only: CloudFormation, which the grant
+        // comparison reads, still says what the spec says.
+        .stdout_ends_with("`outputs/ecs-basic` differs from the spec `ecs-basic.yaml`: 1 changed, 0 missing, 1 extra files; IAM: 0 broadening, 0 narrowing, 0 neutral; run `ecs-iam render` to update it\n")
+        .run();
 
     // --against names another folder.
-    let out = ecs_iam(&dir, &["diff", "ecs-basic.yaml", "--against", "elsewhere"]);
-    assert_eq!(out.status.code(), Some(1));
+    Test::in_dir(&dir)
+        .args(["diff", "ecs-basic.yaml", "--against", "elsewhere"])
+        .status(1)
+        .run();
 
     // A bad spec cannot be compared.
-    fs::write(dir.join("bad.yaml"), "version: 1\n").unwrap();
-    let out = ecs_iam(&dir, &["diff", "bad.yaml"]);
-    assert_eq!(out.status.code(), Some(2));
-    assert_eq!(
-        text(&out.stderr),
-        "error: bad.yaml:1:1: missing field `name`; add it\n"
-    );
+    Test::in_dir(&dir)
+        .file("bad.yaml", "version: 1\n")
+        .args(["diff", "bad.yaml"])
+        .status(2)
+        .stderr("error: bad.yaml:1:1: missing field `name`; add it\n")
+        .run();
 }
 
 #[test]
 fn init_writes_a_preset_once() {
-    let dir = workdir();
-    let out = ecs_iam(&dir, &["init", "--preset", "matillion-agent"]);
-    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    let out = Test::new()
+        .args(["init", "--preset", "matillion-agent"])
+        .run();
+    let dir = out.dir;
     assert_eq!(
         fs::read_to_string(dir.join("matillion-agent.yaml")).unwrap(),
         fs::read_to_string(common::root().join("examples/matillion-agent.yaml")).unwrap()
     );
-    let out = ecs_iam(&dir, &["init", "--preset", "matillion-agent"]);
-    assert_eq!(out.status.code(), Some(2));
-    assert_eq!(
-        text(&out.stderr),
-        "error: `matillion-agent.yaml` already exists; remove it or pass --output with another path\n"
-    );
-    let out = ecs_iam(&dir, &["init", "--preset", "ecs-basics"]);
-    assert_eq!(out.status.code(), Some(2));
-    assert_eq!(
-        text(&out.stderr),
-        "error: unknown preset `ecs-basics`; did you mean `ecs-basic`?\n"
-    );
+    Test::in_dir(&dir)
+        .args(["init", "--preset", "matillion-agent"])
+        .status(2)
+        .stderr("error: `matillion-agent.yaml` already exists; remove it or pass --output with another path\n")
+        .run();
+    Test::in_dir(&dir)
+        .args(["init", "--preset", "ecs-basics"])
+        .status(2)
+        .stderr("error: unknown preset `ecs-basics`; did you mean `ecs-basic`?\n")
+        .run();
     // The default preset, to stdout, renders.
-    let out = ecs_iam(&dir, &["init", "--output", "-"]);
-    assert_eq!(out.status.code(), Some(0));
-    fs::write(dir.join("basic.yaml"), &out.stdout).unwrap();
-    assert_eq!(
-        ecs_iam(&dir, &["render", "basic.yaml"]).status.code(),
-        Some(0)
-    );
+    let out = Test::in_dir(&dir).args(["init", "--output", "-"]).run();
+    Test::in_dir(&dir)
+        .file("basic.yaml", out.stdout)
+        .args(["render", "basic.yaml"])
+        .run();
 }
 
 #[test]
 fn schema_describes_every_field() {
-    let dir = workdir();
-    let out = ecs_iam(&dir, &["schema"]);
-    assert_eq!(out.status.code(), Some(0));
-    let schema: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let out = Test::new().args(["schema"]).run();
+    let schema: serde_json::Value = serde_json::from_str(&out.stdout).unwrap();
     assert_eq!(schema["additionalProperties"], false);
     let top: Vec<&String> = schema["properties"].as_object().unwrap().keys().collect();
     for field in [
@@ -548,16 +477,15 @@ fn schema_describes_every_field() {
 
 #[test]
 fn templates_can_be_overridden_and_context_shown() {
-    let dir = workdir();
-    example(&dir, "ecs-basic.yaml");
-    fs::create_dir_all(dir.join("tpl/cdk")).unwrap();
-    fs::write(
-        dir.join("tpl/cdk/role.json.tera"),
-        "{\"roleName\": {{ role.name | json }}}\n",
-    )
-    .unwrap();
-    let out = ecs_iam(&dir, &["render", "ecs-basic.yaml", "--templates", "tpl"]);
-    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    let out = example("ecs-basic.yaml")
+        .file(
+            "tpl/cdk/role.json.tera",
+            "{\"roleName\": {{ role.name | json }}}\n",
+        )
+        .args(["render", "ecs-basic.yaml", "--templates", "tpl"])
+        .stdout("ecs-basic.yaml -> outputs/ecs-basic/ (8 files)\n")
+        .run();
+    let dir = out.dir;
     assert_eq!(
         fs::read_to_string(dir.join("outputs/ecs-basic/cdk/task-role.json")).unwrap(),
         "{\"roleName\": \"ecs-basic-task\"}\n"
@@ -569,17 +497,17 @@ fn templates_can_be_overridden_and_context_shown() {
             .contains("TaskExecutionRole:")
     );
 
-    fs::write(dir.join("tpl/cloudformation.yml.tera"), "x").unwrap();
-    let out = ecs_iam(&dir, &["render", "ecs-basic.yaml", "--templates", "tpl"]);
-    assert_eq!(out.status.code(), Some(2));
-    assert!(
-        text(&out.stderr)
-            .starts_with("error: `tpl/cloudformation.yml.tera`: is not a template ecs-iam uses;")
-    );
+    Test::in_dir(&dir)
+        .file("tpl/cloudformation.yml.tera", "x")
+        .args(["render", "ecs-basic.yaml", "--templates", "tpl"])
+        .status(2)
+        .stderr("error: `tpl/cloudformation.yml.tera`: is not a template ecs-iam uses; the templates are `cloudformation.yaml.tera`, `terraform/main.tf.tera`, `terraform/variables.tf.tera`, `terraform/outputs.tf.tera`, `terraform/versions.tf.tera`, `cdk/role.json.tera`, `cdk/nag-acknowledgements.json.tera`\n")
+        .run();
 
-    let out = ecs_iam(&dir, &["render", "ecs-basic.yaml", "--context"]);
-    assert_eq!(out.status.code(), Some(0));
-    let ctx: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let out = Test::in_dir(&dir)
+        .args(["render", "ecs-basic.yaml", "--context"])
+        .run();
+    let ctx: serde_json::Value = serde_json::from_str(&out.stdout).unwrap();
     assert_eq!(ctx["roles"][1]["name"], "ecs-basic-execution");
     assert_eq!(
         ctx["roles"][1]["policy"]["statements"][1]["resources"][0][1]["ref"],
@@ -589,56 +517,44 @@ fn templates_can_be_overridden_and_context_shown() {
 
 #[test]
 fn a_broken_template_is_an_error_not_a_panic() {
-    let dir = workdir();
-    example(&dir, "ecs-basic.yaml");
-    fs::create_dir_all(dir.join("tpl")).unwrap();
-    fs::write(
-        dir.join("tpl/cloudformation.yaml.tera"),
-        "{{ roles | cfn }}",
-    )
-    .unwrap();
-    let out = ecs_iam(&dir, &["render", "ecs-basic.yaml", "--templates", "tpl"]);
-    assert_eq!(out.status.code(), Some(2));
-    let stderr = text(&out.stderr);
+    // The message goes on with Tera's own words for the failure.
+    let out = example("ecs-basic.yaml")
+        .file("tpl/cloudformation.yaml.tera", "{{ roles | cfn }}")
+        .args(["render", "ecs-basic.yaml", "--templates", "tpl"])
+        .status(2)
+        .stderr_starts_with("error: template `cloudformation.yaml.tera`: ")
+        .run();
     assert!(
-        stderr.starts_with("error: template `cloudformation.yaml.tera`: "),
-        "{stderr}"
+        out.stderr
+            .contains("this filter takes a string, a text or a number"),
+        "{}",
+        out.stderr
     );
-    assert!(
-        stderr.contains("this filter takes a string, a text or a number"),
-        "{stderr}"
-    );
-    assert_eq!(stderr.lines().count(), 1);
-    assert!(!dir.join("outputs").exists());
+    assert_eq!(out.stderr.lines().count(), 1);
+    assert!(!out.dir.join("outputs").exists());
 }
 
 #[test]
 fn diff_of_two_folders_fails_on_broadening_only_when_asked() {
-    let dir = workdir();
-    let spec = example(&dir, "matillion-agent.yaml");
-    let base = fs::read_to_string(&spec).unwrap();
-    assert_eq!(
-        ecs_iam(&dir, &["render", "matillion-agent.yaml", "--out", "base"])
-            .status
-            .code(),
-        Some(0)
-    );
+    let out = example("matillion-agent.yaml")
+        .args(["render", "matillion-agent.yaml", "--out", "base"])
+        .stdout("matillion-agent.yaml -> base/matillion-agent/ (8 files)\n")
+        .run();
+    let dir = out.dir;
+    let base = fs::read_to_string(dir.join("matillion-agent.yaml")).unwrap();
 
     // Narrowing only: the staging bucket loses delete and acl.
-    fs::write(
-        &spec,
-        base.replace(
-            "access: [list, read, write, delete, acl]",
-            "access: [list, read, write]",
-        ),
-    )
-    .unwrap();
-    assert_eq!(
-        ecs_iam(&dir, &["render", "matillion-agent.yaml", "--out", "narrow"])
-            .status
-            .code(),
-        Some(0)
-    );
+    Test::in_dir(&dir)
+        .file(
+            "matillion-agent.yaml",
+            base.replace(
+                "access: [list, read, write, delete, acl]",
+                "access: [list, read, write]",
+            ),
+        )
+        .args(["render", "matillion-agent.yaml", "--out", "narrow"])
+        .stdout("matillion-agent.yaml -> narrow/matillion-agent/ (8 files)\n")
+        .run();
     let args = [
         "diff",
         "--old",
@@ -646,29 +562,27 @@ fn diff_of_two_folders_fails_on_broadening_only_when_asked() {
         "--new",
         "narrow/matillion-agent",
     ];
-    assert_eq!(ecs_iam(&dir, &args).status.code(), Some(1));
-    let out = ecs_iam(
-        &dir,
-        &[&args[..], &["--fail-on", "broadening", "--format", "json"]].concat(),
-    );
-    assert_eq!(out.status.code(), Some(0));
-    let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    Test::in_dir(&dir).args(args).status(1).run();
+    let out = Test::in_dir(&dir)
+        .args(args)
+        .args(["--fail-on", "broadening", "--format", "json"])
+        .run();
+    let report: serde_json::Value = serde_json::from_str(&out.stdout).unwrap();
     assert_eq!(report["summary"]["broadening"], 0);
     assert_eq!(report["summary"]["narrowing"], 3);
     assert_eq!(report["roles"][0]["changes"][0]["kind"], "grant");
 
     // Broadening: a custom statement on "*".
-    fs::write(
-        &spec,
-        format!("{base}  statements:\n    - actions: [sqs:SendMessage]\n      resources: \"*\"\n"),
-    )
-    .unwrap();
-    assert_eq!(
-        ecs_iam(&dir, &["render", "matillion-agent.yaml", "--out", "wide"])
-            .status
-            .code(),
-        Some(0)
-    );
+    Test::in_dir(&dir)
+        .file(
+            "matillion-agent.yaml",
+            format!(
+                "{base}  statements:\n    - actions: [sqs:SendMessage]\n      resources: \"*\"\n"
+            ),
+        )
+        .args(["render", "matillion-agent.yaml", "--out", "wide"])
+        .stdout("matillion-agent.yaml -> wide/matillion-agent/ (8 files)\n")
+        .run();
     let args = [
         "diff",
         "--old",
@@ -676,29 +590,30 @@ fn diff_of_two_folders_fails_on_broadening_only_when_asked() {
         "--new",
         "wide/matillion-agent",
     ];
-    let out = ecs_iam(&dir, &[&args[..], &["--fail-on", "broadening"]].concat());
-    assert_eq!(out.status.code(), Some(1));
-    assert!(
-        text(&out.stdout).contains("  + broadening  Allow sqs:SendMessage on *\n"),
-        "{}",
-        text(&out.stdout)
-    );
-    assert_eq!(
-        ecs_iam(&dir, &[&args[..], &["--fail-on", "never"]].concat())
-            .status
-            .code(),
-        Some(0)
-    );
-    let md = text(&ecs_iam(&dir, &[&args[..], &["--format", "markdown"]].concat()).stdout);
-    assert!(
-        md.starts_with("### ecs-iam: ⚠️ **Access grows**: 1 broadening, 0 narrowing, 1 neutral\n"),
-        "{md}"
-    );
+    // The report lists every change; this is the line that matters.
+    Test::in_dir(&dir)
+        .args(args)
+        .args(["--fail-on", "broadening"])
+        .status(1)
+        .stdout_contains("  + broadening  Allow sqs:SendMessage on *\n")
+        .run();
+    Test::in_dir(&dir)
+        .args(args)
+        .args(["--fail-on", "never"])
+        .run();
+    // The report goes on with each change; the verdict comes first.
+    Test::in_dir(&dir)
+        .args(args)
+        .args(["--format", "markdown"])
+        .status(1)
+        .stdout_starts_with(
+            "### ecs-iam: ⚠️ **Access grows**: 1 broadening, 0 narrowing, 1 neutral\n",
+        )
+        .run();
 
     // A workload new in the change: everything it grants is broadening.
-    let out = ecs_iam(
-        &dir,
-        &[
+    let out = Test::in_dir(&dir)
+        .args([
             "diff",
             "--old",
             "base/none",
@@ -706,85 +621,83 @@ fn diff_of_two_folders_fails_on_broadening_only_when_asked() {
             "wide/matillion-agent",
             "--format",
             "json",
-        ],
-    );
-    assert_eq!(out.status.code(), Some(1));
-    let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+        ])
+        .status(1)
+        .run();
+    let report: serde_json::Value = serde_json::from_str(&out.stdout).unwrap();
     assert_eq!(report["summary"]["narrowing"], 0);
     assert!(report["summary"]["broadening"].as_u64().unwrap() > 10);
 
     // --new must exist; --old and a spec exclude each other.
-    assert_eq!(
-        ecs_iam(
-            &dir,
-            &["diff", "--old", "base/matillion-agent", "--new", "nowhere"]
+    Test::in_dir(&dir)
+        .args(["diff", "--old", "base/matillion-agent", "--new", "nowhere"])
+        .status(2)
+        .stderr(
+            "error: `nowhere`: does not exist; --new names the generated output after the change\n",
         )
-        .status
-        .code(),
-        Some(2)
-    );
-    assert_eq!(
-        ecs_iam(
-            &dir,
-            &["diff", "matillion-agent.yaml", "--old", "a", "--new", "b"]
+        .run();
+    Test::in_dir(&dir)
+        .args(["diff", "matillion-agent.yaml", "--old", "a", "--new", "b"])
+        .status(2)
+        .stderr(
+            "error: the argument '[SPECS]...' cannot be used with:
+  --old <OLD>
+  --new <NEW>
+
+Usage: ecs-iam diff <SPECS>...
+
+For more information, try '--help'.
+",
         )
-        .status
-        .code(),
-        Some(2)
-    );
+        .run();
 }
 
 #[test]
 fn completions_cover_every_command() {
-    let dir = workdir();
+    let dir = Test::new().dir().to_owned();
     for shell in ["bash", "zsh", "fish"] {
-        let out = ecs_iam(&dir, &["completions", shell]);
-        assert_eq!(out.status.code(), Some(0));
-        let script = text(&out.stdout);
+        // A script of hundreds of lines; each command must be in it.
+        let mut test = Test::in_dir(&dir).args(["completions", shell]);
         for command in ["render", "diff", "check", "explain", "init", "schema"] {
-            assert!(
-                script.contains(command),
-                "{shell} completion lacks {command}"
-            );
+            test = test.stdout_contains(command);
         }
+        test.run();
     }
-    assert_eq!(
-        ecs_iam(&dir, &["completions", "tcsh"]).status.code(),
-        Some(2)
-    );
+    Test::in_dir(&dir)
+        .args(["completions", "tcsh"])
+        .status(2)
+        .stderr(
+            "error: invalid value 'tcsh' for '<SHELL>'
+  [possible values: bash, elvish, fish, powershell, zsh]
+
+  tip: a similar value exists: 'zsh'
+
+For more information, try '--help'.
+",
+        )
+        .run();
 }
 
 #[test]
 fn paths_that_are_not_folders_are_refused() {
-    let dir = workdir();
-    example(&dir, "ecs-basic.yaml");
-    fs::write(dir.join("not-a-folder"), "x\n").unwrap();
-    let out = ecs_iam(
-        &dir,
-        &["render", "ecs-basic.yaml", "--templates", "not-a-folder"],
-    );
-    assert_eq!(out.status.code(), Some(2));
-    assert_eq!(
-        text(&out.stderr),
-        "error: `not-a-folder`: is not a folder of templates\n"
-    );
-    let out = ecs_iam(
-        &dir,
-        &["diff", "ecs-basic.yaml", "--against", "not-a-folder"],
-    );
-    assert_eq!(out.status.code(), Some(2));
-    assert_eq!(
-        text(&out.stderr),
-        "error: `not-a-folder`: is not a folder\n"
-    );
-    let out = ecs_iam(
-        &dir,
-        &["diff", "--old", "not-a-folder", "--new", "not-a-folder"],
-    );
-    assert_eq!(out.status.code(), Some(2));
-    assert_eq!(
-        text(&out.stderr),
-        "error: `not-a-folder`: is not a folder of generated output\n"
-    );
+    let dir = example("ecs-basic.yaml")
+        .file("not-a-folder", "x\n")
+        .dir()
+        .to_owned();
+    Test::in_dir(&dir)
+        .args(["render", "ecs-basic.yaml", "--templates", "not-a-folder"])
+        .status(2)
+        .stderr("error: `not-a-folder`: is not a folder of templates\n")
+        .run();
+    Test::in_dir(&dir)
+        .args(["diff", "ecs-basic.yaml", "--against", "not-a-folder"])
+        .status(2)
+        .stderr("error: `not-a-folder`: is not a folder\n")
+        .run();
+    Test::in_dir(&dir)
+        .args(["diff", "--old", "not-a-folder", "--new", "not-a-folder"])
+        .status(2)
+        .stderr("error: `not-a-folder`: is not a folder of generated output\n")
+        .run();
     assert!(!dir.join("outputs").exists());
 }

@@ -1,7 +1,14 @@
-//! Test helpers: read each generated format back, with its real parser, into
-//! one comparable shape, so the three formats can be checked against each
-//! other and against the values a spec wrote.
+//! Test helpers: `Test` runs the binary in a scratch folder and checks what
+//! it prints; the readers read each generated format back, with its real
+//! parser, into one comparable shape, so the three formats can be checked
+//! against each other and against the values a spec wrote.
 #![allow(dead_code)]
+
+mod harness;
+
+// Not every test file runs the binary.
+#[allow(unused_imports)]
+pub use harness::{Output, Test};
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
