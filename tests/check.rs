@@ -3,20 +3,8 @@
 mod common;
 
 use std::fs;
-use std::path::Path;
-use std::process::{Command, Output};
 
-fn ecs_iam(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_ecs-iam"))
-        .args(args)
-        .current_dir(common::root())
-        .output()
-        .expect("the binary runs")
-}
-
-fn stdout(out: &Output) -> String {
-    String::from_utf8_lossy(&out.stdout).into_owned()
-}
+use common::Test;
 
 const FINDINGS: &str = "\
 tests/check/findings.yaml:6:41: warning[ec2-trust]: `ec2.amazonaws.com` is trusted; fix: remove `ec2.amazonaws.com` from `trust.services` unless tasks run on the EC2 launch type
@@ -38,51 +26,57 @@ tests/check/findings.yaml:25:19: note[custom-star-resource]: the resource is `*`
 
 #[test]
 fn every_rule_reports_on_its_line() {
-    let out = ecs_iam(&["check", "tests/check/findings.yaml"]);
-    assert_eq!(stdout(&out), FINDINGS);
-    assert_eq!(out.status.code(), Some(1));
+    Test::new()
+        .copy("tests/check/findings.yaml")
+        .args(["check", "tests/check/findings.yaml"])
+        .status(1)
+        .stdout(FINDINGS)
+        .run();
 }
 
 #[test]
 fn deny_sets_the_exit_code() {
     // Only warnings: exit 0 at the default level, 1 with --deny warning.
     let spec = "tests/golden/managed-opt-in/spec.yaml";
-    assert_eq!(ecs_iam(&["check", spec]).status.code(), Some(0));
-    assert_eq!(
-        ecs_iam(&["check", spec, "--deny", "warning"]).status.code(),
-        Some(1)
-    );
-    assert_eq!(
-        ecs_iam(&["check", "tests/check/findings.yaml", "--deny", "error"])
-            .status
-            .code(),
-        Some(1)
-    );
+    let dir = Test::new()
+        .copy(spec)
+        .copy("tests/check/findings.yaml")
+        .dir()
+        .to_owned();
+    Test::in_dir(&dir).args(["check", spec]).run();
+    Test::in_dir(&dir)
+        .args(["check", spec, "--deny", "warning"])
+        .status(1)
+        .run();
+    Test::in_dir(&dir)
+        .args(["check", "tests/check/findings.yaml", "--deny", "error"])
+        .status(1)
+        .run();
     // The examples are clean.
     for example in [
         "examples/ecs-basic.yaml",
         "examples/ecs-secrets-vpce.yaml",
         "examples/matillion-agent.yaml",
     ] {
-        let out = ecs_iam(&["check", example, "--deny", "note"]);
-        assert_eq!(stdout(&out), "0 findings\n", "{example}");
-        assert_eq!(out.status.code(), Some(0));
+        Test::in_dir(&dir)
+            .copy(example)
+            .args(["check", example, "--deny", "note"])
+            .stdout("0 findings\n")
+            .run();
     }
 }
 
 #[test]
 fn a_spec_that_cannot_render_is_one_finding() {
-    let dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join("check-invalid");
-    fs::create_dir_all(&dir).unwrap();
-    let spec = dir.join("long.yaml");
-    fs::write(
-        &spec,
-        "version: 1\nname: w\ntask_role:\n  max_session_duration: 90000\n",
-    )
-    .unwrap();
-    let out = ecs_iam(&["check", spec.to_str().unwrap(), "--format", "json"]);
-    assert_eq!(out.status.code(), Some(1));
-    let findings: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let out = Test::new()
+        .file(
+            "long.yaml",
+            "version: 1\nname: w\ntask_role:\n  max_session_duration: 90000\n",
+        )
+        .args(["check", "long.yaml", "--format", "json"])
+        .status(1)
+        .run();
+    let findings: serde_json::Value = serde_json::from_str(&out.stdout).unwrap();
     assert_eq!(findings.as_array().unwrap().len(), 1);
     assert_eq!(findings[0]["rule"], "max-session-range");
     assert_eq!(findings[0]["severity"], "error");
@@ -92,42 +86,38 @@ fn a_spec_that_cannot_render_is_one_finding() {
 
 #[test]
 fn an_oversized_policy_is_found() {
-    let dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join("check-size");
-    fs::create_dir_all(&dir).unwrap();
-    let spec = dir.join("big.yaml");
     let secrets: Vec<String> = (0..150)
         .map(|i| format!("    - team/service/secret-number-{i:03}\n"))
         .collect();
-    fs::write(
-        &spec,
-        format!(
-            "version: 1\nname: big\nexecution_role:\n  secrets:\n{}",
-            secrets.concat()
-        ),
-    )
-    .unwrap();
-    let out = ecs_iam(&["check", spec.to_str().unwrap()]);
-    let text = stdout(&out);
-    assert!(
-        text.contains(":3:1: error[policy-size]: `execution_role`: the task execution role's inline policy would be 15898 characters (whitespace not counted, at the longest partition and region names); IAM allows 10,240, so grant fewer resources or split the workload; fix: "),
-        "{text}"
-    );
-    assert_eq!(out.status.code(), Some(1));
+    let out = Test::new()
+        .file(
+            "big.yaml",
+            format!(
+                "version: 1\nname: big\nexecution_role:\n  secrets:\n{}",
+                secrets.concat()
+            ),
+        )
+        .args(["check", "big.yaml"])
+        .status(1)
+        .stdout("big.yaml:3:1: error[policy-size]: `execution_role`: the task execution role's inline policy would be 15898 characters (whitespace not counted, at the longest partition and region names); IAM allows 10,240, so grant fewer resources or split the workload; fix: split the workload, or group resources under fewer names\n1 finding\n")
+        .run();
     // render refuses it too: IAM would reject the role at deploy time.
-    let out = ecs_iam(&[
-        "render",
-        spec.to_str().unwrap(),
-        "--out",
-        dir.join("out").to_str().unwrap(),
-    ]);
-    assert_eq!(out.status.code(), Some(2));
-    assert!(!dir.join("out").exists());
+    Test::in_dir(&out.dir)
+        .args(["render", "big.yaml", "--out", "out"])
+        .status(2)
+        .stderr("error: big.yaml:3:1: `execution_role`: the task execution role's inline policy would be 15898 characters (whitespace not counted, at the longest partition and region names); IAM allows 10,240, so grant fewer resources or split the workload\n")
+        .run();
+    assert!(!out.dir.join("out").exists());
 }
 
 #[test]
 fn sarif_validates_against_the_sarif_2_1_0_schema() {
-    let out = ecs_iam(&["check", "tests/check/findings.yaml", "--format", "sarif"]);
-    let sarif: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let out = Test::new()
+        .copy("tests/check/findings.yaml")
+        .args(["check", "tests/check/findings.yaml", "--format", "sarif"])
+        .status(1)
+        .run();
+    let sarif: serde_json::Value = serde_json::from_str(&out.stdout).unwrap();
     // The published schema's `run.language` pattern ends in an unbalanced
     // `]`, which ECMAScript reads as a literal and Rust's regex engine
     // refuses; escape it (ecs-iam never writes `language`).
@@ -172,14 +162,16 @@ fn sarif_validates_against_the_sarif_2_1_0_schema() {
 
 #[test]
 fn explain_names_the_field_behind_each_grant() {
-    let out = ecs_iam(&[
-        "explain",
-        "examples/matillion-agent.yaml",
-        "--format",
-        "json",
-    ]);
-    assert_eq!(out.status.code(), Some(0));
-    let rows: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let out = Test::new()
+        .copy("examples/matillion-agent.yaml")
+        .args([
+            "explain",
+            "examples/matillion-agent.yaml",
+            "--format",
+            "json",
+        ])
+        .run();
+    let rows: serde_json::Value = serde_json::from_str(&out.stdout).unwrap();
     let rows = rows.as_array().unwrap();
     let find = |from: &str| {
         rows.iter()
@@ -198,10 +190,12 @@ fn explain_names_the_field_behind_each_grant() {
         "StringEquals kms:ViaService = secretsmanager.<region>.amazonaws.com"
     );
     assert_eq!(find("task_role.trust.services")["kind"], "trust");
-    let text = stdout(&ecs_iam(&["explain", "examples/ecs-basic.yaml"]));
-    assert!(text.starts_with("ROLE "), "{text}");
-    assert!(
-        text.contains("execution  permission  Allow   logs:CreateLogStream, logs:PutLogEvents"),
-        "{text}"
-    );
+    // The whole table is in `tests/explain/` (tests/explain.rs); here, its
+    // header and one row.
+    Test::new()
+        .copy("examples/ecs-basic.yaml")
+        .args(["explain", "examples/ecs-basic.yaml"])
+        .stdout_starts_with("ROLE ")
+        .stdout_contains("execution  permission  Allow   logs:CreateLogStream, logs:PutLogEvents")
+        .run();
 }

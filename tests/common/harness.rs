@@ -244,7 +244,10 @@ impl Test {
     /// Run, and panic with a diff of whatever differs from the expectations.
     #[track_caller]
     pub fn run(self) -> Output {
-        self.try_run().unwrap_or_else(|message| panic!("{message}"))
+        match self.try_run() {
+            Ok(output) => output,
+            Err(message) => panic!("{message}"),
+        }
     }
 
     /// Run; a mismatch is returned as the message `run` would panic with, so
