@@ -7,37 +7,12 @@ mod common;
 
 use std::fs;
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
-use std::sync::atomic::{AtomicUsize, Ordering};
+use std::process::Command;
 
-fn bin() -> &'static str {
-    env!("CARGO_BIN_EXE_ecs-iam")
-}
-
-fn ecs_iam(dir: &Path, args: &[&str]) -> Output {
-    Command::new(bin())
-        .args(args)
-        .current_dir(dir)
-        .env("NO_COLOR", "1")
-        .output()
-        .expect("the binary runs")
-}
+use common::Test;
 
 fn text(bytes: &[u8]) -> String {
     String::from_utf8_lossy(bytes).into_owned()
-}
-
-/// A fresh, empty working folder.
-fn workdir() -> PathBuf {
-    static N: AtomicUsize = AtomicUsize::new(0);
-    let dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join(format!(
-        "review-{}-{}",
-        std::process::id(),
-        N.fetch_add(1, Ordering::SeqCst)
-    ));
-    let _ = fs::remove_dir_all(&dir);
-    fs::create_dir_all(&dir).unwrap();
-    dir
 }
 
 /// Compare `actual` with `tests/review/<name>`, or write it with
@@ -77,24 +52,18 @@ fn write(dir: &Path, name: &str, text: &str) {
 /// `base/` and `head/` rendered from two states of `specs/`: `api` gains a
 /// secret, `worker` is removed, `jobs` is new.
 fn two_trees() -> PathBuf {
-    let dir = workdir();
-    write(&dir, "specs/api.yaml", API);
-    write(&dir, "specs/worker.yaml", WORKER);
-    assert_eq!(
-        ecs_iam(&dir, &["render", "specs", "--out", "base"])
-            .status
-            .code(),
-        Some(0)
-    );
-    write(&dir, "specs/api.yaml", API_WITH_SECRET);
+    let dir = Test::new()
+        .file("specs/api.yaml", API)
+        .file("specs/worker.yaml", WORKER)
+        .args(["render", "specs", "--out", "base"])
+        .run()
+        .dir;
     fs::remove_file(dir.join("specs/worker.yaml")).unwrap();
-    write(&dir, "specs/jobs.yaml", JOBS);
-    assert_eq!(
-        ecs_iam(&dir, &["render", "specs", "--out", "head"])
-            .status
-            .code(),
-        Some(0)
-    );
+    Test::in_dir(&dir)
+        .file("specs/api.yaml", API_WITH_SECRET)
+        .file("specs/jobs.yaml", JOBS)
+        .args(["render", "specs", "--out", "head"])
+        .run();
     dir
 }
 
@@ -107,20 +76,27 @@ fn folders_of_workloads_are_compared_workload_by_workload() {
         ("markdown", "trees.md"),
         ("json", "trees.json"),
     ] {
-        let out = ecs_iam(&dir, &[&args[..], &["--format", format]].concat());
-        assert_eq!(out.status.code(), Some(1), "{format}");
-        assert_eq!(text(&out.stderr), "");
-        golden(file, &text(&out.stdout));
+        let out = Test::in_dir(&dir)
+            .args(args)
+            .args(["--format", format])
+            .status(1)
+            .run();
+        golden(file, &out.stdout);
     }
     // One exit code for the whole tree: a secret was added to `api`.
-    let code = |extra: &[&str]| ecs_iam(&dir, &[&args[..], extra].concat()).status.code();
-    assert_eq!(code(&["--fail-on", "broadening"]), Some(1));
-    assert_eq!(code(&["--fail-on", "never"]), Some(0));
+    Test::in_dir(&dir)
+        .args(args)
+        .args(["--fail-on", "broadening"])
+        .status(1)
+        .run();
+    Test::in_dir(&dir)
+        .args(args)
+        .args(["--fail-on", "never"])
+        .run();
     // The other way round: `jobs` removed narrows, but `worker` comes back,
-    // which broadens.
-    let back = ecs_iam(
-        &dir,
-        &[
+    // which broadens. The reports before the verdict are in the goldens.
+    Test::in_dir(&dir)
+        .args([
             "diff",
             "--old",
             "head",
@@ -128,46 +104,37 @@ fn folders_of_workloads_are_compared_workload_by_workload() {
             "base",
             "--fail-on",
             "broadening",
-        ],
-    );
-    assert_eq!(back.status.code(), Some(1));
-    assert!(
-        text(&back.stdout).ends_with("`head` differs from `base`: 3 workloads: 1 new, 1 removed, 1 changed, 0 unchanged; IAM: 3 broadening, 3 narrowing, 1 neutral\n"),
-        "{}",
-        text(&back.stdout)
-    );
+        ])
+        .status(1)
+        .stdout_ends_with("`head` differs from `base`: 3 workloads: 1 new, 1 removed, 1 changed, 0 unchanged; IAM: 3 broadening, 3 narrowing, 1 neutral\n")
+        .run();
 
-    // A base with no output yet: every workload is new.
-    let out = ecs_iam(&dir, &["diff", "--old", "nothing-yet", "--new", "head"]);
-    assert_eq!(out.status.code(), Some(1));
-    assert!(
-        text(&out.stdout).ends_with("`nothing-yet` differs from `head`: 2 workloads: 2 new, 0 removed, 0 changed, 0 unchanged; IAM: 9 broadening, 0 narrowing, 0 neutral\n"),
-        "{}",
-        text(&out.stdout)
-    );
+    // A base with no output yet: every workload is new (every grant listed
+    // before the verdict).
+    Test::in_dir(&dir)
+        .args(["diff", "--old", "nothing-yet", "--new", "head"])
+        .status(1)
+        .stdout_ends_with("`nothing-yet` differs from `head`: 2 workloads: 2 new, 0 removed, 0 changed, 0 unchanged; IAM: 9 broadening, 0 narrowing, 0 neutral\n")
+        .run();
     // Colour where the terminal takes it: forced here, as CLICOLOR_FORCE
-    // does for CI logs; NO_COLOR (set by `ecs_iam`) keeps it plain.
-    let forced = Command::new(bin())
+    // does for CI logs; NO_COLOR (set by `Test`) keeps it plain. The plain
+    // report is in the goldens; here, one coloured row.
+    Test::in_dir(&dir)
         .args(["diff", "--old", "base", "--new", "head"])
-        .current_dir(&dir)
         .env_remove("NO_COLOR")
         .env("CLICOLOR_FORCE", "1")
-        .output()
-        .unwrap();
-    assert!(
-        text(&forced.stdout).contains(
-            "  + \u{1b}[1m\u{1b}[31mbroadening\u{1b}[0m  Allow secretsmanager:GetSecretValue"
-        ),
-        "{}",
-        text(&forced.stdout)
-    );
+        .status(1)
+        .stdout_contains(
+            "  + \u{1b}[1m\u{1b}[31mbroadening\u{1b}[0m  Allow secretsmanager:GetSecretValue",
+        )
+        .run();
     // A tree compared with itself is in sync.
-    let out = ecs_iam(&dir, &["diff", "--old", "head", "--new", "head"]);
-    assert_eq!(out.status.code(), Some(0));
-    assert_eq!(
-        text(&out.stdout),
-        "`head` is in sync with `head`: 2 workloads: 0 new, 0 removed, 0 changed, 2 unchanged\n"
-    );
+    Test::in_dir(&dir)
+        .args(["diff", "--old", "head", "--new", "head"])
+        .stdout(
+            "`head` is in sync with `head`: 2 workloads: 0 new, 0 removed, 0 changed, 2 unchanged\n",
+        )
+        .run();
 }
 
 #[test]
@@ -210,10 +177,12 @@ fn a_folder_without_output_is_an_error_not_a_pass() {
         ),
     ];
     for (args, stderr) in cases {
-        let out = ecs_iam(&dir, args);
-        assert_eq!(out.status.code(), Some(2), "{args:?}");
-        assert_eq!(text(&out.stderr), *stderr, "{args:?}");
-        assert_eq!(text(&out.stdout), "", "{args:?}");
+        Test::in_dir(&dir)
+            .args(*args)
+            .status(2)
+            .stderr(*stderr)
+            .stdout("")
+            .run();
     }
 }
 
@@ -221,27 +190,21 @@ fn a_folder_without_output_is_an_error_not_a_pass() {
 fn render_out_and_diff_against_mean_the_same_folder() {
     let dir = two_trees();
     // One spec: one workload's report.
-    let out = ecs_iam(&dir, &["diff", "specs/api.yaml", "--against", "head"]);
-    assert_eq!(text(&out.stderr), "");
-    assert_eq!(
-        text(&out.stdout),
-        "`head/api` is in sync with the spec `specs/api.yaml`\n"
-    );
-    assert_eq!(out.status.code(), Some(0));
+    Test::in_dir(&dir)
+        .args(["diff", "specs/api.yaml", "--against", "head"])
+        .stdout("`head/api` is in sync with the spec `specs/api.yaml`\n")
+        .run();
     // A folder of specs: a report per workload.
-    let out = ecs_iam(&dir, &["diff", "specs", "--against", "head"]);
-    assert_eq!(
-        text(&out.stdout),
-        "`head` is in sync with `specs`: 2 workloads: 0 new, 0 removed, 0 changed, 2 unchanged\n"
-    );
-    assert_eq!(out.status.code(), Some(0));
+    Test::in_dir(&dir)
+        .args(["diff", "specs", "--against", "head"])
+        .stdout("`head` is in sync with `specs`: 2 workloads: 0 new, 0 removed, 0 changed, 2 unchanged\n")
+        .run();
     // Against the older rendering, `api` changed and `jobs` is not there.
-    let out = ecs_iam(
-        &dir,
-        &["diff", "specs", "--against", "base", "--format", "markdown"],
-    );
-    assert_eq!(out.status.code(), Some(1));
-    golden("specs-against-base.md", &text(&out.stdout));
+    let out = Test::in_dir(&dir)
+        .args(["diff", "specs", "--against", "base", "--format", "markdown"])
+        .status(1)
+        .run();
+    golden("specs-against-base.md", &out.stdout);
 }
 
 // ------------------------------------------------------------------ git
@@ -263,7 +226,7 @@ fn git(dir: &Path, args: &[&str]) {
 /// tree where `api` gains a secret, `worker.yaml` is renamed, `jobs` is
 /// added, and a spec outside `specs/` is left alone.
 fn repository() -> PathBuf {
-    let dir = workdir();
+    let dir = Test::new().dir().to_owned();
     git(&dir, &["init", "-q", "-b", "main"]);
     write(&dir, "specs/api.yaml", API);
     write(&dir, "specs/worker.yaml", WORKER);
@@ -284,52 +247,41 @@ fn repository() -> PathBuf {
 fn diff_base_renders_both_revisions_and_compares_every_workload() {
     let dir = repository();
     for (format, file) in [("text", "base.txt"), ("json", "base.json")] {
-        let out = ecs_iam(
-            &dir,
-            &["diff", "--base", "main", "specs", "--format", format],
-        );
-        assert_eq!(text(&out.stderr), "", "{format}");
-        assert_eq!(out.status.code(), Some(1), "{format}");
-        golden(file, &text(&out.stdout));
+        let out = Test::in_dir(&dir)
+            .args(["diff", "--base", "main", "specs", "--format", format])
+            .status(1)
+            .run();
+        golden(file, &out.stdout);
     }
-    let code = |args: &[&str]| ecs_iam(&dir, args).status.code();
-    assert_eq!(
-        code(&["diff", "--base", "main", "specs", "--fail-on", "broadening"]),
-        Some(1)
-    );
-    assert_eq!(
-        code(&["diff", "--base", "main", "specs", "--fail-on", "never"]),
-        Some(0)
-    );
-    // From a sub-folder, paths are the user's own.
-    let sub = ecs_iam(&dir.join("specs"), &["diff", "--base", "main", "."]);
-    assert!(
-        text(&sub.stdout).ends_with("`main` differs from `the working tree`: 3 workloads: 1 new, 0 removed, 2 changed, 0 unchanged; IAM: 5 broadening, 0 narrowing, 1 neutral\n"),
-        "{}",
-        text(&sub.stdout)
-    );
+    Test::in_dir(&dir)
+        .args(["diff", "--base", "main", "specs", "--fail-on", "broadening"])
+        .status(1)
+        .run();
+    Test::in_dir(&dir)
+        .args(["diff", "--base", "main", "specs", "--fail-on", "never"])
+        .run();
+    // From a sub-folder, paths are the user's own. (The report before the
+    // verdict is in the goldens.)
+    Test::in_dir(&dir)
+        .current_dir("specs")
+        .args(["diff", "--base", "main", "."])
+        .status(1)
+        .stdout_ends_with("`main` differs from `the working tree`: 3 workloads: 1 new, 0 removed, 2 changed, 0 unchanged; IAM: 5 broadening, 0 narrowing, 1 neutral\n")
+        .run();
     // Committed, nothing differs.
     git(&dir, &["add", "-A"]);
     git(&dir, &["commit", "-q", "-m", "change"]);
-    let out = ecs_iam(&dir, &["diff", "--base", "HEAD", "specs"]);
-    assert_eq!(
-        text(&out.stdout),
-        "`HEAD` is in sync with `the working tree`: 3 workloads: 0 new, 0 removed, 0 changed, 3 unchanged\n"
-    );
-    assert_eq!(out.status.code(), Some(0));
-    // A deleted folder of specs: every workload is removed (narrowing).
+    Test::in_dir(&dir)
+        .args(["diff", "--base", "HEAD", "specs"])
+        .stdout("`HEAD` is in sync with `the working tree`: 3 workloads: 0 new, 0 removed, 0 changed, 3 unchanged\n")
+        .run();
+    // A deleted folder of specs: every workload is removed (narrowing; each
+    // removed grant is listed before the verdict).
     fs::remove_dir_all(dir.join("specs")).unwrap();
-    let out = ecs_iam(
-        &dir,
-        &["diff", "--base", "HEAD", "specs", "--fail-on", "broadening"],
-    );
-    assert_eq!(text(&out.stderr), "");
-    assert!(
-        text(&out.stdout).ends_with("`HEAD` differs from `the working tree`: 3 workloads: 0 new, 3 removed, 0 changed, 0 unchanged; IAM: 0 broadening, 6 narrowing, 0 neutral\n"),
-        "{}",
-        text(&out.stdout)
-    );
-    assert_eq!(out.status.code(), Some(0));
+    Test::in_dir(&dir)
+        .args(["diff", "--base", "HEAD", "specs", "--fail-on", "broadening"])
+        .stdout_ends_with("`HEAD` differs from `the working tree`: 3 workloads: 0 new, 3 removed, 0 changed, 0 unchanged; IAM: 0 broadening, 6 narrowing, 0 neutral\n")
+        .run();
 }
 
 #[test]
@@ -346,45 +298,44 @@ fn diff_base_errors() {
         ),
     ];
     for (args, stderr) in cases {
-        let out = ecs_iam(&dir, args);
-        assert_eq!(text(&out.stderr), *stderr, "{args:?}");
-        assert_eq!(out.status.code(), Some(2), "{args:?}");
+        Test::in_dir(&dir)
+            .args(*args)
+            .status(2)
+            .stderr(*stderr)
+            .run();
     }
     // A spec broken at the base is named by revision and path.
     write(&dir, "specs/api.yaml", "version: 1\nname: api\nbogus: 1\n");
     git(&dir, &["commit", "-q", "-am", "broken"]);
-    write(&dir, "specs/api.yaml", API);
-    let out = ecs_iam(&dir, &["diff", "--base", "HEAD", "specs/api.yaml"]);
-    assert_eq!(
-        text(&out.stderr),
-        "error: HEAD:specs/api.yaml:3:1: unknown field `bogus` at the top level; expected one of `version`, `name`, `description`, `deployment`, `path`, `permissions_boundary`, `tags`, `task_role`, `execution_role`\n"
-    );
-    assert_eq!(out.status.code(), Some(2));
+    Test::in_dir(&dir)
+        .file("specs/api.yaml", API)
+        .args(["diff", "--base", "HEAD", "specs/api.yaml"])
+        .status(2)
+        .stderr("error: HEAD:specs/api.yaml:3:1: unknown field `bogus` at the top level; expected one of `version`, `name`, `description`, `deployment`, `path`, `permissions_boundary`, `tags`, `task_role`, `execution_role`\n")
+        .run();
     // Outside a repository (the ceiling keeps git from finding one the
-    // test folder sits in).
-    let plain = workdir();
-    write(&plain, "api.yaml", API);
-    let out = Command::new(bin())
+    // test folder sits in). The message ends in git's own words, which name
+    // the folder and vary between git versions.
+    let plain = Test::new().file("api.yaml", API);
+    let ceiling = plain.dir().parent().unwrap().to_owned();
+    plain
         .args(["diff", "--base", "main", "api.yaml"])
-        .current_dir(&plain)
-        .env("GIT_CEILING_DIRECTORIES", plain.parent().unwrap())
-        .output()
-        .unwrap();
-    assert_eq!(out.status.code(), Some(2));
-    assert!(
-        text(&out.stderr).starts_with(
-            "error: `git rev-parse --show-toplevel` failed: fatal: not a git repository"
-        ),
-        "{}",
-        text(&out.stderr)
-    );
+        .env("GIT_CEILING_DIRECTORIES", ceiling)
+        .status(2)
+        .stderr_starts_with(
+            "error: `git rev-parse --show-toplevel` failed: fatal: not a git repository",
+        )
+        .run();
 }
 
 // ------------------------------------------------------- the integrations
 
 /// A folder on PATH holding `ecs-iam` (the binary under test).
 fn path_with_binary() -> std::ffi::OsString {
-    let dir = Path::new(bin()).parent().unwrap().to_owned();
+    let dir = Path::new(env!("CARGO_BIN_EXE_ecs-iam"))
+        .parent()
+        .unwrap()
+        .to_owned();
     let mut paths = vec![dir];
     paths.extend(std::env::split_paths(
         &std::env::var_os("PATH").unwrap_or_default(),
@@ -418,7 +369,7 @@ fn run_action(
         }
         out
     };
-    let runner = workdir();
+    let runner = Test::new().dir().to_owned();
     let summary = runner.join("summary.md");
     let outputs = runner.join("outputs");
     let mut results = Vec::new();
@@ -476,11 +427,11 @@ fn the_github_action_posts_the_review_and_fails_on_broadening() {
         "{steps:#?}"
     );
     // The summary is the Markdown report of the same comparison.
-    let markdown = ecs_iam(
-        &repo,
-        &["diff", "--base", "main", "specs", "--format", "markdown"],
-    );
-    assert_eq!(summary, text(&markdown.stdout));
+    let markdown = Test::in_dir(&repo)
+        .args(["diff", "--base", "main", "specs", "--format", "markdown"])
+        .status(1)
+        .run();
+    assert_eq!(summary, markdown.stdout);
     golden("action-summary.md", &summary);
     assert!(outputs.starts_with("report=") && outputs.ends_with("ecs-iam-review.md\n"));
     assert!(
@@ -518,9 +469,9 @@ fn the_github_action_posts_the_review_and_fails_on_broadening() {
     assert_eq!(summary, "");
 }
 
-/// Run a hook of `.pre-commit-hooks.yaml` the way pre-commit does: its
+/// A hook of `.pre-commit-hooks.yaml` run the way pre-commit does: its
 /// entry and args, then the staged files its `files` pattern matches.
-fn run_hook(repo: &Path, id: &str, args: &[&str]) -> Output {
+fn hook(repo: &Path, id: &str, args: &[&str]) -> Test {
     let hooks: serde_yaml::Value = serde_yaml::from_str(
         &fs::read_to_string(common::root().join(".pre-commit-hooks.yaml")).unwrap(),
     )
@@ -546,54 +497,33 @@ fn run_hook(repo: &Path, id: &str, args: &[&str]) -> Output {
     names.sort();
     let entry: Vec<&str> = hook["entry"].as_str().unwrap().split(' ').collect();
     assert_eq!(entry[0], "ecs-iam");
-    Command::new(bin())
-        .args(&entry[1..])
-        .args(args)
-        .args(&names)
-        .current_dir(repo)
-        .env("NO_COLOR", "1")
-        .output()
-        .unwrap()
+    Test::in_dir(repo).args(&entry[1..]).args(args).args(&names)
 }
 
 #[test]
 fn the_pre_commit_hooks_fail_on_stale_output_and_findings() {
     let repo = repository();
     // The files pattern picks the specs, not the generated YAML.
-    assert_eq!(ecs_iam(&repo, &["render", "specs"]).status.code(), Some(0));
-    let out = run_hook(&repo, "ecs-iam-sync", &[]);
-    assert_eq!(text(&out.stderr), "");
-    assert_eq!(
-        text(&out.stdout),
-        "`outputs` is in sync with `specs/api.yaml specs/background-worker.yaml specs/jobs.yaml`: 3 workloads: 0 new, 0 removed, 0 changed, 3 unchanged\n"
-    );
-    assert_eq!(out.status.code(), Some(0));
-    let out = run_hook(&repo, "ecs-iam-check", &[]);
-    assert_eq!(text(&out.stdout), "0 findings\n");
-    assert_eq!(out.status.code(), Some(0));
+    Test::in_dir(&repo).args(["render", "specs"]).run();
+    hook(&repo, "ecs-iam-sync", &[])
+        .stdout("`outputs` is in sync with `specs/api.yaml specs/background-worker.yaml specs/jobs.yaml`: 3 workloads: 0 new, 0 removed, 0 changed, 3 unchanged\n")
+        .run();
+    hook(&repo, "ecs-iam-check", &[])
+        .stdout("0 findings\n")
+        .run();
 
-    // A spec changed without rendering: the sync hook fails.
+    // A spec changed without rendering: the sync hook fails. (The changed
+    // grants are listed before the verdict.)
     write(&repo, "specs/api.yaml", API);
-    let out = run_hook(&repo, "ecs-iam-sync", &[]);
-    assert_eq!(out.status.code(), Some(1));
-    assert!(
-        text(&out.stdout).ends_with("`outputs` differs from `specs/api.yaml specs/background-worker.yaml specs/jobs.yaml`: 3 workloads: 0 new, 0 removed, 1 changed, 2 unchanged; IAM: 0 broadening, 1 narrowing, 1 neutral\n"),
-        "{}",
-        text(&out.stdout)
-    );
+    hook(&repo, "ecs-iam-sync", &[])
+        .status(1)
+        .stdout_ends_with("`outputs` differs from `specs/api.yaml specs/background-worker.yaml specs/jobs.yaml`: 3 workloads: 0 new, 0 removed, 1 changed, 2 unchanged; IAM: 0 broadening, 1 narrowing, 1 neutral\n")
+        .run();
     // Output elsewhere: `args: [--against, DIR]`.
-    assert_eq!(
-        ecs_iam(&repo, &["render", "specs", "--out", "iam"])
-            .status
-            .code(),
-        Some(0)
-    );
-    assert_eq!(
-        run_hook(&repo, "ecs-iam-sync", &["--against", "iam"])
-            .status
-            .code(),
-        Some(0)
-    );
+    Test::in_dir(&repo)
+        .args(["render", "specs", "--out", "iam"])
+        .run();
+    hook(&repo, "ecs-iam-sync", &["--against", "iam"]).run();
 
     // A wildcard secret: the check hook fails with the finding's line.
     write(
@@ -601,10 +531,8 @@ fn the_pre_commit_hooks_fail_on_stale_output_and_findings() {
         "specs/jobs.yaml",
         "version: 1\nname: jobs\ntask_role:\n  secrets: {read: [\"*\"]}\n",
     );
-    let out = run_hook(&repo, "ecs-iam-check", &[]);
-    assert_eq!(
-        text(&out.stdout),
-        "specs/jobs.yaml:4:20: error[secret-wildcard]: `*` is a wildcard; fix: name each secret; ecs-iam adds the `-??????` suffix itself\n1 finding\n"
-    );
-    assert_eq!(out.status.code(), Some(1));
+    hook(&repo, "ecs-iam-check", &[])
+        .status(1)
+        .stdout("specs/jobs.yaml:4:20: error[secret-wildcard]: `*` is a wildcard; fix: name each secret; ecs-iam adds the `-??????` suffix itself\n1 finding\n")
+        .run();
 }
