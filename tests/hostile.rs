@@ -4,10 +4,9 @@
 
 mod common;
 
-use std::fs;
-use std::path::{Path, PathBuf};
-use std::process::Command;
-use std::time::{Duration, Instant};
+use std::time::Duration;
+
+use common::Test;
 
 fn bomb_in_a_field() -> String {
     let mut s = String::from("version: 1\nname: w\ntask_role:\n  statements:\n");
@@ -351,41 +350,28 @@ fn cases() -> Vec<(&'static str, Vec<u8>, &'static str)> {
     ]
 }
 
-fn workdir() -> PathBuf {
-    let dir =
-        Path::new(env!("CARGO_TARGET_TMPDIR")).join(format!("hostile-{}", std::process::id()));
-    let _ = fs::remove_dir_all(&dir);
-    fs::create_dir_all(&dir).unwrap();
-    dir
-}
-
 #[test]
 fn hostile_specs_are_refused_cleanly() {
-    let dir = workdir();
+    let dir = Test::new().dir().to_owned();
     let cases = cases();
     assert!(cases.len() >= 40, "{} cases", cases.len());
     let mut failures = Vec::new();
     for (name, content, expected) in &cases {
-        fs::write(dir.join(name), content).unwrap();
-        let start = Instant::now();
         // A 1 GiB address-space limit: expanding an alias bomb or a
         // quadratic blow-up would hit it and fail the case.
-        let out = Command::new("bash")
-            .arg("-c")
-            .arg("ulimit -v 1048576 && exec \"$0\" render \"$1\" --out out")
-            .arg(env!("CARGO_BIN_EXE_ecs-iam"))
-            .arg(name)
-            .current_dir(&dir)
-            .output()
-            .unwrap();
-        let elapsed = start.elapsed();
-        let stderr = String::from_utf8_lossy(&out.stderr);
-        let want = format!("error: {name}:{expected}\n");
-        if out.status.code() != Some(2) || stderr != want || elapsed > Duration::from_secs(10) {
-            failures.push(format!(
-                "{name}: exit {:?} after {elapsed:?}\n  want {want}  got  {stderr}",
-                out.status.code()
-            ));
+        let run = Test::in_dir(&dir)
+            .file(name, content)
+            .args(["render", name, "--out", "out"])
+            .address_space_limit_kib(1_048_576)
+            .status(2)
+            .stderr(format!("error: {name}:{expected}\n"))
+            .try_run();
+        match run {
+            Err(message) => failures.push(format!("{name}: {message}")),
+            Ok(out) if out.elapsed > Duration::from_secs(10) => {
+                failures.push(format!("{name}: took {:?}", out.elapsed));
+            }
+            Ok(_) => {}
         }
     }
     assert!(!dir.join("out").exists(), "a refused spec wrote output");
@@ -394,19 +380,9 @@ fn hostile_specs_are_refused_cleanly() {
 
 #[test]
 fn a_byte_order_mark_is_not_content() {
-    let dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join(format!("bom-{}", std::process::id()));
-    let _ = fs::remove_dir_all(&dir);
-    fs::create_dir_all(&dir).unwrap();
-    fs::write(dir.join("bom.yaml"), "\u{feff}version: 1\nname: bom\n").unwrap();
-    let out = Command::new(env!("CARGO_BIN_EXE_ecs-iam"))
+    Test::new()
+        .file("bom.yaml", "\u{feff}version: 1\nname: bom\n")
         .args(["render", "bom.yaml"])
-        .current_dir(&dir)
-        .output()
-        .unwrap();
-    assert_eq!(
-        out.status.code(),
-        Some(0),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+        .stdout("bom.yaml -> outputs/bom/ (8 files)\n")
+        .run();
 }
