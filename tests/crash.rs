@@ -7,24 +7,17 @@ mod common;
 use std::collections::BTreeMap;
 use std::fs;
 use std::path::{Path, PathBuf};
-use std::process::Command;
 use std::time::Duration;
 
+use common::Test;
 use ecs_iam::render::{Files, Templates};
 
 const SPECS: usize = 60;
 
-fn workdir(name: &str) -> PathBuf {
-    let dir =
-        Path::new(env!("CARGO_TARGET_TMPDIR")).join(format!("crash-{name}-{}", std::process::id()));
-    let _ = fs::remove_dir_all(&dir);
-    fs::create_dir_all(dir.join("specs")).unwrap();
-    dir
-}
-
 /// Write the batch's specs at `version`; return each folder's expected files.
 fn write_specs(dir: &Path, version: usize) -> BTreeMap<String, Files> {
     let templates = Templates::embedded().unwrap();
+    fs::create_dir_all(dir.join("specs")).unwrap();
     let mut expected = BTreeMap::new();
     for i in 0..SPECS {
         let name = format!("w{i:02}");
@@ -42,11 +35,15 @@ fn write_specs(dir: &Path, version: usize) -> BTreeMap<String, Files> {
     expected
 }
 
-fn render(dir: &Path) -> Command {
-    let mut cmd = Command::new(env!("CARGO_BIN_EXE_ecs-iam"));
-    cmd.args(["render", "specs", "--out", "out"])
-        .current_dir(dir);
-    cmd
+/// `ecs-iam render specs --out out`, through the portable two-rename swap
+/// when `two_renames`.
+fn render(dir: &Path, two_renames: bool) -> Test {
+    let test = Test::in_dir(dir).args(["render", "specs", "--out", "out"]);
+    if two_renames {
+        test.env(ecs_iam::files::TWO_RENAMES, "1")
+    } else {
+        test
+    }
 }
 
 /// The folder a killed two-rename swap left set aside for `name`, if any.
@@ -64,7 +61,7 @@ fn set_aside(dir: &Path, name: &str) -> Option<PathBuf> {
 
 #[test]
 fn sigkill_leaves_each_folder_wholly_old_or_wholly_new() {
-    kill_rounds("kill", false);
+    kill_rounds(false);
 }
 
 /// The portable path (two renames, as on Windows and file systems without
@@ -73,24 +70,17 @@ fn sigkill_leaves_each_folder_wholly_old_or_wholly_new() {
 /// run puts it back.
 #[test]
 fn sigkill_during_two_rename_swaps_loses_nothing() {
-    kill_rounds("two-renames", true);
+    kill_rounds(true);
 }
 
-fn kill_rounds(name: &str, two_renames: bool) {
-    let dir = workdir(name);
-    let render = |dir: &Path| {
-        let mut cmd = render(dir);
-        if two_renames {
-            cmd.env(ecs_iam::files::TWO_RENAMES, "1");
-        }
-        cmd
-    };
+fn kill_rounds(two_renames: bool) {
+    let dir = Test::new().dir().to_owned();
     let mut versions = vec![write_specs(&dir, 0)];
-    assert!(render(&dir).output().unwrap().status.success());
+    render(&dir, two_renames).run();
     let mut killed_midway = 0;
     for version in 1..=16 {
         versions.push(write_specs(&dir, version));
-        let mut child = render(&dir).spawn().unwrap();
+        let mut child = render(&dir, two_renames).command().spawn().unwrap();
         // Staggered: early (parsing), middle (staging), late (swapping).
         std::thread::sleep(Duration::from_micros((version as u64 * 4_700) % 60_000));
         let _ = child.kill();
@@ -122,7 +112,7 @@ fn kill_rounds(name: &str, two_renames: bool) {
     );
     // A complete run afterwards lands the last version everywhere and
     // leaves no staging folder behind.
-    assert!(render(&dir).output().unwrap().status.success());
+    render(&dir, two_renames).run();
     let last = versions.last().unwrap();
     for (name, files) in last {
         assert_eq!(&common::read_folder(&dir.join("out").join(name)), files);
@@ -137,9 +127,9 @@ fn kill_rounds(name: &str, two_renames: bool) {
 
 #[test]
 fn a_failed_write_leaves_the_previous_output() {
-    let dir = workdir("fail");
+    let dir = Test::new().dir().to_owned();
     write_specs(&dir, 0);
-    assert!(render(&dir).output().unwrap().status.success());
+    render(&dir, false).run();
     let before = common::read_folder(&dir.join("out"));
     write_specs(&dir, 1);
 
@@ -147,27 +137,22 @@ fn a_failed_write_leaves_the_previous_output() {
     let blocker = dir.join("out/w00/terraform");
     fs::remove_dir_all(&blocker).unwrap();
     fs::write(&blocker, "not a folder\n").unwrap();
-    let out = render(&dir).output().unwrap();
-    assert_eq!(out.status.code(), Some(2));
-    assert_eq!(
-        String::from_utf8_lossy(&out.stderr),
-        "error: `out/w00` holds `terraform`, which ecs-iam does not generate; move it elsewhere or choose another --out\n"
-    );
+    render(&dir, false)
+        .status(2)
+        .stderr("error: `out/w00` holds `terraform`, which ecs-iam does not generate; move it elsewhere or choose another --out\n")
+        .run();
     let mut expected = before.clone();
     expected.retain(|k, _| !k.starts_with("w00/terraform/"));
     expected.insert("w00/terraform".to_owned(), "not a folder\n".to_owned());
     assert_eq!(common::read_folder(&dir.join("out")), expected);
 
     // An output root that is a file.
-    let out = Command::new(env!("CARGO_BIN_EXE_ecs-iam"))
+    // The message ends in the operating system's words for the failure.
+    Test::in_dir(&dir)
         .args(["render", "specs/w01.yaml", "--out", "specs/w02.yaml"])
-        .current_dir(&dir)
-        .output()
-        .unwrap();
-    assert_eq!(out.status.code(), Some(2));
-    assert!(
-        String::from_utf8_lossy(&out.stderr).starts_with("error: cannot write `specs/w02.yaml`: ")
-    );
+        .status(2)
+        .stderr_starts_with("error: cannot write `specs/w02.yaml`: ")
+        .run();
     assert!(
         fs::read_to_string(dir.join("specs/w02.yaml"))
             .unwrap()
