@@ -5,7 +5,8 @@
 mod common;
 
 use std::fs;
-use std::process::Command;
+
+use common::Test;
 
 #[test]
 fn explain_matches_its_goldens() {
@@ -18,14 +19,11 @@ fn explain_matches_its_goldens() {
         ("literal-arns", "tests/golden/literal-arns/spec.yaml"),
     ] {
         for (format, ext) in [("text", "txt"), ("json", "json")] {
-            let out = Command::new(env!("CARGO_BIN_EXE_ecs-iam"))
+            let actual = Test::new()
+                .copy(spec)
                 .args(["explain", spec, "--format", format])
-                .current_dir(common::root())
-                .output()
-                .unwrap();
-            assert_eq!(out.status.code(), Some(0));
-            assert!(out.stderr.is_empty());
-            let actual = String::from_utf8(out.stdout).unwrap();
+                .run()
+                .stdout;
             let path = common::root().join(format!("tests/explain/{example}.{ext}"));
             if bless {
                 fs::create_dir_all(path.parent().unwrap()).unwrap();
