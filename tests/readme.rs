@@ -4,6 +4,7 @@ mod common;
 
 use std::fs;
 
+use common::Test;
 use ecs_iam::render::Templates;
 
 fn readme() -> String {
@@ -25,10 +26,10 @@ fn the_spec_example_renders() {
         .into_iter()
         .next()
         .expect("a yaml example");
-    let dir = std::path::Path::new(env!("CARGO_TARGET_TMPDIR")).join("readme-spec");
-    fs::create_dir_all(&dir).unwrap();
-    let spec = dir.join("orders-api.yaml");
-    fs::write(&spec, yaml).unwrap();
+    let spec = Test::new()
+        .file("orders-api.yaml", yaml)
+        .dir()
+        .join("orders-api.yaml");
     let (model, files) = ecs_iam::render_spec(&spec, &Templates::embedded().unwrap())
         .unwrap_or_else(|e| panic!("{e}"));
     assert_eq!(model.name, "orders-api");
