@@ -8,11 +8,13 @@
 
 mod common;
 
+use std::ffi::OsStr;
 use std::fs;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 use std::sync::OnceLock;
 
+use common::Test;
 use ecs_iam::render::Templates;
 
 /// The install folder; installing it may take a minute the first time.
@@ -38,15 +40,6 @@ fn tools() -> PathBuf {
     }
 }
 
-/// A fresh folder under the test target folder.
-fn scratch(name: &str) -> PathBuf {
-    let dir = Path::new(env!("CARGO_TARGET_TMPDIR"))
-        .join(format!("conformance-{name}-{}", std::process::id()));
-    let _ = fs::remove_dir_all(&dir);
-    fs::create_dir_all(&dir).unwrap();
-    dir
-}
-
 /// Every example and every golden case, rendered by one batch
 /// `ecs-iam render ... --out root` into a tree of workloads, as users render
 /// a folder of specs; the tree reads back as in sync with the specs.
@@ -62,21 +55,16 @@ fn render_all(root: &Path) -> Vec<String> {
             .map(|e| e.unwrap().path().join("spec.yaml")),
     );
     specs.sort();
-    let ecs_iam = |args: &[&std::ffi::OsStr]| {
-        let out = Command::new(env!("CARGO_BIN_EXE_ecs-iam"))
-            .args(args)
-            .output()
-            .unwrap();
-        assert_eq!(out.status.code(), Some(0), "{out:?}");
-    };
-    let mut args: Vec<&std::ffi::OsStr> = vec!["render".as_ref()];
-    args.extend(specs.iter().map(|s| s.as_os_str()));
-    args.extend(["--out".as_ref(), root.as_os_str()]);
-    ecs_iam(&args);
-    let mut diff: Vec<&std::ffi::OsStr> = vec!["diff".as_ref()];
-    diff.extend(specs.iter().map(|s| s.as_os_str()));
-    diff.extend(["--against".as_ref(), root.as_os_str()]);
-    ecs_iam(&diff);
+    Test::in_dir(root)
+        .args(["render"])
+        .args(&specs)
+        .args([OsStr::new("--out"), root.as_os_str()])
+        .run();
+    Test::in_dir(root)
+        .args(["diff"])
+        .args(&specs)
+        .args([OsStr::new("--against"), root.as_os_str()])
+        .run();
     let mut names: Vec<String> = fs::read_dir(root)
         .unwrap()
         .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
@@ -105,7 +93,7 @@ fn check(tools: &Path, root: &Path, expect: bool) -> Output {
 #[ignore = "installs the conformance tools (PyPI, npm); run with `cargo test -- --include-ignored`"]
 fn every_example_and_test_spec_passes_the_real_consumers() {
     let tools = tools();
-    let root = scratch("all");
+    let root = Test::new().dir().to_owned();
     let names = render_all(&root);
     let out = check(&tools, &root, true);
     let stdout = String::from_utf8_lossy(&out.stdout);
@@ -134,7 +122,7 @@ fn every_example_and_test_spec_passes_the_real_consumers() {
 #[ignore = "installs the conformance tools (PyPI, npm); run with `cargo test -- --include-ignored`"]
 fn a_broken_output_fails_the_tier() {
     let tools = tools();
-    let root = scratch("broken");
+    let root = Test::new().dir().to_owned();
     let templates = Templates::embedded().unwrap();
     let spec = common::root().join("examples/matillion-agent.yaml");
     let (_, files) = ecs_iam::render_spec(&spec, &templates).unwrap();
