@@ -4,8 +4,12 @@
 //! `target/` when it is not on PATH, and a minute: it is ignored by a plain
 //! `cargo test` and run by `cargo test -- --include-ignored` (`.ci/run`).
 
+mod common;
+
 use std::path::Path;
 use std::process::Command;
+
+use common::Test;
 
 /// `cargo fuzz` works: on PATH, or installed under `target/cargo-fuzz`.
 /// Returns the PATH to run it with.
@@ -49,9 +53,9 @@ fn fuzz_spec_for_a_minute() {
         seconds.parse::<u64>().is_ok_and(|s| s > 0),
         "ECS_IAM_FUZZ_SECONDS must be a positive number of seconds, not `{seconds}`"
     );
-    // New inputs go to a scratch corpus; the shipped seeds stay as they are.
-    let scratch = Path::new(env!("CARGO_TARGET_TMPDIR")).join("fuzz-corpus");
-    std::fs::create_dir_all(&scratch).unwrap();
+    // New inputs go to a fresh scratch corpus, so each run starts from the
+    // shipped seeds alone, and the seeds stay as they are.
+    let scratch = Test::new().dir().to_owned();
     let out = Command::new("cargo")
         .args(["fuzz", "run", "spec"])
         .arg(&scratch)
