@@ -701,3 +701,21 @@ fn paths_that_are_not_folders_are_refused() {
         .run();
     assert!(!dir.join("outputs").exists());
 }
+
+/// The harness's defaults are strict: a run that fails, or says anything
+/// on stderr, fails a test that did not expect it.
+#[test]
+fn a_run_unlike_its_expectations_is_reported_with_a_diff() {
+    let message = Test::new()
+        .args(["render", "absent.yaml"])
+        .try_run()
+        .unwrap_err();
+    assert!(
+        message.contains("exit status: expected 0, got 2\n"),
+        "{message}"
+    );
+    assert!(
+        message.contains("stderr differs:\n--- expected\n+++ actual\n@@ -0,0 +1 @@\n+error: cannot read `absent.yaml`"),
+        "{message}"
+    );
+}
