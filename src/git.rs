@@ -2,6 +2,7 @@
 //! (present wherever a pull request is reviewed; a library would add a
 //! large dependency for three plumbing commands).
 
+use std::fmt::Write as _;
 use std::io::Write as _;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
@@ -131,7 +132,10 @@ pub fn specs_at(rev: &str, paths: &[PathBuf]) -> Result<Vec<Blob>, Error> {
     if names.is_empty() {
         return Ok(Vec::new());
     }
-    let input: String = names.iter().map(|n| format!("{rev}:{n}\n")).collect();
+    let input = names.iter().fold(String::new(), |mut s, n| {
+        let _ = writeln!(s, "{rev}:{n}");
+        s
+    });
     let out = git(&["cat-file", "--batch"], Some(input.as_bytes()))?;
     let mut blobs = Vec::new();
     let mut rest = out.as_slice();

@@ -203,7 +203,8 @@ impl Recorder {
 impl MarkedEventReceiver for Recorder {
     fn on_event(&mut self, event: Event, mark: Marker) {
         match event {
-            Event::Scalar(..) if matches!(self.stack.last(), Some(Frame::TooDeep)) => {}
+            Event::Scalar(..) | Event::Alias(_)
+                if matches!(self.stack.last(), Some(Frame::TooDeep)) => {}
             Event::Scalar(value, ..) => match self.enter() {
                 Some(path) => self.record(&path, mark),
                 None => {
@@ -220,7 +221,6 @@ impl MarkedEventReceiver for Recorder {
                     }
                 }
             },
-            Event::Alias(_) if matches!(self.stack.last(), Some(Frame::TooDeep)) => {}
             Event::Alias(_) => {
                 if let Some(path) = self.enter() {
                     self.record(&path, mark);

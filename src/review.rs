@@ -8,6 +8,7 @@
 //! (everything it grants is broadening) and one only in the base was removed.
 
 use std::collections::BTreeMap;
+use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 
 use serde::Serialize;
@@ -405,11 +406,7 @@ impl Review {
             .iter()
             .filter(|w| w.status != Status::Unchanged)
         {
-            out.push_str(&format!(
-                "== workload `{}` ({})\n",
-                w.name,
-                w.status.as_str()
-            ));
+            let _ = writeln!(out, "== workload `{}` ({})", w.name, w.status.as_str());
             out.push_str(&w.report.body_text(color, w.status == Status::Changed));
         }
         out.push_str(&self.summary_line());
@@ -428,11 +425,12 @@ impl Review {
             .iter()
             .filter(|w| w.status != Status::Unchanged)
         {
-            out.push_str(&format!(
-                "#### workload <code>{}</code> ({})\n\n",
+            let _ = writeln!(
+                out,
+                "#### workload <code>{}</code> ({})\n",
                 crate::report::html(&w.name),
                 w.status.as_str()
-            ));
+            );
             out.push_str(
                 &w.report
                     .markdown_sections("#####", w.status == Status::Changed),

@@ -547,7 +547,7 @@ pub fn parse(path: &Path, text: &str) -> Result<Source, Error> {
             let at = match (e.location(), at_index) {
                 (_, Some(index)) => {
                     let before = &text.as_bytes()[..index.min(text.len())];
-                    let line = before.iter().filter(|&&b| b == b'\n').count() + 1;
+                    let line = before.split(|&b| b == b'\n').count();
                     let start = before
                         .iter()
                         .rposition(|&b| b == b'\n')

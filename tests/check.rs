@@ -148,7 +148,7 @@ fn sarif_validates_against_the_sarif_2_1_0_schema() {
     );
     assert_eq!(region["region"]["startLine"], 9);
     // A result names a rule the driver lists.
-    let index = results[2]["ruleIndex"].as_u64().unwrap() as usize;
+    let index = usize::try_from(results[2]["ruleIndex"].as_u64().unwrap()).unwrap();
     assert_eq!(
         sarif["runs"][0]["tool"]["driver"]["rules"][index]["id"],
         "secret-wildcard"

@@ -218,7 +218,6 @@ fn the_checkov_action_table_matches_the_pinned_checkov() {
 #[ignore = "installs the conformance tools (PyPI, npm); run with `cargo test -- --include-ignored`"]
 fn checkov_checks_agree_with_cloudsplaining() {
     use ecs_iam::checkov::{Statement, raised};
-    let tools = tools();
     const ACTIONS: &[&str] = &[
         "s3:GetObject",
         "s3:getobject",
@@ -250,6 +249,7 @@ fn checkov_checks_agree_with_cloudsplaining() {
         "unknown:Thing",
         "*",
     ];
+    let tools = tools();
     // A fixed pseudo-random walk: the same policies on every run.
     let mut seed: u64 = 0x2545_f491_4f6c_dd1d;
     let mut next = |n: usize| {

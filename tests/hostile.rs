@@ -4,6 +4,7 @@
 
 mod common;
 
+use std::fmt::Write as _;
 use std::time::Duration;
 
 use common::Test;
@@ -13,9 +14,7 @@ fn bomb_in_a_field() -> String {
     s.push_str("    - actions: &a0 [s3:GetObject, s3:GetObject, s3:GetObject, s3:GetObject, s3:GetObject, s3:GetObject, s3:GetObject, s3:GetObject, s3:GetObject]\n      resources: \"*\"\n");
     for i in 1..10 {
         let refs = vec![format!("*a{}", i - 1); 9].join(",");
-        s.push_str(&format!(
-            "    - actions: &a{i} [{refs}]\n      resources: \"*\"\n"
-        ));
+        let _ = write!(s, "    - actions: &a{i} [{refs}]\n      resources: \"*\"\n");
     }
     s
 }
@@ -26,7 +25,7 @@ fn bomb_at_the_top() -> String {
     );
     for i in 1..10 {
         let refs = vec![format!("*a{}", i - 1); 9].join(",");
-        s.push_str(&format!("a{i}: &a{i} [{refs}]\n"));
+        let _ = writeln!(s, "a{i}: &a{i} [{refs}]");
     }
     s
 }
@@ -77,7 +76,10 @@ fn cases() -> Vec<(&'static str, Vec<u8>, &'static str)> {
         (
             "10000-secrets.yaml",
             {
-                let list: String = (0..10_000).map(|i| format!("    - s{i}\n")).collect();
+                let list = (0..10_000).fold(String::new(), |mut s, i| {
+                    let _ = writeln!(s, "    - s{i}");
+                    s
+                });
                 format!("version: 1\nname: w\nexecution_role:\n  secrets:\n{list}").into_bytes()
             },
             "3:1: `execution_role`: the task execution role's inline policy would be 799038 characters (whitespace not counted, at the longest partition and region names); IAM allows 10,240, so grant fewer resources or split the workload",
@@ -85,7 +87,10 @@ fn cases() -> Vec<(&'static str, Vec<u8>, &'static str)> {
         (
             "10000-tags.yaml",
             {
-                let list: String = (0..10_000).map(|i| format!("  t{i}: v\n")).collect();
+                let list = (0..10_000).fold(String::new(), |mut s, i| {
+                    let _ = writeln!(s, "  t{i}: v");
+                    s
+                });
                 format!("version: 1\nname: w\ntags:\n{list}").into_bytes()
             },
             "3:1: `tags`: 10000 tags; IAM allows at most 50 per role, remove some",

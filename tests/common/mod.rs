@@ -513,7 +513,10 @@ pub fn from_terraform(main_tf: &str) -> Roles {
 
 /// Every `.tf` file parses as HCL.
 pub fn parse_all_hcl(files: &BTreeMap<String, String>) {
-    for (name, text) in files.iter().filter(|(n, _)| n.ends_with(".tf")) {
+    for (name, text) in files
+        .iter()
+        .filter(|(n, _)| Path::new(n.as_str()).extension().is_some_and(|e| e == "tf"))
+    {
         hcl::parse(text).unwrap_or_else(|e| panic!("{name} does not parse as HCL: {e}"));
     }
 }
