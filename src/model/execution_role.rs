@@ -6,7 +6,7 @@ use crate::error::{Error, Problem};
 
 use super::resources::{KMS_KEY, LOG_GROUP, PARAMETER, REPOSITORY, SECRET};
 use super::statements::{condition, policy, statement};
-use super::{Builder, Common, Role, Wildcard, acknowledgements, names};
+use super::{Builder, Common, Role, Wildcard, names};
 
 impl Builder<'_> {
     pub(super) fn execution_role(&self, common: &Common) -> Result<Role, Error> {
@@ -179,7 +179,6 @@ impl Builder<'_> {
                 e.max_session_duration,
             )?,
             trust: self.trust("execution_role.trust", &e.trust, false)?,
-            acknowledgements: acknowledgements(&statements),
             policy: policy(&name, statements),
             name,
             path: common.path.clone(),

@@ -2,7 +2,6 @@
 //! into partition-aware ARNs, statements built, sorted and checked against
 //! IAM's rules. Everything the templates print is decided here.
 
-mod acknowledgements;
 mod execution_role;
 mod names;
 mod resources;
@@ -18,7 +17,6 @@ use crate::arn::{self, Env, Partition, Segment, Text};
 use crate::error::{Error, Problem};
 use crate::spec::Source;
 
-use acknowledgements::acknowledgements;
 pub use statements::policy_size;
 
 /// IAM's limit on a role's inline policies together, whitespace not counted.
@@ -96,9 +94,6 @@ pub struct Role {
     /// The inline permission policy; absent when the role has no grants.
     pub policy: Option<Policy>,
     pub managed_policies: Vec<ManagedPolicy>,
-    /// Scanner findings that only unavoidable wildcards, or wildcards the
-    /// spec acknowledges, cause.
-    pub acknowledgements: Acknowledgements,
 }
 
 /// A role tag.
@@ -159,27 +154,6 @@ pub enum Wildcard {
     LogStreams,
     /// Object keys, chosen by the application at run time.
     ObjectKeys,
-}
-
-/// A scanner finding acknowledged in the output, with its reason.
-#[derive(Debug, Clone, Serialize)]
-pub struct Acknowledgement {
-    pub id: String,
-    pub reason: String,
-}
-
-/// The findings of each scanner that only an unavoidable wildcard causes.
-#[derive(Debug, Clone, Default, Serialize)]
-pub struct Acknowledgements {
-    /// checkov check ids for CloudFormation `Metadata`.
-    pub checkov: Vec<Acknowledgement>,
-    /// checkov check ids for the Terraform policy document's comments: the
-    /// same, and `CKV_AWS_356`, which checkov runs on Terraform only.
-    pub checkov_terraform: Vec<Acknowledgement>,
-    /// cfn_nag rule ids (CloudFormation `Metadata`).
-    pub cfn_nag: Vec<Acknowledgement>,
-    /// cdk-nag finding ids (`cdk/nag-acknowledgements.json`).
-    pub cdk_nag: Vec<Acknowledgement>,
 }
 
 /// The conditions of one operator.
@@ -467,78 +441,5 @@ mod tests {
     fn kms_alias_is_refused() {
         let e = model("version: 1\nname: w\ntask_role:\n  kms_keys: [alias/app]\n").unwrap_err();
         assert!(e.to_string().contains("KMS alias"), "{e}");
-    }
-
-    #[test]
-    fn only_unavoidable_wildcards_are_acknowledged() {
-        let m = model(
-            "version: 1\nname: w\nexecution_role:\n  ecr: {repositories: [web], public: true}\n  logs: {groups: [/ecs/w]}\n",
-        )
-        .unwrap();
-        let acks = &m.roles[1].acknowledgements;
-        let ids: Vec<&str> = acks.cdk_nag.iter().map(|a| a.id.as_str()).collect();
-        assert_eq!(
-            ids,
-            [
-                "AwsSolutions-IAM5[Resource::*]",
-                "AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:logs:<AWS::Region>:<AWS::AccountId>:log-group:/ecs/w:*]"
-            ]
-        );
-        assert!(acks.cdk_nag[0].reason.starts_with(
-            "ecr-public:GetAuthorizationToken, ecr:GetAuthorizationToken and sts:GetServiceBearerToken have no resource-level permissions"
-        ));
-        assert_eq!(acks.checkov[0].id, "CKV_AWS_107");
-        assert_eq!(acks.cfn_nag[0].id, "W11");
-        // The task role has no grants, so nothing to acknowledge.
-        assert!(m.roles[0].acknowledgements.cdk_nag.is_empty());
-
-        // A custom statement on "*" is the author's to justify: no role-wide
-        // acknowledgement hides it.
-        let m = model(
-            "version: 1\nname: w\nexecution_role:\n  ecr: {repositories: [web]}\n  statements:\n    - {actions: [\"sqs:SendMessage\"], resources: \"*\"}\n",
-        )
-        .unwrap();
-        let acks = &m.roles[1].acknowledgements;
-        assert!(acks.cdk_nag.is_empty() && acks.cfn_nag.is_empty() && acks.checkov.is_empty());
-    }
-
-    #[test]
-    fn acknowledged_statements_are_acknowledged_for_every_scanner() {
-        let m = model(
-            "version: 1\nname: w\ntask_role:\n  statements:\n    - {actions: [\"sqs:SendMessage\", \"sqs:Receive*\"], resources: \"*\", acknowledge: per tenant}\n    - {actions: [\"s3:*\"], resources: \"arn:<partition>:s3:::b/*\", acknowledge: staging}\n",
-        )
-        .unwrap();
-        let acks = &m.roles[0].acknowledgements;
-        let ids = |list: &[Acknowledgement]| -> Vec<String> {
-            list.iter()
-                .map(|a| format!("{} {}", a.id, a.reason))
-                .collect()
-        };
-        assert_eq!(ids(&acks.cfn_nag), ["W11 per tenant", "F3 staging"]);
-        assert_eq!(
-            ids(&acks.cdk_nag),
-            [
-                "AwsSolutions-IAM5[Action::sqs:Receive*] per tenant",
-                "AwsSolutions-IAM5[Resource::*] per tenant",
-                "AwsSolutions-IAM5[Action::s3:*] staging",
-                "AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:s3:::b/*] staging",
-            ]
-        );
-        // Writes on "*" (CKV_AWS_111); restrictable actions on "*" (356,
-        // Terraform only). s3:* on a named bucket raises nothing in checkov.
-        assert_eq!(ids(&acks.checkov), ["CKV_AWS_111 per tenant"]);
-        assert_eq!(
-            ids(&acks.checkov_terraform),
-            ["CKV_AWS_111 per tenant", "CKV_AWS_356 per tenant"]
-        );
-
-        // A finding an unacknowledged statement shares stays.
-        let m = model(
-            "version: 1\nname: w\ntask_role:\n  statements:\n    - {actions: [\"sqs:SendMessage\"], resources: \"*\", acknowledge: per tenant}\n    - {actions: [\"sns:Publish\"], resources: \"*\"}\n",
-        )
-        .unwrap();
-        let acks = &m.roles[0].acknowledgements;
-        assert!(acks.cfn_nag.is_empty() && acks.cdk_nag.is_empty());
-        assert!(acks.checkov.is_empty() && acks.checkov_terraform.is_empty());
     }
 }

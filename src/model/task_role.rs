@@ -9,7 +9,7 @@ use crate::spec::{S3Access, S3Spec};
 
 use super::resources::SECRET;
 use super::statements::{condition, policy, statement};
-use super::{Builder, Common, Role, Statement, Wildcard, acknowledgements, names};
+use super::{Builder, Common, Role, Statement, Wildcard, names};
 
 impl Builder<'_> {
     pub(super) fn task_role(&self, common: &Common) -> Result<Role, Error> {
@@ -57,7 +57,6 @@ impl Builder<'_> {
             max_session_duration: self
                 .session("task_role.max_session_duration", t.max_session_duration)?,
             trust: self.trust("task_role.trust", &t.trust, true)?,
-            acknowledgements: acknowledgements(&statements),
             policy: policy(&name, statements),
             name,
             path: common.path.clone(),

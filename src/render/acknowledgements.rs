@@ -1,18 +1,53 @@
 //! Scanner acknowledgements: the checkov, cfn_nag and cdk-nag findings
 //! that only an unavoidable wildcard, or a wildcard the spec's author
-//! acknowledged, causes.
+//! acknowledged, causes. The model records which statements hold such
+//! wildcards and why; the finding ids and reasons each scanner's
+//! suppression format carries are worked out here.
 
 use std::collections::BTreeSet;
 
 use crate::arn::{Segment, Text};
 use crate::checkov;
 
-use super::{Acknowledgement, Acknowledgements, Statement, Wildcard};
+use serde::Serialize;
 
-/// The acknowledgements a role's statements call for. A finding a custom
+use crate::model::{Role, Statement, Wildcard};
+
+/// A scanner finding acknowledged in the output, with its reason.
+#[derive(Debug, Clone, Serialize)]
+pub struct Acknowledgement {
+    pub id: String,
+    pub reason: String,
+}
+
+/// The findings of each scanner that only an unavoidable wildcard causes.
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct Acknowledgements {
+    /// checkov check ids for CloudFormation `Metadata`.
+    pub checkov: Vec<Acknowledgement>,
+    /// checkov check ids for the Terraform policy document's comments: the
+    /// same, and `CKV_AWS_356`, which checkov runs on Terraform only.
+    pub checkov_terraform: Vec<Acknowledgement>,
+    /// cfn_nag rule ids (CloudFormation `Metadata`).
+    pub cfn_nag: Vec<Acknowledgement>,
+    /// cdk-nag finding ids (`cdk/nag-acknowledgements.json`).
+    pub cdk_nag: Vec<Acknowledgement>,
+}
+
+/// The acknowledgements a role's statements call for.
+#[must_use]
+pub fn of(role: &Role) -> Acknowledgements {
+    role.policy
+        .as_ref()
+        .map_or_else(Acknowledgements::default, |p| {
+            acknowledgements(&p.statements)
+        })
+}
+
+/// The acknowledgements these statements call for. A finding a custom
 /// statement without `acknowledge` could also cause is never acknowledged:
 /// the spec's author has to decide about their own wildcards.
-pub(super) fn acknowledgements(statements: &[Statement]) -> Acknowledgements {
+fn acknowledgements(statements: &[Statement]) -> Acknowledgements {
     let allowed = |s: &&Statement| s.effect == "Allow";
     let unacknowledged: Vec<&Statement> = statements
         .iter()
@@ -247,7 +282,7 @@ fn cdk_nag_form(t: &Text) -> String {
         return flatten(&sub);
     }
     let plain = t.to_string();
-    match crate::render::join_pieces(&plain) {
+    match super::join_pieces(&plain) {
         Some(pieces) => pieces.iter().map(|p| flatten(p)).collect(),
         None => flatten(&plain),
     }
@@ -288,6 +323,86 @@ fn acknowledgeable(id: &str) -> bool {
 mod tests {
     use super::*;
     use crate::arn::{Env, Partition};
+    use crate::error::Error;
+    use crate::model::Model;
+    use std::path::Path;
+
+    fn model(text: &str) -> Result<Model, Error> {
+        crate::model::build(&crate::spec::parse(Path::new("t.yaml"), text)?)
+    }
+
+    #[test]
+    fn only_unavoidable_wildcards_are_acknowledged() {
+        let m = model(
+            "version: 1\nname: w\nexecution_role:\n  ecr: {repositories: [web], public: true}\n  logs: {groups: [/ecs/w]}\n",
+        )
+        .unwrap();
+        let acks = &of(&m.roles[1]);
+        let ids: Vec<&str> = acks.cdk_nag.iter().map(|a| a.id.as_str()).collect();
+        assert_eq!(
+            ids,
+            [
+                "AwsSolutions-IAM5[Resource::*]",
+                "AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:logs:<AWS::Region>:<AWS::AccountId>:log-group:/ecs/w:*]"
+            ]
+        );
+        assert!(acks.cdk_nag[0].reason.starts_with(
+            "ecr-public:GetAuthorizationToken, ecr:GetAuthorizationToken and sts:GetServiceBearerToken have no resource-level permissions"
+        ));
+        assert_eq!(acks.checkov[0].id, "CKV_AWS_107");
+        assert_eq!(acks.cfn_nag[0].id, "W11");
+        // The task role has no grants, so nothing to acknowledge.
+        assert!(of(&m.roles[0]).cdk_nag.is_empty());
+
+        // A custom statement on "*" is the author's to justify: no role-wide
+        // acknowledgement hides it.
+        let m = model(
+            "version: 1\nname: w\nexecution_role:\n  ecr: {repositories: [web]}\n  statements:\n    - {actions: [\"sqs:SendMessage\"], resources: \"*\"}\n",
+        )
+        .unwrap();
+        let acks = &of(&m.roles[1]);
+        assert!(acks.cdk_nag.is_empty() && acks.cfn_nag.is_empty() && acks.checkov.is_empty());
+    }
+
+    #[test]
+    fn acknowledged_statements_are_acknowledged_for_every_scanner() {
+        let m = model(
+            "version: 1\nname: w\ntask_role:\n  statements:\n    - {actions: [\"sqs:SendMessage\", \"sqs:Receive*\"], resources: \"*\", acknowledge: per tenant}\n    - {actions: [\"s3:*\"], resources: \"arn:<partition>:s3:::b/*\", acknowledge: staging}\n",
+        )
+        .unwrap();
+        let acks = &of(&m.roles[0]);
+        let ids = |list: &[Acknowledgement]| -> Vec<String> {
+            list.iter()
+                .map(|a| format!("{} {}", a.id, a.reason))
+                .collect()
+        };
+        assert_eq!(ids(&acks.cfn_nag), ["W11 per tenant", "F3 staging"]);
+        assert_eq!(
+            ids(&acks.cdk_nag),
+            [
+                "AwsSolutions-IAM5[Action::sqs:Receive*] per tenant",
+                "AwsSolutions-IAM5[Resource::*] per tenant",
+                "AwsSolutions-IAM5[Action::s3:*] staging",
+                "AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:s3:::b/*] staging",
+            ]
+        );
+        // Writes on "*" (CKV_AWS_111); restrictable actions on "*" (356,
+        // Terraform only). s3:* on a named bucket raises nothing in checkov.
+        assert_eq!(ids(&acks.checkov), ["CKV_AWS_111 per tenant"]);
+        assert_eq!(
+            ids(&acks.checkov_terraform),
+            ["CKV_AWS_111 per tenant", "CKV_AWS_356 per tenant"]
+        );
+
+        // A finding an unacknowledged statement shares stays.
+        let m = model(
+            "version: 1\nname: w\ntask_role:\n  statements:\n    - {actions: [\"sqs:SendMessage\"], resources: \"*\", acknowledge: per tenant}\n    - {actions: [\"sns:Publish\"], resources: \"*\"}\n",
+        )
+        .unwrap();
+        let acks = &of(&m.roles[0]);
+        assert!(acks.cfn_nag.is_empty() && acks.cdk_nag.is_empty());
+        assert!(acks.checkov.is_empty() && acks.checkov_terraform.is_empty());
+    }
 
     /// The ids cdk-nag 3.0.2 reported for these resources, taken from its
     /// validation report (aws-cdk-lib 2.276, `conformance/cdk_synth.js`).
