@@ -124,6 +124,7 @@ pub enum Problem {
     BadSpecName {
         value: String,
     },
+    RoleNameEmpty,
     RoleNameTooLong {
         name: String,
         length: usize,
@@ -410,6 +411,10 @@ impl fmt::Display for Problem {
             Problem::BadSpecName { value } => write!(
                 f,
                 "`{value}` is not a valid name; use letters, digits, `-` and `_` (it names the output folder and prefixes the role names)"
+            ),
+            Problem::RoleNameEmpty => write!(
+                f,
+                "role name is empty; give 1 to 64 letters, digits and `+=,.@_-`, or leave `name` out for `<name>-task` / `<name>-execution`"
             ),
             Problem::RoleNameTooLong { name, length } => write!(
                 f,

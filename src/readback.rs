@@ -121,7 +121,6 @@ pub fn parse(file: &Path, text: &str) -> Result<Vec<Role>, Error> {
             )?,
             policy,
             managed_policies: managed,
-            acknowledgements: crate::model::Acknowledgements::default(),
         });
     }
     Ok(roles)

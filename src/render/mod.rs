@@ -4,6 +4,7 @@
 //! leaves through a per-format filter (`cfn`, `hcl`, `json`) that quotes and
 //! escapes it and spells deploy-time values the way the format does.
 
+pub mod acknowledgements;
 pub mod cdk;
 pub mod cloudformation;
 pub mod terraform;
@@ -133,11 +134,29 @@ impl Templates {
 /// and `role` for the per-role CDK template.
 #[must_use]
 pub fn context(model: &Model, role: Option<usize>) -> Context {
-    let mut ctx = Context::from_serialize(model).unwrap_or_default();
+    let roles: Vec<Value> = model.roles.iter().map(role_context).collect();
+    let mut whole = serde_json::to_value(model).unwrap_or_default();
+    if let Some(o) = whole.as_object_mut() {
+        o.insert("roles".to_owned(), Value::Array(roles.clone()));
+    }
+    let mut ctx = Context::from_value(whole).unwrap_or_default();
     if let Some(i) = role {
-        ctx.insert("role", &model.roles[i]);
+        ctx.insert("role", &roles[i]);
     }
     ctx
+}
+
+/// A role as templates see it: the model's role and the scanner findings
+/// its output acknowledges.
+fn role_context(role: &crate::model::Role) -> Value {
+    let mut value = serde_json::to_value(role).unwrap_or_default();
+    if let Some(o) = value.as_object_mut() {
+        o.insert(
+            "acknowledgements".to_owned(),
+            serde_json::to_value(acknowledgements::of(role)).unwrap_or_default(),
+        );
+    }
+    value
 }
 
 /// Render all output files of a model.

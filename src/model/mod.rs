@@ -1,0 +1,445 @@
+//! The two roles of a workload, normalised: defaults applied, names turned
+//! into partition-aware ARNs, statements built, sorted and checked against
+//! IAM's rules. Everything the templates print is decided here.
+
+mod execution_role;
+mod names;
+mod resources;
+mod role;
+mod statements;
+mod task_role;
+
+use std::cell::RefCell;
+
+use serde::Serialize;
+
+use crate::arn::{self, Env, Partition, Segment, Text};
+use crate::error::{Error, Problem};
+use crate::spec::Source;
+
+pub use statements::policy_size;
+
+/// IAM's limit on a role's inline policies together, whitespace not counted.
+pub const MAX_INLINE_POLICY: usize = 10_240;
+
+/// The longest reason a statement's `acknowledge` may give.
+pub const MAX_ACKNOWLEDGEMENT: usize = 500;
+
+/// The service principal of ECS tasks.
+pub const ECS_TASKS: &str = "ecs-tasks.amazonaws.com";
+/// The service principal of EC2 instances (EC2 launch type).
+pub const EC2: &str = "ec2.amazonaws.com";
+
+/// A workload's two roles, ready to render.
+#[derive(Debug, Clone, Serialize)]
+pub struct Model {
+    /// The spec's `name`; the output folder.
+    pub name: String,
+    /// The spec's `description`.
+    pub description: Option<String>,
+    /// File name of the spec, for the do-not-edit line.
+    pub spec_file: String,
+    /// One line on what the files declare (CloudFormation `Description`).
+    pub summary: String,
+    /// Tags of both roles.
+    pub tags: Vec<Tag>,
+    /// Which deploy-time values the roles refer to.
+    pub uses: Uses,
+    /// The task role, then the execution role.
+    pub roles: Vec<Role>,
+    /// ARNs that name a partition literally while the deployment pins none.
+    #[serde(skip)]
+    pub hard_coded: Vec<HardCodedArn>,
+}
+
+/// An ARN of the spec written with a literal partition (`arn:aws:...`)
+/// while `deployment.partition` is not set: used as written, and reported
+/// by `check` because it breaks in the other partitions.
+#[derive(Debug, Clone)]
+pub struct HardCodedArn {
+    /// The spec field, e.g. `task_role.secrets.read[0]`.
+    pub field: String,
+    pub value: String,
+    pub partition: Partition,
+}
+
+/// Deploy-time values used anywhere in the roles (Terraform declares a data
+/// source only for those).
+#[derive(Debug, Clone, Copy, Default, Serialize)]
+pub struct Uses {
+    pub partition: bool,
+    pub region: bool,
+    pub account_id: bool,
+}
+
+/// One IAM role.
+#[derive(Debug, Clone, Serialize)]
+pub struct Role {
+    /// `task` or `execution`: Terraform resource names and output prefixes.
+    pub key: &'static str,
+    /// CloudFormation logical id.
+    pub logical_id: &'static str,
+    /// CDK file stem (`task-role`, `execution-role`).
+    pub file_stem: &'static str,
+    /// What the role is, in words (`task role`, `task execution role`).
+    pub title: &'static str,
+    pub name: String,
+    pub description: Option<String>,
+    pub path: Option<String>,
+    pub permissions_boundary: Option<Text>,
+    pub max_session_duration: Option<u64>,
+    pub tags: Vec<Tag>,
+    /// Trust policy statements (service principals, `sts:AssumeRole`).
+    pub trust: Vec<Statement>,
+    /// The inline permission policy; absent when the role has no grants.
+    pub policy: Option<Policy>,
+    pub managed_policies: Vec<ManagedPolicy>,
+}
+
+/// A role tag.
+#[derive(Debug, Clone, Serialize)]
+pub struct Tag {
+    pub key: String,
+    pub value: String,
+}
+
+/// An inline policy.
+#[derive(Debug, Clone, Serialize)]
+pub struct Policy {
+    pub name: String,
+    pub statements: Vec<Statement>,
+}
+
+/// A managed policy attachment.
+#[derive(Debug, Clone, Serialize)]
+pub struct ManagedPolicy {
+    /// The policy's name: a stable key (Terraform `for_each`).
+    pub name: String,
+    pub arn: Text,
+}
+
+/// A policy statement. Trust statements have `principals` and no
+/// `resources`; permission statements the reverse.
+#[derive(Debug, Clone, Serialize)]
+pub struct Statement {
+    pub sid: String,
+    pub effect: &'static str,
+    /// Service principals, sorted.
+    pub principals: Vec<String>,
+    /// Actions, sorted.
+    pub actions: Vec<String>,
+    /// Resources, sorted.
+    pub resources: Vec<Text>,
+    /// Conditions, grouped by operator; operators and keys sorted.
+    pub conditions: Vec<ConditionGroup>,
+    /// The spec field this statement comes from.
+    #[serde(skip)]
+    pub origin: String,
+    /// Why this generated statement holds a wildcard no narrower grant
+    /// avoids; `None` for everything else, custom statements included.
+    #[serde(skip)]
+    pub wildcard: Option<Wildcard>,
+    /// The spec author's reason for this custom statement's wildcards
+    /// (`acknowledge`).
+    #[serde(skip)]
+    pub acknowledged: Option<String>,
+}
+
+/// Wildcards IAM leaves no way around.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Wildcard {
+    /// Actions without resource-level permissions: AWS requires `"*"`.
+    NoResourceScope,
+    /// Log streams, named by the awslogs driver at run time.
+    LogStreams,
+    /// Object keys, chosen by the application at run time.
+    ObjectKeys,
+}
+
+/// The conditions of one operator.
+#[derive(Debug, Clone, Serialize)]
+pub struct ConditionGroup {
+    /// The operator, e.g. `StringEquals`.
+    pub test: String,
+    /// Keys and their values, sorted by key.
+    pub entries: Vec<ConditionEntry>,
+}
+
+/// One condition key and its values (sorted).
+#[derive(Debug, Clone, Serialize)]
+pub struct ConditionEntry {
+    pub variable: String,
+    pub values: Vec<Text>,
+}
+
+/// Build the model of a parsed spec.
+///
+/// # Errors
+/// The first value AWS or ecs-iam would reject, located in the spec file.
+pub fn build(source: &Source) -> Result<Model, Error> {
+    let b = Builder::new(source)?;
+    let s = &source.spec;
+
+    b.at("name", names::spec_name(&s.name))?;
+    if let Some(d) = &s.description {
+        b.at("description", names::description(d))?;
+    }
+    let path = s.path.clone();
+    if let Some(p) = &path {
+        b.at("path", names::iam_path(p))?;
+    }
+    let boundary = s
+        .permissions_boundary
+        .as_ref()
+        .map(|v| b.boundary("permissions_boundary", v))
+        .transpose()?;
+    let tags = b.tags()?;
+
+    let common = Common {
+        path,
+        boundary,
+        tags,
+    };
+    let task = b.task_role(&common)?;
+    let execution = b.execution_role(&common)?;
+    if task.name == execution.name {
+        let field = if s.execution_role.name.is_some() {
+            "execution_role.name"
+        } else {
+            "task_role.name"
+        };
+        return Err(b.invalid(field, Problem::SameRoleName { name: task.name }));
+    }
+
+    let mut model = Model {
+        summary: format!("ECS task role and task execution role of {}", s.name),
+        tags: common.tags.clone(),
+        name: s.name.clone(),
+        description: s.description.clone(),
+        spec_file: source
+            .path
+            .file_name()
+            .map_or_else(String::new, |n| n.to_string_lossy().into_owned()),
+        uses: Uses::default(),
+        roles: vec![task, execution],
+        hard_coded: b.hard_coded.take(),
+    };
+    model.uses = uses(&model);
+    for role in &model.roles {
+        let size = policy_size(role);
+        if size > MAX_INLINE_POLICY {
+            let field = if role.key == "task" {
+                "task_role"
+            } else {
+                "execution_role"
+            };
+            return Err(b.invalid(
+                field,
+                Problem::PolicyTooLarge {
+                    role: role.title,
+                    size,
+                },
+            ));
+        }
+    }
+    Ok(model)
+}
+
+struct Common {
+    path: Option<String>,
+    boundary: Option<Text>,
+    tags: Vec<Tag>,
+}
+
+struct Builder<'a> {
+    source: &'a Source,
+    env: Env,
+    hard_coded: RefCell<Vec<HardCodedArn>>,
+}
+
+impl<'a> Builder<'a> {
+    fn new(source: &'a Source) -> Result<Self, Error> {
+        let s = &source.spec;
+        let mut b = Builder {
+            source,
+            env: Env::default(),
+            hard_coded: RefCell::default(),
+        };
+        if s.version != 1 {
+            return Err(b.invalid("version", Problem::UnsupportedVersion { found: s.version }));
+        }
+        let d = &s.deployment;
+        if let Some(p) = &d.partition {
+            b.env.partition = Some(b.at("deployment.partition", Partition::parse(p))?);
+        }
+        if let Some(r) = &d.region {
+            if !arn::is_region(r) {
+                return Err(b.invalid("deployment.region", Problem::Region { value: r.clone() }));
+            }
+            if let Some(p) = b.env.partition
+                && Partition::of_region(r) != p
+            {
+                return Err(b.invalid(
+                    "deployment.region",
+                    Problem::RegionPartition {
+                        region: r.clone(),
+                        partition: p.as_str().to_owned(),
+                    },
+                ));
+            }
+            b.env.region = Some(r.clone());
+        }
+        if let Some(a) = &d.account_id {
+            if !arn::is_account_id(a) {
+                return Err(b.invalid(
+                    "deployment.account_id",
+                    Problem::AccountId { value: a.clone() },
+                ));
+            }
+            b.env.account = Some(a.clone());
+        }
+        Ok(b)
+    }
+
+    /// Parse an ARN the spec wrote in `field`, noting a literal partition.
+    fn user_arn(
+        &self,
+        field: &str,
+        value: &str,
+        service: Option<&str>,
+        what: &'static str,
+    ) -> Result<arn::Arn, Error> {
+        let a = self.at(field, self.env.user_arn(value, service, what))?;
+        if let Some(partition) = a.hard_coded {
+            self.hard_coded.borrow_mut().push(HardCodedArn {
+                field: field.to_owned(),
+                value: value.to_owned(),
+                partition,
+            });
+        }
+        Ok(a)
+    }
+
+    /// The problem a rule found, located at `field` of the spec.
+    fn at<T>(&self, field: &str, result: Result<T, Problem>) -> Result<T, Error> {
+        result.map_err(|p| self.invalid(field, p))
+    }
+
+    fn invalid(&self, field: &str, problem: Problem) -> Error {
+        Error::Invalid {
+            at: self.source.locations.at(field),
+            field: field.to_owned(),
+            problem: Box::new(problem),
+        }
+    }
+}
+
+fn uses(model: &Model) -> Uses {
+    let mut u = Uses::default();
+    let mut see = |t: &Text| {
+        for s in t.segments() {
+            match s {
+                Segment::Partition => u.partition = true,
+                Segment::Region => u.region = true,
+                Segment::Account => u.account_id = true,
+                Segment::Literal(_) => {}
+            }
+        }
+    };
+    for role in &model.roles {
+        role.permissions_boundary.iter().for_each(&mut see);
+        for m in &role.managed_policies {
+            see(&m.arn);
+        }
+        let statements = role
+            .trust
+            .iter()
+            .chain(role.policy.iter().flat_map(|p| &p.statements));
+        for st in statements {
+            st.resources.iter().for_each(&mut see);
+            for e in st.conditions.iter().flat_map(|g| &g.entries) {
+                e.values.iter().for_each(&mut see);
+            }
+        }
+    }
+    u
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::path::Path;
+
+    fn model(text: &str) -> Result<Model, Error> {
+        build(&crate::spec::parse(Path::new("t.yaml"), text)?)
+    }
+
+    #[test]
+    fn s3_actions_land_on_the_right_resource_type() {
+        let m = model(
+            "version: 1\nname: w\ntask_role:\n  s3:\n    - bucket: stage\n      prefix: agent/\n      access: [list, read, acl]\n",
+        )
+        .unwrap();
+        let st = &m.roles[0].policy.as_ref().unwrap().statements;
+        let by_sid = |sid: &str| st.iter().find(|s| s.sid == sid).unwrap();
+        assert_eq!(by_sid("S3BucketStage").actions, ["s3:GetBucketLocation"]);
+        assert_eq!(
+            by_sid("S3BucketStage").resources[0].to_string(),
+            "arn:<partition>:s3:::stage"
+        );
+        assert_eq!(
+            by_sid("S3ListStage").conditions[0].entries[0].values[0].to_string(),
+            "agent/*"
+        );
+        let objects = by_sid("S3ObjectsStage");
+        assert_eq!(
+            objects.actions,
+            ["s3:GetObject", "s3:GetObjectAcl", "s3:PutObjectAcl"]
+        );
+        assert_eq!(
+            objects.resources[0].to_string(),
+            "arn:<partition>:s3:::stage/agent/*"
+        );
+    }
+
+    #[test]
+    fn confused_deputy_sits_on_the_principal_statement() {
+        let m = model("version: 1\nname: w\ntask_role:\n  trust:\n    services: [ec2.amazonaws.com, ecs-tasks.amazonaws.com]\n").unwrap();
+        let trust = &m.roles[0].trust;
+        assert_eq!(trust[0].principals, [ECS_TASKS]);
+        assert_eq!(trust[0].conditions.len(), 2);
+        assert_eq!(trust[1].principals, [EC2]);
+        assert!(trust[1].conditions.is_empty());
+        // The execution role has no deputy conditions by default.
+        assert!(m.roles[1].trust[0].conditions.is_empty());
+    }
+
+    #[test]
+    fn pinned_deployment_gives_literal_arns() {
+        let m = model(
+            "version: 1\nname: w\ndeployment: {partition: aws-us-gov, region: us-gov-west-1, account_id: \"123456789012\"}\nexecution_role:\n  secrets: [db]\n",
+        )
+        .unwrap();
+        let st = &m.roles[1].policy.as_ref().unwrap().statements[0];
+        assert_eq!(
+            st.resources[0].to_string(),
+            "arn:aws-us-gov:secretsmanager:us-gov-west-1:123456789012:secret:db-??????"
+        );
+        assert!(!m.uses.partition && !m.uses.region && !m.uses.account_id);
+    }
+
+    #[test]
+    fn an_empty_role_name_has_its_own_message() {
+        let e = model("version: 1\nname: w\ntask_role:\n  name: \"\"\n").unwrap_err();
+        assert_eq!(
+            e.to_string(),
+            "t.yaml:4:9: `task_role.name`: role name is empty; give 1 to 64 letters, digits and `+=,.@_-`, or leave `name` out for `<name>-task` / `<name>-execution`"
+        );
+    }
+
+    #[test]
+    fn kms_alias_is_refused() {
+        let e = model("version: 1\nname: w\ntask_role:\n  kms_keys: [alias/app]\n").unwrap_err();
+        assert!(e.to_string().contains("KMS alias"), "{e}");
+    }
+}

@@ -1,0 +1,348 @@
+//! AWS's rules for the names and texts a spec gives: role names, paths,
+//! descriptions, tags, bucket names, key ids, actions, condition operators
+//! and keys. Each rule returns the [`Problem`] it finds; the builder
+//! attaches the spec location.
+
+use crate::error::{Problem, suggest};
+
+/// IAM's condition operators, without `ForAllValues:`/`ForAnyValue:` and
+/// `IfExists`.
+const CONDITION_OPERATORS: &[&str] = &[
+    "ArnEquals",
+    "ArnLike",
+    "ArnNotEquals",
+    "ArnNotLike",
+    "BinaryEquals",
+    "Bool",
+    "DateEquals",
+    "DateGreaterThan",
+    "DateGreaterThanEquals",
+    "DateLessThan",
+    "DateLessThanEquals",
+    "DateNotEquals",
+    "IpAddress",
+    "NotIpAddress",
+    "Null",
+    "NumericEquals",
+    "NumericGreaterThan",
+    "NumericGreaterThanEquals",
+    "NumericLessThan",
+    "NumericLessThanEquals",
+    "NumericNotEquals",
+    "StringEquals",
+    "StringEqualsIgnoreCase",
+    "StringLike",
+    "StringNotEquals",
+    "StringNotEqualsIgnoreCase",
+    "StringNotLike",
+];
+
+/// The spec's `name`: it names the output folder and prefixes role names.
+pub(super) fn spec_name(name: &str) -> Result<(), Problem> {
+    if name.is_empty()
+        || !name
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
+    {
+        return Err(Problem::BadSpecName {
+            value: name.to_owned(),
+        });
+    }
+    Ok(())
+}
+
+/// IAM role names: 1 to 64 characters of letters, digits and `+=,.@_-`.
+pub(super) fn role_name(name: &str) -> Result<(), Problem> {
+    if name.is_empty() {
+        return Err(Problem::RoleNameEmpty);
+    }
+    if let Some(character) = name
+        .chars()
+        .find(|&c| !(c.is_ascii_alphanumeric() || "+=,.@_-".contains(c)))
+    {
+        return Err(Problem::RoleNameCharacter {
+            name: name.to_owned(),
+            character,
+        });
+    }
+    let length = name.chars().count();
+    if length > 64 {
+        return Err(Problem::RoleNameTooLong {
+            name: name.to_owned(),
+            length,
+        });
+    }
+    Ok(())
+}
+
+/// `/` or `/a/b/`: printable ASCII between slashes, at most 512 characters.
+pub(super) fn iam_path(p: &str) -> Result<(), Problem> {
+    let ok = p.len() <= 512
+        && p.starts_with('/')
+        && p.ends_with('/')
+        && p.bytes().all(|b| (0x21..=0x7e).contains(&b));
+    if ok {
+        Ok(())
+    } else {
+        Err(Problem::BadPath {
+            value: p.to_owned(),
+        })
+    }
+}
+
+/// IAM: at most 1000 characters of tab, LF, CR, printable ASCII and the
+/// Latin-1 supplement (U+00A1..U+00FF).
+pub(super) fn description(d: &str) -> Result<(), Problem> {
+    let length = d.chars().count();
+    if length > 1000 {
+        return Err(Problem::DescriptionLength { length });
+    }
+    if let Some(character) = d
+        .chars()
+        .find(|&c| !(matches!(c, '\t' | '\n' | '\r' | ' '..='~' | '\u{a1}'..='\u{ff}')))
+    {
+        return Err(Problem::DescriptionCharacter { character });
+    }
+    Ok(())
+}
+
+/// At most 50 tags on a role.
+pub(super) fn tag_count(count: usize) -> Result<(), Problem> {
+    if count > 50 {
+        return Err(Problem::TooManyTags { count });
+    }
+    Ok(())
+}
+
+/// A tag key of 1 to 128 characters, not starting with `aws:`, and a value
+/// of at most 256; both of letters, digits, spaces and `_.:/=+-@`.
+pub(super) fn tag(key: &str, value: &str) -> Result<(), Problem> {
+    let allowed = |c: char| {
+        c.is_alphanumeric()
+            || c == ' '
+            || matches!(c, '_' | '.' | ':' | '/' | '=' | '+' | '-' | '@')
+    };
+    if key.is_empty() || key.chars().count() > 128 {
+        return Err(Problem::TagKeyLength {
+            key: key.to_owned(),
+        });
+    }
+    if key.to_ascii_lowercase().starts_with("aws:") {
+        return Err(Problem::TagReserved {
+            key: key.to_owned(),
+        });
+    }
+    let length = value.chars().count();
+    if length > 256 {
+        return Err(Problem::TagValueLength {
+            key: key.to_owned(),
+            length,
+        });
+    }
+    for text in [key, value] {
+        if let Some(character) = text.chars().find(|&c| !allowed(c)) {
+            return Err(Problem::TagCharacter {
+                text: text.to_owned(),
+                character,
+            });
+        }
+    }
+    Ok(())
+}
+
+/// A managed policy name given without its ARN.
+pub(super) fn policy_name(value: &str) -> Result<(), Problem> {
+    let ok = !value.is_empty()
+        && value.len() <= 128
+        && value
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || "+=,.@_-".contains(c));
+    if ok {
+        Ok(())
+    } else {
+        Err(Problem::Name {
+            kind: "policy name",
+            value: value.to_owned(),
+            allowed: "give a policy ARN, or a policy name of letters, digits and `+=,.@_-`",
+        })
+    }
+}
+
+/// S3 bucket names: 3 to 63 lowercase letters, digits, `.` and `-`,
+/// starting and ending with a letter or digit.
+pub(super) fn bucket(b: &str) -> Result<(), Problem> {
+    if b.starts_with("arn:") {
+        return Err(Problem::BucketArn {
+            value: b.to_owned(),
+        });
+    }
+    let ok = (3..=63).contains(&b.len())
+        && b.bytes()
+            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == b'.' || c == b'-')
+        && b.bytes().next().is_some_and(|c| c.is_ascii_alphanumeric())
+        && b.bytes().last().is_some_and(|c| c.is_ascii_alphanumeric());
+    if ok {
+        Ok(())
+    } else {
+        Err(Problem::BucketName {
+            value: b.to_owned(),
+        })
+    }
+}
+
+/// An S3 key prefix: anything but control characters.
+pub(super) fn key_prefix(prefix: &str) -> Result<(), Problem> {
+    if prefix.chars().any(char::is_control) {
+        return Err(Problem::Name {
+            kind: "key prefix",
+            value: prefix.to_owned(),
+            allowed: "control characters cannot appear in IAM resources",
+        });
+    }
+    Ok(())
+}
+
+/// A key id (UUID) or a multi-Region key id (`mrk-` and 32 hex digits).
+pub(super) fn is_kms_key_id(s: &str) -> bool {
+    let hex = |p: &str, n: usize| p.len() == n && p.bytes().all(|b| b.is_ascii_hexdigit());
+    if let Some(rest) = s.strip_prefix("mrk-") {
+        return hex(rest, 32);
+    }
+    let parts: Vec<&str> = s.split('-').collect();
+    parts.len() == 5
+        && hex(parts[0], 8)
+        && hex(parts[1], 4)
+        && hex(parts[2], 4)
+        && hex(parts[3], 4)
+        && hex(parts[4], 12)
+}
+
+/// A VPC id (`vpc-`) or VPC endpoint id (`vpce-`): the prefix and 8 to 17
+/// lowercase hex digits.
+pub(super) fn vpc_id(value: &str, prefix: &str, kind: &'static str) -> Result<(), Problem> {
+    let ok = value.strip_prefix(prefix).is_some_and(|hex| {
+        (8..=17).contains(&hex.len())
+            && hex
+                .bytes()
+                .all(|c| c.is_ascii_digit() || (b'a'..=b'f').contains(&c))
+    });
+    if ok {
+        Ok(())
+    } else {
+        Err(Problem::Name {
+            kind,
+            value: value.to_owned(),
+            allowed: if prefix == "vpc-" {
+                "write it as `vpc-` and 8 or 17 hex digits"
+            } else {
+                "write it as `vpce-` and 8 or 17 hex digits"
+            },
+        })
+    }
+}
+
+/// A Sid: letters and digits only.
+pub(super) fn sid(sid: &str) -> Result<(), Problem> {
+    if sid.is_empty() || !sid.chars().all(|c| c.is_ascii_alphanumeric()) {
+        return Err(Problem::BadSid {
+            sid: sid.to_owned(),
+        });
+    }
+    Ok(())
+}
+
+/// `service:Action`, wildcards allowed in the action part, or `*`.
+pub(super) fn action(a: &str) -> Result<(), Problem> {
+    if is_action(a) {
+        Ok(())
+    } else {
+        Err(Problem::BadAction {
+            action: a.to_owned(),
+        })
+    }
+}
+
+fn is_action(a: &str) -> bool {
+    if a == "*" {
+        return true;
+    }
+    let Some((service, action)) = a.split_once(':') else {
+        return false;
+    };
+    !service.is_empty()
+        && service
+            .bytes()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
+        && !action.is_empty()
+        && action
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'*' || b == b'?')
+}
+
+/// A condition operator, with its `ForAllValues:`/`ForAnyValue:` and
+/// `IfExists` forms (`Null` has no `IfExists`).
+pub(super) fn condition_operator(op: &str) -> Result<(), Problem> {
+    if is_condition_operator(op) {
+        Ok(())
+    } else {
+        Err(Problem::BadConditionOperator {
+            operator: op.to_owned(),
+            suggestion: suggest(op, CONDITION_OPERATORS.iter().copied()),
+        })
+    }
+}
+
+fn is_condition_operator(op: &str) -> bool {
+    let op = op
+        .strip_prefix("ForAllValues:")
+        .or_else(|| op.strip_prefix("ForAnyValue:"))
+        .unwrap_or(op);
+    let base = op
+        .strip_suffix("IfExists")
+        .filter(|b| *b != "Null")
+        .unwrap_or(op);
+    CONDITION_OPERATORS.contains(&base)
+}
+
+/// A condition key: `prefix:name`.
+pub(super) fn condition_key(key: &str) -> Result<(), Problem> {
+    let ok = key.split_once(':').is_some_and(|(prefix, name)| {
+        !prefix.is_empty()
+            && prefix
+                .bytes()
+                .all(|b| b.is_ascii_alphanumeric() || b == b'-')
+            && !name.is_empty()
+            && name
+                .chars()
+                .all(|c| c.is_ascii_graphic() && !matches!(c, '"' | '\'' | '\\'))
+    });
+    if ok {
+        Ok(())
+    } else {
+        Err(Problem::BadConditionKey {
+            key: key.to_owned(),
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn operators() {
+        assert!(is_condition_operator("ForAnyValue:StringLikeIfExists"));
+        assert!(!is_condition_operator("NullIfExists"));
+        assert!(!is_condition_operator("StringEqual"));
+    }
+
+    #[test]
+    fn an_empty_role_name_is_not_called_too_long() {
+        assert!(matches!(role_name(""), Err(Problem::RoleNameEmpty)));
+        assert!(matches!(
+            role_name(&"a".repeat(65)),
+            Err(Problem::RoleNameTooLong { length: 65, .. })
+        ));
+        assert!(role_name(&"a".repeat(64)).is_ok());
+    }
+}

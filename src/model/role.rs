@@ -1,0 +1,217 @@
+//! What both roles share: their names, descriptions, session length, trust
+//! policy, tags, permissions boundary and managed policies.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use crate::arn::{GLOBAL, Text};
+use crate::error::{Error, Problem, suggest};
+use crate::spec::TrustSpec;
+
+use super::resources::{MANAGED_POLICY, POLICY};
+use super::statements::{condition, group_conditions};
+use super::{Builder, EC2, ECS_TASKS, ManagedPolicy, Statement, Tag, names};
+
+/// AWS managed policies known by name, with their paths.
+const AWS_MANAGED: &[(&str, &str)] = &[
+    ("AWSXRayDaemonWriteAccess", "/"),
+    ("AmazonEC2ContainerRegistryReadOnly", "/"),
+    ("AmazonECSTaskExecutionRolePolicy", "/service-role/"),
+    ("AmazonS3ReadOnlyAccess", "/"),
+    ("AmazonSSMManagedInstanceCore", "/"),
+    ("AmazonSSMReadOnlyAccess", "/"),
+    ("CloudWatchAgentServerPolicy", "/"),
+    ("CloudWatchLogsFullAccess", "/"),
+    ("SecretsManagerReadWrite", "/"),
+];
+
+impl Builder<'_> {
+    pub(super) fn tags(&self) -> Result<Vec<Tag>, Error> {
+        let tags = &self.source.spec.tags;
+        self.at("tags", names::tag_count(tags.len()))?;
+        let mut out = Vec::new();
+        for (key, value) in tags {
+            self.at(&format!("tags.{key}"), names::tag(key, value))?;
+            out.push(Tag {
+                key: key.clone(),
+                value: value.clone(),
+            });
+        }
+        Ok(out)
+    }
+
+    pub(super) fn boundary(&self, field: &str, value: &str) -> Result<Text, Error> {
+        if value.starts_with("arn:") {
+            return Ok(self.typed_arn(field, value, &POLICY)?.text);
+        }
+        self.at(field, names::policy_name(value))?;
+        Ok(self.env.arn("iam", GLOBAL, &format!("policy/{value}")))
+    }
+
+    pub(super) fn managed(
+        &self,
+        field: &str,
+        list: &[String],
+    ) -> Result<Vec<ManagedPolicy>, Error> {
+        let mut out: BTreeMap<String, ManagedPolicy> = BTreeMap::new();
+        for (i, value) in list.iter().enumerate() {
+            let field = format!("{field}[{i}]");
+            let (name, arn) = if value.starts_with("arn:") {
+                let a = self.typed_arn(&field, value, &MANAGED_POLICY)?;
+                let name = a.resource.rsplit('/').next().unwrap_or_default().to_owned();
+                (name, a.text)
+            } else {
+                let Some((name, path)) = AWS_MANAGED.iter().find(|(n, _)| n == value) else {
+                    return Err(self.invalid(
+                        &field,
+                        Problem::UnknownManagedPolicy {
+                            value: value.clone(),
+                        },
+                    ));
+                };
+                let mut t = Text::literal("arn:");
+                t.push(self.env.partition());
+                t.push_str(&format!(":iam::aws:policy{path}{name}"));
+                ((*name).to_owned(), t)
+            };
+            if out.contains_key(&name) {
+                return Err(self.invalid(
+                    &field,
+                    Problem::Duplicate {
+                        value: value.clone(),
+                    },
+                ));
+            }
+            out.insert(name.clone(), ManagedPolicy { name, arn });
+        }
+        Ok(out.into_values().collect())
+    }
+
+    /// The role's name: the spec's, or the workload's name and `suffix`.
+    pub(super) fn role_name(
+        &self,
+        field: &str,
+        explicit: Option<&String>,
+        suffix: &str,
+    ) -> Result<String, Error> {
+        let (name, field) = match explicit {
+            Some(n) => (n.clone(), field),
+            None => (format!("{}-{suffix}", self.source.spec.name), "name"),
+        };
+        self.at(field, names::role_name(&name))?;
+        Ok(name)
+    }
+
+    /// The role's description: the spec's, or one made of `what` and the
+    /// workload's name and description.
+    pub(super) fn description(
+        &self,
+        field: &str,
+        explicit: Option<&String>,
+        what: &str,
+    ) -> Result<String, Error> {
+        let s = &self.source.spec;
+        match explicit {
+            Some(d) => {
+                self.at(field, names::description(d))?;
+                Ok(d.clone())
+            }
+            None => {
+                let d = match &s.description {
+                    Some(d) => format!("{what} of {}: {d}", s.name),
+                    None => format!("{what} of {}", s.name),
+                };
+                // The spec description was checked; only the length can grow.
+                self.at("description", names::description(&d))?;
+                Ok(d)
+            }
+        }
+    }
+
+    pub(super) fn session(&self, field: &str, value: Option<u64>) -> Result<Option<u64>, Error> {
+        match value {
+            Some(v) if !(3600..=43200).contains(&v) => {
+                Err(self.invalid(field, Problem::SessionDuration { value: v }))
+            }
+            other => Ok(other),
+        }
+    }
+
+    pub(super) fn trust(
+        &self,
+        field: &str,
+        trust: &TrustSpec,
+        deputy_default: bool,
+    ) -> Result<Vec<Statement>, Error> {
+        let services: BTreeSet<String> = match &trust.services {
+            None => BTreeSet::from([ECS_TASKS.to_owned()]),
+            Some(list) => {
+                let mut set = BTreeSet::new();
+                for (i, s) in list.iter().enumerate() {
+                    if s != ECS_TASKS && s != EC2 {
+                        return Err(self.invalid(
+                            &format!("{field}.services[{i}]"),
+                            Problem::UnknownService {
+                                value: s.clone(),
+                                suggestion: suggest(s, [ECS_TASKS, EC2]),
+                            },
+                        ));
+                    }
+                    set.insert(s.clone());
+                }
+                if !set.contains(ECS_TASKS) {
+                    return Err(
+                        self.invalid(&format!("{field}.services"), Problem::MissingEcsTasks)
+                    );
+                }
+                set
+            }
+        };
+        let deputy = trust.confused_deputy.unwrap_or(deputy_default);
+        let mut out = Vec::new();
+        let mut conditions = Vec::new();
+        if deputy {
+            // AWS: the conditions must sit on the statement that names the
+            // principal; a separate statement would be ORed away.
+            let mut source_arn = Text::literal("arn:");
+            source_arn.push(self.env.partition());
+            source_arn.push_str(":ecs:");
+            source_arn.push(self.env.region());
+            source_arn.push_str(":");
+            source_arn.push(self.env.account());
+            source_arn.push_str(":*");
+            let mut account = Text::default();
+            account.push(self.env.account());
+            conditions = group_conditions(vec![
+                condition("ArnLike", "aws:SourceArn", vec![source_arn]),
+                condition("StringEquals", "aws:SourceAccount", vec![account]),
+            ]);
+        }
+        out.push(Statement {
+            sid: "EcsTasksAssumeRole".to_owned(),
+            effect: "Allow",
+            principals: vec![ECS_TASKS.to_owned()],
+            actions: vec!["sts:AssumeRole".to_owned()],
+            resources: Vec::new(),
+            conditions,
+            origin: format!("{field}.services"),
+            wildcard: None,
+            acknowledged: None,
+        });
+        if services.contains(EC2) {
+            // EC2 assumes the role with the instance as source, so the ECS
+            // SourceArn condition cannot apply to it.
+            out.push(Statement {
+                sid: "Ec2AssumeRole".to_owned(),
+                effect: "Allow",
+                principals: vec![EC2.to_owned()],
+                actions: vec!["sts:AssumeRole".to_owned()],
+                resources: Vec::new(),
+                conditions: Vec::new(),
+                origin: format!("{field}.services"),
+                wildcard: None,
+                acknowledged: None,
+            });
+        }
+        Ok(out)
+    }
+}
