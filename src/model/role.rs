@@ -5,7 +5,7 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use crate::arn::{GLOBAL, Text};
 use crate::error::{Error, Problem, suggest};
-use crate::spec::TrustSpec;
+use crate::spec::{Effect, TrustSpec};
 
 use super::resources::{MANAGED_POLICY, POLICY};
 use super::statements::{condition, group_conditions};
@@ -188,7 +188,7 @@ impl Builder<'_> {
         }
         out.push(Statement {
             sid: "EcsTasksAssumeRole".to_owned(),
-            effect: "Allow",
+            effect: Effect::Allow,
             principals: vec![ECS_TASKS.to_owned()],
             actions: vec!["sts:AssumeRole".to_owned()],
             resources: Vec::new(),
@@ -202,7 +202,7 @@ impl Builder<'_> {
             // SourceArn condition cannot apply to it.
             out.push(Statement {
                 sid: "Ec2AssumeRole".to_owned(),
-                effect: "Allow",
+                effect: Effect::Allow,
                 principals: vec![EC2.to_owned()],
                 actions: vec!["sts:AssumeRole".to_owned()],
                 resources: Vec::new(),
