@@ -9,6 +9,7 @@ use serde_json::json;
 
 use crate::error::{Error, Location, Problem};
 use crate::model;
+use crate::model::managed::TASK_EXECUTION;
 use crate::spec::Source;
 
 /// How serious a finding is (SARIF's levels).
@@ -433,11 +434,11 @@ impl Checker<'_> {
             ),
         ] {
             for (i, v) in list.iter().enumerate() {
-                if v.ends_with("AmazonECSTaskExecutionRolePolicy") {
+                if TASK_EXECUTION.is_named_by(v) {
                     self.add(
                         RuleId::ManagedExecutionPolicy,
                         &format!("{field}[{i}]"),
-                        "AmazonECSTaskExecutionRolePolicy is attached".to_owned(),
+                        format!("{} is attached", TASK_EXECUTION.name),
                     );
                 }
             }

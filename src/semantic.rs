@@ -16,6 +16,7 @@ use std::fmt;
 use serde::Serialize;
 
 use crate::model::Role;
+use crate::model::managed::AwsManaged;
 use crate::spec::Effect;
 
 /// How a change affects access.
@@ -342,16 +343,8 @@ fn role_changes(old: Option<&Role>, new: &Role) -> Vec<Change> {
 
 /// The grants of an AWS managed policy whose content ecs-iam knows.
 fn managed_policy_grants(arn: &str) -> Vec<Grant> {
-    // AmazonECSTaskExecutionRolePolicy, as AWS documents it.
-    if arn.ends_with(":iam::aws:policy/service-role/AmazonECSTaskExecutionRolePolicy") {
-        return [
-            "ecr:BatchCheckLayerAvailability",
-            "ecr:BatchGetImage",
-            "ecr:GetAuthorizationToken",
-            "ecr:GetDownloadUrlForLayer",
-            "logs:CreateLogStream",
-            "logs:PutLogEvents",
-        ]
+    let known = AwsManaged::by_arn(arn).map_or(&[][..], |m| m.grants);
+    known
         .iter()
         .map(|a| Grant {
             effect: Effect::Allow,
@@ -359,9 +352,7 @@ fn managed_policy_grants(arn: &str) -> Vec<Grant> {
             resource: "*".to_owned(),
             conditions: BTreeSet::new(),
         })
-        .collect();
-    }
-    Vec::new()
+        .collect()
 }
 
 /// `+` rows for grants only the new side lists, `-` rows for grants only

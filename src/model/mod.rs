@@ -3,6 +3,7 @@
 //! IAM's rules. Everything the templates print is decided here.
 
 mod execution_role;
+pub mod managed;
 mod names;
 mod resources;
 mod role;
