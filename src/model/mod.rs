@@ -1,6 +1,8 @@
 //! The two roles of a workload, normalised: defaults applied, names turned
 //! into partition-aware ARNs, statements built, sorted and checked against
-//! IAM's rules. Everything the templates print is decided here.
+//! IAM's rules. Everything the templates print is decided here, except
+//! the scanners' acknowledgement ids, which rendering derives from the
+//! wildcards recorded on each statement (`render::acknowledgements`).
 
 mod execution_role;
 pub mod managed;
@@ -320,12 +322,14 @@ pub fn build(source: &Source) -> Result<Model, Error> {
     Ok(model)
 }
 
+/// What both roles take from the top of the spec.
 struct Common {
     path: Option<String>,
     boundary: Option<Text>,
     tags: Vec<Tag>,
 }
 
+/// Builds the model from a spec, locating every problem in the spec file.
 struct Builder<'a> {
     source: &'a Source,
     env: Env,

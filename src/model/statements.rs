@@ -110,11 +110,7 @@ impl Builder<'_> {
                     }
                     let mut texts = Vec::new();
                     for v in values {
-                        texts.push(
-                            self.env
-                                .expand(&v.to_text())
-                                .map_err(|p| self.invalid(&kf, p))?,
-                        );
+                        texts.push(self.at(&kf, self.env.expand(&v.to_text()))?);
                     }
                     conditions.push(condition(op, key, texts));
                 }
