@@ -9,6 +9,7 @@ use serde_json::json;
 
 use crate::error::{Error, Location, Problem};
 use crate::model;
+use crate::model::managed::TASK_EXECUTION;
 use crate::spec::Source;
 
 /// How serious a finding is (SARIF's levels).
@@ -31,10 +32,81 @@ impl Severity {
     }
 }
 
+/// The id of a rule `check` applies; stable, as users suppress and filter by it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum RuleId {
+    SecretWildcard,
+    ParameterWildcard,
+    KmsWildcard,
+    KmsAlias,
+    HardcodedPartition,
+    Ec2Trust,
+    ConfusedDeputyOff,
+    ManagedExecutionPolicy,
+    SecretSuffix,
+    PolicySize,
+    CustomStarAction,
+    CustomServiceWildcard,
+    CustomStarResource,
+    RoleNameLength,
+    PathFormat,
+    MaxSessionRange,
+    TooManyTags,
+    ActionFormat,
+    InvalidSpec,
+}
+
+impl RuleId {
+    /// The id as findings and SARIF print it, e.g. `secret-wildcard`.
+    #[must_use]
+    pub fn as_str(self) -> &'static str {
+        match self {
+            RuleId::SecretWildcard => "secret-wildcard",
+            RuleId::ParameterWildcard => "parameter-wildcard",
+            RuleId::KmsWildcard => "kms-wildcard",
+            RuleId::KmsAlias => "kms-alias",
+            RuleId::HardcodedPartition => "hardcoded-partition",
+            RuleId::Ec2Trust => "ec2-trust",
+            RuleId::ConfusedDeputyOff => "confused-deputy-off",
+            RuleId::ManagedExecutionPolicy => "managed-execution-policy",
+            RuleId::SecretSuffix => "secret-suffix",
+            RuleId::PolicySize => "policy-size",
+            RuleId::CustomStarAction => "custom-star-action",
+            RuleId::CustomServiceWildcard => "custom-service-wildcard",
+            RuleId::CustomStarResource => "custom-star-resource",
+            RuleId::RoleNameLength => "role-name-length",
+            RuleId::PathFormat => "path-format",
+            RuleId::MaxSessionRange => "max-session-range",
+            RuleId::TooManyTags => "too-many-tags",
+            RuleId::ActionFormat => "action-format",
+            RuleId::InvalidSpec => "invalid-spec",
+        }
+    }
+
+    /// The rule with this id.
+    #[must_use]
+    pub fn rule(self) -> &'static Rule {
+        // RULES lists the rules in the order of the variants (tested).
+        &RULES[self as usize]
+    }
+}
+
+impl fmt::Display for RuleId {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl Serialize for RuleId {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+
 /// A rule `check` applies.
 #[derive(Debug, Clone, Copy)]
 pub struct Rule {
-    pub id: &'static str,
+    pub id: RuleId,
     pub severity: Severity,
     pub summary: &'static str,
     pub fix: &'static str,
@@ -43,129 +115,125 @@ pub struct Rule {
 /// Every rule, by id; the ids are stable.
 pub const RULES: &[Rule] = &[
     Rule {
-        id: "secret-wildcard",
+        id: RuleId::SecretWildcard,
         severity: Severity::Error,
         summary: "secretsmanager:GetSecretValue on a wildcard reads secrets the workload was not given",
         fix: "name each secret; ecs-iam adds the `-??????` suffix itself",
     },
     Rule {
-        id: "parameter-wildcard",
+        id: RuleId::ParameterWildcard,
         severity: Severity::Error,
         summary: "ssm:GetParameters on a wildcard reads parameters the workload was not given",
         fix: "name each parameter",
     },
     Rule {
-        id: "kms-wildcard",
+        id: RuleId::KmsWildcard,
         severity: Severity::Error,
         summary: "kms:Decrypt on a wildcard decrypts with keys the workload was not given",
         fix: "name each key by id or key ARN",
     },
     Rule {
-        id: "kms-alias",
+        id: RuleId::KmsAlias,
         severity: Severity::Error,
         summary: "IAM cannot authorise KMS actions by alias; the grant matches nothing",
         fix: "use the key ARN, or a `kms:ResourceAliases` condition",
     },
     Rule {
-        id: "hardcoded-partition",
+        id: RuleId::HardcodedPartition,
         severity: Severity::Warning,
         summary: "an ARN names its partition literally; the roles break when deployed to another partition",
         fix: "write `arn:<partition>:...`, or pin `deployment.partition`",
     },
     Rule {
-        id: "ec2-trust",
+        id: RuleId::Ec2Trust,
         severity: Severity::Warning,
         summary: "ec2.amazonaws.com is trusted; Fargate tasks never need it",
         fix: "remove `ec2.amazonaws.com` from `trust.services` unless tasks run on the EC2 launch type",
     },
     Rule {
-        id: "confused-deputy-off",
+        id: RuleId::ConfusedDeputyOff,
         severity: Severity::Warning,
         summary: "the task role's trust has no aws:SourceAccount/aws:SourceArn conditions; any account's ECS could assume it",
         fix: "remove `confused_deputy: false`",
     },
     Rule {
-        id: "managed-execution-policy",
+        id: RuleId::ManagedExecutionPolicy,
         severity: Severity::Warning,
         summary: "AmazonECSTaskExecutionRolePolicy grants ECR and CloudWatch Logs actions on \"*\"",
         fix: "drop it and list `ecr.repositories` and `logs.groups`; ecs-iam scopes those grants",
     },
     Rule {
-        id: "secret-suffix",
+        id: RuleId::SecretSuffix,
         severity: Severity::Warning,
         summary: "the secret name already ends in `-` and six characters, which partial-ARN matching confuses with the suffix Secrets Manager adds",
         fix: "give the secret's full ARN, or rename the secret",
     },
     Rule {
-        id: "policy-size",
+        id: RuleId::PolicySize,
         severity: Severity::Error,
         summary: "the role's inline policies exceed IAM's 10,240 characters (whitespace not counted)",
         fix: "split the workload, or group resources under fewer names",
     },
     Rule {
-        id: "custom-star-action",
+        id: RuleId::CustomStarAction,
         severity: Severity::Error,
         summary: "a custom statement allows every action (`*`)",
         fix: "list the actions the workload calls",
     },
     Rule {
-        id: "custom-service-wildcard",
+        id: RuleId::CustomServiceWildcard,
         severity: Severity::Warning,
         summary: "a custom statement allows every action of a service",
         fix: "list the actions the workload calls",
     },
     Rule {
-        id: "custom-star-resource",
+        id: RuleId::CustomStarResource,
         severity: Severity::Warning,
         summary: "a custom statement allows actions on every resource (`*`)",
         fix: "name the resources, unless the actions have no resource-level permissions",
     },
     Rule {
-        id: "role-name-length",
+        id: RuleId::RoleNameLength,
         severity: Severity::Error,
         summary: "the role name is longer than IAM's 64 characters",
         fix: "shorten `name` or set the role's `name`",
     },
     Rule {
-        id: "path-format",
+        id: RuleId::PathFormat,
         severity: Severity::Error,
         summary: "the path is not an IAM path",
         fix: "write `/` or `/segment/.../`",
     },
     Rule {
-        id: "max-session-range",
+        id: RuleId::MaxSessionRange,
         severity: Severity::Error,
         summary: "the maximum session duration is outside 3600..43200 seconds",
         fix: "use a value from 3600 to 43200",
     },
     Rule {
-        id: "too-many-tags",
+        id: RuleId::TooManyTags,
         severity: Severity::Error,
         summary: "IAM allows at most 50 tags per role",
         fix: "remove tags",
     },
     Rule {
-        id: "action-format",
+        id: RuleId::ActionFormat,
         severity: Severity::Error,
         summary: "an action is not `service:Action`",
         fix: "write actions as `service:Action`",
     },
     Rule {
-        id: "invalid-spec",
+        id: RuleId::InvalidSpec,
         severity: Severity::Error,
         summary: "the spec cannot be rendered",
         fix: "see the message",
     },
 ];
 
-fn rule(id: &str) -> &'static Rule {
-    RULES.iter().find(|r| r.id == id).expect("known rule id")
-}
-
 /// One finding.
 #[derive(Debug, Clone, Serialize)]
 pub struct Finding {
-    pub rule: &'static str,
+    pub rule: RuleId,
     pub severity: Severity,
     pub message: String,
     pub fix: &'static str,
@@ -204,16 +272,16 @@ pub fn check(source: &Source) -> Result<Vec<Finding>, Error> {
         Ok(model) => model,
         Err(Error::Invalid { at, field, problem }) => {
             let id = match *problem {
-                Problem::RoleNameTooLong { .. } => "role-name-length",
-                Problem::BadPath { .. } => "path-format",
-                Problem::SessionDuration { .. } => "max-session-range",
-                Problem::TooManyTags { .. } => "too-many-tags",
-                Problem::BadAction { .. } => "action-format",
-                Problem::KmsAlias { .. } => "kms-alias",
-                Problem::PolicyTooLarge { .. } => "policy-size",
-                _ => "invalid-spec",
+                Problem::RoleNameEmpty | Problem::RoleNameTooLong { .. } => RuleId::RoleNameLength,
+                Problem::BadPath { .. } => RuleId::PathFormat,
+                Problem::SessionDuration { .. } => RuleId::MaxSessionRange,
+                Problem::TooManyTags { .. } => RuleId::TooManyTags,
+                Problem::BadAction { .. } => RuleId::ActionFormat,
+                Problem::KmsAlias { .. } => RuleId::KmsAlias,
+                Problem::PolicyTooLarge { .. } => RuleId::PolicySize,
+                _ => RuleId::InvalidSpec,
             };
-            let r = rule(id);
+            let r = id.rule();
             return Ok(vec![Finding {
                 rule: r.id,
                 severity: r.severity,
@@ -231,7 +299,7 @@ pub fn check(source: &Source) -> Result<Vec<Finding>, Error> {
     c.spec_rules();
     for h in &model.hard_coded {
         c.add(
-            "hardcoded-partition",
+            RuleId::HardcodedPartition,
             &h.field,
             format!(
                 "`{}` hard-codes partition `{}` while `deployment.partition` is not set",
@@ -241,10 +309,10 @@ pub fn check(source: &Source) -> Result<Vec<Finding>, Error> {
         );
     }
     c.findings.sort_by(|a, b| {
-        (a.location.line, a.location.column, a.rule).cmp(&(
+        (a.location.line, a.location.column, a.rule.as_str()).cmp(&(
             b.location.line,
             b.location.column,
-            b.rule,
+            b.rule.as_str(),
         ))
     });
     Ok(c.findings)
@@ -256,8 +324,8 @@ struct Checker<'a> {
 }
 
 impl Checker<'_> {
-    fn add(&mut self, id: &'static str, path: &str, message: String) {
-        let r = rule(id);
+    fn add(&mut self, id: RuleId, path: &str, message: String) {
+        let r = id.rule();
         self.findings.push(Finding {
             rule: r.id,
             severity: r.severity,
@@ -271,7 +339,7 @@ impl Checker<'_> {
     /// acknowledges its wildcards.
     fn add_wildcard(
         &mut self,
-        id: &'static str,
+        id: RuleId,
         path: &str,
         message: String,
         acknowledged: Option<&str>,
@@ -298,10 +366,14 @@ impl Checker<'_> {
                 let path = format!("{field}[{i}]");
                 let name = v.rsplit(":secret:").next().unwrap_or(v);
                 if v.contains('*') {
-                    self.add("secret-wildcard", &path, format!("`{v}` is a wildcard"));
+                    self.add(
+                        RuleId::SecretWildcard,
+                        &path,
+                        format!("`{v}` is a wildcard"),
+                    );
                 } else if !v.starts_with("arn:") && has_random_suffix(name) {
                     self.add(
-                        "secret-suffix",
+                        RuleId::SecretSuffix,
                         &path,
                         format!(
                             "`{v}` ends in what looks like Secrets Manager's six-character suffix"
@@ -313,7 +385,7 @@ impl Checker<'_> {
         for (i, v) in s.execution_role.ssm_parameters.iter().enumerate() {
             if v.contains('*') {
                 self.add(
-                    "parameter-wildcard",
+                    RuleId::ParameterWildcard,
                     &format!("execution_role.ssm_parameters[{i}]"),
                     format!("`{v}` is a wildcard"),
                 );
@@ -326,7 +398,7 @@ impl Checker<'_> {
             for (i, v) in keys.iter().enumerate() {
                 if v.contains('*') {
                     self.add(
-                        "kms-wildcard",
+                        RuleId::KmsWildcard,
                         &format!("{field}[{i}]"),
                         format!("`{v}` is a wildcard"),
                     );
@@ -341,14 +413,14 @@ impl Checker<'_> {
                 && let Some(i) = services.iter().position(|x| x == model::EC2)
             {
                 self.add(
-                    "ec2-trust",
+                    RuleId::Ec2Trust,
                     &format!("{field}.services[{i}]"),
                     "`ec2.amazonaws.com` is trusted".to_owned(),
                 );
             }
             if deputy_default && trust.confused_deputy == Some(false) {
                 self.add(
-                    "confused-deputy-off",
+                    RuleId::ConfusedDeputyOff,
                     &format!("{field}.confused_deputy"),
                     "confused-deputy conditions are turned off on the task role".to_owned(),
                 );
@@ -362,11 +434,11 @@ impl Checker<'_> {
             ),
         ] {
             for (i, v) in list.iter().enumerate() {
-                if v.ends_with("AmazonECSTaskExecutionRolePolicy") {
+                if TASK_EXECUTION.is_named_by(v) {
                     self.add(
-                        "managed-execution-policy",
+                        RuleId::ManagedExecutionPolicy,
                         &format!("{field}[{i}]"),
-                        "AmazonECSTaskExecutionRolePolicy is attached".to_owned(),
+                        format!("{} is attached", TASK_EXECUTION.name),
                     );
                 }
             }
@@ -383,10 +455,14 @@ impl Checker<'_> {
                 for (j, a) in st.actions.as_slice().iter().enumerate() {
                     let path = format!("{field}[{i}].actions[{j}]");
                     if a == "*" {
-                        self.add("custom-star-action", &path, "the action is `*`".to_owned());
+                        self.add(
+                            RuleId::CustomStarAction,
+                            &path,
+                            "the action is `*`".to_owned(),
+                        );
                     } else if a.ends_with(":*") {
                         self.add_wildcard(
-                            "custom-service-wildcard",
+                            RuleId::CustomServiceWildcard,
                             &path,
                             format!("`{a}` allows every action of the service"),
                             acknowledged,
@@ -396,7 +472,7 @@ impl Checker<'_> {
                 for (j, r) in st.resources.as_slice().iter().enumerate() {
                     if r == "*" {
                         self.add_wildcard(
-                            "custom-star-resource",
+                            RuleId::CustomStarResource,
                             &format!("{field}[{i}].resources[{j}]"),
                             "the resource is `*`".to_owned(),
                             acknowledged,
@@ -405,7 +481,7 @@ impl Checker<'_> {
                         && st.actions.as_slice().iter().any(|a| a.starts_with("kms:"))
                     {
                         self.add(
-                            "kms-alias",
+                            RuleId::KmsAlias,
                             &format!("{field}[{i}].resources[{j}]"),
                             format!("`{r}` is a KMS alias"),
                         );
@@ -474,6 +550,13 @@ pub fn sarif(findings: &[Finding]) -> serde_json::Value {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn rules_are_listed_in_the_order_of_their_ids() {
+        for (i, r) in RULES.iter().enumerate() {
+            assert_eq!(r.id as usize, i, "{}", r.id);
+        }
+    }
 
     #[test]
     fn random_suffix() {

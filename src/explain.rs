@@ -4,6 +4,7 @@
 use serde::Serialize;
 
 use crate::model::{Model, Statement};
+use crate::spec::Effect;
 
 /// One line of the explanation: actions granted together on resources.
 #[derive(Debug, Clone, Serialize)]
@@ -12,7 +13,7 @@ pub struct Row {
     pub role: &'static str,
     /// `permission`, `trust` or `managed`.
     pub kind: &'static str,
-    pub effect: String,
+    pub effect: Effect,
     pub actions: Vec<String>,
     pub resources: Vec<String>,
     /// The conditions, e.g. `StringEquals kms:ViaService = ...`; empty when none.
@@ -28,9 +29,9 @@ pub fn explain(model: &Model) -> Vec<Row> {
     for role in &model.roles {
         for st in &role.trust {
             rows.push(Row {
-                role: role.key,
+                role: role.kind.key(),
                 kind: "trust",
-                effect: st.effect.to_owned(),
+                effect: st.effect,
                 actions: st.actions.clone(),
                 resources: st.principals.clone(),
                 condition: condition(st),
@@ -53,9 +54,9 @@ pub fn explain(model: &Model) -> Vec<Row> {
             }
             for (from, actions) in groups {
                 rows.push(Row {
-                    role: role.key,
+                    role: role.kind.key(),
                     kind: "permission",
-                    effect: st.effect.to_owned(),
+                    effect: st.effect,
                     actions,
                     resources: st.resources.iter().map(ToString::to_string).collect(),
                     condition: condition(st),
@@ -65,13 +66,13 @@ pub fn explain(model: &Model) -> Vec<Row> {
         }
         for m in &role.managed_policies {
             rows.push(Row {
-                role: role.key,
+                role: role.kind.key(),
                 kind: "managed",
-                effect: "Allow".to_owned(),
+                effect: Effect::Allow,
                 actions: vec![format!("(managed policy {})", m.name)],
                 resources: vec![m.arn.to_string()],
                 condition: String::new(),
-                from: format!("{}_role.managed_policies", role.key),
+                from: format!("{}.managed_policies", role.kind.spec_field()),
             });
         }
     }
@@ -127,7 +128,7 @@ pub fn table(rows: &[Row]) -> String {
             [
                 r.role.to_owned(),
                 r.kind.to_owned(),
-                r.effect.clone(),
+                r.effect.as_str().to_owned(),
                 r.actions.join(", "),
                 r.resources.join(", "),
                 if r.condition.is_empty() {

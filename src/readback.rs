@@ -11,7 +11,10 @@ use serde_yaml::Value;
 
 use crate::arn::{Segment, Text};
 use crate::error::Error;
-use crate::model::{ConditionEntry, ConditionGroup, ManagedPolicy, Policy, Role, Statement, Tag};
+use crate::model::{
+    ConditionEntry, ConditionGroup, ManagedPolicy, Policy, Role, RoleKind, Statement, Tag,
+};
+use crate::spec::Effect;
 
 /// The roles a generated folder declares, task role first.
 ///
@@ -35,15 +38,8 @@ pub fn parse(file: &Path, text: &str) -> Result<Vec<Role>, Error> {
     let doc: Value = serde_yaml::from_str(text).map_err(|e| unreadable(file, &e.to_string()))?;
     let reader = Reader { file };
     let mut roles = Vec::new();
-    for (logical_id, key, file_stem, title) in [
-        ("TaskRole", "task", "task-role", "task role"),
-        (
-            "TaskExecutionRole",
-            "execution",
-            "execution-role",
-            "task execution role",
-        ),
-    ] {
+    for kind in RoleKind::ALL {
+        let logical_id = kind.logical_id();
         let props = &doc["Resources"][logical_id]["Properties"];
         if props.is_null() {
             return Err(unreadable(
@@ -96,10 +92,7 @@ pub fn parse(file: &Path, text: &str) -> Result<Vec<Role>, Error> {
             });
         }
         roles.push(Role {
-            key,
-            logical_id,
-            file_stem,
-            title,
+            kind,
             name: reader.string(&props["RoleName"], &at("RoleName"))?,
             description: props
                 .get("Description")
@@ -221,8 +214,8 @@ impl Reader<'_> {
                 }
             }
             let effect = match s.get("Effect").and_then(Value::as_str) {
-                Some("Allow") => "Allow",
-                Some("Deny") => "Deny",
+                Some("Allow") => Effect::Allow,
+                Some("Deny") => Effect::Deny,
                 _ => return Err(self.error(&at, "has no `Effect` of `Allow` or `Deny`")),
             };
             let principals = match s.get("Principal") {

@@ -16,6 +16,8 @@ use std::fmt;
 use serde::Serialize;
 
 use crate::model::Role;
+use crate::model::managed::AwsManaged;
+use crate::spec::Effect;
 
 /// How a change affects access.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
@@ -72,7 +74,7 @@ pub struct Cond {
 /// principal), under a set of conditions.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize)]
 pub struct Grant {
-    pub effect: String,
+    pub effect: Effect,
     pub action: String,
     pub resource: String,
     pub conditions: BTreeSet<Cond>,
@@ -83,7 +85,7 @@ impl fmt::Display for Grant {
         write!(
             f,
             "{} {} on {}{}",
-            self.effect,
+            self.effect.as_str(),
             self.action,
             self.resource,
             when(&self.conditions)
@@ -146,7 +148,7 @@ impl fmt::Display for Item {
             Item::Trust(g) => write!(
                 f,
                 "trust {} {} by {}{}",
-                g.effect,
+                g.effect.as_str(),
                 g.action,
                 g.resource,
                 when(&g.conditions)
@@ -205,16 +207,16 @@ pub struct RoleChanges {
 pub fn compare(old: &[Role], new: &[Role]) -> Vec<RoleChanges> {
     let mut out = Vec::new();
     for n in new {
-        let o = old.iter().find(|o| o.key == n.key);
+        let o = old.iter().find(|o| o.kind == n.kind);
         out.push(RoleChanges {
-            role: n.key.to_owned(),
+            role: n.kind.key().to_owned(),
             name: n.name.clone(),
             changes: role_changes(o, n),
         });
     }
-    for o in old.iter().filter(|o| !new.iter().any(|n| n.key == o.key)) {
+    for o in old.iter().filter(|o| !new.iter().any(|n| n.kind == o.kind)) {
         out.push(RoleChanges {
-            role: o.key.to_owned(),
+            role: o.kind.key().to_owned(),
             name: o.name.clone(),
             changes: removed_role(o),
         });
@@ -226,7 +228,7 @@ fn removed_role(o: &Role) -> Vec<Change> {
     let mut changes = Vec::new();
     for g in permission_grants(o) {
         changes.push(Change {
-            class: if g.effect == "Allow" {
+            class: if g.effect == Effect::Allow {
                 Class::Narrowing
             } else {
                 Class::Broadening
@@ -341,26 +343,16 @@ fn role_changes(old: Option<&Role>, new: &Role) -> Vec<Change> {
 
 /// The grants of an AWS managed policy whose content ecs-iam knows.
 fn managed_policy_grants(arn: &str) -> Vec<Grant> {
-    // AmazonECSTaskExecutionRolePolicy, as AWS documents it.
-    if arn.ends_with(":iam::aws:policy/service-role/AmazonECSTaskExecutionRolePolicy") {
-        return [
-            "ecr:BatchCheckLayerAvailability",
-            "ecr:BatchGetImage",
-            "ecr:GetAuthorizationToken",
-            "ecr:GetDownloadUrlForLayer",
-            "logs:CreateLogStream",
-            "logs:PutLogEvents",
-        ]
+    let known = AwsManaged::by_arn(arn).map_or(&[][..], |m| m.grants);
+    known
         .iter()
         .map(|a| Grant {
-            effect: "Allow".to_owned(),
+            effect: Effect::Allow,
             action: (*a).to_owned(),
             resource: "*".to_owned(),
             conditions: BTreeSet::new(),
         })
-        .collect();
-    }
-    Vec::new()
+        .collect()
 }
 
 /// `+` rows for grants only the new side lists, `-` rows for grants only
@@ -387,9 +379,9 @@ fn grant_changes(
     for g in new_set.difference(&old_set) {
         let covered = old_cover.iter().any(|o| covers(o, g));
         // A new Allow nothing covered allows more; a new Deny denies more.
-        let class = match (covered, g.effect.as_str()) {
+        let class = match (covered, g.effect) {
             (true, _) => Class::Neutral,
-            (false, "Deny") => Class::Narrowing,
+            (false, Effect::Deny) => Class::Narrowing,
             (false, _) => Class::Broadening,
         };
         added.push((class, *g));
@@ -397,9 +389,9 @@ fn grant_changes(
     let mut removed = Vec::new();
     for g in old_set.difference(&new_set) {
         let covered = new_cover.iter().any(|n| covers(n, g));
-        let class = match (covered, g.effect.as_str()) {
+        let class = match (covered, g.effect) {
             (true, _) => Class::Neutral,
-            (false, "Deny") => Class::Broadening,
+            (false, Effect::Deny) => Class::Broadening,
             (false, _) => Class::Narrowing,
         };
         removed.push((class, *g));
@@ -416,7 +408,7 @@ fn grant_changes(
             let (_, r) = removed.remove(i);
             let bindings = resolve(r, g).unwrap_or_default();
             changes.push(Change {
-                class: pinned_class(&bindings, &g.effect),
+                class: pinned_class(&bindings, g.effect),
                 sign: Sign::Changed,
                 item: Item::Pinned {
                     of,
@@ -461,13 +453,13 @@ struct Binding {
 /// nothing. Anything else (a region or account, or a partition left to
 /// deploy time again) may name another resource than before, and ecs-iam
 /// cannot know the deployment: an Allow counts as broadening.
-fn pinned_class(bindings: &[Binding], effect: &str) -> Class {
+fn pinned_class(bindings: &[Binding], effect: Effect) -> Class {
     let only_partition_pinned = bindings
         .iter()
         .all(|b| b.placeholder == "<partition>" && b.pinned);
     match (only_partition_pinned, effect) {
         (true, _) => Class::Neutral,
-        (false, "Deny") => Class::Narrowing,
+        (false, Effect::Deny) => Class::Narrowing,
         (false, _) => Class::Broadening,
     }
 }
@@ -647,7 +639,7 @@ pub fn permission_grants(role: &Role) -> Vec<Grant> {
         for a in &st.actions {
             for r in &st.resources {
                 out.push(Grant {
-                    effect: st.effect.to_owned(),
+                    effect: st.effect,
                     action: a.clone(),
                     resource: r.to_string(),
                     conditions: conds.clone(),
@@ -669,7 +661,7 @@ pub fn trust_grants(role: &Role) -> Vec<Grant> {
         for a in &st.actions {
             for p in &st.principals {
                 out.push(Grant {
-                    effect: st.effect.to_owned(),
+                    effect: st.effect,
                     action: a.clone(),
                     resource: p.clone(),
                     conditions: conds.clone(),
@@ -807,7 +799,7 @@ mod tests {
 
     fn grant(resource: &str) -> Grant {
         Grant {
-            effect: "Allow".to_owned(),
+            effect: Effect::Allow,
             action: "s3:GetObject".to_owned(),
             resource: resource.to_owned(),
             conditions: BTreeSet::new(),
@@ -833,13 +825,13 @@ mod tests {
                 ("<account_id>", "123456789012", true)
             ]
         );
-        assert_eq!(pinned_class(&b, "Allow"), Class::Broadening);
+        assert_eq!(pinned_class(&b, Effect::Allow), Class::Broadening);
         let p = resolve(
             &grant("arn:<partition>:s3:::b/*"),
             &grant("arn:aws-cn:s3:::b/*"),
         )
         .unwrap();
-        assert_eq!(pinned_class(&p, "Allow"), Class::Neutral);
+        assert_eq!(pinned_class(&p, Effect::Allow), Class::Neutral);
         // Back to deploy time: the old grant may have matched nothing.
         let u = resolve(
             &grant("arn:aws:s3:::b/*"),
@@ -847,7 +839,7 @@ mod tests {
         )
         .unwrap();
         assert!(!u[0].pinned);
-        assert_eq!(pinned_class(&u, "Allow"), Class::Broadening);
+        assert_eq!(pinned_class(&u, Effect::Allow), Class::Broadening);
         // Another resource is not the same grant; nor is an equal one.
         assert!(
             resolve(

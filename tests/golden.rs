@@ -96,7 +96,7 @@ fn outputs_carry_the_model_exactly() {
         let (model, files) = render(&spec);
         let cfn = from_cloudformation(&files["cloudformation.yaml"]);
         for role in &model.roles {
-            let view = &cfn[role.key];
+            let view = &cfn[role.kind.key()];
             assert_eq!(view.name, role.name);
             assert_eq!(view.description, role.description);
             assert_eq!(view.path, role.path);
@@ -139,7 +139,7 @@ fn outputs_carry_the_model_exactly() {
                 .zip(statements.iter().chain(&role.trust))
             {
                 assert_eq!(got.sid, want.sid);
-                assert_eq!(got.effect, want.effect);
+                assert_eq!(got.effect, want.effect.as_str());
                 assert_eq!(
                     got.actions.iter().collect::<Vec<_>>(),
                     want.actions.iter().collect::<Vec<_>>()

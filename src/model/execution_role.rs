@@ -6,7 +6,7 @@ use crate::error::{Error, Problem};
 
 use super::resources::{KMS_KEY, LOG_GROUP, PARAMETER, REPOSITORY, SECRET};
 use super::statements::{condition, policy, statement};
-use super::{Builder, Common, Role, Wildcard, names};
+use super::{Builder, Common, Role, RoleKind, Wildcard, names};
 
 impl Builder<'_> {
     pub(super) fn execution_role(&self, common: &Common) -> Result<Role, Error> {
@@ -165,10 +165,7 @@ impl Builder<'_> {
         let managed = self.managed("execution_role.managed_policies", &e.managed_policies)?;
         let statements = self.custom("execution_role.statements", &e.statements, st)?;
         Ok(Role {
-            key: "execution",
-            logical_id: "TaskExecutionRole",
-            file_stem: "execution-role",
-            title: "task execution role",
+            kind: RoleKind::Execution,
             description: Some(self.description(
                 "execution_role.description",
                 e.description.as_ref(),

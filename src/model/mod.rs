@@ -1,8 +1,11 @@
 //! The two roles of a workload, normalised: defaults applied, names turned
 //! into partition-aware ARNs, statements built, sorted and checked against
-//! IAM's rules. Everything the templates print is decided here.
+//! IAM's rules. Everything the templates print is decided here, except
+//! the scanners' acknowledgement ids, which rendering derives from the
+//! wildcards recorded on each statement (`render::acknowledgements`).
 
 mod execution_role;
+pub mod managed;
 mod names;
 mod resources;
 mod role;
@@ -15,7 +18,7 @@ use serde::Serialize;
 
 use crate::arn::{self, Env, Partition, Segment, Text};
 use crate::error::{Error, Problem};
-use crate::spec::Source;
+use crate::spec::{Effect, Source};
 
 pub use statements::policy_size;
 
@@ -72,17 +75,83 @@ pub struct Uses {
     pub account_id: bool,
 }
 
+/// Which of a workload's two roles.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum RoleKind {
+    Task,
+    Execution,
+}
+
+impl RoleKind {
+    /// Both roles, in the order they are built and rendered.
+    pub const ALL: [RoleKind; 2] = [RoleKind::Task, RoleKind::Execution];
+
+    /// `task` or `execution`: Terraform resource names and output prefixes.
+    #[must_use]
+    pub fn key(self) -> &'static str {
+        match self {
+            RoleKind::Task => "task",
+            RoleKind::Execution => "execution",
+        }
+    }
+
+    /// CloudFormation logical id.
+    #[must_use]
+    pub fn logical_id(self) -> &'static str {
+        match self {
+            RoleKind::Task => "TaskRole",
+            RoleKind::Execution => "TaskExecutionRole",
+        }
+    }
+
+    /// CDK file stem (`task-role`, `execution-role`).
+    #[must_use]
+    pub fn file_stem(self) -> &'static str {
+        match self {
+            RoleKind::Task => "task-role",
+            RoleKind::Execution => "execution-role",
+        }
+    }
+
+    /// What the role is, in words (`task role`, `task execution role`).
+    #[must_use]
+    pub fn title(self) -> &'static str {
+        match self {
+            RoleKind::Task => "task role",
+            RoleKind::Execution => "task execution role",
+        }
+    }
+
+    /// The spec's section for the role (`task_role`, `execution_role`).
+    #[must_use]
+    pub fn spec_field(self) -> &'static str {
+        match self {
+            RoleKind::Task => "task_role",
+            RoleKind::Execution => "execution_role",
+        }
+    }
+}
+
+/// Templates and reports see each spelling as its own field.
+impl Serialize for RoleKind {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeStruct;
+        let mut s = serializer.serialize_struct("RoleKind", 4)?;
+        s.serialize_field("key", self.key())?;
+        s.serialize_field("logical_id", self.logical_id())?;
+        s.serialize_field("file_stem", self.file_stem())?;
+        s.serialize_field("title", self.title())?;
+        s.end()
+    }
+}
+
 /// One IAM role.
 #[derive(Debug, Clone, Serialize)]
 pub struct Role {
-    /// `task` or `execution`: Terraform resource names and output prefixes.
-    pub key: &'static str,
-    /// CloudFormation logical id.
-    pub logical_id: &'static str,
-    /// CDK file stem (`task-role`, `execution-role`).
-    pub file_stem: &'static str,
-    /// What the role is, in words (`task role`, `task execution role`).
-    pub title: &'static str,
+    /// Which role: serialised as `key`, `logical_id`, `file_stem` and
+    /// `title`.
+    #[serde(flatten)]
+    pub kind: RoleKind,
     pub name: String,
     pub description: Option<String>,
     pub path: Option<String>,
@@ -123,7 +192,7 @@ pub struct ManagedPolicy {
 #[derive(Debug, Clone, Serialize)]
 pub struct Statement {
     pub sid: String,
-    pub effect: &'static str,
+    pub effect: Effect,
     /// Service principals, sorted.
     pub principals: Vec<String>,
     /// Actions, sorted.
@@ -154,6 +223,19 @@ pub enum Wildcard {
     LogStreams,
     /// Object keys, chosen by the application at run time.
     ObjectKeys,
+}
+
+// Grants sort by effect as their names do (`Allow` before `Deny`).
+impl PartialOrd for Effect {
+    fn partial_cmp(&self, other: &Self) -> Option<std::cmp::Ordering> {
+        Some(self.cmp(other))
+    }
+}
+
+impl Ord for Effect {
+    fn cmp(&self, other: &Self) -> std::cmp::Ordering {
+        self.as_str().cmp(other.as_str())
+    }
 }
 
 /// The conditions of one operator.
@@ -228,15 +310,10 @@ pub fn build(source: &Source) -> Result<Model, Error> {
     for role in &model.roles {
         let size = policy_size(role);
         if size > MAX_INLINE_POLICY {
-            let field = if role.key == "task" {
-                "task_role"
-            } else {
-                "execution_role"
-            };
             return Err(b.invalid(
-                field,
+                role.kind.spec_field(),
                 Problem::PolicyTooLarge {
-                    role: role.title,
+                    role: role.kind.title(),
                     size,
                 },
             ));
@@ -245,12 +322,14 @@ pub fn build(source: &Source) -> Result<Model, Error> {
     Ok(model)
 }
 
+/// What both roles take from the top of the spec.
 struct Common {
     path: Option<String>,
     boundary: Option<Text>,
     tags: Vec<Tag>,
 }
 
+/// Builds the model from a spec, locating every problem in the spec file.
 struct Builder<'a> {
     source: &'a Source,
     env: Env,

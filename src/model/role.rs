@@ -5,24 +5,12 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use crate::arn::{GLOBAL, Text};
 use crate::error::{Error, Problem, suggest};
-use crate::spec::TrustSpec;
+use crate::spec::{Effect, TrustSpec};
 
+use super::managed::AwsManaged;
 use super::resources::{MANAGED_POLICY, POLICY};
 use super::statements::{condition, group_conditions};
 use super::{Builder, EC2, ECS_TASKS, ManagedPolicy, Statement, Tag, names};
-
-/// AWS managed policies known by name, with their paths.
-const AWS_MANAGED: &[(&str, &str)] = &[
-    ("AWSXRayDaemonWriteAccess", "/"),
-    ("AmazonEC2ContainerRegistryReadOnly", "/"),
-    ("AmazonECSTaskExecutionRolePolicy", "/service-role/"),
-    ("AmazonS3ReadOnlyAccess", "/"),
-    ("AmazonSSMManagedInstanceCore", "/"),
-    ("AmazonSSMReadOnlyAccess", "/"),
-    ("CloudWatchAgentServerPolicy", "/"),
-    ("CloudWatchLogsFullAccess", "/"),
-    ("SecretsManagerReadWrite", "/"),
-];
 
 impl Builder<'_> {
     pub(super) fn tags(&self) -> Result<Vec<Tag>, Error> {
@@ -60,7 +48,7 @@ impl Builder<'_> {
                 let name = a.resource.rsplit('/').next().unwrap_or_default().to_owned();
                 (name, a.text)
             } else {
-                let Some((name, path)) = AWS_MANAGED.iter().find(|(n, _)| n == value) else {
+                let Some(known) = AwsManaged::by_name(value) else {
                     return Err(self.invalid(
                         &field,
                         Problem::UnknownManagedPolicy {
@@ -68,10 +56,7 @@ impl Builder<'_> {
                         },
                     ));
                 };
-                let mut t = Text::literal("arn:");
-                t.push(self.env.partition());
-                t.push_str(&format!(":iam::aws:policy{path}{name}"));
-                ((*name).to_owned(), t)
+                (known.name.to_owned(), known.arn(self.env.partition()))
             };
             if out.contains_key(&name) {
                 return Err(self.invalid(
@@ -188,7 +173,7 @@ impl Builder<'_> {
         }
         out.push(Statement {
             sid: "EcsTasksAssumeRole".to_owned(),
-            effect: "Allow",
+            effect: Effect::Allow,
             principals: vec![ECS_TASKS.to_owned()],
             actions: vec!["sts:AssumeRole".to_owned()],
             resources: Vec::new(),
@@ -202,7 +187,7 @@ impl Builder<'_> {
             // SourceArn condition cannot apply to it.
             out.push(Statement {
                 sid: "Ec2AssumeRole".to_owned(),
-                effect: "Allow",
+                effect: Effect::Allow,
                 principals: vec![EC2.to_owned()],
                 actions: vec!["sts:AssumeRole".to_owned()],
                 resources: Vec::new(),

@@ -8,7 +8,7 @@ use serde_json::json;
 
 use crate::arn::{Segment, Text};
 use crate::error::{Error, Problem};
-use crate::spec::StatementSpec;
+use crate::spec::{Effect, StatementSpec};
 
 use super::resources::KMS_KEY;
 use super::{
@@ -110,17 +110,13 @@ impl Builder<'_> {
                     }
                     let mut texts = Vec::new();
                     for v in values {
-                        texts.push(
-                            self.env
-                                .expand(&v.to_text())
-                                .map_err(|p| self.invalid(&kf, p))?,
-                        );
+                        texts.push(self.at(&kf, self.env.expand(&v.to_text()))?);
                     }
                     conditions.push(condition(op, key, texts));
                 }
             }
             let mut stmt = statement(&sid, &[], texts, conditions, &f);
-            stmt.effect = s.effect.as_str();
+            stmt.effect = s.effect;
             stmt.actions = sorted_unique(actions.to_vec());
             if let Some(reason) = &s.acknowledge {
                 stmt.acknowledged = Some(self.acknowledgement(&f, reason, &stmt)?);
@@ -146,7 +142,7 @@ impl Builder<'_> {
                 },
             ));
         }
-        if st.effect != "Allow" {
+        if st.effect != Effect::Allow {
             return Err(self.invalid(&field, Problem::NothingToAcknowledge { deny: true }));
         }
         if st.actions.iter().any(|a| a == "*") {
@@ -231,7 +227,7 @@ pub(super) fn statement(
 ) -> Statement {
     Statement {
         sid: sid.to_owned(),
-        effect: "Allow",
+        effect: Effect::Allow,
         principals: Vec::new(),
         actions: sorted_unique(actions.iter().map(|s| (*s).to_owned()).collect()),
         resources: sorted_texts(resources),
@@ -326,7 +322,7 @@ pub fn policy_size(role: &Role) -> usize {
             }
             json!({
                 "Sid": st.sid,
-                "Effect": st.effect,
+                "Effect": st.effect.as_str(),
                 "Action": st.actions,
                 "Resource": st.resources.iter().map(text).collect::<Vec<_>>(),
                 "Condition": conditions,

@@ -9,7 +9,7 @@ use crate::spec::{S3Access, S3Spec};
 
 use super::resources::SECRET;
 use super::statements::{condition, policy, statement};
-use super::{Builder, Common, Role, Statement, Wildcard, names};
+use super::{Builder, Common, Role, RoleKind, Statement, Wildcard, names};
 
 impl Builder<'_> {
     pub(super) fn task_role(&self, common: &Common) -> Result<Role, Error> {
@@ -45,10 +45,7 @@ impl Builder<'_> {
         let managed = self.managed("task_role.managed_policies", &t.managed_policies)?;
         let statements = self.custom("task_role.statements", &t.statements, st)?;
         Ok(Role {
-            key: "task",
-            logical_id: "TaskRole",
-            file_stem: "task-role",
-            title: "task role",
+            kind: RoleKind::Task,
             description: Some(self.description(
                 "task_role.description",
                 t.description.as_ref(),

@@ -12,6 +12,7 @@ use crate::checkov;
 use serde::Serialize;
 
 use crate::model::{Role, Statement, Wildcard};
+use crate::spec::Effect;
 
 /// A scanner finding acknowledged in the output, with its reason.
 #[derive(Debug, Clone, Serialize)]
@@ -48,7 +49,7 @@ pub fn of(role: &Role) -> Acknowledgements {
 /// statement without `acknowledge` could also cause is never acknowledged:
 /// the spec's author has to decide about their own wildcards.
 fn acknowledgements(statements: &[Statement]) -> Acknowledgements {
-    let allowed = |s: &&Statement| s.effect == "Allow";
+    let allowed = |s: &&Statement| s.effect == Effect::Allow;
     let unacknowledged: Vec<&Statement> = statements
         .iter()
         .filter(allowed)
@@ -163,7 +164,7 @@ fn acknowledge_custom(
     // acknowledged statements is theirs.
     fn view(s: &Statement) -> checkov::Statement<'_> {
         checkov::Statement {
-            allow: s.effect == "Allow",
+            allow: s.effect == Effect::Allow,
             actions: &s.actions,
             star_resource: s.resources.iter().any(Text::is_star),
             conditioned: !s.conditions.is_empty(),

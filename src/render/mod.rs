@@ -174,7 +174,7 @@ pub fn render(model: &Model, templates: &Templates) -> Result<Files, Error> {
         files.insert((*out).to_owned(), templates.render(template, &whole)?);
     }
     for (i, role) in model.roles.iter().enumerate() {
-        let out = format!("cdk/{}.json", role.file_stem);
+        let out = format!("cdk/{}.json", role.kind.file_stem());
         files.insert(
             out,
             templates.render(cdk::TEMPLATE, &context(model, Some(i)))?,
