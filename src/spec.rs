@@ -262,8 +262,10 @@ pub struct StatementSpec {
     pub acknowledge: Option<String>,
 }
 
-/// A statement's effect.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize, Serialize, JsonSchema)]
+/// A statement's effect; ordered `Allow` before `Deny`, as their names.
+#[derive(
+    Debug, Clone, Copy, Default, PartialEq, Eq, PartialOrd, Ord, Deserialize, Serialize, JsonSchema,
+)]
 pub enum Effect {
     #[default]
     Allow,

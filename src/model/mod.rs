@@ -225,19 +225,6 @@ pub enum Wildcard {
     ObjectKeys,
 }
 
-// Grants sort by effect as their names do (`Allow` before `Deny`).
-impl PartialOrd for Effect {
-    fn partial_cmp(&self, other: &Self) -> Option<std::cmp::Ordering> {
-        Some(self.cmp(other))
-    }
-}
-
-impl Ord for Effect {
-    fn cmp(&self, other: &Self) -> std::cmp::Ordering {
-        self.as_str().cmp(other.as_str())
-    }
-}
-
 /// The conditions of one operator.
 #[derive(Debug, Clone, Serialize)]
 pub struct ConditionGroup {
