@@ -210,7 +210,7 @@ pub fn run(args: Args) -> i32 {
 
 fn templates(dir: Option<&Path>) -> Result<Templates, Error> {
     match dir {
-        Some(d) => Templates::with_overrides(d),
+        Some(d) => Templates::with_overrides(d, files::read_templates(d)?),
         None => Templates::embedded(),
     }
 }

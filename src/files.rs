@@ -7,7 +7,32 @@ use std::io::Write as _;
 use std::path::{Path, PathBuf};
 
 use crate::error::Error;
-use crate::render::{self, Files};
+
+/// The generated files of one workload: path relative to its folder (with
+/// `/`), and content.
+pub type Files = BTreeMap<String, String>;
+
+/// The files a workload folder holds: what `render` writes, and nothing
+/// else (a test in `render` holds the two lists equal).
+pub const LAYOUT: &[&str] = &[
+    "cdk/execution-role.json",
+    "cdk/nag-acknowledgements.json",
+    "cdk/task-role.json",
+    TEMPLATE_FILE,
+    "terraform/main.tf",
+    "terraform/outputs.tf",
+    "terraform/variables.tf",
+    "terraform/versions.tf",
+];
+
+/// The file every workload folder holds, and the one `diff` reads back.
+pub const TEMPLATE_FILE: &str = "cloudformation.yaml";
+
+/// Whether `name` (relative to a workload folder) is a file ecs-iam writes.
+#[must_use]
+pub fn is_generated_name(name: &str) -> bool {
+    LAYOUT.contains(&name)
+}
 
 /// Every file under `dir`, by path relative to it (with `/`).
 ///
@@ -131,6 +156,22 @@ pub fn write_outputs(outputs: &[(PathBuf, &Files)]) -> Result<(), Error> {
     Ok(())
 }
 
+/// The `.tera` files of a `--templates` folder, by name.
+///
+/// # Errors
+/// `dir` is not a folder or cannot be read.
+pub fn read_templates(dir: &Path) -> Result<Files, Error> {
+    if !dir.is_dir() {
+        return Err(Error::NotAFolder {
+            path: dir.to_owned(),
+            what: "is not a folder of templates",
+        });
+    }
+    let mut found = read_tree(dir)?;
+    found.retain(|name, _| Path::new(name).extension().is_some_and(|e| e == "tera"));
+    Ok(found)
+}
+
 /// Write a new file; an existing one is never overwritten.
 ///
 /// # Errors
@@ -161,7 +202,7 @@ fn check_target(dir: &Path) -> Result<(), Error> {
         Err(_) => Ok(()),
         Ok(m) if m.is_dir() => {
             for name in file_names(dir)? {
-                if !render::is_generated_name(&name) {
+                if !is_generated_name(&name) {
                     return Err(Error::ForeignFile {
                         dir: dir.to_owned(),
                         file: PathBuf::from(name),

@@ -14,15 +14,12 @@ use std::path::{Path, PathBuf};
 use serde::Serialize;
 
 use crate::error::Error;
+use crate::files::{Files, TEMPLATE_FILE};
 use crate::model::Role;
-use crate::render::Files;
 use crate::render::{self, Templates};
 use crate::report::DiffReport;
 use crate::semantic::Summary;
 use crate::{diff, files, readback, semantic};
-
-/// The file every generated workload folder holds, and the one read back.
-pub const TEMPLATE_FILE: &str = "cloudformation.yaml";
 
 /// One workload's generated output: its files and the roles they declare.
 #[derive(Debug, Clone)]

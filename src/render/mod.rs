@@ -9,7 +9,7 @@ pub mod cdk;
 pub mod cloudformation;
 pub mod terraform;
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::HashMap;
 use std::path::Path;
 
 use serde_json::Value;
@@ -19,9 +19,7 @@ use crate::arn::Segment;
 use crate::error::Error;
 use crate::model::Model;
 
-/// The generated files of one spec: path relative to the output folder
-/// (with `/`), and content.
-pub type Files = BTreeMap<String, String>;
+pub use crate::files::Files;
 
 /// Built-in templates, embedded at build time.
 const EMBEDDED: &[(&str, &str)] = &[
@@ -75,19 +73,13 @@ impl Templates {
         )
     }
 
-    /// The built-in templates with those found in `dir` replacing them.
+    /// The built-in templates with `found` (the `.tera` files of the folder
+    /// `dir`, by name, as `files::read_templates` reads them) replacing them.
     ///
     /// # Errors
-    /// `dir` is unreadable, holds a `.tera` file that is not one of the
-    /// template names, or a template does not parse.
-    pub fn with_overrides(dir: &Path) -> Result<Self, Error> {
-        if !dir.is_dir() {
-            return Err(Error::NotAFolder {
-                path: dir.to_owned(),
-                what: "is not a folder of templates",
-            });
-        }
-        let found = crate::files::read_tree(dir)?;
+    /// A file that is not one of the template names, or a template that
+    /// does not parse.
+    pub fn with_overrides(dir: &Path, found: Files) -> Result<Self, Error> {
         let mut set: Vec<(String, String)> = EMBEDDED
             .iter()
             .map(|(n, t)| ((*n).to_owned(), (*t).to_owned()))
@@ -181,19 +173,6 @@ pub fn render(model: &Model, templates: &Templates) -> Result<Files, Error> {
         );
     }
     Ok(files)
-}
-
-/// Every file name `render` may produce (to tell generated files from
-/// foreign ones in an output folder).
-#[must_use]
-pub fn is_generated_name(name: &str) -> bool {
-    cloudformation::FILES
-        .iter()
-        .chain(terraform::FILES)
-        .chain(cdk::FILES)
-        .any(|(f, _)| *f == name)
-        || name == "cdk/task-role.json"
-        || name == "cdk/execution-role.json"
 }
 
 fn template_error(name: &str, e: &tera::Error) -> Error {
@@ -313,4 +292,24 @@ fn comment_filter(value: &Value, _: &HashMap<String, Value>) -> tera::Result<Val
             })
             .collect(),
     ))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The files `render` writes are the workload layout `files` knows, so
+    /// a folder's own files are never taken for foreign ones.
+    #[test]
+    fn rendering_writes_the_workload_layout() {
+        let source = crate::spec::parse(
+            Path::new("w.yaml"),
+            "version: 1\nname: w\nexecution_role:\n  logs: {groups: [/ecs/w]}\n",
+        )
+        .unwrap();
+        let model = crate::model::build(&source).unwrap();
+        let files = render(&model, &Templates::embedded().unwrap()).unwrap();
+        let names: Vec<&str> = files.keys().map(String::as_str).collect();
+        assert_eq!(names, crate::files::LAYOUT);
+    }
 }
