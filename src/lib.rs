@@ -4,26 +4,26 @@
 //!
 //! The data flows one way: [`spec`] (the file) → [`model`] (the two roles,
 //! normalised) → [`render`] (one module per format) → [`files`] (disk);
-//! [`diff`] compares a rendering with what is on disk.
+//! [`review`] compares renderings: [`file_diff`] file by file,
+//! [`grant_diff`] grant by grant, read back by [`render::readback`].
 
 pub mod arn;
 pub mod check;
 pub mod checkov;
 pub mod cli;
-pub mod diff;
 pub mod error;
 pub mod explain;
+pub mod file_diff;
 pub mod files;
 pub mod git;
+pub mod grant_diff;
 pub mod location;
 pub mod model;
 pub mod parallel;
 pub mod presets;
-pub mod readback;
 pub mod render;
 pub mod report;
 pub mod review;
-pub mod semantic;
 pub mod spec;
 
 pub use error::Error;

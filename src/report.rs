@@ -5,8 +5,8 @@ use std::fmt::Write as _;
 
 use serde::Serialize;
 
-use crate::diff;
-use crate::semantic::{Class, RoleChanges, Summary};
+use crate::file_diff;
+use crate::grant_diff::{Class, RoleChanges, Summary};
 
 /// Everything `diff` found.
 #[derive(Debug, Serialize)]
@@ -54,8 +54,8 @@ pub struct Files {
 
 impl DiffReport {
     #[must_use]
-    pub fn new(old: String, new: String, files: &diff::Report, roles: Vec<RoleChanges>) -> Self {
-        let iam = crate::semantic::summarize(&roles);
+    pub fn new(old: String, new: String, files: &file_diff::Report, roles: Vec<RoleChanges>) -> Self {
+        let iam = crate::grant_diff::summarize(&roles);
         DiffReport {
             version: 1,
             old,

@@ -18,8 +18,9 @@ use crate::files::{Files, TEMPLATE_FILE};
 use crate::model::Role;
 use crate::render::{self, Templates};
 use crate::report::DiffReport;
-use crate::semantic::Summary;
-use crate::{diff, files, readback, semantic};
+use crate::grant_diff::Summary;
+use crate::render::readback;
+use crate::{file_diff, files, grant_diff};
 
 /// One workload's generated output: its files and the roles they declare.
 #[derive(Debug, Clone)]
@@ -159,9 +160,9 @@ pub fn read_tree(tree: &BTreeMap<String, PathBuf>) -> Result<Vec<Workload>, Erro
 pub fn compare(
     old: Option<&Workload>,
     new: Option<&Workload>,
-) -> Result<(diff::Report, Vec<semantic::RoleChanges>), Error> {
+) -> Result<(file_diff::Report, Vec<grant_diff::RoleChanges>), Error> {
     let empty = Files::new();
-    let files = diff::compare(
+    let files = file_diff::compare(
         old.map_or(&empty, |w| &w.files),
         new.map_or(&empty, |w| &w.files),
     );
@@ -173,7 +174,7 @@ pub fn compare(
     } else {
         (roles(old)?, roles(new)?)
     };
-    Ok((files, semantic::compare(&old_roles, &new_roles)))
+    Ok((files, grant_diff::compare(&old_roles, &new_roles)))
 }
 
 /// How a workload fares in a change.
@@ -220,7 +221,7 @@ impl Serialize for WorkloadReview {
             new: &'a str,
             summary: &'a crate::report::FullSummary,
             files: &'a crate::report::Files,
-            roles: &'a [semantic::RoleChanges],
+            roles: &'a [grant_diff::RoleChanges],
         }
         Row {
             name: &self.name,

@@ -47,7 +47,7 @@ fn outputs_match_goldens() {
         } else {
             Files::new()
         };
-        let files_report = ecs_iam::diff::compare(&on_disk, &files);
+        let files_report = ecs_iam::file_diff::compare(&on_disk, &files);
         if !files_report.in_sync() {
             let report = ecs_iam::report::DiffReport::new(
                 expected.display().to_string(),

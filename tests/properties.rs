@@ -8,7 +8,7 @@ use std::path::Path;
 
 use common::{from_cdk, from_cloudformation, from_terraform, parse_all_hcl};
 use ecs_iam::render::{Files, Templates};
-use ecs_iam::semantic;
+use ecs_iam::grant_diff;
 use proptest::prelude::*;
 use serde_json::{Value, json};
 
@@ -148,9 +148,9 @@ proptest! {
     #[test]
     fn a_rendering_compared_with_itself_shows_nothing(spec in spec()) {
         let (model, files) = render(&spec);
-        prop_assert!(ecs_iam::diff::compare(&files, &files).in_sync());
-        let back = ecs_iam::readback::parse(Path::new("cloudformation.yaml"), &files["cloudformation.yaml"]).unwrap();
-        let changes = semantic::compare(&back, &model.roles);
+        prop_assert!(ecs_iam::file_diff::compare(&files, &files).in_sync());
+        let back = ecs_iam::render::readback::parse(Path::new("cloudformation.yaml"), &files["cloudformation.yaml"]).unwrap();
+        let changes = grant_diff::compare(&back, &model.roles);
         prop_assert!(changes.iter().all(|r| r.changes.is_empty()), "{:?}", changes);
     }
 
@@ -169,10 +169,10 @@ proptest! {
         }
         let (narrow_model, _) = render(&spec);
         let (wide_model, _) = render(&wider);
-        let up = semantic::summarize(&semantic::compare(&narrow_model.roles, &wide_model.roles));
+        let up = grant_diff::summarize(&grant_diff::compare(&narrow_model.roles, &wide_model.roles));
         prop_assert!(up.broadening > 0, "adding kind {} was not broadening: {:?}", kind, up);
         prop_assert_eq!(up.narrowing, 0);
-        let down = semantic::summarize(&semantic::compare(&wide_model.roles, &narrow_model.roles));
+        let down = grant_diff::summarize(&grant_diff::compare(&wide_model.roles, &narrow_model.roles));
         prop_assert!(down.narrowing > 0, "removing kind {} was not narrowing: {:?}", kind, down);
         prop_assert_eq!(down.broadening, 0);
     }

@@ -9,7 +9,7 @@ use std::path::Path;
 
 use common::Test;
 use ecs_iam::report::DiffReport;
-use ecs_iam::semantic::{self, Class};
+use ecs_iam::grant_diff::{self, Class};
 use serde_yaml::{Mapping, Value};
 
 fn corpus() -> Vec<Value> {
@@ -77,15 +77,15 @@ fn template(side: &Value) -> String {
     serde_yaml::to_string(&Value::Mapping(root)).unwrap()
 }
 
-fn compare(case: &Value) -> Vec<semantic::RoleChanges> {
+fn compare(case: &Value) -> Vec<grant_diff::RoleChanges> {
     let file = Path::new("cloudformation.yaml");
-    let old = ecs_iam::readback::parse(file, &template(&case["old"])).unwrap();
-    let new = ecs_iam::readback::parse(file, &template(&case["new"])).unwrap();
-    semantic::compare(&old, &new)
+    let old = ecs_iam::render::readback::parse(file, &template(&case["old"])).unwrap();
+    let new = ecs_iam::render::readback::parse(file, &template(&case["new"])).unwrap();
+    grant_diff::compare(&old, &new)
 }
 
-fn overall(roles: &[semantic::RoleChanges]) -> &'static str {
-    let s = semantic::summarize(roles);
+fn overall(roles: &[grant_diff::RoleChanges]) -> &'static str {
+    let s = grant_diff::summarize(roles);
     if s.broadening > 0 {
         "broadening"
     } else if s.narrowing > 0 {
@@ -164,7 +164,7 @@ fn markdown_reports_match_goldens() {
         let report = DiffReport::new(
             "base/app".into(),
             "pr/app".into(),
-            &ecs_iam::diff::Report::default(),
+            &ecs_iam::file_diff::Report::default(),
             compare(&case),
         );
         let md = report.markdown();

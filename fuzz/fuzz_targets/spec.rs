@@ -37,7 +37,7 @@ fuzz_target!(|data: &[u8]| {
                 serde_yaml::from_str::<serde_yaml::Value>(content)
                     .unwrap_or_else(|e| panic!("{file}: {e}"));
                 // And ecs-iam reads its own template back.
-                ecs_iam::readback::parse(Path::new(file), content)
+                ecs_iam::render::readback::parse(Path::new(file), content)
                     .unwrap_or_else(|e| panic!("{file}: {e}"));
             }
         }

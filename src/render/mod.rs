@@ -7,6 +7,7 @@
 pub mod acknowledgements;
 pub mod cdk;
 pub mod cloudformation;
+pub mod readback;
 pub mod terraform;
 
 use std::collections::HashMap;
