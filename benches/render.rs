@@ -17,10 +17,10 @@ fn stages(c: &mut Criterion) {
     let task = render::context(&model, Some(0));
 
     c.bench_function("parse", |b| {
-        b.iter(|| ecs_iam::spec::parse(black_box(&path), black_box(&text)).unwrap())
+        b.iter(|| ecs_iam::spec::parse(black_box(&path), black_box(&text)).unwrap());
     });
     c.bench_function("model", |b| {
-        b.iter(|| ecs_iam::model::build(black_box(&source)).unwrap())
+        b.iter(|| ecs_iam::model::build(black_box(&source)).unwrap());
     });
     c.bench_function("render cloudformation", |b| {
         b.iter(|| {
@@ -44,10 +44,10 @@ fn stages(c: &mut Criterion) {
         });
     });
     c.bench_function("render all files", |b| {
-        b.iter(|| render::render(black_box(&model), &templates).unwrap())
+        b.iter(|| render::render(black_box(&model), &templates).unwrap());
     });
     c.bench_function("load templates", |b| {
-        b.iter(|| Templates::embedded().unwrap())
+        b.iter(|| Templates::embedded().unwrap());
     });
 }
 

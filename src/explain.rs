@@ -1,6 +1,8 @@
 //! `ecs-iam explain`: every grant of both roles and the spec field it comes
 //! from.
 
+use std::fmt::Write as _;
+
 use serde::Serialize;
 
 use crate::model::{Model, Statement};
@@ -152,7 +154,7 @@ pub fn table(rows: &[Row]) -> String {
             if i + 1 == cols.len() {
                 s.push_str(c);
             } else {
-                s.push_str(&format!("{c:<w$}  "));
+                let _ = write!(s, "{c:<w$}  ");
             }
         }
         s.trim_end().to_owned() + "\n"

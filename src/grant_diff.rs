@@ -11,7 +11,7 @@
 //! broadening, which whole-statement comparisons (`cdk diff`) do.
 
 use std::collections::BTreeSet;
-use std::fmt;
+use std::fmt::{self, Write as _};
 
 use serde::Serialize;
 
@@ -100,7 +100,7 @@ pub fn when(conditions: &BTreeSet<Cond>) -> String {
     for (i, c) in conditions.iter().enumerate() {
         let values: Vec<&str> = c.values.iter().map(String::as_str).collect();
         out.push_str(if i == 0 { " when " } else { " and " });
-        out.push_str(&format!("{} {} {}", c.test, c.key, values.join(" | ")));
+        let _ = write!(out, "{} {} {}", c.test, c.key, values.join(" | "));
     }
     out
 }

@@ -54,7 +54,12 @@ pub struct Files {
 
 impl DiffReport {
     #[must_use]
-    pub fn new(old: String, new: String, files: &file_diff::Report, roles: Vec<RoleChanges>) -> Self {
+    pub fn new(
+        old: String,
+        new: String,
+        files: &file_diff::Report,
+        roles: Vec<RoleChanges>,
+    ) -> Self {
         let iam = crate::grant_diff::summarize(&roles);
         DiffReport {
             version: 1,

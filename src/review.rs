@@ -15,11 +15,11 @@ use serde::Serialize;
 
 use crate::error::Error;
 use crate::files::{Files, TEMPLATE_FILE};
+use crate::grant_diff::Summary;
 use crate::model::Role;
+use crate::render::readback;
 use crate::render::{self, Templates};
 use crate::report::DiffReport;
-use crate::grant_diff::Summary;
-use crate::render::readback;
 use crate::{file_diff, files, grant_diff};
 
 /// One workload's generated output: its files and the roles they declare.

@@ -7,8 +7,8 @@ mod common;
 use std::path::Path;
 
 use common::{from_cdk, from_cloudformation, from_terraform, parse_all_hcl};
-use ecs_iam::render::{Files, Templates};
 use ecs_iam::grant_diff;
+use ecs_iam::render::{Files, Templates};
 use proptest::prelude::*;
 use serde_json::{Value, json};
 

@@ -8,8 +8,8 @@ use std::fs;
 use std::path::Path;
 
 use common::Test;
-use ecs_iam::report::DiffReport;
 use ecs_iam::grant_diff::{self, Class};
+use ecs_iam::report::DiffReport;
 use serde_yaml::{Mapping, Value};
 
 fn corpus() -> Vec<Value> {

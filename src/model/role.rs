@@ -95,21 +95,17 @@ impl Builder<'_> {
         what: &str,
     ) -> Result<String, Error> {
         let s = &self.source.spec;
-        match explicit {
-            Some(d) => {
-                self.at(field, names::description(d))?;
-                Ok(d.clone())
-            }
-            None => {
-                let d = match &s.description {
-                    Some(d) => format!("{what} of {}: {d}", s.name),
-                    None => format!("{what} of {}", s.name),
-                };
-                // The spec description was checked; only the length can grow.
-                self.at("description", names::description(&d))?;
-                Ok(d)
-            }
+        if let Some(d) = explicit {
+            self.at(field, names::description(d))?;
+            return Ok(d.clone());
         }
+        let d = match &s.description {
+            Some(d) => format!("{what} of {}: {d}", s.name),
+            None => format!("{what} of {}", s.name),
+        };
+        // The spec description was checked; only the length can grow.
+        self.at("description", names::description(&d))?;
+        Ok(d)
     }
 
     pub(super) fn session(&self, field: &str, value: Option<u64>) -> Result<Option<u64>, Error> {

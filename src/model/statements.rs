@@ -35,26 +35,23 @@ impl Builder<'_> {
         let mut sids: BTreeSet<String> = st.iter().map(|s| s.sid.clone()).collect();
         for (i, s) in specs.iter().enumerate() {
             let f = format!("{field}[{i}]");
-            let sid = match &s.sid {
-                Some(sid) => {
-                    self.at(&format!("{f}.sid"), names::sid(sid))?;
-                    if !sids.insert(sid.clone()) {
-                        return Err(self.invalid(
-                            &format!("{f}.sid"),
-                            Problem::DuplicateSid { sid: sid.clone() },
-                        ));
-                    }
-                    sid.clone()
+            let sid = if let Some(sid) = &s.sid {
+                self.at(&format!("{f}.sid"), names::sid(sid))?;
+                if !sids.insert(sid.clone()) {
+                    return Err(self.invalid(
+                        &format!("{f}.sid"),
+                        Problem::DuplicateSid { sid: sid.clone() },
+                    ));
                 }
-                None => {
-                    let mut n = i + 1;
-                    while sids.contains(&format!("Custom{n}")) {
-                        n += 1;
-                    }
-                    let sid = format!("Custom{n}");
-                    sids.insert(sid.clone());
-                    sid
+                sid.clone()
+            } else {
+                let mut n = i + 1;
+                while sids.contains(&format!("Custom{n}")) {
+                    n += 1;
                 }
+                let sid = format!("Custom{n}");
+                sids.insert(sid.clone());
+                sid
             };
             let actions = s.actions.as_slice();
             if actions.is_empty() {

@@ -162,14 +162,6 @@ fn acknowledge_custom(
     }
     // checkov judges the whole policy: what it raises only with the
     // acknowledged statements is theirs.
-    fn view(s: &Statement) -> checkov::Statement<'_> {
-        checkov::Statement {
-            allow: s.effect == Effect::Allow,
-            actions: &s.actions,
-            star_resource: s.resources.iter().any(Text::is_star),
-            conditioned: !s.conditions.is_empty(),
-        }
-    }
     let rest: Vec<checkov::Statement<'_>> = statements
         .iter()
         .filter(|s| s.acknowledged.is_none())
@@ -318,6 +310,16 @@ fn acknowledgeable(id: &str) -> bool {
         }
     }
     true
+}
+
+/// A statement as checkov's IAM checks see it.
+fn view(s: &Statement) -> checkov::Statement<'_> {
+    checkov::Statement {
+        allow: s.effect == Effect::Allow,
+        actions: &s.actions,
+        star_resource: s.resources.iter().any(Text::is_star),
+        conditioned: !s.conditions.is_empty(),
+    }
 }
 
 #[cfg(test)]

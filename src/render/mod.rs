@@ -86,9 +86,6 @@ impl Templates {
             .map(|(n, t)| ((*n).to_owned(), (*t).to_owned()))
             .collect();
         for (name, text) in found {
-            if !name.ends_with(".tera") {
-                continue;
-            }
             let Some(slot) = set.iter_mut().find(|(n, _)| *n == name) else {
                 return Err(Error::UnknownTemplate {
                     path: dir.join(&name),

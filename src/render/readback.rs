@@ -70,8 +70,7 @@ pub fn parse(file: &Path, text: &str) -> Result<Vec<Role>, Error> {
             }
         };
         let mut managed = Vec::new();
-        for (i, v) in reader
-            .list(props.get("ManagedPolicyArns"))
+        for (i, v) in Reader::list(props.get("ManagedPolicyArns"))
             .iter()
             .enumerate()
         {
@@ -85,7 +84,7 @@ pub fn parse(file: &Path, text: &str) -> Result<Vec<Role>, Error> {
             managed.push(ManagedPolicy { name, arn });
         }
         let mut tags = Vec::new();
-        for (i, t) in reader.list(props.get("Tags")).iter().enumerate() {
+        for (i, t) in Reader::list(props.get("Tags")).iter().enumerate() {
             tags.push(Tag {
                 key: reader.string(&t["Key"], &at(&format!("Tags[{i}].Key")))?,
                 value: reader.string(&t["Value"], &at(&format!("Tags[{i}].Value")))?,
@@ -135,7 +134,7 @@ impl Reader<'_> {
         unreadable(self.file, &format!("`{at}` {what}"))
     }
 
-    fn list<'v>(&self, v: Option<&'v Value>) -> Vec<&'v Value> {
+    fn list(v: Option<&Value>) -> Vec<&Value> {
         match v {
             None | Some(Value::Null) => Vec::new(),
             Some(Value::Sequence(items)) => items.iter().collect(),
@@ -191,7 +190,7 @@ impl Reader<'_> {
     }
 
     fn texts(&self, v: Option<&Value>, at: &str) -> Result<Vec<Text>, Error> {
-        self.list(v)
+        Self::list(v)
             .into_iter()
             .enumerate()
             .map(|(i, x)| self.text(x, &format!("{at}[{i}]")))
@@ -203,7 +202,7 @@ impl Reader<'_> {
             return Err(self.error(at, "has no `Statement`"));
         };
         let mut out = Vec::new();
-        for (i, s) in self.list(Some(list)).into_iter().enumerate() {
+        for (i, s) in Self::list(Some(list)).into_iter().enumerate() {
             let at = format!("{at}.Statement[{i}]");
             for unsupported in ["NotAction", "NotResource", "NotPrincipal"] {
                 if s.get(unsupported).is_some() {

@@ -37,11 +37,11 @@ fn quote(parts: &[Part<'_>]) -> String {
                 literal(&mut out, s, next_is_ref);
             }
             Part::Ref(Segment::Partition) => {
-                out.push_str("${data.aws_partition.current.partition}")
+                out.push_str("${data.aws_partition.current.partition}");
             }
             Part::Ref(Segment::Region) => out.push_str("${data.aws_region.current.region}"),
             Part::Ref(Segment::Account) => {
-                out.push_str("${data.aws_caller_identity.current.account_id}")
+                out.push_str("${data.aws_caller_identity.current.account_id}");
             }
             Part::Ref(Segment::Literal(s)) => literal(&mut out, s, false),
         }
@@ -112,8 +112,8 @@ mod tests {
     use super::*;
     use serde_json::json;
 
-    fn hcl(v: Value) -> String {
-        filter(&v, &HashMap::new())
+    fn hcl(v: &Value) -> String {
+        filter(v, &HashMap::new())
             .unwrap()
             .as_str()
             .unwrap()
@@ -122,19 +122,19 @@ mod tests {
 
     #[test]
     fn escapes_template_sequences() {
-        assert_eq!(hcl(json!("${aws:username}")), "\"$${aws:username}\"");
-        assert_eq!(hcl(json!("%{if}")), "\"${\"%\"}{if}\"");
-        assert_eq!(hcl(json!("a ${ b")), "\"a ${\"$\"}{ b\"");
-        assert_eq!(hcl(json!("$${x}")), "\"${\"$\"}$${x}\"");
-        assert_eq!(hcl(json!("$%{x}")), "\"${\"$\"}${\"%\"}{x}\"");
-        assert_eq!(hcl(json!("a\"\\\n")), "\"a\\\"\\\\\\n\"");
-        assert_eq!(hcl(json!("cost $5")), "\"cost $5\"");
+        assert_eq!(hcl(&json!("${aws:username}")), "\"$${aws:username}\"");
+        assert_eq!(hcl(&json!("%{if}")), "\"${\"%\"}{if}\"");
+        assert_eq!(hcl(&json!("a ${ b")), "\"a ${\"$\"}{ b\"");
+        assert_eq!(hcl(&json!("$${x}")), "\"${\"$\"}$${x}\"");
+        assert_eq!(hcl(&json!("$%{x}")), "\"${\"$\"}${\"%\"}{x}\"");
+        assert_eq!(hcl(&json!("a\"\\\n")), "\"a\\\"\\\\\\n\"");
+        assert_eq!(hcl(&json!("cost $5")), "\"cost $5\"");
         assert_eq!(
-            hcl(json!(["arn:", {"ref": "partition"}, ":s3:::b"])),
+            hcl(&json!(["arn:", {"ref": "partition"}, ":s3:::b"])),
             "\"arn:${data.aws_partition.current.partition}:s3:::b\""
         );
         assert_eq!(
-            hcl(json!(["x$", {"ref": "region"}])),
+            hcl(&json!(["x$", {"ref": "region"}])),
             "\"x${\"$\"}${data.aws_region.current.region}\""
         );
     }
