@@ -70,13 +70,6 @@ fn ls_tree(rev: &str, path: &str) -> Result<Vec<(String, String)>, Error> {
         .collect())
 }
 
-fn is_spec_name(name: &str) -> bool {
-    Path::new(name)
-        .extension()
-        .and_then(|e| e.to_str())
-        .is_some_and(|e| matches!(e, "yaml" | "yml" | "json"))
-}
-
 /// The specs that the command-line `paths` (files, or folders of specs,
 /// relative to the current folder) name at `rev`, in path order. A path
 /// that does not exist at `rev` names none: the change adds it.
@@ -109,7 +102,7 @@ pub fn specs_at(rev: &str, paths: &[PathBuf]) -> Result<Vec<Blob>, Error> {
             names.extend(
                 ls_tree(rev, dir)?
                     .into_iter()
-                    .filter(|(k, n)| k == "blob" && is_spec_name(n))
+                    .filter(|(k, n)| k == "blob" && crate::spec::is_spec_name(Path::new(n)))
                     .map(|(_, n)| n),
             );
             continue;
@@ -120,7 +113,7 @@ pub fn specs_at(rev: &str, paths: &[PathBuf]) -> Result<Vec<Blob>, Error> {
                 "tree" => names.extend(
                     ls_tree(rev, &format!("{p}/"))?
                         .into_iter()
-                        .filter(|(k, n)| k == "blob" && is_spec_name(n))
+                        .filter(|(k, n)| k == "blob" && crate::spec::is_spec_name(Path::new(n)))
                         .map(|(_, n)| n),
                 ),
                 _ => {}

@@ -31,13 +31,25 @@ pub struct DiffReport {
 }
 
 /// Counts of IAM changes and file differences.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Clone, Copy, Default, Serialize)]
 pub struct FullSummary {
     #[serde(flatten)]
     pub iam: Summary,
     pub files_changed: usize,
     pub files_missing: usize,
     pub files_extra: usize,
+}
+
+impl FullSummary {
+    /// Add another comparison's counts (a review's totals).
+    pub fn add(&mut self, other: &FullSummary) {
+        self.iam.broadening += other.iam.broadening;
+        self.iam.narrowing += other.iam.narrowing;
+        self.iam.neutral += other.iam.neutral;
+        self.files_changed += other.files_changed;
+        self.files_missing += other.files_missing;
+        self.files_extra += other.files_extra;
+    }
 }
 
 /// File-level differences: `changed` lists files whose content differs

@@ -15,11 +15,10 @@ use serde::Serialize;
 
 use crate::error::Error;
 use crate::files::{Files, TEMPLATE_FILE};
-use crate::grant_diff::Summary;
 use crate::model::Role;
 use crate::render::readback;
 use crate::render::{self, Templates};
-use crate::report::DiffReport;
+use crate::report::{DiffReport, FullSummary};
 use crate::{file_diff, files, grant_diff};
 
 /// One workload's generated output: its files and the roles they declare.
@@ -219,7 +218,7 @@ impl Serialize for WorkloadReview {
             status: Status,
             old: &'a str,
             new: &'a str,
-            summary: &'a crate::report::FullSummary,
+            summary: &'a FullSummary,
             files: &'a crate::report::Files,
             roles: &'a [grant_diff::RoleChanges],
         }
@@ -249,11 +248,9 @@ pub struct WorkloadCounts {
 #[derive(Debug, Clone, Copy, Default, Serialize)]
 pub struct ReviewSummary {
     pub workloads: WorkloadCounts,
+    /// IAM changes and file differences of all workloads together.
     #[serde(flatten)]
-    pub iam: Summary,
-    pub files_changed: usize,
-    pub files_missing: usize,
-    pub files_extra: usize,
+    pub totals: FullSummary,
 }
 
 /// A change compared workload by workload.
@@ -326,12 +323,7 @@ pub fn review(
             Status::Unchanged => summary.workloads.unchanged += 1,
         }
         let s = &w.report.summary;
-        summary.iam.broadening += s.iam.broadening;
-        summary.iam.narrowing += s.iam.narrowing;
-        summary.iam.neutral += s.iam.neutral;
-        summary.files_changed += s.files_changed;
-        summary.files_missing += s.files_missing;
-        summary.files_extra += s.files_extra;
+        summary.totals.add(s);
     }
     Ok(Review {
         version: 1,
@@ -353,11 +345,11 @@ impl Review {
     /// Some workload grants more than before.
     #[must_use]
     pub fn broadens(&self) -> bool {
-        self.summary.iam.broadening > 0
+        self.summary.totals.iam.broadening > 0
     }
 
     fn iam_line(&self) -> String {
-        crate::report::iam_line(&self.summary.iam)
+        crate::report::iam_line(&self.summary.totals.iam)
     }
 
     fn workloads_line(&self) -> String {
@@ -416,7 +408,7 @@ impl Review {
     /// that differs.
     #[must_use]
     pub fn markdown(&self) -> String {
-        let headline = crate::report::headline(&self.summary.iam);
+        let headline = crate::report::headline(&self.summary.totals.iam);
         let mut out = format!("### ecs-iam: {headline}\n\n{}\n\n", self.workloads_line());
         for w in self
             .workloads

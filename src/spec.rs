@@ -400,6 +400,14 @@ pub struct Source {
 /// The largest spec file read; real specs are a few kilobytes.
 pub const MAX_SPEC_BYTES: u64 = 1024 * 1024;
 
+/// Whether a file name is a spec's: `.yaml`, `.yml` or `.json`.
+#[must_use]
+pub fn is_spec_name(path: &Path) -> bool {
+    path.extension()
+        .and_then(|e| e.to_str())
+        .is_some_and(|e| matches!(e, "yaml" | "yml" | "json"))
+}
+
 /// Spec files named on the command line, folders expanded to their
 /// `.yaml`, `.yml` and `.json` files in name order.
 ///
@@ -416,12 +424,7 @@ pub fn find_specs(paths: &[PathBuf]) -> Result<Vec<PathBuf>, Error> {
                 })?
                 .filter_map(Result::ok)
                 .map(|e| e.path())
-                .filter(|f| {
-                    f.is_file()
-                        && f.extension()
-                            .and_then(|e| e.to_str())
-                            .is_some_and(|e| matches!(e, "yaml" | "yml" | "json"))
-                })
+                .filter(|f| f.is_file() && is_spec_name(f))
                 .collect();
             found.sort();
             if found.is_empty() {
