@@ -263,6 +263,58 @@ pub enum Problem {
         deny: bool,
     },
     AcknowledgedStarAction,
+    TaskDefinitionUnreadable {
+        path: PathBuf,
+        message: String,
+    },
+    TaskDefinitionTooLarge {
+        bytes: u64,
+        max: u64,
+    },
+    NotATaskDefinition,
+    NoSuchTaskDefinition {
+        id: String,
+        found: Vec<String>,
+    },
+    TaskDefinitionCount {
+        found: Vec<String>,
+    },
+    NoContainerDefinitions,
+    TaskDefinitionType {
+        expected: &'static str,
+    },
+    Intrinsic {
+        function: String,
+    },
+    DeployTimeValue {
+        name: String,
+    },
+    ContainerName,
+    LogDriver,
+    ValueFromMissing,
+    FileSystemId,
+    EfsId {
+        value: String,
+        kind: &'static str,
+        prefix: &'static str,
+    },
+    AwslogsGroup {
+        container: String,
+    },
+    BadImage {
+        value: String,
+        reason: &'static str,
+    },
+    ValueFrom {
+        value: String,
+        expected: &'static str,
+    },
+    ValueFromService {
+        value: String,
+        found: String,
+        expected: &'static str,
+    },
+    TaskDefinitionsNotRead,
 }
 
 impl fmt::Display for Error {
@@ -316,6 +368,9 @@ impl fmt::Display for Error {
             }
             Error::MissingField { at, field } => {
                 write!(f, "{at}: missing field `{field}`; add it")
+            }
+            Error::Invalid { at, field, problem } if field.is_empty() => {
+                write!(f, "{at}: {problem}")
             }
             Error::Invalid { at, field, problem } => write!(f, "{at}: `{field}`: {problem}"),
             Error::DuplicateName {
@@ -627,6 +682,98 @@ impl fmt::Display for Problem {
             Problem::AcknowledgedStarAction => write!(
                 f,
                 "a statement allowing every action (`*`) cannot be acknowledged; list the actions the workload calls"
+            ),
+            Problem::TaskDefinitionUnreadable { path, message } => write!(
+                f,
+                "cannot read task definition `{}`: {message}; paths are relative to the spec's folder",
+                path.display()
+            ),
+            Problem::TaskDefinitionTooLarge { bytes, max } => write!(
+                f,
+                "the file is {bytes} bytes; a task definition may be at most {max} bytes"
+            ),
+            Problem::NotATaskDefinition => write!(
+                f,
+                "not a task definition; expected what `aws ecs describe-task-definition` prints (`{{\"taskDefinition\": ...}}`), what `register-task-definition --cli-input-json` takes (`{{\"family\": ..., \"containerDefinitions\": [...]}}`), a `containerDefinitions` list, or a CloudFormation template with an `AWS::ECS::TaskDefinition`"
+            ),
+            Problem::NoSuchTaskDefinition { id, found } => write!(
+                f,
+                "the template has no `AWS::ECS::TaskDefinition` named `{id}`; it has {}",
+                if found.is_empty() {
+                    "none".to_owned()
+                } else {
+                    backticked(found)
+                }
+            ),
+            Problem::TaskDefinitionCount { found } if found.is_empty() => {
+                write!(f, "the template has no `AWS::ECS::TaskDefinition` resource")
+            }
+            Problem::TaskDefinitionCount { found } => write!(
+                f,
+                "the template has {} task definitions ({}); name one as `<file>#<LogicalId>`",
+                found.len(),
+                backticked(found)
+            ),
+            Problem::NoContainerDefinitions => {
+                write!(
+                    f,
+                    "the task definition has no `containerDefinitions`; add them"
+                )
+            }
+            Problem::TaskDefinitionType { expected } => write!(f, "expected {expected}"),
+            Problem::Intrinsic { function } => write!(
+                f,
+                "`{function}` is known only at deploy time; ecs-iam resolves `Ref` and `Fn::Sub` of `AWS::Partition`, `AWS::Region`, `AWS::AccountId` and `AWS::URLSuffix`, and `Fn::Join` of those: write the value here, or grant it in the spec instead"
+            ),
+            Problem::DeployTimeValue { name } => write!(
+                f,
+                "`{name}` is known only at deploy time; ecs-iam resolves `Ref` and `Fn::Sub` of `AWS::Partition`, `AWS::Region`, `AWS::AccountId` and `AWS::URLSuffix`: write the value here, or grant it in the spec instead"
+            ),
+            Problem::ContainerName => write!(
+                f,
+                "the container has no `name`; ECS requires one, and ecs-iam names grants after it"
+            ),
+            Problem::LogDriver => write!(f, "`logConfiguration` has no `logDriver`; add it"),
+            Problem::ValueFromMissing => write!(
+                f,
+                "the entry has no `valueFrom`; give the secret's or parameter's ARN"
+            ),
+            Problem::FileSystemId => {
+                write!(f, "`efsVolumeConfiguration` has no `fileSystemId`; add it")
+            }
+            Problem::EfsId {
+                value,
+                kind,
+                prefix,
+            } => write!(
+                f,
+                "`{}` is not an EFS {kind} id; write `{prefix}` and 8 to 40 hexadecimal digits",
+                value.escape_default()
+            ),
+            Problem::AwslogsGroup { container } => write!(
+                f,
+                "the awslogs driver of container `{container}` has no `awslogs-group` option; ECS requires one, add it"
+            ),
+            Problem::BadImage { value, reason } => write!(
+                f,
+                "image `{}` does not parse: {reason}; write `<account>.dkr.ecr.<region>.amazonaws.com/<repository>[:<tag>|@<digest>]` for ECR",
+                value.escape_default()
+            ),
+            Problem::ValueFrom { value, expected } => {
+                write!(f, "`{}` is not {expected}", value.escape_default())
+            }
+            Problem::ValueFromService {
+                value,
+                found,
+                expected,
+            } => write!(
+                f,
+                "`{}` is an ARN of service `{found}`; ECS reads this field from {expected} only",
+                value.escape_default()
+            ),
+            Problem::TaskDefinitionsNotRead => write!(
+                f,
+                "the task definitions were not read; read them with `Source::read_task_definitions` before building the model"
             ),
             Problem::NothingToDecrypt => write!(
                 f,

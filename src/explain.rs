@@ -54,13 +54,43 @@ pub fn explain(model: &Model) -> Vec<Row> {
                     None => groups.push((from, vec![a.clone()])),
                 }
             }
-            for (from, actions) in groups {
+            // Resources a task definition asked for get a row per field
+            // that asked; the rest are the spec's own.
+            let own: Vec<String> = st
+                .resources
+                .iter()
+                .filter(|r| st.sources.iter().all(|(s, _)| s != *r))
+                .map(ToString::to_string)
+                .collect();
+            if !own.is_empty() {
+                for (from, actions) in &groups {
+                    rows.push(Row {
+                        role: role.kind.key(),
+                        kind: "permission",
+                        effect: st.effect,
+                        actions: actions.clone(),
+                        resources: own.clone(),
+                        condition: condition(st),
+                        from: from.clone(),
+                    });
+                }
+            }
+            let mut derived: Vec<(String, Vec<String>)> = Vec::new();
+            for (resource, origin) in &st.sources {
+                let r = resource.to_string();
+                match derived.iter_mut().find(|(o, _)| o == origin) {
+                    Some((_, rs)) if !rs.contains(&r) => rs.push(r),
+                    Some(_) => {}
+                    None => derived.push((origin.clone(), vec![r])),
+                }
+            }
+            for (from, resources) in derived {
                 rows.push(Row {
                     role: role.kind.key(),
                     kind: "permission",
                     effect: st.effect,
-                    actions,
-                    resources: st.resources.iter().map(ToString::to_string).collect(),
+                    actions: st.actions.clone(),
+                    resources,
                     condition: condition(st),
                     from,
                 });

@@ -25,6 +25,7 @@ pub mod render;
 pub mod report;
 pub mod review;
 pub mod spec;
+pub mod task_definition;
 
 pub use error::Error;
 

@@ -15,6 +15,7 @@ use serde::{Deserialize, Deserializer, Serialize};
 
 use crate::error::{Error, Location, Unknown, suggest};
 use crate::location::Locations;
+use crate::task_definition::TaskDefinition;
 
 /// A role specification file.
 #[derive(Debug, Clone, Deserialize, Serialize, JsonSchema)]
@@ -50,6 +51,13 @@ pub struct Spec {
     /// The role the ECS agent assumes to start the task.
     #[serde(default)]
     pub execution_role: ExecutionRoleSpec,
+    /// ECS task definitions this workload runs, relative to the spec
+    /// (`file#LogicalId` picks one of several in a CloudFormation
+    /// template): what their images, secrets, log configurations,
+    /// environment files and EFS volumes need is granted with the spec's
+    /// own grants, and `ecs-iam verify` checks the roles against them.
+    #[serde(default)]
+    pub task_definitions: Vec<String>,
 }
 
 /// The deployment target; each field optional.
@@ -222,6 +230,22 @@ pub struct EcrSpec {
     /// Only allow layer pulls through this VPC endpoint (`aws:SourceVpce`).
     #[serde(default)]
     pub source_vpce: Option<String>,
+    /// Pull-through cache rules: images of the task definitions under one
+    /// of these repository prefixes may also be imported from upstream.
+    #[serde(default)]
+    pub pull_through_cache: Vec<PullThroughCacheSpec>,
+}
+
+/// An ECR pull-through cache rule the task definitions' images use.
+#[derive(Debug, Clone, Deserialize, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct PullThroughCacheSpec {
+    /// The rule's repository prefix, e.g. `docker-hub`.
+    pub prefix: String,
+    /// The cached repository may not exist yet: allow
+    /// `ecr:CreateRepository` under the prefix (the first pull creates it).
+    #[serde(default)]
+    pub create_repository: bool,
 }
 
 /// CloudWatch Logs for the awslogs log driver.
@@ -395,6 +419,42 @@ pub struct Source {
     pub path: PathBuf,
     pub spec: Spec,
     pub locations: Locations,
+    /// The task definitions `spec.task_definitions` names, read by
+    /// [`Source::read_task_definitions`]; empty until then.
+    pub task_definitions: Vec<TaskDefinition>,
+}
+
+impl Source {
+    /// Read the task definitions the spec names, relative to the spec's
+    /// folder, with `read` supplying each file's bytes.
+    ///
+    /// # Errors
+    /// A file that cannot be read (located at the spec's entry), or a
+    /// problem inside one (located in that file).
+    pub fn read_task_definitions(
+        &mut self,
+        read: &dyn Fn(&Path) -> Result<Vec<u8>, std::io::Error>,
+    ) -> Result<(), Error> {
+        let base = self.path.parent().unwrap_or(Path::new("")).to_owned();
+        let mut out = Vec::new();
+        for (i, reference) in self.spec.task_definitions.iter().enumerate() {
+            let field = format!("task_definitions[{i}]");
+            let at = self.locations.at(&field);
+            let reader = |p: &Path| {
+                read(p).map_err(|e| Error::Invalid {
+                    at: at.clone(),
+                    field: field.clone(),
+                    problem: Box::new(crate::error::Problem::TaskDefinitionUnreadable {
+                        path: p.to_owned(),
+                        message: e.to_string(),
+                    }),
+                })
+            };
+            out.push(crate::task_definition::load(reference, &base, &reader)?);
+        }
+        self.task_definitions = out;
+        Ok(())
+    }
 }
 
 /// The largest spec file read; real specs are a few kilobytes.
@@ -452,7 +512,9 @@ pub fn load(path: &Path) -> Result<Source, Error> {
         return Err(too_large(path, meta.len()));
     }
     let bytes = std::fs::read(path).map_err(read_err)?;
-    from_bytes(path, bytes)
+    let mut source = from_bytes(path, bytes)?;
+    source.read_task_definitions(&|p| std::fs::read(p))?;
+    Ok(source)
 }
 
 fn too_large(path: &Path, bytes: u64) -> Error {
@@ -576,6 +638,7 @@ pub fn parse(path: &Path, text: &str) -> Result<Source, Error> {
         path: path.to_owned(),
         spec,
         locations,
+        task_definitions: Vec::new(),
     })
 }
 

@@ -4,12 +4,13 @@
 use crate::arn::Text;
 use crate::error::{Error, Problem};
 
+use super::derived::{Derived, joined, origins};
 use super::resources::{KMS_KEY, LOG_GROUP, PARAMETER, REPOSITORY, SECRET};
 use super::statements::{condition, policy, statement};
 use super::{Builder, Common, Role, RoleKind, Wildcard, names};
 
 impl Builder<'_> {
-    pub(super) fn execution_role(&self, common: &Common) -> Result<Role, Error> {
+    pub(super) fn execution_role(&self, common: &Common, derived: &Derived) -> Result<Role, Error> {
         let e = &self.source.spec.execution_role;
         let name = self.role_name("execution_role.name", e.name.as_ref(), "execution")?;
         let mut st = Vec::new();
@@ -19,7 +20,14 @@ impl Builder<'_> {
             "execution_role.ecr.repositories",
             &ecr.repositories,
         )?;
-        if (ecr.source_vpc.is_some() || ecr.source_vpce.is_some()) && repos.is_empty() {
+        for (i, cache) in ecr.pull_through_cache.iter().enumerate() {
+            self.at(
+                &format!("execution_role.ecr.pull_through_cache[{i}].prefix"),
+                names::cache_prefix(&cache.prefix),
+            )?;
+        }
+        let pulls_anything = !repos.is_empty() || !derived.pulls.is_empty();
+        if (ecr.source_vpc.is_some() || ecr.source_vpce.is_some()) && !pulls_anything {
             return Err(self.invalid(
                 "execution_role.ecr",
                 Problem::EmptyList {
@@ -27,7 +35,7 @@ impl Builder<'_> {
                 },
             ));
         }
-        if !repos.is_empty() {
+        if pulls_anything {
             // GetAuthorizationToken has no resource type and cannot carry the
             // VPC conditions: the call leaves through Fargate's own interface.
             st.push(
@@ -38,7 +46,14 @@ impl Builder<'_> {
                     Vec::new(),
                     "execution_role.ecr.repositories",
                 )
-                .unavoidable(Wildcard::NoResourceScope),
+                .unavoidable(Wildcard::NoResourceScope)
+                .sourced(
+                    derived
+                        .pulls
+                        .iter()
+                        .map(|p| (Text::literal("*"), p.origin.clone()))
+                        .collect(),
+                ),
             );
             let mut conditions = Vec::new();
             if let Some(vpc) = &ecr.source_vpc {
@@ -63,17 +78,44 @@ impl Builder<'_> {
                     vec![Text::literal(vpce)],
                 ));
             }
-            st.push(statement(
-                "EcrPull",
-                &[
-                    "ecr:BatchCheckLayerAvailability",
-                    "ecr:BatchGetImage",
-                    "ecr:GetDownloadUrlForLayer",
-                ],
-                repos,
-                conditions,
-                "execution_role.ecr.repositories",
-            ));
+            st.push(
+                statement(
+                    "EcrPull",
+                    &[
+                        "ecr:BatchCheckLayerAvailability",
+                        "ecr:BatchGetImage",
+                        "ecr:GetDownloadUrlForLayer",
+                    ],
+                    joined(repos, &derived.pulls),
+                    conditions,
+                    "execution_role.ecr.repositories",
+                )
+                .sourced(origins(&derived.pulls)),
+            );
+        }
+        if !derived.imports.is_empty() {
+            st.push(
+                statement(
+                    "EcrPullThroughCache",
+                    &["ecr:BatchImportUpstreamImage"],
+                    joined(Vec::new(), &derived.imports),
+                    Vec::new(),
+                    "execution_role.ecr.pull_through_cache",
+                )
+                .sourced(origins(&derived.imports)),
+            );
+        }
+        if !derived.creates.is_empty() {
+            st.push(
+                statement(
+                    "EcrPullThroughCacheCreate",
+                    &["ecr:CreateRepository"],
+                    joined(Vec::new(), &derived.creates),
+                    Vec::new(),
+                    "execution_role.ecr.pull_through_cache",
+                )
+                .sourced(origins(&derived.creates)),
+            );
         }
         if ecr.public {
             st.push(
@@ -99,61 +141,98 @@ impl Builder<'_> {
                 },
             ));
         }
-        if !groups.is_empty() {
+        if !groups.is_empty() || !derived.log_groups.is_empty() {
+            let created = if e.logs.create_group {
+                groups.clone()
+            } else {
+                Vec::new()
+            };
             st.push(
                 statement(
                     "Logs",
                     &["logs:CreateLogStream", "logs:PutLogEvents"],
-                    groups.clone(),
+                    joined(groups, &derived.log_groups),
                     Vec::new(),
                     "execution_role.logs.groups",
                 )
-                .unavoidable(Wildcard::LogStreams),
+                .unavoidable(Wildcard::LogStreams)
+                .sourced(origins(&derived.log_groups)),
             );
-            if e.logs.create_group {
+            if !created.is_empty() || !derived.created_log_groups.is_empty() {
                 st.push(
                     statement(
                         "LogsCreateGroup",
                         &["logs:CreateLogGroup"],
-                        groups,
+                        joined(created, &derived.created_log_groups),
                         Vec::new(),
                         "execution_role.logs.create_group",
                     )
-                    .unavoidable(Wildcard::LogStreams),
+                    .unavoidable(Wildcard::LogStreams)
+                    .sourced(origins(&derived.created_log_groups)),
                 );
             }
         }
-        if !e.secrets.is_empty() {
+        let reads_secrets = !e.secrets.is_empty() || !derived.secrets.is_empty();
+        if reads_secrets {
             let resources = self.resources(&SECRET, "execution_role.secrets", &e.secrets)?;
-            st.push(statement(
-                "ReadSecrets",
-                &["secretsmanager:GetSecretValue"],
-                resources,
-                Vec::new(),
-                "execution_role.secrets",
-            ));
+            st.push(
+                statement(
+                    "ReadSecrets",
+                    &["secretsmanager:GetSecretValue"],
+                    joined(resources, &derived.secrets),
+                    Vec::new(),
+                    "execution_role.secrets",
+                )
+                .sourced(origins(&derived.secrets)),
+            );
         }
-        if !e.ssm_parameters.is_empty() {
+        let reads_parameters = !e.ssm_parameters.is_empty() || !derived.parameters.is_empty();
+        if reads_parameters {
             let resources = self.resources(
                 &PARAMETER,
                 "execution_role.ssm_parameters",
                 &e.ssm_parameters,
             )?;
-            st.push(statement(
-                "ReadParameters",
-                &["ssm:GetParameters"],
-                resources,
-                Vec::new(),
-                "execution_role.ssm_parameters",
-            ));
+            st.push(
+                statement(
+                    "ReadParameters",
+                    &["ssm:GetParameters"],
+                    joined(resources, &derived.parameters),
+                    Vec::new(),
+                    "execution_role.ssm_parameters",
+                )
+                .sourced(origins(&derived.parameters)),
+            );
+        }
+        if !derived.environment_files.is_empty() {
+            st.push(
+                statement(
+                    "EnvironmentFiles",
+                    &["s3:GetObject"],
+                    joined(Vec::new(), &derived.environment_files),
+                    Vec::new(),
+                    "task_definitions",
+                )
+                .sourced(origins(&derived.environment_files)),
+            );
+            st.push(
+                statement(
+                    "EnvironmentFileBuckets",
+                    &["s3:GetBucketLocation"],
+                    joined(Vec::new(), &derived.environment_file_buckets),
+                    Vec::new(),
+                    "task_definitions",
+                )
+                .sourced(origins(&derived.environment_file_buckets)),
+            );
         }
         // The keys decrypt what ECS injects: secrets through Secrets
         // Manager, SecureString parameters through SSM.
         let mut via = Vec::new();
-        if !e.secrets.is_empty() {
+        if reads_secrets {
             via.push("secretsmanager");
         }
-        if !e.ssm_parameters.is_empty() {
+        if reads_parameters {
             via.push("ssm");
         }
         if via.is_empty() && !e.kms_keys.is_empty() {

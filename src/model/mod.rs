@@ -4,6 +4,7 @@
 //! the scanners' acknowledgement ids, which rendering derives from the
 //! wildcards recorded on each statement (`render::acknowledgements`).
 
+mod derived;
 mod execution_role;
 pub mod managed;
 mod names;
@@ -204,6 +205,11 @@ pub struct Statement {
     /// The spec field this statement comes from.
     #[serde(skip)]
     pub origin: String,
+    /// Resources a task definition asked for, each with the field that
+    /// asked (`orders.taskdef.json: containerDefinitions[app].image`); a
+    /// resource may also be the spec's own.
+    #[serde(skip)]
+    pub sources: Vec<(Text, String)>,
     /// Why this generated statement holds a wildcard no narrower grant
     /// avoids; `None` for everything else, custom statements included.
     #[serde(skip)]
@@ -269,8 +275,20 @@ pub fn build(source: &Source) -> Result<Model, Error> {
         boundary,
         tags,
     };
-    let task = b.task_role(&common)?;
-    let execution = b.execution_role(&common)?;
+    if source.task_definitions.len() != s.task_definitions.len() {
+        return Err(b.invalid("task_definitions", Problem::TaskDefinitionsNotRead));
+    }
+    let mut needs = Vec::new();
+    for t in &source.task_definitions {
+        needs.extend(crate::task_definition::needs::needs(
+            t,
+            &b.env,
+            &s.execution_role.ecr.pull_through_cache,
+        )?);
+    }
+    let derived = derived::Derived::new(&needs);
+    let task = b.task_role(&common, &derived)?;
+    let execution = b.execution_role(&common, &derived)?;
     if task.name == execution.name {
         let field = if s.execution_role.name.is_some() {
             "execution_role.name"

@@ -175,6 +175,7 @@ impl Builder<'_> {
             resources: Vec::new(),
             conditions,
             origin: format!("{field}.services"),
+            sources: Vec::new(),
             wildcard: None,
             acknowledged: None,
         });
@@ -189,6 +190,7 @@ impl Builder<'_> {
                 resources: Vec::new(),
                 conditions: Vec::new(),
                 origin: format!("{field}.services"),
+                sources: Vec::new(),
                 wildcard: None,
                 acknowledged: None,
             });

@@ -230,6 +230,7 @@ pub(super) fn statement(
         resources: sorted_texts(resources),
         conditions: group_conditions(conditions),
         origin: origin.to_owned(),
+        sources: Vec::new(),
         wildcard: None,
         acknowledged: None,
     }
@@ -238,6 +239,12 @@ pub(super) fn statement(
 impl Statement {
     pub(super) fn unavoidable(mut self, wildcard: Wildcard) -> Self {
         self.wildcard = Some(wildcard);
+        self
+    }
+
+    /// Record which task definition field asked for which resource.
+    pub(super) fn sourced(mut self, sources: Vec<(Text, String)>) -> Self {
+        self.sources = sources;
         self
     }
 }

@@ -7,12 +7,13 @@ use crate::arn::{NO_SCOPE, Text};
 use crate::error::{Error, Problem};
 use crate::spec::{S3Access, S3Spec};
 
+use super::derived::Derived;
 use super::resources::SECRET;
 use super::statements::{condition, policy, statement};
 use super::{Builder, Common, Role, RoleKind, Statement, Wildcard, names};
 
 impl Builder<'_> {
-    pub(super) fn task_role(&self, common: &Common) -> Result<Role, Error> {
+    pub(super) fn task_role(&self, common: &Common, derived: &Derived) -> Result<Role, Error> {
         let t = &self.source.spec.task_role;
         let name = self.role_name("task_role.name", t.name.as_ref(), "task")?;
         let mut st = Vec::new();
@@ -41,6 +42,37 @@ impl Builder<'_> {
         st.extend(self.kms_statement("task_role.kms_keys", &t.kms_keys, &["secretsmanager"])?);
         for (i, bucket) in t.s3.iter().enumerate() {
             st.extend(self.s3(&format!("task_role.s3[{i}]"), bucket)?);
+        }
+        for (i, m) in derived.efs.iter().enumerate() {
+            let actions: &[&str] = if m.write {
+                &[
+                    "elasticfilesystem:ClientMount",
+                    "elasticfilesystem:ClientWrite",
+                ]
+            } else {
+                &["elasticfilesystem:ClientMount"]
+            };
+            let conditions = m
+                .access_point
+                .iter()
+                .map(|ap| {
+                    condition(
+                        "StringEquals",
+                        "elasticfilesystem:AccessPointArn",
+                        vec![ap.clone()],
+                    )
+                })
+                .collect();
+            st.push(
+                statement(
+                    &format!("EfsMount{}", i + 1),
+                    actions,
+                    vec![m.file_system.clone()],
+                    conditions,
+                    "task_definitions",
+                )
+                .sourced(vec![(m.file_system.clone(), m.origin.clone())]),
+            );
         }
         let managed = self.managed("task_role.managed_policies", &t.managed_policies)?;
         let statements = self.custom("task_role.statements", &t.statements, st)?;

@@ -258,6 +258,7 @@ impl Reader<'_> {
                 resources: self.texts(s.get("Resource"), &format!("{at}.Resource"))?,
                 conditions,
                 origin: String::new(),
+                sources: Vec::new(),
                 wildcard: None,
                 acknowledged: None,
             });
