@@ -121,6 +121,20 @@ impl Text {
         matches!(self.0.as_slice(), [Segment::Literal(s)] if s == "*")
     }
 
+    /// A log group ARN without the `:*` that covers its streams
+    /// (`log-group:<name>:*` → `log-group:<name>`).
+    #[must_use]
+    pub fn without_streams(&self) -> Text {
+        let mut t = self.clone();
+        if let Some(Segment::Literal(last)) = t.0.last_mut()
+            && last.ends_with(":*")
+            && last.contains("log-group:")
+        {
+            last.truncate(last.len() - 2);
+        }
+        t
+    }
+
     /// A sort key: literal text with the deploy-time values spelled as
     /// `<partition>`, `<region>`, `<account_id>` (the spec's own placeholders).
     #[must_use]

@@ -37,7 +37,7 @@ const BAD_SPECS: &[(&str, &str)] = &[
     ),
     (
         "version: 1\nname: w\nexecution_role:\n  ecr:\n    repos: [web]\n",
-        "error: spec.yaml:5:5: unknown field `repos` in `execution_role.ecr`; expected one of `repositories`, `public`, `source_vpc`, `source_vpce`",
+        "error: spec.yaml:5:5: unknown field `repos` in `execution_role.ecr`; expected one of `repositories`, `public`, `source_vpc`, `source_vpce`, `pull_through_cache`",
     ),
     (
         "{\"version\": 1, \"name\": \"w\", \"execution_role\": {\"logs\": {\"group\": []}}}",

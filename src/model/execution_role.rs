@@ -163,12 +163,22 @@ impl Builder<'_> {
                     statement(
                         "LogsCreateGroup",
                         &["logs:CreateLogGroup"],
-                        joined(created, &derived.created_log_groups),
+                        // CreateLogGroup authorises on the group's own ARN,
+                        // without the streams' `:*`.
+                        joined(created, &derived.created_log_groups)
+                            .iter()
+                            .map(Text::without_streams)
+                            .collect(),
                         Vec::new(),
                         "execution_role.logs.create_group",
                     )
-                    .unavoidable(Wildcard::LogStreams)
-                    .sourced(origins(&derived.created_log_groups)),
+                    .sourced(
+                        derived
+                            .created_log_groups
+                            .iter()
+                            .map(|g| (g.text.without_streams(), g.origin.clone()))
+                            .collect(),
+                    ),
                 );
             }
         }
