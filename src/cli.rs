@@ -90,12 +90,19 @@ pub enum Command {
         #[arg(long, value_enum, default_value_t = ExplainFormat::Text)]
         format: ExplainFormat,
     },
-    /// Write a starter spec.
+    /// Write a starter spec, from a preset or from a task definition.
     Init {
         /// Which starter: ecs-basic, ecs-secrets-vpce, matillion-agent.
-        #[arg(long, default_value = presets::DEFAULT)]
+        #[arg(long, default_value = presets::DEFAULT, conflicts_with = "from_task_definition")]
         preset: String,
-        /// Where to write it (default `<preset>.yaml`; `-` for stdout).
+        /// A task definition (describe-task-definition output, register
+        /// input, a containerDefinitions list, or a CloudFormation template,
+        /// `FILE#LogicalId` for one of several): the spec names it, so the
+        /// roles are derived from it.
+        #[arg(long, value_name = "FILE")]
+        from_task_definition: Option<String>,
+        /// Where to write it (default `<preset>.yaml`, or `<family>.yaml`
+        /// from a task definition; `-` for stdout).
         #[arg(long)]
         output: Option<PathBuf>,
     },
@@ -186,7 +193,12 @@ pub fn run(args: Args) -> i32 {
             deny,
         } => check_command(&specs, format, deny),
         Command::Explain { spec, format } => explain_command(&spec, format),
-        Command::Init { preset, output } => init_command(&preset, output.as_deref()),
+        Command::Init {
+            from_task_definition: Some(task_definition),
+            output,
+            ..
+        } => init_from_task_definition(&task_definition, output.as_deref()),
+        Command::Init { preset, output, .. } => init_command(&preset, output.as_deref()),
         Command::Completions { shell } => {
             let mut cmd = <Args as clap::CommandFactory>::command();
             clap_complete::generate(shell, &mut cmd, "ecs-iam", &mut std::io::stdout());
@@ -383,6 +395,51 @@ fn explain_command(spec: &Path, format: ExplainFormat) -> Result<i32, Error> {
         ExplainFormat::Json => serde_json::to_string_pretty(&rows).unwrap_or_default() + "\n",
     };
     let _ = std::io::stdout().lock().write_all(text.as_bytes());
+    Ok(EXIT_OK)
+}
+
+fn init_from_task_definition(reference: &str, output: Option<&Path>) -> Result<i32, Error> {
+    let read = |p: &Path| {
+        std::fs::read(p).map_err(|source| Error::Read {
+            path: p.to_owned(),
+            source,
+        })
+    };
+    let task = crate::task_definition::load(reference, Path::new(""), &read)?;
+    let (file, logical) = match reference.rsplit_once('#') {
+        Some((f, id)) => (f, Some(id)),
+        None => (reference, None),
+    };
+    let to_stdout = output.is_some_and(|o| o.as_os_str() == "-");
+    // The spec names the task definition relative to its own folder.
+    let spec_dir = match output {
+        Some(o) if !to_stdout => o.parent().unwrap_or(Path::new("")).to_owned(),
+        _ => PathBuf::new(),
+    };
+    let mut relative = files::relative_path(Path::new(file), &spec_dir)?
+        .to_string_lossy()
+        .replace('\\', "/");
+    if let Some(id) = logical {
+        relative = format!("{relative}#{id}");
+    }
+    let text = crate::task_definition::starter::starter(&task, &relative)?;
+    let name = crate::spec::parse(Path::new("spec.yaml"), &text)?.spec.name;
+    let path = output.map_or_else(|| PathBuf::from(format!("{name}.yaml")), Path::to_owned);
+    // What is written must render: read it back as `render` would.
+    let mut source = crate::spec::parse(&path, &text)?;
+    source.read_task_definitions(&|p| std::fs::read(p))?;
+    crate::model::build(&source)?;
+    if to_stdout {
+        print!("{text}");
+        return Ok(EXIT_OK);
+    }
+    files::write_new(&path, &text)?;
+    println!(
+        "wrote {} (from task definition `{reference}`); render it with `ecs-iam render {}`, check it with `ecs-iam verify {}`",
+        path.display(),
+        path.display(),
+        path.display()
+    );
     Ok(EXIT_OK)
 }
 

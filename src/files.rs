@@ -514,3 +514,42 @@ mod tests {
         let _ = fs::remove_dir_all(&parent);
     }
 }
+
+/// `target` as a path relative to the folder `from` (both relative to the
+/// current folder, or absolute), by their components: `a/t.json` from
+/// `b` is `../a/t.json`.
+///
+/// # Errors
+/// The current folder cannot be read.
+pub fn relative_path(target: &Path, from: &Path) -> Result<PathBuf, Error> {
+    let cwd = std::env::current_dir().map_err(|source| Error::Read {
+        path: PathBuf::from("."),
+        source,
+    })?;
+    let t = lexical(&cwd.join(target));
+    let f = lexical(&cwd.join(from));
+    let common = t.iter().zip(&f).take_while(|(a, b)| a == b).count();
+    let mut out = PathBuf::new();
+    for _ in common..f.len() {
+        out.push("..");
+    }
+    for part in &t[common..] {
+        out.push(part);
+    }
+    Ok(out)
+}
+
+/// A path's components with `.` dropped and `..` applied.
+fn lexical(path: &Path) -> Vec<std::ffi::OsString> {
+    let mut out = Vec::new();
+    for c in path.components() {
+        match c {
+            std::path::Component::CurDir => {}
+            std::path::Component::ParentDir => {
+                out.pop();
+            }
+            other => out.push(other.as_os_str().to_owned()),
+        }
+    }
+    out
+}

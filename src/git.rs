@@ -156,3 +156,36 @@ pub fn specs_at(rev: &str, paths: &[PathBuf]) -> Result<Vec<Blob>, Error> {
     }
     Ok(blobs)
 }
+
+/// The bytes of a file a spec read at a revision refers to, named like the
+/// spec's label: `<rev>:<path from the repository root>`, `..` allowed.
+///
+/// # Errors
+/// The file does not exist at the revision, or git fails; as an I/O error,
+/// which the caller places at the spec's field.
+pub fn file_at_label(label: &Path) -> std::io::Result<Vec<u8>> {
+    let label = label.to_string_lossy().replace('\\', "/");
+    let Some((rev, path)) = label.split_once(':') else {
+        return Err(std::io::Error::other(format!(
+            "`{label}` names no revision"
+        )));
+    };
+    let mut parts: Vec<&str> = Vec::new();
+    for part in path.split('/') {
+        match part {
+            "" | "." => {}
+            ".." => {
+                parts.pop();
+            }
+            p => parts.push(p),
+        }
+    }
+    let object = format!("{rev}:{}", parts.join("/"));
+    git(&["cat-file", "blob", &object], None).map_err(|e| match e {
+        Error::Git { message, .. } => std::io::Error::new(
+            std::io::ErrorKind::NotFound,
+            format!("not found at the revision ({message})"),
+        ),
+        other => std::io::Error::other(other.to_string()),
+    })
+}

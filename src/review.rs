@@ -455,7 +455,11 @@ pub fn render_workloads(
 ) -> Result<Vec<Workload>, Error> {
     let results = crate::parallel::map(specs, |(path, bytes)| {
         let source = match bytes {
-            Some(b) => crate::spec::from_bytes(path, b.clone())?,
+            Some(b) => {
+                let mut source = crate::spec::from_bytes(path, b.clone())?;
+                source.read_task_definitions(&crate::git::file_at_label)?;
+                source
+            }
             None => crate::spec::load(path)?,
         };
         let model = crate::model::build(&source)?;

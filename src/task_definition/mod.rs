@@ -13,6 +13,7 @@
 //! error where it is needed. [`needs`] turns what is read into grants.
 
 pub mod needs;
+pub mod starter;
 mod tree;
 
 use std::path::{Path, PathBuf};

@@ -1,0 +1,200 @@
+//! `ecs-iam init --from-task-definition`: a spec that names the task
+//! definition, so the execution role is derived from it at every render,
+//! with comments listing what each container field needs and hints for
+//! what the task definition cannot tell.
+
+use std::fmt::Write as _;
+
+use crate::arn::Env;
+use crate::error::Error;
+
+use super::TaskDefinition;
+use super::needs::{Grant, needs};
+
+/// The spec text. `reference` is the task definition's path as the spec
+/// will name it (relative to the spec's folder).
+///
+/// # Errors
+/// The task definition holds a value ECS would not accept.
+pub fn starter(task: &TaskDefinition, reference: &str) -> Result<String, Error> {
+    let env = Env::default();
+    let needs = needs(task, &env, &[])?;
+    let name = spec_name(task, reference);
+    let mut s = String::new();
+    let _ = writeln!(
+        s,
+        "# ecs-iam role specification for the task definition `{reference}`."
+    );
+    s.push_str(
+        "# The roles' grants for its images, secrets, logs, environment files and EFS\n\
+         # volumes are derived from it at every render: change the task definition and\n\
+         # `ecs-iam diff` shows what the roles gain or lose; `ecs-iam verify` proves\n\
+         # that ECS can start each container.\n",
+    );
+    s.push_str("version: 1\n");
+    let _ = writeln!(s, "name: {}", quoted(&name));
+    if task.family.is_some() {
+        s.pop();
+        s.push_str("  # the task definition's family\n");
+    }
+    s.push_str("task_definitions:\n");
+    let _ = writeln!(s, "  - {}", quoted(reference));
+    if needs.is_empty() {
+        s.push_str("# The task definition needs nothing from either role.\n");
+    } else {
+        s.push_str("# What it needs (`ecs-iam explain` shows the grants):\n");
+        for n in &needs {
+            let _ = writeln!(s, "#   {}: {}", n.origin.field, describe(&n.grant));
+        }
+    }
+    let role_paths: Vec<Option<String>> = [&task.task_role_arn, &task.execution_role_arn]
+        .iter()
+        .map(|arn| {
+            arn.as_ref()
+                .and_then(|f| role_name(&f.value))
+                .map(|(p, _)| p)
+        })
+        .collect();
+    if let [Some(a), Some(b)] = role_paths.as_slice()
+        && a == b
+        && a != "/"
+    {
+        let _ = writeln!(
+            s,
+            "path: {}  # from the task definition's role ARNs",
+            quoted(a)
+        );
+    }
+    let mut task_role = role(
+        task.task_role_arn.as_ref().map(|f| f.value.as_str()),
+        "taskRoleArn",
+    );
+    comment(
+        &mut task_role,
+        &[
+            "What the application itself calls is not in the task definition; grant",
+            "it here, e.g.:",
+            "s3:",
+            "  - bucket: <bucket>",
+            "    prefix: <prefix>/",
+            "    access: [list, read, write]",
+        ],
+    );
+    section(&mut s, "task_role", &task_role);
+    let mut execution_role = role(
+        task.execution_role_arn.as_ref().map(|f| f.value.as_str()),
+        "executionRoleArn",
+    );
+    let injects = needs
+        .iter()
+        .any(|n| matches!(n.grant, Grant::Secret { .. } | Grant::Parameter { .. }));
+    if injects {
+        comment(
+            &mut execution_role,
+            &[
+                "A secret or SecureString parameter above encrypted with a customer",
+                "managed KMS key needs that key too (not the AWS managed key):",
+                "kms_keys:",
+                "  - arn:<partition>:kms:<region>:<account_id>:key/<key-id>",
+            ],
+        );
+    }
+    section(&mut s, "execution_role", &execution_role);
+    Ok(s)
+}
+
+/// `name:` under a role, from the task definition's role ARN.
+fn role(arn: Option<&str>, field: &str) -> String {
+    arn.and_then(role_name)
+        .map(|(_, name)| format!("  name: {}  # from {field}\n", quoted(&name)))
+        .unwrap_or_default()
+}
+
+/// Comment lines inside a role's section.
+fn comment(s: &mut String, lines: &[&str]) {
+    for l in lines {
+        let _ = writeln!(s, "  # {l}");
+    }
+}
+
+/// A top-level mapping; `{}` when its body is only comments.
+fn section(s: &mut String, key: &str, body: &str) {
+    let only_comments = body.lines().all(|l| l.trim_start().starts_with('#'));
+    if only_comments {
+        let _ = writeln!(s, "{key}: {{}}");
+    } else {
+        let _ = writeln!(s, "{key}:");
+    }
+    s.push_str(body);
+}
+
+/// The path and name of a role ARN (`arn:aws:iam::1:role/ops/x` →
+/// `/ops/`, `x`).
+fn role_name(arn: &str) -> Option<(String, String)> {
+    let resource = arn.splitn(6, ':').nth(5)?.strip_prefix("role/")?;
+    let (path, name) = match resource.rsplit_once('/') {
+        Some((p, n)) => (format!("/{p}/"), n),
+        None => ("/".to_owned(), resource),
+    };
+    (!name.is_empty() && !name.contains('<')).then(|| (path, name.to_owned()))
+}
+
+/// The family, or the file's stem, as a spec name.
+fn spec_name(task: &TaskDefinition, reference: &str) -> String {
+    let raw = task.family.as_ref().map_or_else(
+        || {
+            let file = reference.rsplit(['/', '\\']).next().unwrap_or(reference);
+            file.split('.').next().unwrap_or(file).to_owned()
+        },
+        |f| f.value.clone(),
+    );
+    let name: String = raw
+        .chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || c == '-' || c == '_' {
+                c
+            } else {
+                '-'
+            }
+        })
+        .collect();
+    if name.trim_matches('-').is_empty() {
+        "workload".to_owned()
+    } else {
+        name
+    }
+}
+
+/// A YAML double-quoted scalar (JSON's string syntax is YAML's).
+fn quoted(value: &str) -> String {
+    serde_json::to_string(value).unwrap_or_else(|_| "\"\"".to_owned())
+}
+
+fn describe(g: &Grant) -> String {
+    match g {
+        Grant::EcrPull { repository } => format!("pull from ECR repository {repository}"),
+        Grant::EcrImport { prefix, create, .. } => format!(
+            "import through the pull-through cache {prefix}{}",
+            if *create { " (creating it)" } else { "" }
+        ),
+        Grant::Secret { arn } => format!("read secret {arn}"),
+        Grant::Parameter { arn } => format!("read parameter {arn}"),
+        Grant::Logs { group, create } => format!(
+            "write log streams of {group}{}",
+            if *create { " (creating the group)" } else { "" }
+        ),
+        Grant::EnvironmentFile { object, .. } => format!("read environment file {object}"),
+        Grant::Efs {
+            file_system,
+            access_point,
+            write,
+        } => format!(
+            "task role mounts {file_system}{}{}",
+            if *write { " read-write" } else { " read-only" },
+            access_point
+                .as_ref()
+                .map(|a| format!(" through {a}"))
+                .unwrap_or_default()
+        ),
+    }
+}
