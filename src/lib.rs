@@ -12,6 +12,7 @@ pub mod check;
 pub mod checkov;
 pub mod cli;
 pub mod error;
+pub mod evaluate;
 pub mod explain;
 pub mod file_diff;
 pub mod files;
