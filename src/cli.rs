@@ -106,6 +106,25 @@ pub enum Command {
         #[arg(long)]
         output: Option<PathBuf>,
     },
+    /// Prove, before deploying, that the roles allow every call ECS makes
+    /// to start each container of the task definitions; list execution
+    /// role grants none of them needs.
+    Verify {
+        /// The spec file.
+        spec: PathBuf,
+        /// Task definitions to verify against (default: the spec's
+        /// `task_definitions`); `FILE#LogicalId` picks one of several in a
+        /// CloudFormation template.
+        #[arg(long = "task-definition", value_name = "FILE")]
+        task_definitions: Vec<String>,
+        /// Output format.
+        #[arg(long, value_enum, default_value_t = CheckFormat::Text)]
+        format: CheckFormat,
+        /// Also exit with 1 when the execution role grants what no task
+        /// definition needs.
+        #[arg(long)]
+        strict: bool,
+    },
     /// Print the JSON Schema of the spec format.
     Schema,
     /// Print a shell completion script.
@@ -199,6 +218,12 @@ pub fn run(args: Args) -> i32 {
             ..
         } => init_from_task_definition(&task_definition, output.as_deref()),
         Command::Init { preset, output, .. } => init_command(&preset, output.as_deref()),
+        Command::Verify {
+            spec,
+            task_definitions,
+            format,
+            strict,
+        } => verify_command(&spec, &task_definitions, format, strict),
         Command::Completions { shell } => {
             let mut cmd = <Args as clap::CommandFactory>::command();
             clap_complete::generate(shell, &mut cmd, "ecs-iam", &mut std::io::stdout());
@@ -396,6 +421,79 @@ fn explain_command(spec: &Path, format: ExplainFormat) -> Result<i32, Error> {
     };
     let _ = std::io::stdout().lock().write_all(text.as_bytes());
     Ok(EXIT_OK)
+}
+
+fn verify_command(
+    spec: &Path,
+    task_definitions: &[String],
+    format: CheckFormat,
+    strict: bool,
+) -> Result<i32, Error> {
+    let source = crate::spec::load(spec)?;
+    let model = crate::model::build(&source)?;
+    let tasks = if task_definitions.is_empty() {
+        source.task_definitions.clone()
+    } else {
+        let read = |p: &Path| {
+            std::fs::read(p).map_err(|source| Error::Read {
+                path: p.to_owned(),
+                source,
+            })
+        };
+        task_definitions
+            .iter()
+            .map(|t| crate::task_definition::load(t, Path::new(""), &read))
+            .collect::<Result<Vec<_>, _>>()?
+    };
+    if tasks.is_empty() {
+        return Err(Error::NothingToVerify {
+            spec: spec.to_owned(),
+        });
+    }
+    let env = crate::model::deployment(&source)?;
+    let mut needs = Vec::new();
+    for t in &tasks {
+        needs.extend(crate::task_definition::needs::needs(
+            t,
+            &env,
+            &source.spec.execution_role.ecr.pull_through_cache,
+        )?);
+    }
+    let labels = tasks.iter().map(|t| t.label.clone()).collect();
+    let containers = tasks.iter().map(|t| t.containers.len()).sum();
+    // What the spec leaves to deploy time, the task definitions' own ARNs
+    // may name.
+    let mut assumed: Vec<(String, String, String)> = Vec::new();
+    for t in &tasks {
+        for (placeholder, value, field) in t.deployment() {
+            let pinned = match placeholder {
+                "<partition>" => env.partition.is_some(),
+                "<region>" => env.region.is_some(),
+                _ => env.account.is_some(),
+            };
+            if !pinned && !assumed.iter().any(|(p, ..)| p == placeholder) {
+                assumed.push((
+                    placeholder.to_owned(),
+                    value,
+                    format!("{}: {field}", t.label),
+                ));
+            }
+        }
+    }
+    let v = crate::verify::verify(&source, &model, labels, containers, &needs, assumed);
+    match format {
+        CheckFormat::Text => print!("{}", v.text(strict)),
+        CheckFormat::Json => print!("{}", v.json()),
+        CheckFormat::Sarif => println!(
+            "{}",
+            serde_json::to_string_pretty(&v.sarif(strict)).unwrap_or_default()
+        ),
+    }
+    Ok(if v.proven() && (!strict || v.unused.is_empty()) {
+        EXIT_OK
+    } else {
+        EXIT_DIFFERS
+    })
 }
 
 fn init_from_task_definition(reference: &str, output: Option<&Path>) -> Result<i32, Error> {

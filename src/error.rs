@@ -15,7 +15,7 @@ pub const EXIT_DIFFERS: i32 = 1;
 pub const EXIT_ERROR: i32 = 2;
 
 /// A position in a spec file; line and column count from 1.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
 pub struct Location {
     pub file: PathBuf,
     pub line: usize,
@@ -103,6 +103,8 @@ pub enum Error {
     AgainstWorkload { dir: PathBuf, name: String },
     /// A `git` command `diff --base` needs failed.
     Git { command: String, message: String },
+    /// `verify` was given no task definition to verify against.
+    NothingToVerify { spec: PathBuf },
 }
 
 /// A name the spec format does not know, with the closest one it does.
@@ -449,6 +451,11 @@ impl fmt::Display for Error {
             Error::Git { command, message } => {
                 write!(f, "`{command}` failed: {message}")
             }
+            Error::NothingToVerify { spec } => write!(
+                f,
+                "`{}` names no task definitions; add `task_definitions: [<file>]` to it, or pass --task-definition <file>",
+                spec.display()
+            ),
         }
     }
 }

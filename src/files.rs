@@ -490,31 +490,6 @@ mod platform {
     }
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn a_folder_set_aside_by_a_killed_run_goes_back() {
-        let parent = std::env::temp_dir().join(format!("ecs-iam-files-{}", std::process::id()));
-        let _ = fs::remove_dir_all(&parent);
-        // Killed between the two renames: the target is gone and its
-        // previous content sits in the `-old-` folder of a dead process.
-        let aside = parent.join(format!(".w{TEMP_MARK}old-{}", i32::MAX));
-        fs::create_dir_all(&aside).unwrap();
-        fs::write(aside.join("cloudformation.yaml"), "old\n").unwrap();
-        let staged = parent.join(format!(".w{TEMP_MARK}new-{}", i32::MAX));
-        fs::create_dir_all(&staged).unwrap();
-        remove_stale_siblings([parent.join("w")].iter().map(PathBuf::as_path));
-        assert_eq!(
-            fs::read_to_string(parent.join("w/cloudformation.yaml")).unwrap(),
-            "old\n"
-        );
-        assert!(!aside.exists() && !staged.exists());
-        let _ = fs::remove_dir_all(&parent);
-    }
-}
-
 /// `target` as a path relative to the folder `from` (both relative to the
 /// current folder, or absolute), by their components: `a/t.json` from
 /// `b` is `../a/t.json`.
@@ -552,4 +527,29 @@ fn lexical(path: &Path) -> Vec<std::ffi::OsString> {
         }
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_folder_set_aside_by_a_killed_run_goes_back() {
+        let parent = std::env::temp_dir().join(format!("ecs-iam-files-{}", std::process::id()));
+        let _ = fs::remove_dir_all(&parent);
+        // Killed between the two renames: the target is gone and its
+        // previous content sits in the `-old-` folder of a dead process.
+        let aside = parent.join(format!(".w{TEMP_MARK}old-{}", i32::MAX));
+        fs::create_dir_all(&aside).unwrap();
+        fs::write(aside.join("cloudformation.yaml"), "old\n").unwrap();
+        let staged = parent.join(format!(".w{TEMP_MARK}new-{}", i32::MAX));
+        fs::create_dir_all(&staged).unwrap();
+        remove_stale_siblings([parent.join("w")].iter().map(PathBuf::as_path));
+        assert_eq!(
+            fs::read_to_string(parent.join("w/cloudformation.yaml")).unwrap(),
+            "old\n"
+        );
+        assert!(!aside.exists() && !staged.exists());
+        let _ = fs::remove_dir_all(&parent);
+    }
 }

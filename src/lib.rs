@@ -27,6 +27,7 @@ pub mod report;
 pub mod review;
 pub mod spec;
 pub mod task_definition;
+pub mod verify;
 
 pub use error::Error;
 

@@ -163,20 +163,29 @@ impl Builder<'_> {
                     statement(
                         "LogsCreateGroup",
                         &["logs:CreateLogGroup"],
-                        // CreateLogGroup authorises on the group's own ARN,
-                        // without the streams' `:*`.
+                        // The ECS agent is refused CreateLogGroup on
+                        // `log-group:<name>:log-stream:` (its AccessDenied
+                        // messages say so), which `:*` covers; CloudWatch
+                        // Logs documents the group's own ARN for the
+                        // action. Both name only that group.
                         joined(created, &derived.created_log_groups)
                             .iter()
-                            .map(Text::without_streams)
+                            .flat_map(|g| [g.clone(), g.without_streams()])
                             .collect(),
                         Vec::new(),
                         "execution_role.logs.create_group",
                     )
+                    .unavoidable(Wildcard::LogStreams)
                     .sourced(
                         derived
                             .created_log_groups
                             .iter()
-                            .map(|g| (g.text.without_streams(), g.origin.clone()))
+                            .flat_map(|g| {
+                                [
+                                    (g.text.clone(), g.origin.clone()),
+                                    (g.text.without_streams(), g.origin.clone()),
+                                ]
+                            })
                             .collect(),
                     ),
                 );

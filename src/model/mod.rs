@@ -327,6 +327,14 @@ pub fn build(source: &Source) -> Result<Model, Error> {
     Ok(model)
 }
 
+/// The deployment a spec pins (partition, region, account), checked.
+///
+/// # Errors
+/// A deployment value AWS would reject, located in the spec.
+pub fn deployment(source: &Source) -> Result<Env, Error> {
+    Ok(Builder::new(source)?.env)
+}
+
 /// What both roles take from the top of the spec.
 struct Common {
     path: Option<String>,

@@ -325,6 +325,26 @@ pub(super) fn condition_key(key: &str) -> Result<(), Problem> {
     }
 }
 
+/// An ECR pull-through cache rule's repository prefix: 2 to 30 lowercase
+/// letters and digits, separated by single `.`, `_` or `-`.
+pub(super) fn cache_prefix(value: &str) -> Result<(), Problem> {
+    let ok = (2..=30).contains(&value.len())
+        && value.split(['.', '_', '-']).all(|w| {
+            !w.is_empty()
+                && w.bytes()
+                    .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit())
+        });
+    if ok {
+        Ok(())
+    } else {
+        Err(Problem::Name {
+            kind: "pull-through cache prefix",
+            value: value.to_owned(),
+            allowed: "use 2 to 30 lowercase letters and digits, separated by single `.`, `_` or `-`, as the cache rule's `ecrRepositoryPrefix`",
+        })
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -344,25 +364,5 @@ mod tests {
             Err(Problem::RoleNameTooLong { length: 65, .. })
         ));
         assert!(role_name(&"a".repeat(64)).is_ok());
-    }
-}
-
-/// An ECR pull-through cache rule's repository prefix: 2 to 30 lowercase
-/// letters and digits, separated by single `.`, `_` or `-`.
-pub(super) fn cache_prefix(value: &str) -> Result<(), Problem> {
-    let ok = (2..=30).contains(&value.len())
-        && value.split(['.', '_', '-']).all(|w| {
-            !w.is_empty()
-                && w.bytes()
-                    .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit())
-        });
-    if ok {
-        Ok(())
-    } else {
-        Err(Problem::Name {
-            kind: "pull-through cache prefix",
-            value: value.to_owned(),
-            allowed: "use 2 to 30 lowercase letters and digits, separated by single `.`, `_` or `-`, as the cache rule's `ecrRepositoryPrefix`",
-        })
     }
 }

@@ -31,11 +31,44 @@ pub const MAX_TASK_DEFINITION_BYTES: u64 = 4 * 1024 * 1024;
 pub struct TaskDefinition {
     /// The file as the spec or the command line names it, for origins.
     pub label: String,
+    /// `taskDefinitionArn` (describe-task-definition output only).
+    pub arn: Option<Field>,
     pub family: Option<Field>,
     pub task_role_arn: Option<Field>,
     pub execution_role_arn: Option<Field>,
     pub containers: Vec<Container>,
     pub volumes: Vec<Volume>,
+}
+
+impl TaskDefinition {
+    /// The deployment its own ARNs name: the partition and account of its
+    /// roles and of `taskDefinitionArn`, the region of the latter; each
+    /// with the field that names it.
+    #[must_use]
+    pub fn deployment(&self) -> Vec<(&'static str, String, String)> {
+        let mut out: Vec<(&'static str, String, String)> = Vec::new();
+        for f in [&self.arn, &self.execution_role_arn, &self.task_role_arn]
+            .into_iter()
+            .flatten()
+        {
+            let parts: Vec<&str> = f.value.splitn(6, ':').collect();
+            if parts.len() != 6 || parts[0] != "arn" {
+                continue;
+            }
+            let mut add = |key: &'static str, value: &str| {
+                if !value.is_empty()
+                    && !value.starts_with('<')
+                    && !out.iter().any(|(k, ..)| *k == key)
+                {
+                    out.push((key, value.to_owned(), f.path.clone()));
+                }
+            };
+            add("<partition>", parts[1]);
+            add("<region>", parts[3]);
+            add("<account_id>", parts[4]);
+        }
+        out
+    }
 }
 
 /// A value read from the file: its text (deploy-time values as the spec's
@@ -295,7 +328,7 @@ impl Reader {
     /// only at deploy time is left out rather than refused.
     fn optional(&self, node: &Node, api: &str) -> Option<Field> {
         self.field(node, api, "").ok().flatten().map(|mut f| {
-            f.path = api.to_owned();
+            api.clone_into(&mut f.path);
             f
         })
     }
@@ -467,6 +500,7 @@ impl Reader {
         let is_task = task.as_map().is_some();
         let mut out = TaskDefinition {
             label: label.to_owned(),
+            arn: None,
             family: None,
             task_role_arn: None,
             execution_role_arn: None,
@@ -474,6 +508,7 @@ impl Reader {
             volumes: Vec::new(),
         };
         if is_task {
+            out.arn = self.optional(task, "taskDefinitionArn");
             out.family = self.optional(task, "family");
             out.task_role_arn = self.optional(task, "taskRoleArn");
             out.execution_role_arn = self.optional(task, "executionRoleArn");

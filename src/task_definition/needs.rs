@@ -19,7 +19,7 @@
 use std::fmt;
 
 use crate::arn::{Env, Partition, REGIONAL, Segment, Text, is_account_id, is_region};
-use crate::error::{Error, Problem};
+use crate::error::{Error, Location, Problem};
 use crate::spec::PullThroughCacheSpec;
 
 use super::{Container, Field, TaskDefinition};
@@ -87,6 +87,8 @@ impl Grant {
 pub struct Need {
     pub grant: Grant,
     pub origin: Origin,
+    /// Where the field stands in the task definition.
+    pub at: Location,
 }
 
 /// What a task definition needs, in field order.
@@ -158,6 +160,7 @@ pub fn needs(
                 field: efs.path.clone(),
                 container: None,
             },
+            at: efs.at.clone(),
         });
     }
     Ok(out)
@@ -197,6 +200,7 @@ fn container(
                 repository: repo.arn(env),
             },
             origin: origin(image),
+            at: image.at.clone(),
         });
         for cache in caches {
             let prefix = cache.prefix.trim_end_matches('/');
@@ -212,6 +216,7 @@ fn container(
                         create: cache.create_repository,
                     },
                     origin: origin(image),
+                    at: image.at.clone(),
                 });
             }
         }
@@ -221,12 +226,14 @@ fn container(
         out.push(Need {
             grant: arn,
             origin: origin(creds),
+            at: creds.at.clone(),
         });
     }
     for s in &c.secrets {
         out.push(Need {
             grant: secret(s, env, false)?,
             origin: origin(s),
+            at: s.at.clone(),
         });
     }
     if let Some(log) = &c.log {
@@ -278,12 +285,14 @@ fn container(
                     field: path,
                     container: Some(c.name.clone()),
                 },
+                at: log.driver.at.clone(),
             });
         }
         for s in &log.secret_options {
             out.push(Need {
                 grant: secret(s, env, false)?,
                 origin: origin(s),
+                at: s.at.clone(),
             });
         }
     }
@@ -292,6 +301,7 @@ fn container(
         out.push(Need {
             grant: Grant::EnvironmentFile { object, bucket },
             origin: origin(f),
+            at: f.at.clone(),
         });
     }
     Ok(())
@@ -401,12 +411,15 @@ pub fn ecr_repository(image: &Field, env: &Env) -> Result<Option<RepositoryRef>,
     } else {
         Some(Partition::of_region(region))
     };
-    let suffix_ok = match (suffix.as_str(), partition) {
-        ("<url_suffix>", _) | ("on.aws", _) => true,
-        ("amazonaws.com.cn", Some(Partition::AwsCn) | None) => true,
-        ("amazonaws.com", Some(Partition::Aws | Partition::AwsUsGov) | None) => true,
-        _ => false,
-    };
+    let suffix_ok = matches!(
+        (suffix.as_str(), partition),
+        ("<url_suffix>" | "on.aws", _)
+            | ("amazonaws.com.cn", Some(Partition::AwsCn) | None)
+            | (
+                "amazonaws.com",
+                Some(Partition::Aws | Partition::AwsUsGov) | None
+            )
+    );
     if !suffix_ok {
         return Err(bad(
             "its registry host is not `<account>.dkr.ecr.<region>.amazonaws.com` (`.amazonaws.com.cn` in China)",
@@ -572,7 +585,7 @@ fn s3_object(field: &Field, env: &Env) -> Result<(Text, Text), Error> {
         )
     };
     let parts: Vec<&str> = value.splitn(6, ':').collect();
-    if parts.len() != 6 || parts[0] != "arn" || parts[3] != "" || parts[4] != "" {
+    if parts.len() != 6 || parts[0] != "arn" || !parts[3].is_empty() || !parts[4].is_empty() {
         return Err(bad());
     }
     if parts[2] != "s3" {

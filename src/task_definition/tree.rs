@@ -174,16 +174,15 @@ impl Builder {
                         None
                     }
                 }
-                None => match node.value {
-                    Value::Scalar { text, .. } => {
+                None => {
+                    if let Value::Scalar { text, .. } = node.value {
                         *key = Some((text, node.pos));
                         None
-                    }
-                    _ => {
+                    } else {
                         *key = Some((String::new(), node.pos));
                         Some(("a mapping key must be a plain value".to_owned(), node.pos))
                     }
-                },
+                }
             },
         };
         if let Some((message, at)) = problem {

@@ -1,0 +1,546 @@
+//! `ecs-iam verify`: the calls ECS makes with the roles to start each
+//! container of the task definitions, evaluated against the rendered
+//! policies (`evaluate`), and the execution role's grants no task
+//! definition needs.
+
+use std::collections::BTreeMap;
+use std::fmt::Write as _;
+
+use serde::Serialize;
+use serde_json::json;
+
+use crate::error::Location;
+use crate::evaluate::{Decision, PolicyStatement, Request, decide, role_policies};
+use crate::model::{Model, RoleKind};
+use crate::spec;
+use crate::task_definition::needs::{Grant, Need};
+
+/// One call ECS (or the ECS agent) makes with a role while starting a task.
+#[derive(Debug, Clone, Serialize)]
+pub struct Call {
+    /// Which role makes it.
+    #[serde(serialize_with = "role_key")]
+    pub role: RoleKind,
+    pub request: CallRequest,
+    /// What ECS reports when the call is denied.
+    pub error: &'static str,
+}
+
+/// The request of a [`Call`].
+#[derive(Debug, Clone, Serialize)]
+pub struct CallRequest {
+    pub action: String,
+    pub resource: String,
+    #[serde(skip_serializing_if = "BTreeMap::is_empty")]
+    pub context: BTreeMap<String, Vec<String>>,
+}
+
+#[allow(clippy::trivially_copy_pass_by_ref)] // serde's signature
+fn role_key<S: serde::Serializer>(r: &RoleKind, s: S) -> Result<S::Ok, S::Error> {
+    s.serialize_str(r.key())
+}
+
+/// A stand-in for the six characters Secrets Manager appends to a secret's
+/// name, for a secret the task definition names by partial ARN.
+const SECRET_SUFFIX: &str = "AbC123";
+/// A stand-in for a task id in a log stream's name.
+const TASK_ID: &str = "0123456789abcdef0123456789abcdef";
+
+const PULL_AUTH: &str = "ResourceInitializationError: unable to pull secrets or registry auth: unable to retrieve ecr registry auth (AccessDeniedException)";
+const PULL: &str = "CannotPullContainerError: pull access denied (AccessDeniedException)";
+const SECRET: &str = "ResourceInitializationError: unable to pull secrets or registry auth: unable to retrieve secret from asm (AccessDeniedException)";
+const PARAMETER: &str = "ResourceInitializationError: unable to pull secrets or registry auth: unable to retrieve secrets from ssm (AccessDeniedException)";
+const LOGS: &str =
+    "CannotStartContainerError: failed to initialize logging driver (AccessDeniedException)";
+const ENV_FILE: &str = "ResourceInitializationError: failed to download env files (AccessDenied)";
+const EFS: &str = "ResourceInitializationError: failed to invoke EFS utils commands to set up EFS volumes (access denied by server)";
+
+/// The calls a need makes ECS issue. `network` holds the request context
+/// of the image pulls the spec declares (`aws:SourceVpc`,
+/// `aws:SourceVpce`).
+#[must_use]
+pub fn calls(need: &Need, network: &BTreeMap<String, Vec<String>>) -> Vec<Call> {
+    let call = |role, action: &str, resource: String, error| Call {
+        role,
+        request: CallRequest {
+            action: action.to_owned(),
+            resource,
+            context: BTreeMap::new(),
+        },
+        error,
+    };
+    let execution = RoleKind::Execution;
+    match &need.grant {
+        Grant::EcrPull { repository } => {
+            let repo = repository.to_string();
+            let mut out = vec![call(
+                execution,
+                "ecr:GetAuthorizationToken",
+                "*".to_owned(),
+                PULL_AUTH,
+            )];
+            for action in [
+                "ecr:BatchCheckLayerAvailability",
+                "ecr:GetDownloadUrlForLayer",
+                "ecr:BatchGetImage",
+            ] {
+                let mut c = call(execution, action, repo.clone(), PULL);
+                c.request.context.clone_from(network);
+                out.push(c);
+            }
+            out
+        }
+        Grant::EcrImport {
+            repository, create, ..
+        } => {
+            let mut out = vec![call(
+                execution,
+                "ecr:BatchImportUpstreamImage",
+                repository.to_string(),
+                PULL,
+            )];
+            if *create {
+                out.push(call(
+                    execution,
+                    "ecr:CreateRepository",
+                    repository.to_string(),
+                    PULL,
+                ));
+            }
+            out
+        }
+        Grant::Secret { arn } => {
+            let arn = arn.to_string();
+            let concrete = arn
+                .strip_suffix("??????")
+                .map_or_else(|| arn.clone(), |a| format!("{a}{SECRET_SUFFIX}"));
+            vec![call(
+                execution,
+                "secretsmanager:GetSecretValue",
+                concrete,
+                SECRET,
+            )]
+        }
+        Grant::Parameter { arn } => {
+            vec![call(
+                execution,
+                "ssm:GetParameters",
+                arn.to_string(),
+                PARAMETER,
+            )]
+        }
+        Grant::Logs { group, create } => {
+            let group_arn = group.without_streams().to_string();
+            let container = need.origin.container.as_deref().unwrap_or("container");
+            let stream = format!("{group_arn}:log-stream:ecs/{container}/{TASK_ID}");
+            let mut out = Vec::new();
+            if *create {
+                // The ECS agent asks for the group with an empty stream
+                // name, as its AccessDenied messages show.
+                out.push(call(
+                    execution,
+                    "logs:CreateLogGroup",
+                    format!("{group_arn}:log-stream:"),
+                    LOGS,
+                ));
+            }
+            out.push(call(
+                execution,
+                "logs:CreateLogStream",
+                stream.clone(),
+                LOGS,
+            ));
+            out.push(call(execution, "logs:PutLogEvents", stream, LOGS));
+            out
+        }
+        Grant::EnvironmentFile { object, bucket } => vec![
+            call(
+                execution,
+                "s3:GetBucketLocation",
+                bucket.to_string(),
+                ENV_FILE,
+            ),
+            call(execution, "s3:GetObject", object.to_string(), ENV_FILE),
+        ],
+        Grant::Efs {
+            file_system,
+            access_point,
+            write,
+        } => {
+            let mut context = BTreeMap::new();
+            if let Some(ap) = access_point {
+                context.insert(
+                    "elasticfilesystem:AccessPointArn".to_owned(),
+                    vec![ap.to_string()],
+                );
+            }
+            let mut actions = vec!["elasticfilesystem:ClientMount"];
+            if *write {
+                actions.push("elasticfilesystem:ClientWrite");
+            }
+            actions
+                .into_iter()
+                .map(|a| {
+                    let mut c = call(RoleKind::Task, a, file_system.to_string(), EFS);
+                    c.request.context.clone_from(&context);
+                    c
+                })
+                .collect()
+        }
+    }
+}
+
+/// A call the roles do not allow.
+#[derive(Debug, Clone, Serialize)]
+pub struct Missing {
+    /// The task definition field that makes ECS call.
+    pub at: Location,
+    pub file: String,
+    pub field: String,
+    pub container: Option<String>,
+    #[serde(flatten)]
+    pub call: Call,
+    /// `implicit` (nothing allows it), `boundary` (outside the permissions
+    /// boundary) or `denied` (a `Deny` statement).
+    pub why: String,
+}
+
+/// A grant of the execution role that no call needs.
+#[derive(Debug, Clone, Serialize)]
+pub struct Unused {
+    pub at: Location,
+    /// The spec field the grant comes from.
+    pub field: String,
+    pub sid: String,
+    pub actions: Vec<String>,
+    pub resource: String,
+}
+
+/// What `verify` found.
+#[derive(Debug, Clone, Serialize)]
+pub struct Verification {
+    pub spec: String,
+    pub task_definitions: Vec<String>,
+    pub containers: usize,
+    /// Every call evaluated.
+    pub calls: usize,
+    pub missing: Vec<Missing>,
+    pub unused: Vec<Unused>,
+    /// Why an answer is not proof: policies whose content ecs-iam does not
+    /// know.
+    pub unproven: Vec<String>,
+    /// Deploy-time values the spec leaves open, taken from the task
+    /// definitions' own ARNs: placeholder, value, the field naming it.
+    pub assumed: Vec<(String, String, String)>,
+}
+
+impl Verification {
+    /// Whether every call is allowed, as far as ecs-iam can tell.
+    #[must_use]
+    pub fn proven(&self) -> bool {
+        self.missing.is_empty() && self.unproven.is_empty()
+    }
+}
+
+/// Evaluate every call the needs make against the model's roles.
+#[must_use]
+pub fn verify(
+    source: &spec::Source,
+    model: &Model,
+    labels: Vec<String>,
+    containers: usize,
+    needs: &[Need],
+    assumed: Vec<(String, String, String)>,
+) -> Verification {
+    let fill = |text: &str| -> String {
+        let mut t = text.to_owned();
+        for (placeholder, value, _) in &assumed {
+            t = t.replace(placeholder.as_str(), value);
+        }
+        t
+    };
+    let mut network = BTreeMap::new();
+    let ecr = &source.spec.execution_role.ecr;
+    if let Some(v) = &ecr.source_vpc {
+        network.insert("aws:SourceVpc".to_owned(), vec![v.clone()]);
+    }
+    if let Some(v) = &ecr.source_vpce {
+        network.insert("aws:SourceVpce".to_owned(), vec![v.clone()]);
+    }
+    let policies: Vec<(RoleKind, crate::evaluate::RolePolicies)> = model
+        .roles
+        .iter()
+        .map(|r| {
+            let mut p = role_policies(r);
+            for st in &mut p.statements {
+                for r in &mut st.resources {
+                    *r = fill(r);
+                }
+                for c in &mut st.conditions {
+                    for v in &mut c.values {
+                        *v = fill(v);
+                    }
+                }
+            }
+            (r.kind, p)
+        })
+        .collect();
+    let of = |kind: RoleKind| policies.iter().find(|(k, _)| *k == kind).map(|(_, p)| p);
+    let mut out = Verification {
+        spec: source.path.display().to_string(),
+        task_definitions: labels,
+        containers,
+        calls: 0,
+        missing: Vec::new(),
+        unused: Vec::new(),
+        unproven: Vec::new(),
+        assumed: Vec::new(),
+    };
+    let mut all_calls = Vec::new();
+    for need in needs {
+        for mut call in calls(need, &network) {
+            call.request.resource = fill(&call.request.resource);
+            for values in call.request.context.values_mut() {
+                for v in values {
+                    *v = fill(v);
+                }
+            }
+            out.calls += 1;
+            let Some(p) = of(call.role) else { continue };
+            let request = Request {
+                action: call.request.action.clone(),
+                resource: call.request.resource.clone(),
+                context: call.request.context.clone(),
+            };
+            let decision = decide(&p.statements, None, &request);
+            let why = match &decision {
+                Decision::Allowed { .. } => None,
+                Decision::ExplicitDeny { by } => Some(format!("denied by statement `{}`", by.sid)),
+                Decision::ImplicitDeny { .. } => Some("no statement allows it".to_owned()),
+            };
+            if let Some(why) = why {
+                let why = if decision_is_implicit(&decision) && !p.unknown_managed.is_empty() {
+                    format!(
+                        "{why} (managed {} {}, whose content ecs-iam does not know, might)",
+                        if p.unknown_managed.len() == 1 {
+                            "policy"
+                        } else {
+                            "policies"
+                        },
+                        p.unknown_managed.join(", ")
+                    )
+                } else {
+                    why
+                };
+                out.missing.push(Missing {
+                    at: need.at.clone(),
+                    file: need.origin.label.clone(),
+                    field: need.origin.field.clone(),
+                    container: need.origin.container.clone(),
+                    call: call.clone(),
+                    why,
+                });
+            }
+            all_calls.push((call, request));
+        }
+    }
+    for (kind, p) in &policies {
+        let needed = all_calls.iter().any(|(c, _)| c.role == *kind);
+        if let Some(b) = &p.boundary
+            && needed
+        {
+            out.unproven.push(format!(
+                "the {} has the permissions boundary {b}, whose content ecs-iam does not know: it may deny what the policies allow",
+                kind.title()
+            ));
+        }
+    }
+    // Grants of the execution role no call needs. KMS keys are left out:
+    // which key encrypts a secret is not in the task definition.
+    let Some(role) = model.roles.iter().find(|r| r.kind == RoleKind::Execution) else {
+        out.assumed = assumed;
+        return out;
+    };
+    for st in role.policy.iter().flat_map(|p| &p.statements) {
+        if st.effect != spec::Effect::Allow || st.actions.iter().all(|a| a.starts_with("kms:")) {
+            continue;
+        }
+        for r in &st.resources {
+            let single = PolicyStatement {
+                sid: st.sid.clone(),
+                effect: st.effect,
+                actions: st.actions.clone(),
+                resources: vec![fill(&r.to_string())],
+                conditions: Vec::new(),
+            };
+            let used = all_calls.iter().any(|(c, req)| {
+                c.role == RoleKind::Execution && crate::evaluate::applies(&single, req)
+            });
+            if !used {
+                out.unused.push(Unused {
+                    at: source.locations.at(&st.origin),
+                    field: st.origin.clone(),
+                    sid: st.sid.clone(),
+                    actions: st.actions.clone(),
+                    resource: r.to_string(),
+                });
+            }
+        }
+    }
+    out.assumed = assumed;
+    for m in &role.managed_policies {
+        out.unused.push(Unused {
+            at: source.locations.at("execution_role.managed_policies"),
+            field: "execution_role.managed_policies".to_owned(),
+            sid: m.name.clone(),
+            actions: vec![format!("(managed policy {})", m.name)],
+            resource: m.arn.to_string(),
+        });
+    }
+    out
+}
+
+fn decision_is_implicit(d: &Decision) -> bool {
+    matches!(d, Decision::ImplicitDeny { .. })
+}
+
+impl Verification {
+    /// One line per missing call and unused grant, then the verdict.
+    #[must_use]
+    pub fn text(&self, strict: bool) -> String {
+        let mut s = String::new();
+        for m in &self.missing {
+            let _ = writeln!(
+                s,
+                "{}: {}: the {} does not allow {} on {} ({}); ECS fails to start {} with {}",
+                m.at,
+                m.field,
+                m.call.role.title(),
+                m.call.request.action,
+                m.call.request.resource,
+                m.why,
+                m.container
+                    .as_ref()
+                    .map_or_else(|| "the task".to_owned(), |c| format!("container `{c}`")),
+                m.call.error
+            );
+        }
+        for u in &self.unproven {
+            let _ = writeln!(s, "{}: not proven: {u}", self.spec);
+        }
+        for u in &self.unused {
+            let _ = writeln!(
+                s,
+                "{}: {}: {}: the execution role grants {} on {}, which no task definition needs{}",
+                u.at,
+                if strict { "error" } else { "warning" },
+                u.field,
+                u.actions.join(", "),
+                u.resource,
+                if strict {
+                    ""
+                } else {
+                    " (--strict fails on it)"
+                }
+            );
+        }
+        for (placeholder, value, field) in &self.assumed {
+            let _ = writeln!(
+                s,
+                "{}: evaluated with {placeholder} = {value}, from {field}; pin `deployment` in the spec to decide it",
+                self.spec
+            );
+        }
+        let files = self.task_definitions.join(", ");
+        let _ = writeln!(
+            s,
+            "{}: {} of {} calls ECS makes to start {} container{} of {files} {}",
+            self.spec,
+            self.calls - self.missing.len(),
+            self.calls,
+            self.containers,
+            if self.containers == 1 { "" } else { "s" },
+            if self.missing.is_empty() && self.unproven.is_empty() {
+                "are allowed".to_owned()
+            } else if self.missing.is_empty() {
+                "are allowed by what ecs-iam can see; not proven".to_owned()
+            } else {
+                format!("are allowed; {} missing", self.missing.len())
+            }
+        );
+        s
+    }
+
+    /// The JSON report.
+    #[must_use]
+    pub fn json(&self) -> String {
+        let mut v = serde_json::to_value(self).unwrap_or_default();
+        v["kind"] = json!("verify");
+        v["proven"] = json!(self.proven());
+        serde_json::to_string_pretty(&v).unwrap_or_default() + "\n"
+    }
+
+    /// SARIF 2.1.0: missing calls as errors, unused grants as warnings
+    /// (errors with `--strict`), each at its own file's line.
+    #[must_use]
+    pub fn sarif(&self, strict: bool) -> serde_json::Value {
+        let location = |at: &Location| {
+            json!([{
+                "physicalLocation": {
+                    "artifactLocation": {"uri": at.file.to_string_lossy().replace('\\', "/")},
+                    "region": {"startLine": at.line, "startColumn": at.column},
+                }
+            }])
+        };
+        let mut results = Vec::new();
+        for m in &self.missing {
+            results.push(json!({
+                "ruleId": "missing-permission",
+                "ruleIndex": 0,
+                "level": "error",
+                "message": {"text": format!(
+                    "{}: the {} does not allow {} on {} ({}); ECS fails with {}",
+                    m.field, m.call.role.title(), m.call.request.action, m.call.request.resource, m.why, m.call.error
+                )},
+                "locations": location(&m.at),
+            }));
+        }
+        for u in &self.unused {
+            results.push(json!({
+                "ruleId": "unused-grant",
+                "ruleIndex": 1,
+                "level": if strict { "error" } else { "warning" },
+                "message": {"text": format!(
+                    "{}: the execution role grants {} on {}, which no task definition needs",
+                    u.field, u.actions.join(", "), u.resource
+                )},
+                "locations": location(&u.at),
+            }));
+        }
+        for u in &self.unproven {
+            results.push(json!({
+                "ruleId": "not-proven",
+                "ruleIndex": 2,
+                "level": "error",
+                "message": {"text": u},
+                "locations": location(&Location { file: self.spec.clone().into(), line: 1, column: 1 }),
+            }));
+        }
+        json!({
+            "$schema": "https://json.schemastore.org/sarif-2.1.0.json",
+            "version": "2.1.0",
+            "runs": [{
+                "tool": {"driver": {
+                    "name": "ecs-iam",
+                    "version": env!("CARGO_PKG_VERSION"),
+                    "rules": [
+                        {"id": "missing-permission", "shortDescription": {"text": "A call ECS makes to start a container is not allowed"}, "defaultConfiguration": {"level": "error"}},
+                        {"id": "unused-grant", "shortDescription": {"text": "An execution role grant no task definition needs"}, "defaultConfiguration": {"level": "warning"}},
+                        {"id": "not-proven", "shortDescription": {"text": "A policy ecs-iam cannot evaluate"}, "defaultConfiguration": {"level": "error"}},
+                    ],
+                }},
+                "results": results,
+            }],
+        })
+    }
+}
