@@ -577,11 +577,13 @@ impl Reader {
         };
         let repository_credentials = match self.get(c, "repositoryCredentials") {
             None => None,
-            Some(r) => self.field(
-                r,
-                "credentialsParameter",
-                &format!("{path}.repositoryCredentials"),
-            )?,
+            Some(r) => {
+                let rp = format!("{path}.repositoryCredentials");
+                self.field(r, "credentialsParameter", &rp)?.map(|mut f| {
+                    f.path = rp;
+                    f
+                })
+            }
         };
         let mut environment_files = Vec::new();
         for (i, f) in self.list(c, "environmentFiles", &path)?.iter().enumerate() {
@@ -716,7 +718,7 @@ mod tests {
         let e = read("t.yaml", cfn).unwrap_err();
         assert_eq!(
             e.to_string(),
-            "t.yaml:7:23: `containerDefinitions[app].image`: `Tag` is known only at deploy time; ecs-iam resolves `Ref` and `Fn::Sub` of `AWS::Partition`, `AWS::Region`, `AWS::AccountId` and `AWS::URLSuffix`: write the value here, or grant it in the spec instead"
+            "t.yaml:7:18: `containerDefinitions[app].image`: `Tag` is known only at deploy time; ecs-iam resolves `Ref` and `Fn::Sub` of `AWS::Partition`, `AWS::Region`, `AWS::AccountId` and `AWS::URLSuffix`: write the value here, or grant it in the spec instead"
         );
         let ok = cfn.replace("${Tag}", "${!Tag}");
         let t = read("t.yaml", &ok).unwrap();

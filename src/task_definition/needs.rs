@@ -386,13 +386,13 @@ pub fn ecr_repository(image: &Field, env: &Env) -> Result<Option<RepositoryRef>,
     }
     let host_lower = host.to_ascii_lowercase();
     let labels: Vec<&str> = host_lower.split('.').collect();
+    let dual_stack = matches!(labels.get(1).copied(), Some("dkr-ecr" | "dkr-ecr-fips"));
     let is_ecr = labels.len() >= 5
-        && matches!(labels[1], "dkr" | "dkr-ecr")
-        && (labels[2] == "ecr" || labels[2] == "ecr-fips" || labels[1] == "dkr-ecr");
+        && (dual_stack || (labels[1] == "dkr" && matches!(labels[2], "ecr" | "ecr-fips")));
     if !is_ecr {
         return Ok(None);
     }
-    let (account, region, suffix) = if labels[1] == "dkr-ecr" {
+    let (account, region, suffix) = if dual_stack {
         // Dual-stack: ACCOUNT.dkr-ecr.REGION.on.aws
         (labels[0], labels[2], labels[3..].join("."))
     } else {
@@ -474,13 +474,26 @@ fn secret(field: &Field, env: &Env, secrets_manager_only: bool) -> Result<Grant,
     let value = field.value.as_str();
     if !value.starts_with("arn:") {
         if secrets_manager_only {
-            return Err(invalid(
-                field,
-                Problem::ValueFrom {
-                    value: value.to_owned(),
-                    expected: "the ARN of a Secrets Manager secret",
-                },
-            ));
+            // A secret's name, in the task's region and account.
+            let is_name = !value.is_empty()
+                && value.len() <= 512
+                && value
+                    .chars()
+                    .all(|c| c.is_ascii_alphanumeric() || "/_+=.@-".contains(c));
+            if !is_name {
+                return Err(invalid(
+                    field,
+                    Problem::ValueFrom {
+                        value: value.to_owned(),
+                        expected: "a Secrets Manager secret name or ARN",
+                    },
+                ));
+            }
+            let mut text = env.arn("secretsmanager", REGIONAL, &format!("secret:{value}"));
+            if !is_complete_secret_name(value) {
+                text.push_str("-??????");
+            }
+            return Ok(Grant::Secret { arn: text });
         }
         // A parameter name, resolved by ECS in the task's region and account.
         let name = value.strip_prefix('/').unwrap_or(value);

@@ -90,12 +90,29 @@ pub fn parse(file: &Path, text: &str) -> Result<Node, Error> {
         let message = message
             .rfind(" at line ")
             .map_or(message.as_str(), |i| &message[..i]);
+        let (mut line, mut column) = (e.line().max(1), e.column().max(1));
+        if message == "EOF while parsing a string" {
+            // Point at the string that is never closed.
+            if let Some(quote) = text.rfind('"') {
+                line = text[..quote].matches('\n').count() + 1;
+                let start = text[..quote].rfind('\n').map_or(0, |i| i + 1);
+                column = text[start..quote].chars().count() + 1;
+                return Err(Error::Syntax {
+                    at: at(line, column),
+                    message: "not JSON: this string is never closed (the file ends inside it)"
+                        .to_owned(),
+                });
+            }
+        }
         return Err(Error::Syntax {
-            at: at(e.line().max(1), e.column().max(1)),
+            at: at(line, column),
             message: format!("not JSON: {message}"),
         });
     }
-    let mut builder = Builder::default();
+    let mut builder = Builder {
+        lines: text.lines().collect(),
+        ..Builder::default()
+    };
     let mut parser = Parser::new_from_str(text);
     if let Err(e) = parser.load(&mut builder, true) {
         return Err(Error::Syntax {
@@ -135,7 +152,9 @@ enum Open {
 }
 
 #[derive(Default)]
-struct Builder {
+struct Builder<'t> {
+    /// The text's lines, to place a tagged node at its `!`.
+    lines: Vec<&'t str>,
     stack: Vec<Open>,
     documents: Vec<Node>,
     problem: Option<(String, Pos)>,
@@ -145,7 +164,20 @@ fn pos(mark: Marker) -> Pos {
     (mark.line(), mark.col() + 1)
 }
 
-impl Builder {
+impl Builder<'_> {
+    /// A node's position: a tagged one at its tag (`!Sub`), where the long
+    /// form's `{` would be, when the tag is on the same line.
+    fn node_pos(&self, mark: Marker, tagged: bool) -> Pos {
+        let (line, column) = pos(mark);
+        if tagged && let Some(text) = self.lines.get(line.wrapping_sub(1)) {
+            let before: String = text.chars().take(column - 1).collect();
+            if let Some(bang) = before.rfind('!') {
+                return (line, before[..bang].chars().count() + 1);
+            }
+        }
+        (line, column)
+    }
+
     fn fail(&mut self, message: String, at: Pos) {
         if self.problem.is_none() {
             self.problem = Some((message, at));
@@ -197,17 +229,18 @@ fn tag_name(tag: Option<yaml_rust2::parser::Tag>) -> Option<String> {
     (t.handle == "!").then_some(t.suffix)
 }
 
-impl MarkedEventReceiver for Builder {
+impl MarkedEventReceiver for Builder<'_> {
     fn on_event(&mut self, event: Event, mark: Marker) {
         match event {
             Event::Scalar(text, style, _, tag) => {
+                let tag = tag_name(tag);
                 let node = Node {
                     value: Value::Scalar {
                         text,
                         quoted: !matches!(style, TScalarStyle::Plain),
                     },
-                    tag: tag_name(tag),
-                    pos: pos(mark),
+                    pos: self.node_pos(mark, tag.is_some()),
+                    tag,
                 };
                 self.add(node);
             }
@@ -218,15 +251,20 @@ impl MarkedEventReceiver for Builder {
                 );
             }
             Event::SequenceStart(_, tag) => {
-                self.stack
-                    .push(Open::List(Vec::new(), tag_name(tag), pos(mark)));
+                let tag = tag_name(tag);
+                let at = self.node_pos(mark, tag.is_some());
+                self.stack.push(Open::List(Vec::new(), tag, at));
             }
-            Event::MappingStart(_, tag) => self.stack.push(Open::Map {
-                entries: Vec::new(),
-                key: None,
-                tag: tag_name(tag),
-                pos: pos(mark),
-            }),
+            Event::MappingStart(_, tag) => {
+                let tag = tag_name(tag);
+                let at = self.node_pos(mark, tag.is_some());
+                self.stack.push(Open::Map {
+                    entries: Vec::new(),
+                    key: None,
+                    tag,
+                    pos: at,
+                });
+            }
             Event::SequenceEnd | Event::MappingEnd => {
                 let node = match self.stack.pop() {
                     Some(Open::List(items, tag, pos)) => Node {
@@ -267,8 +305,8 @@ mod tests {
         let y = parse(Path::new("t.yaml"), "Image: !Sub '${AWS::AccountId}.x'\n").unwrap();
         let image = y.get("Image").unwrap();
         assert_eq!(image.tag.as_deref(), Some("Sub"));
-        // A tagged scalar is placed at its text, after the tag.
-        assert_eq!(image.pos, (1, 13));
+        // A tagged scalar is placed at its tag.
+        assert_eq!(image.pos, (1, 8));
     }
 
     #[test]
