@@ -531,6 +531,12 @@ fn init_from_task_definition(reference: &str, output: Option<&Path>) -> Result<i
         print!("{text}");
         return Ok(EXIT_OK);
     }
+    if let Some(parent) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
+        std::fs::create_dir_all(parent).map_err(|source| Error::Write {
+            path: parent.to_owned(),
+            source,
+        })?;
+    }
     files::write_new(&path, &text)?;
     println!(
         "wrote {} (from task definition `{reference}`); render it with `ecs-iam render {}`, check it with `ecs-iam verify {}`",

@@ -457,7 +457,18 @@ pub fn render_workloads(
         let source = match bytes {
             Some(b) => {
                 let mut source = crate::spec::from_bytes(path, b.clone())?;
-                source.read_task_definitions(&crate::git::file_at_label)?;
+                // The spec's label is `<rev>:<path>`; a spec at the
+                // repository's root has no folder to carry the `<rev>:`.
+                let label = path.to_string_lossy().into_owned();
+                let rev = label.split_once(':').map_or("", |(r, _)| r).to_owned();
+                source.read_task_definitions(&|p| {
+                    let p = p.to_string_lossy();
+                    if p.starts_with(&format!("{rev}:")) {
+                        crate::git::file_at_label(Path::new(p.as_ref()))
+                    } else {
+                        crate::git::file_at_label(Path::new(&format!("{rev}:{p}")))
+                    }
+                })?;
                 source
             }
             None => crate::spec::load(path)?,

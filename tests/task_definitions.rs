@@ -181,3 +181,274 @@ fn bad_task_definitions_fail_at_their_own_position_and_write_nothing() {
         );
     }
 }
+
+/// A register-task-definition input: a private image, a JSON-key secret, a
+/// parameter by name, awslogs.
+const TASK: &str = r#"{
+  "family": "orders",
+  "executionRoleArn": "arn:aws:iam::111122223333:role/ops/orders-exec",
+  "taskRoleArn": "arn:aws:iam::111122223333:role/ops/orders-app",
+  "containerDefinitions": [
+    {
+      "name": "app",
+      "image": "111122223333.dkr.ecr.eu-west-1.amazonaws.com/orders/api:1.4",
+      "secrets": [
+        {"name": "DB_PASSWORD", "valueFrom": "arn:aws:secretsmanager:eu-west-1:111122223333:secret:orders/db-AbCdEf:password::"},
+        {"name": "API_HOST", "valueFrom": "/orders/api/host"}
+      ],
+      "logConfiguration": {"logDriver": "awslogs", "options": {"awslogs-group": "/ecs/orders", "awslogs-region": "eu-west-1"}}
+    }
+  ]
+}
+"#;
+
+#[test]
+fn init_from_a_task_definition_writes_a_spec_that_renders_and_verifies() {
+    let out = Test::new()
+        .file("taskdefs/orders.json", TASK)
+        .args([
+            "init",
+            "--from-task-definition",
+            "taskdefs/orders.json",
+            "--output",
+            "-",
+        ])
+        .run();
+    assert_eq!(
+        out.stdout,
+        r#"# ecs-iam role specification for the task definition `taskdefs/orders.json`.
+# The roles' grants for its images, secrets, logs, environment files and EFS
+# volumes are derived from it at every render: change the task definition and
+# `ecs-iam diff` shows what the roles gain or lose; `ecs-iam verify` proves
+# that ECS can start each container.
+version: 1
+name: "orders"  # the task definition's family
+task_definitions:
+  - "taskdefs/orders.json"
+# What it needs (`ecs-iam explain` shows the grants):
+#   containerDefinitions[app].image: pull from ECR repository arn:aws:ecr:eu-west-1:111122223333:repository/orders/api
+#   containerDefinitions[app].secrets[DB_PASSWORD]: read secret arn:aws:secretsmanager:eu-west-1:111122223333:secret:orders/db-AbCdEf
+#   containerDefinitions[app].secrets[API_HOST]: read parameter arn:<partition>:ssm:<region>:<account_id>:parameter/orders/api/host
+#   containerDefinitions[app].logConfiguration: write log streams of arn:<partition>:logs:eu-west-1:<account_id>:log-group:/ecs/orders:*
+path: "/ops/"  # from the task definition's role ARNs
+task_role:
+  name: "orders-app"  # from taskRoleArn
+  # What the application itself calls is not in the task definition; grant
+  # it here, e.g.:
+  # s3:
+  #   - bucket: <bucket>
+  #     prefix: <prefix>/
+  #     access: [list, read, write]
+execution_role:
+  name: "orders-exec"  # from executionRoleArn
+  # A secret or SecureString parameter above encrypted with a customer
+  # managed KMS key needs that key too (not the AWS managed key):
+  # kms_keys:
+  #   - arn:<partition>:kms:<region>:<account_id>:key/<key-id>
+"#
+    );
+    // Written beside another folder, the spec names the task definition
+    // relative to itself; it renders and verifies.
+    let dir = Test::new()
+        .file("taskdefs/orders.json", TASK)
+        .args(["init", "--from-task-definition", "taskdefs/orders.json", "--output", "specs/orders.yaml"])
+        .stdout("wrote specs/orders.yaml (from task definition `taskdefs/orders.json`); render it with `ecs-iam render specs/orders.yaml`, check it with `ecs-iam verify specs/orders.yaml`\n")
+        .run()
+        .dir;
+    let spec = std::fs::read_to_string(dir.join("specs/orders.yaml")).unwrap();
+    assert!(spec.contains("  - \"../taskdefs/orders.json\"\n"), "{spec}");
+    Test::in_dir(&dir)
+        .args(["verify", "specs/orders.yaml"])
+        .stdout(
+            "specs/orders.yaml: evaluated with <partition> = aws, from ../taskdefs/orders.json: executionRoleArn; pin `deployment` in the spec to decide it
+specs/orders.yaml: evaluated with <account_id> = 111122223333, from ../taskdefs/orders.json: executionRoleArn; pin `deployment` in the spec to decide it
+specs/orders.yaml: 8 of 8 calls ECS makes to start 1 container of ../taskdefs/orders.json are allowed
+",
+        )
+        .run();
+    // It never overwrites, and a bad task definition writes nothing.
+    Test::in_dir(&dir)
+        .args(["init", "--from-task-definition", "taskdefs/orders.json", "--output", "specs/orders.yaml"])
+        .status(2)
+        .stderr("error: `specs/orders.yaml` already exists; remove it or pass --output with another path\n")
+        .run();
+    let bad = Test::new()
+        .file("t.json", TASK.replace("/orders/api:1.4", "/Orders:1.4"))
+        .args(["init", "--from-task-definition", "t.json"])
+        .status(2)
+        .stderr_starts_with("error: t.json:8:16: `containerDefinitions[app].image`: image ")
+        .run();
+    assert!(!bad.dir.join("orders.yaml").exists());
+}
+
+/// A hand-written spec that misses the parameter and pins the deployment.
+const HAND: &str = "version: 1
+name: orders
+deployment: {partition: aws, region: eu-west-1, account_id: \"111122223333\"}
+execution_role:
+  ecr:
+    repositories: [orders/api]
+  logs:
+    groups: [/ecs/orders, /ecs/legacy]
+  secrets: [\"arn:aws:secretsmanager:eu-west-1:111122223333:secret:orders/db-AbCdEf\"]
+";
+
+#[test]
+fn verify_names_each_missing_call_and_each_unneeded_grant() {
+    let t = || {
+        Test::new()
+            .file("orders.json", TASK)
+            .file("hand.yaml", HAND)
+    };
+    t().args(["verify", "hand.yaml", "--task-definition", "orders.json"])
+        .status(1)
+        .stdout(
+            "orders.json:11:43: containerDefinitions[app].secrets[API_HOST]: the task execution role does not allow ssm:GetParameters on arn:aws:ssm:eu-west-1:111122223333:parameter/orders/api/host (no statement allows it); ECS fails to start container `app` with ResourceInitializationError: unable to pull secrets or registry auth: unable to retrieve secrets from ssm (AccessDeniedException)
+hand.yaml:8:5: warning: execution_role.logs.groups: the execution role grants logs:CreateLogStream, logs:PutLogEvents on arn:aws:logs:eu-west-1:111122223333:log-group:/ecs/legacy:*, which no task definition needs (--strict fails on it)
+hand.yaml: 7 of 8 calls ECS makes to start 1 container of orders.json are allowed; 1 missing
+",
+        )
+        .run();
+    // With the parameter granted, the roles suffice; --strict still fails
+    // on the log group no container writes to.
+    let fixed = HAND.replace(
+        "  secrets:",
+        "  ssm_parameters: [/orders/api/host]\n  secrets:",
+    );
+    t().file("hand.yaml", &fixed)
+        .args(["verify", "hand.yaml", "--task-definition", "orders.json"])
+        .stdout_ends_with(
+            "hand.yaml: 8 of 8 calls ECS makes to start 1 container of orders.json are allowed\n",
+        )
+        .run();
+    t().file("hand.yaml", &fixed)
+        .args([
+            "verify",
+            "hand.yaml",
+            "--task-definition",
+            "orders.json",
+            "--strict",
+        ])
+        .status(1)
+        .stdout_contains("hand.yaml:8:5: error: execution_role.logs.groups: ")
+        .run();
+    // A Deny the spec writes is a denial ECS meets.
+    let denied = format!(
+        "{fixed}  statements:\n    - sid: NoSsm\n      effect: Deny\n      actions: [ssm:*]\n      resources: [\"*\"]\n"
+    );
+    t().file("hand.yaml", &denied)
+        .args(["verify", "hand.yaml", "--task-definition", "orders.json"])
+        .status(1)
+        .stdout_contains("(denied by statement `NoSsm`)")
+        .run();
+    // JSON and SARIF carry the same findings; SARIF validates.
+    let json = t()
+        .args([
+            "verify",
+            "hand.yaml",
+            "--task-definition",
+            "orders.json",
+            "--format",
+            "json",
+        ])
+        .status(1)
+        .run()
+        .stdout;
+    let v: serde_json::Value = serde_json::from_str(&json).unwrap();
+    assert_eq!(v["kind"], "verify");
+    assert_eq!(v["proven"], false);
+    assert_eq!(v["missing"][0]["request"]["action"], "ssm:GetParameters");
+    assert_eq!(v["missing"][0]["at"]["line"], 11);
+    let sarif = t()
+        .args([
+            "verify",
+            "hand.yaml",
+            "--task-definition",
+            "orders.json",
+            "--format",
+            "sarif",
+        ])
+        .status(1)
+        .run()
+        .stdout;
+    let sarif: serde_json::Value = serde_json::from_str(&sarif).unwrap();
+    let validator = jsonschema::validator_for(&common::sarif_schema()).unwrap();
+    assert!(validator.is_valid(&sarif), "{sarif}");
+    assert_eq!(
+        sarif["runs"][0]["results"][0]["ruleId"],
+        "missing-permission"
+    );
+    // Nothing to verify against, and a permissions boundary it cannot see.
+    t().args(["verify", "hand.yaml"])
+        .status(2)
+        .stderr("error: `hand.yaml` names no task definitions; add `task_definitions: [<file>]` to it, or pass --task-definition <file>\n")
+        .run();
+    let bounded = format!("{fixed}permissions_boundary: ops-boundary\n");
+    t().file("hand.yaml", &bounded)
+        .args(["verify", "hand.yaml", "--task-definition", "orders.json"])
+        .status(1)
+        .stdout_contains("hand.yaml: not proven: the task execution role has the permissions boundary arn:aws:iam::111122223333:policy/ops-boundary, whose content ecs-iam does not know: it may deny what the policies allow\n")
+        .run();
+}
+
+#[test]
+fn a_secret_added_to_the_task_definition_is_broadening_in_review() {
+    let dir = Test::new()
+        .file("orders.json", TASK)
+        .file(
+            "orders.yaml",
+            "version: 1\nname: orders\ntask_definitions: [orders.json]\n",
+        )
+        .dir()
+        .to_owned();
+    let git = |args: &[&str]| {
+        let out = std::process::Command::new("git")
+            .args(args)
+            .current_dir(&dir)
+            .env("GIT_AUTHOR_NAME", "t")
+            .env("GIT_AUTHOR_EMAIL", "t@example.com")
+            .env("GIT_COMMITTER_NAME", "t")
+            .env("GIT_COMMITTER_EMAIL", "t@example.com")
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    };
+    git(&["init", "-q", "-b", "main"]);
+    git(&["add", "-A"]);
+    git(&["commit", "-q", "-m", "base"]);
+    // Unchanged, only the header naming the revision differs.
+    Test::in_dir(&dir)
+        .args([
+            "diff",
+            "--base",
+            "main",
+            "orders.yaml",
+            "--fail-on",
+            "broadening",
+        ])
+        .stdout_ends_with("IAM: 0 broadening, 0 narrowing, 0 neutral\n")
+        .run();
+    let grown = TASK.replace(
+        r#"{"name": "API_HOST""#,
+        r#"{"name": "STRIPE", "valueFrom": "arn:aws:secretsmanager:eu-west-1:111122223333:secret:stripe/key-Zz9Yy8"},
+        {"name": "API_HOST""#,
+    );
+    std::fs::write(dir.join("orders.json"), grown).unwrap();
+    Test::in_dir(&dir)
+        .args([
+            "diff",
+            "--base",
+            "main",
+            "orders.yaml",
+            "--fail-on",
+            "broadening",
+        ])
+        .status(1)
+        .stdout_contains("arn:aws:secretsmanager:eu-west-1:111122223333:secret:stripe/key-Zz9Yy8")
+        .stdout_contains("broaden")
+        .run();
+}

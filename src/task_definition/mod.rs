@@ -156,7 +156,18 @@ pub fn load(
         Some((f, id)) => (f, Some(id)),
         None => (reference, None),
     };
-    let path = base.join(file);
+    // `..` is applied to the text, so a spec's folder need not exist yet
+    // (`init --output new/folder/spec.yaml`).
+    let mut path = PathBuf::new();
+    for c in base.join(file).components() {
+        match c {
+            std::path::Component::CurDir => {}
+            std::path::Component::ParentDir if path.file_name().is_some() => {
+                path.pop();
+            }
+            other => path.push(other),
+        }
+    }
     let bytes = read(&path)?;
     let start = Location {
         file: path.clone(),

@@ -51,6 +51,20 @@ pub struct RoleView {
 /// Roles by key: `task`, `execution`.
 pub type Roles = BTreeMap<String, RoleView>;
 
+/// The vendored SARIF 2.1.0 schema. The published schema's `run.language`
+/// pattern ends in an unbalanced `]`, which ECMAScript reads as a literal
+/// and Rust's regex engine refuses; it is escaped (ecs-iam never writes
+/// `language`).
+pub fn sarif_schema() -> serde_json::Value {
+    let text = std::fs::read_to_string(root().join("tests/sarif/sarif-schema-2.1.0.json"))
+        .unwrap()
+        .replace(
+            r#""^[a-zA-Z]{2}|^[a-zA-Z]{2}-[a-zA-Z]{2}]?$""#,
+            r#""^[a-zA-Z]{2}|^[a-zA-Z]{2}-[a-zA-Z]{2}\\]?$""#,
+        );
+    serde_json::from_str(&text).unwrap()
+}
+
 pub fn root() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
 }
