@@ -2,7 +2,6 @@
 
 mod common;
 
-use std::fs;
 
 use common::Test;
 
