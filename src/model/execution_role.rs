@@ -102,6 +102,7 @@ impl Builder<'_> {
                     Vec::new(),
                     "execution_role.ecr.pull_through_cache",
                 )
+                .unavoidable(Wildcard::CachedRepositories)
                 .sourced(origins(&derived.imports)),
             );
         }
@@ -114,6 +115,7 @@ impl Builder<'_> {
                     Vec::new(),
                     "execution_role.ecr.pull_through_cache",
                 )
+                .unavoidable(Wildcard::CachedRepositories)
                 .sourced(origins(&derived.creates)),
             );
         }

@@ -229,6 +229,9 @@ pub enum Wildcard {
     LogStreams,
     /// Object keys, chosen by the application at run time.
     ObjectKeys,
+    /// Repositories an ECR pull-through cache rule creates under its prefix
+    /// at the first pull of each upstream image.
+    CachedRepositories,
 }
 
 /// The conditions of one operator.

@@ -103,6 +103,9 @@ fn acknowledgements(statements: &[Statement]) -> Acknowledgements {
             Some(Wildcard::ObjectKeys) => {
                 "Object keys are chosen at run time; the grant covers the objects under this bucket and prefix only"
             }
+            Some(Wildcard::CachedRepositories) => {
+                "A pull-through cache rule creates a repository under its prefix for each upstream image; the grant covers that prefix only"
+            }
             _ => continue,
         };
         for r in s.resources.iter().filter(|r| r.to_string().contains('*')) {
