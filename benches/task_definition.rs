@@ -43,7 +43,10 @@ fn stages(c: &mut Criterion) {
     let task = task_definition::parse(file, "big.json", &text, None).unwrap();
     assert_eq!(task.containers.len(), 50);
     assert_eq!(
-        task.containers.iter().map(|c| c.secrets.len()).sum::<usize>(),
+        task.containers
+            .iter()
+            .map(|c| c.secrets.len())
+            .sum::<usize>(),
         500
     );
     let spec = "version: 1\nname: app\ndeployment: {partition: aws, region: eu-west-1, account_id: \"111122223333\"}\ntask_definitions: [big.json]\n";

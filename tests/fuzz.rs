@@ -1,5 +1,5 @@
-//! A bounded run of the fuzz target (`fuzz/fuzz_targets/spec.rs`): 60
-//! seconds from the shipped corpus seeds. A crash fails the test with
+//! Bounded runs of the fuzz targets (`fuzz/fuzz_targets/spec.rs` and
+//! `task_definition.rs`): 60 seconds each from the shipped corpus seeds. A crash fails the test with
 //! libFuzzer's report. It needs cargo-fuzz, which it installs under
 //! `target/` when it is not on PATH, and a minute: it is ignored by a plain
 //! `cargo test` and run by `cargo test -- --include-ignored` (`.ci/run`).
@@ -11,9 +11,14 @@ use std::process::Command;
 
 use common::Test;
 
-/// `cargo fuzz` works: on PATH, or installed under `target/cargo-fuzz`.
-/// Returns the PATH to run it with.
+/// `cargo fuzz` works: on PATH, or installed under `target/cargo-fuzz`
+/// (once, for both targets). Returns the PATH to run it with.
 fn cargo_fuzz(root: &Path) -> std::ffi::OsString {
+    static PATH: std::sync::OnceLock<std::ffi::OsString> = std::sync::OnceLock::new();
+    PATH.get_or_init(|| install_cargo_fuzz(root)).clone()
+}
+
+fn install_cargo_fuzz(root: &Path) -> std::ffi::OsString {
     let local = root.join("target/cargo-fuzz");
     let mut paths = vec![local.join("bin")];
     paths.extend(std::env::split_paths(
@@ -46,6 +51,17 @@ fn cargo_fuzz(root: &Path) -> std::ffi::OsString {
 #[test]
 #[ignore = "installs cargo-fuzz and fuzzes for a minute; run with `cargo test -- --include-ignored`"]
 fn fuzz_spec_for_a_minute() {
+    fuzz("spec");
+}
+
+#[test]
+#[ignore = "installs cargo-fuzz and fuzzes for a minute; run with `cargo test -- --include-ignored`"]
+fn fuzz_task_definition_for_a_minute() {
+    fuzz("task_definition");
+}
+
+/// Run one target from its seeds (`fuzz/corpus/<target>`).
+fn fuzz(target: &str) {
     let root = Path::new(env!("CARGO_MANIFEST_DIR"));
     let path = cargo_fuzz(root);
     let seconds = std::env::var("ECS_IAM_FUZZ_SECONDS").unwrap_or_else(|_| "60".to_owned());
@@ -57,9 +73,9 @@ fn fuzz_spec_for_a_minute() {
     // shipped seeds alone, and the seeds stay as they are.
     let scratch = Test::new().dir().to_owned();
     let out = Command::new("cargo")
-        .args(["fuzz", "run", "spec"])
+        .args(["fuzz", "run", target])
         .arg(&scratch)
-        .arg("corpus/spec")
+        .arg(format!("corpus/{target}"))
         .arg("--")
         .arg(format!("-max_total_time={seconds}"))
         .current_dir(root.join("fuzz"))
@@ -72,7 +88,7 @@ fn fuzz_spec_for_a_minute() {
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(
         out.status.success(),
-        "the fuzz target failed:\n{}",
+        "the fuzz target `{target}` failed:\n{}",
         &stderr[stderr.len().saturating_sub(4000)..]
     );
     let done = stderr
@@ -80,5 +96,5 @@ fn fuzz_spec_for_a_minute() {
         .rev()
         .find(|l| l.starts_with("Done "))
         .unwrap_or("(no summary)");
-    eprintln!("fuzz: {done}");
+    eprintln!("fuzz {target}: {done}");
 }

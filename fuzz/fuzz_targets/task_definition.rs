@@ -1,0 +1,45 @@
+//! Task definition bytes → read (as JSON and as YAML) → derive → model →
+//! render → verify. Whatever reads must derive, render and verify without a
+//! panic; everything else must be a clean error.
+#![no_main]
+
+use std::path::Path;
+use std::sync::OnceLock;
+
+use ecs_iam::render::Templates;
+use libfuzzer_sys::fuzz_target;
+
+fn templates() -> &'static Templates {
+    static T: OnceLock<Templates> = OnceLock::new();
+    T.get_or_init(|| Templates::embedded().expect("built-in templates"))
+}
+
+const SPEC: &str = "version: 1\nname: fuzz\ntask_definitions: [fuzz]\nexecution_role:\n  ecr:\n    pull_through_cache: [{prefix: docker-hub, create_repository: true}]\n";
+
+fuzz_target!(|data: &[u8]| {
+    let Ok(text) = std::str::from_utf8(data) else {
+        return;
+    };
+    for name in ["fuzz.json", "fuzz.yaml"] {
+        let Ok(task) = ecs_iam::task_definition::parse(Path::new(name), name, text, None) else {
+            continue;
+        };
+        let mut source =
+            ecs_iam::spec::parse(Path::new("spec.yaml"), SPEC).expect("the fuzz spec parses");
+        source.task_definitions = vec![task.clone()];
+        let Ok(model) = ecs_iam::model::build(&source) else {
+            continue;
+        };
+        ecs_iam::render::render(&model, templates()).expect("a valid model renders");
+        let env = ecs_iam::model::deployment(&source).expect("the fuzz spec's deployment");
+        let needs = ecs_iam::task_definition::needs::needs(
+            &task,
+            &env,
+            &source.spec.execution_role.ecr.pull_through_cache,
+        )
+        .expect("what built a model derives");
+        let v = ecs_iam::verify::verify(&source, &model, vec![name.to_owned()], 1, &needs, Vec::new());
+        // Derived roles allow every call their task definition makes.
+        assert!(v.missing.is_empty(), "{}", v.text(false));
+    }
+});
