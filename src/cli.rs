@@ -81,6 +81,10 @@ pub enum Command {
         /// Exit with 1 when a finding is at or above this severity.
         #[arg(long, value_enum, default_value_t = Severity::Error)]
         deny: Severity,
+        /// Platform guardrails (YAML) every spec must keep: their
+        /// violations are findings too, with rule ids `guardrail/<id>`.
+        #[arg(long, value_name = "FILE")]
+        guardrails: Option<PathBuf>,
     },
     /// Every grant of both roles, and the spec field it comes from.
     Explain {
@@ -210,7 +214,8 @@ pub fn run(args: Args) -> i32 {
             specs,
             format,
             deny,
-        } => check_command(&specs, format, deny),
+            guardrails,
+        } => check_command(&specs, format, deny, guardrails.as_deref()),
         Command::Explain { spec, format } => explain_command(&spec, format),
         Command::Init {
             from_task_definition: Some(task_definition),
@@ -368,13 +373,29 @@ fn print_diff(outcome: &Outcome, format: Format, fail_on: FailOn) -> i32 {
     if fails { EXIT_DIFFERS } else { EXIT_OK }
 }
 
-fn check_command(specs: &[PathBuf], format: CheckFormat, deny: Severity) -> Result<i32, Error> {
+fn check_command(
+    specs: &[PathBuf],
+    format: CheckFormat,
+    deny: Severity,
+    guardrails: Option<&Path>,
+) -> Result<i32, Error> {
+    let guardrails = guardrails.map(crate::guardrails::load).transpose()?;
     let specs = crate::spec::find_specs(specs)?;
     let mut findings = Vec::new();
+    let mut violations = Vec::new();
     for result in crate::parallel::map(&specs, |spec| {
-        crate::spec::load(spec).and_then(|source| check::check(&source))
+        let source = crate::spec::load(spec)?;
+        let found = check::check(&source)?;
+        let broken = match (&guardrails, crate::model::build(&source)) {
+            (Some(g), Ok(model)) => g.check(&source, &model),
+            // A spec that cannot be built is one `check` finding already.
+            _ => Vec::new(),
+        };
+        Ok::<_, Error>((found, broken))
     }) {
-        findings.extend(result?);
+        let (found, broken) = result?;
+        findings.extend(found);
+        violations.extend(broken);
     }
     let mut stdout = std::io::stdout().lock();
     match format {
@@ -382,29 +403,43 @@ fn check_command(specs: &[PathBuf], format: CheckFormat, deny: Severity) -> Resu
             for f in &findings {
                 let _ = writeln!(stdout, "{f}");
             }
-            let _ = writeln!(
-                stdout,
-                "{} finding{}",
-                findings.len(),
-                if findings.len() == 1 { "" } else { "s" }
-            );
+            for v in &violations {
+                let _ = writeln!(stdout, "{v}");
+            }
+            let n = findings.len() + violations.len();
+            let _ = writeln!(stdout, "{n} finding{}", if n == 1 { "" } else { "s" });
         }
         CheckFormat::Json => {
+            let mut all: Vec<serde_json::Value> = findings
+                .iter()
+                .map(|f| serde_json::to_value(f).unwrap_or_default())
+                .collect();
+            all.extend(
+                violations
+                    .iter()
+                    .map(|v| serde_json::to_value(v).unwrap_or_default()),
+            );
             let _ = writeln!(
                 stdout,
                 "{}",
-                serde_json::to_string_pretty(&findings).unwrap_or_default()
+                serde_json::to_string_pretty(&all).unwrap_or_default()
             );
         }
         CheckFormat::Sarif => {
+            let mut sarif = check::sarif(&findings);
+            crate::guardrails::extend_sarif(&mut sarif, &violations);
             let _ = writeln!(
                 stdout,
                 "{}",
-                serde_json::to_string_pretty(&check::sarif(&findings)).unwrap_or_default()
+                serde_json::to_string_pretty(&sarif).unwrap_or_default()
             );
         }
     }
-    Ok(if findings.iter().any(|f| f.severity >= deny) {
+    let broken = violations.iter().any(|v| match v.severity {
+        "warning" => deny <= Severity::Warning,
+        _ => true,
+    });
+    Ok(if broken || findings.iter().any(|f| f.severity >= deny) {
         EXIT_DIFFERS
     } else {
         EXIT_OK

@@ -317,6 +317,16 @@ pub enum Problem {
         expected: &'static str,
     },
     TaskDefinitionsNotRead,
+    GuardrailId {
+        id: String,
+    },
+    GuardrailKind,
+    GuardrailSeverity {
+        value: String,
+    },
+    GuardrailRole {
+        value: String,
+    },
 }
 
 impl fmt::Display for Error {
@@ -778,6 +788,22 @@ impl fmt::Display for Problem {
                 "`{}` is an ARN of service `{found}`; ECS reads this field from {expected} only",
                 value.escape_default()
             ),
+            Problem::GuardrailId { id } => write!(
+                f,
+                "`{}` is not a rule id; use lowercase letters, digits and `-`",
+                id.escape_default()
+            ),
+            Problem::GuardrailKind => write!(
+                f,
+                "a rule has exactly one of `deny_actions` (with optional `except_resources`), `allowed_accounts`, `required_boundary`, `required_tags`"
+            ),
+            Problem::GuardrailSeverity { value } => write!(
+                f,
+                "unknown severity `{value}`; expected `error` or `warning`"
+            ),
+            Problem::GuardrailRole { value } => {
+                write!(f, "unknown role `{value}`; expected `task` or `execution`")
+            }
             Problem::TaskDefinitionsNotRead => write!(
                 f,
                 "the task definitions were not read; read them with `Source::read_task_definitions` before building the model"

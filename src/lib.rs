@@ -18,6 +18,7 @@ pub mod file_diff;
 pub mod files;
 pub mod git;
 pub mod grant_diff;
+pub mod guardrails;
 pub mod location;
 pub mod model;
 pub mod parallel;

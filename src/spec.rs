@@ -58,6 +58,11 @@ pub struct Spec {
     /// own grants, and `ecs-iam verify` checks the roles against them.
     #[serde(default)]
     pub task_definitions: Vec<String>,
+    /// Actions neither role may ever perform, e.g. `iam:*`: an explicit
+    /// `Deny` on `"*"` in both roles' policies (Sid `Deny`), which no grant,
+    /// managed policy or later edit can override.
+    #[serde(default)]
+    pub deny: Vec<String>,
 }
 
 /// The deployment target; each field optional.

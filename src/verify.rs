@@ -296,7 +296,11 @@ pub fn verify(
         unproven: Vec::new(),
         assumed: Vec::new(),
     };
-    let mut all_calls = Vec::new();
+    // Many calls repeat (one secret under several JSON keys, the ECR token
+    // of every container): each distinct request is decided once.
+    let mut decided: BTreeMap<(RoleKind, String, String, BTreeMap<String, Vec<String>>), Decision> =
+        BTreeMap::new();
+    let mut all_calls: Vec<(Call, Request)> = Vec::new();
     for need in needs {
         for mut call in calls(need, &network) {
             call.request.resource = fill(&call.request.resource);
@@ -312,7 +316,17 @@ pub fn verify(
                 resource: call.request.resource.clone(),
                 context: call.request.context.clone(),
             };
-            let decision = decide(&p.statements, None, &request);
+            let key = (
+                call.role,
+                request.action.clone(),
+                request.resource.clone(),
+                request.context.clone(),
+            );
+            let first = !decided.contains_key(&key);
+            let decision = decided
+                .entry(key)
+                .or_insert_with(|| decide(&p.statements, None, &request))
+                .clone();
             let why = match &decision {
                 Decision::Allowed { .. } => None,
                 Decision::ExplicitDeny { by } => Some(format!("denied by statement `{}`", by.sid)),
@@ -341,7 +355,9 @@ pub fn verify(
                     why,
                 });
             }
-            all_calls.push((call, request));
+            if first {
+                all_calls.push((call, request));
+            }
         }
     }
     for (kind, p) in &policies {

@@ -263,6 +263,7 @@ impl Builder<'_> {
         }
         st.extend(self.kms_statement("execution_role.kms_keys", &e.kms_keys, &via)?);
         let managed = self.managed("execution_role.managed_policies", &e.managed_policies)?;
+        st.extend(self.deny()?);
         let statements = self.custom("execution_role.statements", &e.statements, st)?;
         Ok(Role {
             kind: RoleKind::Execution,

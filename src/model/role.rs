@@ -198,3 +198,21 @@ impl Builder<'_> {
         Ok(out)
     }
 }
+
+impl Builder<'_> {
+    /// The spec's `deny` list as one explicit `Deny` statement on `"*"`.
+    pub(super) fn deny(&self) -> Result<Option<Statement>, Error> {
+        let actions = &self.source.spec.deny;
+        if actions.is_empty() {
+            return Ok(None);
+        }
+        for (i, a) in actions.iter().enumerate() {
+            self.at(&format!("deny[{i}]"), names::action(a))?;
+        }
+        let mut st =
+            super::statements::statement("Deny", &[], vec![Text::literal("*")], Vec::new(), "deny");
+        st.effect = Effect::Deny;
+        st.actions = super::statements::sorted_unique(actions.clone());
+        Ok(Some(st))
+    }
+}

@@ -75,6 +75,7 @@ impl Builder<'_> {
             );
         }
         let managed = self.managed("task_role.managed_policies", &t.managed_policies)?;
+        st.extend(self.deny()?);
         let statements = self.custom("task_role.statements", &t.statements, st)?;
         Ok(Role {
             kind: RoleKind::Task,
