@@ -276,7 +276,7 @@ pub fn rich_statement() -> impl Strategy<Value = Value> {
         proptest::sample::subsequence(CUSTOM_ACTIONS.to_vec(), 1..=3),
         proptest::collection::vec(rich_resource(), 1..=2),
         proptest::collection::vec(rich_condition(), 0..=2),
-        proptest::bool::weighted(0.25),
+        proptest::bool::weighted(0.35),
     )
         .prop_map(|(actions, resources, conditions, deny)| {
             let mut s = json!({"actions": actions, "resources": resources});
@@ -305,28 +305,9 @@ prop_compose! {
         managed in proptest::bool::weighted(0.3),
         xray in proptest::bool::weighted(0.1),
     ) -> Value {
+        let base_copy = base.clone();
         let mut spec = base;
-        // A literal `arn:aws:` contradicts a deployment pinned elsewhere.
-        let pinned_elsewhere = spec["deployment"]["partition"]
-            .as_str()
-            .is_some_and(|p| p != "aws");
-        let fix = |mut s: Value| {
-            if pinned_elsewhere {
-                for r in s["resources"].as_array_mut().unwrap() {
-                    *r = json!(r.as_str().unwrap().replace("arn:aws:", "arn:<partition>:"));
-                }
-                if let Some(c) = s["conditions"].as_object_mut() {
-                    for keys in c.values_mut() {
-                        for values in keys.as_object_mut().unwrap().values_mut() {
-                            for v in values.as_array_mut().unwrap() {
-                                *v = json!(v.as_str().unwrap().replace("arn:aws:", "arn:<partition>:"));
-                            }
-                        }
-                    }
-                }
-            }
-            s
-        };
+        let fix = |st| fit_partition(&base_copy, st);
         spec["task_role"]["statements"].as_array_mut().unwrap().extend(task.into_iter().map(fix));
         spec["execution_role"]["statements"] = json!(execution.into_iter().map(fix).collect::<Vec<_>>());
         if managed {
@@ -337,4 +318,36 @@ prop_compose! {
         }
         spec
     }
+}
+
+/// A rich statement fit for `spec`: its literal `arn:aws:` ARNs made
+/// `arn:<partition>:` when the spec pins another partition (ecs-iam refuses
+/// the contradiction).
+pub fn fit_partition(spec: &Value, mut statement: Value) -> Value {
+    let elsewhere = spec["deployment"]["partition"]
+        .as_str()
+        .is_some_and(|p| p != "aws");
+    if !elsewhere {
+        return statement;
+    }
+    let fix = |v: &mut Value| {
+        *v = json!(v.as_str().unwrap().replace("arn:aws:", "arn:<partition>:"));
+    };
+    for r in statement["resources"].as_array_mut().unwrap() {
+        fix(r);
+    }
+    if let Some(c) = statement
+        .get_mut("conditions")
+        .and_then(Value::as_object_mut)
+    {
+        for keys in c.values_mut() {
+            for values in keys.as_object_mut().unwrap().values_mut() {
+                match values {
+                    Value::Array(items) => items.iter_mut().for_each(fix),
+                    one => fix(one),
+                }
+            }
+        }
+    }
+    statement
 }
