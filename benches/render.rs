@@ -1,10 +1,11 @@
 //! Each stage of the data flow on the largest example: parse, model, and
-//! each renderer.
+//! each renderer; and one policy evaluation.
 
 use std::hint::black_box;
 use std::path::Path;
 
 use criterion::{Criterion, criterion_group, criterion_main};
+use ecs_iam::evaluate::{self, Request};
 use ecs_iam::render::{self, Templates};
 
 fn stages(c: &mut Criterion) {
@@ -48,6 +49,25 @@ fn stages(c: &mut Criterion) {
     });
     c.bench_function("load templates", |b| {
         b.iter(|| Templates::embedded().unwrap());
+    });
+
+    // The last of the execution role's statements to match: KMS via
+    // Secrets Manager, its condition checked.
+    let execution = evaluate::role_policies(&model.roles[1]);
+    let decrypt = Request {
+        action: "kms:Decrypt".into(),
+        resource:
+            "arn:<partition>:kms:<region>:<account_id>:key/1234abcd-12ab-34cd-56ef-1234567890ab"
+                .into(),
+        context: [(
+            "kms:ViaService".to_owned(),
+            vec!["secretsmanager.<region>.amazonaws.com".to_owned()],
+        )]
+        .into(),
+    };
+    assert!(evaluate::decide(&execution.statements, None, &decrypt).is_allowed());
+    c.bench_function("decide one request", |b| {
+        b.iter(|| evaluate::decide(black_box(&execution.statements), None, black_box(&decrypt)));
     });
 }
 

@@ -1,9 +1,15 @@
 #!/usr/bin/env bash
 # Install the conformance tools under target/conformance/: a Python virtualenv
 # (cfn-lint, moto, boto3, parliament, python-hcl2), one for checkov, and
-# node_modules (aws-cdk-lib, cdk-nag, @cdktf/hcl2json). Everything comes
-# from PyPI and the npm registry at the versions pinned beside this script;
-# an existing install is reused while those pins are unchanged.
+# node_modules (aws-cdk-lib, cdk-nag, @cdktf/hcl2json, and
+# @cloud-copilot/iam-simulate for tests/simulate.rs). Everything comes from
+# PyPI and the npm registry at the versions pinned beside this script; an
+# existing install is reused while those pins are unchanged.
+#
+# @cloud-copilot/iam-simulate (with its iam-policy and iam-utils) is licensed
+# AGPL-3.0-or-later: it is only ever run as an external test tool, by
+# conformance/simulate.js from this install, and is never bundled with,
+# vendored into or linked into ecs-iam.
 set -euo pipefail
 
 here=$(cd "$(dirname "$0")" && pwd)

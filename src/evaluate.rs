@@ -197,7 +197,7 @@ pub fn resource_matches(pattern: &str, resource: &str) -> bool {
 
 /// `arn`, partition, service, region, account and resource: the resource
 /// part keeps its own colons.
-fn arn_fields(arn: &str) -> Option<[&str; 6]> {
+pub(crate) fn arn_fields(arn: &str) -> Option<[&str; 6]> {
     let mut parts = arn.splitn(6, ':');
     let fields = [
         parts.next()?,

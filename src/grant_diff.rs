@@ -15,6 +15,7 @@ use std::fmt::{self, Write as _};
 
 use serde::Serialize;
 
+use crate::evaluate::arn_fields;
 use crate::model::Role;
 use crate::model::managed::AwsManaged;
 use crate::spec::Effect;
@@ -680,7 +681,7 @@ pub fn covers(outer: &Grant, inner: &Grant) -> bool {
     outer.effect == inner.effect
         // Action names are case-insensitive in IAM; ARNs are not.
         && glob_covers(&outer.action.to_ascii_lowercase(), &inner.action.to_ascii_lowercase())
-        && glob_covers(&outer.resource, &inner.resource)
+        && arn_covers(&outer.resource, &inner.resource)
         && outer.conditions.iter().all(|c| inner.conditions.iter().any(|i| condition_covers(c, i)))
 }
 
@@ -713,6 +714,16 @@ fn condition_covers(outer: &Cond, inner: &Cond) -> bool {
         // let fewer requests through.
         return outer.values.is_subset(&inner.values);
     }
+    if matches!(test, "ArnEquals" | "ArnLike") {
+        // Both take wildcards and match field by field; a value that is not
+        // a six-field ARN matches no request.
+        return inner.values.iter().all(|v| {
+            let Some(v) = arn_fields(v) else { return true };
+            outer.values.iter().any(|o| {
+                arn_fields(o).is_some_and(|o| o.iter().zip(&v).all(|(o, v)| glob_covers(o, v)))
+            })
+        });
+    }
     if positive_equality {
         // A request passes when it matches any value: `inner`'s values must
         // all be allowed by `outer`'s.
@@ -725,6 +736,21 @@ fn condition_covers(outer: &Cond, inner: &Cond) -> bool {
     }
     // Numeric, date, Bool, Null: no order is assumed.
     outer.values == inner.values
+}
+
+/// Whether resource `outer` matches every resource `inner` matches, as IAM
+/// matches ARNs: partition, service, region, account and resource part each
+/// on its own, so a `*` in the region never stands for `region:account`
+/// (see [`crate::evaluate::resource_matches`]).
+#[must_use]
+pub fn arn_covers(outer: &str, inner: &str) -> bool {
+    if outer == "*" {
+        return true;
+    }
+    match (arn_fields(outer), arn_fields(inner)) {
+        (Some(o), Some(i)) => o.iter().zip(&i).all(|(o, i)| glob_covers(o, i)),
+        _ => glob_covers(outer, inner),
+    }
 }
 
 /// Whether glob `outer` matches every string glob `inner` matches, with `*`
@@ -795,6 +821,66 @@ mod tests {
         assert!(!glob_covers("a?c", "a*c"));
         assert!(glob_covers("a*", "a?"));
         assert!(glob_covers("a*b*", "a*b*b*"));
+    }
+
+    // A wildcard in one ARN field covers only that field: `*` in the region
+    // of `arn:aws:sqs:*:111122223333:*` does not stand for
+    // `us-east-1:999999999999`, so a grant in that account is not covered
+    // (IAM, iam-simulate and `evaluate` all match field by field).
+    #[test]
+    fn arn_wildcards_cover_one_field() {
+        let any_region = "arn:aws:sqs:*:111122223333:*";
+        let elsewhere = "arn:aws:sqs:us-east-1:999999999999:111122223333:q";
+        assert!(glob_covers(any_region, elsewhere));
+        assert!(!arn_covers(any_region, elsewhere));
+        let other_account = Grant {
+            resource: elsewhere.to_owned(),
+            ..grant(any_region)
+        };
+        assert!(!covers(&grant(any_region), &other_account));
+        assert!(arn_covers(
+            any_region,
+            "arn:aws:sqs:eu-west-1:111122223333:q"
+        ));
+        assert!(arn_covers("*", elsewhere));
+        assert!(arn_covers("arn:aws:s3:::b/*", "arn:aws:s3:::b/k:1/x"));
+        let request = crate::evaluate::Request {
+            action: "s3:GetObject".into(),
+            resource: elsewhere.into(),
+            ..Default::default()
+        };
+        assert!(!crate::evaluate::resource_matches(
+            any_region,
+            &request.resource
+        ));
+
+        let arn_like = |value: &str| Cond {
+            test: "ArnLike".into(),
+            key: "aws:SourceArn".into(),
+            values: BTreeSet::from([value.to_owned()]),
+        };
+        assert!(!condition_covers(
+            &arn_like(any_region),
+            &arn_like(elsewhere)
+        ));
+        assert!(condition_covers(
+            &arn_like("arn:aws:ecs:*:111122223333:*"),
+            &arn_like("arn:aws:ecs:us-east-1:111122223333:task/*")
+        ));
+        // Not an ARN: matches nothing, so covers nothing but itself.
+        assert!(!condition_covers(
+            &arn_like("arn:aws:ecs:*:x"),
+            &arn_like("arn:aws:ecs:us-east-1:111122223333:x")
+        ));
+        // ArnEquals takes wildcards as ArnLike does.
+        let arn_equals = |value: &str| Cond {
+            test: "ArnEquals".into(),
+            ..arn_like(value)
+        };
+        assert!(condition_covers(
+            &arn_equals("arn:aws:ecs:us-east-1:111122223333:*"),
+            &arn_equals("arn:aws:ecs:us-east-1:111122223333:task/c/1")
+        ));
     }
 
     fn grant(resource: &str) -> Grant {

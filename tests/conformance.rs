@@ -12,33 +12,9 @@ use std::ffi::OsStr;
 use std::fs;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
-use std::sync::OnceLock;
 
 use common::Test;
 use ecs_iam::render::Templates;
-
-/// The install folder; installing it may take a minute the first time.
-fn tools() -> PathBuf {
-    static TOOLS: OnceLock<Result<PathBuf, String>> = OnceLock::new();
-    let result = TOOLS.get_or_init(|| {
-        let root = common::root();
-        let dest = root.join("target/conformance");
-        let out = Command::new("bash")
-            .arg(root.join("conformance/setup.sh"))
-            .env("ECS_IAM_CONFORMANCE_DIR", &dest)
-            .output()
-            .map_err(|e| format!("cannot run conformance/setup.sh: {e}"))?;
-        if out.status.success() {
-            Ok(dest)
-        } else {
-            Err(String::from_utf8_lossy(&out.stderr).into_owned())
-        }
-    });
-    match result {
-        Ok(dest) => dest.clone(),
-        Err(message) => panic!("installing the conformance tools failed:\n{message}"),
-    }
-}
 
 /// Every example and every golden case, rendered by one batch
 /// `ecs-iam render ... --out root` into a tree of workloads, as users render
@@ -92,7 +68,7 @@ fn check(tools: &Path, root: &Path, expect: bool) -> Output {
 #[test]
 #[ignore = "installs the conformance tools (PyPI, npm); run with `cargo test -- --include-ignored`"]
 fn every_example_and_test_spec_passes_the_real_consumers() {
-    let tools = tools();
+    let tools = common::conformance_tools();
     let root = Test::new().dir().to_owned();
     let names = render_all(&root);
     let out = check(&tools, &root, true);
@@ -121,7 +97,7 @@ fn every_example_and_test_spec_passes_the_real_consumers() {
 #[test]
 #[ignore = "installs the conformance tools (PyPI, npm); run with `cargo test -- --include-ignored`"]
 fn a_broken_output_fails_the_tier() {
-    let tools = tools();
+    let tools = common::conformance_tools();
     let root = Test::new().dir().to_owned();
     let templates = Templates::embedded().unwrap();
     let spec = common::root().join("examples/matillion-agent.yaml");
@@ -193,7 +169,7 @@ fn a_broken_output_fails_the_tier() {
 #[test]
 #[ignore = "installs the conformance tools (PyPI, npm); run with `cargo test -- --include-ignored`"]
 fn the_checkov_action_table_matches_the_pinned_checkov() {
-    let tools = tools();
+    let tools = common::conformance_tools();
     let out = Command::new(tools.join("checkov-venv/bin/python"))
         .arg(common::root().join("conformance/checkov_actions.py"))
         .output()
@@ -249,7 +225,7 @@ fn checkov_checks_agree_with_cloudsplaining() {
         "unknown:Thing",
         "*",
     ];
-    let tools = tools();
+    let tools = common::conformance_tools();
     // A fixed pseudo-random walk: the same policies on every run.
     let mut seed: u64 = 0x2545_f491_4f6c_dd1d;
     let mut next = |n: usize| {

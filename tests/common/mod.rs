@@ -5,6 +5,7 @@
 #![allow(dead_code)]
 
 mod harness;
+pub mod specs;
 
 // Not every test file runs the binary.
 #[allow(unused_imports)]
@@ -12,6 +13,8 @@ pub use harness::{Output, Test};
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::sync::OnceLock;
 
 use hcl::expr::{Expression, ObjectKey, TraversalOperator};
 use hcl::template::{Element, Template};
@@ -67,6 +70,32 @@ pub fn sarif_schema() -> serde_json::Value {
 
 pub fn root() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+/// The conformance tools, installed by `conformance/setup.sh` under
+/// `target/conformance/` on first use (from PyPI and the npm registry; a
+/// few minutes the first time, reused while the pins are unchanged). A
+/// failed install fails the calling test with the installer's message.
+pub fn conformance_tools() -> PathBuf {
+    static TOOLS: OnceLock<Result<PathBuf, String>> = OnceLock::new();
+    let result = TOOLS.get_or_init(|| {
+        let root = root();
+        let dest = root.join("target/conformance");
+        let out = Command::new("bash")
+            .arg(root.join("conformance/setup.sh"))
+            .env("ECS_IAM_CONFORMANCE_DIR", &dest)
+            .output()
+            .map_err(|e| format!("cannot run conformance/setup.sh: {e}"))?;
+        if out.status.success() {
+            Ok(dest)
+        } else {
+            Err(String::from_utf8_lossy(&out.stderr).into_owned())
+        }
+    });
+    match result {
+        Ok(dest) => dest.clone(),
+        Err(message) => panic!("installing the conformance tools failed:\n{message}"),
+    }
 }
 
 /// The generated files of a folder, by relative path.
