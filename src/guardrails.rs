@@ -199,7 +199,7 @@ pub fn load(path: &Path) -> Result<Guardrails, Error> {
             }
         }
     }
-    g.path = path.to_owned();
+    path.clone_into(&mut g.path);
     g.locations = Some(locations);
     Ok(g)
 }
@@ -308,11 +308,11 @@ fn denied_actions(
     source: &Source,
     role: &Role,
     denied: &[String],
-    rule: &RuleSpec,
+    guardrail: &RuleSpec,
     report: &mut dyn FnMut(Location, String, String),
 ) {
     let policies = role_policies(role);
-    let except = rule.except_resources.clone().unwrap_or_default();
+    let except = guardrail.except_resources.clone().unwrap_or_default();
     // Statements of the inline policy keep their spec field; managed
     // policies follow them in `policies.statements`.
     let inline = role.policy.as_ref().map_or(0, |p| p.statements.len());
@@ -438,6 +438,9 @@ fn backticked(items: &[String]) -> String {
         .join(", ")
 }
 
+/// A walk's step: the state it came from and the character it read.
+type Step = ((usize, usize), Option<char>);
+
 /// A string both glob patterns match (`*` any run, `?` one character), or
 /// `None` when none exists: a breadth-first walk of the two patterns'
 /// product automaton.
@@ -445,8 +448,7 @@ fn backticked(items: &[String]) -> String {
 pub fn intersection(a: &str, b: &str) -> Option<String> {
     let a: Vec<char> = a.chars().collect();
     let b: Vec<char> = b.chars().collect();
-    let mut parent: BTreeMap<(usize, usize), Option<((usize, usize), Option<char>)>> =
-        BTreeMap::new();
+    let mut parent: BTreeMap<(usize, usize), Option<Step>> = BTreeMap::new();
     let mut queue = VecDeque::from([(0, 0)]);
     parent.insert((0, 0), None);
     while let Some((i, j)) = queue.pop_front() {

@@ -15,6 +15,9 @@ use crate::model::{Model, RoleKind};
 use crate::spec;
 use crate::task_definition::needs::{Grant, Need};
 
+/// A request as decided once: role, action, resource, context.
+type RequestKey = (RoleKind, String, String, BTreeMap<String, Vec<String>>);
+
 /// One call ECS (or the ECS agent) makes with a role while starting a task.
 #[derive(Debug, Clone, Serialize)]
 pub struct Call {
@@ -298,8 +301,7 @@ pub fn verify(
     };
     // Many calls repeat (one secret under several JSON keys, the ECR token
     // of every container): each distinct request is decided once.
-    let mut decided: BTreeMap<(RoleKind, String, String, BTreeMap<String, Vec<String>>), Decision> =
-        BTreeMap::new();
+    let mut decided: BTreeMap<RequestKey, Decision> = BTreeMap::new();
     let mut all_calls: Vec<(Call, Request)> = Vec::new();
     for need in needs {
         for mut call in calls(need, &network) {
