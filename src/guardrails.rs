@@ -113,7 +113,10 @@ pub fn load(path: &Path) -> Result<Guardrails, Error> {
             .rfind(" at line ")
             .map_or(message.as_str(), |i| &message[..i])
             .to_owned();
-        Error::Syntax { at, message }
+        Error::Syntax {
+            at,
+            message: unknown_field(&message).unwrap_or(message),
+        }
     })?;
     let invalid = |field: &str, problem: Problem| Error::Invalid {
         at: locations.at(field),
@@ -202,6 +205,18 @@ pub fn load(path: &Path) -> Result<Guardrails, Error> {
     path.clone_into(&mut g.path);
     g.locations = Some(locations);
     Ok(g)
+}
+
+/// serde's `path: unknown field `x`, expected one of ...` as ecs-iam
+/// words it for specs, with the closest field.
+fn unknown_field(message: &str) -> Option<String> {
+    let (path, rest) = message.split_once(": unknown field `")?;
+    let (name, expected) = rest.split_once("`, expected one of ")?;
+    let fields: Vec<&str> = expected.split(", ").map(|f| f.trim_matches('`')).collect();
+    Some(match crate::error::suggest(name, fields.iter().copied()) {
+        Some(s) => format!("unknown field `{name}` in `{path}`; did you mean `{s}`?"),
+        None => format!("unknown field `{name}` in `{path}`; expected one of {expected}"),
+    })
 }
 
 fn is_action_pattern(a: &str) -> bool {
@@ -331,9 +346,7 @@ fn denied_actions(
             );
         for action in &st.actions {
             for pattern in denied {
-                let Some(witness) =
-                    intersection(&action.to_ascii_lowercase(), &pattern.to_ascii_lowercase())
-                else {
+                let Some(witness) = intersection(action, pattern) else {
                     continue;
                 };
                 for resource in &st.resources {
@@ -441,7 +454,8 @@ fn backticked(items: &[String]) -> String {
 /// A walk's step: the state it came from and the character it read.
 type Step = ((usize, usize), Option<char>);
 
-/// A string both glob patterns match (`*` any run, `?` one character), or
+/// A string both glob patterns match (`*` any run, `?` one character,
+/// letters without case, as IAM compares actions), or
 /// `None` when none exists: a breadth-first walk of the two patterns'
 /// product automaton.
 #[must_use]
@@ -477,7 +491,9 @@ pub fn intersection(a: &str, b: &str) -> Option<String> {
             let c = match (x, y) {
                 ('*' | '?', '*' | '?') => Some('x'),
                 ('*' | '?', c) | (c, '*' | '?') => Some(c),
-                (x, y) if x == y => Some(x),
+                // Actions compare without case; the first pattern's
+                // spelling is kept.
+                (x, y) if x.eq_ignore_ascii_case(&y) => Some(x),
                 _ => None,
             };
             if let Some(c) = c {
@@ -566,14 +582,18 @@ mod tests {
     #[test]
     fn glob_intersections() {
         assert_eq!(
-            intersection("iam:*", "iam:pass*").as_deref(),
-            Some("iam:pass")
+            intersection("iam:*", "iam:Pass*").as_deref(),
+            Some("iam:Pass")
         );
         assert_eq!(
-            intersection("s3:get*", "s3:*object").as_deref(),
-            Some("s3:getobject")
+            intersection("s3:Get*", "s3:*Object").as_deref(),
+            Some("s3:GetObject")
         );
         assert_eq!(intersection("s3:get*", "s3:put*"), None);
+        assert_eq!(
+            intersection("S3:GETOBJECT", "s3:getobject").as_deref(),
+            Some("S3:GETOBJECT")
+        );
         assert_eq!(
             intersection("*", "kms:decrypt").as_deref(),
             Some("kms:decrypt")
