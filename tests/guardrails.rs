@@ -109,7 +109,7 @@ fn guardrail_findings_in_json_and_sarif() {
         .as_array()
         .unwrap();
     for r in results {
-        let index = r["ruleIndex"].as_u64().unwrap() as usize;
+        let index = usize::try_from(r["ruleIndex"].as_u64().unwrap()).unwrap();
         assert_eq!(rules[index]["id"], r["ruleId"], "{r}");
     }
 }
