@@ -13,7 +13,9 @@ use crate::error::Error;
 pub type Files = BTreeMap<String, String>;
 
 /// The files a workload folder holds: what `render` writes, and nothing
-/// else (a test in `render` holds the two lists equal).
+/// else (a test in `render` holds the two lists equal), besides one
+/// `cross-account/<role>-<service>-<account>-<name>.json` per resource in
+/// another account.
 pub const LAYOUT: &[&str] = &[
     "cdk/execution-role.json",
     "cdk/nag-acknowledgements.json",
@@ -32,6 +34,9 @@ pub const TEMPLATE_FILE: &str = "cloudformation.yaml";
 #[must_use]
 pub fn is_generated_name(name: &str) -> bool {
     LAYOUT.contains(&name)
+        || name
+            .strip_prefix("cross-account/")
+            .is_some_and(|f| f.ends_with(".json") && !f.contains('/'))
 }
 
 /// Every file under `dir`, by path relative to it (with `/`).

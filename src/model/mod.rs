@@ -4,6 +4,7 @@
 //! the scanners' acknowledgement ids, which rendering derives from the
 //! wildcards recorded on each statement (`render::acknowledgements`).
 
+pub mod cross_account;
 mod derived;
 mod execution_role;
 pub mod managed;
@@ -54,6 +55,12 @@ pub struct Model {
     /// ARNs that name a partition literally while the deployment pins none.
     #[serde(skip)]
     pub hard_coded: Vec<HardCodedArn>,
+    /// The deployment's account, when the spec pins it.
+    #[serde(skip)]
+    pub account: Option<String>,
+    /// The deployment's partition, when the spec pins it.
+    #[serde(skip)]
+    pub partition: Option<Partition>,
 }
 
 /// An ARN of the spec written with a literal partition (`arn:aws:...`)
@@ -313,6 +320,8 @@ pub fn build(source: &Source) -> Result<Model, Error> {
         uses: Uses::default(),
         roles: vec![task, execution],
         hard_coded: b.hard_coded.take(),
+        account: b.env.account.clone(),
+        partition: b.env.partition,
     };
     model.uses = uses(&model);
     for role in &model.roles {

@@ -5,6 +5,7 @@
 //! escapes it and spells deploy-time values the way the format does.
 
 pub mod acknowledgements;
+pub mod cross_account;
 pub mod cdk;
 pub mod cloudformation;
 pub mod readback;
@@ -170,6 +171,7 @@ pub fn render(model: &Model, templates: &Templates) -> Result<Files, Error> {
             templates.render(cdk::TEMPLATE, &context(model, Some(i)))?,
         );
     }
+    files.extend(cross_account::files(model));
     Ok(files)
 }
 

@@ -2,8 +2,6 @@
 
 data "aws_partition" "current" {}
 
-data "aws_caller_identity" "current" {}
-
 locals {
   tags = merge(
     var.tags,
@@ -31,7 +29,7 @@ data "aws_iam_policy_document" "task_trust" {
       test     = "ArnLike"
       variable = "aws:SourceArn"
       values   = [
-        "arn:${data.aws_partition.current.partition}:ecs:eu-west-1:${data.aws_caller_identity.current.account_id}:*",
+        "arn:${data.aws_partition.current.partition}:ecs:eu-west-1:111122223333:*",
       ]
     }
 
@@ -39,7 +37,7 @@ data "aws_iam_policy_document" "task_trust" {
       test     = "StringEquals"
       variable = "aws:SourceAccount"
       values   = [
-        "${data.aws_caller_identity.current.account_id}",
+        "111122223333",
       ]
     }
   }
@@ -86,14 +84,14 @@ data "aws_iam_policy_document" "task" {
       "elasticfilesystem:ClientWrite",
     ]
     resources = [
-      "arn:${data.aws_partition.current.partition}:elasticfilesystem:eu-west-1:${data.aws_caller_identity.current.account_id}:file-system/fs-0123456789abcdef0",
+      "arn:${data.aws_partition.current.partition}:elasticfilesystem:eu-west-1:111122223333:file-system/fs-0123456789abcdef0",
     ]
 
     condition {
       test     = "StringEquals"
       variable = "elasticfilesystem:AccessPointArn"
       values   = [
-        "arn:${data.aws_partition.current.partition}:elasticfilesystem:eu-west-1:${data.aws_caller_identity.current.account_id}:access-point/fsap-0123456789abcdef0",
+        "arn:${data.aws_partition.current.partition}:elasticfilesystem:eu-west-1:111122223333:access-point/fsap-0123456789abcdef0",
       ]
     }
   }
@@ -190,7 +188,7 @@ data "aws_iam_policy_document" "execution" {
       "logs:PutLogEvents",
     ]
     resources = [
-      "arn:${data.aws_partition.current.partition}:logs:eu-west-1:${data.aws_caller_identity.current.account_id}:log-group:/ecs/orders:*",
+      "arn:${data.aws_partition.current.partition}:logs:eu-west-1:111122223333:log-group:/ecs/orders:*",
     ]
   }
 
@@ -201,8 +199,8 @@ data "aws_iam_policy_document" "execution" {
       "logs:CreateLogGroup",
     ]
     resources = [
-      "arn:${data.aws_partition.current.partition}:logs:eu-west-1:${data.aws_caller_identity.current.account_id}:log-group:/ecs/orders",
-      "arn:${data.aws_partition.current.partition}:logs:eu-west-1:${data.aws_caller_identity.current.account_id}:log-group:/ecs/orders:*",
+      "arn:${data.aws_partition.current.partition}:logs:eu-west-1:111122223333:log-group:/ecs/orders",
+      "arn:${data.aws_partition.current.partition}:logs:eu-west-1:111122223333:log-group:/ecs/orders:*",
     ]
   }
 
@@ -224,7 +222,7 @@ data "aws_iam_policy_document" "execution" {
       "ssm:GetParameters",
     ]
     resources = [
-      "arn:${data.aws_partition.current.partition}:ssm:eu-west-1:${data.aws_caller_identity.current.account_id}:parameter/orders/api/host",
+      "arn:${data.aws_partition.current.partition}:ssm:eu-west-1:111122223333:parameter/orders/api/host",
       "arn:aws:ssm:eu-west-1:111122223333:parameter/orders/redis/auth",
     ]
   }
@@ -258,7 +256,7 @@ data "aws_iam_policy_document" "execution" {
       "kms:Decrypt",
     ]
     resources = [
-      "arn:${data.aws_partition.current.partition}:kms:eu-west-1:${data.aws_caller_identity.current.account_id}:key/1234abcd-12ab-34cd-56ef-1234567890ab",
+      "arn:${data.aws_partition.current.partition}:kms:eu-west-1:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab",
     ]
 
     condition {
