@@ -5,6 +5,7 @@ use std::fmt::Write as _;
 
 use serde::Serialize;
 
+use crate::model::cross_account::{CrossAccount, other_account};
 use crate::model::{Model, Statement};
 use crate::spec::Effect;
 
@@ -22,6 +23,10 @@ pub struct Row {
     pub condition: String,
     /// The spec field that produced the grant, e.g. `task_role.s3[0].access: delete`.
     pub from: String,
+    /// For a grant on a resource in another account: what that account
+    /// must do for the grant to work.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub cross_account: Option<String>,
 }
 
 /// Every grant of the model, in the order of the generated policies.
@@ -38,6 +43,7 @@ pub fn explain(model: &Model) -> Vec<Row> {
                 resources: st.principals.clone(),
                 condition: condition(st),
                 from: st.origin.clone(),
+                cross_account: None,
             });
         }
         for st in role.policy.iter().flat_map(|p| &p.statements) {
@@ -72,6 +78,7 @@ pub fn explain(model: &Model) -> Vec<Row> {
                         resources: own.clone(),
                         condition: condition(st),
                         from: from.clone(),
+                        cross_account: crossing(model, &own),
                     });
                 }
             }
@@ -85,12 +92,14 @@ pub fn explain(model: &Model) -> Vec<Row> {
                 }
             }
             for (from, resources) in derived {
+                let cross_account = crossing(model, &resources);
                 rows.push(Row {
                     role: role.kind.key(),
                     kind: "permission",
                     effect: st.effect,
                     actions: st.actions.clone(),
                     resources,
+                    cross_account,
                     condition: condition(st),
                     from,
                 });
@@ -105,10 +114,36 @@ pub fn explain(model: &Model) -> Vec<Row> {
                 resources: vec![m.arn.to_string()],
                 condition: String::new(),
                 from: format!("{}.managed_policies", role.kind.spec_field()),
+                cross_account: None,
             });
         }
     }
     rows
+}
+
+/// What the other accounts among `resources` must do, e.g. `account
+/// 444455556666 must allow this role in the repository policy`.
+fn crossing(model: &Model, resources: &[String]) -> Option<String> {
+    let mut out: Vec<String> = Vec::new();
+    for r in resources {
+        let text = crate::arn::Text::literal(r);
+        if let Some(account) = other_account(&text, model.account.as_deref()) {
+            let service = r.split(':').nth(2).unwrap_or_default();
+            let probe = CrossAccount {
+                role: crate::model::RoleKind::Task,
+                service: service.to_owned(),
+                account: account.clone(),
+                resource: r.clone(),
+                actions: Vec::new(),
+                origin: String::new(),
+            };
+            let entry = probe.requirement();
+            if !out.contains(&entry) {
+                out.push(entry);
+            }
+        }
+    }
+    (!out.is_empty()).then(|| out.join(", "))
 }
 
 /// For an S3 action granted for `task_role.s3[i]` (any field of it): that
@@ -168,7 +203,10 @@ pub fn table(rows: &[Row]) -> String {
                 } else {
                     r.condition.clone()
                 },
-                r.from.clone(),
+                match &r.cross_account {
+                    Some(other) => format!("{} [cross-account: {other}]", r.from),
+                    None => r.from.clone(),
+                },
             ]
         })
         .collect();

@@ -5,7 +5,7 @@
 
 use serde::Serialize;
 
-use crate::arn::{Segment, Text};
+use crate::arn::Text;
 use crate::spec::Effect;
 
 use super::{Model, RoleKind};
@@ -26,17 +26,34 @@ pub struct CrossAccount {
 }
 
 impl CrossAccount {
-    /// What the other account must change, in words.
+    /// What the other account must change, in words: `secret's resource
+    /// policy`; `None` where no resource policy can let another account's
+    /// role in.
     #[must_use]
-    pub fn resource_policy(&self) -> &'static str {
-        match self.service.as_str() {
+    pub fn resource_policy(&self) -> Option<&'static str> {
+        Some(match self.service.as_str() {
             "s3" => "bucket policy",
             "secretsmanager" => "secret's resource policy",
             "kms" => "key policy",
             "ecr" => "repository policy",
-            "ssm" => "parameter sharing (AWS RAM, advanced-tier parameters only)",
-            "logs" => "log group resource policy",
+            "sqs" => "queue policy",
+            "sns" => "topic policy",
+            "ssm" => "parameter share (AWS RAM, advanced-tier parameters)",
+            "logs" => return None,
             _ => "resource policy",
+        })
+    }
+
+    /// The whole finding, e.g. `account 444455556666 must allow this role
+    /// in the repository policy`.
+    #[must_use]
+    pub fn requirement(&self) -> String {
+        match self.resource_policy() {
+            Some(p) => format!("account {} must allow this role in the {p}", self.account),
+            None => format!(
+                "account {} is not the deployment's, and {} takes no grant from another account's role",
+                self.account, self.service
+            ),
         }
     }
 
@@ -54,9 +71,8 @@ impl CrossAccount {
 pub fn other_account(resource: &Text, pinned: Option<&str>) -> Option<String> {
     let text = resource.to_string();
     let account = text.split(':').nth(4)?;
-    let symbolic = resource.segments().iter().any(|s| *s == Segment::Account)
-        && account == "<account_id>";
-    if symbolic
+    // `<account_id>` is the deployment's own, symbolic or spelled so.
+    if account == "<account_id>"
         || account.is_empty()
         || account == "aws"
         || account.contains(['*', '?'])
