@@ -40,6 +40,7 @@ pub enum RuleId {
     KmsWildcard,
     KmsAlias,
     HardcodedPartition,
+    CrossAccount,
     Ec2Trust,
     ConfusedDeputyOff,
     ManagedExecutionPolicy,
@@ -66,6 +67,7 @@ impl RuleId {
             RuleId::KmsWildcard => "kms-wildcard",
             RuleId::KmsAlias => "kms-alias",
             RuleId::HardcodedPartition => "hardcoded-partition",
+            RuleId::CrossAccount => "cross-account",
             RuleId::Ec2Trust => "ec2-trust",
             RuleId::ConfusedDeputyOff => "confused-deputy-off",
             RuleId::ManagedExecutionPolicy => "managed-execution-policy",
@@ -143,6 +145,12 @@ pub const RULES: &[Rule] = &[
         severity: Severity::Warning,
         summary: "an ARN names its partition literally; the roles break when deployed to another partition",
         fix: "write `arn:<partition>:...`, or pin `deployment.partition`",
+    },
+    Rule {
+        id: RuleId::CrossAccount,
+        severity: Severity::Note,
+        summary: "a grant on a resource in another account works only if that account allows the role too",
+        fix: "have that account allow the role in its resource policy (`render` writes the statement to `cross-account/` for secrets, keys and repositories); pin `deployment.account_id` so that your own account's resources are not counted",
     },
     Rule {
         id: RuleId::Ec2Trust,
@@ -305,6 +313,19 @@ pub fn check(source: &Source) -> Result<Vec<Finding>, Error> {
                 "`{}` hard-codes partition `{}` while `deployment.partition` is not set",
                 h.value,
                 h.partition.as_str()
+            ),
+        );
+    }
+    for x in crate::model::cross_account::cross_account(&model, model.account.as_deref()) {
+        c.add(
+            RuleId::CrossAccount,
+            &x.origin,
+            format!(
+                "the {} grants {} on `{}`, in another account: {}",
+                x.role.title(),
+                x.actions.join(", "),
+                x.resource,
+                x.requirement()
             ),
         );
     }

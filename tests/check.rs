@@ -16,10 +16,11 @@ tests/check/findings.yaml:15:19: warning[custom-star-resource]: the resource is 
 tests/check/findings.yaml:17:19: error[kms-alias]: `arn:<partition>:kms:<region>:<account_id>:alias/app` is a KMS alias; fix: use the key ARN, or a `kms:ResourceAliases` condition
 tests/check/findings.yaml:19:22: warning[managed-execution-policy]: AmazonECSTaskExecutionRolePolicy is attached; fix: drop it and list `ecr.repositories` and `logs.groups`; ecs-iam scopes those grants
 tests/check/findings.yaml:20:20: error[parameter-wildcard]: `/app/*` is a wildcard; fix: name each parameter
+tests/check/findings.yaml:22:3: note[cross-account]: the task execution role grants secretsmanager:GetSecretValue on `arn:aws:secretsmanager:eu-central-1:111122223333:secret:shared/db-AbCdEf`, in another account: account 111122223333 must allow this role in the secret's resource policy; fix: have that account allow the role in its resource policy (`render` writes the statement to `cross-account/` for secrets, keys and repositories); pin `deployment.account_id` so that your own account's resources are not counted
 tests/check/findings.yaml:22:13: warning[hardcoded-partition]: `arn:aws:secretsmanager:eu-central-1:111122223333:secret:shared/db-AbCdEf` hard-codes partition `aws` while `deployment.partition` is not set; fix: write `arn:<partition>:...`, or pin `deployment.partition`
 tests/check/findings.yaml:24:17: note[custom-service-wildcard]: `sqs:*` allows every action of the service; acknowledged: queues are created per tenant at run time; fix: list the actions the workload calls
 tests/check/findings.yaml:25:19: note[custom-star-resource]: the resource is `*`; acknowledged: queues are created per tenant at run time; fix: name the resources, unless the actions have no resource-level permissions
-14 findings
+15 findings
 ";
 
 #[test]
@@ -124,10 +125,10 @@ fn sarif_validates_against_the_sarif_2_1_0_schema() {
         .collect();
     assert!(errors.is_empty(), "{errors:#?}");
     let results = sarif["runs"][0]["results"].as_array().unwrap();
-    assert_eq!(results.len(), 14);
+    assert_eq!(results.len(), 15);
     // An acknowledged wildcard is a note.
-    assert_eq!(results[13]["ruleId"], "custom-star-resource");
-    assert_eq!(results[13]["level"], "note");
+    assert_eq!(results[14]["ruleId"], "custom-star-resource");
+    assert_eq!(results[14]["level"], "note");
     assert_eq!(results[2]["ruleId"], "secret-wildcard");
     assert_eq!(results[2]["level"], "error");
     let region = &results[2]["locations"][0]["physicalLocation"];

@@ -5,9 +5,9 @@
 //! escapes it and spells deploy-time values the way the format does.
 
 pub mod acknowledgements;
-pub mod cross_account;
 pub mod cdk;
 pub mod cloudformation;
+pub mod cross_account;
 pub mod readback;
 pub mod terraform;
 
