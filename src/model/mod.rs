@@ -6,6 +6,7 @@
 
 mod derived;
 mod execution_role;
+mod integrations;
 pub mod managed;
 mod names;
 mod resources;
@@ -227,6 +228,9 @@ pub enum Wildcard {
     NoResourceScope,
     /// Log streams, named by the awslogs driver at run time.
     LogStreams,
+    /// Log streams of a group another writer names at run time (the ECS
+    /// Exec agent, a FireLens log router): the sentence that says who.
+    LogStreamsNamedBy(&'static str),
     /// Object keys, chosen by the application at run time.
     ObjectKeys,
     /// Repositories an ECR pull-through cache rule creates under its prefix
