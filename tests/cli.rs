@@ -508,12 +508,23 @@ fn schema_describes_every_field() {
         "managed_policies",
         "statements",
         "max_session_duration",
+        "exec_command",
+        "xray",
+        "firelens",
     ] {
         assert!(
             task.get(field).is_some(),
             "task_role.{field} missing from the schema"
         );
     }
+    // `exec_command: true` and a mapping are both valid.
+    let exec: Vec<&serde_json::Value> = schema["$defs"]["ExecCommandSpec"]["anyOf"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .collect();
+    assert_eq!(exec[0]["type"], "boolean");
+    assert_eq!(exec[1]["$ref"], "#/$defs/ExecCommandConfig");
     let acknowledge = &schema["$defs"]["StatementSpec"]["properties"]["acknowledge"];
     assert!(
         acknowledge["description"]

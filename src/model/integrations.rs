@@ -295,3 +295,51 @@ impl Builder<'_> {
         ))
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use std::path::Path;
+
+    use crate::model::{Model, build};
+
+    fn sids(task_role: &str) -> Vec<String> {
+        let text = format!("version: 1\nname: w\ntask_role:\n{task_role}");
+        let m: Model = build(&crate::spec::parse(Path::new("t.yaml"), &text).unwrap()).unwrap();
+        m.roles[0]
+            .policy
+            .iter()
+            .flat_map(|p| &p.statements)
+            .map(|s| format!("{} {}", s.sid, s.resources[0]))
+            .collect()
+    }
+
+    #[test]
+    fn exec_command_grants_only_what_its_settings_need() {
+        assert!(sids("  exec_command: false\n").is_empty());
+        assert_eq!(sids("  exec_command: true\n"), ["EcsExec *"]);
+        // An empty mapping turns ECS Exec on without logging.
+        assert_eq!(sids("  exec_command: {}\n"), ["EcsExec *"]);
+        assert_eq!(
+            sids("  exec_command:\n    s3: {bucket: audit}\n"),
+            [
+                "EcsExec *",
+                "EcsExecS3Bucket arn:<partition>:s3:::audit",
+                "EcsExecS3Objects arn:<partition>:s3:::audit/*",
+            ]
+        );
+    }
+
+    #[test]
+    fn firelens_destinations_keep_to_their_resources() {
+        assert_eq!(
+            sids(
+                "  firelens:\n    firehose: [app]\n    kinesis: [\"arn:aws:kinesis:eu-west-1:111122223333:stream/events\"]\n"
+            ),
+            [
+                "FirelensFirehose arn:<partition>:firehose:<region>:<account_id>:deliverystream/app",
+                "FirelensKinesis arn:aws:kinesis:eu-west-1:111122223333:stream/events",
+            ]
+        );
+        assert!(sids("  firelens: {}\n  xray: false\n").is_empty());
+    }
+}
