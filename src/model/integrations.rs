@@ -25,7 +25,12 @@ const DELIVERY_STREAM: ResourceKind = ResourceKind {
     any: false,
     refuse: |_| Ok(()),
     resource: |value| {
-        stream_name(value, 64, "Firehose delivery stream name")?;
+        stream_name(
+            value,
+            64,
+            "Firehose delivery stream name",
+            "use 1 to 64 letters, digits and `_.-`, or give the delivery stream ARN",
+        )?;
         Ok(format!("deliverystream/{value}"))
     },
 };
@@ -43,12 +48,23 @@ const KINESIS_STREAM: ResourceKind = ResourceKind {
     any: false,
     refuse: |_| Ok(()),
     resource: |value| {
-        stream_name(value, 128, "Kinesis stream name")?;
+        stream_name(
+            value,
+            128,
+            "Kinesis stream name",
+            "use 1 to 128 letters, digits and `_.-`, or give the stream ARN",
+        )?;
         Ok(format!("stream/{value}"))
     },
 };
 
-fn stream_name(value: &str, max: usize, kind: &'static str) -> Result<(), Problem> {
+/// A stream name of 1 to `max` letters, digits and `_.-`.
+fn stream_name(
+    value: &str,
+    max: usize,
+    kind: &'static str,
+    allowed: &'static str,
+) -> Result<(), Problem> {
     let ok = !value.is_empty()
         && value.len() <= max
         && value
@@ -60,11 +76,7 @@ fn stream_name(value: &str, max: usize, kind: &'static str) -> Result<(), Proble
         Err(Problem::Name {
             kind,
             value: value.to_owned(),
-            allowed: if max == 64 {
-                "use 1 to 64 letters, digits and `_.-`, or give the delivery stream ARN"
-            } else {
-                "use 1 to 128 letters, digits and `_.-`, or give the stream ARN"
-            },
+            allowed,
         })
     }
 }
