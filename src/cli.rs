@@ -96,7 +96,8 @@ pub enum Command {
     },
     /// Write a starter spec, from a preset or from a task definition.
     Init {
-        /// Which starter: ecs-basic, ecs-secrets-vpce, matillion-agent.
+        /// Which starter: ecs-basic, ecs-observability, ecs-secrets-vpce,
+        /// matillion-agent.
         #[arg(long, default_value = presets::DEFAULT, conflicts_with = "from_task_definition")]
         preset: String,
         /// A task definition (describe-task-definition output, register

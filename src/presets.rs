@@ -6,6 +6,10 @@ use crate::error::{Error, suggest};
 pub const PRESETS: &[(&str, &str)] = &[
     ("ecs-basic", include_str!("../examples/ecs-basic.yaml")),
     (
+        "ecs-observability",
+        include_str!("../examples/ecs-observability.yaml"),
+    ),
+    (
         "ecs-secrets-vpce",
         include_str!("../examples/ecs-secrets-vpce.yaml"),
     ),

@@ -124,6 +124,16 @@ pub struct TaskRoleSpec {
     /// S3 buckets the application stages data in.
     #[serde(default)]
     pub s3: Vec<S3Spec>,
+    /// ECS Exec (`aws ecs execute-command`): `true`, or a mapping naming
+    /// where sessions are logged and the key that encrypts them.
+    #[serde(default)]
+    pub exec_command: ExecCommandSpec,
+    /// Send traces through an X-Ray daemon or ADOT collector sidecar.
+    #[serde(default)]
+    pub xray: bool,
+    /// Destinations a FireLens (Fluent Bit) log router sends to.
+    #[serde(default)]
+    pub firelens: FirelensSpec,
     /// Managed policies to attach: ARNs or known AWS managed policy names.
     #[serde(default)]
     pub managed_policies: Vec<String>,
@@ -156,6 +166,112 @@ pub struct S3Spec {
     /// Access levels (default `[list, read, write]`).
     #[serde(default)]
     pub access: Option<Vec<S3Access>>,
+}
+
+/// ECS Exec: `false` (default), `true`, or the cluster's
+/// `executeCommandConfiguration` in ecs-iam's terms.
+#[derive(Debug, Clone, Serialize, JsonSchema)]
+#[serde(untagged)]
+pub enum ExecCommandSpec {
+    /// On or off, without session logging.
+    Enabled(bool),
+    /// On, with session logging and/or encryption.
+    Configured(ExecCommandConfig),
+}
+
+impl Default for ExecCommandSpec {
+    fn default() -> Self {
+        ExecCommandSpec::Enabled(false)
+    }
+}
+
+impl ExecCommandSpec {
+    /// The logging and encryption settings when ECS Exec is on.
+    #[must_use]
+    pub fn config(&self) -> Option<ExecCommandConfig> {
+        match self {
+            ExecCommandSpec::Enabled(false) => None,
+            ExecCommandSpec::Enabled(true) => Some(ExecCommandConfig::default()),
+            ExecCommandSpec::Configured(c) => Some(c.clone()),
+        }
+    }
+}
+
+// Hand-written so that `true` and a mapping are both read, and a mistake
+// inside the mapping is reported at its field rather than as "did not
+// match any variant".
+impl<'de> Deserialize<'de> for ExecCommandSpec {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct V;
+        impl<'de> Visitor<'de> for V {
+            type Value = ExecCommandSpec;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("true, false or a mapping of `logs`, `s3` and `kms_key`")
+            }
+            fn visit_bool<E: de::Error>(self, v: bool) -> Result<Self::Value, E> {
+                Ok(ExecCommandSpec::Enabled(v))
+            }
+            fn visit_map<A: de::MapAccess<'de>>(self, map: A) -> Result<Self::Value, A::Error> {
+                ExecCommandConfig::deserialize(de::value::MapAccessDeserializer::new(map))
+                    .map(ExecCommandSpec::Configured)
+            }
+        }
+        deserializer.deserialize_any(V)
+    }
+}
+
+/// Where ECS Exec sessions are logged and which key encrypts them.
+#[derive(Debug, Clone, Default, Deserialize, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ExecCommandConfig {
+    /// Session logs to a CloudWatch Logs group (`cloudWatchLogGroupName`).
+    #[serde(default)]
+    pub logs: Option<ExecLogsSpec>,
+    /// Session logs to an S3 bucket (`s3BucketName`, `s3KeyPrefix`).
+    #[serde(default)]
+    pub s3: Option<BucketPrefixSpec>,
+    /// The customer managed KMS key (id or key ARN) that encrypts the
+    /// session (`kmsKeyId`).
+    #[serde(default)]
+    pub kms_key: Option<String>,
+}
+
+/// The CloudWatch Logs group ECS Exec logs sessions to.
+#[derive(Debug, Clone, Deserialize, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ExecLogsSpec {
+    /// Log group name or ARN.
+    pub group: String,
+}
+
+/// An S3 bucket and optional key prefix written to.
+#[derive(Debug, Clone, Deserialize, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct BucketPrefixSpec {
+    /// Bucket name (not an ARN).
+    pub bucket: String,
+    /// Key prefix the objects are written under, e.g. `exec/`.
+    #[serde(default)]
+    pub prefix: Option<String>,
+}
+
+/// What a FireLens log router (Fluent Bit) writes to.
+#[derive(Debug, Clone, Default, Deserialize, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct FirelensSpec {
+    /// CloudWatch Logs groups (`cloudwatch_logs` output).
+    #[serde(default)]
+    pub logs: LogsSpec,
+    /// Kinesis Data Firehose delivery streams (names or ARNs;
+    /// `kinesis_firehose` output).
+    #[serde(default)]
+    pub firehose: Vec<String>,
+    /// Kinesis data streams (names or ARNs; `kinesis_streams` output).
+    #[serde(default)]
+    pub kinesis: Vec<String>,
+    /// S3 buckets and prefixes (`s3` output).
+    #[serde(default)]
+    pub s3: Vec<BucketPrefixSpec>,
 }
 
 /// An S3 access level.
@@ -260,7 +376,8 @@ pub struct LogsSpec {
     /// Log groups (names or ARNs).
     #[serde(default)]
     pub groups: Vec<String>,
-    /// Allow the driver to create the groups (`awslogs-create-group`).
+    /// Allow the log driver or router to create the groups
+    /// (`awslogs-create-group`; Fluent Bit's `auto_create_group`).
     #[serde(default)]
     pub create_group: bool,
 }

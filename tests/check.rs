@@ -54,6 +54,7 @@ fn deny_sets_the_exit_code() {
     // The examples are clean.
     for example in [
         "examples/ecs-basic.yaml",
+        "examples/ecs-observability.yaml",
         "examples/ecs-secrets-vpce.yaml",
         "examples/matillion-agent.yaml",
     ] {

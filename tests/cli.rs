@@ -195,6 +195,54 @@ const BAD_SPECS: &[(&str, &str)] = &[
         "version: 1\nname: w\nexecution_role:\n  secrets: [\"my secret\"]\n",
         "error: spec.yaml:4:13: `execution_role.secrets[0]`: `my secret` is not a valid secret name; use letters, digits and `/_+=.@-`, or give the secret's ARN",
     ),
+    (
+        "version: 1\nname: w\ntask_role:\n  exec_command: yes please\n",
+        "error: spec.yaml:4:17: task_role.exec_command: invalid type: string \"yes please\", expected true, false or a mapping of `logs`, `s3` and `kms_key`",
+    ),
+    (
+        "version: 1\nname: w\ntask_role:\n  exec_command:\n    log: {group: /aws/ecs/exec}\n",
+        "error: spec.yaml:5:5: unknown field `log` in `task_role.exec_command`; did you mean `logs`?",
+    ),
+    (
+        "version: 1\nname: w\ntask_role:\n  exec_command:\n    logs: {group: \"/aws/ecs/exec session\"}\n",
+        "error: spec.yaml:5:19: `task_role.exec_command.logs.group`: `/aws/ecs/exec session` is not a valid log group name; use letters, digits and `._-/#`, or give the log group ARN",
+    ),
+    (
+        "version: 1\nname: w\ntask_role:\n  exec_command:\n    logs: {group: \"arn:aws:s3:::exec\"}\n",
+        "error: spec.yaml:5:19: `task_role.exec_command.logs.group`: `arn:aws:s3:::exec` is an ARN of service `s3`; expected a CloudWatch Logs log group ARN",
+    ),
+    (
+        "version: 1\nname: w\ntask_role:\n  exec_command:\n    s3: {bucket: Exec_Audit}\n",
+        "error: spec.yaml:5:18: `task_role.exec_command.s3.bucket`: `Exec_Audit` is not an S3 bucket name; use 3 to 63 lowercase letters, digits, `.` and `-`",
+    ),
+    (
+        "version: 1\nname: w\ntask_role:\n  exec_command:\n    kms_key: alias/exec\n",
+        "error: spec.yaml:5:14: `task_role.exec_command.kms_key`: `alias/exec` is a KMS alias; IAM policies cannot grant by alias, give the key id or key ARN",
+    ),
+    (
+        "version: 1\nname: w\ntask_role:\n  xray: \"yes\"\n",
+        "error: spec.yaml:4:9: task_role.xray: invalid type: string \"yes\", expected true or false",
+    ),
+    (
+        "version: 1\nname: w\ntask_role:\n  firelens:\n    cloudwatch: {groups: [/ecs/app]}\n",
+        "error: spec.yaml:5:5: unknown field `cloudwatch` in `task_role.firelens`; expected one of `logs`, `firehose`, `kinesis`, `s3`",
+    ),
+    (
+        "version: 1\nname: w\ntask_role:\n  firelens:\n    logs: {create_group: true}\n",
+        "error: spec.yaml:5:5: `task_role.firelens.logs`: `groups` (`create_group` applies to them) is empty; list at least one",
+    ),
+    (
+        "version: 1\nname: w\ntask_role:\n  firelens:\n    firehose: [app logs]\n",
+        "error: spec.yaml:5:16: `task_role.firelens.firehose[0]`: `app logs` is not a valid Firehose delivery stream name; use 1 to 64 letters, digits and `_.-`, or give the delivery stream ARN",
+    ),
+    (
+        "version: 1\nname: w\ntask_role:\n  firelens:\n    kinesis: [\"arn:aws:firehose:eu-west-1:123456789012:deliverystream/app\"]\n",
+        "error: spec.yaml:5:15: `task_role.firelens.kinesis[0]`: `arn:aws:firehose:eu-west-1:123456789012:deliverystream/app` is an ARN of service `firehose`; expected a Kinesis data stream ARN",
+    ),
+    (
+        "version: 1\nname: w\ntask_role:\n  firelens:\n    s3: [{bucket: logs, prefix: \"a\\tb\"}]\n",
+        "error: spec.yaml:5:33: `task_role.firelens.s3[0].prefix`: `a\\tb` is not a valid key prefix; control characters cannot appear in IAM resources",
+    ),
 ];
 
 #[test]
@@ -460,12 +508,23 @@ fn schema_describes_every_field() {
         "managed_policies",
         "statements",
         "max_session_duration",
+        "exec_command",
+        "xray",
+        "firelens",
     ] {
         assert!(
             task.get(field).is_some(),
             "task_role.{field} missing from the schema"
         );
     }
+    // `exec_command: true` and a mapping are both valid.
+    let exec: Vec<&serde_json::Value> = schema["$defs"]["ExecCommandSpec"]["anyOf"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .collect();
+    assert_eq!(exec[0]["type"], "boolean");
+    assert_eq!(exec[1]["$ref"], "#/$defs/ExecCommandConfig");
     let acknowledge = &schema["$defs"]["StatementSpec"]["properties"]["acknowledge"];
     assert!(
         acknowledge["description"]

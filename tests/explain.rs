@@ -14,6 +14,7 @@ fn explain_matches_its_goldens() {
     let mut failures = Vec::new();
     for (example, spec) in [
         ("ecs-basic", "examples/ecs-basic.yaml"),
+        ("ecs-observability", "examples/ecs-observability.yaml"),
         ("ecs-secrets-vpce", "examples/ecs-secrets-vpce.yaml"),
         ("matillion-agent", "examples/matillion-agent.yaml"),
         ("literal-arns", "tests/golden/literal-arns/spec.yaml"),

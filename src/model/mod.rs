@@ -7,6 +7,7 @@
 pub mod cross_account;
 mod derived;
 mod execution_role;
+mod integrations;
 pub mod managed;
 mod names;
 mod resources;
@@ -234,6 +235,9 @@ pub enum Wildcard {
     NoResourceScope,
     /// Log streams, named by the awslogs driver at run time.
     LogStreams,
+    /// Log streams of a group another writer names at run time (the ECS
+    /// Exec agent, a FireLens log router): the sentence that says who.
+    LogStreamsNamedBy(&'static str),
     /// Object keys, chosen by the application at run time.
     ObjectKeys,
     /// Repositories an ECR pull-through cache rule creates under its prefix

@@ -1,5 +1,6 @@
 //! The task role: what the application's containers call (secrets, KMS
-//! keys, S3 staging, the spec's own statements).
+//! keys, S3 staging, the integrations of `integrations.rs`, the spec's own
+//! statements).
 
 use std::collections::BTreeSet;
 
@@ -74,6 +75,9 @@ impl Builder<'_> {
                 .sourced(vec![(m.file_system.clone(), m.origin.clone())]),
             );
         }
+        st.extend(self.exec_command(&t.exec_command)?);
+        st.extend(Self::xray(t.xray));
+        st.extend(self.firelens(&t.firelens)?);
         let managed = self.managed("task_role.managed_policies", &t.managed_policies)?;
         st.extend(self.deny()?);
         let statements = self.custom("task_role.statements", &t.statements, st)?;

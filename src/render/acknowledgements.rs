@@ -100,6 +100,9 @@ fn acknowledgements(statements: &[Statement]) -> Acknowledgements {
             Some(Wildcard::LogStreams) => {
                 "The awslogs driver names log streams at run time; the grant covers the streams of this log group only"
             }
+            Some(Wildcard::LogStreamsNamedBy(who)) => {
+                &format!("{who}; the grant covers the streams of this log group only")
+            }
             Some(Wildcard::ObjectKeys) => {
                 "Object keys are chosen at run time; the grant covers the objects under this bucket and prefix only"
             }
