@@ -36,7 +36,13 @@ pub fn is_generated_name(name: &str) -> bool {
     LAYOUT.contains(&name)
         || name
             .strip_prefix("cross-account/")
-            .is_some_and(|f| f.ends_with(".json") && !f.contains('/'))
+            // ecs-iam writes these names itself, in lowercase.
+            .is_some_and(|f| {
+                std::path::Path::new(f)
+                    .extension()
+                    .is_some_and(|e| e == "json")
+                    && !f.contains('/')
+            })
 }
 
 /// Every file under `dir`, by path relative to it (with `/`).
