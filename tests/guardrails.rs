@@ -147,3 +147,38 @@ fn bad_guardrail_files_are_refused_at_their_position() {
             .run();
     }
 }
+
+#[test]
+fn removing_a_deny_entry_is_broadening() {
+    let with = "version: 1\nname: w\ndeny: [\"iam:*\", \"organizations:*\"]\n";
+    let without = "version: 1\nname: w\ndeny: [\"organizations:*\"]\n";
+    let dir = Test::new()
+        .file("old/w.yaml", with)
+        .file("new/w.yaml", without)
+        .args(["render", "old/w.yaml", "--out", "old-out"])
+        .stdout_contains("old-out/w/")
+        .run()
+        .dir;
+    Test::in_dir(&dir)
+        .args(["render", "new/w.yaml", "--out", "new-out"])
+        .stdout_contains("new-out/w/")
+        .run();
+    let out = Test::in_dir(&dir)
+        .args([
+            "diff",
+            "--old",
+            "old-out/w",
+            "--new",
+            "new-out/w",
+            "--fail-on",
+            "broadening",
+        ])
+        .status(1)
+        .run();
+    assert!(out.stdout.contains("iam:*"), "{}", out.stdout);
+    assert!(
+        out.stdout.lines().last().unwrap().contains("2 broadening"),
+        "{}",
+        out.stdout
+    );
+}
