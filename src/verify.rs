@@ -372,6 +372,12 @@ pub fn verify(
                 kind.title()
             ));
         }
+        for m in p.unknown_managed.iter().filter(|_| needed) {
+            out.unproven.push(format!(
+                "the {} attaches the managed policy {m}, whose content ecs-iam does not know: it may deny what the policies allow",
+                kind.title()
+            ));
+        }
     }
     // Grants of the execution role no call needs. KMS keys are left out:
     // which key encrypts a secret is not in the task definition.
