@@ -389,6 +389,15 @@ hand.yaml: 7 of 8 calls ECS makes to start 1 container of orders.json are allowe
         .status(1)
         .stdout_contains("hand.yaml: not proven: the task execution role has the permissions boundary arn:aws:iam::111122223333:policy/ops-boundary, whose content ecs-iam does not know: it may deny what the policies allow\n")
         .run();
+    let managed = fixed.replace(
+        "execution_role:\n",
+        "execution_role:\n  managed_policies: [SecretsManagerReadWrite]\n",
+    );
+    t().file("hand.yaml", &managed)
+        .args(["verify", "hand.yaml", "--task-definition", "orders.json"])
+        .status(1)
+        .stdout_contains("hand.yaml: not proven: the task execution role attaches the managed policy SecretsManagerReadWrite, whose content ecs-iam does not know: it may deny what the policies allow\n")
+        .run();
 }
 
 #[test]
