@@ -10,6 +10,7 @@ use serde_json::json;
 use crate::error::{Error, Location, Problem};
 use crate::model;
 use crate::model::managed::TASK_EXECUTION;
+use crate::service_reference;
 use crate::spec::Source;
 
 /// How serious a finding is (SARIF's levels).
@@ -49,6 +50,7 @@ pub enum RuleId {
     CustomStarAction,
     CustomServiceWildcard,
     CustomStarResource,
+    UnknownConditionKey,
     RoleNameLength,
     PathFormat,
     MaxSessionRange,
@@ -76,6 +78,7 @@ impl RuleId {
             RuleId::CustomStarAction => "custom-star-action",
             RuleId::CustomServiceWildcard => "custom-service-wildcard",
             RuleId::CustomStarResource => "custom-star-resource",
+            RuleId::UnknownConditionKey => "unknown-condition-key",
             RuleId::RoleNameLength => "role-name-length",
             RuleId::PathFormat => "path-format",
             RuleId::MaxSessionRange => "max-session-range",
@@ -199,6 +202,12 @@ pub const RULES: &[Rule] = &[
         severity: Severity::Warning,
         summary: "a custom statement allows actions on every resource (`*`)",
         fix: "name the resources, unless the actions have no resource-level permissions",
+    },
+    Rule {
+        id: RuleId::UnknownConditionKey,
+        severity: Severity::Warning,
+        summary: "a custom statement's condition key is neither global nor one its actions or their resource types support (AWS's service reference); requests never carry it",
+        fix: "correct the key's name, or use a key AWS's Service Authorization Reference lists for the actions",
     },
     Rule {
         id: RuleId::RoleNameLength,
@@ -469,6 +478,25 @@ impl Checker<'_> {
             ("execution_role.statements", &s.execution_role.statements),
         ] {
             for (i, st) in statements.iter().enumerate() {
+                let actions = st.actions.as_slice();
+                for (op, keys) in &st.conditions {
+                    for key in keys.keys() {
+                        if !service_reference::reference().knows_condition_key(actions, key) {
+                            self.add(
+                                RuleId::UnknownConditionKey,
+                                &format!("{field}[{i}].conditions.{op}.{key}"),
+                                format!(
+                                    "`{key}` is not a global condition key, nor one of {} or its resource types in AWS's service reference",
+                                    actions
+                                        .iter()
+                                        .map(|a| format!("`{a}`"))
+                                        .collect::<Vec<_>>()
+                                        .join(", ")
+                                ),
+                            );
+                        }
+                    }
+                }
                 if st.effect != crate::spec::Effect::Allow {
                     continue;
                 }
