@@ -3,6 +3,7 @@
 //! `file:line:column` and a fix.
 
 use std::fmt;
+use std::fmt::Write as _;
 
 use serde::Serialize;
 use serde_json::json;
@@ -481,18 +482,21 @@ impl Checker<'_> {
                 let actions = st.actions.as_slice();
                 for (op, keys) in &st.conditions {
                     for key in keys.keys() {
-                        if !service_reference::reference().knows_condition_key(actions, key) {
+                        let reference = service_reference::reference();
+                        if !reference.knows_condition_key(actions, key) {
+                            let listed: Vec<String> =
+                                actions.iter().map(|a| format!("`{a}`")).collect();
+                            let mut message = format!(
+                                "`{key}` is neither a global condition key nor a key of the statement's actions ({}) or their resource types in AWS's service reference",
+                                listed.join(", ")
+                            );
+                            if let Some(s) = reference.suggest_condition_key(actions, key) {
+                                let _ = write!(message, " (did you mean `{s}`?)");
+                            }
                             self.add(
                                 RuleId::UnknownConditionKey,
                                 &format!("{field}[{i}].conditions.{op}.{key}"),
-                                format!(
-                                    "`{key}` is not a global condition key, nor one of {} or its resource types in AWS's service reference",
-                                    actions
-                                        .iter()
-                                        .map(|a| format!("`{a}`"))
-                                        .collect::<Vec<_>>()
-                                        .join(", ")
-                                ),
+                                message,
                             );
                         }
                     }

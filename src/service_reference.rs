@@ -190,6 +190,26 @@ impl Reference {
             })
     }
 
+    /// The known key closest to an unknown one: among the global keys and
+    /// those of `actions` and their resource types.
+    #[must_use]
+    pub fn suggest_condition_key(&self, actions: &[String], key: &str) -> Option<String> {
+        let mut known: Vec<&str> = self.global_keys.iter().map(String::as_str).collect();
+        for a in actions {
+            if let Some((service, matched)) = self.resolve(a) {
+                for action in matched {
+                    known.extend(action.keys.iter().map(String::as_str));
+                    for (i, _) in &action.resource_types {
+                        known.extend(service.resource_types[*i].keys.iter().map(String::as_str));
+                    }
+                }
+            }
+        }
+        known.sort_unstable();
+        known.dedup();
+        suggest(key, known)
+    }
+
     /// Whether `key` is a global condition key (`aws:SourceVpce`).
     #[must_use]
     pub fn is_global_key(&self, key: &str) -> bool {
