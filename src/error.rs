@@ -701,24 +701,23 @@ impl fmt::Display for Problem {
                 resources,
                 types,
             } => {
+                if types.is_empty() {
+                    return write!(
+                        f,
+                        "none of the actions `{action}` matches acts on {}, so the statement grants them nothing; add a resource of a type they take, or narrow the pattern",
+                        backticked_or(resources)
+                    );
+                }
+                let takes: Vec<String> = types
+                    .iter()
+                    .map(|(name, arn)| format!("`{name}` (`{arn}`)"))
+                    .collect();
                 write!(
                     f,
-                    "`{action}` does not act on {}, so the statement grants it nothing; ",
-                    backticked_or(resources)
-                )?;
-                if types.is_empty() {
-                    write!(f, "give a resource its actions take")
-                } else {
-                    let takes: Vec<String> = types
-                        .iter()
-                        .map(|(name, arn)| format!("`{name}` (`{arn}`)"))
-                        .collect();
-                    write!(
-                        f,
-                        "it takes {}: add such a resource, or move the action to a statement that has one",
-                        takes.join(" or ")
-                    )
-                }
+                    "`{action}` does not act on {}, so the statement grants it nothing; it takes {}: add such a resource, or move the action to a statement that has one",
+                    backticked_or(resources),
+                    takes.join(" or ")
+                )
             }
             Problem::ActionTakesOnlyStar { action, resources } => write!(
                 f,
