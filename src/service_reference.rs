@@ -555,8 +555,36 @@ mod tests {
             "ssmmessages:CreateDataChannel",
             "ssmmessages:OpenControlChannel",
             "ssmmessages:OpenDataChannel",
+            "sts:AssumeRole",
         ] {
             assert_eq!(reference().expand(a).map(|v| v.len()), Some(1), "{a}");
         }
+    }
+
+    #[test]
+    fn every_condition_ecs_iam_generates_is_known() {
+        let r = reference();
+        for (action, key) in [
+            ("kms:Decrypt", "kms:ViaService"),
+            (
+                "elasticfilesystem:ClientMount",
+                "elasticfilesystem:AccessPointArn",
+            ),
+            ("ecr:BatchGetImage", "aws:SourceVpc"),
+            ("ecr:BatchGetImage", "aws:SourceVpce"),
+            ("sts:AssumeRole", "aws:SourceAccount"),
+            ("sts:AssumeRole", "aws:SourceArn"),
+        ] {
+            assert!(
+                r.knows_condition_key(&[action.to_owned()], key),
+                "{action} {key}"
+            );
+        }
+        assert!(!r.knows_condition_key(&["kms:Decrypt".to_owned()], "kms:ViaServices"));
+        assert_eq!(
+            r.suggest_condition_key(&["kms:Decrypt".to_owned()], "kms:ViaServices")
+                .as_deref(),
+            Some("kms:ViaService")
+        );
     }
 }
