@@ -92,7 +92,9 @@ impl Builder<'_> {
                 }
             }
             if s.effect == Effect::Allow {
-                let shown: Vec<String> = texts.iter().map(ToString::to_string).collect();
+                let mut shown: Vec<String> = texts.iter().map(ToString::to_string).collect();
+                shown.sort();
+                shown.dedup();
                 for (j, a) in actions.iter().enumerate() {
                     self.at(&format!("{f}.actions[{j}]"), names::action_takes(a, &shown))?;
                 }
