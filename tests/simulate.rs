@@ -187,10 +187,63 @@ fn roles(spec: &Value) -> Vec<(String, Vec<PolicyStatement>)> {
 }
 
 fn build(spec: &Value) -> ecs_iam::model::Model {
+    let spec = &fit_to_reference(spec);
     let text = serde_yaml::to_string(spec).unwrap();
     let source = ecs_iam::spec::parse(Path::new("simulated.yaml"), &text)
         .unwrap_or_else(|e| panic!("{e}\n{text}"));
     ecs_iam::model::build(&source).unwrap_or_else(|e| panic!("{e}\n{text}"))
+}
+
+/// The spec with each custom `Allow` statement keeping only the actions
+/// that take one of its resources (ecs-iam refuses the others, as they
+/// grant nothing); a statement left with none becomes a `Deny`. The
+/// generators pair actions and resources at random.
+fn fit_to_reference(spec: &Value) -> Value {
+    let reference = ecs_iam::service_reference::reference();
+    let takes = |action: &str, resources: &[String]| {
+        resources.iter().any(|r| r == "*")
+            || reference.resolve(action).is_none_or(|(service, matched)| {
+                service.prefix == "kms" && resources.iter().any(|r| r.contains(":alias/"))
+                    || matched
+                        .iter()
+                        .any(|a| resources.iter().any(|r| service.takes(a, r)))
+            })
+    };
+    let mut spec = spec.clone();
+    for role in ["task_role", "execution_role"] {
+        let Some(statements) = spec[role]["statements"].as_array_mut() else {
+            continue;
+        };
+        for st in statements {
+            if st.get("effect").is_some_and(|e| e == "Deny") {
+                continue;
+            }
+            let resources: Vec<String> = match &st["resources"] {
+                Value::String(r) => vec![r.clone()],
+                Value::Array(rs) => rs
+                    .iter()
+                    .filter_map(|r| r.as_str().map(str::to_owned))
+                    .collect(),
+                _ => continue,
+            };
+            let actions: Vec<Value> = match &st["actions"] {
+                Value::String(a) => vec![json!(a)],
+                Value::Array(a) => a.clone(),
+                _ => continue,
+            };
+            let kept: Vec<Value> = actions
+                .iter()
+                .filter(|a| a.as_str().is_some_and(|a| takes(a, &resources)))
+                .cloned()
+                .collect();
+            if kept.is_empty() {
+                st["effect"] = json!("Deny");
+            } else {
+                st["actions"] = json!(kept);
+            }
+        }
+    }
+    spec
 }
 
 // ---------------------------------------------------------------- actions and resources

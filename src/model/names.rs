@@ -4,6 +4,7 @@
 //! attaches the spec location.
 
 use crate::error::{Problem, suggest};
+use crate::service_reference;
 
 /// IAM's condition operators, without `ForAllValues:`/`ForAnyValue:` and
 /// `IfExists`.
@@ -277,6 +278,92 @@ fn is_action(a: &str) -> bool {
         && action
             .bytes()
             .all(|b| b.is_ascii_alphanumeric() || b == b'*' || b == b'?')
+}
+
+/// An action AWS's service reference lists (IAM compares action names
+/// ignoring case); a wildcard must match at least one. `*` is every action.
+pub(super) fn known_action(a: &str) -> Result<(), Problem> {
+    let Some((prefix, name)) = a.split_once(':') else {
+        return Ok(());
+    };
+    let reference = service_reference::reference();
+    let Some(service) = reference.service(prefix) else {
+        let suggestion = reference.suggest_service(prefix).map(|p| {
+            // The same action under the closer prefix, where it has it.
+            match reference.service(&p).and_then(|s| s.matching(name).next()) {
+                Some(_) if !name.contains(['*', '?']) => format!("{p}:{name}"),
+                _ => p,
+            }
+        });
+        return Err(Problem::UnknownActionService {
+            action: a.to_owned(),
+            service: prefix.to_owned(),
+            suggestion,
+        });
+    };
+    if service.matching(name).next().is_some() {
+        return Ok(());
+    }
+    if name.contains(['*', '?']) {
+        return Err(Problem::ActionWildcardMatchesNothing {
+            action: a.to_owned(),
+        });
+    }
+    Err(Problem::UnknownAction {
+        action: a.to_owned(),
+        suggestion: service
+            .suggest_action(name)
+            .map(|n| format!("{}:{n}", service.prefix)),
+    })
+}
+
+/// An Allow statement's action must take at least one of its resources:
+/// an action acting on resource types needs an ARN that could be of one of
+/// them (or `*`); an action without resource-level permissions needs `*`.
+/// Otherwise IAM never matches the pair and the grant is silently void.
+pub(super) fn action_takes(a: &str, resources: &[String]) -> Result<(), Problem> {
+    if resources.iter().any(|r| r == "*") {
+        return Ok(());
+    }
+    let Some((service, actions)) = service_reference::reference().resolve(a) else {
+        return Ok(());
+    };
+    // A KMS alias ARN never matches a key action either; `check` reports it
+    // as `kms-alias`, with the fix (`kms:ResourceAliases`) the alias needs.
+    if service.prefix == "kms" && resources.iter().any(|r| r.contains(":alias/")) {
+        return Ok(());
+    }
+    if actions
+        .iter()
+        .any(|action| resources.iter().any(|r| service.takes(action, r)))
+    {
+        return Ok(());
+    }
+    if actions
+        .iter()
+        .all(|action| action.resource_types.is_empty())
+    {
+        return Err(Problem::ActionTakesOnlyStar {
+            action: a.to_owned(),
+            resources: resources.to_vec(),
+        });
+    }
+    let types = match actions.as_slice() {
+        [action] => action
+            .resource_types
+            .iter()
+            .map(|(i, _)| {
+                let t = &service.resource_types[*i];
+                (t.name.clone(), t.arns.join("` or `"))
+            })
+            .collect(),
+        _ => Vec::new(),
+    };
+    Err(Problem::ResourceTypeMismatch {
+        action: a.to_owned(),
+        resources: resources.to_vec(),
+        types,
+    })
 }
 
 /// A condition operator, with its `ForAllValues:`/`ForAnyValue:` and

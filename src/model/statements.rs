@@ -61,7 +61,9 @@ impl Builder<'_> {
                 ));
             }
             for (j, a) in actions.iter().enumerate() {
-                self.at(&format!("{f}.actions[{j}]"), names::action(a))?;
+                let af = format!("{f}.actions[{j}]");
+                self.at(&af, names::action(a))?;
+                self.at(&af, names::known_action(a))?;
             }
             let resources = s.resources.as_slice();
             if resources.is_empty() {
@@ -87,6 +89,14 @@ impl Builder<'_> {
                     texts.push(a.text);
                 } else {
                     return Err(self.invalid(&rf, Problem::BadResource { value: r.clone() }));
+                }
+            }
+            if s.effect == Effect::Allow {
+                let mut shown: Vec<String> = texts.iter().map(ToString::to_string).collect();
+                shown.sort();
+                shown.dedup();
+                for (j, a) in actions.iter().enumerate() {
+                    self.at(&format!("{f}.actions[{j}]"), names::action_takes(a, &shown))?;
                 }
             }
             let mut conditions = Vec::new();
