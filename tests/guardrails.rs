@@ -182,3 +182,13 @@ fn removing_a_deny_entry_is_broadening() {
         out.stdout
     );
 }
+
+#[test]
+fn a_misspelt_deny_entry_is_refused() {
+    Test::new()
+        .file("d.yaml", "version: 1\nname: d\ndeny: [\"iam:*\", \"iam:PasRole\"]\n")
+        .args(["render", "d.yaml", "--out", "out"])
+        .status(2)
+        .stderr("error: d.yaml:3:17: `deny[1]`: `iam:PasRole` is not an action of `iam` in AWS's service reference; did you mean `iam:PassRole`?\n")
+        .run();
+}

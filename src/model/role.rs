@@ -207,7 +207,10 @@ impl Builder<'_> {
             return Ok(None);
         }
         for (i, a) in actions.iter().enumerate() {
-            self.at(&format!("deny[{i}]"), names::action(a))?;
+            let field = format!("deny[{i}]");
+            self.at(&field, names::action(a))?;
+            // A misspelt action would deny nothing.
+            self.at(&field, names::known_action(a))?;
         }
         let mut st =
             super::statements::statement("Deny", &[], vec![Text::literal("*")], Vec::new(), "deny");
