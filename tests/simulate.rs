@@ -906,7 +906,9 @@ fn the_evaluator_agrees_with_iam_simulate() {
 /// asked to classify.
 fn mutate(spec: &Value, rng: &mut Rng, extra: &Value) -> Value {
     loop {
-        let changed = mutate_once(spec, rng, extra.clone());
+        // Fitted as `build` fits it, or no mutation of a spec whose
+        // statements the reference refuses would ever be accepted.
+        let changed = fit_to_reference(&mutate_once(spec, rng, extra.clone()));
         let text = serde_yaml::to_string(&changed).unwrap();
         let valid = ecs_iam::spec::parse(Path::new("simulated.yaml"), &text)
             .is_ok_and(|source| ecs_iam::model::build(&source).is_ok());
