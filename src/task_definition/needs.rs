@@ -629,8 +629,6 @@ fn s3_object(field: &Field, env: &Env) -> Result<(Text, Text), Error> {
 
 #[cfg(test)]
 mod tests {
-    use std::path::Path;
-
     use super::*;
     use crate::error::Location;
 
@@ -676,7 +674,6 @@ mod tests {
         assert!(e.to_string().contains("lowercase"), "{e}");
         let e = repo("111122223333.dkr.ecr.eu-west-1.amazonaws.com/").unwrap_err();
         assert!(e.to_string().contains("repository"), "{e}");
-        let _ = Path::new("");
     }
 
     #[test]
