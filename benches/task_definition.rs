@@ -53,15 +53,13 @@ fn stages(c: &mut Criterion) {
     let mut source = ecs_iam::spec::parse(Path::new("app.yaml"), spec).unwrap();
     source.task_definitions = vec![task.clone()];
     let env = ecs_iam::model::deployment(&source).unwrap();
-    let model = ecs_iam::model::build(&source).unwrap();
     let templates = Templates::embedded().unwrap();
-    let derived = needs::needs(&task, &env, &[]).unwrap();
 
     c.bench_function("task definition: read 50 containers, 500 secrets", |b| {
         b.iter(|| task_definition::parse(file, "big.json", black_box(&text), None).unwrap());
     });
     c.bench_function("task definition: derive", |b| {
-        b.iter(|| needs::needs(black_box(&task), &env, &[]).unwrap());
+        b.iter(|| needs::needs(black_box(&task), &env, &[]).all().unwrap());
     });
     c.bench_function("task definition: model and render all files", |b| {
         b.iter(|| {
@@ -70,16 +68,7 @@ fn stages(c: &mut Criterion) {
         });
     });
     c.bench_function("task definition: verify", |b| {
-        b.iter(|| {
-            ecs_iam::verify::verify(
-                &source,
-                black_box(&model),
-                vec!["big.json".to_owned()],
-                50,
-                black_box(&derived),
-                Vec::new(),
-            )
-        });
+        b.iter(|| ecs_iam::verify::verify_spec(black_box(&source), None).unwrap());
     });
 }
 

@@ -466,9 +466,8 @@ fn verify_command(
     strict: bool,
 ) -> Result<i32, Error> {
     let source = crate::spec::load(spec)?;
-    let model = crate::model::build(&source)?;
     let tasks = if task_definitions.is_empty() {
-        source.task_definitions.clone()
+        None
     } else {
         let read = |p: &Path| {
             std::fs::read(p).map_err(|source| Error::Read {
@@ -476,47 +475,14 @@ fn verify_command(
                 source,
             })
         };
-        task_definitions
-            .iter()
-            .map(|t| crate::task_definition::load(t, Path::new(""), &read))
-            .collect::<Result<Vec<_>, _>>()?
+        Some(
+            task_definitions
+                .iter()
+                .map(|t| crate::task_definition::load(t, Path::new(""), &read))
+                .collect::<Result<Vec<_>, _>>()?,
+        )
     };
-    if tasks.is_empty() {
-        return Err(Error::NothingToVerify {
-            spec: spec.to_owned(),
-        });
-    }
-    let env = crate::model::deployment(&source)?;
-    let mut needs = Vec::new();
-    for t in &tasks {
-        needs.extend(crate::task_definition::needs::needs(
-            t,
-            &env,
-            &source.spec.execution_role.ecr.pull_through_cache,
-        )?);
-    }
-    let labels = tasks.iter().map(|t| t.label.clone()).collect();
-    let containers = tasks.iter().map(|t| t.containers.len()).sum();
-    // What the spec leaves to deploy time, the task definitions' own ARNs
-    // may name.
-    let mut assumed: Vec<(String, String, String)> = Vec::new();
-    for t in &tasks {
-        for (placeholder, value, field) in t.deployment() {
-            let pinned = match placeholder {
-                "<partition>" => env.partition.is_some(),
-                "<region>" => env.region.is_some(),
-                _ => env.account.is_some(),
-            };
-            if !pinned && !assumed.iter().any(|(p, ..)| p == placeholder) {
-                assumed.push((
-                    placeholder.to_owned(),
-                    value,
-                    format!("{}: {field}", t.label),
-                ));
-            }
-        }
-    }
-    let v = crate::verify::verify(&source, &model, labels, containers, &needs, assumed);
+    let v = crate::verify::verify_spec(&source, tasks)?;
     match format {
         CheckFormat::Text => print!("{}", v.text(strict)),
         CheckFormat::Json => print!("{}", v.json()),

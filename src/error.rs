@@ -105,6 +105,49 @@ pub enum Error {
     Git { command: String, message: String },
     /// `verify` was given no task definition to verify against.
     NothingToVerify { spec: PathBuf },
+    /// Several problems of one input, in line order, reported together.
+    Several(Vec<Error>),
+}
+
+impl Error {
+    /// One error for several: `None` for none, the error itself for one.
+    #[must_use]
+    pub fn several(mut errors: Vec<Error>) -> Option<Error> {
+        match errors.len() {
+            0 => None,
+            1 => errors.pop(),
+            _ => Some(Error::Several(errors)),
+        }
+    }
+
+    /// Where the error points, when it points into a file.
+    #[must_use]
+    pub fn location(&self) -> Option<&Location> {
+        match self {
+            Error::Syntax { at, .. }
+            | Error::TooLarge { at, .. }
+            | Error::NotUtf8 { at }
+            | Error::TooDeep { at }
+            | Error::DuplicateKey { at, .. }
+            | Error::SeveralDocuments { at }
+            | Error::MissingField { at, .. }
+            | Error::Invalid { at, .. } => Some(at),
+            Error::UnknownField(u) | Error::UnknownVariant(u) => Some(&u.at),
+            Error::Several(errors) => errors.first().and_then(Error::location),
+            _ => None,
+        }
+    }
+
+    /// Whether every problem is a template placeholder: what `verify`
+    /// reports as not proven rather than refusing.
+    #[must_use]
+    pub fn is_placeholder(&self) -> bool {
+        match self {
+            Error::Invalid { problem, .. } => matches!(**problem, Problem::Placeholder { .. }),
+            Error::Several(errors) => errors.iter().all(Error::is_placeholder),
+            _ => false,
+        }
+    }
 }
 
 /// A name the spec format does not know, with the closest one it does.
@@ -316,6 +359,31 @@ pub enum Problem {
     Intrinsic {
         function: String,
     },
+    /// An `Fn::If` where ecs-iam needs one value.
+    Condition,
+    /// A template placeholder where ecs-iam needs an AWS value.
+    Placeholder {
+        value: String,
+        syntax: &'static str,
+    },
+    /// Two task definitions of one spec name different roles.
+    RolesDisagree {
+        field: &'static str,
+        first: String,
+        first_origin: String,
+        second: String,
+    },
+    /// `config-file-type: s3` without `config-file-value`.
+    FirelensConfigFile,
+    /// A Fluent Bit AWS output without the option naming its destination.
+    FirelensOption {
+        plugin: String,
+        option: &'static str,
+    },
+    /// A Fluent Bit AWS output that writes with another role.
+    FirelensRoleArn {
+        role: String,
+    },
     DeployTimeValue {
         name: String,
     },
@@ -494,6 +562,16 @@ impl fmt::Display for Error {
                 "`{}` names no task definitions; add `task_definitions: [<file>]` to it, or pass --task-definition <file>",
                 spec.display()
             ),
+            // `error: ` starts the first line where the error is printed.
+            Error::Several(errors) => {
+                for (i, e) in errors.iter().enumerate() {
+                    if i > 0 {
+                        f.write_str("\nerror: ")?;
+                    }
+                    write!(f, "{e}")?;
+                }
+                Ok(())
+            }
         }
     }
 }
@@ -835,6 +913,36 @@ impl fmt::Display for Problem {
             Problem::Intrinsic { function } => write!(
                 f,
                 "`{function}` is known only at deploy time; ecs-iam resolves `Ref` and `Fn::Sub` of `AWS::Partition`, `AWS::Region`, `AWS::AccountId` and `AWS::URLSuffix`, and `Fn::Join` of those: write the value here, or grant it in the spec instead"
+            ),
+            Problem::Placeholder { value, syntax } => write!(
+                f,
+                "`{}` is a template placeholder ({syntax}), not an AWS value: fill the template first (run ecs-iam on the file CI deploys), or write the value here",
+                value.escape_default()
+            ),
+            Problem::RolesDisagree {
+                field,
+                first,
+                first_origin,
+                second,
+            } => write!(
+                f,
+                "`{field}` names the role `{second}`, but {first_origin} names `{first}`; one spec renders one role of each kind: give the task definitions the same role, or give each its own spec"
+            ),
+            Problem::FirelensConfigFile => write!(
+                f,
+                "`config-file-type` is `s3` but there is no `config-file-value`; give the configuration file's S3 object ARN"
+            ),
+            Problem::FirelensOption { plugin, option } => write!(
+                f,
+                "the FireLens output `{plugin}` has no `{option}` option; Fluent Bit requires it, add it"
+            ),
+            Problem::FirelensRoleArn { role } => write!(
+                f,
+                "the FireLens output writes with the role `{role}` (`role_arn`), whose permissions ecs-iam cannot see: drop `role_arn` so that the log router writes with the task role, which ecs-iam then grants"
+            ),
+            Problem::Condition => write!(
+                f,
+                "`Fn::If` picks this value at deploy time; ecs-iam takes every branch of an `Fn::If` that stands for a list or a list entry (`Secrets`, `EnvironmentFiles`, `MountPoints`, `Volumes`, `SecretOptions`), not here: move the condition to the list entry, or write the value"
             ),
             Problem::DeployTimeValue { name } => write!(
                 f,

@@ -9,11 +9,12 @@ use std::fmt::Write as _;
 use serde::Serialize;
 use serde_json::json;
 
-use crate::error::Location;
+use crate::error::{Error, Location};
 use crate::evaluate::{Decision, PolicyStatement, Request, decide, role_policies};
 use crate::model::{Model, RoleKind};
 use crate::spec;
-use crate::task_definition::needs::{Grant, Need};
+use crate::task_definition::TaskDefinition;
+use crate::task_definition::needs::{Destination, Grant, Need};
 
 /// A request as decided once: role, action, resource, context.
 type RequestKey = (RoleKind, String, String, BTreeMap<String, Vec<String>>);
@@ -27,6 +28,9 @@ pub struct Call {
     pub request: CallRequest,
     /// What ECS reports when the call is denied.
     pub error: &'static str,
+    /// Whether a denial stops the task from starting; `false` for the
+    /// FireLens log router's writes, which lose the logs instead.
+    pub stops_task: bool,
 }
 
 /// The request of a [`Call`].
@@ -57,6 +61,9 @@ const LOGS: &str =
     "CannotStartContainerError: failed to initialize logging driver (AccessDeniedException)";
 const ENV_FILE: &str = "ResourceInitializationError: failed to download env files (AccessDenied)";
 const EFS: &str = "ResourceInitializationError: failed to invoke EFS utils commands to set up EFS volumes (access denied by server)";
+const FIRELENS_CONFIG: &str =
+    "the log router cannot fetch its configuration file from S3 (AccessDenied)";
+const FIRELENS_LOST: &str = "the log router's writes are refused (AccessDenied) and every log line sent there is lost, silently";
 
 /// The calls a need makes ECS issue. `network` holds the request context
 /// of the image pulls the spec declares (`aws:SourceVpc`,
@@ -71,6 +78,7 @@ pub fn calls(need: &Need, network: &BTreeMap<String, Vec<String>>) -> Vec<Call> 
             context: BTreeMap::new(),
         },
         error,
+        stops_task: error != FIRELENS_LOST,
     };
     let execution = RoleKind::Execution;
     match &need.grant {
@@ -165,6 +173,65 @@ pub fn calls(need: &Need, network: &BTreeMap<String, Vec<String>>) -> Vec<Call> 
             ),
             call(execution, "s3:GetObject", object.to_string(), ENV_FILE),
         ],
+        Grant::FirelensConfig { object, bucket } => vec![
+            call(
+                execution,
+                "s3:GetBucketLocation",
+                bucket.to_string(),
+                FIRELENS_CONFIG,
+            ),
+            call(
+                execution,
+                "s3:GetObject",
+                object.to_string(),
+                FIRELENS_CONFIG,
+            ),
+        ],
+        Grant::FirelensDestination(d) => {
+            let task = RoleKind::Task;
+            match d {
+                Destination::Logs { group, create } => {
+                    let group_arn = group.without_streams().to_string();
+                    let stream = format!("{group_arn}:log-stream:{TASK_ID}");
+                    let mut out = Vec::new();
+                    if *create {
+                        out.push(call(
+                            task,
+                            "logs:CreateLogGroup",
+                            format!("{group_arn}:log-stream:"),
+                            FIRELENS_LOST,
+                        ));
+                    }
+                    out.push(call(
+                        task,
+                        "logs:CreateLogStream",
+                        stream.clone(),
+                        FIRELENS_LOST,
+                    ));
+                    out.push(call(task, "logs:PutLogEvents", stream, FIRELENS_LOST));
+                    out
+                }
+                Destination::Firehose { stream } => vec![call(
+                    task,
+                    "firehose:PutRecordBatch",
+                    stream.to_string(),
+                    FIRELENS_LOST,
+                )],
+                Destination::Kinesis { stream } => vec![call(
+                    task,
+                    "kinesis:PutRecords",
+                    stream.to_string(),
+                    FIRELENS_LOST,
+                )],
+                Destination::S3 { objects } => {
+                    let objects = objects.to_string();
+                    let key = objects
+                        .strip_suffix('*')
+                        .map_or_else(|| objects.clone(), |p| format!("{p}{TASK_ID}.log"));
+                    vec![call(task, "s3:PutObject", key, FIRELENS_LOST)]
+                }
+            }
+        }
         Grant::Efs {
             file_system,
             access_point,
@@ -219,6 +286,15 @@ pub struct Unused {
     pub resource: String,
 }
 
+/// A role the task definition runs with that is not the role the spec
+/// renders, or a call no role can make.
+#[derive(Debug, Clone, Serialize)]
+pub struct RoleFinding {
+    pub at: Location,
+    pub field: String,
+    pub message: String,
+}
+
 /// What `verify` found.
 #[derive(Debug, Clone, Serialize)]
 pub struct Verification {
@@ -235,19 +311,212 @@ pub struct Verification {
     /// Deploy-time values the spec leaves open, taken from the task
     /// definitions' own ARNs: placeholder, value, the field naming it.
     pub assumed: Vec<(String, String, String)>,
+    /// Roles the task definitions run with that the spec does not render.
+    pub roles: Vec<RoleFinding>,
+    /// What the task definitions hold that ecs-iam could not read as an
+    /// AWS value (template placeholders), each with its position.
+    pub placeholders: Vec<String>,
+    /// Fields the ECS API would reject, and other notes that do not decide
+    /// the answer.
+    pub notes: Vec<String>,
 }
 
 impl Verification {
     /// Whether every call is allowed, as far as ecs-iam can tell.
     #[must_use]
     pub fn proven(&self) -> bool {
-        self.missing.is_empty() && self.unproven.is_empty()
+        self.missing.is_empty()
+            && self.unproven.is_empty()
+            && self.roles.is_empty()
+            && self.placeholders.is_empty()
     }
+}
+
+/// Verify a spec's rendered roles against task definitions: the spec's own
+/// (`task_definitions:`) or `tasks` given instead.
+///
+/// # Errors
+/// The spec does not build, names no task definition, or a task definition
+/// holds a value ECS would not accept. Template placeholders are not
+/// errors: the answer is "not proven".
+pub fn verify_spec(
+    source: &spec::Source,
+    tasks: Option<Vec<TaskDefinition>>,
+) -> Result<Verification, Error> {
+    let model = crate::model::build_despite_placeholders(source)?;
+    let tasks = tasks.unwrap_or_else(|| source.task_definitions.clone());
+    if tasks.is_empty() {
+        return Err(Error::NothingToVerify {
+            spec: source.path.clone(),
+        });
+    }
+    let env = crate::model::deployment(source)?;
+    let mut needs = Vec::new();
+    let mut problems = Vec::new();
+    for t in &tasks {
+        let n = crate::task_definition::needs::needs(
+            t,
+            &env,
+            &source.spec.execution_role.ecr.pull_through_cache,
+        );
+        needs.extend(n.needs);
+        problems.extend(n.problems);
+    }
+    let (placeholders, errors): (Vec<Error>, Vec<Error>) =
+        problems.into_iter().partition(Error::is_placeholder);
+    if let Some(e) = Error::several(errors) {
+        return Err(e);
+    }
+    let labels = tasks.iter().map(|t| t.label.clone()).collect();
+    let containers = tasks.iter().map(|t| t.containers.len()).sum();
+    // What the spec leaves to deploy time, the task definitions' own ARNs
+    // may name.
+    let mut assumed: Vec<(String, String, String)> = Vec::new();
+    for t in &tasks {
+        for (placeholder, value, field) in t.deployment() {
+            let pinned = match placeholder {
+                "<partition>" => env.partition.is_some(),
+                "<region>" => env.region.is_some(),
+                _ => env.account.is_some(),
+            };
+            if !pinned && !assumed.iter().any(|(p, ..)| p == placeholder) {
+                assumed.push((
+                    placeholder.to_owned(),
+                    value,
+                    format!("{}: {field}", t.label),
+                ));
+            }
+        }
+    }
+    let mut v = verify(source, &model, labels, containers, &needs, assumed);
+    v.placeholders = placeholders
+        .iter()
+        .map(|e| format!("{e}; the grant it decides is not derived"))
+        .collect();
+    v.roles = role_findings(&tasks, &model, &env, &needs)?;
+    for t in &tasks {
+        v.notes
+            .extend(t.warnings.iter().map(|w| format!("warning: {w}")));
+        if t.task_role_arn.is_none()
+            && t.deploy_time_roles.iter().all(|(f, _)| *f != "taskRoleArn")
+            && !needs.iter().any(|n| n.grant.for_task_role())
+        {
+            v.notes.push(format!(
+                "{}: note: the task definition names no `taskRoleArn`, so its containers run without task-role credentials; the rendered task role is used only once `taskRoleArn` names it",
+                t.label
+            ));
+        }
+    }
+    Ok(v)
+}
+
+/// The roles the task definitions run with, against the roles the model
+/// renders.
+fn role_findings(
+    tasks: &[TaskDefinition],
+    model: &Model,
+    env: &crate::arn::Env,
+    needs: &[Need],
+) -> Result<Vec<RoleFinding>, Error> {
+    // Several task definitions naming different roles is an error.
+    crate::task_definition::roles(tasks)?;
+    let mut out = Vec::new();
+    for t in tasks {
+        for (kind, field, api) in [
+            (RoleKind::Task, &t.task_role_arn, "taskRoleArn"),
+            (
+                RoleKind::Execution,
+                &t.execution_role_arn,
+                "executionRoleArn",
+            ),
+        ] {
+            let Some(role) = model.roles.iter().find(|r| r.kind == kind) else {
+                continue;
+            };
+            let rendered = format!("{}{}", role.path.as_deref().unwrap_or("/"), role.name);
+            let needed = needs.iter().any(|n| {
+                n.origin.label == t.label && n.grant.for_task_role() == (kind == RoleKind::Task)
+            });
+            if let Some((_, at)) = t.deploy_time_roles.iter().find(|(f, _)| *f == api) {
+                out.push(RoleFinding {
+                    at: at.clone(),
+                    field: api.to_owned(),
+                    message: format!(
+                        "`{api}` is set at deploy time, so ecs-iam cannot see that the task runs with the rendered {} `{rendered}`; not proven",
+                        kind.title()
+                    ),
+                });
+                continue;
+            }
+            let Some(f) = field else {
+                if needed {
+                    out.push(RoleFinding {
+                        at: crate::error::Location {
+                            file: t.label.clone().into(),
+                            line: 1,
+                            column: 1,
+                        },
+                        field: api.to_owned(),
+                        message: format!(
+                            "the task definition names no `{api}`, so the calls below made with the {} have no role to make them; set `{api}` to the rendered role `{rendered}`",
+                            kind.title()
+                        ),
+                    });
+                }
+                continue;
+            };
+            let Some(r) = crate::task_definition::RoleRef::of(f, &t.label) else {
+                out.push(RoleFinding {
+                    at: f.at.clone(),
+                    field: api.to_owned(),
+                    message: format!(
+                        "`{}` is not a role ARN ecs-iam can read, so it cannot see that the task runs with the rendered {} `{rendered}`; not proven",
+                        f.value.escape_default(),
+                        kind.title()
+                    ),
+                });
+                continue;
+            };
+            if r.path_name() != rendered {
+                out.push(RoleFinding {
+                    at: f.at.clone(),
+                    field: api.to_owned(),
+                    message: format!(
+                        "the task definition runs with `{}`; the spec renders `{rendered}` as its {}: {}",
+                        r.path_name(),
+                        kind.title(),
+                        if kind == RoleKind::Task
+                            && t.execution_role_arn.as_ref().is_some_and(|e| e.value == f.value)
+                        {
+                            format!("point `taskRoleArn` at `{rendered}` (the task role and the execution role are distinct)")
+                        } else {
+                            format!("point `{api}` at `{rendered}`, or name that role in the spec")
+                        }
+                    ),
+                });
+                continue;
+            }
+            if let (Some(found), Some(pinned)) = (&r.account, &env.account)
+                && found != pinned
+            {
+                out.push(RoleFinding {
+                    at: f.at.clone(),
+                    field: api.to_owned(),
+                    message: format!(
+                        "the task definition runs with `{}` in account {found}; the spec deploys its {} to account {pinned}",
+                        r.path_name(),
+                        kind.title()
+                    ),
+                });
+            }
+        }
+    }
+    Ok(out)
 }
 
 /// Evaluate every call the needs make against the model's roles.
 #[must_use]
-pub fn verify(
+fn verify(
     source: &spec::Source,
     model: &Model,
     labels: Vec<String>,
@@ -298,6 +567,9 @@ pub fn verify(
         unused: Vec::new(),
         unproven: Vec::new(),
         assumed: Vec::new(),
+        roles: Vec::new(),
+        placeholders: Vec::new(),
+        notes: Vec::new(),
     };
     // Many calls repeat (one secret under several JSON keys, the ECR token
     // of every container): each distinct request is decided once.
@@ -433,21 +705,32 @@ impl Verification {
     #[must_use]
     pub fn text(&self, strict: bool) -> String {
         let mut s = String::new();
+        for r in &self.roles {
+            let _ = writeln!(s, "{}: {}: {}", r.at, r.field, r.message);
+        }
         for m in &self.missing {
+            let who = m
+                .container
+                .as_ref()
+                .map_or_else(|| "the task".to_owned(), |c| format!("container `{c}`"));
             let _ = writeln!(
                 s,
-                "{}: {}: the {} does not allow {} on {} ({}); ECS fails to start {} with {}",
+                "{}: {}: the {} does not allow {} on {} ({}); {}",
                 m.at,
                 m.field,
                 m.call.role.title(),
                 m.call.request.action,
                 m.call.request.resource,
                 m.why,
-                m.container
-                    .as_ref()
-                    .map_or_else(|| "the task".to_owned(), |c| format!("container `{c}`")),
-                m.call.error
+                if m.call.stops_task {
+                    format!("ECS fails to start {who} with {}", m.call.error)
+                } else {
+                    format!("for {who}, {}", m.call.error)
+                }
             );
+        }
+        for p in &self.placeholders {
+            let _ = writeln!(s, "{p}; not proven");
         }
         for u in &self.unproven {
             let _ = writeln!(s, "{}: not proven: {u}", self.spec);
@@ -475,6 +758,9 @@ impl Verification {
                 self.spec
             );
         }
+        for n in &self.notes {
+            let _ = writeln!(s, "{n}");
+        }
         let files = self.task_definitions.join(", ");
         let _ = writeln!(
             s,
@@ -484,8 +770,10 @@ impl Verification {
             self.calls,
             self.containers,
             if self.containers == 1 { "" } else { "s" },
-            if self.missing.is_empty() && self.unproven.is_empty() {
+            if self.proven() {
                 "are allowed".to_owned()
+            } else if self.missing.is_empty() && !self.roles.is_empty() {
+                "are allowed by the rendered roles, but the task does not run with them as far as ecs-iam can see".to_owned()
             } else if self.missing.is_empty() {
                 "are allowed by what ecs-iam can see; not proven".to_owned()
             } else {
@@ -541,6 +829,24 @@ impl Verification {
                 "locations": location(&u.at),
             }));
         }
+        for r in &self.roles {
+            results.push(json!({
+                "ruleId": "role-mismatch",
+                "ruleIndex": 3,
+                "level": "error",
+                "message": {"text": format!("{}: {}", r.field, r.message)},
+                "locations": location(&r.at),
+            }));
+        }
+        for p in &self.placeholders {
+            results.push(json!({
+                "ruleId": "not-proven",
+                "ruleIndex": 2,
+                "level": "error",
+                "message": {"text": p},
+                "locations": location(&Location { file: self.spec.clone().into(), line: 1, column: 1 }),
+            }));
+        }
         for u in &self.unproven {
             results.push(json!({
                 "ruleId": "not-proven",
@@ -560,7 +866,8 @@ impl Verification {
                     "rules": [
                         {"id": "missing-permission", "shortDescription": {"text": "A call ECS makes to start a container is not allowed"}, "defaultConfiguration": {"level": "error"}},
                         {"id": "unused-grant", "shortDescription": {"text": "An execution role grant no task definition needs"}, "defaultConfiguration": {"level": "warning"}},
-                        {"id": "not-proven", "shortDescription": {"text": "A policy ecs-iam cannot evaluate"}, "defaultConfiguration": {"level": "error"}},
+                        {"id": "not-proven", "shortDescription": {"text": "Something ecs-iam cannot see decides whether the task starts"}, "defaultConfiguration": {"level": "error"}},
+                        {"id": "role-mismatch", "shortDescription": {"text": "The task definition runs with another role than the spec renders"}, "defaultConfiguration": {"level": "error"}},
                     ],
                 }},
                 "results": results,

@@ -3,7 +3,7 @@
 //! definition field it comes from.
 
 use crate::arn::Text;
-use crate::task_definition::needs::{Grant, Need};
+use crate::task_definition::needs::{Destination, Grant, Need};
 
 /// A resource a task definition needs, and the field that needs it
 /// (`orders.taskdef.json: containerDefinitions[app].secrets[DB]`).
@@ -40,6 +40,16 @@ pub(super) struct Derived {
     pub environment_files: Vec<Sourced>,
     pub environment_file_buckets: Vec<Sourced>,
     pub efs: Vec<EfsMount>,
+    /// FireLens configuration files in S3, and their buckets.
+    pub firelens_configs: Vec<Sourced>,
+    pub firelens_config_buckets: Vec<Sourced>,
+    /// FireLens destinations, written with the task role.
+    pub firelens_log_groups: Vec<Sourced>,
+    /// Those of `firelens_log_groups` the log router creates.
+    pub firelens_created_log_groups: Vec<Sourced>,
+    pub firelens_firehose: Vec<Sourced>,
+    pub firelens_kinesis: Vec<Sourced>,
+    pub firelens_s3: Vec<Sourced>,
 }
 
 impl Derived {
@@ -70,6 +80,25 @@ impl Derived {
                 Grant::EnvironmentFile { object, bucket } => {
                     d.environment_files.push(s(object));
                     d.environment_file_buckets.push(s(bucket));
+                }
+                Grant::FirelensConfig { object, bucket } => {
+                    d.firelens_configs.push(s(object));
+                    d.firelens_config_buckets.push(s(bucket));
+                }
+                Grant::FirelensDestination(Destination::Logs { group, create }) => {
+                    d.firelens_log_groups.push(s(group));
+                    if *create {
+                        d.firelens_created_log_groups.push(s(group));
+                    }
+                }
+                Grant::FirelensDestination(Destination::Firehose { stream }) => {
+                    d.firelens_firehose.push(s(stream));
+                }
+                Grant::FirelensDestination(Destination::Kinesis { stream }) => {
+                    d.firelens_kinesis.push(s(stream));
+                }
+                Grant::FirelensDestination(Destination::S3 { objects }) => {
+                    d.firelens_s3.push(s(objects));
                 }
                 Grant::Efs {
                     file_system,

@@ -12,7 +12,7 @@ use super::{Builder, Common, Role, RoleKind, Wildcard, names};
 impl Builder<'_> {
     pub(super) fn execution_role(&self, common: &Common, derived: &Derived) -> Result<Role, Error> {
         let e = &self.source.spec.execution_role;
-        let name = self.role_name("execution_role.name", e.name.as_ref(), "execution")?;
+        let name = self.role_name("execution_role.name", e.name.as_ref(), RoleKind::Execution)?;
         let mut st = Vec::new();
         let ecr = &e.ecr;
         let repos = self.resources(
@@ -245,6 +245,28 @@ impl Builder<'_> {
                     "task_definitions",
                 )
                 .sourced(origins(&derived.environment_file_buckets)),
+            );
+        }
+        if !derived.firelens_configs.is_empty() {
+            st.push(
+                statement(
+                    "FirelensConfig",
+                    &["s3:GetObject"],
+                    joined(Vec::new(), &derived.firelens_configs),
+                    Vec::new(),
+                    "task_definitions",
+                )
+                .sourced(origins(&derived.firelens_configs)),
+            );
+            st.push(
+                statement(
+                    "FirelensConfigBuckets",
+                    &["s3:GetBucketLocation"],
+                    joined(Vec::new(), &derived.firelens_config_buckets),
+                    Vec::new(),
+                    "task_definitions",
+                )
+                .sourced(origins(&derived.firelens_config_buckets)),
             );
         }
         // The keys decrypt what ECS injects: secrets through Secrets

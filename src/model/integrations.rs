@@ -8,6 +8,7 @@ use crate::arn::{NO_SCOPE, REGIONAL, Text};
 use crate::error::{Error, Problem};
 use crate::spec::{BucketPrefixSpec, ExecCommandSpec, FirelensSpec};
 
+use super::derived::{Derived, joined, origins};
 use super::resources::{ArnRule, KMS_KEY, LOG_GROUP, ResourceKind};
 use super::statements::statement;
 use super::{Builder, Statement, Wildcard, names};
@@ -201,15 +202,22 @@ impl Builder<'_> {
 
     /// FireLens (`task_role.firelens`): the put actions of Fluent Bit's
     /// output plugins, on the destinations named.
-    pub(super) fn firelens(&self, spec: &FirelensSpec) -> Result<Vec<Statement>, Error> {
+    /// The destinations the task definitions' `awsfirelens` log
+    /// configurations name (`derived`) join the spec's.
+    pub(super) fn firelens(
+        &self,
+        spec: &FirelensSpec,
+        derived: &Derived,
+    ) -> Result<Vec<Statement>, Error> {
         const FIELD: &str = "task_role.firelens";
         let mut st = Vec::new();
-        let groups = self.resources(
+        let own_groups = self.resources(
             &LOG_GROUP,
             "task_role.firelens.logs.groups",
             &spec.logs.groups,
         )?;
-        if spec.logs.create_group && groups.is_empty() {
+        let groups = joined(own_groups.clone(), &derived.firelens_log_groups);
+        if spec.logs.create_group && own_groups.is_empty() {
             return Err(self.invalid(
                 "task_role.firelens.logs",
                 Problem::EmptyList {
@@ -230,9 +238,21 @@ impl Builder<'_> {
                     Vec::new(),
                     "task_role.firelens.logs.groups",
                 )
+                .sourced(origins(&derived.firelens_log_groups))
                 .unavoidable(Wildcard::LogStreamsNamedBy(FIRELENS_STREAMS)),
             );
-            if spec.logs.create_group {
+            let mut created = if spec.logs.create_group {
+                own_groups
+            } else {
+                Vec::new()
+            };
+            created.extend(
+                derived
+                    .firelens_created_log_groups
+                    .iter()
+                    .map(|g| g.text.clone()),
+            );
+            if !created.is_empty() {
                 // As for the execution role's awslogs groups: the group's
                 // own ARN (the action's resource type) and `:*`, both
                 // naming only that group.
@@ -240,46 +260,59 @@ impl Builder<'_> {
                     statement(
                         "FirelensLogsCreateGroup",
                         &["logs:CreateLogGroup"],
-                        groups
+                        created
                             .iter()
                             .flat_map(|g| [g.clone(), g.without_streams()])
                             .collect(),
                         Vec::new(),
                         "task_role.firelens.logs.create_group",
                     )
+                    .sourced(origins(&derived.firelens_created_log_groups))
                     .unavoidable(Wildcard::LogStreamsNamedBy(FIRELENS_STREAMS)),
                 );
             }
         }
-        let streams = self.resources(
-            &DELIVERY_STREAM,
-            "task_role.firelens.firehose",
-            &spec.firehose,
-        )?;
-        if !streams.is_empty() {
-            st.push(statement(
-                "FirelensFirehose",
-                &["firehose:PutRecordBatch"],
-                streams,
-                Vec::new(),
+        let streams = joined(
+            self.resources(
+                &DELIVERY_STREAM,
                 "task_role.firelens.firehose",
-            ));
-        }
-        let streams =
-            self.resources(&KINESIS_STREAM, "task_role.firelens.kinesis", &spec.kinesis)?;
+                &spec.firehose,
+            )?,
+            &derived.firelens_firehose,
+        );
         if !streams.is_empty() {
-            st.push(statement(
-                "FirelensKinesis",
-                &["kinesis:PutRecords"],
-                streams,
-                Vec::new(),
-                "task_role.firelens.kinesis",
-            ));
+            st.push(
+                statement(
+                    "FirelensFirehose",
+                    &["firehose:PutRecordBatch"],
+                    streams,
+                    Vec::new(),
+                    "task_role.firelens.firehose",
+                )
+                .sourced(origins(&derived.firelens_firehose)),
+            );
+        }
+        let streams = joined(
+            self.resources(&KINESIS_STREAM, "task_role.firelens.kinesis", &spec.kinesis)?,
+            &derived.firelens_kinesis,
+        );
+        if !streams.is_empty() {
+            st.push(
+                statement(
+                    "FirelensKinesis",
+                    &["kinesis:PutRecords"],
+                    streams,
+                    Vec::new(),
+                    "task_role.firelens.kinesis",
+                )
+                .sourced(origins(&derived.firelens_kinesis)),
+            );
         }
         let mut objects = Vec::new();
         for (i, s3) in spec.s3.iter().enumerate() {
             objects.push(self.bucket_prefix(&format!("{FIELD}.s3[{i}]"), s3)?.1);
         }
+        let objects = joined(objects, &derived.firelens_s3);
         if !objects.is_empty() {
             st.push(
                 statement(
@@ -289,6 +322,7 @@ impl Builder<'_> {
                     Vec::new(),
                     "task_role.firelens.s3",
                 )
+                .sourced(origins(&derived.firelens_s3))
                 .unavoidable(Wildcard::ObjectKeys),
             );
         }

@@ -264,8 +264,23 @@ pub struct ConditionEntry {
 /// Build the model of a parsed spec.
 ///
 /// # Errors
-/// The first value AWS or ecs-iam would reject, located in the spec file.
+/// The first value AWS or ecs-iam would reject, located in the spec file;
+/// every problem of the task definitions at once.
 pub fn build(source: &Source) -> Result<Model, Error> {
+    build_with(source, false)
+}
+
+/// Build the model as [`build`] does, leaving out what template
+/// placeholders in the task definitions stand for: `verify` reports them
+/// as not proven.
+///
+/// # Errors
+/// As [`build`], placeholders aside.
+pub fn build_despite_placeholders(source: &Source) -> Result<Model, Error> {
+    build_with(source, true)
+}
+
+fn build_with(source: &Source, despite_placeholders: bool) -> Result<Model, Error> {
     let b = Builder::new(source)?;
     let s = &source.spec;
 
@@ -273,7 +288,7 @@ pub fn build(source: &Source) -> Result<Model, Error> {
     if let Some(d) = &s.description {
         b.at("description", names::description(d))?;
     }
-    let path = s.path.clone();
+    let path = s.path.clone().or_else(|| b.bound_path());
     if let Some(p) = &path {
         b.at("path", names::iam_path(p))?;
     }
@@ -293,12 +308,22 @@ pub fn build(source: &Source) -> Result<Model, Error> {
         return Err(b.invalid("task_definitions", Problem::TaskDefinitionsNotRead));
     }
     let mut needs = Vec::new();
+    let mut problems = Vec::new();
     for t in &source.task_definitions {
-        needs.extend(crate::task_definition::needs::needs(
+        let n = crate::task_definition::needs::needs(
             t,
             &b.env,
             &s.execution_role.ecr.pull_through_cache,
-        )?);
+        );
+        needs.extend(n.needs);
+        problems.extend(
+            n.problems
+                .into_iter()
+                .filter(|p| !(despite_placeholders && p.is_placeholder())),
+        );
+    }
+    if let Some(e) = Error::several(problems) {
+        return Err(e);
     }
     let derived = derived::Derived::new(&needs);
     let task = b.task_role(&common, &derived)?;
@@ -363,6 +388,8 @@ struct Builder<'a> {
     source: &'a Source,
     env: Env,
     hard_coded: RefCell<Vec<HardCodedArn>>,
+    /// The roles the task definitions run with.
+    roles: crate::task_definition::Roles,
 }
 
 impl<'a> Builder<'a> {
@@ -372,6 +399,7 @@ impl<'a> Builder<'a> {
             source,
             env: Env::default(),
             hard_coded: RefCell::default(),
+            roles: crate::task_definition::roles(&source.task_definitions)?,
         };
         if s.version != 1 {
             return Err(b.invalid("version", Problem::UnsupportedVersion { found: s.version }));

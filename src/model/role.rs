@@ -10,7 +10,7 @@ use crate::spec::{Effect, TrustSpec};
 use super::managed::AwsManaged;
 use super::resources::{MANAGED_POLICY, POLICY};
 use super::statements::{condition, group_conditions};
-use super::{Builder, EC2, ECS_TASKS, ManagedPolicy, Statement, Tag, names};
+use super::{Builder, EC2, ECS_TASKS, ManagedPolicy, RoleKind, Statement, Tag, names};
 
 impl Builder<'_> {
     pub(super) fn tags(&self) -> Result<Vec<Tag>, Error> {
@@ -76,14 +76,53 @@ impl Builder<'_> {
         &self,
         field: &str,
         explicit: Option<&String>,
-        suffix: &str,
+        kind: RoleKind,
     ) -> Result<String, Error> {
-        let (name, field) = match explicit {
-            Some(n) => (n.clone(), field),
-            None => (format!("{}-{suffix}", self.source.spec.name), "name"),
+        let (name, field) = match (explicit, self.bound(kind)) {
+            (Some(n), _) => (n.clone(), field),
+            (None, Some(r)) => (r.name.clone(), "task_definitions"),
+            (None, None) => (format!("{}-{}", self.source.spec.name, kind.key()), "name"),
         };
         self.at(field, names::role_name(&name))?;
         Ok(name)
+    }
+
+    /// The role of this kind the task definitions run with, when the spec
+    /// names none: the rendered role takes its name. A task role that is
+    /// also the execution role is not taken (the two roles are distinct;
+    /// `verify` reports that the task definition must change).
+    pub(super) fn bound(&self, kind: RoleKind) -> Option<&crate::task_definition::RoleRef> {
+        let r = &self.roles;
+        match kind {
+            RoleKind::Execution => r.execution.as_ref(),
+            RoleKind::Task => r.task.as_ref().filter(|t| {
+                r.execution
+                    .as_ref()
+                    .is_none_or(|e| e.path_name() != t.path_name())
+            }),
+        }
+    }
+
+    /// The path the task definitions' roles share, when the spec names
+    /// none and the roles take their names from them.
+    pub(super) fn bound_path(&self) -> Option<String> {
+        let s = &self.source.spec;
+        let named = [
+            (RoleKind::Task, s.task_role.name.is_some()),
+            (RoleKind::Execution, s.execution_role.name.is_some()),
+        ];
+        let paths: Vec<&str> = named
+            .iter()
+            .filter(|(_, explicit)| !explicit)
+            .filter_map(|(k, _)| self.bound(*k))
+            .map(|r| r.path.as_str())
+            .collect();
+        match paths.as_slice() {
+            [first, rest @ ..] if *first != "/" && rest.iter().all(|p| p == first) => {
+                Some((*first).to_owned())
+            }
+            _ => None,
+        }
     }
 
     /// The role's description: the spec's, or one made of `what` and the

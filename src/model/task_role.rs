@@ -16,7 +16,7 @@ use super::{Builder, Common, Role, RoleKind, Statement, Wildcard, names};
 impl Builder<'_> {
     pub(super) fn task_role(&self, common: &Common, derived: &Derived) -> Result<Role, Error> {
         let t = &self.source.spec.task_role;
-        let name = self.role_name("task_role.name", t.name.as_ref(), "task")?;
+        let name = self.role_name("task_role.name", t.name.as_ref(), RoleKind::Task)?;
         let mut st = Vec::new();
         if t.secrets.list {
             st.push(
@@ -77,7 +77,7 @@ impl Builder<'_> {
         }
         st.extend(self.exec_command(&t.exec_command)?);
         st.extend(Self::xray(t.xray));
-        st.extend(self.firelens(&t.firelens)?);
+        st.extend(self.firelens(&t.firelens, derived)?);
         let managed = self.managed("task_role.managed_policies", &t.managed_policies)?;
         st.extend(self.deny()?);
         let statements = self.custom("task_role.statements", &t.statements, st)?;

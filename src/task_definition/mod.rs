@@ -12,10 +12,13 @@
 //! `<region>`, `<account_id>`); anything known only at deploy time is an
 //! error where it is needed. [`needs`] turns what is read into grants.
 
+mod fields;
 pub mod needs;
 pub mod starter;
 mod tree;
 
+use std::cell::RefCell;
+use std::fmt;
 use std::path::{Path, PathBuf};
 
 use crate::error::{Error, Location, Problem};
@@ -38,6 +41,68 @@ pub struct TaskDefinition {
     pub execution_role_arn: Option<Field>,
     pub containers: Vec<Container>,
     pub volumes: Vec<Volume>,
+    /// Fields the ECS API does not know where they stand, in file order.
+    pub warnings: Vec<Warning>,
+    /// `taskRoleArn` / `executionRoleArn` fields whose value is known only
+    /// at deploy time (a CloudFormation `Ref` or `Fn::GetAtt`).
+    pub deploy_time_roles: Vec<(&'static str, Location)>,
+}
+
+/// A field the ECS API would reject: misspelt, or in the wrong place.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Warning {
+    pub at: Location,
+    /// The mapping holding it, in ECS API names (`containerDefinitions[app]`).
+    pub path: String,
+    /// The field as written.
+    pub name: String,
+    /// What is wrong, and the fix.
+    pub kind: WarningKind,
+}
+
+/// Why a field is reported.
+#[derive(Debug, Clone, PartialEq)]
+pub enum WarningKind {
+    /// Not a field of this mapping; the closest that is, if any.
+    Unknown { suggestion: Option<String> },
+    /// A field of another level of the task definition.
+    Misplaced { belongs: &'static str },
+    /// `valueFrom` in `environment`: ECS injects secrets only from
+    /// `secrets`.
+    EnvironmentValueFrom,
+}
+
+impl fmt::Display for Warning {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let place = if self.path.is_empty() {
+            "the task definition".to_owned()
+        } else {
+            format!("`{}`", self.path)
+        };
+        match &self.kind {
+            WarningKind::Unknown { suggestion } => {
+                write!(
+                    f,
+                    "{}: {place} has no field `{}`; ECS rejects it",
+                    self.at, self.name
+                )?;
+                match suggestion {
+                    Some(s) => write!(f, "; did you mean `{s}`?"),
+                    None => write!(f, "; remove it"),
+                }
+            }
+            WarningKind::Misplaced { belongs } => write!(
+                f,
+                "{}: `{}` is not a field of {place}; ECS rejects it: it belongs in {belongs}",
+                self.at, self.name
+            ),
+            WarningKind::EnvironmentValueFrom => write!(
+                f,
+                "{}: {place} has `valueFrom`, which ECS rejects in `environment` (nothing is injected and no grant is derived): move the entry to `secrets`",
+                self.at
+            ),
+        }
+    }
 }
 
 impl TaskDefinition {
@@ -71,6 +136,121 @@ impl TaskDefinition {
     }
 }
 
+/// A role a task definition runs with (`taskRoleArn`,
+/// `executionRoleArn`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RoleRef {
+    /// `/` or `/a/b/`.
+    pub path: String,
+    pub name: String,
+    /// The ARN's account and partition, when literal.
+    pub account: Option<String>,
+    pub partition: Option<String>,
+    /// The task definition (as the spec names it) and field.
+    pub origin: String,
+    pub at: Location,
+}
+
+impl RoleRef {
+    /// The role an ARN field names; `None` for a value that is not a role
+    /// ARN with a literal name (a parameter, a bare name).
+    #[must_use]
+    pub fn of(field: &Field, label: &str) -> Option<RoleRef> {
+        let value = field.value.as_str();
+        if !value.contains(':') {
+            // ECS takes a role's name as well as its ARN.
+            let is_name = !value.is_empty()
+                && value
+                    .chars()
+                    .all(|c| c.is_ascii_alphanumeric() || "+=,.@_-".contains(c));
+            return is_name.then(|| RoleRef {
+                path: "/".to_owned(),
+                name: value.to_owned(),
+                account: None,
+                partition: None,
+                origin: format!("{label}: {}", field.path),
+                at: field.at.clone(),
+            });
+        }
+        let parts: Vec<&str> = value.splitn(6, ':').collect();
+        if parts.len() != 6 || parts[0] != "arn" || parts[2] != "iam" {
+            return None;
+        }
+        let resource = parts[5].strip_prefix("role/")?;
+        let (path, name) = match resource.rsplit_once('/') {
+            Some((p, n)) => (format!("/{p}/"), n),
+            None => ("/".to_owned(), resource),
+        };
+        let literal = |v: &str| (!v.is_empty() && !v.starts_with('<')).then(|| v.to_owned());
+        (!name.is_empty() && !name.contains(['<', '$', '{'])).then(|| RoleRef {
+            path,
+            name: name.to_owned(),
+            account: literal(parts[4]),
+            partition: literal(parts[1]),
+            origin: format!("{label}: {}", field.path),
+            at: field.at.clone(),
+        })
+    }
+
+    /// The role's path and name, as IAM prints them (`/ecs/orders-exec`).
+    #[must_use]
+    pub fn path_name(&self) -> String {
+        format!("{}{}", self.path, self.name)
+    }
+}
+
+/// The roles the task definitions run with, when they name them.
+#[derive(Debug, Clone, Default)]
+pub struct Roles {
+    pub task: Option<RoleRef>,
+    pub execution: Option<RoleRef>,
+    /// Whether some task definition names no `taskRoleArn`.
+    pub without_task_role: bool,
+}
+
+/// The roles the task definitions run with.
+///
+/// # Errors
+/// Two task definitions name different roles for the same purpose: one
+/// spec renders one task role and one execution role.
+pub fn roles(tasks: &[TaskDefinition]) -> Result<Roles, Error> {
+    let mut out = Roles::default();
+    for t in tasks {
+        if t.task_role_arn.is_none() {
+            out.without_task_role = true;
+        }
+        for (field, slot, what) in [
+            (&t.task_role_arn, &mut out.task, "taskRoleArn"),
+            (
+                &t.execution_role_arn,
+                &mut out.execution,
+                "executionRoleArn",
+            ),
+        ] {
+            let Some(r) = field.as_ref().and_then(|f| RoleRef::of(f, &t.label)) else {
+                continue;
+            };
+            match slot {
+                None => *slot = Some(r),
+                Some(first) if first.path_name() != r.path_name() || first.account != r.account => {
+                    return Err(Error::Invalid {
+                        at: r.at.clone(),
+                        field: what.to_owned(),
+                        problem: Box::new(Problem::RolesDisagree {
+                            field: what,
+                            first: first.path_name(),
+                            first_origin: first.origin.clone(),
+                            second: r.path_name(),
+                        }),
+                    });
+                }
+                Some(_) => {}
+            }
+        }
+    }
+    Ok(out)
+}
+
 /// A value read from the file: its text (deploy-time values as the spec's
 /// placeholders), its path in ECS API names, and where it stands.
 #[derive(Debug, Clone, PartialEq)]
@@ -78,6 +258,10 @@ pub struct Field {
     pub value: String,
     pub path: String,
     pub at: Location,
+    /// The CloudFormation conditions under which the field applies
+    /// (`if HasEnvFile`, `unless UseDefault`), when it is one branch of an
+    /// `Fn::If`.
+    pub condition: Option<String>,
 }
 
 /// One entry of `containerDefinitions`.
@@ -95,6 +279,25 @@ pub struct Container {
     /// `environmentFiles[]` of type `s3`: their `value`.
     pub environment_files: Vec<Field>,
     pub mount_points: Vec<MountPoint>,
+    /// `firelensConfiguration`: the container is a FireLens log router.
+    pub firelens: Option<FirelensConfiguration>,
+}
+
+/// A log router's `firelensConfiguration`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct FirelensConfiguration {
+    /// `firelensConfiguration`.
+    pub path: String,
+    pub at: Location,
+    /// `options`, by key (`config-file-type`, `config-file-value`, ...).
+    pub options: Vec<(String, Field)>,
+}
+
+impl FirelensConfiguration {
+    #[must_use]
+    pub fn option(&self, key: &str) -> Option<&Field> {
+        self.options.iter().find(|(k, _)| k == key).map(|(_, f)| f)
+    }
 }
 
 /// A container's `logConfiguration`.
@@ -138,6 +341,8 @@ pub struct Efs {
     /// `authorizationConfig.iam` is `ENABLED`.
     pub iam: bool,
     pub access_point_id: Option<Field>,
+    /// The volume's `Fn::If` conditions, as [`Field::condition`].
+    pub condition: Option<String>,
 }
 
 /// Read the task definition `reference` names (`file` or `file#LogicalId`
@@ -203,6 +408,7 @@ pub fn parse(
     let r = Reader {
         file: path.to_owned(),
         cfn: false,
+        warnings: RefCell::default(),
     };
     if root.as_list().is_some() {
         return r.task(label, &root, Some(&root));
@@ -264,12 +470,17 @@ pub fn parse(
 struct Reader {
     file: PathBuf,
     cfn: bool,
+    /// Fields the ECS API does not know, found while reading.
+    warnings: RefCell<Vec<Warning>>,
 }
 
 /// CloudFormation's name of an ECS API field.
 fn cfn_name(api: &str) -> String {
     match api {
         "efsVolumeConfiguration" => "EFSVolumeConfiguration".to_owned(),
+        "fsxWindowsFileServerVolumeConfiguration" => {
+            "FSxWindowsFileServerVolumeConfiguration".to_owned()
+        }
         "fileSystemId" => "FilesystemId".to_owned(),
         "iam" => "IAM".to_owned(),
         _ => {
@@ -278,6 +489,53 @@ fn cfn_name(api: &str) -> String {
                 first.to_ascii_uppercase().to_string() + c.as_str()
             })
         }
+    }
+}
+
+/// One entry of a list, with the `Fn::If` conditions it stands under.
+struct Item<'n> {
+    node: &'n Node,
+    condition: Option<String>,
+}
+
+/// The name of the intrinsic function a node calls (`Fn::If`, `Ref`),
+/// short form or long.
+fn intrinsic(node: &Node) -> Option<String> {
+    match (&node.tag, &node.value) {
+        (Some(tag), _) if tag == "Ref" => Some("Ref".to_owned()),
+        (Some(tag), _) => Some(format!("Fn::{tag}")),
+        (None, Value::Map(entries))
+            if entries.len() == 1
+                && (entries[0].0 == "Ref" || entries[0].0.starts_with("Fn::")) =>
+        {
+            Some(entries[0].0.clone())
+        }
+        _ => None,
+    }
+}
+
+/// The argument of an intrinsic function call.
+fn argument(node: &Node) -> Node {
+    match (&node.tag, &node.value) {
+        (Some(_), _) => Node {
+            tag: None,
+            ..node.clone()
+        },
+        (None, Value::Map(entries)) if entries.len() == 1 => entries[0].2.clone(),
+        _ => node.clone(),
+    }
+}
+
+/// `Ref: AWS::NoValue`, the branch of an `Fn::If` that removes the value.
+fn is_no_value(node: &Node) -> bool {
+    intrinsic(node).as_deref() == Some("Ref") && argument(node).as_str() == Some("AWS::NoValue")
+}
+
+/// Two conditions, both holding.
+fn and(outer: Option<&str>, inner: String) -> String {
+    match outer {
+        Some(o) => format!("{o}, {inner}"),
+        None => inner,
     }
 }
 
@@ -298,25 +556,174 @@ impl Reader {
         }
     }
 
+    /// The field `api` of a mapping; a JSON `null` (the AWS CLI's way of
+    /// writing an absent field) is absent.
     fn get<'n>(&self, node: &'n Node, api: &str) -> Option<&'n Node> {
-        if self.cfn {
+        let n = if self.cfn {
             node.get(&cfn_name(api))
         } else {
             node.get(api)
+        }?;
+        (!n.is_null()).then_some(n)
+    }
+
+    /// Report the keys of a mapping the ECS API does not know at this
+    /// level: `known` in API names, `elsewhere` the levels a misplaced key
+    /// belongs to.
+    fn check_fields(
+        &self,
+        node: &Node,
+        path: &str,
+        known: &[&str],
+        elsewhere: &[(&[&str], &'static str)],
+    ) {
+        let Some(entries) = node.as_map() else {
+            return;
+        };
+        let names: Vec<String> = known
+            .iter()
+            .map(|k| {
+                if self.cfn {
+                    cfn_name(k)
+                } else {
+                    (*k).to_owned()
+                }
+            })
+            .collect();
+        let mut warnings = self.warnings.borrow_mut();
+        for (key, pos, _) in entries {
+            if names.iter().any(|n| n == key) {
+                continue;
+            }
+            let is = |list: &[&str]| {
+                list.iter().any(|k| {
+                    if self.cfn {
+                        cfn_name(k) == *key
+                    } else {
+                        k == key
+                    }
+                })
+            };
+            let kind = if let Some((_, belongs)) = elsewhere.iter().find(|(list, _)| is(list)) {
+                WarningKind::Misplaced { belongs }
+            } else {
+                WarningKind::Unknown {
+                    suggestion: crate::error::suggest(key, names.iter().map(String::as_str)),
+                }
+            };
+            warnings.push(Warning {
+                at: self.at(*pos),
+                path: path.to_owned(),
+                name: key.clone(),
+                kind,
+            });
         }
     }
 
-    /// The list under `api`, empty when absent.
-    fn list<'n>(&self, node: &'n Node, api: &str, path: &str) -> Result<&'n [Node], Error> {
-        match self.get(node, api) {
-            None => Ok(&[]),
-            Some(n) => n.as_list().ok_or_else(|| {
-                self.invalid(
-                    n.pos,
-                    &format!("{path}.{api}"),
-                    Problem::TaskDefinitionType { expected: "a list" },
-                )
-            }),
+    /// A node that must be a mapping: an intrinsic function in its place
+    /// is known only at deploy time.
+    fn mapping<'n>(&self, node: &'n Node, path: &str) -> Result<&'n Node, Error> {
+        if let Some(function) = intrinsic(node) {
+            return Err(self.deploy_time(node.pos, path, &function));
+        }
+        if node.as_map().is_none() {
+            return Err(self.invalid(
+                node.pos,
+                path,
+                Problem::TaskDefinitionType {
+                    expected: "a mapping",
+                },
+            ));
+        }
+        Ok(node)
+    }
+
+    /// The error for an intrinsic function where ecs-iam needs a value.
+    fn deploy_time(&self, pos: Pos, path: &str, function: &str) -> Error {
+        let problem = if function == "Fn::If" {
+            Problem::Condition
+        } else {
+            Problem::Intrinsic {
+                function: function.to_owned(),
+            }
+        };
+        self.invalid(pos, path, problem)
+    }
+
+    /// The entries of the list under `api`, empty when absent. An `Fn::If`
+    /// as the list or as an entry contributes every branch (ECS gets one of
+    /// them; the roles must serve each), `AWS::NoValue` none.
+    fn items<'n>(&self, node: &'n Node, api: &str, path: &str) -> Result<Vec<Item<'n>>, Error> {
+        let Some(n) = self.get(node, api) else {
+            return Ok(Vec::new());
+        };
+        let mut out = Vec::new();
+        self.expand(n, &format!("{path}.{api}"), None, true, &mut out)?;
+        Ok(out)
+    }
+
+    fn expand<'n>(
+        &self,
+        n: &'n Node,
+        path: &str,
+        condition: Option<&str>,
+        is_list: bool,
+        out: &mut Vec<Item<'n>>,
+    ) -> Result<(), Error> {
+        if let Some(function) = intrinsic(n) {
+            if function != "Fn::If" || !self.cfn {
+                return Err(self.deploy_time(n.pos, path, &function));
+            }
+            let (name, then, otherwise) = self.branches(n, path)?;
+            for (branch, label) in [(then, "if"), (otherwise, "unless")] {
+                if is_no_value(branch) {
+                    continue;
+                }
+                let c = and(condition, format!("{label} {name}"));
+                self.expand(branch, path, Some(&c), is_list, out)?;
+            }
+            return Ok(());
+        }
+        if !is_list {
+            out.push(Item {
+                node: n,
+                condition: condition.map(str::to_owned),
+            });
+            return Ok(());
+        }
+        let entries = n.as_list().ok_or_else(|| {
+            self.invalid(
+                n.pos,
+                path,
+                Problem::TaskDefinitionType { expected: "a list" },
+            )
+        })?;
+        for e in entries {
+            self.expand(e, path, condition, false, out)?;
+        }
+        Ok(())
+    }
+
+    /// An `Fn::If`'s condition name and its two branches.
+    fn branches<'n>(&self, n: &'n Node, path: &str) -> Result<(String, &'n Node, &'n Node), Error> {
+        let args = match (&n.tag, &n.value) {
+            (Some(_), Value::List(items)) => Some(items.as_slice()),
+            (None, Value::Map(entries)) => entries[0].2.as_list(),
+            _ => None,
+        };
+        match args {
+            Some([name, then, otherwise]) if name.as_str().is_some() => Ok((
+                name.as_str().unwrap_or_default().to_owned(),
+                then,
+                otherwise,
+            )),
+            _ => Err(self.invalid(
+                n.pos,
+                path,
+                Problem::TaskDefinitionType {
+                    expected: "`Fn::If` with a condition name and two values",
+                },
+            )),
         }
     }
 
@@ -326,6 +733,7 @@ impl Reader {
             value: self.resolve(node, path)?,
             path: path.to_owned(),
             at: self.at(node.pos),
+            condition: None,
         })
     }
 
@@ -356,50 +764,21 @@ impl Reader {
     /// A scalar, a `Fn::Sub`, a `Fn::Join` or a `Ref` of a pseudo
     /// parameter, as text with the spec's placeholders.
     fn resolve(&self, node: &Node, path: &str) -> Result<String, Error> {
-        let function = |name: &str| {
-            self.invalid(
-                node.pos,
-                path,
-                Problem::Intrinsic {
-                    function: name.to_owned(),
-                },
-            )
-        };
-        let (function_name, argument) = match (&node.tag, &node.value) {
-            (Some(tag), _) => {
-                let name = if tag == "Ref" {
-                    "Ref".to_owned()
-                } else {
-                    format!("Fn::{tag}")
-                };
-                let untagged = Node {
-                    tag: None,
-                    ..node.clone()
-                };
-                return self.call(&name, &untagged, path).map_err(|e| match e {
-                    Some(e) => e,
-                    None => function(&name),
-                });
-            }
-            (None, Value::Scalar { text, .. }) => return Ok(text.clone()),
-            (None, Value::Map(entries))
-                if entries.len() == 1
-                    && (entries[0].0 == "Ref" || entries[0].0.starts_with("Fn::")) =>
-            {
-                (entries[0].0.clone(), &entries[0].2)
-            }
-            (None, _) => {
-                return Err(self.invalid(
+        let Some(function_name) = intrinsic(node) else {
+            return match &node.value {
+                Value::Scalar { text, .. } => Ok(text.clone()),
+                _ => Err(self.invalid(
                     node.pos,
                     path,
                     Problem::TaskDefinitionType {
                         expected: "a string",
                     },
-                ));
-            }
+                )),
+            };
         };
-        self.call(&function_name, argument, path)
-            .map_err(|e| e.unwrap_or_else(|| function(&function_name)))
+        let argument = argument(node);
+        self.call(&function_name, &argument, path)
+            .map_err(|e| e.unwrap_or_else(|| self.deploy_time(node.pos, path, &function_name)))
     }
 
     /// An intrinsic function's value; `Err(None)` for a function that
@@ -498,15 +877,20 @@ impl Reader {
         task: &Node,
         containers: Option<&Node>,
     ) -> Result<TaskDefinition, Error> {
-        let containers = match containers {
+        let containers = match containers.filter(|c| !c.is_null()) {
             None => return Err(self.invalid(task.pos, "", Problem::NoContainerDefinitions)),
-            Some(c) => c.as_list().ok_or_else(|| {
-                self.invalid(
-                    c.pos,
-                    "containerDefinitions",
-                    Problem::TaskDefinitionType { expected: "a list" },
-                )
-            })?,
+            Some(c) => {
+                if let Some(function) = intrinsic(c) {
+                    return Err(self.deploy_time(c.pos, "containerDefinitions", &function));
+                }
+                c.as_list().ok_or_else(|| {
+                    self.invalid(
+                        c.pos,
+                        "containerDefinitions",
+                        Problem::TaskDefinitionType { expected: "a list" },
+                    )
+                })?
+            }
         };
         let is_task = task.as_map().is_some();
         let mut out = TaskDefinition {
@@ -517,35 +901,47 @@ impl Reader {
             execution_role_arn: None,
             containers: Vec::new(),
             volumes: Vec::new(),
+            warnings: Vec::new(),
+            deploy_time_roles: Vec::new(),
         };
         if is_task {
+            self.check_fields(
+                task,
+                "",
+                fields::TASK,
+                &[(fields::CONTAINER, "each entry of `containerDefinitions`")],
+            );
             out.arn = self.optional(task, "taskDefinitionArn");
             out.family = self.optional(task, "family");
-            out.task_role_arn = self.optional(task, "taskRoleArn");
-            out.execution_role_arn = self.optional(task, "executionRoleArn");
+            for (api, slot) in [
+                ("taskRoleArn", &mut out.task_role_arn),
+                ("executionRoleArn", &mut out.execution_role_arn),
+            ] {
+                *slot = self.optional(task, api);
+                if slot.is_none()
+                    && let Some(n) = self.get(task, api)
+                {
+                    out.deploy_time_roles.push((api, self.at(n.pos)));
+                }
+            }
         }
         for (i, c) in containers.iter().enumerate() {
             out.containers.push(self.container(i, c)?);
         }
         if is_task {
-            for (i, v) in self.list(task, "volumes", "")?.iter().enumerate() {
+            for (i, v) in self.items(task, "volumes", "")?.iter().enumerate() {
                 out.volumes.push(self.volume(i, v)?);
             }
         }
+        let mut warnings = self.warnings.take();
+        warnings.sort_by_key(|w| (w.at.line, w.at.column));
+        out.warnings = warnings;
         Ok(out)
     }
 
     fn container(&self, index: usize, c: &Node) -> Result<Container, Error> {
         let indexed = format!("containerDefinitions[{index}]");
-        if c.as_map().is_none() {
-            return Err(self.invalid(
-                c.pos,
-                &indexed,
-                Problem::TaskDefinitionType {
-                    expected: "a mapping",
-                },
-            ));
-        }
+        let c = self.mapping(c, &indexed)?;
         let name = match self.get(c, "name") {
             Some(n) => self.resolve(n, &format!("{indexed}.name"))?,
             None => {
@@ -553,26 +949,43 @@ impl Reader {
             }
         };
         let path = format!("containerDefinitions[{name}]");
+        self.check_fields(
+            c,
+            &path,
+            fields::CONTAINER,
+            &[(fields::TASK, "the task definition itself")],
+        );
         let mut secrets = Vec::new();
-        for (i, s) in self.list(c, "secrets", &path)?.iter().enumerate() {
+        for (i, s) in self.items(c, "secrets", &path)?.iter().enumerate() {
             secrets.push(self.named_value_from(s, &format!("{path}.secrets"), i)?);
+        }
+        for (i, e) in self.items(c, "environment", &path)?.iter().enumerate() {
+            let ep = format!("{path}.environment[{i}]");
+            let e = self.mapping(e.node, &ep)?;
+            self.check_fields(e, &ep, fields::ENVIRONMENT, &[]);
+            if let Some(w) = self
+                .warnings
+                .borrow_mut()
+                .iter_mut()
+                .rev()
+                .take_while(|w| w.path == ep)
+                .find(|w| w.name == if self.cfn { "ValueFrom" } else { "valueFrom" })
+            {
+                w.kind = WarningKind::EnvironmentValueFrom;
+            }
         }
         let log = match self.get(c, "logConfiguration") {
             None => None,
             Some(l) => {
                 let lp = format!("{path}.logConfiguration");
+                let l = self.mapping(l, &lp)?;
+                self.check_fields(l, &lp, fields::LOG_CONFIGURATION, &[]);
                 let driver = self
                     .field(l, "logDriver", &lp)?
                     .ok_or_else(|| self.invalid(l.pos, &lp, Problem::LogDriver))?;
-                let mut options = Vec::new();
-                if let Some(o) = self.get(l, "options") {
-                    // Option keys are the driver's own, in both shapes.
-                    for (k, _, v) in o.as_map().unwrap_or_default() {
-                        options.push((k.clone(), self.text(v, &format!("{lp}.options.{k}"))?));
-                    }
-                }
+                let options = self.options(l, &lp)?;
                 let mut secret_options = Vec::new();
-                for (i, s) in self.list(l, "secretOptions", &lp)?.iter().enumerate() {
+                for (i, s) in self.items(l, "secretOptions", &lp)?.iter().enumerate() {
                     secret_options.push(self.named_value_from(
                         s,
                         &format!("{lp}.secretOptions"),
@@ -586,10 +999,25 @@ impl Reader {
                 })
             }
         };
+        let firelens = match self.get(c, "firelensConfiguration") {
+            None => None,
+            Some(f) => {
+                let fp = format!("{path}.firelensConfiguration");
+                let f = self.mapping(f, &fp)?;
+                self.check_fields(f, &fp, fields::FIRELENS, &[]);
+                Some(FirelensConfiguration {
+                    options: self.options(f, &fp)?,
+                    at: self.at(f.pos),
+                    path: fp,
+                })
+            }
+        };
         let repository_credentials = match self.get(c, "repositoryCredentials") {
             None => None,
             Some(r) => {
                 let rp = format!("{path}.repositoryCredentials");
+                let r = self.mapping(r, &rp)?;
+                self.check_fields(r, &rp, fields::REPOSITORY_CREDENTIALS, &[]);
                 self.field(r, "credentialsParameter", &rp)?.map(|mut f| {
                     f.path = rp;
                     f
@@ -597,18 +1025,24 @@ impl Reader {
             }
         };
         let mut environment_files = Vec::new();
-        for (i, f) in self.list(c, "environmentFiles", &path)?.iter().enumerate() {
+        for (i, item) in self.items(c, "environmentFiles", &path)?.iter().enumerate() {
             let fp = format!("{path}.environmentFiles[{i}]");
+            let f = self.mapping(item.node, &fp)?;
+            self.check_fields(f, &fp, fields::ENVIRONMENT_FILE, &[]);
             let kind = self.field(f, "type", &fp)?;
             if kind.as_ref().is_some_and(|k| k.value == "s3")
                 && let Some(mut v) = self.field(f, "value", &fp)?
             {
                 v.path = fp;
+                v.condition.clone_from(&item.condition);
                 environment_files.push(v);
             }
         }
         let mut mount_points = Vec::new();
-        for m in self.list(c, "mountPoints", &path)? {
+        for (i, m) in self.items(c, "mountPoints", &path)?.iter().enumerate() {
+            let mp = format!("{path}.mountPoints[{i}]");
+            let m = self.mapping(m.node, &mp)?;
+            self.check_fields(m, &mp, fields::MOUNT_POINT, &[]);
             if let Some(v) = self.get(m, "sourceVolume").and_then(Node::as_str) {
                 mount_points.push(MountPoint {
                     source_volume: v.to_owned(),
@@ -625,42 +1059,78 @@ impl Reader {
             log,
             environment_files,
             mount_points,
+            firelens,
         })
     }
 
+    /// The `options` of a log configuration or FireLens configuration, by
+    /// key (the keys are the driver's own, in both shapes).
+    fn options(&self, node: &Node, path: &str) -> Result<Vec<(String, Field)>, Error> {
+        let Some(o) = self.get(node, "options") else {
+            return Ok(Vec::new());
+        };
+        let o = self.mapping(o, &format!("{path}.options"))?;
+        let mut out = Vec::new();
+        for (k, _, v) in o.as_map().unwrap_or_default() {
+            if !v.is_null() {
+                out.push((k.clone(), self.text(v, &format!("{path}.options.{k}"))?));
+            }
+        }
+        Ok(out)
+    }
+
     /// A `{name, valueFrom}` entry, its path naming it by `name`.
-    fn named_value_from(&self, entry: &Node, list: &str, index: usize) -> Result<Field, Error> {
+    fn named_value_from(&self, item: &Item, list: &str, index: usize) -> Result<Field, Error> {
+        let entry = self.mapping(item.node, &format!("{list}[{index}]"))?;
         let name = self
             .get(entry, "name")
             .and_then(|n| self.resolve(n, list).ok())
             .unwrap_or_else(|| index.to_string());
         let path = format!("{list}[{name}]");
+        self.check_fields(entry, &path, fields::SECRET, &[]);
         let value = self
             .get(entry, "valueFrom")
             .ok_or_else(|| self.invalid(entry.pos, &path, Problem::ValueFromMissing))?;
         let mut f = self.text(value, &format!("{path}.valueFrom"))?;
         f.path = path;
+        f.condition.clone_from(&item.condition);
         Ok(f)
     }
 
-    fn volume(&self, index: usize, v: &Node) -> Result<Volume, Error> {
+    fn volume(&self, index: usize, item: &Item) -> Result<Volume, Error> {
+        let v = self.mapping(item.node, &format!("volumes[{index}]"))?;
         let name = self
             .get(v, "name")
             .and_then(Node::as_str)
             .map_or_else(|| index.to_string(), str::to_owned);
         let path = format!("volumes[{name}]");
+        self.check_fields(v, &path, fields::VOLUME, &[]);
         let efs = match self.get(v, "efsVolumeConfiguration") {
             None => None,
             Some(e) => {
                 let ep = format!("{path}.efsVolumeConfiguration");
+                let e = self.mapping(e, &ep)?;
+                self.check_fields(e, &ep, fields::EFS, &[]);
                 let file_system_id = self
                     .field(e, "fileSystemId", &ep)?
                     .ok_or_else(|| self.invalid(e.pos, &ep, Problem::FileSystemId))?;
-                let auth = self.get(e, "authorizationConfig");
-                let iam = auth
-                    .and_then(|a| self.get(a, "iam"))
-                    .and_then(Node::as_str)
-                    .is_some_and(|s| s == "ENABLED");
+                let auth = match self.get(e, "authorizationConfig") {
+                    Some(a) => {
+                        let ap = format!("{ep}.authorizationConfig");
+                        let a = self.mapping(a, &ap)?;
+                        self.check_fields(a, &ap, fields::EFS_AUTHORIZATION, &[]);
+                        Some(a)
+                    }
+                    None => None,
+                };
+                let iam = match auth.and_then(|a| self.get(a, "iam")) {
+                    Some(i) => {
+                        self.text(i, &format!("{ep}.authorizationConfig.iam"))?
+                            .value
+                            == "ENABLED"
+                    }
+                    None => false,
+                };
                 let access_point_id = match auth {
                     Some(a) => {
                         self.field(a, "accessPointId", &format!("{ep}.authorizationConfig"))?
@@ -673,6 +1143,7 @@ impl Reader {
                     file_system_id,
                     iam,
                     access_point_id,
+                    condition: item.condition.clone(),
                 })
             }
         };

@@ -34,11 +34,17 @@ pub struct Origin {
     pub field: String,
     /// The container it is for; `None` for task-level fields.
     pub container: Option<String>,
+    /// The CloudFormation `Fn::If` conditions the field stands under.
+    pub condition: Option<String>,
 }
 
 impl fmt::Display for Origin {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{}: {}", self.label, self.field)
+        write!(f, "{}: {}", self.label, self.field)?;
+        match &self.condition {
+            Some(c) => write!(f, " ({c})"),
+            None => Ok(()),
+        }
     }
 }
 
@@ -71,6 +77,25 @@ pub enum Grant {
         access_point: Option<Text>,
         write: bool,
     },
+    /// Read a FireLens log router's configuration file from S3.
+    FirelensConfig { object: Text, bucket: Text },
+    /// A FireLens destination the log router writes with the task role.
+    FirelensDestination(Destination),
+}
+
+/// Where a FireLens log router (Fluent Bit's AWS output plugins) sends a
+/// container's logs.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Destination {
+    /// `cloudwatch` / `cloudwatch_logs`: the group's streams
+    /// (`log-group:<name>:*`), creating the group with `auto_create_group`.
+    Logs { group: Text, create: bool },
+    /// `kinesis_firehose` / `firehose`: a delivery stream.
+    Firehose { stream: Text },
+    /// `kinesis_streams` / `kinesis`: a data stream.
+    Kinesis { stream: Text },
+    /// `s3`: the objects under the key format's fixed prefix.
+    S3 { objects: Text },
 }
 
 impl Grant {
@@ -78,7 +103,7 @@ impl Grant {
     /// role's.
     #[must_use]
     pub fn for_task_role(&self) -> bool {
-        matches!(self, Grant::Efs { .. })
+        matches!(self, Grant::Efs { .. } | Grant::FirelensDestination(_))
     }
 }
 
@@ -91,27 +116,64 @@ pub struct Need {
     pub at: Location,
 }
 
-/// What a task definition needs, in field order.
-///
-/// # Errors
-/// A value ECS would not accept, located in the task definition: an image
-/// reference that does not parse, a `valueFrom` of another service, an
-/// environment file that is not an S3 object ARN, an awslogs configuration
-/// without a group.
-pub fn needs(
-    task: &TaskDefinition,
-    env: &Env,
-    caches: &[PullThroughCacheSpec],
-) -> Result<Vec<Need>, Error> {
-    let mut out = Vec::new();
+/// What a task definition needs, and what it holds that ecs-iam cannot
+/// turn into a grant.
+#[derive(Debug, Default)]
+pub struct Needs {
+    /// In field order.
+    pub needs: Vec<Need>,
+    /// Values ECS would not accept, and template placeholders
+    /// ([`Problem::Placeholder`]), in line order; each field's grant is
+    /// left out.
+    pub problems: Vec<Error>,
+}
+
+impl Needs {
+    /// The needs, or every problem at once.
+    ///
+    /// # Errors
+    /// The problems, in line order.
+    pub fn all(self) -> Result<Vec<Need>, Error> {
+        match Error::several(self.problems) {
+            Some(e) => Err(e),
+            None => Ok(self.needs),
+        }
+    }
+}
+
+/// What a task definition needs, in field order, with every value ECS
+/// would not accept and every template placeholder in a field that decides
+/// a grant: an image reference that does not parse, a `valueFrom` of
+/// another service, an environment file that is not an S3 object ARN, an
+/// awslogs configuration without a group, `${IMAGE}`.
+#[must_use]
+pub fn needs(task: &TaskDefinition, env: &Env, caches: &[PullThroughCacheSpec]) -> Needs {
+    let mut out = Needs::default();
     for c in &task.containers {
-        container(task, c, env, caches, &mut out)?;
+        container(task, c, env, caches, &mut out);
     }
     for v in &task.volumes {
-        let Some(efs) = v.efs.as_ref().filter(|e| e.iam) else {
-            continue;
-        };
+        if let Some(efs) = v.efs.as_ref().filter(|e| e.iam) {
+            match volume(task, v, efs, env) {
+                Ok(n) => out.needs.push(n),
+                Err(e) => out.problems.push(e),
+            }
+        }
+    }
+    out.problems
+        .sort_by_key(|e| e.location().map(|l| (l.file.clone(), l.line, l.column)));
+    out
+}
+
+fn volume(
+    task: &TaskDefinition,
+    v: &super::Volume,
+    efs: &super::Efs,
+    env: &Env,
+) -> Result<Need, Error> {
+    {
         let id = &efs.file_system_id;
+        literal(id)?;
         if !is_efs_id(&id.value, "fs-") {
             return Err(invalid(
                 id,
@@ -121,6 +183,9 @@ pub fn needs(
                     prefix: "fs-",
                 },
             ));
+        }
+        if let Some(ap) = &efs.access_point_id {
+            literal(ap)?;
         }
         let access_point = match &efs.access_point_id {
             Some(ap) if !is_efs_id(&ap.value, "fsap-") => {
@@ -145,7 +210,7 @@ pub fn needs(
             .iter()
             .flat_map(|c| &c.mount_points)
             .any(|m| m.source_volume == v.name && !m.read_only);
-        out.push(Need {
+        Ok(Need {
             grant: Grant::Efs {
                 file_system: env.arn(
                     "elasticfilesystem",
@@ -159,11 +224,11 @@ pub fn needs(
                 label: task.label.clone(),
                 field: efs.path.clone(),
                 container: None,
+                condition: efs.condition.clone(),
             },
             at: efs.at.clone(),
-        });
+        })
     }
-    Ok(out)
 }
 
 fn invalid(field: &Field, problem: Problem) -> Error {
@@ -185,68 +250,230 @@ fn container(
     c: &Container,
     env: &Env,
     caches: &[PullThroughCacheSpec],
-    out: &mut Vec<Need>,
-) -> Result<(), Error> {
+    out: &mut Needs,
+) {
     let origin = |field: &Field| Origin {
         label: task.label.clone(),
         field: field.path.clone(),
         container: Some(c.name.clone()),
+        condition: field.condition.clone(),
     };
-    if let Some(image) = &c.image
-        && let Some(repo) = ecr_repository(image, env)?
-    {
-        out.push(Need {
-            grant: Grant::EcrPull {
-                repository: repo.arn(env),
-            },
-            origin: origin(image),
-            at: image.at.clone(),
-        });
-        for cache in caches {
-            let prefix = cache.prefix.trim_end_matches('/');
-            if repo.name.starts_with(&format!("{prefix}/")) {
-                out.push(Need {
-                    grant: Grant::EcrImport {
-                        repository: repo.arn(env),
-                        prefix: RepositoryRef {
-                            name: format!("{prefix}/*"),
-                            ..repo.clone()
-                        }
-                        .arn(env),
-                        create: cache.create_repository,
-                    },
-                    origin: origin(image),
-                    at: image.at.clone(),
-                });
-            }
-        }
+    let need = |grant: Grant, field: &Field| Need {
+        grant,
+        origin: origin(field),
+        at: field.at.clone(),
+    };
+    let mut add = |result: Result<Vec<Need>, Error>| match result {
+        Ok(n) => out.needs.extend(n),
+        Err(e) => out.problems.push(e),
+    };
+    if let Some(image) = &c.image {
+        add(image_needs(image, env, caches)
+            .map(|grants| grants.into_iter().map(|g| need(g, image)).collect()));
     }
     if let Some(creds) = &c.repository_credentials {
-        let arn = secret(creds, env, true)?;
-        out.push(Need {
-            grant: arn,
-            origin: origin(creds),
-            at: creds.at.clone(),
-        });
+        add(secret(creds, env, true).map(|g| vec![need(g, creds)]));
     }
     for s in &c.secrets {
-        out.push(Need {
-            grant: secret(s, env, false)?,
-            origin: origin(s),
-            at: s.at.clone(),
-        });
+        add(secret(s, env, false).map(|g| vec![need(g, s)]));
     }
     if let Some(log) = &c.log {
-        if log.driver.value == "awslogs" {
-            let path = log.driver.path.trim_end_matches(".logDriver").to_owned();
-            let group = log.option("awslogs-group").ok_or_else(|| {
-                invalid(
-                    &log.driver,
-                    Problem::AwslogsGroup {
-                        container: c.name.clone(),
+        let origin = Origin {
+            label: task.label.clone(),
+            field: log.driver.path.trim_end_matches(".logDriver").to_owned(),
+            container: Some(c.name.clone()),
+            condition: None,
+        };
+        let at = log.driver.at.clone();
+        let sourced = |grants: Vec<Grant>| {
+            grants
+                .into_iter()
+                .map(|grant| Need {
+                    grant,
+                    origin: origin.clone(),
+                    at: at.clone(),
+                })
+                .collect()
+        };
+        match log.driver.value.as_str() {
+            "awslogs" => add(awslogs(c, log, env).map(|g| sourced(vec![g]))),
+            "awsfirelens" => add(firelens_destination(log, env).map(sourced)),
+            _ => {}
+        }
+        for s in &log.secret_options {
+            add(secret(s, env, false).map(|g| vec![need(g, s)]));
+        }
+    }
+    for f in &c.environment_files {
+        add(s3_object(f, env)
+            .map(|(object, bucket)| vec![need(Grant::EnvironmentFile { object, bucket }, f)]));
+    }
+    if let Some(fl) = &c.firelens
+        && fl
+            .option("config-file-type")
+            .is_some_and(|t| t.value == "s3")
+    {
+        match fl.option("config-file-value") {
+            Some(v) => add(s3_object(v, env)
+                .map(|(object, bucket)| vec![need(Grant::FirelensConfig { object, bucket }, v)])),
+            None => add(Err(Error::Invalid {
+                at: fl.at.clone(),
+                field: fl.path.clone(),
+                problem: Box::new(Problem::FirelensConfigFile),
+            })),
+        }
+    }
+}
+
+/// What pulling an image needs: the ECR repository, and the pull-through
+/// cache imports the spec declares for it.
+fn image_needs(
+    image: &Field,
+    env: &Env,
+    caches: &[PullThroughCacheSpec],
+) -> Result<Vec<Grant>, Error> {
+    let Some(repo) = ecr_repository(image, env)? else {
+        return Ok(Vec::new());
+    };
+    let mut out = vec![Grant::EcrPull {
+        repository: repo.arn(env),
+    }];
+    for cache in caches {
+        let prefix = cache.prefix.trim_end_matches('/');
+        if repo.name.starts_with(&format!("{prefix}/")) {
+            out.push(Grant::EcrImport {
+                repository: repo.arn(env),
+                prefix: RepositoryRef {
+                    name: format!("{prefix}/*"),
+                    ..repo.clone()
+                }
+                .arn(env),
+                create: cache.create_repository,
+            });
+        }
+    }
+    Ok(out)
+}
+
+/// The awslogs driver's log group.
+fn awslogs(c: &Container, log: &super::LogConfiguration, env: &Env) -> Result<Grant, Error> {
+    let group = log.option("awslogs-group").ok_or_else(|| {
+        invalid(
+            &log.driver,
+            Problem::AwslogsGroup {
+                container: c.name.clone(),
+            },
+        )
+    })?;
+    literal(group)?;
+    if !is_log_group(&group.value) {
+        return Err(invalid(
+            group,
+            Problem::Name {
+                kind: "log group name",
+                value: group.value.clone(),
+                allowed: "use 1 to 512 letters, digits and `._-/#`",
+            },
+        ));
+    }
+    let region = region_option(log.option("awslogs-region"))?;
+    if let Some(create) = log.option("awslogs-create-group") {
+        literal(create)?;
+    }
+    let arn = format!(
+        "arn:<partition>:logs:{region}:<account_id>:log-group:{}:*",
+        group.value
+    );
+    Ok(Grant::Logs {
+        group: expand(env, &arn, group)?,
+        create: log
+            .option("awslogs-create-group")
+            .is_some_and(|v| v.value.eq_ignore_ascii_case("true")),
+    })
+}
+
+/// A region option: a region name, or the task's region when absent.
+fn region_option(field: Option<&Field>) -> Result<String, Error> {
+    match field {
+        Some(r) => {
+            literal(r)?;
+            if r.value == "<region>" || is_region(&r.value) {
+                Ok(r.value.clone())
+            } else {
+                Err(invalid(
+                    r,
+                    Problem::Region {
+                        value: r.value.clone(),
                     },
-                )
-            })?;
+                ))
+            }
+        }
+        None => Ok("<region>".to_owned()),
+    }
+}
+
+/// The AWS destination of an `awsfirelens` log configuration, from the
+/// options of Fluent Bit's output plugin (`Name`): the log router writes
+/// there with the task role. Other destinations (Datadog, Splunk, HTTP,
+/// `forward`) need nothing from the roles.
+fn firelens_destination(log: &super::LogConfiguration, env: &Env) -> Result<Vec<Grant>, Error> {
+    let option = |key: &str| {
+        log.options
+            .iter()
+            .find(|(k, _)| k.eq_ignore_ascii_case(key))
+            .map(|(_, f)| f)
+    };
+    let Some(name) = option("Name") else {
+        return Ok(Vec::new());
+    };
+    literal(name)?;
+    let plugin = name.value.to_ascii_lowercase();
+    let required = |key: &'static str| {
+        option(key).ok_or_else(|| {
+            invalid(
+                name,
+                Problem::FirelensOption {
+                    plugin: name.value.clone(),
+                    option: key,
+                },
+            )
+        })
+    };
+    let known = matches!(
+        plugin.as_str(),
+        "cloudwatch"
+            | "cloudwatch_logs"
+            | "firehose"
+            | "kinesis_firehose"
+            | "kinesis"
+            | "kinesis_streams"
+            | "s3"
+    );
+    if !known {
+        return Ok(Vec::new());
+    }
+    if let Some(role) = option("role_arn") {
+        // The plugin writes with another role, assumed from the task
+        // role: what that role may do is not in the task definition.
+        return Err(invalid(
+            role,
+            Problem::FirelensRoleArn {
+                role: role.value.clone(),
+            },
+        ));
+    }
+    let region = region_option(option("region"))?;
+    let arn = |service: &str, resource: &str, field: &Field| {
+        expand(
+            env,
+            &format!("arn:<partition>:{service}:{region}:<account_id>:{resource}"),
+            field,
+        )
+    };
+    let destination = match plugin.as_str() {
+        "cloudwatch" | "cloudwatch_logs" => {
+            let group = required("log_group_name")?;
+            literal(group)?;
             if !is_log_group(&group.value) {
                 return Err(invalid(
                     group,
@@ -257,54 +484,120 @@ fn container(
                     },
                 ));
             }
-            let region = match log.option("awslogs-region") {
-                Some(r) if r.value == "<region>" || is_region(&r.value) => r.value.clone(),
-                Some(r) => {
-                    return Err(invalid(
-                        r,
-                        Problem::Region {
-                            value: r.value.clone(),
-                        },
-                    ));
+            let create = match option("auto_create_group") {
+                Some(v) => {
+                    literal(v)?;
+                    matches!(v.value.to_ascii_lowercase().as_str(), "true" | "on")
                 }
-                None => "<region>".to_owned(),
+                None => false,
             };
-            let arn = format!(
-                "arn:<partition>:logs:{region}:<account_id>:log-group:{}:*",
-                group.value
+            Destination::Logs {
+                group: arn("logs", &format!("log-group:{}:*", group.value), group)?,
+                create,
+            }
+        }
+        "firehose" | "kinesis_firehose" => {
+            let stream = required("delivery_stream")?;
+            literal(stream)?;
+            Destination::Firehose {
+                stream: arn(
+                    "firehose",
+                    &format!("deliverystream/{}", stream.value),
+                    stream,
+                )?,
+            }
+        }
+        "kinesis" | "kinesis_streams" => {
+            let stream = required("stream")?;
+            literal(stream)?;
+            Destination::Kinesis {
+                stream: arn("kinesis", &format!("stream/{}", stream.value), stream)?,
+            }
+        }
+        _ => {
+            let bucket = required("bucket")?;
+            literal(bucket)?;
+            // Fluent Bit's default key format is
+            // `/fluent-bit-logs/${tag}/%Y/%m/%d/%H/%M/%S`; the objects
+            // are those under its fixed prefix.
+            let format =
+                option("s3_key_format").map_or("/fluent-bit-logs/${tag}/", |f| f.value.as_str());
+            let fixed = format
+                .find(['$', '%'])
+                .map_or(format, |i| &format[..i])
+                .trim_start_matches('/');
+            let objects = env.user_arn(
+                &format!("arn:<partition>:s3:::{}/{fixed}*", bucket.value),
+                Some("s3"),
+                "an S3 bucket name",
             );
-            out.push(Need {
-                grant: Grant::Logs {
-                    group: expand(env, &arn, group)?,
-                    create: log
-                        .option("awslogs-create-group")
-                        .is_some_and(|v| v.value.eq_ignore_ascii_case("true")),
-                },
-                origin: Origin {
-                    label: task.label.clone(),
-                    field: path,
-                    container: Some(c.name.clone()),
-                },
-                at: log.driver.at.clone(),
-            });
+            Destination::S3 {
+                objects: objects.map_err(|p| invalid(bucket, p))?.text,
+            }
         }
-        for s in &log.secret_options {
-            out.push(Need {
-                grant: secret(s, env, false)?,
-                origin: origin(s),
-                at: s.at.clone(),
-            });
+    };
+    Ok(vec![Grant::FirelensDestination(destination)])
+}
+
+/// Refuse a template placeholder (`${IMAGE}`, `{{ must_env "X" }}`,
+/// `<IMAGE_URI>`) where ecs-iam needs an AWS value: it is never an image
+/// name or a literal resource name.
+fn literal(field: &Field) -> Result<(), Error> {
+    match placeholder(&field.value) {
+        Some(syntax) => Err(invalid(
+            field,
+            Problem::Placeholder {
+                value: field.value.clone(),
+                syntax,
+            },
+        )),
+        None => Ok(()),
+    }
+}
+
+/// The template syntax a value holds, if any: what envsubst, Terraform's
+/// `templatefile`, ecspresso, Go templates, Jinja and documentation
+/// examples leave for CI to fill in. ecs-iam's own `<partition>`,
+/// `<region>`, `<account_id>` and `<url_suffix>` (CloudFormation's pseudo
+/// parameters, resolved) are not.
+#[must_use]
+pub fn placeholder(value: &str) -> Option<&'static str> {
+    if value.contains("${") {
+        return Some("`${...}`");
+    }
+    if value.contains("{{") || value.contains("}}") {
+        return Some("`{{ ... }}`");
+    }
+    if value.contains("$(") {
+        return Some("`$(...)`");
+    }
+    if let Some(i) = value.find('$')
+        && value[i + 1..]
+            .chars()
+            .next()
+            .is_some_and(|c| c.is_ascii_alphabetic() || c == '_')
+    {
+        return Some("`$VARIABLE`");
+    }
+    if let Some(account) = value.strip_prefix("arn:").and_then(|v| v.split(':').nth(3))
+        && account != "<account_id>"
+        && account.bytes().any(|b| b.is_ascii_alphabetic())
+    {
+        return Some("an account id made of letters (`XXXXXXXXXXXX`)");
+    }
+    let mut rest = value;
+    while let Some(start) = rest.find('<') {
+        let after = &rest[start..];
+        let Some(len) = after.find('>') else { break };
+        if !matches!(
+            &after[..=len],
+            "<partition>" | "<region>" | "<account_id>" | "<url_suffix>"
+        ) {
+            return Some("`<...>`");
         }
+        rest = &after[len + 1..];
     }
-    for f in &c.environment_files {
-        let (object, bucket) = s3_object(f, env)?;
-        out.push(Need {
-            grant: Grant::EnvironmentFile { object, bucket },
-            origin: origin(f),
-            at: f.at.clone(),
-        });
-    }
-    Ok(())
+    None
 }
 
 fn expand(env: &Env, value: &str, field: &Field) -> Result<Text, Error> {
@@ -363,6 +656,7 @@ impl RepositoryRef {
 /// # Errors
 /// A reference to an ECR registry that does not parse.
 pub fn ecr_repository(image: &Field, env: &Env) -> Result<Option<RepositoryRef>, Error> {
+    literal(image)?;
     let value = image.value.as_str();
     let bad = |reason: &'static str| {
         invalid(
@@ -379,10 +673,10 @@ pub fn ecr_repository(image: &Field, env: &Env) -> Result<Option<RepositoryRef>,
     // Docker's rule: the part before the first `/` is a registry host when
     // it has a `.` or a `:`, or is `localhost`.
     let Some((host, rest)) = value.split_once('/') else {
-        return Ok(None);
+        return other_registry(image, value);
     };
     if !(host.contains('.') || host.contains(':') || host == "localhost") {
-        return Ok(None);
+        return other_registry(image, value);
     }
     let host_lower = host.to_ascii_lowercase();
     let labels: Vec<&str> = host_lower.split('.').collect();
@@ -390,7 +684,7 @@ pub fn ecr_repository(image: &Field, env: &Env) -> Result<Option<RepositoryRef>,
     let is_ecr = labels.len() >= 5
         && (dual_stack || (labels[1] == "dkr" && matches!(labels[2], "ecr" | "ecr-fips")));
     if !is_ecr {
-        return Ok(None);
+        return other_registry(image, rest);
     }
     let (account, region, suffix) = if dual_stack {
         // Dual-stack: ACCOUNT.dkr-ecr.REGION.on.aws
@@ -398,6 +692,15 @@ pub fn ecr_repository(image: &Field, env: &Env) -> Result<Option<RepositoryRef>,
     } else {
         (labels[0], labels[3], labels[4..].join("."))
     };
+    if account.bytes().any(|b| b.is_ascii_alphabetic()) && account != "<account_id>" {
+        return Err(invalid(
+            image,
+            Problem::Placeholder {
+                value: value.to_owned(),
+                syntax: "an account id made of letters (`XXXXXXXXXXXX`)",
+            },
+        ));
+    }
     if !(account == "<account_id>" || is_account_id(account)) {
         return Err(bad(
             "its registry host does not start with a 12-digit account id",
@@ -456,6 +759,27 @@ pub fn ecr_repository(image: &Field, env: &Env) -> Result<Option<RepositoryRef>,
     }))
 }
 
+/// An image of another registry, pulled without the roles; `path` is the
+/// reference after the registry host. Docker's names are lower-case, so an
+/// upper-case one (`REPLACED_BY_CI`, `IMAGE_URI`) is a placeholder.
+fn other_registry(image: &Field, path: &str) -> Result<Option<RepositoryRef>, Error> {
+    let without_digest = path.split_once('@').map_or(path, |(r, _)| r);
+    let name = match without_digest.rsplit_once(':') {
+        Some((r, tag)) if !tag.contains('/') => r,
+        _ => without_digest,
+    };
+    if name.bytes().any(|b| b.is_ascii_uppercase()) {
+        return Err(invalid(
+            image,
+            Problem::Placeholder {
+                value: image.value.clone(),
+                syntax: "an upper-case name, which no image reference has",
+            },
+        ));
+    }
+    Ok(None)
+}
+
 /// ECR's repository name rule.
 fn is_repository_name(name: &str) -> bool {
     (2..=256).contains(&name.len())
@@ -471,6 +795,7 @@ fn is_repository_name(name: &str) -> bool {
 
 /// A `valueFrom` (or `credentialsParameter`): the secret or parameter.
 fn secret(field: &Field, env: &Env, secrets_manager_only: bool) -> Result<Grant, Error> {
+    literal(field)?;
     let value = field.value.as_str();
     if !value.starts_with("arn:") {
         if secrets_manager_only {
@@ -587,6 +912,7 @@ pub fn is_complete_secret_name(name: &str) -> bool {
 
 /// An `environmentFiles` value: the object's ARN and its bucket's.
 fn s3_object(field: &Field, env: &Env) -> Result<(Text, Text), Error> {
+    literal(field)?;
     let value = field.value.as_str();
     let bad = || {
         invalid(
@@ -641,6 +967,7 @@ mod tests {
                 line: 1,
                 column: 1,
             },
+            condition: None,
         }
     }
 

@@ -8,8 +8,8 @@ use std::fmt::Write as _;
 use crate::arn::Env;
 use crate::error::Error;
 
-use super::TaskDefinition;
-use super::needs::{Grant, needs};
+use super::needs::{Destination, Grant, ecr_repository, needs};
+use super::{RoleRef, TaskDefinition};
 
 /// The spec text. `reference` is the task definition's path as the spec
 /// will name it (relative to the spec's folder).
@@ -18,7 +18,7 @@ use super::needs::{Grant, needs};
 /// The task definition holds a value ECS would not accept.
 pub fn starter(task: &TaskDefinition, reference: &str) -> Result<String, Error> {
     let env = Env::default();
-    let needs = needs(task, &env, &[])?;
+    let needs = needs(task, &env, &[]).all()?;
     let name = spec_name(task, reference);
     let mut s = String::new();
     let _ = writeln!(
@@ -36,6 +36,13 @@ pub fn starter(task: &TaskDefinition, reference: &str) -> Result<String, Error> 
     if task.family.is_some() {
         s.pop();
         s.push_str("  # the task definition's family\n");
+    }
+    let pins = deployment(task);
+    if !pins.is_empty() {
+        s.push_str("# Where the task definition's own ARNs say it runs:\ndeployment:\n");
+        for (key, value, from) in &pins {
+            let _ = writeln!(s, "  {key}: {}  # from {from}", quoted(value));
+        }
     }
     s.push_str("task_definitions:\n");
     let _ = writeln!(s, "  - {}", quoted(reference));
@@ -65,10 +72,48 @@ pub fn starter(task: &TaskDefinition, reference: &str) -> Result<String, Error> 
             quoted(a)
         );
     }
-    let mut task_role = role(
-        task.task_role_arn.as_ref().map(|f| f.value.as_str()),
-        "taskRoleArn",
-    );
+    let task_ref = task
+        .task_role_arn
+        .as_ref()
+        .and_then(|f| RoleRef::of(f, &task.label));
+    let execution_ref = task
+        .execution_role_arn
+        .as_ref()
+        .and_then(|f| RoleRef::of(f, &task.label));
+    let shared =
+        matches!((&task_ref, &execution_ref), (Some(t), Some(e)) if t.path_name() == e.path_name());
+    let mut task_role = if shared {
+        String::new()
+    } else {
+        role(
+            task.task_role_arn.as_ref().map(|f| f.value.as_str()),
+            "taskRoleArn",
+        )
+    };
+    if shared {
+        let shared_name = execution_ref.as_ref().map_or("", |r| r.name.as_str());
+        comment(
+            &mut task_role,
+            &[
+                &format!(
+                    "The task definition runs with `{shared_name}` as both its task role and its"
+                ),
+                &format!(
+                    "execution role. This task role is rendered apart (`{name}-task`): set the"
+                ),
+                "task definition's `taskRoleArn` to it; `ecs-iam verify` reports the task",
+                "definition until it does.",
+            ],
+        );
+    } else if task.task_role_arn.is_none() {
+        comment(
+            &mut task_role,
+            &[
+                "The task definition names no `taskRoleArn`: its containers run without a",
+                "task role. This role is rendered, and used once `taskRoleArn` names it.",
+            ],
+        );
+    }
     comment(
         &mut task_role,
         &[
@@ -101,6 +146,102 @@ pub fn starter(task: &TaskDefinition, reference: &str) -> Result<String, Error> 
     }
     section(&mut s, "execution_role", &execution_role);
     Ok(s)
+}
+
+/// The deployment the task definition's own values name, each with the
+/// field it comes from: the partition every literal ARN and ECR host
+/// agrees on; the account of the roles and `taskDefinitionArn` (else of
+/// the ECR images, when they agree); the region of `taskDefinitionArn`
+/// (else of the awslogs options, else of the images in that account, when
+/// they agree). A key whose sources disagree is left to deploy time.
+fn deployment(task: &TaskDefinition) -> Vec<(&'static str, String, String)> {
+    let env = Env::default();
+    let mut partitions: Vec<(String, String)> = Vec::new();
+    let mut accounts: Vec<(String, String)> = Vec::new();
+    let mut regions: Vec<(String, String)> = Vec::new();
+    for f in [&task.arn, &task.task_role_arn, &task.execution_role_arn]
+        .into_iter()
+        .flatten()
+    {
+        let parts: Vec<&str> = f.value.splitn(6, ':').collect();
+        if parts.len() != 6 || parts[0] != "arn" {
+            continue;
+        }
+        let literal = |v: &str| !v.is_empty() && !v.contains(['<', '$', '{']);
+        if literal(parts[1]) {
+            partitions.push((parts[1].to_owned(), f.path.clone()));
+        }
+        if literal(parts[4]) {
+            accounts.push((parts[4].to_owned(), f.path.clone()));
+        }
+        if literal(parts[3]) {
+            regions.push((parts[3].to_owned(), f.path.clone()));
+        }
+    }
+    let mut image_accounts = Vec::new();
+    let mut image_regions = Vec::new();
+    let mut log_regions = Vec::new();
+    for c in &task.containers {
+        if let Some(image) = &c.image
+            && let Ok(Some(repo)) = ecr_repository(image, &env)
+        {
+            if let Some(p) = repo.partition {
+                partitions.push((p.as_str().to_owned(), image.path.clone()));
+            }
+            if repo.account != "<account_id>" {
+                image_accounts.push((repo.account.clone(), image.path.clone()));
+            }
+            if repo.region != "<region>" {
+                image_regions.push((
+                    repo.region.clone(),
+                    repo.account.clone(),
+                    image.path.clone(),
+                ));
+            }
+        }
+        if let Some(log) = &c.log
+            && log.driver.value == "awslogs"
+            && let Some(r) = log.option("awslogs-region")
+            && crate::arn::is_region(&r.value)
+        {
+            log_regions.push((r.value.clone(), r.path.clone()));
+        }
+    }
+    let agreed = |values: &[(String, String)]| -> Option<(String, String)> {
+        let first = values.first()?;
+        values
+            .iter()
+            .all(|(v, _)| *v == first.0)
+            .then(|| first.clone())
+    };
+    let mut out = Vec::new();
+    if let Some((p, from)) = agreed(&partitions) {
+        out.push(("partition", p, from));
+    }
+    let account = if accounts.is_empty() {
+        agreed(&image_accounts)
+    } else {
+        agreed(&accounts)
+    };
+    let region = if !regions.is_empty() {
+        agreed(&regions)
+    } else if !log_regions.is_empty() {
+        agreed(&log_regions)
+    } else {
+        let own: Vec<(String, String)> = image_regions
+            .iter()
+            .filter(|(_, a, _)| account.as_ref().is_none_or(|(acc, _)| acc == a))
+            .map(|(r, _, from)| (r.clone(), from.clone()))
+            .collect();
+        agreed(&own)
+    };
+    if let Some((r, from)) = region {
+        out.push(("region", r, from));
+    }
+    if let Some((a, from)) = account {
+        out.push(("account_id", a, from));
+    }
+    out
 }
 
 /// `name:` under a role, from the task definition's role ARN.
@@ -184,6 +325,21 @@ fn describe(g: &Grant) -> String {
             if *create { " (creating the group)" } else { "" }
         ),
         Grant::EnvironmentFile { object, .. } => format!("read environment file {object}"),
+        Grant::FirelensConfig { object, .. } => {
+            format!("read the FireLens configuration file {object}")
+        }
+        Grant::FirelensDestination(d) => match d {
+            Destination::Logs { group, create } => format!(
+                "task role: the log router writes to {group}{}",
+                if *create { " (creating the group)" } else { "" }
+            ),
+            Destination::Firehose { stream } | Destination::Kinesis { stream } => {
+                format!("task role: the log router writes to {stream}")
+            }
+            Destination::S3 { objects } => {
+                format!("task role: the log router writes {objects}")
+            }
+        },
         Grant::Efs {
             file_system,
             access_point,

@@ -59,6 +59,14 @@ impl Node {
         }
     }
 
+    /// A plain `null` (or `~`, or nothing): JSON's and YAML's absent
+    /// value.
+    #[must_use]
+    pub fn is_null(&self) -> bool {
+        matches!(&self.value, Value::Scalar { text, quoted: false }
+            if self.tag.is_none() && matches!(text.as_str(), "null" | "Null" | "NULL" | "~" | ""))
+    }
+
     /// The scalar's text, untagged.
     #[must_use]
     pub fn as_str(&self) -> Option<&str> {

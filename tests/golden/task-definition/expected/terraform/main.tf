@@ -44,7 +44,7 @@ data "aws_iam_policy_document" "task_trust" {
 }
 
 resource "aws_iam_role" "task" {
-  name                 = "task-definition-task"
+  name                 = "orders-task"
   description          = "ECS task role of task-definition"
   path                 = null
   max_session_duration = null
@@ -98,7 +98,7 @@ data "aws_iam_policy_document" "task" {
 }
 
 resource "aws_iam_role_policy" "task" {
-  name   = "task-definition-task-policy"
+  name   = "orders-task-policy"
   role   = aws_iam_role.task.id
   policy = data.aws_iam_policy_document.task.json
 }
@@ -123,7 +123,7 @@ data "aws_iam_policy_document" "execution_trust" {
 }
 
 resource "aws_iam_role" "execution" {
-  name                 = "task-definition-execution"
+  name                 = "orders-execution"
   description          = "ECS task execution role of task-definition"
   path                 = null
   max_session_duration = null
@@ -271,7 +271,7 @@ data "aws_iam_policy_document" "execution" {
 }
 
 resource "aws_iam_role_policy" "execution" {
-  name   = "task-definition-execution-policy"
+  name   = "orders-execution-policy"
   role   = aws_iam_role.execution.id
   policy = data.aws_iam_policy_document.execution.json
 }
