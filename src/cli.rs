@@ -269,7 +269,9 @@ fn render_command(
     if context {
         let mut contexts = Vec::new();
         for result in crate::parallel::map(&specs, |spec| {
-            let model = crate::model::build(&crate::spec::load(spec)?)?;
+            let source = crate::spec::load(spec)?;
+            warn(&source);
+            let model = crate::model::build(&source)?;
             Ok::<_, Error>(render::context(&model, None).into_json())
         }) {
             contexts.push(result?);
@@ -386,6 +388,7 @@ fn check_command(
     let mut violations = Vec::new();
     for result in crate::parallel::map(&specs, |spec| {
         let source = crate::spec::load(spec)?;
+        warn(&source);
         let found = check::check(&source)?;
         let broken = match (&guardrails, crate::model::build(&source)) {
             (Some(g), Ok(model)) => g.check(&source, &model),
@@ -447,8 +450,16 @@ fn check_command(
     })
 }
 
+/// The task definitions' fields the ECS API would reject, on stderr.
+fn warn(source: &crate::spec::Source) {
+    for w in source.task_definitions.iter().flat_map(|t| &t.warnings) {
+        eprintln!("{}: warning: {w}", w.at);
+    }
+}
+
 fn explain_command(spec: &Path, format: ExplainFormat) -> Result<i32, Error> {
     let source = crate::spec::load(spec)?;
+    warn(&source);
     let model = crate::model::build(&source)?;
     let rows = explain::explain(&model);
     let text = match format {
@@ -506,6 +517,9 @@ fn init_from_task_definition(reference: &str, output: Option<&Path>) -> Result<i
         })
     };
     let task = crate::task_definition::load(reference, Path::new(""), &read)?;
+    for w in &task.warnings {
+        eprintln!("{}: warning: {w}", w.at);
+    }
     let (file, logical) = match reference.rsplit_once('#') {
         Some((f, id)) => (f, Some(id)),
         None => (reference, None),

@@ -389,14 +389,14 @@ pub fn verify_spec(
         }
     }
     let mut v = verify(source, &model, labels, containers, &needs, assumed);
-    v.placeholders = placeholders
-        .iter()
-        .map(|e| format!("{e}; the grant it decides is not derived"))
-        .collect();
+    v.placeholders = placeholders.iter().map(ToString::to_string).collect();
     v.roles = role_findings(&tasks, &model, &env, &needs)?;
+    v.roles.sort_by(|a, b| {
+        (&a.at.file, a.at.line, a.at.column).cmp(&(&b.at.file, b.at.line, b.at.column))
+    });
     for t in &tasks {
         v.notes
-            .extend(t.warnings.iter().map(|w| format!("warning: {w}")));
+            .extend(t.warnings.iter().map(|w| format!("{}: warning: {w}", w.at)));
         if t.task_role_arn.is_none()
             && t.deploy_time_roles.iter().all(|(f, _)| *f != "taskRoleArn")
             && !needs.iter().any(|n| n.grant.for_task_role())
@@ -433,7 +433,8 @@ fn role_findings(
             let Some(role) = model.roles.iter().find(|r| r.kind == kind) else {
                 continue;
             };
-            let rendered = format!("{}{}", role.path.as_deref().unwrap_or("/"), role.name);
+            let rendered =
+                crate::task_definition::path_name(role.path.as_deref().unwrap_or("/"), &role.name);
             let needed = needs.iter().any(|n| {
                 n.origin.label == t.label && n.grant.for_task_role() == (kind == RoleKind::Task)
             });
@@ -730,7 +731,7 @@ impl Verification {
             );
         }
         for p in &self.placeholders {
-            let _ = writeln!(s, "{p}; not proven");
+            let _ = writeln!(s, "{p}; not proven: the grant it decides is not derived");
         }
         for u in &self.unproven {
             let _ = writeln!(s, "{}: not proven: {u}", self.spec);

@@ -72,6 +72,8 @@ pub enum WarningKind {
     EnvironmentValueFrom,
 }
 
+/// The warning without its position, which callers print first
+/// (`orders.json:12:7: warning: ...`).
 impl fmt::Display for Warning {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let place = if self.path.is_empty() {
@@ -81,11 +83,7 @@ impl fmt::Display for Warning {
         };
         match &self.kind {
             WarningKind::Unknown { suggestion } => {
-                write!(
-                    f,
-                    "{}: {place} has no field `{}`; ECS rejects it",
-                    self.at, self.name
-                )?;
+                write!(f, "{place} has no field `{}`; ECS rejects it", self.name)?;
                 match suggestion {
                     Some(s) => write!(f, "; did you mean `{s}`?"),
                     None => write!(f, "; remove it"),
@@ -93,13 +91,12 @@ impl fmt::Display for Warning {
             }
             WarningKind::Misplaced { belongs } => write!(
                 f,
-                "{}: `{}` is not a field of {place}; ECS rejects it: it belongs in {belongs}",
-                self.at, self.name
+                "`{}` is not a field of {place}; ECS rejects it: it belongs in {belongs}",
+                self.name
             ),
             WarningKind::EnvironmentValueFrom => write!(
                 f,
-                "{}: {place} has `valueFrom`, which ECS rejects in `environment` (nothing is injected and no grant is derived): move the entry to `secrets`",
-                self.at
+                "{place} has `valueFrom`, which ECS rejects in `environment` (nothing is injected and no grant is derived): move the entry to `secrets`"
             ),
         }
     }
@@ -192,10 +189,22 @@ impl RoleRef {
         })
     }
 
-    /// The role's path and name, as IAM prints them (`/ecs/orders-exec`).
+    /// The role's path and name (`/ecs/orders-exec`; the name alone on
+    /// the root path).
     #[must_use]
     pub fn path_name(&self) -> String {
-        format!("{}{}", self.path, self.name)
+        path_name(&self.path, &self.name)
+    }
+}
+
+/// A role's path and name (`/ecs/orders-exec`); the name alone on the
+/// root path.
+#[must_use]
+pub fn path_name(path: &str, name: &str) -> String {
+    if path == "/" {
+        name.to_owned()
+    } else {
+        format!("{path}{name}")
     }
 }
 

@@ -17,7 +17,17 @@ use super::{RoleRef, TaskDefinition};
 /// # Errors
 /// The task definition holds a value ECS would not accept.
 pub fn starter(task: &TaskDefinition, reference: &str) -> Result<String, Error> {
-    let env = Env::default();
+    let pins = deployment(task);
+    let pinned = |key: &str| {
+        pins.iter()
+            .find(|(k, ..)| *k == key)
+            .map(|(_, v, _)| v.clone())
+    };
+    let env = Env {
+        partition: pinned("partition").and_then(|p| crate::arn::Partition::parse(&p).ok()),
+        region: pinned("region"),
+        account: pinned("account_id"),
+    };
     let needs = needs(task, &env, &[]).all()?;
     let name = spec_name(task, reference);
     let mut s = String::new();
@@ -37,7 +47,6 @@ pub fn starter(task: &TaskDefinition, reference: &str) -> Result<String, Error> 
         s.pop();
         s.push_str("  # the task definition's family\n");
     }
-    let pins = deployment(task);
     if !pins.is_empty() {
         s.push_str("# Where the task definition's own ARNs say it runs:\ndeployment:\n");
         for (key, value, from) in &pins {
