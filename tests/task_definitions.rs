@@ -6,34 +6,13 @@
 
 mod common;
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 
-use common::{Roles, Test, from_cdk, from_cloudformation, from_terraform, root};
+use common::{
+    Grant, Test, expected_grants, from_cdk, from_cloudformation, from_terraform, grants, root,
+};
 use ecs_iam::render::{Templates, render};
-use serde_yaml::Value as Yaml;
-
-/// (role, action, resource, conditions) of every Allow statement.
-type Grant = (String, String, String, String);
-
-fn grants(roles: &Roles) -> BTreeSet<Grant> {
-    let mut out = BTreeSet::new();
-    for (role, view) in roles {
-        for st in view.statements.iter().filter(|s| s.effect == "Allow") {
-            for a in &st.actions {
-                for r in &st.resources {
-                    out.insert((
-                        role.clone(),
-                        a.clone(),
-                        r.clone(),
-                        format!("{:?}", st.conditions),
-                    ));
-                }
-            }
-        }
-    }
-    out
-}
 
 /// The grants of a spec as each format declares them: they must agree.
 fn rendered_grants(source: &ecs_iam::spec::Source) -> BTreeSet<Grant> {
@@ -55,42 +34,6 @@ fn rendered_grants(source: &ecs_iam::spec::Source) -> BTreeSet<Grant> {
         source.path.display()
     );
     cfn
-}
-
-fn expected_grants(file: &Path) -> (BTreeSet<Grant>, Vec<String>) {
-    let doc: Yaml = serde_yaml::from_str(&std::fs::read_to_string(file).unwrap()).unwrap();
-    let mut out = BTreeSet::new();
-    let mut froms = Vec::new();
-    for role in ["execution", "task"] {
-        for group in doc[role].as_sequence().unwrap() {
-            let list = |v: &Yaml| -> Vec<String> {
-                v.as_sequence()
-                    .map(|s| s.iter().map(|x| x.as_str().unwrap().to_owned()).collect())
-                    .unwrap_or_default()
-            };
-            let mut conditions: common::Conditions = BTreeMap::new();
-            if let Some(map) = group.get("conditions").and_then(Yaml::as_mapping) {
-                for (op, keys) in map {
-                    for (key, values) in keys.as_mapping().unwrap() {
-                        conditions
-                            .entry(op.as_str().unwrap().to_owned())
-                            .or_default()
-                            .insert(
-                                key.as_str().unwrap().to_owned(),
-                                list(values).into_iter().collect(),
-                            );
-                    }
-                }
-            }
-            for a in list(&group["actions"]) {
-                for r in list(&group["resources"]) {
-                    out.insert((role.to_owned(), a.clone(), r, format!("{conditions:?}")));
-                }
-            }
-            froms.push(group["from"].as_str().unwrap().to_owned());
-        }
-    }
-    (out, froms)
 }
 
 fn cases(folder: &str) -> Vec<PathBuf> {

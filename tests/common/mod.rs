@@ -103,6 +103,70 @@ pub fn read_folder(dir: &Path) -> BTreeMap<String, String> {
     ecs_iam::files::read_tree(dir).unwrap_or_else(|e| panic!("{e}"))
 }
 
+// ---------------------------------------------------------------- grants
+
+/// (role, action, resource, conditions) of every Allow statement.
+pub type Grant = (String, String, String, String);
+
+/// Every (action, resource) pair of each role's Allow statements.
+pub fn grants(roles: &Roles) -> BTreeSet<Grant> {
+    let mut out = BTreeSet::new();
+    for (role, view) in roles {
+        for st in view.statements.iter().filter(|s| s.effect == "Allow") {
+            for a in &st.actions {
+                for r in &st.resources {
+                    out.insert((
+                        role.clone(),
+                        a.clone(),
+                        r.clone(),
+                        format!("{:?}", st.conditions),
+                    ));
+                }
+            }
+        }
+    }
+    out
+}
+
+/// The grants an `expected.yaml` of the task definition corpora lists
+/// (`execution:` and `task:` groups), and each group's `from`.
+pub fn expected_grants(file: &Path) -> (BTreeSet<Grant>, Vec<String>) {
+    let doc: Yaml = serde_yaml::from_str(&std::fs::read_to_string(file).unwrap())
+        .unwrap_or_else(|e| panic!("{}: {e}", file.display()));
+    let mut out = BTreeSet::new();
+    let mut froms = Vec::new();
+    for role in ["execution", "task"] {
+        for group in doc[role].as_sequence().unwrap() {
+            let list = |v: &Yaml| -> Vec<String> {
+                v.as_sequence()
+                    .map(|s| s.iter().map(|x| x.as_str().unwrap().to_owned()).collect())
+                    .unwrap_or_default()
+            };
+            let mut conditions: Conditions = BTreeMap::new();
+            if let Some(map) = group.get("conditions").and_then(Yaml::as_mapping) {
+                for (op, keys) in map {
+                    for (key, values) in keys.as_mapping().unwrap() {
+                        conditions
+                            .entry(op.as_str().unwrap().to_owned())
+                            .or_default()
+                            .insert(
+                                key.as_str().unwrap().to_owned(),
+                                list(values).into_iter().collect(),
+                            );
+                    }
+                }
+            }
+            for a in list(&group["actions"]) {
+                for r in list(&group["resources"]) {
+                    out.insert((role.to_owned(), a.clone(), r, format!("{conditions:?}")));
+                }
+            }
+            froms.push(group["from"].as_str().unwrap().to_owned());
+        }
+    }
+    (out, froms)
+}
+
 // ---------------------------------------------------------------- CloudFormation
 
 /// `Fn::Sub` text back to plain text with placeholders.

@@ -1,0 +1,304 @@
+//! Task definitions from public repositories (`tests/task_definitions/real/`,
+//! sources and licences in its README), each with what a correct tool does
+//! with it, written by hand in `expected.yaml`: `init --from-task-definition`
+//! (refused at a position, or a spec pinning the deployment and naming the
+//! roles), the grants the written spec renders, and the answers of `verify`
+//! and `verify --strict`. Every case runs; all mismatches are reported at once.
+
+mod common;
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::fmt::Write as _;
+use std::path::{Path, PathBuf};
+
+use common::{
+    Grant, Output, Test, expected_grants, from_cdk, from_cloudformation, from_terraform, grants,
+    read_folder, root,
+};
+use serde_yaml::Value as Yaml;
+
+const EXPECTED: &str = "expected.yaml";
+
+/// What `expected.yaml` says beyond the grants.
+struct Expected {
+    /// `None` for `ok`, the `line:column` of the refused value otherwise.
+    refused_at: Option<String>,
+    verify: String,
+    strict: String,
+    deployment: BTreeMap<String, String>,
+    task_role: Option<String>,
+    execution_role: Option<String>,
+}
+
+fn read_expected(file: &Path) -> Expected {
+    let doc: Yaml = serde_yaml::from_str(&std::fs::read_to_string(file).unwrap())
+        .unwrap_or_else(|e| panic!("{}: {e}", file.display()));
+    let text = |v: &Yaml| v.as_str().map(str::to_owned);
+    let init = text(&doc["init"]).unwrap_or_else(|| panic!("{}: no `init`", file.display()));
+    let refused_at = match init.strip_prefix("refused ") {
+        Some(at) => Some(at.to_owned()),
+        None if init == "ok" => None,
+        None => panic!(
+            "{}: `init: {init}` is neither ok nor refused",
+            file.display()
+        ),
+    };
+    let mut deployment = BTreeMap::new();
+    if let Some(map) = doc["deployment"].as_mapping() {
+        for (k, v) in map {
+            deployment.insert(text(k).unwrap(), text(v).unwrap());
+        }
+    }
+    let answer = |key: &str| {
+        if refused_at.is_some() {
+            String::new()
+        } else {
+            text(&doc[key]).unwrap_or_else(|| panic!("{}: no `{key}`", file.display()))
+        }
+    };
+    Expected {
+        verify: answer("verify"),
+        strict: answer("strict"),
+        refused_at,
+        deployment,
+        task_role: text(&doc["roles"]["task"]),
+        execution_role: text(&doc["roles"]["execution"]),
+    }
+}
+
+/// The case folders, sorted.
+fn cases() -> Vec<PathBuf> {
+    let mut out: Vec<PathBuf> = std::fs::read_dir(root().join("tests/task_definitions/real"))
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.is_dir())
+        .collect();
+    out.sort();
+    out
+}
+
+/// The one file of a case folder besides `expected.yaml`.
+fn task_definition_file(dir: &Path) -> String {
+    let mut names: Vec<String> = std::fs::read_dir(dir)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().into_string().unwrap())
+        .filter(|n| n != EXPECTED)
+        .collect();
+    assert_eq!(names.len(), 1, "{}: {names:?}", dir.display());
+    names.remove(0)
+}
+
+fn run(dir: &Path, args: &[&str]) -> Output {
+    let out = Test::in_dir(dir)
+        .args(args)
+        .command()
+        .output()
+        .expect("the binary runs");
+    Output {
+        stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
+        stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
+        status: out.status.code().unwrap_or(-1),
+        dir: dir.to_owned(),
+        elapsed: std::time::Duration::ZERO,
+    }
+}
+
+/// `verify`'s answer in the words of `expected.yaml`.
+fn verdict(out: &Output) -> String {
+    let summary = out.stdout.lines().last().unwrap_or("");
+    match out.status {
+        0 => "allowed".to_owned(),
+        1 if summary.ends_with(" missing") => "missing".to_owned(),
+        1 if out.stdout.contains("not proven") => "not-proven".to_owned(),
+        1 if out.stdout.contains("which no task definition needs") => "unused".to_owned(),
+        code => format!(
+            "exit {code}: {}",
+            out.stderr.lines().next().unwrap_or(summary)
+        ),
+    }
+}
+
+/// The spec's `deployment` and role names, as `init` wrote them.
+fn written_spec(spec: &Path) -> (BTreeMap<String, String>, Option<String>, Option<String>) {
+    let doc: Yaml = serde_yaml::from_str(&std::fs::read_to_string(spec).unwrap())
+        .unwrap_or_else(|e| panic!("{}: {e}", spec.display()));
+    let mut deployment = BTreeMap::new();
+    if let Some(map) = doc["deployment"].as_mapping() {
+        for (k, v) in map {
+            let value = v.as_str().map_or_else(|| format!("{v:?}"), str::to_owned);
+            deployment.insert(k.as_str().unwrap().to_owned(), value);
+        }
+    }
+    let name = |role: &str| doc[role]["name"].as_str().map(str::to_owned);
+    (deployment, name("task_role"), name("execution_role"))
+}
+
+/// The grants of the rendered folder, which all three formats must agree on.
+fn rendered_grants(folder: &Path) -> Result<BTreeSet<Grant>, String> {
+    let files = read_folder(folder);
+    let cfn = grants(&from_cloudformation(&files["cloudformation.yaml"]));
+    let tf = grants(&from_terraform(&files["terraform/main.tf"]));
+    let cdk = grants(&from_cdk(&files));
+    if cfn != tf || cfn != cdk {
+        return Err("CloudFormation, Terraform and CDK render different grants".to_owned());
+    }
+    Ok(cfn)
+}
+
+fn list(grants: &BTreeSet<&Grant>) -> String {
+    let mut out = String::new();
+    for (role, action, resource, conditions) in grants {
+        let _ = write!(out, "\n      {role}: {action} on {resource}");
+        if conditions != "{}" {
+            let _ = write!(out, " if {conditions}");
+        }
+    }
+    out
+}
+
+/// Every mismatch of one case, one line each.
+fn check(case: &Path) -> Vec<String> {
+    let expected = read_expected(&case.join(EXPECTED));
+    let file = task_definition_file(case);
+    let rel = case
+        .join(&file)
+        .strip_prefix(root())
+        .unwrap()
+        .to_string_lossy()
+        .into_owned();
+    let dir = Test::new().copy_as(&rel, &file).dir().to_owned();
+    let mut out = Vec::new();
+
+    let init = run(
+        &dir,
+        &[
+            "init",
+            "--from-task-definition",
+            &file,
+            "--output",
+            "spec.yaml",
+        ],
+    );
+    match (&expected.refused_at, init.status) {
+        (Some(at), 2) => {
+            let want = format!("{file}:{at}:");
+            if !init.stderr.contains(&want) {
+                out.push(format!(
+                    "init: expected refusal at {at}, got: {}",
+                    init.stderr.trim_end()
+                ));
+            }
+            return out;
+        }
+        (Some(at), code) => {
+            out.push(format!(
+                "init: expected refusal at {at}, got exit {code}{}",
+                init.stderr
+                    .lines()
+                    .next()
+                    .map_or_else(String::new, |l| format!(": {l}"))
+            ));
+            return out;
+        }
+        (None, 0) => {}
+        (None, code) => {
+            out.push(format!(
+                "init: expected ok, got exit {code}: {}",
+                init.stderr.trim_end()
+            ));
+            return out;
+        }
+    }
+
+    let (deployment, task_role, execution_role) = written_spec(&dir.join("spec.yaml"));
+    if deployment != expected.deployment {
+        out.push(format!(
+            "deployment: expected {:?}, init pinned {deployment:?}",
+            expected.deployment
+        ));
+    }
+    if let Some(want) = &expected.execution_role
+        && execution_role.as_ref() != Some(want)
+    {
+        out.push(format!(
+            "execution role: expected `{want}`, init named {execution_role:?}"
+        ));
+    }
+    if let Some(want) = &expected.task_role {
+        // A task role shared with the execution role is rendered apart.
+        let want = if Some(want) == expected.execution_role.as_ref() {
+            format!("{want}-task")
+        } else {
+            want.clone()
+        };
+        if task_role.as_ref() != Some(&want) {
+            out.push(format!(
+                "task role: expected `{want}`, init named {task_role:?}"
+            ));
+        }
+    }
+
+    let render = run(&dir, &["render", "spec.yaml", "--out", "rendered"]);
+    if render.status == 0 {
+        let folder = std::fs::read_dir(dir.join("rendered"))
+            .unwrap()
+            .map(|e| e.unwrap().path())
+            .find(|p| p.is_dir())
+            .expect("render writes a folder");
+        match rendered_grants(&folder) {
+            Ok(got) => {
+                let (want, _) = expected_grants(&case.join(EXPECTED));
+                let missing: BTreeSet<&Grant> = want.difference(&got).collect();
+                let unexpected: BTreeSet<&Grant> = got.difference(&want).collect();
+                if !missing.is_empty() {
+                    out.push(format!("grants missing:{}", list(&missing)));
+                }
+                if !unexpected.is_empty() {
+                    out.push(format!("grants not expected:{}", list(&unexpected)));
+                }
+            }
+            Err(e) => out.push(format!("render: {e}")),
+        }
+    } else {
+        out.push(format!(
+            "render: exit {}: {}",
+            render.status,
+            render.stderr.trim_end()
+        ));
+    }
+
+    let verify = verdict(&run(&dir, &["verify", "spec.yaml"]));
+    if verify != expected.verify {
+        out.push(format!(
+            "verify: expected {}, got {verify}",
+            expected.verify
+        ));
+    }
+    let strict = verdict(&run(&dir, &["verify", "spec.yaml", "--strict"]));
+    if strict != expected.strict {
+        out.push(format!(
+            "verify --strict: expected {}, got {strict}",
+            expected.strict
+        ));
+    }
+    out
+}
+
+#[test]
+fn real_task_definitions_get_the_documented_spec_grants_and_verdicts() {
+    let cases = cases();
+    assert!(cases.len() >= 30, "the corpus has {} cases", cases.len());
+    let mut failures = Vec::new();
+    for case in &cases {
+        let name = case.file_name().unwrap().to_string_lossy().into_owned();
+        for problem in check(case) {
+            failures.push(format!("{name}: {problem}"));
+        }
+    }
+    assert!(
+        failures.is_empty(),
+        "{} mismatches:\n{}",
+        failures.len(),
+        failures.join("\n")
+    );
+}
