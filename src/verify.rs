@@ -395,9 +395,16 @@ pub fn verify_spec(
         (&a.at.file, a.at.line, a.at.column).cmp(&(&b.at.file, b.at.line, b.at.column))
     });
     for t in &tasks {
+        if !t.names_roles {
+            v.notes.push(format!(
+                "{}: evaluated as run with the rendered roles: a bare `containerDefinitions` list names no roles (they are set beside it, e.g. `execution_role_arn` of `aws_ecs_task_definition`); set them to the rendered roles' ARNs",
+                t.label
+            ));
+        }
         v.notes
             .extend(t.warnings.iter().map(|w| format!("{}: warning: {w}", w.at)));
-        if t.task_role_arn.is_none()
+        if t.names_roles
+            && t.task_role_arn.is_none()
             && t.deploy_time_roles.iter().all(|(f, _)| *f != "taskRoleArn")
             && !needs.iter().any(|n| n.grant.for_task_role())
         {
@@ -421,7 +428,7 @@ fn role_findings(
     // Several task definitions naming different roles is an error.
     crate::task_definition::roles(tasks)?;
     let mut out = Vec::new();
-    for t in tasks {
+    for t in tasks.iter().filter(|t| t.names_roles) {
         for (kind, field, api) in [
             (RoleKind::Task, &t.task_role_arn, "taskRoleArn"),
             (
@@ -774,7 +781,7 @@ impl Verification {
             if self.proven() {
                 "are allowed".to_owned()
             } else if self.missing.is_empty() && !self.roles.is_empty() {
-                "are allowed by the rendered roles, but the task does not run with them as far as ecs-iam can see".to_owned()
+                "are allowed by the rendered roles, but ecs-iam cannot see that the task runs with them; not proven".to_owned()
             } else if self.missing.is_empty() {
                 "are allowed by what ecs-iam can see; not proven".to_owned()
             } else {

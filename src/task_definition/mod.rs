@@ -46,6 +46,10 @@ pub struct TaskDefinition {
     /// `taskRoleArn` / `executionRoleArn` fields whose value is known only
     /// at deploy time (a CloudFormation `Ref` or `Fn::GetAtt`).
     pub deploy_time_roles: Vec<(&'static str, Location)>,
+    /// Whether the shape has role fields: a bare `containerDefinitions`
+    /// list (Terraform's `container_definitions`) has none, its roles are
+    /// set beside it.
+    pub names_roles: bool,
 }
 
 /// A field the ECS API would reject: misspelt, or in the wrong place.
@@ -787,7 +791,18 @@ impl Reader {
         };
         let argument = argument(node);
         self.call(&function_name, &argument, path)
-            .map_err(|e| e.unwrap_or_else(|| self.deploy_time(node.pos, path, &function_name)))
+            .map_err(|e| match e {
+                // A `Ref` is reported where it stands, as the long form's `{`.
+                Some(Error::Invalid { field, problem, .. }) if function_name == "Ref" => {
+                    Error::Invalid {
+                        at: self.at(node.pos),
+                        field,
+                        problem,
+                    }
+                }
+                Some(e) => e,
+                None => self.deploy_time(node.pos, path, &function_name),
+            })
     }
 
     /// An intrinsic function's value; `Err(None)` for a function that
@@ -912,6 +927,7 @@ impl Reader {
             volumes: Vec::new(),
             warnings: Vec::new(),
             deploy_time_roles: Vec::new(),
+            names_roles: is_task,
         };
         if is_task {
             self.check_fields(
@@ -951,8 +967,12 @@ impl Reader {
     fn container(&self, index: usize, c: &Node) -> Result<Container, Error> {
         let indexed = format!("containerDefinitions[{index}]");
         let c = self.mapping(c, &indexed)?;
+        // A name decides no grant: one known only at deploy time (a
+        // CloudFormation `Ref`) names the container by its index.
         let name = match self.get(c, "name") {
-            Some(n) => self.resolve(n, &format!("{indexed}.name"))?,
+            Some(n) => self
+                .resolve(n, &format!("{indexed}.name"))
+                .unwrap_or_else(|_| index.to_string()),
             None => {
                 return Err(self.invalid(c.pos, &indexed, Problem::ContainerName));
             }
@@ -964,6 +984,7 @@ impl Reader {
             fields::CONTAINER,
             &[(fields::TASK, "the task definition itself")],
         );
+        let image = self.field(c, "image", &path)?;
         let mut secrets = Vec::new();
         for (i, s) in self.items(c, "secrets", &path)?.iter().enumerate() {
             secrets.push(self.named_value_from(s, &format!("{path}.secrets"), i)?);
@@ -1060,7 +1081,7 @@ impl Reader {
             }
         }
         Ok(Container {
-            image: self.field(c, "image", &path)?,
+            image,
             name,
             path,
             repository_credentials,

@@ -473,8 +473,14 @@ fn firelens_destination(log: &super::LogConfiguration, env: &Env) -> Result<Vec<
     let destination = match plugin.as_str() {
         "cloudwatch" | "cloudwatch_logs" => {
             let group = required("log_group_name")?;
+            // Fluent Bit fills `$(ecs_cluster)`, `$(ecs_task_id)` and other
+            // record accessors at run time: any name there.
+            let group = &Field {
+                value: run_time_wildcards(&group.value),
+                ..group.clone()
+            };
             literal(group)?;
-            if !is_log_group(&group.value) {
+            if !is_log_group(&group.value.replace('*', "x")) {
                 return Err(invalid(
                     group,
                     Problem::Name {
@@ -520,8 +526,7 @@ fn firelens_destination(log: &super::LogConfiguration, env: &Env) -> Result<Vec<
             // Fluent Bit's default key format is
             // `/fluent-bit-logs/${tag}/%Y/%m/%d/%H/%M/%S`; the objects
             // are those under its fixed prefix.
-            let format =
-                option("s3_key_format").map_or("/fluent-bit-logs/${tag}/", |f| f.value.as_str());
+            let format = option("s3_key_format").map_or("", |f| f.value.as_str());
             let fixed = format
                 .find(['$', '%'])
                 .map_or(format, |i| &format[..i])
@@ -537,6 +542,22 @@ fn firelens_destination(log: &super::LogConfiguration, env: &Env) -> Result<Vec<
         }
     };
     Ok(vec![Grant::FirelensDestination(destination)])
+}
+
+/// Fluent Bit's record accessors (`$(ecs_cluster)`, `$(tag[1])`) as `*`.
+fn run_time_wildcards(value: &str) -> String {
+    let mut out = String::new();
+    let mut rest = value;
+    while let Some(start) = rest.find("$(") {
+        let Some(len) = rest[start..].find(')') else {
+            break;
+        };
+        out.push_str(&rest[..start]);
+        out.push('*');
+        rest = &rest[start + len + 1..];
+    }
+    out.push_str(rest);
+    out
 }
 
 /// Refuse a template placeholder (`${IMAGE}`, `{{ must_env "X" }}`,
@@ -656,7 +677,27 @@ impl RepositoryRef {
 /// # Errors
 /// A reference to an ECR registry that does not parse.
 pub fn ecr_repository(image: &Field, env: &Env) -> Result<Option<RepositoryRef>, Error> {
-    literal(image)?;
+    // The tag and digest decide no grant: a template there is filled by
+    // CI and harmless; one in the registry or repository is not.
+    let reference = image.value.as_str();
+    let last = reference.rsplit('/').next().unwrap_or(reference);
+    let cut = last
+        .find('@')
+        .or_else(|| last.find(':'))
+        .map_or(reference.len(), |i| reference.len() - last.len() + i);
+    literal(&Field {
+        value: reference[..cut].to_owned(),
+        ..image.clone()
+    })
+    .map_err(|_| {
+        invalid(
+            image,
+            Problem::Placeholder {
+                value: image.value.clone(),
+                syntax: placeholder(&reference[..cut]).unwrap_or("a template"),
+            },
+        )
+    })?;
     let value = image.value.as_str();
     let bad = |reason: &'static str| {
         invalid(

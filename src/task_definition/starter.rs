@@ -176,14 +176,13 @@ fn deployment(task: &TaskDefinition) -> Vec<(&'static str, String, String)> {
         if parts.len() != 6 || parts[0] != "arn" {
             continue;
         }
-        let literal = |v: &str| !v.is_empty() && !v.contains(['<', '$', '{']);
-        if literal(parts[1]) {
+        if crate::arn::Partition::parse(parts[1]).is_ok() {
             partitions.push((parts[1].to_owned(), f.path.clone()));
         }
-        if literal(parts[4]) {
+        if crate::arn::is_account_id(parts[4]) {
             accounts.push((parts[4].to_owned(), f.path.clone()));
         }
-        if literal(parts[3]) {
+        if crate::arn::is_region(parts[3]) {
             regions.push((parts[3].to_owned(), f.path.clone()));
         }
     }
@@ -194,11 +193,14 @@ fn deployment(task: &TaskDefinition) -> Vec<(&'static str, String, String)> {
         if let Some(image) = &c.image
             && let Ok(Some(repo)) = ecr_repository(image, &env)
         {
+            // A log router's image is AWS's (aws-for-fluent-bit), in AWS's
+            // accounts; the application's images name the workload's.
+            if c.firelens.is_none() && crate::arn::is_account_id(&repo.account) {
+                image_accounts.push((repo.account.clone(), image.path.clone()));
+            }
+
             if let Some(p) = repo.partition {
                 partitions.push((p.as_str().to_owned(), image.path.clone()));
-            }
-            if repo.account != "<account_id>" {
-                image_accounts.push((repo.account.clone(), image.path.clone()));
             }
             if repo.region != "<region>" {
                 image_regions.push((
@@ -239,7 +241,7 @@ fn deployment(task: &TaskDefinition) -> Vec<(&'static str, String, String)> {
     } else {
         let own: Vec<(String, String)> = image_regions
             .iter()
-            .filter(|(_, a, _)| account.as_ref().is_none_or(|(acc, _)| acc == a))
+            .filter(|(_, a, _)| account.as_ref().is_some_and(|(acc, _)| acc == a))
             .map(|(r, _, from)| (r.clone(), from.clone()))
             .collect();
         agreed(&own)
