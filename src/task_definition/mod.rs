@@ -1081,9 +1081,9 @@ impl Reader {
             }
         }
         Ok(Container {
-            image,
             name,
             path,
+            image,
             repository_credentials,
             secrets,
             log,
