@@ -7,7 +7,7 @@
 mod common;
 
 use std::collections::BTreeSet;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 use common::{
     Grant, Test, expected_grants, from_cdk, from_cloudformation, from_terraform, grants, root,
