@@ -294,6 +294,9 @@ fn render_command(
     let rendered = review::render_workloads(&paths, &templates, &|| progress.tick());
     progress.finish();
     let rendered = rendered?;
+    for w in rendered.iter().flat_map(|w| &w.warnings) {
+        eprintln!("{w}");
+    }
     let plan: Vec<(PathBuf, &Files)> = rendered
         .iter()
         .map(|w| (out.join(&w.name), &w.files))

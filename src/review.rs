@@ -34,6 +34,9 @@ pub struct Workload {
     /// The roles, or `None` until read back from the folder's
     /// `cloudformation.yaml` (two identical folders never need it).
     pub roles: Option<Vec<Role>>,
+    /// The task definitions' fields the ECS API would reject
+    /// (`orders.json:12:7: ...`), for `render` to print.
+    pub warnings: Vec<String>,
 }
 
 impl Workload {
@@ -46,6 +49,7 @@ impl Workload {
             is_spec: true,
             files,
             roles: Some(model.roles),
+            warnings: Vec::new(),
         }
     }
 
@@ -61,6 +65,7 @@ impl Workload {
             is_spec: false,
             files: files::read_tree(dir)?,
             roles: None,
+            warnings: Vec::new(),
         })
     }
 
@@ -476,7 +481,14 @@ pub fn render_workloads(
         let model = crate::model::build(&source)?;
         let files = render::render(&model, templates)?;
         done();
-        Ok::<_, Error>(Workload::rendered(path.display().to_string(), model, files))
+        let mut w = Workload::rendered(path.display().to_string(), model, files);
+        w.warnings = source
+            .task_definitions
+            .iter()
+            .flat_map(|t| &t.warnings)
+            .map(|w| format!("{}: warning: {w}", w.at))
+            .collect();
+        Ok::<_, Error>(w)
     });
     let mut seen: BTreeMap<String, PathBuf> = BTreeMap::new();
     let mut out = Vec::new();

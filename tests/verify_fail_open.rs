@@ -1,0 +1,211 @@
+//! `verify` never says a task starts when it cannot see that it will: each
+//! path that once answered "allowed" for a task that would not start, or
+//! that would lose its logs, answers exit 1 (or `render` exit 2) with the
+//! exact message.
+
+mod common;
+
+use common::Test;
+
+const ORDERS: &str = r#"{
+  "family": "orders-api",
+  "taskRoleArn": "arn:aws:iam::111122223333:role/orders-api-task",
+  "executionRoleArn": "arn:aws:iam::111122223333:role/orders-api-exec",
+  "containerDefinitions": [
+    {
+      "name": "app",
+      "image": "111122223333.dkr.ecr.eu-west-1.amazonaws.com/orders:1",
+      "logConfiguration": {"logDriver": "awsfirelens", "options": {"Name": "kinesis_firehose", "region": "eu-west-1", "delivery_stream": "orders-logs"}, "secretOptions": null}
+    }
+  ]
+}
+"#;
+
+#[test]
+fn a_spec_naming_other_roles_than_the_task_definition_is_not_proven() {
+    Test::new()
+        .file("orders.json", ORDERS)
+        .file(
+            "named.yaml",
+            "version: 1\nname: orders\ndeployment: {partition: aws, region: eu-west-1, account_id: \"111122223333\"}\ntask_definitions: [orders.json]\nexecution_role:\n  name: orders-execution\n",
+        )
+        .args(["verify", "named.yaml"])
+        .status(1)
+        .stdout(
+            "orders.json:4:23: executionRoleArn: the task definition runs with `orders-api-exec`; the spec renders `orders-execution` as its task execution role: point `executionRoleArn` at `orders-execution`, or name that role in the spec
+named.yaml: 5 of 5 calls ECS makes to start 1 container of orders.json are allowed by the rendered roles, but ecs-iam cannot see that the task runs with them; not proven
+",
+        )
+        .run();
+    // Without role names, the rendered roles take the task definition's.
+    Test::new()
+        .file("orders.json", ORDERS)
+        .file(
+            "plain.yaml",
+            "version: 1\nname: orders\ndeployment: {partition: aws, region: eu-west-1, account_id: \"111122223333\"}\ntask_definitions: [orders.json]\n",
+        )
+        .args(["verify", "plain.yaml"])
+        .stdout("plain.yaml: 5 of 5 calls ECS makes to start 1 container of orders.json are allowed\n")
+        .run();
+    // A role in another account than the pinned one is the same finding.
+    Test::new()
+        .file("orders.json", &ORDERS.replace("role/orders-api-exec", "role/orders-api-exec").replace("111122223333:role/orders-api-exec", "444455556666:role/orders-api-exec"))
+        .file(
+            "plain.yaml",
+            "version: 1\nname: orders\ndeployment: {partition: aws, region: eu-west-1, account_id: \"111122223333\"}\ntask_definitions: [orders.json]\n",
+        )
+        .args(["verify", "plain.yaml"])
+        .status(1)
+        .stdout_starts_with("orders.json:4:23: executionRoleArn: the task definition runs with `orders-api-exec` in account 444455556666; the spec deploys its task execution role to account 111122223333\n")
+        .run();
+}
+
+#[test]
+fn a_firelens_destination_the_task_role_lacks_loses_the_logs() {
+    Test::new()
+        .file("orders.json", ORDERS)
+        .file(
+            "hand.yaml",
+            "version: 1\nname: orders-api\ndeployment: {partition: aws, region: eu-west-1, account_id: \"111122223333\"}\ntask_role:\n  name: orders-api-task\nexecution_role:\n  name: orders-api-exec\n  ecr:\n    repositories: [orders]\n",
+        )
+        .args(["verify", "hand.yaml", "--task-definition", "orders.json"])
+        .status(1)
+        .stdout(
+            "orders.json:9:41: containerDefinitions[app].logConfiguration: the task role does not allow firehose:PutRecordBatch on arn:aws:firehose:eu-west-1:111122223333:deliverystream/orders-logs (no statement allows it); for container `app`, the log router's writes are refused (AccessDenied) and every log line sent there is lost, silently
+hand.yaml: 4 of 5 calls ECS makes to start 1 container of orders.json are allowed; 1 missing
+",
+        )
+        .run();
+}
+
+const SHARED: &str = r#"{"family": "web", "taskRoleArn": "arn:aws:iam::111122223333:role/ecsTaskExecutionRole", "executionRoleArn": "arn:aws:iam::111122223333:role/ecsTaskExecutionRole",
+ "containerDefinitions": [{"name": "web", "image": "nginx:1.27"}]}
+"#;
+
+#[test]
+fn one_role_for_both_renders_two_and_verify_says_so() {
+    let t = Test::new().file("shared.json", SHARED);
+    let dir = t.dir().to_owned();
+    t.args(["init", "--from-task-definition", "shared.json", "--output", "web.yaml"])
+        .stdout("wrote web.yaml (from task definition `shared.json`); render it with `ecs-iam render web.yaml`, check it with `ecs-iam verify web.yaml`\n")
+        .run();
+    let spec = std::fs::read_to_string(dir.join("web.yaml")).unwrap();
+    assert!(
+        spec.contains("  name: \"ecsTaskExecutionRole\"  # from executionRoleArn\n"),
+        "{spec}"
+    );
+    assert!(spec.contains("  # The task definition runs with `ecsTaskExecutionRole` as both its task role and its\n"), "{spec}");
+    Test::in_dir(&dir)
+        .args(["render", "web.yaml", "--out", "out"])
+        .run();
+    Test::in_dir(&dir)
+        .args(["verify", "web.yaml"])
+        .status(1)
+        .stdout(
+            "shared.json:1:34: taskRoleArn: the task definition runs with `ecsTaskExecutionRole`; the spec renders `web-task` as its task role: point `taskRoleArn` at `web-task` (the task role and the execution role are distinct)
+web.yaml: 0 of 0 calls ECS makes to start 1 container of shared.json are allowed by the rendered roles, but ecs-iam cannot see that the task runs with them; not proven
+",
+        )
+        .run();
+}
+
+const TEMPLATE: &str = r#"{"family": "web", "executionRoleArn": "arn:aws:iam::111122223333:role/web-exec",
+ "containerDefinitions": [{"name": "web", "image": "${BACKEND_ECR}:latest",
+   "secrets": [{"name": "K", "valueFrom": "{{ must_env `SECRET_ARN` }}"}]},
+   {"name": "ci", "image": "REPLACED_BY_CI"}]}
+"#;
+
+#[test]
+fn template_placeholders_are_never_read_as_values() {
+    let t = || {
+        Test::new()
+            .file("tpl.json", TEMPLATE)
+            .file("tpl.yaml", "version: 1\nname: web\ndeployment: {partition: aws, region: eu-west-1, account_id: \"111122223333\"}\ntask_definitions: [tpl.json]\n")
+    };
+    t().args(["verify", "tpl.yaml"])
+        .status(1)
+        .stdout(
+            "tpl.json:2:52: `containerDefinitions[web].image`: `${BACKEND_ECR}:latest` is a template placeholder (`${...}`), not an AWS value: fill the template first (run ecs-iam on the file CI deploys), or write the value here; not proven: the grant it decides is not derived
+tpl.json:3:43: `containerDefinitions[web].secrets[K]`: `{{ must_env `SECRET_ARN` }}` is a template placeholder (`{{ ... }}`), not an AWS value: fill the template first (run ecs-iam on the file CI deploys), or write the value here; not proven: the grant it decides is not derived
+tpl.json:4:28: `containerDefinitions[ci].image`: `REPLACED_BY_CI` is a template placeholder (an upper-case name, which no image reference has), not an AWS value: fill the template first (run ecs-iam on the file CI deploys), or write the value here; not proven: the grant it decides is not derived
+tpl.json: note: the task definition names no `taskRoleArn`, so its containers run without task-role credentials; the rendered task role is used only once `taskRoleArn` names it
+tpl.yaml: 0 of 0 calls ECS makes to start 2 containers of tpl.json are allowed by what ecs-iam can see; not proven
+",
+        )
+        .run();
+    let t2 = t();
+    let dir = t2.dir().to_owned();
+    t2.args(["render", "tpl.yaml", "--out", "out"])
+        .status(2)
+        .stderr(
+            "error: tpl.json:2:52: `containerDefinitions[web].image`: `${BACKEND_ECR}:latest` is a template placeholder (`${...}`), not an AWS value: fill the template first (run ecs-iam on the file CI deploys), or write the value here
+error: tpl.json:3:43: `containerDefinitions[web].secrets[K]`: `{{ must_env `SECRET_ARN` }}` is a template placeholder (`{{ ... }}`), not an AWS value: fill the template first (run ecs-iam on the file CI deploys), or write the value here
+error: tpl.json:4:28: `containerDefinitions[ci].image`: `REPLACED_BY_CI` is a template placeholder (an upper-case name, which no image reference has), not an AWS value: fill the template first (run ecs-iam on the file CI deploys), or write the value here
+",
+        )
+        .run();
+    assert!(!dir.join("out").exists());
+}
+
+const COPILOT: &str = "Resources:
+  TaskDefinition:
+    Type: AWS::ECS::TaskDefinition
+    Properties:
+      ExecutionRoleArn: arn:aws:iam::111122223333:role/svc-exec
+      ContainerDefinitions:
+        - Name: app
+          Image: nginx:1.27
+          EnvironmentFiles:
+            - !If
+              - HasEnvFile
+              - Type: s3
+                Value: arn:aws:s3:::env-bucket/app.env
+              - !Ref AWS::NoValue
+";
+
+#[test]
+fn every_branch_of_an_fn_if_is_derived_or_refused() {
+    Test::new()
+        .file("svc.yaml", COPILOT)
+        .file(
+            "spec.yaml",
+            "version: 1\nname: svc\ntask_definitions: [svc.yaml]\n",
+        )
+        .args(["explain", "spec.yaml", "--format", "json"])
+        .stdout_contains(
+            "\"svc.yaml: containerDefinitions[app].environmentFiles[0] (if HasEnvFile)\"",
+        )
+        .run();
+    let refused = COPILOT.replace(
+        "          EnvironmentFiles:",
+        "          LogConfiguration: !If [HasLogs, {LogDriver: awslogs, Options: {awslogs-group: app}}, !Ref AWS::NoValue]\n          EnvironmentFiles:",
+    );
+    Test::new()
+        .file("svc.yaml", &refused)
+        .file("spec.yaml", "version: 1\nname: svc\ntask_definitions: [svc.yaml]\n")
+        .args(["render", "spec.yaml", "--out", "out"])
+        .status(2)
+        .stderr("error: svc.yaml:9:29: `containerDefinitions[app].logConfiguration`: `Fn::If` picks this value at deploy time; ecs-iam takes every branch of an `Fn::If` that stands for a list or a list entry (`Secrets`, `EnvironmentFiles`, `MountPoints`, `Volumes`, `SecretOptions`), not here: move the condition to the list entry, or write the value\n")
+        .run();
+}
+
+#[test]
+fn fields_ecs_rejects_are_warned_about_at_their_position() {
+    let task = r#"{"family": "w", "executionRoleArn": "arn:aws:iam::111122223333:role/w-exec",
+ "logConfiguration": {"logDriver": "awslogs"},
+ "containerDefinitions": [{"name": "w", "image": "nginx", "secret": [],
+   "environment": [{"name": "X", "valueFrom": "/w/x"}]}]}
+"#;
+    Test::new()
+        .file("w.json", task)
+        .file("w.yaml", "version: 1\nname: w\ntask_definitions: [w.json]\n")
+        .args(["render", "w.yaml", "--out", "out"])
+        .stderr(
+            "w.json:2:2: warning: `logConfiguration` is not a field of the task definition; ECS rejects it: it belongs in each entry of `containerDefinitions`
+w.json:3:59: warning: `containerDefinitions[w]` has no field `secret`; ECS rejects it; did you mean `secrets`?
+w.json:4:34: warning: `containerDefinitions[w].environment[0]` has `valueFrom`, which ECS rejects in `environment` (nothing is injected and no grant is derived): move the entry to `secrets`
+",
+        )
+        .stdout_starts_with("w.yaml -> ")
+        .run();
+}
