@@ -211,8 +211,11 @@ pub struct Missing {
 /// A grant of the execution role that no call needs.
 #[derive(Debug, Clone, Serialize)]
 pub struct Unused {
+    /// Where the field stands: in the task definition for a grant derived
+    /// from one, else in the spec.
     pub at: Location,
-    /// The spec field the grant comes from.
+    /// The field the grant comes from: a task definition field (ECS API
+    /// names) or a spec field.
     pub field: String,
     pub sid: String,
     pub actions: Vec<String>,
@@ -401,9 +404,15 @@ pub fn verify(
                 c.role == RoleKind::Execution && crate::evaluate::applies(&single, req)
             });
             if !used {
+                // A resource a task definition asked for points at that
+                // field; the spec's own at the spec field that grants it.
+                let (at, field) = match st.sources.iter().find(|s| s.text == *r) {
+                    Some(s) => (s.at.clone(), s.field.clone()),
+                    None => (spec_field(source, &st.origin), st.origin.clone()),
+                };
                 out.unused.push(Unused {
-                    at: source.locations.at(&st.origin),
-                    field: st.origin.clone(),
+                    at,
+                    field,
                     sid: st.sid.clone(),
                     actions: st.actions.clone(),
                     resource: r.to_string(),
@@ -414,7 +423,7 @@ pub fn verify(
     out.assumed = assumed;
     for m in &role.managed_policies {
         out.unused.push(Unused {
-            at: source.locations.at("execution_role.managed_policies"),
+            at: spec_field(source, "execution_role.managed_policies"),
             field: "execution_role.managed_policies".to_owned(),
             sid: m.name.clone(),
             actions: vec![format!("(managed policy {})", m.name)],
@@ -422,6 +431,16 @@ pub fn verify(
         });
     }
     out
+}
+
+/// Where the spec writes `path`. A grant comes from a field the spec
+/// holds; should it not, the file itself is named, not a parent whose line
+/// would point at another field.
+fn spec_field(source: &spec::Source, path: &str) -> Location {
+    source
+        .locations
+        .get(path)
+        .unwrap_or_else(|| source.locations.location(1, 1))
 }
 
 fn decision_is_implicit(d: &Decision) -> bool {

@@ -281,6 +281,67 @@ specs/orders.yaml: 8 of 8 calls ECS makes to start 1 container of ../taskdefs/or
     assert!(!bad.dir.join("orders.yaml").exists());
 }
 
+#[test]
+fn a_spec_written_for_awslogs_create_group_verifies_strictly() {
+    // `logs:CreateLogGroup` is granted on the ARN the ECS agent asks for
+    // and nothing else, so `--strict` finds no unneeded grant.
+    let task = TASK.replace(
+        r#""awslogs-region": "eu-west-1"}"#,
+        r#""awslogs-region": "eu-west-1", "awslogs-create-group": "true"}"#,
+    );
+    assert_ne!(task, TASK);
+    let dir = Test::new()
+        .file("orders.json", &task)
+        .args([
+            "init",
+            "--from-task-definition",
+            "orders.json",
+            "--output",
+            "orders.yaml",
+        ])
+        .run()
+        .dir;
+    Test::in_dir(&dir)
+        .args(["verify", "orders.yaml", "--strict"])
+        .stdout(
+            "orders.yaml: evaluated with <partition> = aws, from orders.json: executionRoleArn; pin `deployment` in the spec to decide it
+orders.yaml: evaluated with <account_id> = 111122223333, from orders.json: executionRoleArn; pin `deployment` in the spec to decide it
+orders.yaml: 9 of 9 calls ECS makes to start 1 container of orders.json are allowed
+",
+        )
+        .run();
+}
+
+#[test]
+fn an_unneeded_derived_grant_points_at_its_task_definition_field() {
+    // The spec derives its grants from orders.json; verified against a
+    // task definition with the image alone, the secret, the parameter and
+    // the log group are unneeded, each named at the field that asked.
+    let image_only = r#"{
+  "family": "orders",
+  "containerDefinitions": [
+    {"name": "app", "image": "111122223333.dkr.ecr.eu-west-1.amazonaws.com/orders/api:1.4"}
+  ]
+}
+"#;
+    Test::new()
+        .file("orders.json", TASK)
+        .file("image-only.json", image_only)
+        .file(
+            "orders.yaml",
+            "version: 1\nname: orders\ndeployment: {partition: aws, region: eu-west-1, account_id: \"111122223333\"}\ntask_definitions: [orders.json]\n",
+        )
+        .args(["verify", "orders.yaml", "--task-definition", "image-only.json"])
+        .stdout(
+            "orders.json:13:41: warning: containerDefinitions[app].logConfiguration: the execution role grants logs:CreateLogStream, logs:PutLogEvents on arn:aws:logs:eu-west-1:111122223333:log-group:/ecs/orders:*, which no task definition needs (--strict fails on it)
+orders.json:10:46: warning: containerDefinitions[app].secrets[DB_PASSWORD]: the execution role grants secretsmanager:GetSecretValue on arn:aws:secretsmanager:eu-west-1:111122223333:secret:orders/db-AbCdEf, which no task definition needs (--strict fails on it)
+orders.json:11:43: warning: containerDefinitions[app].secrets[API_HOST]: the execution role grants ssm:GetParameters on arn:aws:ssm:eu-west-1:111122223333:parameter/orders/api/host, which no task definition needs (--strict fails on it)
+orders.yaml: 4 of 4 calls ECS makes to start 1 container of image-only.json are allowed
+",
+        )
+        .run();
+}
+
 /// A hand-written spec that misses the parameter and pins the deployment.
 const HAND: &str = "version: 1
 name: orders

@@ -4,7 +4,7 @@
 use crate::arn::Text;
 use crate::error::{Error, Problem};
 
-use super::derived::{Derived, joined, origins};
+use super::derived::{Derived, Sourced, joined, origins};
 use super::resources::{KMS_KEY, LOG_GROUP, PARAMETER, REPOSITORY, SECRET};
 use super::statements::{condition, policy, statement};
 use super::{Builder, Common, Role, RoleKind, Wildcard, names};
@@ -51,7 +51,10 @@ impl Builder<'_> {
                     derived
                         .pulls
                         .iter()
-                        .map(|p| (Text::literal("*"), p.origin.clone()))
+                        .map(|p| Sourced {
+                            text: Text::literal("*"),
+                            ..p.clone()
+                        })
                         .collect(),
                 ),
             );
@@ -165,31 +168,20 @@ impl Builder<'_> {
                     statement(
                         "LogsCreateGroup",
                         &["logs:CreateLogGroup"],
-                        // The ECS agent is refused CreateLogGroup on
-                        // `log-group:<name>:log-stream:` (its AccessDenied
-                        // messages say so), which `:*` covers; CloudWatch
-                        // Logs documents the group's own ARN for the
-                        // action. Both name only that group.
-                        joined(created, &derived.created_log_groups)
-                            .iter()
-                            .flat_map(|g| [g.clone(), g.without_streams()])
-                            .collect(),
+                        // Only the `:*` form: the ECS agent asks for
+                        // `log-group:<name>:log-stream:` (an empty stream
+                        // name), as its AccessDenied messages show, which
+                        // the bare group ARN does not match.
+                        joined(created, &derived.created_log_groups),
                         Vec::new(),
-                        "execution_role.logs.create_group",
+                        if e.logs.create_group {
+                            "execution_role.logs.create_group"
+                        } else {
+                            "task_definitions"
+                        },
                     )
                     .unavoidable(Wildcard::LogStreams)
-                    .sourced(
-                        derived
-                            .created_log_groups
-                            .iter()
-                            .flat_map(|g| {
-                                [
-                                    (g.text.clone(), g.origin.clone()),
-                                    (g.text.without_streams(), g.origin.clone()),
-                                ]
-                            })
-                            .collect(),
-                    ),
+                    .sourced(origins(&derived.created_log_groups)),
                 );
             }
         }

@@ -233,17 +233,14 @@ impl Builder<'_> {
                 .unavoidable(Wildcard::LogStreamsNamedBy(FIRELENS_STREAMS)),
             );
             if spec.logs.create_group {
-                // As for the execution role's awslogs groups: the group's
-                // own ARN (the action's resource type) and `:*`, both
-                // naming only that group.
+                // As for the execution role's awslogs groups: CloudWatch
+                // Logs authorises CreateLogGroup on
+                // `log-group:<name>:log-stream:`, which `:*` matches.
                 st.push(
                     statement(
                         "FirelensLogsCreateGroup",
                         &["logs:CreateLogGroup"],
-                        groups
-                            .iter()
-                            .flat_map(|g| [g.clone(), g.without_streams()])
-                            .collect(),
+                        groups.clone(),
                         Vec::new(),
                         "task_role.firelens.logs.create_group",
                     )
