@@ -11,7 +11,7 @@ use serde_json::json;
 
 use crate::error::Location;
 use crate::evaluate::{Decision, PolicyStatement, Request, decide, role_policies};
-use crate::model::{Model, RoleKind};
+use crate::model::{Model, RoleKind, guardduty};
 use crate::spec;
 use crate::task_definition::needs::{Grant, Need};
 
@@ -238,6 +238,9 @@ pub struct Verification {
     /// Deploy-time values the spec leaves open, taken from the task
     /// definitions' own ARNs: placeholder, value, the field naming it.
     pub assumed: Vec<(String, String, String)>,
+    /// What the answer does not cover and the spec could: containers AWS
+    /// adds to tasks that the roles do not let ECS pull.
+    pub notes: Vec<String>,
 }
 
 impl Verification {
@@ -301,6 +304,7 @@ pub fn verify(
         unused: Vec::new(),
         unproven: Vec::new(),
         assumed: Vec::new(),
+        notes: Vec::new(),
     };
     // Many calls repeat (one secret under several JSON keys, the ECR token
     // of every container): each distinct request is decided once.
@@ -364,6 +368,54 @@ pub fn verify(
                 all_calls.push((call, request));
             }
         }
+    }
+    // The GuardDuty agent, when the spec lets ECS pull it: the same calls
+    // as an image of the task definitions, once per task definition.
+    let execution = model.roles.iter().find(|r| r.kind == RoleKind::Execution);
+    let agent = execution
+        .iter()
+        .flat_map(|r| r.policy.iter().flat_map(|p| &p.statements))
+        .find(|st| st.sid == AGENT_SID)
+        .and_then(|st| st.resources.first())
+        .map(ToString::to_string);
+    if let (Some(repository), Some(p)) = (&agent, of(RoleKind::Execution)) {
+        let spec_at = spec_field(source, "execution_role.guardduty_agent");
+        for _ in &out.task_definitions {
+            for call in agent_calls(repository) {
+                out.calls += 1;
+                let request = Request {
+                    action: call.request.action.clone(),
+                    resource: call.request.resource.clone(),
+                    context: BTreeMap::new(),
+                };
+                let why = match decide(&p.statements, None, &request) {
+                    Decision::Allowed { .. } => None,
+                    Decision::ExplicitDeny { by } => {
+                        Some(format!("denied by statement `{}`", by.sid))
+                    }
+                    Decision::ImplicitDeny { .. } => Some("no statement allows it".to_owned()),
+                };
+                if let Some(why) = why {
+                    out.missing.push(Missing {
+                        at: spec_at.clone(),
+                        file: out.spec.clone(),
+                        field: "execution_role.guardduty_agent".to_owned(),
+                        container: None,
+                        call: call.clone(),
+                        why,
+                    });
+                }
+                all_calls.push((call, request));
+            }
+        }
+    } else if !source.spec.execution_role.guardduty_agent
+        && let Some(p) = of(RoleKind::Execution)
+        && !agent_allowed(&p.statements, &assumed, source)
+    {
+        out.notes.push(format!(
+            "`execution_role.guardduty_agent` is not set: where GuardDuty manages its Runtime Monitoring agent automatically, ECS adds the agent to new Fargate tasks and pulls it with the task execution role from AWS's `{}` repository, which this role does not allow, so those tasks fail with CannotPullContainerError; set it to `true` for such accounts",
+            guardduty::AGENT_REPOSITORY
+        ));
     }
     for (kind, p) in &policies {
         let needed = all_calls.iter().any(|(c, _)| c.role == *kind);
@@ -433,6 +485,62 @@ pub fn verify(
     out
 }
 
+/// The Sid of the execution role's statement for the GuardDuty agent.
+const AGENT_SID: &str = "GuardDutyAgentPull";
+
+/// The calls ECS makes to pull the GuardDuty agent's image.
+fn agent_calls(repository: &str) -> Vec<Call> {
+    let call = |action: &str, resource: &str, error| Call {
+        role: RoleKind::Execution,
+        request: CallRequest {
+            action: action.to_owned(),
+            resource: resource.to_owned(),
+            context: BTreeMap::new(),
+        },
+        error,
+    };
+    vec![
+        call("ecr:GetAuthorizationToken", "*", PULL_AUTH),
+        call("ecr:BatchCheckLayerAvailability", repository, PULL),
+        call("ecr:GetDownloadUrlForLayer", repository, PULL),
+        call("ecr:BatchGetImage", repository, PULL),
+    ]
+}
+
+/// Whether the execution role's statements already let ECS pull the agent
+/// (a custom statement on `*`, say), in the deployment's region when it is
+/// known and listed, else in the user guide's first.
+fn agent_allowed(
+    statements: &[PolicyStatement],
+    assumed: &[(String, String, String)],
+    source: &spec::Source,
+) -> bool {
+    let region = source
+        .spec
+        .deployment
+        .region
+        .clone()
+        .or_else(|| {
+            assumed
+                .iter()
+                .find(|(p, ..)| p == "<region>")
+                .map(|(_, v, _)| v.clone())
+        })
+        .filter(|r| guardduty::agent_repository(r).is_some())
+        .unwrap_or_else(|| guardduty::AGENT_ACCOUNTS[0].0.to_owned());
+    let Some(repository) = guardduty::agent_repository(&region) else {
+        return false;
+    };
+    agent_calls(&repository.to_string()).iter().all(|c| {
+        let request = Request {
+            action: c.request.action.clone(),
+            resource: c.request.resource.clone(),
+            context: BTreeMap::new(),
+        };
+        matches!(decide(statements, None, &request), Decision::Allowed { .. })
+    })
+}
+
 /// Where the spec writes `path`. A grant comes from a field the spec
 /// holds; should it not, the file itself is named, not a parent whose line
 /// would point at another field.
@@ -486,6 +594,9 @@ impl Verification {
                     " (--strict fails on it)"
                 }
             );
+        }
+        for n in &self.notes {
+            let _ = writeln!(s, "{}: note: {n}", self.spec);
         }
         for (placeholder, value, field) in &self.assumed {
             let _ = writeln!(

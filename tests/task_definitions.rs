@@ -202,6 +202,13 @@ const TASK: &str = r#"{
 }
 "#;
 
+/// The note `verify` prints for a spec without `guardduty_agent`.
+fn guardduty_note(spec: &str) -> String {
+    format!(
+        "{spec}: note: `execution_role.guardduty_agent` is not set: where GuardDuty manages its Runtime Monitoring agent automatically, ECS adds the agent to new Fargate tasks and pulls it with the task execution role from AWS's `aws-guardduty-agent-fargate` repository, which this role does not allow, so those tasks fail with CannotPullContainerError; set it to `true` for such accounts\n"
+    )
+}
+
 #[test]
 fn init_from_a_task_definition_writes_a_spec_that_renders_and_verifies() {
     let out = Test::new()
@@ -259,7 +266,7 @@ execution_role:
     assert!(spec.contains("  - \"../taskdefs/orders.json\"\n"), "{spec}");
     Test::in_dir(&dir)
         .args(["verify", "specs/orders.yaml"])
-        .stdout(
+        .stdout(guardduty_note("specs/orders.yaml") +
             "specs/orders.yaml: evaluated with <partition> = aws, from ../taskdefs/orders.json: executionRoleArn; pin `deployment` in the spec to decide it
 specs/orders.yaml: evaluated with <account_id> = 111122223333, from ../taskdefs/orders.json: executionRoleArn; pin `deployment` in the spec to decide it
 specs/orders.yaml: 8 of 8 calls ECS makes to start 1 container of ../taskdefs/orders.json are allowed
@@ -303,7 +310,7 @@ fn a_spec_written_for_awslogs_create_group_verifies_strictly() {
         .dir;
     Test::in_dir(&dir)
         .args(["verify", "orders.yaml", "--strict"])
-        .stdout(
+        .stdout(guardduty_note("orders.yaml") +
             "orders.yaml: evaluated with <partition> = aws, from orders.json: executionRoleArn; pin `deployment` in the spec to decide it
 orders.yaml: evaluated with <account_id> = 111122223333, from orders.json: executionRoleArn; pin `deployment` in the spec to decide it
 orders.yaml: 9 of 9 calls ECS makes to start 1 container of orders.json are allowed
@@ -336,7 +343,7 @@ fn an_unneeded_derived_grant_points_at_its_task_definition_field() {
             "orders.json:13:41: warning: containerDefinitions[app].logConfiguration: the execution role grants logs:CreateLogStream, logs:PutLogEvents on arn:aws:logs:eu-west-1:111122223333:log-group:/ecs/orders:*, which no task definition needs (--strict fails on it)
 orders.json:10:46: warning: containerDefinitions[app].secrets[DB_PASSWORD]: the execution role grants secretsmanager:GetSecretValue on arn:aws:secretsmanager:eu-west-1:111122223333:secret:orders/db-AbCdEf, which no task definition needs (--strict fails on it)
 orders.json:11:43: warning: containerDefinitions[app].secrets[API_HOST]: the execution role grants ssm:GetParameters on arn:aws:ssm:eu-west-1:111122223333:parameter/orders/api/host, which no task definition needs (--strict fails on it)
-orders.yaml: 4 of 4 calls ECS makes to start 1 container of image-only.json are allowed
+".to_owned() + &guardduty_note("orders.yaml") + "orders.yaml: 4 of 4 calls ECS makes to start 1 container of image-only.json are allowed
 ",
         )
         .run();
@@ -366,7 +373,7 @@ fn verify_names_each_missing_call_and_each_unneeded_grant() {
         .stdout(
             "orders.json:11:43: containerDefinitions[app].secrets[API_HOST]: the task execution role does not allow ssm:GetParameters on arn:aws:ssm:eu-west-1:111122223333:parameter/orders/api/host (no statement allows it); ECS fails to start container `app` with ResourceInitializationError: unable to pull secrets or registry auth: unable to retrieve secrets from ssm (AccessDeniedException)
 hand.yaml:8:5: warning: execution_role.logs.groups: the execution role grants logs:CreateLogStream, logs:PutLogEvents on arn:aws:logs:eu-west-1:111122223333:log-group:/ecs/legacy:*, which no task definition needs (--strict fails on it)
-hand.yaml: 7 of 8 calls ECS makes to start 1 container of orders.json are allowed; 1 missing
+".to_owned() + &guardduty_note("hand.yaml") + "hand.yaml: 7 of 8 calls ECS makes to start 1 container of orders.json are allowed; 1 missing
 ",
         )
         .run();
@@ -521,4 +528,70 @@ fn a_secret_added_to_the_task_definition_is_broadening_in_review() {
         .stdout_contains("arn:aws:secretsmanager:eu-west-1:111122223333:secret:stripe/key-Zz9Yy8")
         .stdout_contains("broaden")
         .run();
+}
+
+#[test]
+fn the_guardduty_agent_is_verified_when_set_and_noted_when_not() {
+    let spec = "version: 1
+name: orders
+deployment: {region: eu-west-1}
+task_definitions: [orders.json]
+";
+    let t = |spec: &str| {
+        Test::new()
+            .file("orders.json", TASK)
+            .file("orders.yaml", spec)
+    };
+    // Off: a note, not a failure.
+    t(spec)
+        .args(["verify", "orders.yaml", "--strict"])
+        .stdout_starts_with(guardduty_note("orders.yaml"))
+        .stdout_ends_with(
+            "orders.yaml: 8 of 8 calls ECS makes to start 1 container of orders.json are allowed\n",
+        )
+        .run();
+    // On: the agent's four pull calls are evaluated too, and allowed.
+    let on = format!("{spec}execution_role:\n  guardduty_agent: true\n");
+    let out = t(&on)
+        .args(["verify", "orders.yaml", "--strict"])
+        .stdout_ends_with("orders.yaml: 12 of 12 calls ECS makes to start 1 container of orders.json are allowed\n")
+        .run();
+    assert!(!out.stdout.contains("note:"), "{}", out.stdout);
+    // A Deny on the agent's repository is a call ECS is refused, at the
+    // setting's line.
+    let denied = format!(
+        "{on}  statements:\n    - sid: NoAgent\n      effect: Deny\n      actions: [ecr:BatchGetImage]\n      resources: [\"arn:aws:ecr:eu-west-1:694911143906:repository/aws-guardduty-agent-fargate\"]\n"
+    );
+    t(&denied)
+        .args(["verify", "orders.yaml"])
+        .status(1)
+        .stdout_starts_with("orders.yaml:6:20: execution_role.guardduty_agent: the task execution role does not allow ecr:BatchGetImage on arn:aws:ecr:eu-west-1:694911143906:repository/aws-guardduty-agent-fargate (denied by statement `NoAgent`); ECS fails to start the task with CannotPullContainerError: pull access denied (AccessDeniedException)\n")
+        .run();
+}
+
+#[test]
+fn the_guardduty_agent_needs_a_region_its_user_guide_lists() {
+    for (deployment, message) in [
+        (
+            "",
+            "the GuardDuty agent's repository is in an AWS-owned account that differs per region, and the region is left to deploy time; pin it with `deployment: {region: <region>}`",
+        ),
+        (
+            "deployment: {partition: aws-us-gov, region: us-gov-west-1}\n",
+            "GuardDuty's user guide lists no Fargate agent repository for region `us-gov-west-1` (it lists commercial regions only); remove `guardduty_agent`, or grant the repository in `statements` if AWS has since published one",
+        ),
+    ] {
+        let line = 4 + deployment.lines().count();
+        Test::new()
+            .file(
+                "s.yaml",
+                format!("version: 1\nname: orders\n{deployment}execution_role:\n  guardduty_agent: true\n"),
+            )
+            .args(["render", "s.yaml", "--out", "out"])
+            .status(2)
+            .stderr(format!(
+                "error: s.yaml:{line}:20: `execution_role.guardduty_agent`: {message}\n"
+            ))
+            .run();
+    }
 }

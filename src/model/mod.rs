@@ -7,6 +7,7 @@
 pub mod cross_account;
 mod derived;
 mod execution_role;
+pub mod guardduty;
 mod integrations;
 pub mod managed;
 mod names;
