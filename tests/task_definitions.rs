@@ -550,6 +550,11 @@ task_definitions: [orders.json]
             "orders.yaml: 8 of 8 calls ECS makes to start 1 container of orders.json are allowed\n",
         )
         .run();
+    // A role that already allows the pull gets no note.
+    let managed =
+        format!("{spec}execution_role:\n  managed_policies: [AmazonECSTaskExecutionRolePolicy]\n");
+    let out = t(&managed).args(["verify", "orders.yaml"]).run();
+    assert!(!out.stdout.contains("note:"), "{}", out.stdout);
     // On: the agent's four pull calls are evaluated too, and allowed.
     let on = format!("{spec}execution_role:\n  guardduty_agent: true\n");
     let out = t(&on)
