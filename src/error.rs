@@ -329,6 +329,11 @@ pub enum Problem {
         name: String,
     },
     NothingToDecrypt,
+    /// `guardduty_agent` with no region pinned, or one GuardDuty lists no
+    /// agent repository for (`None`: not pinned).
+    GuardDutyRegion {
+        region: Option<String>,
+    },
     BadAcknowledgement {
         reason: String,
     },
@@ -1013,6 +1018,16 @@ impl fmt::Display for Problem {
             Problem::NothingToDecrypt => write!(
                 f,
                 "the execution role decrypts only secrets and SSM parameters it injects, and lists neither; add `secrets` or `ssm_parameters`, or remove the keys"
+            ),
+            Problem::GuardDutyRegion { region: None } => write!(
+                f,
+                "the GuardDuty agent's repository is in an AWS-owned account that differs per region, and the region is left to deploy time; pin it with `deployment: {{region: <region>}}`"
+            ),
+            Problem::GuardDutyRegion {
+                region: Some(region),
+            } => write!(
+                f,
+                "GuardDuty's user guide lists no Fargate agent repository for region `{region}` (it lists commercial regions only); remove `guardduty_agent`, or grant the repository in `statements` if AWS has since published one"
             ),
             Problem::SameRoleName { name } => write!(
                 f,

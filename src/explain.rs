@@ -73,7 +73,7 @@ pub fn explain(model: &Model) -> Vec<Row> {
             let own: Vec<String> = st
                 .resources
                 .iter()
-                .filter(|r| st.sources.iter().all(|(s, _)| s != *r))
+                .filter(|r| st.sources.iter().all(|s| s.text != **r))
                 .map(ToString::to_string)
                 .collect();
             if !own.is_empty() {
@@ -92,8 +92,8 @@ pub fn explain(model: &Model) -> Vec<Row> {
                 }
             }
             let mut derived: Vec<(String, Vec<String>)> = Vec::new();
-            for (resource, origin) in &st.sources {
-                let r = resource.to_string();
+            for source in &st.sources {
+                let (r, origin) = (source.text.to_string(), &source.origin);
                 match derived.iter_mut().find(|(o, _)| o == origin) {
                     Some((_, rs)) if !rs.contains(&r) => rs.push(r),
                     Some(_) => {}

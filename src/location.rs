@@ -109,19 +109,29 @@ impl Locations {
     pub fn at(&self, path: &str) -> Location {
         let mut path = path;
         loop {
-            let key = self
-                .collections
-                .contains(path)
-                .then(|| self.keys.get(path))
-                .flatten();
-            if let Some(&(line, column)) = key.or_else(|| self.nodes.get(path)) {
-                return self.location(line, column);
+            if let Some(at) = self.get(path) {
+                return at;
             }
             match parent(path) {
                 Some(p) => path = p,
                 None => return self.location(1, 1),
             }
         }
+    }
+
+    /// The position of `path` itself (as [`Locations::at`] places it), or
+    /// `None` when the file does not hold it: a default the spec leaves
+    /// out has no line of its own, and its parent's line would name the
+    /// wrong field.
+    #[must_use]
+    pub fn get(&self, path: &str) -> Option<Location> {
+        let key = self
+            .collections
+            .contains(path)
+            .then(|| self.keys.get(path))
+            .flatten();
+        key.or_else(|| self.nodes.get(path))
+            .map(|&(line, column)| self.location(line, column))
     }
 
     /// A location in this file at a known line and column.
@@ -267,8 +277,10 @@ mod tests {
         assert_eq!((b.line, b.column), (4, 15));
         assert_eq!(locs.at("task_role.s3[0].prefix").line, 5);
         assert_eq!(locs.at("tags.team").line, 6);
-        // Unknown paths fall back to the nearest ancestor.
+        // Unknown paths fall back to the nearest ancestor; `get` does not.
         assert_eq!(locs.at("task_role.s3[0].nothing").line, 4);
+        assert!(locs.get("task_role.s3[0].nothing").is_none());
+        assert_eq!(locs.get("task_role.s3").map(|l| l.line), Some(3));
     }
 
     #[test]

@@ -330,6 +330,14 @@ pub struct ExecutionRoleSpec {
     /// parameters.
     #[serde(default)]
     pub kms_keys: Vec<String>,
+    /// Let ECS pull GuardDuty's Runtime Monitoring agent: with automated
+    /// agent management, ECS adds the agent as a sidecar to new Fargate
+    /// tasks and pulls it with this role from the AWS-owned
+    /// `aws-guardduty-agent-fargate` repository of the deployment's region
+    /// (the three layer actions on that repository alone, and
+    /// `ecr:GetAuthorizationToken`). Needs `deployment.region`.
+    #[serde(default)]
+    pub guardduty_agent: bool,
     /// Further statements.
     #[serde(default)]
     pub statements: Vec<StatementSpec>,

@@ -11,7 +11,7 @@ use serde_json::json;
 
 use crate::error::{Error, Location};
 use crate::evaluate::{Decision, PolicyStatement, Request, decide, role_policies};
-use crate::model::{Model, RoleKind};
+use crate::model::{Model, RoleKind, guardduty};
 use crate::spec;
 use crate::task_definition::TaskDefinition;
 use crate::task_definition::needs::{Destination, Grant, Need};
@@ -278,8 +278,11 @@ pub struct Missing {
 /// A grant of the execution role that no call needs.
 #[derive(Debug, Clone, Serialize)]
 pub struct Unused {
+    /// Where the field stands: in the task definition for a grant derived
+    /// from one, else in the spec.
     pub at: Location,
-    /// The spec field the grant comes from.
+    /// The field the grant comes from: a task definition field (ECS API
+    /// names) or a spec field.
     pub field: String,
     pub sid: String,
     pub actions: Vec<String>,
@@ -316,7 +319,8 @@ pub struct Verification {
     /// What the task definitions hold that ecs-iam could not read as an
     /// AWS value (template placeholders), each with its position.
     pub placeholders: Vec<String>,
-    /// Fields the ECS API would reject, and other notes that do not decide
+    /// Fields the ECS API would reject, containers AWS adds to tasks that
+    /// the roles do not let ECS pull, and other notes that do not decide
     /// the answer.
     pub notes: Vec<String>,
 }
@@ -466,7 +470,7 @@ fn role_findings(
                         },
                         field: api.to_owned(),
                         message: format!(
-                            "the task definition names no `{api}`, so the calls below made with the {} have no role to make them; set `{api}` to the rendered role `{rendered}`",
+                            "the task definition names no `{api}`, so ECS makes the {}'s calls without it (on EC2 with the container instance's role, which ecs-iam cannot see); set `{api}` to the rendered role `{rendered}`",
                             kind.title()
                         ),
                     });
@@ -642,6 +646,55 @@ fn verify(
             }
         }
     }
+    // The GuardDuty agent, when the spec lets ECS pull it: the same calls
+    // as an image of the task definitions, once per task definition.
+    let execution = model.roles.iter().find(|r| r.kind == RoleKind::Execution);
+    let agent = execution
+        .iter()
+        .flat_map(|r| r.policy.iter().flat_map(|p| &p.statements))
+        .find(|st| st.sid == AGENT_SID)
+        .and_then(|st| st.resources.first())
+        .map(ToString::to_string);
+    if let (Some(repository), Some(p)) = (&agent, of(RoleKind::Execution)) {
+        let spec_at = spec_field(source, "execution_role.guardduty_agent");
+        for _ in &out.task_definitions {
+            for call in agent_calls(repository) {
+                out.calls += 1;
+                let request = Request {
+                    action: call.request.action.clone(),
+                    resource: call.request.resource.clone(),
+                    context: BTreeMap::new(),
+                };
+                let why = match decide(&p.statements, None, &request) {
+                    Decision::Allowed { .. } => None,
+                    Decision::ExplicitDeny { by } => {
+                        Some(format!("denied by statement `{}`", by.sid))
+                    }
+                    Decision::ImplicitDeny { .. } => Some("no statement allows it".to_owned()),
+                };
+                if let Some(why) = why {
+                    out.missing.push(Missing {
+                        at: spec_at.clone(),
+                        file: out.spec.clone(),
+                        field: "execution_role.guardduty_agent".to_owned(),
+                        container: None,
+                        call: call.clone(),
+                        why,
+                    });
+                }
+                all_calls.push((call, request));
+            }
+        }
+    } else if !source.spec.execution_role.guardduty_agent
+        && let Some(p) = of(RoleKind::Execution)
+        && !agent_allowed(&p.statements, &assumed, source)
+    {
+        out.notes.push(format!(
+            "{}: note: `execution_role.guardduty_agent` is not set: where GuardDuty manages its Runtime Monitoring agent automatically, ECS adds the agent to new Fargate tasks and pulls it with the task execution role from AWS's `{}` repository, which this role does not allow, so those tasks fail with CannotPullContainerError; set it to `true` for such accounts",
+            out.spec,
+            guardduty::AGENT_REPOSITORY
+        ));
+    }
     for (kind, p) in &policies {
         let needed = all_calls.iter().any(|(c, _)| c.role == *kind);
         if let Some(b) = &p.boundary
@@ -681,9 +734,15 @@ fn verify(
                 c.role == RoleKind::Execution && crate::evaluate::applies(&single, req)
             });
             if !used {
+                // A resource a task definition asked for points at that
+                // field; the spec's own at the spec field that grants it.
+                let (at, field) = match st.sources.iter().find(|s| s.text == *r) {
+                    Some(s) => (s.at.clone(), s.field.clone()),
+                    None => (spec_field(source, &st.origin), st.origin.clone()),
+                };
                 out.unused.push(Unused {
-                    at: source.locations.at(&st.origin),
-                    field: st.origin.clone(),
+                    at,
+                    field,
                     sid: st.sid.clone(),
                     actions: st.actions.clone(),
                     resource: r.to_string(),
@@ -694,7 +753,7 @@ fn verify(
     out.assumed = assumed;
     for m in &role.managed_policies {
         out.unused.push(Unused {
-            at: source.locations.at("execution_role.managed_policies"),
+            at: spec_field(source, "execution_role.managed_policies"),
             field: "execution_role.managed_policies".to_owned(),
             sid: m.name.clone(),
             actions: vec![format!("(managed policy {})", m.name)],
@@ -702,6 +761,73 @@ fn verify(
         });
     }
     out
+}
+
+/// The Sid of the execution role's statement for the GuardDuty agent.
+const AGENT_SID: &str = "GuardDutyAgentPull";
+
+/// The calls ECS makes to pull the GuardDuty agent's image.
+fn agent_calls(repository: &str) -> Vec<Call> {
+    let call = |action: &str, resource: &str, error| Call {
+        role: RoleKind::Execution,
+        request: CallRequest {
+            action: action.to_owned(),
+            resource: resource.to_owned(),
+            context: BTreeMap::new(),
+        },
+        error,
+        stops_task: true,
+    };
+    vec![
+        call("ecr:GetAuthorizationToken", "*", PULL_AUTH),
+        call("ecr:BatchCheckLayerAvailability", repository, PULL),
+        call("ecr:GetDownloadUrlForLayer", repository, PULL),
+        call("ecr:BatchGetImage", repository, PULL),
+    ]
+}
+
+/// Whether the execution role's statements already let ECS pull the agent
+/// (a custom statement on `*`, say), in the deployment's region when it is
+/// known and listed, else in the user guide's first.
+fn agent_allowed(
+    statements: &[PolicyStatement],
+    assumed: &[(String, String, String)],
+    source: &spec::Source,
+) -> bool {
+    let region = source
+        .spec
+        .deployment
+        .region
+        .clone()
+        .or_else(|| {
+            assumed
+                .iter()
+                .find(|(p, ..)| p == "<region>")
+                .map(|(_, v, _)| v.clone())
+        })
+        .filter(|r| guardduty::agent_repository(r).is_some())
+        .unwrap_or_else(|| guardduty::AGENT_ACCOUNTS[0].0.to_owned());
+    let Some(repository) = guardduty::agent_repository(&region) else {
+        return false;
+    };
+    agent_calls(&repository.to_string()).iter().all(|c| {
+        let request = Request {
+            action: c.request.action.clone(),
+            resource: c.request.resource.clone(),
+            context: BTreeMap::new(),
+        };
+        matches!(decide(statements, None, &request), Decision::Allowed { .. })
+    })
+}
+
+/// Where the spec writes `path`. A grant comes from a field the spec
+/// holds; should it not, the file itself is named, not a parent whose line
+/// would point at another field.
+fn spec_field(source: &spec::Source, path: &str) -> Location {
+    source
+        .locations
+        .get(path)
+        .unwrap_or_else(|| source.locations.location(1, 1))
 }
 
 fn decision_is_implicit(d: &Decision) -> bool {
@@ -759,15 +885,15 @@ impl Verification {
                 }
             );
         }
+        for n in &self.notes {
+            let _ = writeln!(s, "{n}");
+        }
         for (placeholder, value, field) in &self.assumed {
             let _ = writeln!(
                 s,
                 "{}: evaluated with {placeholder} = {value}, from {field}; pin `deployment` in the spec to decide it",
                 self.spec
             );
-        }
-        for n in &self.notes {
-            let _ = writeln!(s, "{n}");
         }
         let files = self.task_definitions.join(", ");
         let _ = writeln!(

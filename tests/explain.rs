@@ -1,6 +1,7 @@
 //! `ecs-iam explain` against goldens: the table and the JSON of every
-//! example and of the literal-ARN case, whose pasted ARNs show as written
-//! (`tests/explain/`; `ECS_IAM_BLESS=1` regenerates them).
+//! example, of the literal-ARN case, whose pasted ARNs show as written,
+//! and of the GuardDuty agent case (`tests/explain/`; `ECS_IAM_BLESS=1`
+//! regenerates them).
 
 mod common;
 
@@ -18,6 +19,7 @@ fn explain_matches_its_goldens() {
         ("ecs-secrets-vpce", "examples/ecs-secrets-vpce.yaml"),
         ("matillion-agent", "examples/matillion-agent.yaml"),
         ("literal-arns", "tests/golden/literal-arns/spec.yaml"),
+        ("guardduty-agent", "tests/golden/guardduty-agent/spec.yaml"),
     ] {
         for (format, ext) in [("text", "txt"), ("json", "json")] {
             let actual = Test::new()

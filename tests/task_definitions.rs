@@ -145,6 +145,13 @@ const TASK: &str = r#"{
 }
 "#;
 
+/// The note `verify` prints for a spec without `guardduty_agent`.
+fn guardduty_note(spec: &str) -> String {
+    format!(
+        "{spec}: note: `execution_role.guardduty_agent` is not set: where GuardDuty manages its Runtime Monitoring agent automatically, ECS adds the agent to new Fargate tasks and pulls it with the task execution role from AWS's `aws-guardduty-agent-fargate` repository, which this role does not allow, so those tasks fail with CannotPullContainerError; set it to `true` for such accounts\n"
+    )
+}
+
 #[test]
 fn init_from_a_task_definition_writes_a_spec_that_renders_and_verifies() {
     let out = Test::new()
@@ -166,13 +173,18 @@ fn init_from_a_task_definition_writes_a_spec_that_renders_and_verifies() {
 # that ECS can start each container.
 version: 1
 name: "orders"  # the task definition's family
+# Where the task definition's own ARNs say it runs:
+deployment:
+  partition: "aws"  # from taskRoleArn
+  region: "eu-west-1"  # from containerDefinitions[app].logConfiguration.options.awslogs-region
+  account_id: "111122223333"  # from taskRoleArn
 task_definitions:
   - "taskdefs/orders.json"
 # What it needs (`ecs-iam explain` shows the grants):
 #   containerDefinitions[app].image: pull from ECR repository arn:aws:ecr:eu-west-1:111122223333:repository/orders/api
 #   containerDefinitions[app].secrets[DB_PASSWORD]: read secret arn:aws:secretsmanager:eu-west-1:111122223333:secret:orders/db-AbCdEf
-#   containerDefinitions[app].secrets[API_HOST]: read parameter arn:<partition>:ssm:<region>:<account_id>:parameter/orders/api/host
-#   containerDefinitions[app].logConfiguration: write log streams of arn:<partition>:logs:eu-west-1:<account_id>:log-group:/ecs/orders:*
+#   containerDefinitions[app].secrets[API_HOST]: read parameter arn:aws:ssm:eu-west-1:111122223333:parameter/orders/api/host
+#   containerDefinitions[app].logConfiguration: write log streams of arn:aws:logs:eu-west-1:111122223333:log-group:/ecs/orders:*
 path: "/ops/"  # from the task definition's role ARNs
 task_role:
   name: "orders-app"  # from taskRoleArn
@@ -202,10 +214,8 @@ execution_role:
     assert!(spec.contains("  - \"../taskdefs/orders.json\"\n"), "{spec}");
     Test::in_dir(&dir)
         .args(["verify", "specs/orders.yaml"])
-        .stdout(
-            "specs/orders.yaml: evaluated with <partition> = aws, from ../taskdefs/orders.json: executionRoleArn; pin `deployment` in the spec to decide it
-specs/orders.yaml: evaluated with <account_id> = 111122223333, from ../taskdefs/orders.json: executionRoleArn; pin `deployment` in the spec to decide it
-specs/orders.yaml: 8 of 8 calls ECS makes to start 1 container of ../taskdefs/orders.json are allowed
+        .stdout(guardduty_note("specs/orders.yaml") +
+            "specs/orders.yaml: 8 of 8 calls ECS makes to start 1 container of ../taskdefs/orders.json are allowed
 ",
         )
         .run();
@@ -224,11 +234,76 @@ specs/orders.yaml: 8 of 8 calls ECS makes to start 1 container of ../taskdefs/or
     assert!(!bad.dir.join("orders.yaml").exists());
 }
 
+#[test]
+fn a_spec_written_for_awslogs_create_group_verifies_strictly() {
+    // `logs:CreateLogGroup` is granted on the ARN the ECS agent asks for
+    // and nothing else, so `--strict` finds no unneeded grant.
+    let task = TASK.replace(
+        r#""awslogs-region": "eu-west-1"}"#,
+        r#""awslogs-region": "eu-west-1", "awslogs-create-group": "true"}"#,
+    );
+    assert_ne!(task, TASK);
+    let dir = Test::new()
+        .file("orders.json", &task)
+        .args([
+            "init",
+            "--from-task-definition",
+            "orders.json",
+            "--output",
+            "orders.yaml",
+        ])
+        .run()
+        .dir;
+    Test::in_dir(&dir)
+        .args(["verify", "orders.yaml", "--strict"])
+        .stdout(guardduty_note("orders.yaml") +
+            "orders.yaml: 9 of 9 calls ECS makes to start 1 container of orders.json are allowed
+",
+        )
+        .run();
+}
+
+#[test]
+fn an_unneeded_derived_grant_points_at_its_task_definition_field() {
+    // The spec derives its grants from orders.json; verified against a
+    // task definition with the image alone, the secret, the parameter and
+    // the log group are unneeded, each named at the field that asked.
+    let image_only = r#"{
+  "family": "orders",
+  "taskRoleArn": "arn:aws:iam::111122223333:role/ops/orders-app",
+  "executionRoleArn": "arn:aws:iam::111122223333:role/ops/orders-exec",
+  "containerDefinitions": [
+    {"name": "app", "image": "111122223333.dkr.ecr.eu-west-1.amazonaws.com/orders/api:1.4"}
+  ]
+}
+"#;
+    Test::new()
+        .file("orders.json", TASK)
+        .file("image-only.json", image_only)
+        .file(
+            "orders.yaml",
+            "version: 1\nname: orders\ndeployment: {partition: aws, region: eu-west-1, account_id: \"111122223333\"}\ntask_definitions: [orders.json]\n",
+        )
+        .args(["verify", "orders.yaml", "--task-definition", "image-only.json"])
+        .stdout(
+            "orders.json:13:41: warning: containerDefinitions[app].logConfiguration: the execution role grants logs:CreateLogStream, logs:PutLogEvents on arn:aws:logs:eu-west-1:111122223333:log-group:/ecs/orders:*, which no task definition needs (--strict fails on it)
+orders.json:10:46: warning: containerDefinitions[app].secrets[DB_PASSWORD]: the execution role grants secretsmanager:GetSecretValue on arn:aws:secretsmanager:eu-west-1:111122223333:secret:orders/db-AbCdEf, which no task definition needs (--strict fails on it)
+orders.json:11:43: warning: containerDefinitions[app].secrets[API_HOST]: the execution role grants ssm:GetParameters on arn:aws:ssm:eu-west-1:111122223333:parameter/orders/api/host, which no task definition needs (--strict fails on it)
+".to_owned() + &guardduty_note("orders.yaml") + "orders.yaml: 4 of 4 calls ECS makes to start 1 container of image-only.json are allowed
+",
+        )
+        .run();
+}
+
 /// A hand-written spec that misses the parameter and pins the deployment.
 const HAND: &str = "version: 1
 name: orders
 deployment: {partition: aws, region: eu-west-1, account_id: \"111122223333\"}
+path: /ops/
+task_role:
+  name: orders-app
 execution_role:
+  name: orders-exec
   ecr:
     repositories: [orders/api]
   logs:
@@ -247,8 +322,8 @@ fn verify_names_each_missing_call_and_each_unneeded_grant() {
         .status(1)
         .stdout(
             "orders.json:11:43: containerDefinitions[app].secrets[API_HOST]: the task execution role does not allow ssm:GetParameters on arn:aws:ssm:eu-west-1:111122223333:parameter/orders/api/host (no statement allows it); ECS fails to start container `app` with ResourceInitializationError: unable to pull secrets or registry auth: unable to retrieve secrets from ssm (AccessDeniedException)
-hand.yaml:8:5: warning: execution_role.logs.groups: the execution role grants logs:CreateLogStream, logs:PutLogEvents on arn:aws:logs:eu-west-1:111122223333:log-group:/ecs/legacy:*, which no task definition needs (--strict fails on it)
-hand.yaml: 7 of 8 calls ECS makes to start 1 container of orders.json are allowed; 1 missing
+hand.yaml:12:5: warning: execution_role.logs.groups: the execution role grants logs:CreateLogStream, logs:PutLogEvents on arn:aws:logs:eu-west-1:111122223333:log-group:/ecs/legacy:*, which no task definition needs (--strict fails on it)
+".to_owned() + &guardduty_note("hand.yaml") + "hand.yaml: 7 of 8 calls ECS makes to start 1 container of orders.json are allowed; 1 missing
 ",
         )
         .run();
@@ -273,7 +348,7 @@ hand.yaml: 7 of 8 calls ECS makes to start 1 container of orders.json are allowe
             "--strict",
         ])
         .status(1)
-        .stdout_contains("hand.yaml:8:5: error: execution_role.logs.groups: ")
+        .stdout_contains("hand.yaml:12:5: error: execution_role.logs.groups: ")
         .run();
     // A Deny the spec writes is a denial ECS meets.
     let denied = format!(
@@ -403,4 +478,75 @@ fn a_secret_added_to_the_task_definition_is_broadening_in_review() {
         .stdout_contains("arn:aws:secretsmanager:eu-west-1:111122223333:secret:stripe/key-Zz9Yy8")
         .stdout_contains("broaden")
         .run();
+}
+
+#[test]
+fn the_guardduty_agent_is_verified_when_set_and_noted_when_not() {
+    let spec = "version: 1
+name: orders
+deployment: {region: eu-west-1}
+task_definitions: [orders.json]
+";
+    let t = |spec: &str| {
+        Test::new()
+            .file("orders.json", TASK)
+            .file("orders.yaml", spec)
+    };
+    // Off: a note, not a failure.
+    t(spec)
+        .args(["verify", "orders.yaml", "--strict"])
+        .stdout_starts_with(guardduty_note("orders.yaml"))
+        .stdout_ends_with(
+            "orders.yaml: 8 of 8 calls ECS makes to start 1 container of orders.json are allowed\n",
+        )
+        .run();
+    // A role that already allows the pull gets no note.
+    let managed =
+        format!("{spec}execution_role:\n  managed_policies: [AmazonECSTaskExecutionRolePolicy]\n");
+    let out = t(&managed).args(["verify", "orders.yaml"]).run();
+    assert!(!out.stdout.contains("note:"), "{}", out.stdout);
+    // On: the agent's four pull calls are evaluated too, and allowed.
+    let on = format!("{spec}execution_role:\n  guardduty_agent: true\n");
+    let out = t(&on)
+        .args(["verify", "orders.yaml", "--strict"])
+        .stdout_ends_with("orders.yaml: 12 of 12 calls ECS makes to start 1 container of orders.json are allowed\n")
+        .run();
+    assert!(!out.stdout.contains("note:"), "{}", out.stdout);
+    // A Deny on the agent's repository is a call ECS is refused, at the
+    // setting's line.
+    let denied = format!(
+        "{on}  statements:\n    - sid: NoAgent\n      effect: Deny\n      actions: [ecr:BatchGetImage]\n      resources: [\"arn:aws:ecr:eu-west-1:694911143906:repository/aws-guardduty-agent-fargate\"]\n"
+    );
+    t(&denied)
+        .args(["verify", "orders.yaml"])
+        .status(1)
+        .stdout_starts_with("orders.yaml:6:20: execution_role.guardduty_agent: the task execution role does not allow ecr:BatchGetImage on arn:aws:ecr:eu-west-1:694911143906:repository/aws-guardduty-agent-fargate (denied by statement `NoAgent`); ECS fails to start the task with CannotPullContainerError: pull access denied (AccessDeniedException)\n")
+        .run();
+}
+
+#[test]
+fn the_guardduty_agent_needs_a_region_its_user_guide_lists() {
+    for (deployment, message) in [
+        (
+            "",
+            "the GuardDuty agent's repository is in an AWS-owned account that differs per region, and the region is left to deploy time; pin it with `deployment: {region: <region>}`",
+        ),
+        (
+            "deployment: {partition: aws-us-gov, region: us-gov-west-1}\n",
+            "GuardDuty's user guide lists no Fargate agent repository for region `us-gov-west-1` (it lists commercial regions only); remove `guardduty_agent`, or grant the repository in `statements` if AWS has since published one",
+        ),
+    ] {
+        let line = 4 + deployment.lines().count();
+        Test::new()
+            .file(
+                "s.yaml",
+                format!("version: 1\nname: orders\n{deployment}execution_role:\n  guardduty_agent: true\n"),
+            )
+            .args(["render", "s.yaml", "--out", "out"])
+            .status(2)
+            .stderr(format!(
+                "error: s.yaml:{line}:20: `execution_role.guardduty_agent`: {message}\n"
+            ))
+            .run();
+    }
 }

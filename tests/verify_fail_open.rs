@@ -33,6 +33,7 @@ fn a_spec_naming_other_roles_than_the_task_definition_is_not_proven() {
         .status(1)
         .stdout(
             "orders.json:4:23: executionRoleArn: the task definition runs with `orders-api-exec`; the spec renders `orders-execution` as its task execution role: point `executionRoleArn` at `orders-execution`, or name that role in the spec
+named.yaml: note: `execution_role.guardduty_agent` is not set: where GuardDuty manages its Runtime Monitoring agent automatically, ECS adds the agent to new Fargate tasks and pulls it with the task execution role from AWS's `aws-guardduty-agent-fargate` repository, which this role does not allow, so those tasks fail with CannotPullContainerError; set it to `true` for such accounts
 named.yaml: 5 of 5 calls ECS makes to start 1 container of orders.json are allowed by the rendered roles, but ecs-iam cannot see that the task runs with them; not proven
 ",
         )
@@ -49,7 +50,10 @@ named.yaml: 5 of 5 calls ECS makes to start 1 container of orders.json are allow
         .run();
     // A role in another account than the pinned one is the same finding.
     Test::new()
-        .file("orders.json", &ORDERS.replace("role/orders-api-exec", "role/orders-api-exec").replace("111122223333:role/orders-api-exec", "444455556666:role/orders-api-exec"))
+        .file("orders.json", ORDERS.replace(
+            "111122223333:role/orders-api-exec",
+            "444455556666:role/orders-api-exec",
+        ))
         .file(
             "plain.yaml",
             "version: 1\nname: orders\ndeployment: {partition: aws, region: eu-west-1, account_id: \"111122223333\"}\ntask_definitions: [orders.json]\n",
@@ -72,6 +76,7 @@ fn a_firelens_destination_the_task_role_lacks_loses_the_logs() {
         .status(1)
         .stdout(
             "orders.json:9:41: containerDefinitions[app].logConfiguration: the task role does not allow firehose:PutRecordBatch on arn:aws:firehose:eu-west-1:111122223333:deliverystream/orders-logs (no statement allows it); for container `app`, the log router's writes are refused (AccessDenied) and every log line sent there is lost, silently
+hand.yaml: note: `execution_role.guardduty_agent` is not set: where GuardDuty manages its Runtime Monitoring agent automatically, ECS adds the agent to new Fargate tasks and pulls it with the task execution role from AWS's `aws-guardduty-agent-fargate` repository, which this role does not allow, so those tasks fail with CannotPullContainerError; set it to `true` for such accounts
 hand.yaml: 4 of 5 calls ECS makes to start 1 container of orders.json are allowed; 1 missing
 ",
         )
@@ -103,6 +108,7 @@ fn one_role_for_both_renders_two_and_verify_says_so() {
         .status(1)
         .stdout(
             "shared.json:1:34: taskRoleArn: the task definition runs with `ecsTaskExecutionRole`; the spec renders `web-task` as its task role: point `taskRoleArn` at `web-task` (the task role and the execution role are distinct)
+web.yaml: note: `execution_role.guardduty_agent` is not set: where GuardDuty manages its Runtime Monitoring agent automatically, ECS adds the agent to new Fargate tasks and pulls it with the task execution role from AWS's `aws-guardduty-agent-fargate` repository, which this role does not allow, so those tasks fail with CannotPullContainerError; set it to `true` for such accounts
 web.yaml: 0 of 0 calls ECS makes to start 1 container of shared.json are allowed by the rendered roles, but ecs-iam cannot see that the task runs with them; not proven
 ",
         )
@@ -128,6 +134,7 @@ fn template_placeholders_are_never_read_as_values() {
             "tpl.json:2:52: `containerDefinitions[web].image`: `${BACKEND_ECR}:latest` is a template placeholder (`${...}`), not an AWS value: fill the template first (run ecs-iam on the file CI deploys), or write the value here; not proven: the grant it decides is not derived
 tpl.json:3:43: `containerDefinitions[web].secrets[K]`: `{{ must_env `SECRET_ARN` }}` is a template placeholder (`{{ ... }}`), not an AWS value: fill the template first (run ecs-iam on the file CI deploys), or write the value here; not proven: the grant it decides is not derived
 tpl.json:4:28: `containerDefinitions[ci].image`: `REPLACED_BY_CI` is a template placeholder (an upper-case name, which no image reference has), not an AWS value: fill the template first (run ecs-iam on the file CI deploys), or write the value here; not proven: the grant it decides is not derived
+tpl.yaml: note: `execution_role.guardduty_agent` is not set: where GuardDuty manages its Runtime Monitoring agent automatically, ECS adds the agent to new Fargate tasks and pulls it with the task execution role from AWS's `aws-guardduty-agent-fargate` repository, which this role does not allow, so those tasks fail with CannotPullContainerError; set it to `true` for such accounts
 tpl.json: note: the task definition names no `taskRoleArn`, so its containers run without task-role credentials; the rendered task role is used only once `taskRoleArn` names it
 tpl.yaml: 0 of 0 calls ECS makes to start 2 containers of tpl.json are allowed by what ecs-iam can see; not proven
 ",

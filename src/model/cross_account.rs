@@ -66,7 +66,8 @@ impl CrossAccount {
 
 /// The account of a resource ARN when it is written literally and is not
 /// the deployment's: `None` for the deployment's own account (symbolic, or
-/// equal to the pinned one), AWS's (`aws`), none (S3), or a wildcard.
+/// equal to the pinned one), AWS's (`aws`, or the GuardDuty agent's
+/// repository, which AWS opens to every account), none (S3), or a wildcard.
 #[must_use]
 pub fn other_account(resource: &Text, pinned: Option<&str>) -> Option<String> {
     let text = resource.to_string();
@@ -77,6 +78,7 @@ pub fn other_account(resource: &Text, pinned: Option<&str>) -> Option<String> {
         || account == "aws"
         || account.contains(['*', '?'])
         || pinned == Some(account)
+        || super::guardduty::is_agent_repository(&text)
     {
         return None;
     }

@@ -3,14 +3,20 @@
 //! definition field it comes from.
 
 use crate::arn::Text;
+use crate::error::Location;
 use crate::task_definition::needs::{Destination, Grant, Need};
 
 /// A resource a task definition needs, and the field that needs it
 /// (`orders.taskdef.json: containerDefinitions[app].secrets[DB]`).
 #[derive(Debug, Clone)]
-pub(super) struct Sourced {
+pub struct Sourced {
     pub text: Text,
+    /// The file and the field: `orders.taskdef.json: containerDefinitions[app].image`.
     pub origin: String,
+    /// The field alone, in ECS API names.
+    pub field: String,
+    /// Where that field stands in the task definition.
+    pub at: Location,
 }
 
 /// An EFS volume the task role mounts.
@@ -19,7 +25,7 @@ pub(super) struct EfsMount {
     pub file_system: Text,
     pub access_point: Option<Text>,
     pub write: bool,
-    pub origin: String,
+    pub origin: Sourced,
 }
 
 /// Every need of the task definitions, by statement.
@@ -56,10 +62,11 @@ impl Derived {
     pub fn new(needs: &[Need]) -> Self {
         let mut d = Derived::default();
         for n in needs {
-            let origin = n.origin.to_string();
             let s = |text: &Text| Sourced {
                 text: text.clone(),
-                origin: origin.clone(),
+                origin: n.origin.to_string(),
+                field: n.origin.field.clone(),
+                at: n.at.clone(),
             };
             match &n.grant {
                 Grant::EcrPull { repository } => d.pulls.push(s(repository)),
@@ -108,7 +115,7 @@ impl Derived {
                     file_system: file_system.clone(),
                     access_point: access_point.clone(),
                     write: *write,
-                    origin,
+                    origin: s(file_system),
                 }),
             }
         }
@@ -123,10 +130,7 @@ pub(super) fn joined(own: Vec<Text>, sourced: &[Sourced]) -> Vec<Text> {
         .collect()
 }
 
-/// `(resource, origin)` pairs for a statement's `sources`.
-pub(super) fn origins(sourced: &[Sourced]) -> Vec<(Text, String)> {
-    sourced
-        .iter()
-        .map(|s| (s.text.clone(), s.origin.clone()))
-        .collect()
+/// A statement's `sources`.
+pub(super) fn origins(sourced: &[Sourced]) -> Vec<Sourced> {
+    sourced.to_vec()
 }

@@ -4,10 +4,10 @@
 use crate::arn::Text;
 use crate::error::{Error, Problem};
 
-use super::derived::{Derived, joined, origins};
+use super::derived::{Derived, Sourced, joined, origins};
 use super::resources::{KMS_KEY, LOG_GROUP, PARAMETER, REPOSITORY, SECRET};
 use super::statements::{condition, policy, statement};
-use super::{Builder, Common, Role, RoleKind, Wildcard, names};
+use super::{Builder, Common, Role, RoleKind, Wildcard, guardduty, names};
 
 impl Builder<'_> {
     pub(super) fn execution_role(&self, common: &Common, derived: &Derived) -> Result<Role, Error> {
@@ -26,6 +26,18 @@ impl Builder<'_> {
                 names::cache_prefix(&cache.prefix),
             )?;
         }
+        let agent = if e.guardduty_agent {
+            let region = self.env.region.clone();
+            let repository = region.as_deref().and_then(guardduty::agent_repository);
+            Some(repository.ok_or_else(|| {
+                self.invalid(
+                    "execution_role.guardduty_agent",
+                    Problem::GuardDutyRegion { region },
+                )
+            })?)
+        } else {
+            None
+        };
         let pulls_anything = !repos.is_empty() || !derived.pulls.is_empty();
         if (ecr.source_vpc.is_some() || ecr.source_vpce.is_some()) && !pulls_anything {
             return Err(self.invalid(
@@ -35,7 +47,7 @@ impl Builder<'_> {
                 },
             ));
         }
-        if pulls_anything {
+        if pulls_anything || agent.is_some() {
             // GetAuthorizationToken has no resource type and cannot carry the
             // VPC conditions: the call leaves through Fargate's own interface.
             st.push(
@@ -44,14 +56,21 @@ impl Builder<'_> {
                     &["ecr:GetAuthorizationToken"],
                     vec![Text::literal("*")],
                     Vec::new(),
-                    "execution_role.ecr.repositories",
+                    if pulls_anything {
+                        "execution_role.ecr.repositories"
+                    } else {
+                        "execution_role.guardduty_agent"
+                    },
                 )
                 .unavoidable(Wildcard::NoResourceScope)
                 .sourced(
                     derived
                         .pulls
                         .iter()
-                        .map(|p| (Text::literal("*"), p.origin.clone()))
+                        .map(|p| Sourced {
+                            text: Text::literal("*"),
+                            ..p.clone()
+                        })
                         .collect(),
                 ),
             );
@@ -92,6 +111,22 @@ impl Builder<'_> {
                 )
                 .sourced(origins(&derived.pulls)),
             );
+        }
+        if let Some(repository) = agent {
+            // Not under the VPC conditions: those narrow the pulls of the
+            // spec's own images, and whether Fargate pulls the agent
+            // through the task's VPC endpoint is not documented.
+            st.push(statement(
+                "GuardDutyAgentPull",
+                &[
+                    "ecr:BatchCheckLayerAvailability",
+                    "ecr:BatchGetImage",
+                    "ecr:GetDownloadUrlForLayer",
+                ],
+                vec![repository],
+                Vec::new(),
+                "execution_role.guardduty_agent",
+            ));
         }
         if !derived.imports.is_empty() {
             st.push(
@@ -165,31 +200,20 @@ impl Builder<'_> {
                     statement(
                         "LogsCreateGroup",
                         &["logs:CreateLogGroup"],
-                        // The ECS agent is refused CreateLogGroup on
-                        // `log-group:<name>:log-stream:` (its AccessDenied
-                        // messages say so), which `:*` covers; CloudWatch
-                        // Logs documents the group's own ARN for the
-                        // action. Both name only that group.
-                        joined(created, &derived.created_log_groups)
-                            .iter()
-                            .flat_map(|g| [g.clone(), g.without_streams()])
-                            .collect(),
+                        // Only the `:*` form: the ECS agent asks for
+                        // `log-group:<name>:log-stream:` (an empty stream
+                        // name), as its AccessDenied messages show, which
+                        // the bare group ARN does not match.
+                        joined(created, &derived.created_log_groups),
                         Vec::new(),
-                        "execution_role.logs.create_group",
+                        if e.logs.create_group {
+                            "execution_role.logs.create_group"
+                        } else {
+                            "task_definitions"
+                        },
                     )
                     .unavoidable(Wildcard::LogStreams)
-                    .sourced(
-                        derived
-                            .created_log_groups
-                            .iter()
-                            .flat_map(|g| {
-                                [
-                                    (g.text.clone(), g.origin.clone()),
-                                    (g.text.without_streams(), g.origin.clone()),
-                                ]
-                            })
-                            .collect(),
-                    ),
+                    .sourced(origins(&derived.created_log_groups)),
                 );
             }
         }

@@ -253,17 +253,14 @@ impl Builder<'_> {
                     .map(|g| g.text.clone()),
             );
             if !created.is_empty() {
-                // As for the execution role's awslogs groups: the group's
-                // own ARN (the action's resource type) and `:*`, both
-                // naming only that group.
+                // As for the execution role's awslogs groups: CloudWatch
+                // Logs authorises CreateLogGroup on
+                // `log-group:<name>:log-stream:`, which `:*` matches.
                 st.push(
                     statement(
                         "FirelensLogsCreateGroup",
                         &["logs:CreateLogGroup"],
-                        created
-                            .iter()
-                            .flat_map(|g| [g.clone(), g.without_streams()])
-                            .collect(),
+                        created.clone(),
                         Vec::new(),
                         "task_role.firelens.logs.create_group",
                     )

@@ -7,6 +7,7 @@
 pub mod cross_account;
 mod derived;
 mod execution_role;
+pub mod guardduty;
 mod integrations;
 pub mod managed;
 mod names;
@@ -23,6 +24,7 @@ use crate::arn::{self, Env, Partition, Segment, Text};
 use crate::error::{Error, Problem};
 use crate::spec::{Effect, Source};
 
+pub use derived::Sourced;
 pub use statements::policy_size;
 
 /// IAM's limit on a role's inline policies together, whitespace not counted.
@@ -214,10 +216,9 @@ pub struct Statement {
     #[serde(skip)]
     pub origin: String,
     /// Resources a task definition asked for, each with the field that
-    /// asked (`orders.taskdef.json: containerDefinitions[app].image`); a
-    /// resource may also be the spec's own.
+    /// asked; a resource may also be the spec's own.
     #[serde(skip)]
-    pub sources: Vec<(Text, String)>,
+    pub sources: Vec<Sourced>,
     /// Why this generated statement holds a wildcard no narrower grant
     /// avoids; `None` for everything else, custom statements included.
     #[serde(skip)]

@@ -12,7 +12,7 @@ use crate::spec::{Effect, StatementSpec};
 
 use super::resources::KMS_KEY;
 use super::{
-    Builder, ConditionEntry, ConditionGroup, MAX_ACKNOWLEDGEMENT, Policy, Role, Statement,
+    Builder, ConditionEntry, ConditionGroup, MAX_ACKNOWLEDGEMENT, Policy, Role, Sourced, Statement,
     Wildcard, names,
 };
 
@@ -253,7 +253,7 @@ impl Statement {
     }
 
     /// Record which task definition field asked for which resource.
-    pub(super) fn sourced(mut self, sources: Vec<(Text, String)>) -> Self {
+    pub(super) fn sourced(mut self, sources: Vec<Sourced>) -> Self {
         self.sources = sources;
         self
     }

@@ -72,7 +72,7 @@ impl Builder<'_> {
                     conditions,
                     "task_definitions",
                 )
-                .sourced(vec![(m.file_system.clone(), m.origin.clone())]),
+                .sourced(vec![m.origin.clone()]),
             );
         }
         st.extend(self.exec_command(&t.exec_command)?);

@@ -73,9 +73,7 @@ data "aws_iam_policy_document" "task" {
       "logs:CreateLogGroup",
     ]
     resources = [
-      "arn:aws-cn:logs:cn-north-1:123456789012:log-group:/ecs/firelens/app",
       "arn:aws-cn:logs:cn-north-1:123456789012:log-group:/ecs/firelens/app:*",
-      "arn:aws-cn:logs:cn-northwest-1:123456789012:log-group:/shared/audit",
       "arn:aws-cn:logs:cn-northwest-1:123456789012:log-group:/shared/audit:*",
     ]
   }

@@ -199,7 +199,6 @@ data "aws_iam_policy_document" "execution" {
       "logs:CreateLogGroup",
     ]
     resources = [
-      "arn:${data.aws_partition.current.partition}:logs:eu-west-1:111122223333:log-group:/ecs/orders",
       "arn:${data.aws_partition.current.partition}:logs:eu-west-1:111122223333:log-group:/ecs/orders:*",
     ]
   }
