@@ -19,7 +19,7 @@ fn cases() -> Vec<(PathBuf, PathBuf)> {
     let mut out = Vec::new();
     for entry in std::fs::read_dir(root.join("examples")).unwrap() {
         let spec = entry.unwrap().path();
-        let source = ecs_iam::spec::load(&spec).unwrap();
+        let source = ecs_iam::spec::load(&spec, ecs_iam::spec_tree::Reach::Tree).unwrap();
         out.push((spec, root.join("outputs").join(&source.spec.name)));
     }
     for entry in std::fs::read_dir(root.join("tests/golden")).unwrap() {
