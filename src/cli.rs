@@ -10,6 +10,7 @@ use crate::check::{self, Severity};
 use crate::error::{EXIT_DIFFERS, EXIT_ERROR, EXIT_OK, Error};
 use crate::render::{Files, Templates};
 use crate::review::{self, Outcome};
+use crate::spec_tree::{Reach, SpecTree};
 use crate::{explain, files, presets, render};
 
 /// Least-privilege IAM roles for Amazon ECS tasks, from one spec, as
@@ -37,6 +38,8 @@ pub enum Command {
         /// Print the context the templates see (JSON) instead of writing.
         #[arg(long)]
         context: bool,
+        #[command(flatten)]
+        outside: OutsidePaths,
     },
     /// Compare what specs render with previously generated files, two
     /// generated folders, or the specs at a git revision, file by file and
@@ -69,6 +72,8 @@ pub enum Command {
         /// Folder of templates replacing the built-in ones of the same name.
         #[arg(long)]
         templates: Option<PathBuf>,
+        #[command(flatten)]
+        outside: OutsidePaths,
     },
     /// Least-privilege and limit findings on a spec and its rendering.
     Check {
@@ -85,6 +90,8 @@ pub enum Command {
         /// violations are findings too, with rule ids `guardrail/<id>`.
         #[arg(long, value_name = "FILE")]
         guardrails: Option<PathBuf>,
+        #[command(flatten)]
+        outside: OutsidePaths,
     },
     /// Every grant of both roles, and the spec field it comes from.
     Explain {
@@ -93,6 +100,8 @@ pub enum Command {
         /// Output format.
         #[arg(long, value_enum, default_value_t = ExplainFormat::Text)]
         format: ExplainFormat,
+        #[command(flatten)]
+        outside: OutsidePaths,
     },
     /// Write a starter spec, from a preset or from a task definition.
     Init {
@@ -110,6 +119,8 @@ pub enum Command {
         /// from a task definition; `-` for stdout).
         #[arg(long)]
         output: Option<PathBuf>,
+        #[command(flatten)]
+        outside: OutsidePaths,
     },
     /// Prove, before deploying, that the roles allow every call ECS makes
     /// to start each container of the task definitions; list execution
@@ -129,6 +140,8 @@ pub enum Command {
         /// definition needs.
         #[arg(long)]
         strict: bool,
+        #[command(flatten)]
+        outside: OutsidePaths,
     },
     /// Print the JSON Schema of the spec format.
     Schema,
@@ -137,6 +150,26 @@ pub enum Command {
         /// The shell.
         shell: clap_complete::Shell,
     },
+}
+
+/// Where the task definitions a spec names may be.
+#[derive(Debug, Clone, Copy, clap::Args)]
+pub struct OutsidePaths {
+    /// Let specs name task definitions outside the git work tree they are
+    /// in (or, outside one, their own folder): absolute paths, `..` that
+    /// climbs out, symbolic links that lead out.
+    #[arg(long)]
+    allow_outside_paths: bool,
+}
+
+impl OutsidePaths {
+    fn reach(self) -> Reach {
+        if self.allow_outside_paths {
+            Reach::Anywhere
+        } else {
+            Reach::Tree
+        }
+    }
 }
 
 /// Report formats of `diff`.
@@ -191,7 +224,8 @@ pub fn run(args: Args) -> i32 {
             out,
             templates,
             context,
-        } => render_command(&specs, &out, templates.as_deref(), context),
+            outside,
+        } => render_command(&specs, &out, templates.as_deref(), context, outside.reach()),
         Command::Diff {
             specs,
             against,
@@ -201,13 +235,15 @@ pub fn run(args: Args) -> i32 {
             format,
             fail_on,
             templates,
+            outside,
         } => {
+            let reach = outside.reach();
             let outcome = match (base, old, new) {
                 (None, Some(old), Some(new)) => review::folders(&old, &new),
                 (Some(base), _, _) => self::templates(templates.as_deref())
-                    .and_then(|t| review::at_revision(&base, &specs, &t)),
+                    .and_then(|t| review::at_revision(&base, &specs, &t, reach)),
                 _ => self::templates(templates.as_deref())
-                    .and_then(|t| review::against_output(&specs, against.as_deref(), &t)),
+                    .and_then(|t| review::against_output(&specs, against.as_deref(), &t, reach)),
             };
             outcome.map(|o| print_diff(&o, format, fail_on))
         }
@@ -216,20 +252,27 @@ pub fn run(args: Args) -> i32 {
             format,
             deny,
             guardrails,
-        } => check_command(&specs, format, deny, guardrails.as_deref()),
-        Command::Explain { spec, format } => explain_command(&spec, format),
+            outside,
+        } => check_command(&specs, format, deny, guardrails.as_deref(), outside.reach()),
+        Command::Explain {
+            spec,
+            format,
+            outside,
+        } => explain_command(&spec, format, outside.reach()),
         Command::Init {
             from_task_definition: Some(task_definition),
             output,
+            outside,
             ..
-        } => init_from_task_definition(&task_definition, output.as_deref()),
+        } => init_from_task_definition(&task_definition, output.as_deref(), outside.reach()),
         Command::Init { preset, output, .. } => init_command(&preset, output.as_deref()),
         Command::Verify {
             spec,
             task_definitions,
             format,
             strict,
-        } => verify_command(&spec, &task_definitions, format, strict),
+            outside,
+        } => verify_command(&spec, &task_definitions, format, strict, outside.reach()),
         Command::Completions { shell } => {
             let mut cmd = <Args as clap::CommandFactory>::command();
             clap_complete::generate(shell, &mut cmd, "ecs-iam", &mut std::io::stdout());
@@ -245,7 +288,9 @@ pub fn run(args: Args) -> i32 {
     match result {
         Ok(code) => code,
         Err(e) => {
-            eprintln!("error: {e}");
+            for e in e.each() {
+                eprintln!("error: {e}");
+            }
             EXIT_ERROR
         }
     }
@@ -263,13 +308,14 @@ fn render_command(
     out: &Path,
     template_dir: Option<&Path>,
     context: bool,
+    reach: Reach,
 ) -> Result<i32, Error> {
     let templates = templates(template_dir)?;
     let specs = crate::spec::find_specs(specs)?;
     if context {
         let mut contexts = Vec::new();
         for result in crate::parallel::map(&specs, |spec| {
-            let source = crate::spec::load(spec)?;
+            let source = crate::spec::load(spec, reach)?;
             warn(&source);
             let model = crate::model::build(&source)?;
             Ok::<_, Error>(render::context(&model, None).into_json())
@@ -291,7 +337,7 @@ fn render_command(
     // the batch. The first error reported is the first in spec order.
     let progress = Progress::new(specs.len());
     let paths: Vec<(PathBuf, Option<Vec<u8>>)> = specs.iter().map(|p| (p.clone(), None)).collect();
-    let rendered = review::render_workloads(&paths, &templates, &|| progress.tick());
+    let rendered = review::render_workloads(&paths, &templates, reach, &|| progress.tick());
     progress.finish();
     let rendered = rendered?;
     for w in rendered.iter().flat_map(|w| &w.warnings) {
@@ -384,13 +430,14 @@ fn check_command(
     format: CheckFormat,
     deny: Severity,
     guardrails: Option<&Path>,
+    reach: Reach,
 ) -> Result<i32, Error> {
     let guardrails = guardrails.map(crate::guardrails::load).transpose()?;
     let specs = crate::spec::find_specs(specs)?;
     let mut findings = Vec::new();
     let mut violations = Vec::new();
     for result in crate::parallel::map(&specs, |spec| {
-        let source = crate::spec::load(spec)?;
+        let source = crate::spec::load(spec, reach)?;
         warn(&source);
         let found = check::check(&source)?;
         let broken = match (&guardrails, crate::model::build(&source)) {
@@ -460,8 +507,8 @@ fn warn(source: &crate::spec::Source) {
     }
 }
 
-fn explain_command(spec: &Path, format: ExplainFormat) -> Result<i32, Error> {
-    let source = crate::spec::load(spec)?;
+fn explain_command(spec: &Path, format: ExplainFormat, reach: Reach) -> Result<i32, Error> {
+    let source = crate::spec::load(spec, reach)?;
     warn(&source);
     let model = crate::model::build(&source)?;
     let rows = explain::explain(&model);
@@ -478,8 +525,11 @@ fn verify_command(
     task_definitions: &[String],
     format: CheckFormat,
     strict: bool,
+    reach: Reach,
 ) -> Result<i32, Error> {
-    let source = crate::spec::load(spec)?;
+    // `--task-definition` files are the user's own choice, read wherever
+    // they are; the spec's own entries keep to its tree.
+    let source = crate::spec::load(spec, reach)?;
     let tasks = if task_definitions.is_empty() {
         None
     } else {
@@ -512,7 +562,11 @@ fn verify_command(
     })
 }
 
-fn init_from_task_definition(reference: &str, output: Option<&Path>) -> Result<i32, Error> {
+fn init_from_task_definition(
+    reference: &str,
+    output: Option<&Path>,
+    reach: Reach,
+) -> Result<i32, Error> {
     let read = |p: &Path| {
         std::fs::read(p).map_err(|source| Error::Read {
             path: p.to_owned(),
@@ -542,9 +596,27 @@ fn init_from_task_definition(reference: &str, output: Option<&Path>) -> Result<i
     let text = crate::task_definition::starter::starter(&task, &relative)?;
     let name = crate::spec::parse(Path::new("spec.yaml"), &text)?.spec.name;
     let path = output.map_or_else(|| PathBuf::from(format!("{name}.yaml")), Path::to_owned);
-    // What is written must render: read it back as `render` would.
+    // What is written must render: read it back as `render` would. The
+    // task definition is the user's own choice here, but the spec will
+    // keep to its tree when read, so a spec that could not read it is not
+    // written.
+    let tree = match reach {
+        Reach::Tree => Some(SpecTree::of_file(&path)?),
+        Reach::Anywhere => None,
+    };
+    if let Some(tree) = &tree
+        && tree
+            .check(&relative, path.parent().unwrap_or(Path::new("")))
+            .is_err()
+    {
+        return Err(Error::InitOutside {
+            spec: path,
+            task_definition: relative,
+            tree: tree.root.clone(),
+        });
+    }
     let mut source = crate::spec::parse(&path, &text)?;
-    source.read_task_definitions(&|p| std::fs::read(p))?;
+    source.read_task_definitions(&|p| std::fs::read(p), tree.as_ref())?;
     crate::model::build(&source)?;
     if to_stdout {
         print!("{text}");

@@ -105,7 +105,14 @@ pub enum Error {
     Git { command: String, message: String },
     /// `verify` was given no task definition to verify against.
     NothingToVerify { spec: PathBuf },
-    /// Several problems of one input, in line order, reported together.
+    /// `init --from-task-definition` would write a spec naming a task
+    /// definition outside the spec's tree, which the spec could not read.
+    InitOutside {
+        spec: PathBuf,
+        task_definition: String,
+        tree: TreeRoot,
+    },
+    /// Several problems of one spec, in line order, each reported.
     Several(Vec<Error>),
 }
 
@@ -146,6 +153,36 @@ impl Error {
             Error::Invalid { problem, .. } => matches!(**problem, Problem::Placeholder { .. }),
             Error::Several(errors) => errors.iter().all(Error::is_placeholder),
             _ => false,
+        }
+    }
+
+    /// The problems this error reports: itself, or each of `Several`.
+    #[must_use]
+    pub fn each(&self) -> Vec<&Error> {
+        match self {
+            Error::Several(all) => all.iter().flat_map(Error::each).collect(),
+            one => vec![one],
+        }
+    }
+}
+
+/// The folder tree a spec may name files in, as messages name it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum TreeRoot {
+    /// The git work tree holding the spec.
+    WorkTree(PathBuf),
+    /// The spec's own folder, which is in no git work tree.
+    SpecFolder(PathBuf),
+    /// The repository at a git revision (`diff --base`).
+    Revision(String),
+}
+
+impl fmt::Display for TreeRoot {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            TreeRoot::WorkTree(p) => write!(f, "the git work tree `{}`", p.display()),
+            TreeRoot::SpecFolder(p) => write!(f, "the spec's folder `{}`", p.display()),
+            TreeRoot::Revision(rev) => write!(f, "the repository at `{rev}`"),
         }
     }
 }
@@ -344,6 +381,23 @@ pub enum Problem {
     TaskDefinitionUnreadable {
         path: PathBuf,
         message: String,
+    },
+    /// A spec names a file by absolute path.
+    AbsolutePath {
+        value: String,
+        tree: TreeRoot,
+    },
+    /// A spec names a file whose `..` climbs above its tree's root.
+    PathClimbsOut {
+        value: String,
+        tree: TreeRoot,
+    },
+    /// A spec names a file through a symbolic link leading out of its tree.
+    LinkLeadsOut {
+        value: String,
+        tree: TreeRoot,
+        link: PathBuf,
+        target: PathBuf,
     },
     TaskDefinitionTooLarge {
         bytes: u64,
@@ -562,21 +616,29 @@ impl fmt::Display for Error {
             Error::Git { command, message } => {
                 write!(f, "`{command}` failed: {message}")
             }
-            Error::NothingToVerify { spec } => write!(
+            Error::InitOutside {
+                spec,
+                task_definition,
+                tree,
+            } => write!(
                 f,
-                "`{}` names no task definitions; add `task_definitions: [<file>]` to it, or pass --task-definition <file>",
+                "`{}` would name the task definition as `{task_definition}`, outside {tree}, and a spec reads only files inside its tree; write the spec into the tree that holds the task definition (--output), or pass --allow-outside-paths here and to each command that reads the spec",
                 spec.display()
             ),
-            // `error: ` starts the first line where the error is printed.
-            Error::Several(errors) => {
-                for (i, e) in errors.iter().enumerate() {
+            Error::Several(all) => {
+                for (i, e) in all.iter().enumerate() {
                     if i > 0 {
-                        f.write_str("\nerror: ")?;
+                        writeln!(f)?;
                     }
                     write!(f, "{e}")?;
                 }
                 Ok(())
             }
+            Error::NothingToVerify { spec } => write!(
+                f,
+                "`{}` names no task definitions; add `task_definitions: [<file>]` to it, or pass --task-definition <file>",
+                spec.display()
+            ),
         }
     }
 }
@@ -881,6 +943,25 @@ impl fmt::Display for Problem {
                 f,
                 "cannot read task definition `{}`: {message}; paths are relative to the spec's folder",
                 path.display()
+            ),
+            Problem::AbsolutePath { value, tree } => write!(
+                f,
+                "`{value}` is an absolute path, and a spec reads only files inside {tree}; name a file there, relative to the spec's folder, or pass --allow-outside-paths to read it anyway"
+            ),
+            Problem::PathClimbsOut { value, tree } => write!(
+                f,
+                "`..` in `{value}` climbs out of {tree}, and a spec reads only files inside it; move the file into the tree, or pass --allow-outside-paths to read it anyway"
+            ),
+            Problem::LinkLeadsOut {
+                value,
+                tree,
+                link,
+                target,
+            } => write!(
+                f,
+                "`{value}` leads out of {tree}: `{}` is a symbolic link to `{}`, and a spec reads only files inside the tree; copy the file into it, or pass --allow-outside-paths to read it anyway",
+                link.display(),
+                target.display()
             ),
             Problem::TaskDefinitionTooLarge { bytes, max } => write!(
                 f,

@@ -28,6 +28,7 @@ pub mod report;
 pub mod review;
 pub mod service_reference;
 pub mod spec;
+pub mod spec_tree;
 pub mod task_definition;
 pub mod verify;
 
@@ -35,7 +36,9 @@ pub use error::Error;
 
 use std::path::Path;
 
-/// Parse a spec file, build its model and render every output file.
+/// Parse a spec file, build its model and render every output file; the
+/// spec may name only task definitions inside its tree
+/// ([`spec_tree::Reach::Tree`]).
 ///
 /// # Errors
 /// Any problem with the spec or the templates.
@@ -43,7 +46,7 @@ pub fn render_spec(
     path: &Path,
     templates: &render::Templates,
 ) -> Result<(model::Model, render::Files), Error> {
-    let source = spec::load(path)?;
+    let source = spec::load(path, spec_tree::Reach::Tree)?;
     let model = model::build(&source)?;
     let files = render::render(&model, templates)?;
     Ok((model, files))

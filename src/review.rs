@@ -19,6 +19,7 @@ use crate::model::Role;
 use crate::render::readback;
 use crate::render::{self, Templates};
 use crate::report::{DiffReport, FullSummary};
+use crate::spec_tree::{Reach, SpecTree};
 use crate::{file_diff, files, grant_diff};
 
 /// One workload's generated output: its files and the roles they declare.
@@ -447,8 +448,9 @@ pub enum Outcome {
     Many(Review),
 }
 
-/// Render specs (read from disk, or given as bytes) in memory, on all
-/// cores, refusing two with one name.
+/// Render specs (read from disk, or given as bytes read at a git revision)
+/// in memory, on all cores, refusing two with one name; `reach` says where
+/// the task definitions they name may be.
 ///
 /// # Errors
 /// The first spec, in order, that cannot be rendered; two specs with one
@@ -456,6 +458,7 @@ pub enum Outcome {
 pub fn render_workloads(
     specs: &[(PathBuf, Option<Vec<u8>>)],
     templates: &Templates,
+    reach: Reach,
     done: &(dyn Fn() + Sync),
 ) -> Result<Vec<Workload>, Error> {
     let results = crate::parallel::map(specs, |(path, bytes)| {
@@ -465,18 +468,22 @@ pub fn render_workloads(
                 // The spec's label is `<rev>:<path>`; a spec at the
                 // repository's root has no folder to carry the `<rev>:`.
                 let label = path.to_string_lossy().into_owned();
-                let rev = label.split_once(':').map_or("", |(r, _)| r).to_owned();
-                source.read_task_definitions(&|p| {
-                    let p = p.to_string_lossy();
-                    if p.starts_with(&format!("{rev}:")) {
-                        crate::git::file_at_label(Path::new(p.as_ref()))
-                    } else {
-                        crate::git::file_at_label(Path::new(&format!("{rev}:{p}")))
-                    }
-                })?;
+                let (rev, in_repo) = label.split_once(':').unwrap_or(("", &label));
+                let tree = (reach == Reach::Tree).then(|| SpecTree::at_revision(rev, in_repo));
+                source.read_task_definitions(
+                    &|p| {
+                        let p = p.to_string_lossy();
+                        if p.starts_with(&format!("{rev}:")) {
+                            crate::git::file_at_label(Path::new(p.as_ref()))
+                        } else {
+                            crate::git::file_at_label(Path::new(&format!("{rev}:{p}")))
+                        }
+                    },
+                    tree.as_ref(),
+                )?;
                 source
             }
-            None => crate::spec::load(path)?,
+            None => crate::spec::load(path, reach)?,
         };
         let model = crate::model::build(&source)?;
         let files = render::render(&model, templates)?;
@@ -516,13 +523,14 @@ pub fn against_output(
     paths: &[PathBuf],
     against: Option<&Path>,
     templates: &Templates,
+    reach: Reach,
 ) -> Result<Outcome, Error> {
     let single = paths.len() == 1 && !paths[0].is_dir();
     let specs: Vec<(PathBuf, Option<Vec<u8>>)> = crate::spec::find_specs(paths)?
         .into_iter()
         .map(|p| (p, None))
         .collect();
-    let rendered = render_workloads(&specs, templates, &|| {})?;
+    let rendered = render_workloads(&specs, templates, reach, &|| {})?;
     let parent = against.unwrap_or_else(|| Path::new("outputs"));
     if let Some(dir) = against
         && dir.join(TEMPLATE_FILE).is_file()
@@ -639,7 +647,12 @@ pub fn folders(old: &Path, new: &Path) -> Result<Outcome, Error> {
 ///
 /// # Errors
 /// git cannot read the revision, or a spec cannot be rendered.
-pub fn at_revision(rev: &str, paths: &[PathBuf], templates: &Templates) -> Result<Outcome, Error> {
+pub fn at_revision(
+    rev: &str,
+    paths: &[PathBuf],
+    templates: &Templates,
+    reach: Reach,
+) -> Result<Outcome, Error> {
     let before: Vec<(PathBuf, Option<Vec<u8>>)> = crate::git::specs_at(rev, paths)?
         .into_iter()
         .map(|b| (b.label, Some(b.bytes)))
@@ -662,8 +675,8 @@ pub fn at_revision(rev: &str, paths: &[PathBuf], templates: &Templates) -> Resul
             ),
         });
     }
-    let old = render_workloads(&before, templates, &|| {})?;
-    let new = render_workloads(&after, templates, &|| {})?;
+    let old = render_workloads(&before, templates, reach, &|| {})?;
+    let new = render_workloads(&after, templates, reach, &|| {})?;
     Ok(Outcome::Many(review(
         rev.to_owned(),
         "the working tree".to_owned(),

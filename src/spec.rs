@@ -15,6 +15,7 @@ use serde::{Deserialize, Deserializer, Serialize};
 
 use crate::error::{Error, Location, Unknown, suggest};
 use crate::location::Locations;
+use crate::spec_tree::{Reach, SpecTree};
 use crate::task_definition::TaskDefinition;
 
 /// A role specification file.
@@ -556,19 +557,48 @@ pub struct Source {
 
 impl Source {
     /// Read the task definitions the spec names, relative to the spec's
-    /// folder, with `read` supplying each file's bytes.
+    /// folder, with `read` supplying each file's bytes. With a `tree`, every
+    /// entry must stay inside it: all that do not are reported together,
+    /// before any file is read.
     ///
     /// # Errors
-    /// A file that cannot be read (located at the spec's entry), or a
-    /// problem inside one (located in that file).
+    /// An entry outside `tree`, a file that cannot be read (located at the
+    /// spec's entry), or a problem inside one (located in that file).
     pub fn read_task_definitions(
         &mut self,
         read: &dyn Fn(&Path) -> Result<Vec<u8>, std::io::Error>,
+        tree: Option<&SpecTree>,
     ) -> Result<(), Error> {
         let base = self.path.parent().unwrap_or(Path::new("")).to_owned();
+        let field = |i: usize| format!("task_definitions[{i}]");
+        if let Some(tree) = tree {
+            let mut outside: Vec<Error> = self
+                .spec
+                .task_definitions
+                .iter()
+                .enumerate()
+                .filter_map(|(i, reference)| {
+                    let problem = tree.check(reference, &base).err()?;
+                    Some(Error::Invalid {
+                        at: self.locations.at(&field(i)),
+                        field: field(i),
+                        problem: Box::new(problem),
+                    })
+                })
+                .collect();
+            outside.sort_by_key(|e| match e {
+                Error::Invalid { at, .. } => (at.line, at.column),
+                _ => (0, 0),
+            });
+            match outside.len() {
+                0 => {}
+                1 => return Err(outside.remove(0)),
+                _ => return Err(Error::Several(outside)),
+            }
+        }
         let mut out = Vec::new();
         for (i, reference) in self.spec.task_definitions.iter().enumerate() {
-            let field = format!("task_definitions[{i}]");
+            let field = field(i);
             let at = self.locations.at(&field);
             let reader = |p: &Path| {
                 read(p).map_err(|e| Error::Invalid {
@@ -628,11 +658,13 @@ pub fn find_specs(paths: &[PathBuf]) -> Result<Vec<PathBuf>, Error> {
     Ok(out)
 }
 
-/// Read and parse a spec file (`.json` as JSON, anything else as YAML).
+/// Read and parse a spec file (`.json` as JSON, anything else as YAML),
+/// and the task definitions it names, where `reach` allows.
 ///
 /// # Errors
-/// The file cannot be read, or does not parse into a [`Spec`].
-pub fn load(path: &Path) -> Result<Source, Error> {
+/// The file cannot be read, does not parse into a [`Spec`], or names a task
+/// definition outside its tree or one that cannot be read.
+pub fn load(path: &Path, reach: Reach) -> Result<Source, Error> {
     let read_err = |source| Error::Read {
         path: path.to_owned(),
         source,
@@ -643,7 +675,11 @@ pub fn load(path: &Path) -> Result<Source, Error> {
     }
     let bytes = std::fs::read(path).map_err(read_err)?;
     let mut source = from_bytes(path, bytes)?;
-    source.read_task_definitions(&|p| std::fs::read(p))?;
+    let tree = match reach {
+        Reach::Tree if !source.spec.task_definitions.is_empty() => Some(SpecTree::of_file(path)?),
+        _ => None,
+    };
+    source.read_task_definitions(&|p| std::fs::read(p), tree.as_ref())?;
     Ok(source)
 }
 

@@ -7,7 +7,10 @@ mod common;
 
 use std::path::{Path, PathBuf};
 
-use common::{from_cdk, from_cloudformation, from_terraform, parse_all_hcl, read_folder, root};
+use common::{
+    from_cdk, from_cloudformation, from_terraform, parse_all_hcl, read_folder, root,
+    terraform_output_depends_on, terraform_policy_resources,
+};
 use ecs_iam::render::{Files, Templates};
 
 /// (spec, folder holding its expected output)
@@ -16,7 +19,7 @@ fn cases() -> Vec<(PathBuf, PathBuf)> {
     let mut out = Vec::new();
     for entry in std::fs::read_dir(root.join("examples")).unwrap() {
         let spec = entry.unwrap().path();
-        let source = ecs_iam::spec::load(&spec).unwrap();
+        let source = ecs_iam::spec::load(&spec, ecs_iam::spec_tree::Reach::Tree).unwrap();
         out.push((spec, root.join("outputs").join(&source.spec.name)));
     }
     for entry in std::fs::read_dir(root.join("tests/golden")).unwrap() {
@@ -86,6 +89,41 @@ fn the_three_formats_declare_the_same_roles() {
             spec.display()
         );
     }
+}
+
+/// Each role's Terraform outputs wait for exactly the resources that give
+/// the role its permissions (its inline policy and managed policy
+/// attachments, as `main.tf` declares them), so a task definition or
+/// service given the ARN cannot start a task without them.
+#[test]
+fn terraform_outputs_wait_for_their_roles_policies() {
+    let mut attachments = 0;
+    for (spec, _) in cases() {
+        let (model, files) = render(&spec);
+        let policies = terraform_policy_resources(&files["terraform/main.tf"]);
+        let outputs = terraform_output_depends_on(&files["terraform/outputs.tf"]);
+        assert_eq!(outputs.len(), 2 * model.roles.len(), "{}", spec.display());
+        for role in &model.roles {
+            let key = role.kind.key();
+            let want: Vec<String> = policies
+                .get(key)
+                .map(|p| p.iter().cloned().collect())
+                .unwrap_or_default();
+            assert_eq!(
+                want.is_empty(),
+                role.policy.is_none() && role.managed_policies.is_empty(),
+                "{}: {key}",
+                spec.display()
+            );
+            attachments += usize::from(!role.managed_policies.is_empty());
+            for output in [format!("{key}_role_arn"), format!("{key}_role_name")] {
+                let mut got = outputs[&output].clone();
+                got.sort();
+                assert_eq!(got, want, "{}: output {output}", spec.display());
+            }
+        }
+    }
+    assert!(attachments > 0, "some case attaches a managed policy");
 }
 
 /// The files say what the model says, value for value: the filters neither

@@ -54,7 +54,8 @@ fn the_corpus_derives_the_documented_grants_in_all_three_formats() {
     let mut failures = Vec::new();
     for dir in cases {
         let spec = dir.join("spec.yaml");
-        let source = ecs_iam::spec::load(&spec).unwrap_or_else(|e| panic!("{e}"));
+        let source = ecs_iam::spec::load(&spec, ecs_iam::spec_tree::Reach::Tree)
+            .unwrap_or_else(|e| panic!("{e}"));
         let with = rendered_grants(&source);
         // What the task definition adds: the grants without it taken away.
         let mut bare = source.clone();
@@ -202,9 +203,11 @@ execution_role:
   #   - arn:<partition>:kms:<region>:<account_id>:key/<key-id>
 "#
     );
-    // Written beside another folder, the spec names the task definition
-    // relative to itself; it renders and verifies.
+    // Written beside another folder of the same git work tree, the spec
+    // names the task definition relative to itself; it renders and
+    // verifies.
     let dir = Test::new()
+        .file(".git/HEAD", "ref: refs/heads/main\n")
         .file("taskdefs/orders.json", TASK)
         .args(["init", "--from-task-definition", "taskdefs/orders.json", "--output", "specs/orders.yaml"])
         .stdout("wrote specs/orders.yaml (from task definition `taskdefs/orders.json`); render it with `ecs-iam render specs/orders.yaml`, check it with `ecs-iam verify specs/orders.yaml`\n")

@@ -137,14 +137,19 @@ pub fn context(model: &Model, role: Option<usize>) -> Context {
     ctx
 }
 
-/// A role as templates see it: the model's role and the scanner findings
-/// its output acknowledges.
+/// A role as templates see it: the model's role, the scanner findings its
+/// output acknowledges, and `terraform.policy_resources`, the resources its
+/// Terraform outputs wait for.
 fn role_context(role: &crate::model::Role) -> Value {
     let mut value = serde_json::to_value(role).unwrap_or_default();
     if let Some(o) = value.as_object_mut() {
         o.insert(
             "acknowledgements".to_owned(),
             serde_json::to_value(acknowledgements::of(role)).unwrap_or_default(),
+        );
+        o.insert(
+            "terraform".to_owned(),
+            serde_json::json!({ "policy_resources": terraform::policy_resources(role) }),
         );
     }
     value

@@ -310,7 +310,8 @@ mod tests {
     fn round_trips_every_example() {
         let root = Path::new(env!("CARGO_MANIFEST_DIR"));
         for entry in std::fs::read_dir(root.join("examples")).unwrap() {
-            let source = crate::spec::load(&entry.unwrap().path()).unwrap();
+            let source =
+                crate::spec::load(&entry.unwrap().path(), crate::spec_tree::Reach::Tree).unwrap();
             let model = crate::model::build(&source).unwrap();
             let files = render(&model, &Templates::embedded().unwrap()).unwrap();
             let back = parse(

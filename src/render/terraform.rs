@@ -7,6 +7,7 @@ use serde_json::Value;
 
 use super::{Part, parts};
 use crate::arn::Segment;
+use crate::model::Role;
 
 /// Output files and the templates that render them.
 pub const FILES: &[(&str, &str)] = &[
@@ -15,6 +16,25 @@ pub const FILES: &[(&str, &str)] = &[
     ("terraform/variables.tf", "terraform/variables.tf.tera"),
     ("terraform/versions.tf", "terraform/versions.tf.tera"),
 ];
+
+/// The resources of `main.tf` that give `role` its permissions: the inline
+/// policy and the managed policy attachments. The role's outputs name them
+/// in `depends_on`: Terraform knows `aws_iam_role.<key>.arn` as soon as the
+/// role exists, so without it a task definition or service given the ARN
+/// can start a task before the policies are in place
+/// (terraform-aws-modules/terraform-aws-ecs#200).
+#[must_use]
+pub fn policy_resources(role: &Role) -> Vec<String> {
+    let key = role.kind.key();
+    let mut out = Vec::new();
+    if role.policy.is_some() {
+        out.push(format!("aws_iam_role_policy.{key}"));
+    }
+    if !role.managed_policies.is_empty() {
+        out.push(format!("aws_iam_role_policy_attachment.{key}"));
+    }
+    out
+}
 
 /// An HCL value: a quoted template string with deploy-time values as data
 /// source interpolations, or a bare number or boolean.

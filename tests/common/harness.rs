@@ -60,6 +60,17 @@ impl Test {
     /// A fresh, empty scratch folder, unique to this test: named after the
     /// process id, a counter and the test, removed and recreated.
     pub fn new() -> Self {
+        Self::scratch_in(Path::new(env!("CARGO_TARGET_TMPDIR")))
+    }
+
+    /// A scratch folder outside any git work tree (under the system's
+    /// temporary folder), for behaviour that depends on there being none:
+    /// the build's own folder is inside the project's work tree.
+    pub fn outside_repository() -> Self {
+        Self::scratch_in(&std::env::temp_dir().join("ecs-iam-tests"))
+    }
+
+    fn scratch_in(base: &Path) -> Self {
         static N: AtomicUsize = AtomicUsize::new(0);
         let thread = std::thread::current();
         let test: String = thread
@@ -72,7 +83,7 @@ impl Test {
             .map(|c| if c.is_ascii_alphanumeric() { c } else { '_' })
             .take(60)
             .collect();
-        let dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join(format!(
+        let dir = base.join(format!(
             "{}-{}-{test}",
             std::process::id(),
             N.fetch_add(1, Ordering::SeqCst)

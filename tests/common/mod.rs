@@ -619,6 +619,49 @@ pub fn from_terraform(main_tf: &str) -> Roles {
 }
 
 /// Every `.tf` file parses as HCL.
+/// The policy resources of each role in `main.tf`, by role key: every
+/// resource whose `role` refers to `aws_iam_role.<key>`, as `type.name`.
+pub fn terraform_policy_resources(main_tf: &str) -> BTreeMap<String, BTreeSet<String>> {
+    let body = hcl::parse(main_tf).expect("main.tf parses as HCL");
+    let mut out: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
+    for b in body.blocks().filter(|b| b.identifier() == "resource") {
+        let [kind, name] = b.labels() else {
+            panic!("a resource has two labels")
+        };
+        let Some(role) = attr(b.body(), "role") else {
+            continue;
+        };
+        let role = traversal_name(role);
+        let key = role
+            .strip_prefix("aws_iam_role.")
+            .and_then(|r| r.split('.').next())
+            .unwrap_or_else(|| panic!("{role} is not a role's attribute"));
+        out.entry(key.to_owned()).or_default().insert(format!(
+            "{}.{}",
+            kind.as_str(),
+            name.as_str()
+        ));
+    }
+    out
+}
+
+/// The `depends_on` of each output in `outputs.tf`, by output name (empty
+/// when it has none).
+pub fn terraform_output_depends_on(outputs_tf: &str) -> BTreeMap<String, Vec<String>> {
+    let body = hcl::parse(outputs_tf).expect("outputs.tf parses as HCL");
+    body.blocks()
+        .filter(|b| b.identifier() == "output")
+        .map(|b| {
+            let depends_on = match attr(b.body(), "depends_on") {
+                Some(Expression::Array(items)) => items.iter().map(traversal_name).collect(),
+                Some(other) => panic!("depends_on is not a list: {other:?}"),
+                None => Vec::new(),
+            };
+            (b.labels()[0].as_str().to_owned(), depends_on)
+        })
+        .collect()
+}
+
 pub fn parse_all_hcl(files: &BTreeMap<String, String>) {
     for (name, text) in files
         .iter()

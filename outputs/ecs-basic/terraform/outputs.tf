@@ -13,9 +13,17 @@ output "task_role_name" {
 output "execution_role_arn" {
   description = "ARN of the task execution role"
   value       = aws_iam_role.execution.arn
+
+  depends_on = [
+    aws_iam_role_policy.execution,
+  ]
 }
 
 output "execution_role_name" {
   description = "Name of the task execution role"
   value       = aws_iam_role.execution.name
+
+  depends_on = [
+    aws_iam_role_policy.execution,
+  ]
 }

@@ -3,11 +3,19 @@
 output "task_role_arn" {
   description = "ARN of the task role"
   value       = aws_iam_role.task.arn
+
+  depends_on = [
+    aws_iam_role_policy.task,
+  ]
 }
 
 output "task_role_name" {
   description = "Name of the task role"
   value       = aws_iam_role.task.name
+
+  depends_on = [
+    aws_iam_role_policy.task,
+  ]
 }
 
 output "execution_role_arn" {

@@ -3,19 +3,39 @@
 output "task_role_arn" {
   description = "ARN of the task role"
   value       = aws_iam_role.task.arn
+
+  depends_on = [
+    aws_iam_role_policy.task,
+    aws_iam_role_policy_attachment.task,
+  ]
 }
 
 output "task_role_name" {
   description = "Name of the task role"
   value       = aws_iam_role.task.name
+
+  depends_on = [
+    aws_iam_role_policy.task,
+    aws_iam_role_policy_attachment.task,
+  ]
 }
 
 output "execution_role_arn" {
   description = "ARN of the task execution role"
   value       = aws_iam_role.execution.arn
+
+  depends_on = [
+    aws_iam_role_policy.execution,
+    aws_iam_role_policy_attachment.execution,
+  ]
 }
 
 output "execution_role_name" {
   description = "Name of the task execution role"
   value       = aws_iam_role.execution.name
+
+  depends_on = [
+    aws_iam_role_policy.execution,
+    aws_iam_role_policy_attachment.execution,
+  ]
 }

@@ -3,19 +3,35 @@
 output "task_role_arn" {
   description = "ARN of the task role"
   value       = aws_iam_role.task.arn
+
+  depends_on = [
+    aws_iam_role_policy.task,
+  ]
 }
 
 output "task_role_name" {
   description = "Name of the task role"
   value       = aws_iam_role.task.name
+
+  depends_on = [
+    aws_iam_role_policy.task,
+  ]
 }
 
 output "execution_role_arn" {
   description = "ARN of the task execution role"
   value       = aws_iam_role.execution.arn
+
+  depends_on = [
+    aws_iam_role_policy.execution,
+  ]
 }
 
 output "execution_role_name" {
   description = "Name of the task execution role"
   value       = aws_iam_role.execution.name
+
+  depends_on = [
+    aws_iam_role_policy.execution,
+  ]
 }
