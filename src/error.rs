@@ -1012,7 +1012,12 @@ impl fmt::Display for Problem {
                 second,
             } => write!(
                 f,
-                "`{field}` names the role `{second}`, but {first_origin} names `{first}`; one spec renders one role of each kind: give the task definitions the same role, or give each its own spec"
+                "this task definition runs with the role `{second}`, but `{first_origin}` names `{first}`; one spec renders one {} role: give the task definitions the same role, or give each its own spec",
+                if *field == "taskRoleArn" {
+                    "task"
+                } else {
+                    "task execution"
+                }
             ),
             Problem::FirelensConfigFile => write!(
                 f,

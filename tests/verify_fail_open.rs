@@ -216,3 +216,56 @@ w.json:4:34: warning: `containerDefinitions[w].environment[0]` has `valueFrom`, 
         .stdout_starts_with("w.yaml -> ")
         .run();
 }
+
+#[test]
+fn task_definitions_of_one_spec_must_name_the_same_roles() {
+    Test::new()
+        .file(
+            "a.json",
+            r#"{"family": "a", "executionRoleArn": "arn:aws:iam::111122223333:role/a-exec", "containerDefinitions": [{"name": "a", "image": "nginx"}]}"#,
+        )
+        .file(
+            "b.json",
+            r#"{"family": "b", "executionRoleArn": "arn:aws:iam::111122223333:role/b-exec", "containerDefinitions": [{"name": "b", "image": "nginx"}]}"#,
+        )
+        .file("ab.yaml", "version: 1\nname: ab\ntask_definitions: [a.json, b.json]\n")
+        .args(["render", "ab.yaml", "--out", "out"])
+        .status(2)
+        .stderr("error: b.json:1:37: `executionRoleArn`: this task definition runs with the role `b-exec`, but `a.json: executionRoleArn` names `a-exec`; one spec renders one task execution role: give the task definitions the same role, or give each its own spec\n")
+        .run();
+}
+
+#[test]
+fn the_workloads_own_repository_is_not_another_accounts() {
+    // init pins the account the roles name, so the image's repository in
+    // that account needs no resource policy from "another" account.
+    let t = Test::new().file(
+        "app.json",
+        r#"{"family": "app", "executionRoleArn": "arn:aws:iam::111122223333:role/app-exec",
+ "containerDefinitions": [{"name": "app", "image": "111122223333.dkr.ecr.eu-west-1.amazonaws.com/app:1"}]}"#,
+    );
+    let dir = t.dir().to_owned();
+    t.args([
+        "init",
+        "--from-task-definition",
+        "app.json",
+        "--output",
+        "app.yaml",
+    ])
+    .stdout_starts_with("wrote app.yaml")
+    .run();
+    let spec = std::fs::read_to_string(dir.join("app.yaml")).unwrap();
+    assert!(
+        spec.contains("deployment:\n  partition: \"aws\"  # from executionRoleArn\n  region: \"eu-west-1\"  # from containerDefinitions[app].image\n  account_id: \"111122223333\"  # from executionRoleArn\n"),
+        "{spec}"
+    );
+    Test::in_dir(&dir)
+        .args(["check", "app.yaml"])
+        .stdout_contains("0 findings")
+        .run();
+    Test::in_dir(&dir)
+        .args(["render", "app.yaml", "--out", "out"])
+        .stdout("app.yaml -> out/app/ (8 files)\n")
+        .run();
+    assert!(!dir.join("out/app/cross-account").exists());
+}

@@ -1248,6 +1248,57 @@ mod tests {
     }
 
     #[test]
+    fn null_is_absent() {
+        let t = read(
+            "t.json",
+            r#"{"containerDefinitions": [{"name": "app", "image": "nginx", "secrets": null, "logConfiguration": {"logDriver": "awslogs", "options": {"awslogs-group": "/ecs/app"}, "secretOptions": null}, "mountPoints": null}], "volumes": null}"#,
+        )
+        .unwrap();
+        assert!(t.containers[0].secrets.is_empty());
+        assert!(
+            t.containers[0]
+                .log
+                .as_ref()
+                .unwrap()
+                .secret_options
+                .is_empty()
+        );
+        assert!(t.warnings.is_empty());
+    }
+
+    #[test]
+    fn fn_if_entries_take_every_branch() {
+        let cfn = "Resources:\n  T:\n    Type: AWS::ECS::TaskDefinition\n    Properties:\n      ContainerDefinitions:\n        - Name: app\n          Secrets: !If\n            - Legacy\n            - [{Name: A, ValueFrom: /a}]\n            - - Name: B\n                ValueFrom: /b\n              - !If [Extra, {Name: C, ValueFrom: /c}, !Ref AWS::NoValue]\n";
+        let t = read("t.yaml", cfn).unwrap();
+        let got: Vec<(String, Option<String>)> = t.containers[0]
+            .secrets
+            .iter()
+            .map(|s| (s.value.clone(), s.condition.clone()))
+            .collect();
+        assert_eq!(
+            got,
+            [
+                ("/a".to_owned(), Some("if Legacy".to_owned())),
+                ("/b".to_owned(), Some("unless Legacy".to_owned())),
+                ("/c".to_owned(), Some("unless Legacy, if Extra".to_owned())),
+            ]
+        );
+        let e = read(
+            "t.yaml",
+            &cfn.replace(
+                "Secrets: !If",
+                "Image: !If [U, a, b]\n          Secrets: !If",
+            ),
+        )
+        .unwrap_err();
+        assert!(
+            e.to_string()
+                .contains("`Fn::If` picks this value at deploy time"),
+            "{e}"
+        );
+    }
+
+    #[test]
     fn not_a_task_definition() {
         let e = read("t.json", r#"{"version": 1}"#).unwrap_err();
         assert!(e.to_string().starts_with("t.json:1:1: "), "{e}");

@@ -1045,6 +1045,56 @@ mod tests {
     }
 
     #[test]
+    fn placeholders_are_told_from_values() {
+        for (value, syntax) in [
+            ("${BACKEND_ECR}:latest", "`${...}`"),
+            ("{{ must_env `IMAGE` }}", "`{{ ... }}`"),
+            ("$IMAGE", "`$VARIABLE`"),
+            ("/aws/ecs/$(ecs_cluster)", "`$(...)`"),
+            ("<IMAGE_URI>", "`<...>`"),
+            (
+                "arn:aws:secretsmanager:us-east-1:XXXXXXXXXXXX:secret:db",
+                "an account id made of letters (`XXXXXXXXXXXX`)",
+            ),
+        ] {
+            assert_eq!(placeholder(value), Some(syntax), "{value}");
+        }
+        for value in [
+            "arn:<partition>:ssm:<region>:<account_id>:parameter/a",
+            "<account_id>.dkr.ecr.<region>.<url_suffix>/app",
+            "arn:aws:secretsmanager:us-east-1:111122223333:secret:db-AbCdEf",
+            "/orders/db/host",
+            "DB_PASSWORD",
+        ] {
+            assert_eq!(placeholder(value), None, "{value}");
+        }
+        let env = Env::default();
+        let image = |v: &str| ecr_repository(&field(v), &env).map_err(|e| e.to_string());
+        assert!(
+            image("REPLACED_BY_CI")
+                .unwrap_err()
+                .contains("upper-case name")
+        );
+        assert!(image("${IMAGE}").unwrap_err().contains("`${...}`"));
+        // A template in the tag decides nothing.
+        assert_eq!(image("nginx:{{ must_env `TAG` }}").unwrap(), None);
+        assert!(
+            image("XXXXXXXXXXXX.dkr.ecr.us-east-1.amazonaws.com/app:1")
+                .unwrap_err()
+                .contains("made of letters")
+        );
+    }
+
+    #[test]
+    fn run_time_record_accessors_widen_a_name() {
+        assert_eq!(
+            run_time_wildcards("/aws/ecs/containerinsights/$(ecs_cluster)/application"),
+            "/aws/ecs/containerinsights/*/application"
+        );
+        assert_eq!(run_time_wildcards("/ecs/app"), "/ecs/app");
+    }
+
+    #[test]
     fn secrets_and_parameters() {
         let env = Env::default();
         let s = |v: &str| match secret(&field(v), &env, false) {
