@@ -635,7 +635,10 @@ fn verify(
                 out.missing.push(Missing {
                     at: need.at.clone(),
                     file: need.origin.label.clone(),
-                    field: need.origin.field.clone(),
+                    field: match &need.origin.condition {
+                        Some(c) => format!("{} ({c})", need.origin.field),
+                        None => need.origin.field.clone(),
+                    },
                     container: need.origin.container.clone(),
                     call: call.clone(),
                     why,

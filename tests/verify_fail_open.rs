@@ -269,3 +269,35 @@ fn the_workloads_own_repository_is_not_another_accounts() {
         .run();
     assert!(!dir.join("out/app/cross-account").exists());
 }
+
+#[test]
+fn an_environment_file_under_fn_if_and_a_firelens_configuration_file_are_checked() {
+    // Both were once read as needing nothing: the `Fn::If` entry was
+    // dropped, the configuration file in S3 ignored.
+    let svc = COPILOT.to_owned()
+        + "        - Name: log_router
+          Image: public.ecr.aws/aws-observability/aws-for-fluent-bit:stable
+          FirelensConfiguration:
+            Type: fluentbit
+            Options:
+              config-file-type: s3
+              config-file-value: arn:aws:s3:::cfg-bucket/fluent-bit.conf
+";
+    Test::new()
+        .file("svc.yaml", &svc)
+        .file(
+            "hand.yaml",
+            "version: 1\nname: svc\ndeployment: {partition: aws, region: eu-west-1, account_id: \"111122223333\"}\nexecution_role:\n  name: svc-exec\n",
+        )
+        .args(["verify", "hand.yaml", "--task-definition", "svc.yaml"])
+        .status(1)
+        .stdout_starts_with(
+            "svc.yaml:13:24: containerDefinitions[app].environmentFiles[0] (if HasEnvFile): the task execution role does not allow s3:GetBucketLocation on arn:aws:s3:::env-bucket (no statement allows it); ECS fails to start container `app` with ResourceInitializationError: failed to download env files (AccessDenied)
+svc.yaml:13:24: containerDefinitions[app].environmentFiles[0] (if HasEnvFile): the task execution role does not allow s3:GetObject on arn:aws:s3:::env-bucket/app.env (no statement allows it); ECS fails to start container `app` with ResourceInitializationError: failed to download env files (AccessDenied)
+svc.yaml:21:34: containerDefinitions[log_router].firelensConfiguration.options.config-file-value: the task execution role does not allow s3:GetBucketLocation on arn:aws:s3:::cfg-bucket (no statement allows it); ECS fails to start container `log_router` with the log router cannot fetch its configuration file from S3 (AccessDenied)
+svc.yaml:21:34: containerDefinitions[log_router].firelensConfiguration.options.config-file-value: the task execution role does not allow s3:GetObject on arn:aws:s3:::cfg-bucket/fluent-bit.conf (no statement allows it); ECS fails to start container `log_router` with the log router cannot fetch its configuration file from S3 (AccessDenied)
+",
+        )
+        .stdout_ends_with("hand.yaml: 0 of 4 calls ECS makes to start 2 containers of svc.yaml are allowed; 4 missing\n")
+        .run();
+}
