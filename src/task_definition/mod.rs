@@ -1073,9 +1073,11 @@ impl Reader {
             let mp = format!("{path}.mountPoints[{i}]");
             let m = self.mapping(m.node, &mp)?;
             self.check_fields(m, &mp, fields::MOUNT_POINT, &[]);
-            if let Some(v) = self.get(m, "sourceVolume").and_then(Node::as_str) {
+            // Which volume is mounted, and whether writable, decides
+            // `ClientWrite`: a value known only at deploy time is refused.
+            if let Some(v) = self.field(m, "sourceVolume", &mp)? {
                 mount_points.push(MountPoint {
-                    source_volume: v.to_owned(),
+                    source_volume: v.value,
                     read_only: self.boolean(m, "readOnly"),
                 });
             }
@@ -1128,11 +1130,13 @@ impl Reader {
     }
 
     fn volume(&self, index: usize, item: &Item) -> Result<Volume, Error> {
-        let v = self.mapping(item.node, &format!("volumes[{index}]"))?;
-        let name = self
-            .get(v, "name")
-            .and_then(Node::as_str)
-            .map_or_else(|| index.to_string(), str::to_owned);
+        let indexed = format!("volumes[{index}]");
+        let v = self.mapping(item.node, &indexed)?;
+        // Mount points name the volume: its name decides `ClientWrite`.
+        let name = match self.get(v, "name") {
+            Some(n) => self.resolve(n, &format!("{indexed}.name"))?,
+            None => index.to_string(),
+        };
         let path = format!("volumes[{name}]");
         self.check_fields(v, &path, fields::VOLUME, &[]);
         let efs = match self.get(v, "efsVolumeConfiguration") {
