@@ -14,6 +14,20 @@
 //! `grant_diff` says a change does not broaden, no request the old roles
 //! denied may be allowed by the new ones.
 //!
+//! A third test takes the task definitions of `tests/task_definitions/`
+//! (each `corpus/` spec, and the spec `init --from-task-definition` writes
+//! for each `real/` case; the cases init refuses are skipped and listed),
+//! renders their roles and asks both evaluators about every call
+//! `verify::calls` says ECS makes for each need, and the GuardDuty agent's
+//! pulls with `execution_role.guardduty_agent` set where the region has
+//! the agent: each must be allowed. Near misses of each call (another
+//! secret, parameter, log group, delivery stream, data stream, bucket, key
+//! prefix, object, repository, file system or access point) must be denied
+//! by both. `<partition>`, `<region>` and `<account_id>` take the simulated
+//! environment's values in policies and requests alike. iam-simulate takes
+//! the ECS agent's `CreateLogGroup` request on `log-group:NAME:log-stream:` as
+//! a `log-group` resource, so it is sent as ECS makes it.
+//!
 //! Where the two evaluators differ by design, requests are not generated,
 //! and each is named where it is avoided:
 //! - policy variables: the evaluator reads `${aws:PrincipalTag/team}` as
@@ -22,7 +36,9 @@
 //! - iam-simulate compares partition, service, region and account without
 //!   case; case changes are made only in the resource part;
 //! - iam-simulate treats a `*` in a request resource as a wildcard request
-//!   and a newline as matched by no wildcard; fills hold neither;
+//!   and a newline as matched by no wildcard; fills hold neither, and a
+//!   call on a name Fluent Bit fills at run time (`$(ecs_cluster)` in a
+//!   log group, kept as `*` by `verify::calls`) is sent with a name there;
 //! - iam-simulate makes an array-typed key (`aws:TagKeys`) a list even with
 //!   one value, where the evaluator sees one value; such keys are used only
 //!   with `ForAnyValue:`/`ForAllValues:`.
@@ -39,7 +55,10 @@ use std::time::Instant;
 use common::specs::{CUSTOM_ACTIONS, rich_spec, rich_statement};
 use ecs_iam::evaluate::{self, Condition, Decision, PolicyStatement, Request};
 use ecs_iam::grant_diff;
+use ecs_iam::model::{RoleKind, guardduty};
 use ecs_iam::spec::Effect;
+use ecs_iam::task_definition::needs::{self, Destination, Grant};
+use ecs_iam::verify;
 use proptest::prelude::Rng as _;
 use proptest::strategy::{Strategy, ValueTree};
 use proptest::test_runner::{Config, RngAlgorithm, TestRng, TestRunner};
@@ -740,7 +759,7 @@ struct Case {
 }
 
 /// iam-simulate's answers, case by case, request by request.
-fn simulate(cases: &[Case]) -> Vec<Vec<Value>> {
+fn simulate(cases: &[&Case]) -> Vec<Vec<Value>> {
     let tools = common::conformance_tools();
     let input: Vec<Value> = cases
         .iter()
@@ -815,7 +834,7 @@ fn report(case: &Case, request: &Request, evaluator: &Decision, simulator: &Valu
 /// Decide every request of every case both ways; the disagreements, as
 /// messages, and the number of requests compared.
 fn compare(cases: &[Case]) -> (Vec<String>, usize, Vec<Vec<String>>) {
-    let answers = simulate(cases);
+    let answers = simulate(&cases.iter().collect::<Vec<_>>());
     let mut mismatches = Vec::new();
     let mut compared = 0;
     let mut decided = Vec::new();
@@ -1156,4 +1175,408 @@ fn a_change_the_diff_calls_not_broadening_allows_nothing_new() {
         pairs.len()
     );
     assert!(narrowed > 0);
+}
+
+// ---------------------------------------------------------------- task definitions
+
+/// The specs of the task definition corpora that render, by case: each
+/// `corpus/<case>/spec.yaml`, and for each `real/<case>` the spec
+/// `init --from-task-definition` writes (`starter`), read from the case's
+/// folder. The cases whose spec does not render (init refuses a template
+/// placeholder), with why.
+fn task_definition_specs() -> (Vec<(String, ecs_iam::spec::Source)>, Vec<String>) {
+    let mut specs = Vec::new();
+    let mut skipped = Vec::new();
+    for corpus in ["corpus", "real"] {
+        let mut dirs: Vec<_> =
+            std::fs::read_dir(common::root().join("tests/task_definitions").join(corpus))
+                .unwrap()
+                .map(|e| e.unwrap().path())
+                .filter(|p| p.is_dir())
+                .collect();
+        dirs.sort();
+        for dir in dirs {
+            let case = format!("{corpus}/{}", dir.file_name().unwrap().to_string_lossy());
+            let source = if corpus == "corpus" {
+                ecs_iam::spec::load(&dir.join("spec.yaml"), ecs_iam::spec_tree::Reach::Tree)
+            } else {
+                starter_spec(&dir)
+            };
+            match source.and_then(|s| ecs_iam::model::build(&s).map(|_| s)) {
+                Ok(s) => specs.push((case, s)),
+                Err(e) => skipped.push(format!("{case}: {e}")),
+            }
+        }
+    }
+    (specs, skipped)
+}
+
+/// The spec `init --from-task-definition` writes for the one task
+/// definition of a `real/<case>` folder, with that task definition read.
+fn starter_spec(dir: &Path) -> Result<ecs_iam::spec::Source, ecs_iam::Error> {
+    let file = std::fs::read_dir(dir)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().into_string().unwrap())
+        .find(|n| n != "expected.yaml")
+        .unwrap();
+    let read = |p: &Path| {
+        std::fs::read(p).map_err(|source| ecs_iam::Error::Read {
+            path: p.to_owned(),
+            source,
+        })
+    };
+    let task = ecs_iam::task_definition::load(&file, dir, &read)?;
+    let text = ecs_iam::task_definition::starter::starter(&task, &file)?;
+    let mut source = ecs_iam::spec::parse(&dir.join("spec.yaml"), &text)?;
+    source.read_task_definitions(&|p| std::fs::read(p), None)?;
+    Ok(source)
+}
+
+/// Text no grant of a task definition reaches: what a near miss puts in.
+const OTHER: &str = "other";
+
+/// Requests like `request` that the need's grant must not allow: another
+/// secret, parameter, log group, delivery stream, data stream, bucket,
+/// key prefix, object, repository or file system, a partial secret ARN's
+/// suffix a character longer, another EFS access point, an image pull
+/// without the spec's network context.
+fn task_near_misses(grant: &Grant, request: &Request) -> Vec<Request> {
+    let r = request.resource.as_str();
+    let with = |resource: String| Request {
+        resource,
+        ..request.clone()
+    };
+    // `resource` with `OTHER-` put after the first `marker`.
+    let after = |marker: &str| {
+        r.find(marker).map(|i| {
+            let at = i + marker.len();
+            format!("{}{OTHER}-{}", &r[..at], &r[at..])
+        })
+    };
+    let mut out: Vec<Request> = Vec::new();
+    match grant {
+        _ if r == "*" => {}
+        Grant::EcrPull { .. } | Grant::EcrImport { .. } => {
+            out.extend(after(":repository/").map(with));
+            if !request.context.is_empty() {
+                out.push(Request {
+                    context: BTreeMap::new(),
+                    ..request.clone()
+                });
+            }
+        }
+        Grant::Secret { arn } => {
+            out.extend(after(":secret:").map(with));
+            if arn.to_string().ends_with("??????") {
+                out.push(with(format!("{r}0")));
+            }
+        }
+        Grant::Parameter { .. } => out.push(with(format!("{r}-{OTHER}"))),
+        Grant::Logs { .. } | Grant::FirelensDestination(Destination::Logs { .. }) => {
+            out.push(with(r.replacen(
+                ":log-stream:",
+                &format!("-{OTHER}:log-stream:"),
+                1,
+            )));
+        }
+        Grant::FirelensDestination(Destination::Firehose { .. } | Destination::Kinesis { .. }) => {
+            out.push(with(format!("{r}-{OTHER}")));
+        }
+        Grant::FirelensDestination(Destination::S3 { objects }) => {
+            // Another bucket, and another key prefix where the grant has one.
+            let (head, path) = r.split_once(":::").unwrap();
+            let (bucket, key) = path.split_once('/').unwrap();
+            out.push(with(format!("{head}:::{OTHER}-{bucket}/{key}")));
+            if !objects.to_string().ends_with(&format!(":::{bucket}/*")) {
+                out.push(with(format!("{head}:::{bucket}/{OTHER}-{key}")));
+            }
+        }
+        Grant::EnvironmentFile { .. } | Grant::FirelensConfig { .. } => {
+            if r.contains('/') {
+                out.push(with(format!("{r}-{OTHER}")));
+            }
+            out.push(with(r.replacen(":::", &format!(":::{OTHER}-"), 1)));
+        }
+        Grant::Efs { .. } => {
+            out.push(with(format!("{r}0")));
+            let key = "elasticfilesystem:AccessPointArn";
+            if let Some(ap) = request.context.get(key) {
+                let mut other = request.clone();
+                other
+                    .context
+                    .insert(key.to_owned(), vec![format!("{}0", ap[0])]);
+                out.push(other);
+            }
+        }
+    }
+    out
+}
+
+/// A request as a set holds it: action, resource, context.
+type RequestKey = (String, String, BTreeMap<String, Vec<String>>);
+
+/// A role's requests from one spec: the calls ECS makes, then their near
+/// misses.
+struct TaskCase {
+    case: Case,
+    /// How many of `case.requests` are calls (the rest are near misses).
+    calls: usize,
+}
+
+/// The requests of each of a spec's roles: every call of every need of its
+/// task definitions (with `agent`, the GuardDuty agent's pulls instead),
+/// concrete as the policies are, each distinct request once, and their near
+/// misses that are no call. Also the number of calls before duplicates are
+/// merged.
+fn task_cases(name: &str, source: &ecs_iam::spec::Source, agent: bool) -> (Vec<TaskCase>, usize) {
+    let model = ecs_iam::model::build(source).unwrap_or_else(|e| panic!("{name}: {e}"));
+    let env = ecs_iam::model::deployment(source).unwrap();
+    let ecr = &source.spec.execution_role.ecr;
+    let mut network = BTreeMap::new();
+    if let Some(v) = &ecr.source_vpc {
+        network.insert("aws:SourceVpc".to_owned(), vec![v.clone()]);
+    }
+    if let Some(v) = &ecr.source_vpce {
+        network.insert("aws:SourceVpce".to_owned(), vec![v.clone()]);
+    }
+    let key = |r: &Request| (r.action.clone(), r.resource.clone(), r.context.clone());
+    let mut calls: BTreeMap<RoleKind, BTreeSet<RequestKey>> = BTreeMap::new();
+    let mut misses: BTreeMap<RoleKind, BTreeSet<RequestKey>> = BTreeMap::new();
+    let mut total = 0;
+    let mut add = |role: RoleKind, request: Request, near: Vec<Request>| {
+        total += 1;
+        calls.entry(role).or_default().insert(key(&request));
+        misses.entry(role).or_default().extend(near.iter().map(key));
+    };
+    // A wildcard the grant keeps (Fluent Bit's `$(ecs_cluster)` in a log
+    // group's name) stands for a name the request spells.
+    let concrete_request = |r: &verify::CallRequest| Request {
+        action: r.action.clone(),
+        resource: if r.resource == "*" {
+            r.resource.clone()
+        } else {
+            concrete(&r.resource).replace(['*', '?'], "x1")
+        },
+        context: r
+            .context
+            .iter()
+            .map(|(k, vs)| (k.clone(), vs.iter().map(|v| concrete(v)).collect()))
+            .collect(),
+    };
+    for t in source.task_definitions.iter().filter(|_| !agent) {
+        let needs = needs::needs(t, &env, &ecr.pull_through_cache);
+        assert!(
+            needs.problems.is_empty(),
+            "{name}: a spec that renders has problems: {:?}",
+            needs.problems
+        );
+        for need in &needs.needs {
+            for call in verify::calls(need, &network) {
+                let request = concrete_request(&call.request);
+                let near = task_near_misses(&need.grant, &request);
+                add(call.role, request, near);
+            }
+        }
+    }
+    if agent {
+        // ECS pulls the agent's image as it pulls a task's (the GuardDuty
+        // user guide); the repository is AWS's own in the task's region.
+        let region = env.region.as_deref().unwrap();
+        let repository = guardduty::agent_repository(region).unwrap().to_string();
+        let elsewhere = guardduty::AGENT_ACCOUNTS
+            .iter()
+            .find(|(r, ..)| *r != region)
+            .and_then(|(r, ..)| guardduty::agent_repository(r))
+            .unwrap()
+            .to_string();
+        add(
+            RoleKind::Execution,
+            Request {
+                action: "ecr:GetAuthorizationToken".into(),
+                resource: "*".into(),
+                context: BTreeMap::new(),
+            },
+            Vec::new(),
+        );
+        for action in [
+            "ecr:BatchCheckLayerAvailability",
+            "ecr:GetDownloadUrlForLayer",
+            "ecr:BatchGetImage",
+        ] {
+            let request = Request {
+                action: action.into(),
+                resource: repository.clone(),
+                context: BTreeMap::new(),
+            };
+            let near = vec![
+                Request {
+                    resource: elsewhere.clone(),
+                    ..request.clone()
+                },
+                Request {
+                    resource: format!("{repository}-{OTHER}"),
+                    ..request.clone()
+                },
+            ];
+            add(RoleKind::Execution, request, near);
+        }
+    }
+    let mut out = Vec::new();
+    for (role, calls) in calls {
+        let r = model
+            .roles
+            .iter()
+            .find(|r| r.kind == role)
+            .unwrap_or_else(|| {
+                panic!(
+                    "{name}: ECS calls with the {} the spec does not render",
+                    role.title()
+                )
+            });
+        let policies = evaluate::role_policies(r);
+        assert!(
+            policies.is_complete(),
+            "{name}: the {} has policies ecs-iam does not know",
+            role.title()
+        );
+        let near: Vec<RequestKey> = misses
+            .remove(&role)
+            .unwrap_or_default()
+            .into_iter()
+            .filter(|m| !calls.contains(m))
+            .collect();
+        let request = |(action, resource, context): RequestKey| Request {
+            action,
+            resource,
+            context,
+        };
+        out.push(TaskCase {
+            calls: calls.len(),
+            case: Case {
+                label: format!(
+                    "{name}{}, {} role",
+                    if agent {
+                        " with the GuardDuty agent"
+                    } else {
+                        ""
+                    },
+                    role.key()
+                ),
+                identity: concrete_statements(&policies.statements),
+                boundary: None,
+                requests: calls.into_iter().chain(near).map(request).collect(),
+            },
+        });
+    }
+    (out, total)
+}
+
+#[test]
+#[ignore = "installs iam-simulate with the conformance tools (npm); run with `cargo test -- --include-ignored`"]
+fn every_call_ecs_makes_for_the_task_definition_corpora_is_allowed_by_both() {
+    let (specs, skipped) = task_definition_specs();
+    let mut cases = Vec::new();
+    let mut calls = 0;
+    let mut agents = 0;
+    for (name, source) in &specs {
+        let (c, n) = task_cases(name, source, false);
+        cases.extend(c);
+        calls += n;
+        // The same roles with the GuardDuty agent, where the spec's region
+        // has an agent repository.
+        let mut with_agent = source.clone();
+        with_agent.spec.execution_role.guardduty_agent = true;
+        if ecs_iam::model::build(&with_agent).is_ok() {
+            let (c, n) = task_cases(name, &with_agent, true);
+            cases.extend(c);
+            calls += n;
+            agents += 1;
+        }
+    }
+    let started = Instant::now();
+    let answers = simulate(&cases.iter().map(|c| &c.case).collect::<Vec<_>>());
+    let mut failures = Vec::new();
+    let (mut distinct, mut near) = (0, 0);
+    // (calls, near misses) by role and action.
+    let mut by_action: BTreeMap<String, (usize, usize)> = BTreeMap::new();
+    for (c, answers) in cases.iter().zip(&answers) {
+        let role = c
+            .case
+            .label
+            .rsplit(", ")
+            .next()
+            .unwrap()
+            .replace(" role", "");
+        for (i, (request, theirs)) in c.case.requests.iter().zip(answers).enumerate() {
+            let call = i < c.calls;
+            let counts = by_action
+                .entry(format!("{role} {}", request.action))
+                .or_default();
+            if call {
+                distinct += 1;
+                counts.0 += 1;
+            } else {
+                near += 1;
+                counts.1 += 1;
+            }
+            let decision = evaluate::decide(&c.case.identity, None, request);
+            let want = if call { "Allowed" } else { "ImplicitlyDenied" };
+            if theirs.as_str() != Some(ours(&decision)) || ours(&decision) != want {
+                failures.push(format!(
+                    "{}: {}{}",
+                    if call {
+                        "a call ECS makes"
+                    } else {
+                        "a near miss"
+                    },
+                    report(&c.case, request, &decision, theirs),
+                    format_args!("both must answer {want}\n")
+                ));
+            }
+        }
+    }
+    eprintln!(
+        "{} specs of the task definition corpora ({agents} also with the GuardDuty agent; {} skipped), {} role policies: {calls} calls ({distinct} distinct requests) allowed and {near} near misses denied by both in {:.1} s",
+        specs.len(),
+        skipped.len(),
+        cases.len(),
+        started.elapsed().as_secs_f64(),
+    );
+    for (action, (calls, misses)) in &by_action {
+        eprintln!("  {action}: {calls} calls, {misses} near misses");
+    }
+    for s in &skipped {
+        eprintln!("  skipped {}", s.lines().next().unwrap_or(""));
+    }
+    assert!(
+        failures.is_empty(),
+        "{} of {} requests not answered as they must be; the first ones:\n{}",
+        failures.len(),
+        distinct + near,
+        failures.iter().take(8).cloned().collect::<String>()
+    );
+    // Every derivation is reached, each with near misses.
+    for action in [
+        "execution ecr:GetDownloadUrlForLayer",
+        "execution secretsmanager:GetSecretValue",
+        "execution ssm:GetParameters",
+        "execution logs:CreateLogGroup",
+        "execution logs:PutLogEvents",
+        "execution s3:GetObject",
+        "execution s3:GetBucketLocation",
+        "task logs:CreateLogGroup",
+        "task logs:PutLogEvents",
+        "task firehose:PutRecordBatch",
+        "task kinesis:PutRecords",
+        "task s3:PutObject",
+        "task elasticfilesystem:ClientWrite",
+    ] {
+        let (calls, misses) = by_action.get(action).copied().unwrap_or_default();
+        assert!(
+            calls > 0 && misses > 0,
+            "{action}: {calls} calls, {misses} near misses"
+        );
+    }
+    assert!(specs.len() >= 40, "only {} specs render", specs.len());
+    assert!(agents > 0);
 }
