@@ -432,6 +432,10 @@ pub enum Problem {
         first_origin: String,
         second: String,
     },
+    /// A wildcard where a task definition names one resource.
+    WildcardName {
+        value: String,
+    },
     /// `config-file-type: s3` without `config-file-value`.
     FirelensConfigFile,
     /// A Fluent Bit AWS output without the option naming its destination.
@@ -1018,6 +1022,11 @@ impl fmt::Display for Problem {
                 } else {
                     "task execution"
                 }
+            ),
+            Problem::WildcardName { value } => write!(
+                f,
+                "`{}` holds a wildcard, but this field names one resource (ECS and Fluent Bit take it as written); write the name",
+                value.escape_default()
             ),
             Problem::FirelensConfigFile => write!(
                 f,

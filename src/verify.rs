@@ -298,6 +298,13 @@ pub struct RoleFinding {
     pub message: String,
 }
 
+/// Something in a task definition ecs-iam could not see through.
+#[derive(Debug, Clone, Serialize)]
+pub struct Unseen {
+    pub at: Location,
+    pub message: String,
+}
+
 /// What `verify` found.
 #[derive(Debug, Clone, Serialize)]
 pub struct Verification {
@@ -316,9 +323,10 @@ pub struct Verification {
     pub assumed: Vec<(String, String, String)>,
     /// Roles the task definitions run with that the spec does not render.
     pub roles: Vec<RoleFinding>,
-    /// What the task definitions hold that ecs-iam could not read as an
-    /// AWS value (template placeholders), each with its position.
-    pub placeholders: Vec<String>,
+    /// What ecs-iam could not see in the task definitions, each line with
+    /// its position: template placeholders where an AWS value belongs,
+    /// fields ECS rejects, FireLens outputs it does not derive.
+    pub unseen: Vec<Unseen>,
     /// Fields the ECS API would reject, containers AWS adds to tasks that
     /// the roles do not let ECS pull, and other notes that do not decide
     /// the answer.
@@ -332,7 +340,7 @@ impl Verification {
         self.missing.is_empty()
             && self.unproven.is_empty()
             && self.roles.is_empty()
-            && self.placeholders.is_empty()
+            && self.unseen.is_empty()
     }
 }
 
@@ -393,7 +401,19 @@ pub fn verify_spec(
         }
     }
     let mut v = verify(source, &model, labels, containers, &needs, assumed);
-    v.placeholders = placeholders.iter().map(ToString::to_string).collect();
+    v.unseen = placeholders
+        .iter()
+        .flat_map(Error::each)
+        .filter_map(|e| match e {
+            Error::Invalid { at, field, problem } => Some(Unseen {
+                at: at.clone(),
+                message: format!(
+                    "`{field}`: {problem}; not proven: the grant it decides is not derived"
+                ),
+            }),
+            _ => None,
+        })
+        .collect();
     v.roles = role_findings(&tasks, &model, &env, &needs)?;
     v.roles.sort_by(|a, b| {
         (&a.at.file, a.at.line, a.at.column).cmp(&(&b.at.file, b.at.line, b.at.column))
@@ -405,8 +425,16 @@ pub fn verify_spec(
                 t.label
             ));
         }
-        v.notes
-            .extend(t.warnings.iter().map(|w| format!("{}: warning: {w}", w.at)));
+        for w in &t.warnings {
+            if w.kind.hides_a_need() {
+                v.unseen.push(Unseen {
+                    at: w.at.clone(),
+                    message: format!("warning: {w}; not proven"),
+                });
+            } else {
+                v.notes.push(format!("{}: warning: {w}", w.at));
+            }
+        }
         if t.names_roles
             && t.task_role_arn.is_none()
             && t.deploy_time_roles.iter().all(|(f, _)| *f != "taskRoleArn")
@@ -418,6 +446,9 @@ pub fn verify_spec(
             ));
         }
     }
+    v.unseen.sort_by(|a, b| {
+        (&a.at.file, a.at.line, a.at.column).cmp(&(&b.at.file, b.at.line, b.at.column))
+    });
     Ok(v)
 }
 
@@ -478,11 +509,17 @@ fn role_findings(
                 continue;
             };
             let Some(r) = crate::task_definition::RoleRef::of(f, &t.label) else {
+                let what =
+                    crate::task_definition::needs::placeholder(&f.value, f.pseudo_parameters)
+                        .map_or_else(
+                            || "is not a role ARN ecs-iam can read".to_owned(),
+                            |syntax| format!("holds a template placeholder ({syntax})"),
+                        );
                 out.push(RoleFinding {
                     at: f.at.clone(),
                     field: api.to_owned(),
                     message: format!(
-                        "`{}` is not a role ARN ecs-iam can read, so it cannot see that the task runs with the rendered {} `{rendered}`; not proven",
+                        "`{}` {what}, so ecs-iam cannot see that the task runs with the rendered {} `{rendered}`; not proven",
                         f.value.escape_default(),
                         kind.title()
                     ),
@@ -580,7 +617,7 @@ fn verify(
         unproven: Vec::new(),
         assumed: Vec::new(),
         roles: Vec::new(),
-        placeholders: Vec::new(),
+        unseen: Vec::new(),
         notes: Vec::new(),
     };
     // Many calls repeat (one secret under several JSON keys, the ECR token
@@ -866,8 +903,8 @@ impl Verification {
                 }
             );
         }
-        for p in &self.placeholders {
-            let _ = writeln!(s, "{p}; not proven: the grant it decides is not derived");
+        for u in &self.unseen {
+            let _ = writeln!(s, "{}: {}", u.at, u.message);
         }
         for u in &self.unproven {
             let _ = writeln!(s, "{}: not proven: {u}", self.spec);
@@ -975,13 +1012,13 @@ impl Verification {
                 "locations": location(&r.at),
             }));
         }
-        for p in &self.placeholders {
+        for u in &self.unseen {
             results.push(json!({
                 "ruleId": "not-proven",
                 "ruleIndex": 2,
                 "level": "error",
-                "message": {"text": p},
-                "locations": location(&Location { file: self.spec.clone().into(), line: 1, column: 1 }),
+                "message": {"text": u.message},
+                "locations": location(&u.at),
             }));
         }
         for u in &self.unproven {

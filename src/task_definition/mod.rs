@@ -74,6 +74,29 @@ pub enum WarningKind {
     /// `valueFrom` in `environment`: ECS injects secrets only from
     /// `secrets`.
     EnvironmentValueFrom,
+    /// A field written in another case than the API's (`Secrets`): read as
+    /// the field, since some tools accept it.
+    Case { api: String },
+    /// An `awsfirelens` output that writes to AWS with permissions ecs-iam
+    /// does not derive (an OpenSearch or HTTP output with AWS
+    /// authentication), or one it does not know.
+    FirelensOutput { plugin: String, known: bool },
+    /// An `awsfirelens` configuration without `Name`: its outputs are in
+    /// the log router's configuration file.
+    FirelensOutputsInConfig,
+    /// A FireLens destination named only at run time (`log_group_template`,
+    /// or a name made wholly of record accessors such as `$(tag)`).
+    FirelensRunTimeName { option: String },
+}
+
+impl WarningKind {
+    /// Whether ecs-iam could not see everything the task needs because of
+    /// it: `verify` is then "not proven". A field in another case is read
+    /// as the field, so it hides nothing.
+    #[must_use]
+    pub fn hides_a_need(&self) -> bool {
+        !matches!(self, WarningKind::Case { .. })
+    }
 }
 
 /// The warning without its position, which callers print first
@@ -102,6 +125,33 @@ impl fmt::Display for Warning {
                 f,
                 "{place} has `valueFrom`, which ECS rejects in `environment` (nothing is injected and no grant is derived): move the entry to `secrets`"
             ),
+            WarningKind::Case { api } => write!(
+                f,
+                "{place} writes `{}`, which the ECS API names `{api}`: read as `{api}` (Terraform and ecspresso accept it; the AWS CLI refuses it); write `{api}`",
+                self.name
+            ),
+            WarningKind::FirelensOutput {
+                plugin,
+                known: true,
+            } => write!(
+                f,
+                "the FireLens output `{plugin}` of {place} authenticates to AWS, with permissions ecs-iam does not derive: grant them in `task_role.statements`"
+            ),
+            WarningKind::FirelensOutput {
+                plugin,
+                known: false,
+            } => write!(
+                f,
+                "ecs-iam does not know the FireLens output `{plugin}` of {place}, nor whether it calls AWS with the task role: if it does, grant that in `task_role.statements`"
+            ),
+            WarningKind::FirelensOutputsInConfig => write!(
+                f,
+                "{place} routes to FireLens without `Name`: its outputs are in the log router's configuration file, which ecs-iam does not read; grant their destinations in `task_role.firelens`"
+            ),
+            WarningKind::FirelensRunTimeName { option } => write!(
+                f,
+                "the FireLens output of {place} names its destination at run time (`{option}`), so ecs-iam cannot scope it: grant the destinations in `task_role.firelens`"
+            ),
         }
     }
 }
@@ -121,17 +171,24 @@ impl TaskDefinition {
             if parts.len() != 6 || parts[0] != "arn" {
                 continue;
             }
-            let mut add = |key: &'static str, value: &str| {
-                if !value.is_empty()
-                    && !value.starts_with('<')
-                    && !out.iter().any(|(k, ..)| *k == key)
-                {
+            // Only real values: a placeholder (`${AWS_ACCOUNT_ID}`,
+            // `XXXXXXXXXXXX`) names nothing.
+            let mut add = |key: &'static str, value: &str, valid: bool| {
+                if valid && !out.iter().any(|(k, ..)| *k == key) {
                     out.push((key, value.to_owned(), f.path.clone()));
                 }
             };
-            add("<partition>", parts[1]);
-            add("<region>", parts[3]);
-            add("<account_id>", parts[4]);
+            add(
+                "<partition>",
+                parts[1],
+                crate::arn::Partition::parse(parts[1]).is_ok(),
+            );
+            add("<region>", parts[3], crate::arn::is_region(parts[3]));
+            add(
+                "<account_id>",
+                parts[4],
+                crate::arn::is_account_id(parts[4]),
+            );
         }
         out
     }
@@ -182,15 +239,40 @@ impl RoleRef {
             Some((p, n)) => (format!("/{p}/"), n),
             None => ("/".to_owned(), resource),
         };
-        let literal = |v: &str| (!v.is_empty() && !v.starts_with('<')).then(|| v.to_owned());
-        (!name.is_empty() && !name.contains(['<', '$', '{'])).then(|| RoleRef {
+        // A placeholder where an account, partition or name belongs
+        // (`${AWS_ACCOUNT_ID}`, `XXXXXXXXXXXX`) names no role.
+        let account = match parts[4] {
+            "" | "<account_id>" => None,
+            a if crate::arn::is_account_id(a) => Some(a.to_owned()),
+            _ => return None,
+        };
+        let partition = match parts[1] {
+            "<partition>" => None,
+            p if crate::arn::Partition::parse(p).is_ok() => Some(p.to_owned()),
+            _ => return None,
+        };
+        let is_name = !name.is_empty()
+            && name
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || "+=,.@_-".contains(c));
+        (is_name && !path.contains(['<', '$', '{', '}', '>'])).then(|| RoleRef {
             path,
             name: name.to_owned(),
-            account: literal(parts[4]),
-            partition: literal(parts[1]),
+            account,
+            partition,
             origin: format!("{label}: {}", field.path),
             at: field.at.clone(),
         })
+    }
+
+    /// The role as messages name it: path and name, and its account when
+    /// the ARN gives one (`/ecs/orders-exec` in account 111122223333).
+    #[must_use]
+    pub fn described(&self) -> String {
+        match &self.account {
+            Some(a) => format!("{}` in account `{a}", self.path_name()),
+            None => self.path_name(),
+        }
     }
 
     /// The role's path and name (`/ecs/orders-exec`; the name alone on
@@ -217,8 +299,6 @@ pub fn path_name(path: &str, name: &str) -> String {
 pub struct Roles {
     pub task: Option<RoleRef>,
     pub execution: Option<RoleRef>,
-    /// Whether some task definition names no `taskRoleArn`.
-    pub without_task_role: bool,
 }
 
 /// The roles the task definitions run with.
@@ -229,9 +309,6 @@ pub struct Roles {
 pub fn roles(tasks: &[TaskDefinition]) -> Result<Roles, Error> {
     let mut out = Roles::default();
     for t in tasks {
-        if t.task_role_arn.is_none() {
-            out.without_task_role = true;
-        }
         for (field, slot, what) in [
             (&t.task_role_arn, &mut out.task, "taskRoleArn"),
             (
@@ -245,15 +322,29 @@ pub fn roles(tasks: &[TaskDefinition]) -> Result<Roles, Error> {
             };
             match slot {
                 None => *slot = Some(r),
-                Some(first) if first.path_name() != r.path_name() || first.account != r.account => {
+                // A bare role name is in the task's own account.
+                Some(first)
+                    if first.path_name() != r.path_name()
+                        || matches!((&first.account, &r.account), (Some(a), Some(b)) if a != b) =>
+                {
                     return Err(Error::Invalid {
                         at: r.at.clone(),
                         field: what.to_owned(),
-                        problem: Box::new(Problem::RolesDisagree {
-                            field: what,
-                            first: first.path_name(),
-                            first_origin: first.origin.clone(),
-                            second: r.path_name(),
+                        // The accounts only when they are the difference.
+                        problem: Box::new(if first.path_name() == r.path_name() {
+                            Problem::RolesDisagree {
+                                field: what,
+                                first: first.described(),
+                                first_origin: first.origin.clone(),
+                                second: r.described(),
+                            }
+                        } else {
+                            Problem::RolesDisagree {
+                                field: what,
+                                first: first.path_name(),
+                                first_origin: first.origin.clone(),
+                                second: r.path_name(),
+                            }
                         }),
                     });
                 }
@@ -275,6 +366,10 @@ pub struct Field {
     /// (`if HasEnvFile`, `unless UseDefault`), when it is one branch of an
     /// `Fn::If`.
     pub condition: Option<String>,
+    /// Whether `<partition>`, `<region>`, `<account_id>` and `<url_suffix>`
+    /// in the value are CloudFormation's pseudo parameters, resolved; in the
+    /// other shapes they are text someone left unfilled.
+    pub pseudo_parameters: bool,
 }
 
 /// One entry of `containerDefinitions`.
@@ -328,7 +423,52 @@ impl LogConfiguration {
     pub fn option(&self, key: &str) -> Option<&Field> {
         self.options.iter().find(|(k, _)| k == key).map(|(_, f)| f)
     }
+
+    /// An option whatever its case: Fluent Bit's keys are case-insensitive.
+    #[must_use]
+    pub fn option_ignoring_case(&self, key: &str) -> Option<&Field> {
+        self.options
+            .iter()
+            .find(|(k, _)| k.eq_ignore_ascii_case(key))
+            .map(|(_, f)| f)
+    }
 }
+
+/// Fluent Bit outputs that write nowhere in AWS with the task role (unless
+/// `aws_auth` is on, for those that have it).
+const FIRELENS_OTHER_OUTPUTS: &[&str] = &[
+    "datadog",
+    "splunk",
+    "forward",
+    "newrelic",
+    "nrlogs",
+    "loki",
+    "stdout",
+    "null",
+    "counter",
+    "file",
+    "http",
+    "es",
+    "opensearch",
+    "kafka",
+    "kafka-rest",
+    "syslog",
+    "tcp",
+    "udp",
+    "gelf",
+    "logdna",
+    "influxdb",
+    "opentelemetry",
+    "prometheus_remote_write",
+    "prometheus_exporter",
+    "websocket",
+    "azure",
+    "azure_blob",
+    "azure_logs_ingestion",
+    "stackdriver",
+    "bigquery",
+    "slack",
+];
 
 /// A container's mount of a task volume.
 #[derive(Debug, Clone, PartialEq)]
@@ -571,11 +711,21 @@ impl Reader {
 
     /// The field `api` of a mapping; a JSON `null` (the AWS CLI's way of
     /// writing an absent field) is absent.
+    /// In the ECS API's JSON shapes a key that differs only in case is read
+    /// as the field (Terraform's provider and Go's JSON decoding, which
+    /// ecspresso uses, accept `Secrets`; the AWS CLI refuses it, which
+    /// [`WarningKind::Case`] says): a grant is derived either way, so a task
+    /// that gets the field is never short of it.
     fn get<'n>(&self, node: &'n Node, api: &str) -> Option<&'n Node> {
         let n = if self.cfn {
             node.get(&cfn_name(api))
         } else {
-            node.get(api)
+            node.get(api).or_else(|| {
+                node.as_map()?
+                    .iter()
+                    .find(|(k, ..)| k.eq_ignore_ascii_case(api))
+                    .map(|(_, _, n)| n)
+            })
         }?;
         (!n.is_null()).then_some(n)
     }
@@ -606,6 +756,17 @@ impl Reader {
         let mut warnings = self.warnings.borrow_mut();
         for (key, pos, _) in entries {
             if names.iter().any(|n| n == key) {
+                continue;
+            }
+            if !self.cfn
+                && let Some(api) = names.iter().find(|n| n.eq_ignore_ascii_case(key))
+            {
+                warnings.push(Warning {
+                    at: self.at(*pos),
+                    path: path.to_owned(),
+                    name: key.clone(),
+                    kind: WarningKind::Case { api: api.clone() },
+                });
                 continue;
             }
             let is = |list: &[&str]| {
@@ -747,6 +908,7 @@ impl Reader {
             path: path.to_owned(),
             at: self.at(node.pos),
             condition: None,
+            pseudo_parameters: self.cfn,
         })
     }
 
@@ -1022,11 +1184,15 @@ impl Reader {
                         i,
                     )?);
                 }
-                Some(LogConfiguration {
+                let log = LogConfiguration {
                     driver,
                     options,
                     secret_options,
-                })
+                };
+                if log.driver.value == "awsfirelens" {
+                    self.firelens_outputs(&log, &lp, l.pos);
+                }
+                Some(log)
             }
         };
         let firelens = match self.get(c, "firelensConfiguration") {
@@ -1093,6 +1259,67 @@ impl Reader {
             mount_points,
             firelens,
         })
+    }
+
+    /// What an `awsfirelens` configuration's output writes to that ecs-iam
+    /// cannot derive (see `needs`, which derives Fluent Bit's CloudWatch
+    /// Logs, Firehose, Kinesis and S3 outputs), as warnings.
+    fn firelens_outputs(&self, log: &LogConfiguration, path: &str, pos: Pos) {
+        let warn = |at: Location, kind| {
+            self.warnings.borrow_mut().push(Warning {
+                at,
+                path: path.to_owned(),
+                name: String::new(),
+                kind,
+            });
+        };
+        let Some(name) = log.option_ignoring_case("Name") else {
+            warn(self.at(pos), WarningKind::FirelensOutputsInConfig);
+            return;
+        };
+        let plugin = name.value.to_ascii_lowercase();
+        let aws_auth = log.options.iter().any(|(k, v)| {
+            k.eq_ignore_ascii_case("aws_auth")
+                && matches!(v.value.to_ascii_lowercase().as_str(), "on" | "true" | "yes")
+        });
+        let derived = needs::FIRELENS_AWS_OUTPUTS.contains(&plugin.as_str());
+        if aws_auth && !derived {
+            warn(
+                name.at.clone(),
+                WarningKind::FirelensOutput {
+                    plugin: name.value.clone(),
+                    known: true,
+                },
+            );
+        } else if !derived && !FIRELENS_OTHER_OUTPUTS.contains(&plugin.as_str()) {
+            warn(
+                name.at.clone(),
+                WarningKind::FirelensOutput {
+                    plugin: name.value.clone(),
+                    known: false,
+                },
+            );
+        }
+        if matches!(plugin.as_str(), "cloudwatch" | "cloudwatch_logs") {
+            if let Some(t) = log.option_ignoring_case("log_group_template") {
+                warn(
+                    t.at.clone(),
+                    WarningKind::FirelensRunTimeName {
+                        option: "log_group_template".to_owned(),
+                    },
+                );
+            }
+            if let Some(g) = log.option_ignoring_case("log_group_name")
+                && g.value.trim_start().starts_with("$(")
+            {
+                warn(
+                    g.at.clone(),
+                    WarningKind::FirelensRunTimeName {
+                        option: format!("log_group_name {}", g.value),
+                    },
+                );
+            }
+        }
     }
 
     /// The `options` of a log configuration or FireLens configuration, by

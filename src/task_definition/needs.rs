@@ -376,7 +376,7 @@ fn awslogs(c: &Container, log: &super::LogConfiguration, env: &Env) -> Result<Gr
             },
         ));
     }
-    let region = region_option(log.option("awslogs-region"))?;
+    let region = region_option(log.option("awslogs-region"), env)?;
     if let Some(create) = log.option("awslogs-create-group") {
         literal(create)?;
     }
@@ -393,12 +393,26 @@ fn awslogs(c: &Container, log: &super::LogConfiguration, env: &Env) -> Result<Gr
 }
 
 /// A region option: a region name, or the task's region when absent.
-fn region_option(field: Option<&Field>) -> Result<String, Error> {
+fn region_option(field: Option<&Field>, env: &Env) -> Result<String, Error> {
     match field {
         Some(r) => {
             literal(r)?;
-            if r.value == "<region>" || is_region(&r.value) {
+            if r.value == "<region>" {
                 Ok(r.value.clone())
+            } else if is_region(&r.value) {
+                // A region of another partition names nothing there.
+                let found = Partition::of_region(&r.value);
+                match env.partition {
+                    Some(pinned) if pinned != found => Err(invalid(
+                        r,
+                        Problem::PartitionMismatch {
+                            value: r.value.clone(),
+                            found: found.as_str().to_owned(),
+                            pinned: pinned.as_str().to_owned(),
+                        },
+                    )),
+                    _ => Ok(r.value.clone()),
+                }
             } else {
                 Err(invalid(
                     r,
@@ -412,17 +426,23 @@ fn region_option(field: Option<&Field>) -> Result<String, Error> {
     }
 }
 
+/// Fluent Bit's outputs whose AWS destination ecs-iam derives.
+pub const FIRELENS_AWS_OUTPUTS: &[&str] = &[
+    "cloudwatch",
+    "cloudwatch_logs",
+    "firehose",
+    "kinesis_firehose",
+    "kinesis",
+    "kinesis_streams",
+    "s3",
+];
+
 /// The AWS destination of an `awsfirelens` log configuration, from the
 /// options of Fluent Bit's output plugin (`Name`): the log router writes
 /// there with the task role. Other destinations (Datadog, Splunk, HTTP,
 /// `forward`) need nothing from the roles.
 fn firelens_destination(log: &super::LogConfiguration, env: &Env) -> Result<Vec<Grant>, Error> {
-    let option = |key: &str| {
-        log.options
-            .iter()
-            .find(|(k, _)| k.eq_ignore_ascii_case(key))
-            .map(|(_, f)| f)
-    };
+    let option = |key: &str| log.option_ignoring_case(key);
     let Some(name) = option("Name") else {
         return Ok(Vec::new());
     };
@@ -439,17 +459,8 @@ fn firelens_destination(log: &super::LogConfiguration, env: &Env) -> Result<Vec<
             )
         })
     };
-    let known = matches!(
-        plugin.as_str(),
-        "cloudwatch"
-            | "cloudwatch_logs"
-            | "firehose"
-            | "kinesis_firehose"
-            | "kinesis"
-            | "kinesis_streams"
-            | "s3"
-    );
-    if !known {
+    if !FIRELENS_AWS_OUTPUTS.contains(&plugin.as_str()) {
+        // The reader warns about outputs that call AWS otherwise.
         return Ok(Vec::new());
     }
     if let Some(role) = option("role_arn") {
@@ -462,7 +473,7 @@ fn firelens_destination(log: &super::LogConfiguration, env: &Env) -> Result<Vec<
             },
         ));
     }
-    let region = region_option(option("region"))?;
+    let region = region_option(option("region"), env)?;
     let arn = |service: &str, resource: &str, field: &Field| {
         expand(
             env,
@@ -473,13 +484,26 @@ fn firelens_destination(log: &super::LogConfiguration, env: &Env) -> Result<Vec<
     let destination = match plugin.as_str() {
         "cloudwatch" | "cloudwatch_logs" => {
             let group = required("log_group_name")?;
+            if group.value.contains(['*', '?']) {
+                return Err(invalid(
+                    group,
+                    Problem::WildcardName {
+                        value: group.value.clone(),
+                    },
+                ));
+            }
+            if group.value.trim_start().starts_with("$(") {
+                // Named wholly at run time: the reader warns, and no
+                // grant is narrower than every group.
+                return Ok(Vec::new());
+            }
             // Fluent Bit fills `$(ecs_cluster)`, `$(ecs_task_id)` and other
             // record accessors at run time: any name there.
             let group = &Field {
                 value: run_time_wildcards(&group.value),
                 ..group.clone()
             };
-            literal(group)?;
+            template(group)?;
             if !is_log_group(&group.value.replace('*', "x")) {
                 return Err(invalid(
                     group,
@@ -493,7 +517,7 @@ fn firelens_destination(log: &super::LogConfiguration, env: &Env) -> Result<Vec<
             let create = match option("auto_create_group") {
                 Some(v) => {
                     literal(v)?;
-                    matches!(v.value.to_ascii_lowercase().as_str(), "true" | "on")
+                    matches!(v.value.to_ascii_lowercase().as_str(), "true" | "on" | "yes")
                 }
                 None => false,
             };
@@ -505,6 +529,7 @@ fn firelens_destination(log: &super::LogConfiguration, env: &Env) -> Result<Vec<
         "firehose" | "kinesis_firehose" => {
             let stream = required("delivery_stream")?;
             literal(stream)?;
+            stream_name(stream, 64)?;
             Destination::Firehose {
                 stream: arn(
                     "firehose",
@@ -516,6 +541,7 @@ fn firelens_destination(log: &super::LogConfiguration, env: &Env) -> Result<Vec<
         "kinesis" | "kinesis_streams" => {
             let stream = required("stream")?;
             literal(stream)?;
+            stream_name(stream, 128)?;
             Destination::Kinesis {
                 stream: arn("kinesis", &format!("stream/{}", stream.value), stream)?,
             }
@@ -523,14 +549,35 @@ fn firelens_destination(log: &super::LogConfiguration, env: &Env) -> Result<Vec<
         _ => {
             let bucket = required("bucket")?;
             literal(bucket)?;
-            // Fluent Bit's default key format is
-            // `/fluent-bit-logs/${tag}/%Y/%m/%d/%H/%M/%S`; the objects
-            // are those under its fixed prefix.
-            let format = option("s3_key_format").map_or("", |f| f.value.as_str());
-            let fixed = format
+            if !is_bucket(&bucket.value) {
+                return Err(invalid(
+                    bucket,
+                    Problem::Name {
+                        kind: "S3 bucket name",
+                        value: bucket.value.clone(),
+                        allowed: "use 3 to 63 lowercase letters, digits, `.` and `-`, starting and ending with a letter or digit",
+                    },
+                ));
+            }
+            // The objects are those under the key format's fixed start:
+            // Fluent Bit's `$TAG`, `$UUID`, `$(...)` and strftime's `%Y`
+            // are filled per object. Its default is
+            // `/fluent-bit-logs/$TAG/%Y/%m/%d/%H/%M/%S` (`s3_key_format` in
+            // plugins/out_s3/s3.c).
+            let format = option("s3_key_format");
+            let text = format.map_or("/fluent-bit-logs/$TAG/%Y/%m/%d/%H/%M/%S", |f| {
+                f.value.as_str()
+            });
+            let fixed = text
                 .find(['$', '%'])
-                .map_or(format, |i| &format[..i])
+                .map_or(text, |i| &text[..i])
                 .trim_start_matches('/');
+            if let Some(f) = format {
+                literal(&Field {
+                    value: fixed.to_owned(),
+                    ..f.clone()
+                })?;
+            }
             let objects = env.user_arn(
                 &format!("arn:<partition>:s3:::{}/{fixed}*", bucket.value),
                 Some("s3"),
@@ -542,6 +589,38 @@ fn firelens_destination(log: &super::LogConfiguration, env: &Env) -> Result<Vec<
         }
     };
     Ok(vec![Grant::FirelensDestination(destination)])
+}
+
+/// A Firehose delivery stream's or Kinesis stream's name: letters, digits,
+/// `_`, `.` and `-`.
+fn stream_name(field: &Field, max: usize) -> Result<(), Error> {
+    let ok = (1..=max).contains(&field.value.len())
+        && field
+            .value
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || "_.-".contains(c));
+    if ok {
+        Ok(())
+    } else {
+        Err(invalid(
+            field,
+            Problem::Name {
+                kind: "stream name",
+                value: field.value.clone(),
+                allowed: "use letters, digits, `_`, `.` and `-`",
+            },
+        ))
+    }
+}
+
+/// S3's bucket naming rule (general purpose buckets).
+fn is_bucket(name: &str) -> bool {
+    (3..=63).contains(&name.len())
+        && name
+            .bytes()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'.' || b == b'-')
+        && name.as_bytes()[0].is_ascii_alphanumeric()
+        && name.as_bytes()[name.len() - 1].is_ascii_alphanumeric()
 }
 
 /// Fluent Bit's record accessors (`$(ecs_cluster)`, `$(tag[1])`) as `*`.
@@ -564,7 +643,21 @@ fn run_time_wildcards(value: &str) -> String {
 /// `<IMAGE_URI>`) where ecs-iam needs an AWS value: it is never an image
 /// name or a literal resource name.
 fn literal(field: &Field) -> Result<(), Error> {
-    match placeholder(&field.value) {
+    if field.value.contains(['*', '?']) {
+        return Err(invalid(
+            field,
+            Problem::WildcardName {
+                value: field.value.clone(),
+            },
+        ));
+    }
+    template(field)
+}
+
+/// Refuse a template placeholder, wildcards allowed (a name Fluent Bit
+/// completes at run time).
+fn template(field: &Field) -> Result<(), Error> {
+    match placeholder(&field.value, field.pseudo_parameters) {
         Some(syntax) => Err(invalid(
             field,
             Problem::Placeholder {
@@ -580,9 +673,10 @@ fn literal(field: &Field) -> Result<(), Error> {
 /// `templatefile`, ecspresso, Go templates, Jinja and documentation
 /// examples leave for CI to fill in. ecs-iam's own `<partition>`,
 /// `<region>`, `<account_id>` and `<url_suffix>` (CloudFormation's pseudo
-/// parameters, resolved) are not.
+/// parameters, resolved) are not, when `pseudo_parameters` says they stand
+/// for them.
 #[must_use]
-pub fn placeholder(value: &str) -> Option<&'static str> {
+pub fn placeholder(value: &str, pseudo_parameters: bool) -> Option<&'static str> {
     if value.contains("${") {
         return Some("`${...}`");
     }
@@ -610,10 +704,12 @@ pub fn placeholder(value: &str) -> Option<&'static str> {
     while let Some(start) = rest.find('<') {
         let after = &rest[start..];
         let Some(len) = after.find('>') else { break };
-        if !matches!(
-            &after[..=len],
-            "<partition>" | "<region>" | "<account_id>" | "<url_suffix>"
-        ) {
+        if !(pseudo_parameters
+            && matches!(
+                &after[..=len],
+                "<partition>" | "<region>" | "<account_id>" | "<url_suffix>"
+            ))
+        {
             return Some("`<...>`");
         }
         rest = &after[len + 1..];
@@ -694,7 +790,8 @@ pub fn ecr_repository(image: &Field, env: &Env) -> Result<Option<RepositoryRef>,
             image,
             Problem::Placeholder {
                 value: image.value.clone(),
-                syntax: placeholder(&reference[..cut]).unwrap_or("a template"),
+                syntax: placeholder(&reference[..cut], image.pseudo_parameters)
+                    .unwrap_or("a template"),
             },
         )
     })?;
@@ -1009,6 +1106,7 @@ mod tests {
                 column: 1,
             },
             condition: None,
+            pseudo_parameters: true,
         }
     }
 
@@ -1057,7 +1155,7 @@ mod tests {
                 "an account id made of letters (`XXXXXXXXXXXX`)",
             ),
         ] {
-            assert_eq!(placeholder(value), Some(syntax), "{value}");
+            assert_eq!(placeholder(value, true), Some(syntax), "{value}");
         }
         for value in [
             "arn:<partition>:ssm:<region>:<account_id>:parameter/a",
@@ -1066,8 +1164,13 @@ mod tests {
             "/orders/db/host",
             "DB_PASSWORD",
         ] {
-            assert_eq!(placeholder(value), None, "{value}");
+            assert_eq!(placeholder(value, true), None, "{value}");
         }
+        // Outside CloudFormation, ecs-iam's own tokens are unfilled text.
+        assert_eq!(
+            placeholder("<account_id>.dkr.ecr.<region>.amazonaws.com/app", false),
+            Some("`<...>`")
+        );
         let env = Env::default();
         let image = |v: &str| ecr_repository(&field(v), &env).map_err(|e| e.to_string());
         assert!(

@@ -8,8 +8,8 @@ use std::fmt::Write as _;
 use crate::arn::Env;
 use crate::error::Error;
 
+use super::TaskDefinition;
 use super::needs::{Destination, Grant, ecr_repository, needs};
-use super::{RoleRef, TaskDefinition};
 
 /// The spec text. `reference` is the task definition's path as the spec
 /// will name it (relative to the spec's folder).
@@ -81,16 +81,11 @@ pub fn starter(task: &TaskDefinition, reference: &str) -> Result<String, Error> 
             quoted(a)
         );
     }
-    let task_ref = task
-        .task_role_arn
-        .as_ref()
-        .and_then(|f| RoleRef::of(f, &task.label));
-    let execution_ref = task
-        .execution_role_arn
-        .as_ref()
-        .and_then(|f| RoleRef::of(f, &task.label));
+    // One role for both, as the console's `ecsTaskExecutionRole` often is.
+    let role_of = |f: &Option<super::Field>| f.as_ref().and_then(|f| role_name(&f.value));
+    let execution_role_name = role_of(&task.execution_role_arn);
     let shared =
-        matches!((&task_ref, &execution_ref), (Some(t), Some(e)) if t.path_name() == e.path_name());
+        execution_role_name.is_some() && role_of(&task.task_role_arn) == execution_role_name;
     let mut task_role = if shared {
         String::new()
     } else {
@@ -100,7 +95,7 @@ pub fn starter(task: &TaskDefinition, reference: &str) -> Result<String, Error> 
         )
     };
     if shared {
-        let shared_name = execution_ref.as_ref().map_or("", |r| r.name.as_str());
+        let shared_name = execution_role_name.map(|(_, n)| n).unwrap_or_default();
         comment(
             &mut task_role,
             &[
@@ -158,11 +153,12 @@ pub fn starter(task: &TaskDefinition, reference: &str) -> Result<String, Error> 
 }
 
 /// The deployment the task definition's own values name, each with the
-/// field it comes from: the partition every literal ARN and ECR host
-/// agrees on; the account of the roles and `taskDefinitionArn` (else of
-/// the ECR images, when they agree); the region of `taskDefinitionArn`
-/// (else of the awslogs options, else of the images in that account, when
-/// they agree). A key whose sources disagree is left to deploy time.
+/// field it comes from: the partition the role ARNs, `taskDefinitionArn`
+/// and ECR hosts agree on; the account of the roles and
+/// `taskDefinitionArn` (never of images); the region of
+/// `taskDefinitionArn`, else of the awslogs options, else of the ECR
+/// images, when they agree. A key whose sources disagree is left to deploy
+/// time.
 fn deployment(task: &TaskDefinition) -> Vec<(&'static str, String, String)> {
     let env = Env::default();
     let mut partitions: Vec<(String, String)> = Vec::new();
@@ -186,28 +182,17 @@ fn deployment(task: &TaskDefinition) -> Vec<(&'static str, String, String)> {
             regions.push((parts[3].to_owned(), f.path.clone()));
         }
     }
-    let mut image_accounts = Vec::new();
     let mut image_regions = Vec::new();
     let mut log_regions = Vec::new();
     for c in &task.containers {
         if let Some(image) = &c.image
             && let Ok(Some(repo)) = ecr_repository(image, &env)
         {
-            // A log router's image is AWS's (aws-for-fluent-bit), in AWS's
-            // accounts; the application's images name the workload's.
-            if c.firelens.is_none() && crate::arn::is_account_id(&repo.account) {
-                image_accounts.push((repo.account.clone(), image.path.clone()));
-            }
-
             if let Some(p) = repo.partition {
                 partitions.push((p.as_str().to_owned(), image.path.clone()));
             }
             if repo.region != "<region>" {
-                image_regions.push((
-                    repo.region.clone(),
-                    repo.account.clone(),
-                    image.path.clone(),
-                ));
+                image_regions.push((repo.region.clone(), image.path.clone()));
             }
         }
         if let Some(log) = &c.log
@@ -229,22 +214,20 @@ fn deployment(task: &TaskDefinition) -> Vec<(&'static str, String, String)> {
     if let Some((p, from)) = agreed(&partitions) {
         out.push(("partition", p, from));
     }
-    let account = if accounts.is_empty() {
-        agreed(&image_accounts)
-    } else {
-        agreed(&accounts)
-    };
+    // Images are not asked: sidecars are pulled from AWS's own accounts
+    // (aws-for-fluent-bit, App Mesh's Envoy), applications from shared
+    // registries; a wrong account would make the task role's trust
+    // conditions refuse every task.
+    let account = agreed(&accounts);
     let region = if !regions.is_empty() {
         agreed(&regions)
     } else if !log_regions.is_empty() {
         agreed(&log_regions)
     } else {
-        let own: Vec<(String, String)> = image_regions
-            .iter()
-            .filter(|(_, a, _)| account.as_ref().is_some_and(|(acc, _)| acc == a))
-            .map(|(r, _, from)| (r.clone(), from.clone()))
-            .collect();
-        agreed(&own)
+        // ECR is regional: AWS publishes its sidecar images in each
+        // region, and a task pulls from its own region's registries. Images
+        // of several regions leave the region open.
+        agreed(&image_regions)
     };
     if let Some((r, from)) = region {
         out.push(("region", r, from));
