@@ -400,7 +400,9 @@ pub fn verify_spec(
             }
         }
     }
-    let mut v = verify(source, &model, labels, containers, &needs, assumed);
+    // GuardDuty adds its agent to Fargate tasks only.
+    let fargate = tasks.iter().any(TaskDefinition::may_run_on_fargate);
+    let mut v = verify(source, &model, labels, containers, &needs, assumed, fargate);
     v.unseen = placeholders
         .iter()
         .flat_map(Error::each)
@@ -572,6 +574,7 @@ fn verify(
     containers: usize,
     needs: &[Need],
     assumed: Vec<(String, String, String)>,
+    fargate: bool,
 ) -> Verification {
     let fill = |text: &str| -> String {
         let mut t = text.to_owned();
@@ -687,45 +690,44 @@ fn verify(
         }
     }
     // The GuardDuty agent, when the spec lets ECS pull it: the same calls
-    // as an image of the task definitions, once per task definition.
-    let execution = model.roles.iter().find(|r| r.kind == RoleKind::Execution);
-    let agent = execution
-        .iter()
-        .flat_map(|r| r.policy.iter().flat_map(|p| &p.statements))
-        .find(|st| st.sid == AGENT_SID)
-        .and_then(|st| st.resources.first())
-        .map(ToString::to_string);
+    // as an image of the task definitions, decided once (every task pulls
+    // the same image).
+    let agent = source
+        .spec
+        .execution_role
+        .guardduty_agent
+        .then_some(source.spec.deployment.region.as_deref())
+        .flatten()
+        .and_then(guardduty::agent_repository)
+        .map(|t| t.to_string());
     if let (Some(repository), Some(p)) = (&agent, of(RoleKind::Execution)) {
         let spec_at = spec_field(source, "execution_role.guardduty_agent");
-        for _ in &out.task_definitions {
-            for call in agent_calls(repository) {
-                out.calls += 1;
-                let request = Request {
-                    action: call.request.action.clone(),
-                    resource: call.request.resource.clone(),
-                    context: BTreeMap::new(),
-                };
-                let why = match decide(&p.statements, None, &request) {
-                    Decision::Allowed { .. } => None,
-                    Decision::ExplicitDeny { by } => {
-                        Some(format!("denied by statement `{}`", by.sid))
-                    }
-                    Decision::ImplicitDeny { .. } => Some("no statement allows it".to_owned()),
-                };
-                if let Some(why) = why {
-                    out.missing.push(Missing {
-                        at: spec_at.clone(),
-                        file: out.spec.clone(),
-                        field: "execution_role.guardduty_agent".to_owned(),
-                        container: None,
-                        call: call.clone(),
-                        why,
-                    });
-                }
-                all_calls.push((call, request));
+        for call in agent_calls(repository) {
+            out.calls += 1;
+            let request = Request {
+                action: call.request.action.clone(),
+                resource: call.request.resource.clone(),
+                context: BTreeMap::new(),
+            };
+            let why = match decide(&p.statements, None, &request) {
+                Decision::Allowed { .. } => None,
+                Decision::ExplicitDeny { by } => Some(format!("denied by statement `{}`", by.sid)),
+                Decision::ImplicitDeny { .. } => Some("no statement allows it".to_owned()),
+            };
+            if let Some(why) = why {
+                out.missing.push(Missing {
+                    at: spec_at.clone(),
+                    file: out.spec.clone(),
+                    field: "execution_role.guardduty_agent".to_owned(),
+                    container: None,
+                    call: call.clone(),
+                    why,
+                });
             }
+            all_calls.push((call, request));
         }
     } else if !source.spec.execution_role.guardduty_agent
+        && fargate
         && let Some(p) = of(RoleKind::Execution)
         && !agent_allowed(&p.statements, &assumed, source)
     {
@@ -802,9 +804,6 @@ fn verify(
     }
     out
 }
-
-/// The Sid of the execution role's statement for the GuardDuty agent.
-const AGENT_SID: &str = "GuardDutyAgentPull";
 
 /// The calls ECS makes to pull the GuardDuty agent's image.
 fn agent_calls(repository: &str) -> Vec<Call> {

@@ -46,6 +46,9 @@ pub struct TaskDefinition {
     /// `taskRoleArn` / `executionRoleArn` fields whose value is known only
     /// at deploy time (a CloudFormation `Ref` or `Fn::GetAtt`).
     pub deploy_time_roles: Vec<(&'static str, Location)>,
+    /// `requiresCompatibilities` (`FARGATE`, `EC2`, `EXTERNAL`), as
+    /// written; empty when absent or not literal.
+    pub requires_compatibilities: Vec<String>,
     /// Whether the shape has role fields: a bare `containerDefinitions`
     /// list (Terraform's `container_definitions`) has none, its roles are
     /// set beside it.
@@ -157,6 +160,17 @@ impl fmt::Display for Warning {
 }
 
 impl TaskDefinition {
+    /// Whether ECS may run it on Fargate: `requiresCompatibilities` names
+    /// `FARGATE`, or names nothing (ECS then checks at launch).
+    #[must_use]
+    pub fn may_run_on_fargate(&self) -> bool {
+        self.requires_compatibilities.is_empty()
+            || self
+                .requires_compatibilities
+                .iter()
+                .any(|c| c.eq_ignore_ascii_case("FARGATE"))
+    }
+
     /// The deployment its own ARNs name: the partition and account of its
     /// roles and of `taskDefinitionArn`, the region of the latter; each
     /// with the field that names it.
@@ -1090,6 +1104,7 @@ impl Reader {
             warnings: Vec::new(),
             deploy_time_roles: Vec::new(),
             names_roles: is_task,
+            requires_compatibilities: Vec::new(),
         };
         if is_task {
             self.check_fields(
@@ -1098,6 +1113,12 @@ impl Reader {
                 fields::TASK,
                 &[(fields::CONTAINER, "each entry of `containerDefinitions`")],
             );
+            if let Ok(items) = self.items(task, "requiresCompatibilities", "") {
+                out.requires_compatibilities = items
+                    .iter()
+                    .filter_map(|i| i.node.as_str().map(str::to_owned))
+                    .collect();
+            }
             out.arn = self.optional(task, "taskDefinitionArn");
             out.family = self.optional(task, "family");
             for (api, slot) in [
