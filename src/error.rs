@@ -1042,7 +1042,7 @@ impl fmt::Display for Problem {
             ),
             Problem::Condition => write!(
                 f,
-                "`Fn::If` picks this value at deploy time; ecs-iam takes every branch of an `Fn::If` that stands for a list or a list entry (`Secrets`, `EnvironmentFiles`, `MountPoints`, `Volumes`, `SecretOptions`), not here: move the condition to the list entry, or write the value"
+                "`Fn::If` picks this value at deploy time; ecs-iam takes every branch of an `Fn::If` that stands for a list or a list entry (`ContainerDefinitions`, `Secrets`, `EnvironmentFiles`, `MountPoints`, `Volumes`, `SecretOptions`), not here: move the condition to the list entry, or write the value"
             ),
             Problem::DeployTimeValue { name } => write!(
                 f,

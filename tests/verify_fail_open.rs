@@ -192,7 +192,7 @@ fn every_branch_of_an_fn_if_is_derived_or_refused() {
         .file("spec.yaml", "version: 1\nname: svc\ntask_definitions: [svc.yaml]\n")
         .args(["render", "spec.yaml", "--out", "out"])
         .status(2)
-        .stderr("error: svc.yaml:9:29: `containerDefinitions[app].logConfiguration`: `Fn::If` picks this value at deploy time; ecs-iam takes every branch of an `Fn::If` that stands for a list or a list entry (`Secrets`, `EnvironmentFiles`, `MountPoints`, `Volumes`, `SecretOptions`), not here: move the condition to the list entry, or write the value\n")
+        .stderr("error: svc.yaml:9:29: `containerDefinitions[app].logConfiguration`: `Fn::If` picks this value at deploy time; ecs-iam takes every branch of an `Fn::If` that stands for a list or a list entry (`ContainerDefinitions`, `Secrets`, `EnvironmentFiles`, `MountPoints`, `Volumes`, `SecretOptions`), not here: move the condition to the list entry, or write the value\n")
         .run();
 }
 

@@ -576,6 +576,7 @@ pub fn parse(
         file: path.to_owned(),
         cfn: false,
         warnings: RefCell::default(),
+        condition: RefCell::default(),
     };
     if root.as_list().is_some() {
         return r.task(label, &root, Some(&root));
@@ -639,6 +640,8 @@ struct Reader {
     cfn: bool,
     /// Fields the ECS API does not know, found while reading.
     warnings: RefCell<Vec<Warning>>,
+    /// The `Fn::If` conditions of the container being read.
+    condition: RefCell<Option<String>>,
 }
 
 /// CloudFormation's name of an ECS API field.
@@ -846,7 +849,14 @@ impl Reader {
             return Ok(Vec::new());
         };
         let mut out = Vec::new();
-        self.expand(n, &format!("{path}.{api}"), None, true, &mut out)?;
+        let container = self.condition.borrow().clone();
+        self.expand(
+            n,
+            &format!("{path}.{api}"),
+            container.as_deref(),
+            true,
+            &mut out,
+        )?;
         Ok(out)
     }
 
@@ -859,7 +869,11 @@ impl Reader {
         out: &mut Vec<Item<'n>>,
     ) -> Result<(), Error> {
         if let Some(function) = intrinsic(n) {
-            if function != "Fn::If" || !self.cfn {
+            if !self.cfn {
+                // Outside a CloudFormation template nothing evaluates it.
+                return Err(self.invalid(n.pos, path, Problem::Intrinsic { function }));
+            }
+            if function != "Fn::If" {
                 return Err(self.deploy_time(n.pos, path, &function));
             }
             let (name, then, otherwise) = self.branches(n, path)?;
@@ -921,7 +935,7 @@ impl Reader {
             value: self.resolve(node, path)?,
             path: path.to_owned(),
             at: self.at(node.pos),
-            condition: None,
+            condition: self.condition.borrow().clone(),
             pseudo_parameters: self.cfn,
         })
     }
@@ -1077,19 +1091,14 @@ impl Reader {
         task: &Node,
         containers: Option<&Node>,
     ) -> Result<TaskDefinition, Error> {
+        // A container under an `Fn::If` (an optional sidecar) is read with
+        // its condition, which every field it holds stands under.
         let containers = match containers.filter(|c| !c.is_null()) {
             None => return Err(self.invalid(task.pos, "", Problem::NoContainerDefinitions)),
             Some(c) => {
-                if let Some(function) = intrinsic(c) {
-                    return Err(self.deploy_time(c.pos, "containerDefinitions", &function));
-                }
-                c.as_list().ok_or_else(|| {
-                    self.invalid(
-                        c.pos,
-                        "containerDefinitions",
-                        Problem::TaskDefinitionType { expected: "a list" },
-                    )
-                })?
+                let mut items = Vec::new();
+                self.expand(c, "containerDefinitions", None, true, &mut items)?;
+                items
             }
         };
         let is_task = task.as_map().is_some();
@@ -1134,8 +1143,10 @@ impl Reader {
             }
         }
         for (i, c) in containers.iter().enumerate() {
-            out.containers.push(self.container(i, c)?);
+            self.condition.replace(c.condition.clone());
+            out.containers.push(self.container(i, c.node)?);
         }
+        self.condition.replace(None);
         if is_task {
             for (i, v) in self.items(task, "volumes", "")?.iter().enumerate() {
                 out.volumes.push(self.volume(i, v)?);
@@ -1535,6 +1546,28 @@ mod tests {
                 ("/c".to_owned(), Some("unless Legacy, if Extra".to_owned())),
             ]
         );
+        // An optional sidecar: everything it holds stands under its
+        // condition.
+        let sidecar = "Resources:\n  T:\n    Type: AWS::ECS::TaskDefinition\n    Properties:\n      ContainerDefinitions:\n        - Name: app\n          Image: nginx\n        - !If\n          - UseXray\n          - Name: xray\n            Image: amazon/aws-xray-daemon\n            Secrets: [{Name: K, ValueFrom: /k}, !If [Extra, {Name: E, ValueFrom: /e}, !Ref AWS::NoValue]]\n          - !Ref AWS::NoValue\n";
+        let t = read("t.yaml", sidecar).unwrap();
+        assert_eq!(t.containers.len(), 2);
+        let got: Vec<Option<String>> = t.containers[1]
+            .secrets
+            .iter()
+            .map(|s| s.condition.clone())
+            .collect();
+        assert_eq!(
+            got,
+            [
+                Some("if UseXray".to_owned()),
+                Some("if UseXray, if Extra".to_owned())
+            ]
+        );
+        assert_eq!(
+            t.containers[1].image.as_ref().unwrap().condition.as_deref(),
+            Some("if UseXray")
+        );
+        assert_eq!(t.containers[0].image.as_ref().unwrap().condition, None);
         let e = read(
             "t.yaml",
             &cfn.replace(

@@ -282,7 +282,7 @@ fn container(
             label: task.label.clone(),
             field: log.driver.path.trim_end_matches(".logDriver").to_owned(),
             container: Some(c.name.clone()),
-            condition: None,
+            condition: log.driver.condition.clone(),
         };
         let at = log.driver.at.clone();
         let sourced = |grants: Vec<Grant>| {

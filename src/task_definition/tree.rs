@@ -175,12 +175,25 @@ fn pos(mark: Marker) -> Pos {
 impl Builder<'_> {
     /// A node's position: a tagged one at its tag (`!Sub`), where the long
     /// form's `{` would be, when the tag is on the same line.
-    fn node_pos(&self, mark: Marker, tagged: bool) -> Pos {
+    fn node_pos(&self, mark: Marker, tag: Option<&str>) -> Pos {
         let (line, column) = pos(mark);
-        if tagged && let Some(text) = self.lines.get(line.wrapping_sub(1)) {
+        let Some(tag) = tag else {
+            return (line, column);
+        };
+        if let Some(text) = self.lines.get(line.wrapping_sub(1)) {
             let before: String = text.chars().take(column - 1).collect();
             if let Some(bang) = before.rfind('!') {
                 return (line, before[..bang].chars().count() + 1);
+            }
+        }
+        // A block collection's tag stands on a line above its first entry
+        // (`Image: !If` then `- Cond`): the nearest line holding it.
+        let written = format!("!{tag}");
+        for l in (line.saturating_sub(3).max(1)..line).rev() {
+            if let Some(text) = self.lines.get(l - 1)
+                && let Some(at) = text.rfind(&written)
+            {
+                return (l, text[..at].chars().count() + 1);
             }
         }
         (line, column)
@@ -247,7 +260,7 @@ impl MarkedEventReceiver for Builder<'_> {
                         text,
                         quoted: !matches!(style, TScalarStyle::Plain),
                     },
-                    pos: self.node_pos(mark, tag.is_some()),
+                    pos: self.node_pos(mark, tag.as_deref()),
                     tag,
                 };
                 self.add(node);
@@ -260,12 +273,12 @@ impl MarkedEventReceiver for Builder<'_> {
             }
             Event::SequenceStart(_, tag) => {
                 let tag = tag_name(tag);
-                let at = self.node_pos(mark, tag.is_some());
+                let at = self.node_pos(mark, tag.as_deref());
                 self.stack.push(Open::List(Vec::new(), tag, at));
             }
             Event::MappingStart(_, tag) => {
                 let tag = tag_name(tag);
-                let at = self.node_pos(mark, tag.is_some());
+                let at = self.node_pos(mark, tag.as_deref());
                 self.stack.push(Open::Map {
                     entries: Vec::new(),
                     key: None,
@@ -315,6 +328,9 @@ mod tests {
         assert_eq!(image.tag.as_deref(), Some("Sub"));
         // A tagged scalar is placed at its tag.
         assert_eq!(image.pos, (1, 8));
+        // A block collection's tag stands on the line above its entries.
+        let y = parse(Path::new("t.yaml"), "Image: !If\n  - C\n  - a\n  - b\n").unwrap();
+        assert_eq!(y.get("Image").unwrap().pos, (1, 8));
     }
 
     #[test]
