@@ -78,7 +78,12 @@ pub fn calls(need: &Need, network: &BTreeMap<String, Vec<String>>) -> Vec<Call> 
             context: BTreeMap::new(),
         },
         error,
-        stops_task: error != FIRELENS_LOST,
+        stops_task: true,
+    };
+    // The log router's writes: a denial loses the logs, the task runs on.
+    let write = |action: &str, resource: String| Call {
+        stops_task: false,
+        ..call(RoleKind::Task, action, resource, FIRELENS_LOST)
     };
     let execution = RoleKind::Execution;
     match &need.grant {
@@ -187,51 +192,35 @@ pub fn calls(need: &Need, network: &BTreeMap<String, Vec<String>>) -> Vec<Call> 
                 FIRELENS_CONFIG,
             ),
         ],
-        Grant::FirelensDestination(d) => {
-            let task = RoleKind::Task;
-            match d {
-                Destination::Logs { group, create } => {
-                    let group_arn = group.without_streams().to_string();
-                    let stream = format!("{group_arn}:log-stream:{TASK_ID}");
-                    let mut out = Vec::new();
-                    if *create {
-                        out.push(call(
-                            task,
-                            "logs:CreateLogGroup",
-                            format!("{group_arn}:log-stream:"),
-                            FIRELENS_LOST,
-                        ));
-                    }
-                    out.push(call(
-                        task,
-                        "logs:CreateLogStream",
-                        stream.clone(),
-                        FIRELENS_LOST,
+        Grant::FirelensDestination(d) => match d {
+            Destination::Logs { group, create } => {
+                let group_arn = group.without_streams().to_string();
+                let stream = format!("{group_arn}:log-stream:{TASK_ID}");
+                let mut out = Vec::new();
+                if *create {
+                    out.push(write(
+                        "logs:CreateLogGroup",
+                        format!("{group_arn}:log-stream:"),
                     ));
-                    out.push(call(task, "logs:PutLogEvents", stream, FIRELENS_LOST));
-                    out
                 }
-                Destination::Firehose { stream } => vec![call(
-                    task,
-                    "firehose:PutRecordBatch",
-                    stream.to_string(),
-                    FIRELENS_LOST,
-                )],
-                Destination::Kinesis { stream } => vec![call(
-                    task,
-                    "kinesis:PutRecords",
-                    stream.to_string(),
-                    FIRELENS_LOST,
-                )],
-                Destination::S3 { objects } => {
-                    let objects = objects.to_string();
-                    let key = objects
-                        .strip_suffix('*')
-                        .map_or_else(|| objects.clone(), |p| format!("{p}{TASK_ID}.log"));
-                    vec![call(task, "s3:PutObject", key, FIRELENS_LOST)]
-                }
+                out.push(write("logs:CreateLogStream", stream.clone()));
+                out.push(write("logs:PutLogEvents", stream));
+                out
             }
-        }
+            Destination::Firehose { stream } => {
+                vec![write("firehose:PutRecordBatch", stream.to_string())]
+            }
+            Destination::Kinesis { stream } => {
+                vec![write("kinesis:PutRecords", stream.to_string())]
+            }
+            Destination::S3 { objects } => {
+                let objects = objects.to_string();
+                let key = objects
+                    .strip_suffix('*')
+                    .map_or_else(|| objects.clone(), |p| format!("{p}{TASK_ID}.log"));
+                vec![write("s3:PutObject", key)]
+            }
+        },
         Grant::Efs {
             file_system,
             access_point,
@@ -543,6 +532,21 @@ fn role_findings(
                         } else {
                             format!("point `{api}` at `{rendered}`, or name that role in the spec")
                         }
+                    ),
+                });
+                continue;
+            }
+            if let (Some(found), Some(pinned)) = (&r.partition, env.partition)
+                && found != pinned.as_str()
+            {
+                out.push(RoleFinding {
+                    at: f.at.clone(),
+                    field: api.to_owned(),
+                    message: format!(
+                        "the task definition runs with `{}` in partition {found}; the spec deploys its {} to partition {}",
+                        r.path_name(),
+                        kind.title(),
+                        pinned.as_str()
                     ),
                 });
                 continue;

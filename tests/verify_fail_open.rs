@@ -301,3 +301,98 @@ svc.yaml:21:34: containerDefinitions[log_router].firelensConfiguration.options.c
         .stdout_ends_with("hand.yaml: 0 of 4 calls ECS makes to start 2 containers of svc.yaml are allowed; 4 missing\n")
         .run();
 }
+
+#[test]
+fn what_ecs_iam_cannot_see_is_not_proven() {
+    // A FireLens output that calls AWS with permissions ecs-iam does not
+    // derive.
+    Test::new()
+        .file(
+            "es.json",
+            r#"{"family": "w", "taskRoleArn": "arn:aws:iam::111122223333:role/w-task", "executionRoleArn": "arn:aws:iam::111122223333:role/w-exec",
+ "containerDefinitions": [{"name": "app", "image": "nginx", "logConfiguration": {"logDriver": "awsfirelens", "options": {"Name": "es", "Host": "search.example.com", "AWS_Auth": "On"}}}]}"#,
+        )
+        .file("es.yaml", "version: 1\nname: w\ndeployment: {partition: aws, region: eu-west-1, account_id: \"111122223333\"}\ntask_definitions: [es.json]\n")
+        .args(["verify", "es.yaml"])
+        .status(1)
+        .stdout_starts_with("es.json:2:130: warning: the FireLens output `es` of `containerDefinitions[app].logConfiguration` authenticates to AWS, with permissions ecs-iam does not derive: grant them in `task_role.statements`; not proven\n")
+        .stdout_ends_with("es.yaml: 0 of 0 calls ECS makes to start 1 container of es.json are allowed by what ecs-iam can see; not proven\n")
+        .run();
+    // A placeholder in a role ARN names no role.
+    Test::new()
+        .file(
+            "ph.json",
+            r#"{"family": "p", "executionRoleArn": "arn:aws:iam::${AWS_ACCOUNT_ID}:role/p-exec", "containerDefinitions": [{"name": "app", "image": "nginx"}]}"#,
+        )
+        .file("ph.yaml", "version: 1\nname: p\ntask_definitions: [ph.json]\n")
+        .args(["verify", "ph.yaml"])
+        .status(1)
+        .stdout_starts_with("ph.json:1:37: executionRoleArn: `arn:aws:iam::${AWS_ACCOUNT_ID}:role/p-exec` holds a template placeholder (`${...}`), so ecs-iam cannot see that the task runs with the rendered task execution role `p-execution`; not proven\n")
+        .run();
+    // A role in another partition than the pinned one.
+    Test::new()
+        .file("orders.json", ORDERS.replace("arn:aws:iam::111122223333:role/orders-api-exec", "arn:aws-cn:iam::111122223333:role/orders-api-exec"))
+        .file(
+            "plain.yaml",
+            "version: 1\nname: orders\ndeployment: {partition: aws, region: eu-west-1, account_id: \"111122223333\"}\ntask_definitions: [orders.json]\n",
+        )
+        .args(["verify", "plain.yaml"])
+        .status(1)
+        .stdout_starts_with("orders.json:4:23: executionRoleArn: the task definition runs with `orders-api-exec` in partition aws-cn; the spec deploys its task execution role to partition aws\n")
+        .run();
+}
+
+#[test]
+fn a_field_in_another_case_is_read_as_the_field() {
+    // Terraform's provider accepts `Secrets` in `container_definitions`, so
+    // ECS injects the secret: the grant is derived, with a warning.
+    Test::new()
+        .file(
+            "case.json",
+            r#"[{"name": "app", "image": "nginx", "Secrets": [{"name": "DB", "valueFrom": "arn:aws:secretsmanager:eu-west-1:111122223333:secret:db-AbCdEf"}]}]"#,
+        )
+        .file("case.yaml", "version: 1\nname: c\ndeployment: {partition: aws, region: eu-west-1, account_id: \"111122223333\"}\ntask_definitions: [case.json]\n")
+        .args(["verify", "case.yaml"])
+        .stdout_contains("case.json:1:36: warning: `containerDefinitions[app]` writes `Secrets`, which the ECS API names `secrets`: read as `secrets` (Terraform and ecspresso accept it; the AWS CLI refuses it); write `secrets`\n")
+        .stdout_ends_with("case.yaml: 1 of 1 calls ECS makes to start 1 container of case.json are allowed\n")
+        .run();
+}
+
+#[test]
+fn a_wildcard_where_a_name_belongs_is_refused() {
+    Test::new()
+        .file(
+            "wild.json",
+            r#"{"family": "x", "containerDefinitions": [{"name": "app", "image": "nginx", "logConfiguration": {"logDriver": "awsfirelens", "options": {"Name": "s3", "bucket": "*", "region": "eu-west-1"}}}]}"#,
+        )
+        .file("wild.yaml", "version: 1\nname: x\ntask_definitions: [wild.json]\n")
+        .args(["render", "wild.yaml", "--out", "out"])
+        .status(2)
+        .stderr("error: wild.json:1:161: `containerDefinitions[app].logConfiguration.options.bucket`: `*` holds a wildcard, but this field names one resource (ECS and Fluent Bit take it as written); write the name\n")
+        .run();
+}
+
+#[test]
+fn init_never_takes_the_account_from_a_sidecar_image() {
+    // App Mesh's Envoy is pulled from AWS's account 840364872350: pinning
+    // it would make the task role's trust conditions refuse every task.
+    let t = Test::new().file(
+        "envoy.json",
+        r#"[{"name": "app", "image": "nginx:1"}, {"name": "envoy", "image": "840364872350.dkr.ecr.us-west-2.amazonaws.com/aws-appmesh-envoy:v1.27.0.0-prod"}]"#,
+    );
+    let dir = t.dir().to_owned();
+    t.args([
+        "init",
+        "--from-task-definition",
+        "envoy.json",
+        "--output",
+        "envoy.yaml",
+    ])
+    .stdout_starts_with("wrote envoy.yaml")
+    .run();
+    let spec = std::fs::read_to_string(dir.join("envoy.yaml")).unwrap();
+    assert!(
+        spec.contains("deployment:\n  partition: \"aws\"  # from containerDefinitions[envoy].image\n  region: \"us-west-2\"  # from containerDefinitions[envoy].image\ntask_definitions:\n"),
+        "{spec}"
+    );
+}
