@@ -640,7 +640,18 @@ fn verify(
                 }
             }
             out.calls += 1;
-            let Some(p) = of(call.role) else { continue };
+            let Some(p) = of(call.role) else {
+                // A role the model does not render allows nothing.
+                out.missing.push(Missing {
+                    at: need.at.clone(),
+                    file: need.origin.label.clone(),
+                    field: need.origin.field.clone(),
+                    container: need.origin.container.clone(),
+                    call,
+                    why: "the spec renders no such role".to_owned(),
+                });
+                continue;
+            };
             let request = Request {
                 action: call.request.action.clone(),
                 resource: call.request.resource.clone(),

@@ -418,7 +418,7 @@ pub struct FirelensConfiguration {
 impl FirelensConfiguration {
     #[must_use]
     pub fn option(&self, key: &str) -> Option<&Field> {
-        self.options.iter().find(|(k, _)| k == key).map(|(_, f)| f)
+        option(&self.options, key)
     }
 }
 
@@ -432,10 +432,15 @@ pub struct LogConfiguration {
     pub secret_options: Vec<Field>,
 }
 
+/// The option named `key`, as written.
+fn option<'o>(options: &'o [(String, Field)], key: &str) -> Option<&'o Field> {
+    options.iter().find(|(k, _)| k == key).map(|(_, f)| f)
+}
+
 impl LogConfiguration {
     #[must_use]
     pub fn option(&self, key: &str) -> Option<&Field> {
-        self.options.iter().find(|(k, _)| k == key).map(|(_, f)| f)
+        option(&self.options, key)
     }
 
     /// An option whatever its case: Fluent Bit's keys are case-insensitive.
