@@ -9,11 +9,11 @@ mod common;
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::fmt::Write as _;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use common::{
     Grant, Output, Test, expected_grants, from_cdk, from_cloudformation, from_terraform, grants,
-    read_folder, root,
+    read_folder, root, task_definition_cases,
 };
 use serde_yaml::Value as Yaml;
 
@@ -64,17 +64,6 @@ fn read_expected(file: &Path) -> Expected {
         task_role: text(&doc["roles"]["task"]),
         execution_role: text(&doc["roles"]["execution"]),
     }
-}
-
-/// The case folders, sorted.
-fn cases() -> Vec<PathBuf> {
-    let mut out: Vec<PathBuf> = std::fs::read_dir(root().join("tests/task_definitions/real"))
-        .unwrap()
-        .map(|e| e.unwrap().path())
-        .filter(|p| p.is_dir())
-        .collect();
-    out.sort();
-    out
 }
 
 /// The one file of a case folder besides `expected.yaml`.
@@ -283,7 +272,7 @@ fn check(case: &Path) -> Vec<String> {
 
 #[test]
 fn real_task_definitions_get_the_documented_spec_grants_and_verdicts() {
-    let cases = cases();
+    let cases = task_definition_cases("real");
     assert!(cases.len() >= 30, "the corpus has {} cases", cases.len());
     let mut failures = Vec::new();
     for case in &cases {

@@ -7,10 +7,10 @@
 mod common;
 
 use std::collections::BTreeSet;
-use std::path::PathBuf;
 
 use common::{
     Grant, Test, expected_grants, from_cdk, from_cloudformation, from_terraform, grants, root,
+    task_definition_cases,
 };
 use ecs_iam::render::{Templates, render};
 
@@ -36,20 +36,9 @@ fn rendered_grants(source: &ecs_iam::spec::Source) -> BTreeSet<Grant> {
     cfn
 }
 
-fn cases(folder: &str) -> Vec<PathBuf> {
-    let mut out: Vec<PathBuf> =
-        std::fs::read_dir(root().join("tests/task_definitions").join(folder))
-            .unwrap()
-            .map(|e| e.unwrap().path())
-            .filter(|p| p.is_dir())
-            .collect();
-    out.sort();
-    out
-}
-
 #[test]
 fn the_corpus_derives_the_documented_grants_in_all_three_formats() {
-    let cases = cases("corpus");
+    let cases = task_definition_cases("corpus");
     assert!(cases.len() >= 12, "the corpus has {} cases", cases.len());
     let mut failures = Vec::new();
     for dir in cases {
@@ -91,7 +80,7 @@ fn the_corpus_derives_the_documented_grants_in_all_three_formats() {
 
 #[test]
 fn bad_task_definitions_fail_at_their_own_position_and_write_nothing() {
-    let cases = cases("invalid");
+    let cases = task_definition_cases("invalid");
     assert!(cases.len() >= 6);
     for dir in cases {
         let expected = std::fs::read_to_string(dir.join("expected-error.txt")).unwrap();

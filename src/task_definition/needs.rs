@@ -366,16 +366,7 @@ fn awslogs(c: &Container, log: &super::LogConfiguration, env: &Env) -> Result<Gr
         )
     })?;
     literal(group)?;
-    if !is_log_group(&group.value) {
-        return Err(invalid(
-            group,
-            Problem::Name {
-                kind: "log group name",
-                value: group.value.clone(),
-                allowed: "use 1 to 512 letters, digits and `._-/#`",
-            },
-        ));
-    }
+    log_group(group, &group.value)?;
     let region = region_option(log.option("awslogs-region"), env)?;
     if let Some(create) = log.option("awslogs-create-group") {
         literal(create)?;
@@ -504,16 +495,7 @@ fn firelens_destination(log: &super::LogConfiguration, env: &Env) -> Result<Vec<
                 ..group.clone()
             };
             template(group)?;
-            if !is_log_group(&group.value.replace('*', "x")) {
-                return Err(invalid(
-                    group,
-                    Problem::Name {
-                        kind: "log group name",
-                        value: group.value.clone(),
-                        allowed: "use 1 to 512 letters, digits and `._-/#`",
-                    },
-                ));
-            }
+            log_group(group, &group.value.replace('*', "x"))?;
             let create = match option("auto_create_group") {
                 Some(v) => {
                     literal(v)?;
@@ -719,6 +701,23 @@ pub fn placeholder(value: &str, pseudo_parameters: bool) -> Option<&'static str>
 
 fn expand(env: &Env, value: &str, field: &Field) -> Result<Text, Error> {
     env.expand(value).map_err(|p| invalid(field, p))
+}
+
+/// CloudWatch Logs' rule for the group `field` names, checked on `name`
+/// (the value with run-time parts filled in).
+fn log_group(field: &Field, name: &str) -> Result<(), Error> {
+    if is_log_group(name) {
+        Ok(())
+    } else {
+        Err(invalid(
+            field,
+            Problem::Name {
+                kind: "log group name",
+                value: field.value.clone(),
+                allowed: "use 1 to 512 letters, digits and `._-/#`",
+            },
+        ))
+    }
 }
 
 fn is_log_group(name: &str) -> bool {

@@ -670,3 +670,18 @@ pub fn parse_all_hcl(files: &BTreeMap<String, String>) {
         hcl::parse(text).unwrap_or_else(|e| panic!("{name} does not parse as HCL: {e}"));
     }
 }
+
+/// The case folders of `tests/task_definitions/<folder>/`, sorted.
+pub fn task_definition_cases(folder: &str) -> Vec<PathBuf> {
+    let mut out: Vec<PathBuf> = std::fs::read_dir(
+        Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("tests/task_definitions")
+            .join(folder),
+    )
+    .unwrap()
+    .map(|e| e.unwrap().path())
+    .filter(|p| p.is_dir())
+    .collect();
+    out.sort();
+    out
+}
