@@ -5,8 +5,6 @@ use std::fmt;
 use std::io;
 use std::path::PathBuf;
 
-use crate::model::MAX_ACKNOWLEDGEMENT;
-
 /// Exit code: success, and for `diff`, in sync.
 pub const EXIT_OK: i32 = 0;
 /// Exit code: `diff` found a difference.
@@ -36,7 +34,7 @@ pub enum Error {
     /// The YAML or JSON parser rejected the spec (syntax or a wrong type).
     Syntax { at: Location, message: String },
     /// The spec file is larger than any spec needs.
-    TooLarge { at: Location, bytes: u64 },
+    TooLarge { at: Location, bytes: u64, max: u64 },
     /// The spec is not UTF-8; `at` is the first bad byte.
     NotUtf8 { at: Location },
     /// The text nests deeper than a spec does (refused before the parser).
@@ -373,6 +371,7 @@ pub enum Problem {
     },
     BadAcknowledgement {
         reason: String,
+        max: usize,
     },
     NothingToAcknowledge {
         deny: bool,
@@ -495,10 +494,9 @@ impl fmt::Display for Error {
                 write!(f, "cannot read `{}`: {source}", path.display())
             }
             Error::Syntax { at, message } => write!(f, "{at}: {message}"),
-            Error::TooLarge { at, bytes } => write!(
+            Error::TooLarge { at, bytes, max } => write!(
                 f,
-                "{at}: the file is {bytes} bytes; a spec may be at most {} bytes",
-                crate::spec::MAX_SPEC_BYTES
+                "{at}: the file is {bytes} bytes; a spec may be at most {max} bytes"
             ),
             Error::NotUtf8 { at } => {
                 write!(f, "{at}: the file is not valid UTF-8; save it as UTF-8")
@@ -926,9 +924,9 @@ impl fmt::Display for Problem {
             Problem::Duplicate { value } => {
                 write!(f, "`{value}` is listed twice; remove one")
             }
-            Problem::BadAcknowledgement { reason } => write!(
+            Problem::BadAcknowledgement { reason, max } => write!(
                 f,
-                "`{}` is not a reason scanners can carry; write 1 to {MAX_ACKNOWLEDGEMENT} printable ASCII characters (letters, digits, spaces, punctuation), not only spaces",
+                "`{}` is not a reason scanners can carry; write 1 to {max} printable ASCII characters (letters, digits, spaces, punctuation), not only spaces",
                 reason.escape_default()
             ),
             Problem::NothingToAcknowledge { deny: true } => write!(

@@ -1,7 +1,7 @@
 //! The role specification file (format version 1), as written by users.
 //!
 //! These types only mirror the file; defaults, ARNs and checks live in
-//! [`crate::model`]. Unknown keys are errors everywhere.
+//! the model stage. Unknown keys are errors everywhere.
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -378,6 +378,15 @@ pub struct PullThroughCacheSpec {
     pub create_repository: bool,
 }
 
+impl From<&PullThroughCacheSpec> for crate::task_definition::needs::PullThroughCache {
+    fn from(s: &PullThroughCacheSpec) -> Self {
+        Self {
+            prefix: s.prefix.clone(),
+            create_repository: s.create_repository,
+        }
+    }
+}
+
 /// CloudWatch Logs for the awslogs log driver.
 #[derive(Debug, Clone, Default, Deserialize, Serialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
@@ -691,6 +700,7 @@ fn too_large(path: &Path, bytes: u64) -> Error {
             column: 1,
         },
         bytes,
+        max: MAX_SPEC_BYTES,
     }
 }
 

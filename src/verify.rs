@@ -354,12 +354,16 @@ pub fn verify_spec(
     let env = crate::model::deployment(source)?;
     let mut needs = Vec::new();
     let mut problems = Vec::new();
+    let caches: Vec<_> = source
+        .spec
+        .execution_role
+        .ecr
+        .pull_through_cache
+        .iter()
+        .map(Into::into)
+        .collect();
     for t in &tasks {
-        let n = crate::task_definition::needs::needs(
-            t,
-            &env,
-            &source.spec.execution_role.ecr.pull_through_cache,
-        );
+        let n = crate::task_definition::needs::needs(t, &env, &caches);
         needs.extend(n.needs);
         problems.extend(n.problems);
     }

@@ -1363,8 +1363,10 @@ fn task_cases(name: &str, source: &ecs_iam::spec::Source, agent: bool) -> (Vec<T
             .map(|(k, vs)| (k.clone(), vs.iter().map(|v| concrete(v)).collect()))
             .collect(),
     };
+    let caches: Vec<needs::PullThroughCache> =
+        ecr.pull_through_cache.iter().map(Into::into).collect();
     for t in source.task_definitions.iter().filter(|_| !agent) {
-        let needs = needs::needs(t, &env, &ecr.pull_through_cache);
+        let needs = needs::needs(t, &env, &caches);
         assert!(
             needs.problems.is_empty(),
             "{name}: a spec that renders has problems: {:?}",

@@ -310,12 +310,15 @@ fn build_with(source: &Source, despite_placeholders: bool) -> Result<Model, Erro
     }
     let mut needs = Vec::new();
     let mut problems = Vec::new();
+    let caches: Vec<_> = s
+        .execution_role
+        .ecr
+        .pull_through_cache
+        .iter()
+        .map(Into::into)
+        .collect();
     for t in &source.task_definitions {
-        let n = crate::task_definition::needs::needs(
-            t,
-            &b.env,
-            &s.execution_role.ecr.pull_through_cache,
-        );
+        let n = crate::task_definition::needs::needs(t, &b.env, &caches);
         needs.extend(n.needs);
         problems.extend(
             n.problems

@@ -146,6 +146,7 @@ impl Builder<'_> {
                 &field,
                 Problem::BadAcknowledgement {
                     reason: reason.to_owned(),
+                    max: MAX_ACKNOWLEDGEMENT,
                 },
             ));
         }

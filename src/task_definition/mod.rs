@@ -453,6 +453,17 @@ impl LogConfiguration {
     }
 }
 
+/// Fluent Bit's outputs whose AWS destination ecs-iam derives.
+pub const FIRELENS_AWS_OUTPUTS: &[&str] = &[
+    "cloudwatch",
+    "cloudwatch_logs",
+    "firehose",
+    "kinesis_firehose",
+    "kinesis",
+    "kinesis_streams",
+    "s3",
+];
+
 /// Fluent Bit outputs that write nowhere in AWS with the task role (unless
 /// `aws_auth` is on, for those that have it).
 const FIRELENS_OTHER_OUTPUTS: &[&str] = &[
@@ -1319,7 +1330,7 @@ impl Reader {
             k.eq_ignore_ascii_case("aws_auth")
                 && matches!(v.value.to_ascii_lowercase().as_str(), "on" | "true" | "yes")
         });
-        let derived = needs::FIRELENS_AWS_OUTPUTS.contains(&plugin.as_str());
+        let derived = FIRELENS_AWS_OUTPUTS.contains(&plugin.as_str());
         if aws_auth && !derived {
             warn(
                 name.at.clone(),

@@ -20,9 +20,8 @@ use std::fmt;
 
 use crate::arn::{Env, Partition, REGIONAL, Segment, Text, is_account_id, is_region};
 use crate::error::{Error, Location, Problem};
-use crate::spec::PullThroughCacheSpec;
 
-use super::{Container, Field, TaskDefinition};
+use super::{Container, FIRELENS_AWS_OUTPUTS, Field, TaskDefinition};
 
 /// Where a need comes from: the task definition file and the field.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
@@ -116,6 +115,17 @@ pub struct Need {
     pub at: Location,
 }
 
+/// An ECR pull-through cache rule the images may be pulled through: the
+/// image reference alone cannot show it (the registry owner chose the
+/// prefix), so the spec declares it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PullThroughCache {
+    /// The rule's repository prefix, e.g. `docker-hub`.
+    pub prefix: String,
+    /// The first pull may create the cached repository.
+    pub create_repository: bool,
+}
+
 /// What a task definition needs, and what it holds that ecs-iam cannot
 /// turn into a grant.
 #[derive(Debug, Default)]
@@ -147,7 +157,7 @@ impl Needs {
 /// another service, an environment file that is not an S3 object ARN, an
 /// awslogs configuration without a group, `${IMAGE}`.
 #[must_use]
-pub fn needs(task: &TaskDefinition, env: &Env, caches: &[PullThroughCacheSpec]) -> Needs {
+pub fn needs(task: &TaskDefinition, env: &Env, caches: &[PullThroughCache]) -> Needs {
     let mut out = Needs::default();
     for c in &task.containers {
         container(task, c, env, caches, &mut out);
@@ -249,7 +259,7 @@ fn container(
     task: &TaskDefinition,
     c: &Container,
     env: &Env,
-    caches: &[PullThroughCacheSpec],
+    caches: &[PullThroughCache],
     out: &mut Needs,
 ) {
     let origin = |field: &Field| Origin {
@@ -327,11 +337,7 @@ fn container(
 
 /// What pulling an image needs: the ECR repository, and the pull-through
 /// cache imports the spec declares for it.
-fn image_needs(
-    image: &Field,
-    env: &Env,
-    caches: &[PullThroughCacheSpec],
-) -> Result<Vec<Grant>, Error> {
+fn image_needs(image: &Field, env: &Env, caches: &[PullThroughCache]) -> Result<Vec<Grant>, Error> {
     let Some(repo) = ecr_repository(image, env)? else {
         return Ok(Vec::new());
     };
@@ -416,17 +422,6 @@ fn region_option(field: Option<&Field>, env: &Env) -> Result<String, Error> {
         None => Ok("<region>".to_owned()),
     }
 }
-
-/// Fluent Bit's outputs whose AWS destination ecs-iam derives.
-pub const FIRELENS_AWS_OUTPUTS: &[&str] = &[
-    "cloudwatch",
-    "cloudwatch_logs",
-    "firehose",
-    "kinesis_firehose",
-    "kinesis",
-    "kinesis_streams",
-    "s3",
-];
 
 /// The AWS destination of an `awsfirelens` log configuration, from the
 /// options of Fluent Bit's output plugin (`Name`): the log router writes
