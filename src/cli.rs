@@ -513,11 +513,47 @@ fn explain_command(spec: &Path, format: ExplainFormat, reach: Reach) -> Result<i
     let model = crate::model::build(&source)?;
     let rows = explain::explain(&model);
     let text = match format {
-        ExplainFormat::Text => explain::table(&rows),
+        ExplainFormat::Text => explain::text(&rows, explain_width()),
         ExplainFormat::Json => serde_json::to_string_pretty(&rows).unwrap_or_default() + "\n",
     };
     let _ = std::io::stdout().lock().write_all(text.as_bytes());
     Ok(EXIT_OK)
+}
+
+/// The width of `explain`'s text when neither `COLUMNS` nor a terminal
+/// gives one: piped into a file or a CI log, the same bytes everywhere.
+const PIPED_WIDTH: usize = 100;
+
+/// The width `explain` lays its text out for: `COLUMNS` when it holds a
+/// positive number, else the terminal's when stdout is one, else
+/// [`PIPED_WIDTH`].
+fn explain_width() -> usize {
+    let columns = std::env::var("COLUMNS")
+        .ok()
+        .and_then(|v| v.trim().parse::<usize>().ok())
+        .filter(|&n| n > 0);
+    columns
+        .or_else(|| {
+            std::io::stdout()
+                .is_terminal()
+                .then(terminal_width)
+                .flatten()
+        })
+        .unwrap_or(PIPED_WIDTH)
+}
+
+/// The terminal's width in columns, from the kernel (`TIOCGWINSZ`); `None`
+/// when it reports none (0, as some serial consoles do).
+#[cfg(unix)]
+fn terminal_width() -> Option<usize> {
+    let size = rustix::termios::tcgetwinsize(std::io::stdout()).ok()?;
+    Some(usize::from(size.ws_col)).filter(|&n| n > 0)
+}
+
+/// Windows consoles are not asked: `COLUMNS`, or [`PIPED_WIDTH`].
+#[cfg(not(unix))]
+fn terminal_width() -> Option<usize> {
+    None
 }
 
 fn verify_command(

