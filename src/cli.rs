@@ -480,12 +480,12 @@ fn check_command(
             );
         }
         CheckFormat::Sarif => {
-            let mut sarif = check::sarif(&findings);
-            crate::guardrails::extend_sarif(&mut sarif, &violations);
+            let mut run = check::sarif(&findings);
+            crate::guardrails::extend_sarif(&mut run, &violations);
             let _ = writeln!(
                 stdout,
                 "{}",
-                serde_json::to_string_pretty(&sarif).unwrap_or_default()
+                serde_json::to_string_pretty(&run.document()).unwrap_or_default()
             );
         }
     }
