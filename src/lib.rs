@@ -26,6 +26,7 @@ pub mod presets;
 pub mod render;
 pub mod report;
 pub mod review;
+pub mod sarif;
 pub mod service_reference;
 pub mod spec;
 pub mod spec_tree;

