@@ -345,7 +345,8 @@ fn path_with_binary() -> std::ffi::OsString {
 
 /// Run the `run:` steps of `action.yml` as GitHub's composite runner does
 /// (`bash --noprofile --norc -eo pipefail`), with `${{ inputs.* }}` set;
-/// steps GitHub would skip here (the install, the comment) are left out.
+/// steps GitHub would skip here (the comment) are left out, and so is the
+/// install (`tests/install.rs` runs it): ecs-iam is the binary under test.
 /// Returns each step's name, exit code and stdout, the job summary and the
 /// step outputs.
 fn run_action(
@@ -374,6 +375,12 @@ fn run_action(
     let outputs = runner.join("outputs");
     let mut results = Vec::new();
     for step in action["runs"]["steps"].as_sequence().unwrap() {
+        if step["if"]
+            .as_str()
+            .is_some_and(|c| c.starts_with("inputs.install == "))
+        {
+            continue;
+        }
         let Some(run) = step["run"].as_str() else {
             assert_eq!(
                 step["uses"].as_str(),
@@ -381,10 +388,6 @@ fn run_action(
             );
             continue;
         };
-        if step["if"].as_str() == Some("inputs.install == 'cargo'") {
-            assert_eq!(run, "cargo install --locked --path \"$GITHUB_ACTION_PATH\"");
-            continue;
-        }
         assert_eq!(step["shell"].as_str(), Some("bash"));
         let mut cmd = Command::new("bash");
         cmd.args(["--noprofile", "--norc", "-eo", "pipefail", "-c", run])
@@ -482,7 +485,10 @@ fn hook(repo: &Path, id: &str, args: &[&str]) -> Test {
         .iter()
         .find(|h| h["id"] == id)
         .unwrap();
-    assert_eq!(hook["language"].as_str(), Some("rust"));
+    assert!(
+        matches!(hook["language"].as_str(), Some("rust" | "system")),
+        "{id}"
+    );
     let files = regex::Regex::new(hook["files"].as_str().unwrap()).unwrap();
     let listed = Command::new("git")
         .args(["ls-files", "--cached", "--others", "--exclude-standard"])
@@ -534,5 +540,44 @@ fn the_pre_commit_hooks_fail_on_stale_output_and_findings() {
     hook(&repo, "ecs-iam-check", &[])
         .status(1)
         .stdout("specs/jobs.yaml:4:20: error[secret-wildcard]: `*` is a wildcard; fix: name each secret; ecs-iam adds the `-??????` suffix itself\n1 finding\n")
+        .run();
+}
+
+/// Each `-system` hook (for machines without a Rust toolchain: the ecs-iam
+/// on PATH) is its `language: rust` twin but for the language, and runs the
+/// same way.
+#[test]
+fn the_system_hooks_are_the_rust_hooks_on_the_installed_binary() {
+    let hooks: serde_yaml::Value = serde_yaml::from_str(
+        &fs::read_to_string(common::root().join(".pre-commit-hooks.yaml")).unwrap(),
+    )
+    .unwrap();
+    let hooks = hooks.as_sequence().unwrap();
+    let ids: Vec<&str> = hooks.iter().map(|h| h["id"].as_str().unwrap()).collect();
+    assert_eq!(
+        ids,
+        [
+            "ecs-iam-sync",
+            "ecs-iam-check",
+            "ecs-iam-sync-system",
+            "ecs-iam-check-system"
+        ]
+    );
+    for twin in ["ecs-iam-sync", "ecs-iam-check"] {
+        let find = |id: &str| hooks.iter().find(|h| h["id"] == id).unwrap();
+        let (rust, system) = (find(twin), find(&format!("{twin}-system")));
+        assert_eq!(rust["language"], "rust");
+        assert_eq!(system["language"], "system");
+        for key in ["name", "entry", "files"] {
+            assert_eq!(rust[key], system[key], "{twin}: {key}");
+        }
+    }
+    let repo = repository();
+    Test::in_dir(&repo).args(["render", "specs"]).run();
+    hook(&repo, "ecs-iam-sync-system", &[])
+        .stdout("`outputs` is in sync with `specs/api.yaml specs/background-worker.yaml specs/jobs.yaml`: 3 workloads: 0 new, 0 removed, 0 changed, 3 unchanged\n")
+        .run();
+    hook(&repo, "ecs-iam-check-system", &[])
+        .stdout("0 findings\n")
         .run();
 }
