@@ -2,7 +2,7 @@
 // synthesise it in process with cdk-nag's AwsSolutions checks, and print one
 // JSON line per rendering: {dir, template, report, nag, error}. With
 // --acknowledge, the findings listed in cdk/nag-acknowledgements.json are
-// acknowledged first, the way the README shows. `nag` is cdk-nag's own list
+// acknowledged first, the way docs/outputs.md shows. `nag` is cdk-nag's own list
 // of unacknowledged findings ([construct, rule id]): aws-cdk-lib writes no
 // report when it cannot parse one of cdk-nag's finding ids.
 //

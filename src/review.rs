@@ -435,7 +435,7 @@ impl Review {
         out
     }
 
-    /// The JSON report (schema version 1, documented in the README).
+    /// The JSON report (schema version 1, documented in docs/reviewing-changes.md).
     #[must_use]
     pub fn json(&self) -> String {
         serde_json::to_string_pretty(self).unwrap_or_default() + "\n"
