@@ -1,4 +1,5 @@
-//! The README's examples stay true.
+//! The README's two commands stay true, and the spec reference's example
+//! renders. tests/docs.rs checks every page's links and examples.
 
 mod common;
 
@@ -22,7 +23,8 @@ fn blocks(text: &str, lang: &str) -> Vec<String> {
 
 #[test]
 fn the_spec_example_renders() {
-    let yaml = blocks(&readme(), "yaml")
+    let reference = fs::read_to_string(common::root().join("docs/spec.md")).unwrap();
+    let yaml = blocks(&reference, "yaml")
         .into_iter()
         .next()
         .expect("a yaml example");
@@ -34,6 +36,22 @@ fn the_spec_example_renders() {
         .unwrap_or_else(|e| panic!("{e}"));
     assert_eq!(model.name, "orders-api");
     assert_eq!(files.len(), 8);
+}
+
+#[test]
+fn the_readme_renders_an_example() {
+    let readme = readme();
+    let sh = blocks(&readme, "sh");
+    let command = "cargo run --release -- render examples/matillion-agent.yaml";
+    assert!(
+        sh.iter().any(|b| b.trim() == command),
+        "README names `{command}`"
+    );
+    assert!(
+        common::root().join("outputs/matillion-agent").is_dir(),
+        "the README says the example renders into outputs/matillion-agent/"
+    );
+    // tests/docs.rs runs it into a scratch folder against outputs/.
 }
 
 #[test]
