@@ -1,7 +1,7 @@
 #!/bin/sh
 # Packs a built ecs-iam as a release archive:
 # OUTDIR/ecs-iam-VERSION-TARGET.tar.gz (.zip for Windows), holding the folder
-# ecs-iam-VERSION-TARGET/ with the binary, README.md and the licence and
+# ecs-iam-VERSION-TARGET/ with the binary, README.md, docs/ and the licence and
 # notice files. Run by .github/workflows/release.yml; scripts/install.sh and
 # [package.metadata.binstall] in Cargo.toml read this layout, which
 # tests/install.rs checks.
@@ -36,6 +36,11 @@ for doc in README.md LICENSE LICENSE-MIT LICENSE-APACHE THIRD-PARTY-NOTICES.md; 
         cp "$root/$doc" "$stage/$name/"
     fi
 done
+# The manual the README links to.
+if [ -d "$root/docs" ]; then
+    mkdir "$stage/$name/docs"
+    cp "$root"/docs/*.md "$stage/$name/docs/"
+fi
 
 # Relative names from inside $stage: Windows' own zippers do not read MSYS
 # paths.

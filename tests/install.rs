@@ -250,6 +250,16 @@ fn the_release_archive_is_checked_installed_and_runs() {
             expected.push(format!("{folder}/{doc}"));
         }
     }
+    // The manual the README links to.
+    expected.push(format!("{folder}/docs/"));
+    for page in fs::read_dir(common::root().join("docs")).unwrap() {
+        let path = page.unwrap().path();
+        // What `cp docs/*.md` copies: the shell's glob is case-sensitive.
+        if path.extension().is_some_and(|e| e == "md") {
+            let name = path.file_name().unwrap().to_string_lossy().into_owned();
+            expected.push(format!("{folder}/docs/{name}"));
+        }
+    }
     expected.sort();
     assert_eq!(entries, expected);
 }
