@@ -378,6 +378,20 @@ pub struct PullThroughCacheSpec {
     pub create_repository: bool,
 }
 
+impl Spec {
+    /// The pull-through cache rules, as the task definitions' needs take
+    /// them.
+    #[must_use]
+    pub fn pull_through_caches(&self) -> Vec<crate::task_definition::needs::PullThroughCache> {
+        self.execution_role
+            .ecr
+            .pull_through_cache
+            .iter()
+            .map(Into::into)
+            .collect()
+    }
+}
+
 impl From<&PullThroughCacheSpec> for crate::task_definition::needs::PullThroughCache {
     fn from(s: &PullThroughCacheSpec) -> Self {
         Self {

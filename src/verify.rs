@@ -353,23 +353,14 @@ pub fn verify_spec(
         });
     }
     let env = crate::model::deployment(source)?;
-    let mut needs = Vec::new();
-    let mut problems = Vec::new();
-    let caches: Vec<_> = source
-        .spec
-        .execution_role
-        .ecr
-        .pull_through_cache
-        .iter()
-        .map(Into::into)
-        .collect();
-    for t in &tasks {
-        let n = crate::task_definition::needs::needs(t, &env, &caches);
-        needs.extend(n.needs);
-        problems.extend(n.problems);
-    }
+    let all = crate::task_definition::needs::needs_of_all(
+        &tasks,
+        &env,
+        &source.spec.pull_through_caches(),
+    );
+    let needs = all.needs;
     let (placeholders, errors): (Vec<Error>, Vec<Error>) =
-        problems.into_iter().partition(Error::is_placeholder);
+        all.problems.into_iter().partition(Error::is_placeholder);
     if let Some(e) = Error::several(errors) {
         return Err(e);
     }
@@ -673,11 +664,7 @@ fn verify(
                 .entry(key)
                 .or_insert_with(|| decide(&p.statements, None, &request))
                 .clone();
-            let why = match &decision {
-                Decision::Allowed { .. } => None,
-                Decision::ExplicitDeny { by } => Some(format!("denied by statement `{}`", by.sid)),
-                Decision::ImplicitDeny { .. } => Some("no statement allows it".to_owned()),
-            };
+            let why = denial(&decision);
             if let Some(why) = why {
                 let why = if decision_is_implicit(&decision) && !p.unknown_managed.is_empty() {
                     format!(
@@ -729,11 +716,7 @@ fn verify(
                 resource: call.request.resource.clone(),
                 context: BTreeMap::new(),
             };
-            let why = match decide(&p.statements, None, &request) {
-                Decision::Allowed { .. } => None,
-                Decision::ExplicitDeny { by } => Some(format!("denied by statement `{}`", by.sid)),
-                Decision::ImplicitDeny { .. } => Some("no statement allows it".to_owned()),
-            };
+            let why = denial(&decide(&p.statements, None, &request));
             if let Some(why) = why {
                 out.missing.push(Missing {
                     at: spec_at.clone(),
@@ -887,6 +870,15 @@ fn spec_field(source: &spec::Source, path: &str) -> Location {
         .locations
         .get(path)
         .unwrap_or_else(|| source.locations.location(1, 1))
+}
+
+/// Why a decision refuses the call; `None` when it allows it.
+fn denial(decision: &Decision) -> Option<String> {
+    match decision {
+        Decision::Allowed { .. } => None,
+        Decision::ExplicitDeny { by } => Some(format!("denied by statement `{}`", by.sid)),
+        Decision::ImplicitDeny { .. } => Some("no statement allows it".to_owned()),
+    }
 }
 
 fn decision_is_implicit(d: &Decision) -> bool {

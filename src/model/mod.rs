@@ -308,24 +308,17 @@ fn build_with(source: &Source, despite_placeholders: bool) -> Result<Model, Erro
     if source.task_definitions.len() != s.task_definitions.len() {
         return Err(b.invalid("task_definitions", Problem::TaskDefinitionsNotRead));
     }
-    let mut needs = Vec::new();
-    let mut problems = Vec::new();
-    let caches: Vec<_> = s
-        .execution_role
-        .ecr
-        .pull_through_cache
-        .iter()
-        .map(Into::into)
+    let all = crate::task_definition::needs::needs_of_all(
+        &source.task_definitions,
+        &b.env,
+        &s.pull_through_caches(),
+    );
+    let needs = all.needs;
+    let problems: Vec<Error> = all
+        .problems
+        .into_iter()
+        .filter(|p| !(despite_placeholders && p.is_placeholder()))
         .collect();
-    for t in &source.task_definitions {
-        let n = crate::task_definition::needs::needs(t, &b.env, &caches);
-        needs.extend(n.needs);
-        problems.extend(
-            n.problems
-                .into_iter()
-                .filter(|p| !(despite_placeholders && p.is_placeholder())),
-        );
-    }
     if let Some(e) = Error::several(problems) {
         return Err(e);
     }

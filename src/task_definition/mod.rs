@@ -248,11 +248,7 @@ impl RoleRef {
         if parts.len() != 6 || parts[0] != "arn" || parts[2] != "iam" {
             return None;
         }
-        let resource = parts[5].strip_prefix("role/")?;
-        let (path, name) = match resource.rsplit_once('/') {
-            Some((p, n)) => (format!("/{p}/"), n),
-            None => ("/".to_owned(), resource),
-        };
+        let (path, name) = role_path_and_name(parts[5])?;
         // A placeholder where an account, partition or name belongs
         // (`${AWS_ACCOUNT_ID}`, `XXXXXXXXXXXX`) names no role.
         let account = match parts[4] {
@@ -306,6 +302,16 @@ pub fn path_name(path: &str, name: &str) -> String {
     } else {
         format!("{path}{name}")
     }
+}
+
+/// The path and name of a role ARN's resource (`role/ops/x` → `/ops/`,
+/// `x`).
+pub(crate) fn role_path_and_name(resource: &str) -> Option<(String, &str)> {
+    let resource = resource.strip_prefix("role/")?;
+    Some(match resource.rsplit_once('/') {
+        Some((p, n)) => (format!("/{p}/"), n),
+        None => ("/".to_owned(), resource),
+    })
 }
 
 /// The roles the task definitions run with, when they name them.

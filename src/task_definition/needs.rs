@@ -151,6 +151,19 @@ impl Needs {
     }
 }
 
+/// What several task definitions need together: their needs in order,
+/// their problems in line order.
+#[must_use]
+pub fn needs_of_all(tasks: &[TaskDefinition], env: &Env, caches: &[PullThroughCache]) -> Needs {
+    let mut all = Needs::default();
+    for t in tasks {
+        let n = needs(t, env, caches);
+        all.needs.extend(n.needs);
+        all.problems.extend(n.problems);
+    }
+    all
+}
+
 /// What a task definition needs, in field order, with every value ECS
 /// would not accept and every template placeholder in a field that decides
 /// a grant: an image reference that does not parse, a `valueFrom` of

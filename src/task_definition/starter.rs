@@ -266,11 +266,7 @@ fn section(s: &mut String, key: &str, body: &str) {
 /// The path and name of a role ARN (`arn:aws:iam::1:role/ops/x` →
 /// `/ops/`, `x`).
 fn role_name(arn: &str) -> Option<(String, String)> {
-    let resource = arn.splitn(6, ':').nth(5)?.strip_prefix("role/")?;
-    let (path, name) = match resource.rsplit_once('/') {
-        Some((p, n)) => (format!("/{p}/"), n),
-        None => ("/".to_owned(), resource),
-    };
+    let (path, name) = super::role_path_and_name(arn.splitn(6, ':').nth(5)?)?;
     (!name.is_empty() && !name.contains('<')).then(|| (path, name.to_owned()))
 }
 
