@@ -419,6 +419,11 @@ pub enum Problem {
     },
     /// An `Fn::If` where ecs-iam needs one value.
     Condition,
+    /// A CloudFormation function in a file that is not a template.
+    NotATemplate {
+        function: String,
+    },
+
     /// A template placeholder where ecs-iam needs an AWS value.
     Placeholder {
         value: String,
@@ -1037,6 +1042,10 @@ impl fmt::Display for Problem {
             Problem::FirelensRoleArn { role } => write!(
                 f,
                 "the FireLens output writes with the role `{role}` (`role_arn`), whose permissions ecs-iam cannot see: drop `role_arn` so that the log router writes with the task role, which ecs-iam then grants"
+            ),
+            Problem::NotATemplate { function } => write!(
+                f,
+                "`{function}` is a CloudFormation function, but this file is not a CloudFormation template, so nothing evaluates it: write the value"
             ),
             Problem::Condition => write!(
                 f,

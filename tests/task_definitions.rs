@@ -542,3 +542,55 @@ fn the_guardduty_agent_needs_a_region_its_user_guide_lists() {
             .run();
     }
 }
+
+#[test]
+fn firelens_names_regions_and_functions_are_refused_where_they_stand() {
+    // (task definition, the one line `render` prints), each exit 2 with
+    // nothing written.
+    let cases = [
+        (
+            r#"{"containerDefinitions": [{"name": "r", "image": "nginx", "firelensConfiguration": {"type": "fluentbit", "options": {"config-file-type": "s3"}}}]}"#,
+            "error: t.json:1:84: `containerDefinitions[r].firelensConfiguration`: `config-file-type` is `s3` but there is no `config-file-value`; give the configuration file's S3 object ARN",
+        ),
+        (
+            r#"{"containerDefinitions": [{"name": "a", "image": "nginx", "logConfiguration": {"logDriver": "awsfirelens", "options": {"Name": "kinesis_firehose", "region": "eu-west-1"}}}]}"#,
+            "error: t.json:1:128: `containerDefinitions[a].logConfiguration.options.Name`: the FireLens output `kinesis_firehose` has no `delivery_stream` option; Fluent Bit requires it, add it",
+        ),
+        (
+            r#"{"containerDefinitions": [{"name": "a", "image": "nginx", "logConfiguration": {"logDriver": "awsfirelens", "options": {"Name": "kinesis_firehose", "delivery_stream": "s", "role_arn": "arn:aws:iam::111122223333:role/fb"}}}]}"#,
+            "error: t.json:1:184: `containerDefinitions[a].logConfiguration.options.role_arn`: the FireLens output writes with the role `arn:aws:iam::111122223333:role/fb` (`role_arn`), whose permissions ecs-iam cannot see: drop `role_arn` so that the log router writes with the task role, which ecs-iam then grants",
+        ),
+        (
+            r#"{"containerDefinitions": [{"name": "a", "image": "nginx", "logConfiguration": {"logDriver": "awsfirelens", "options": {"Name": "kinesis_streams", "stream": "bad stream"}}}]}"#,
+            "error: t.json:1:157: `containerDefinitions[a].logConfiguration.options.stream`: `bad stream` is not a valid stream name; use letters, digits, `_`, `.` and `-`",
+        ),
+        (
+            r#"{"containerDefinitions": [{"name": "a", "image": "nginx", "logConfiguration": {"logDriver": "awsfirelens", "options": {"Name": "s3", "bucket": "Bad_Bucket"}}}]}"#,
+            "error: t.json:1:144: `containerDefinitions[a].logConfiguration.options.bucket`: `Bad_Bucket` is not a valid S3 bucket name; use 3 to 63 lowercase letters, digits, `.` and `-`, starting and ending with a letter or digit",
+        ),
+        (
+            r#"{"containerDefinitions": [{"name": "a", "image": "nginx", "logConfiguration": {"logDriver": "awsfirelens", "options": {"Name": "s3", "bucket": "logs", "s3_key_format": "/{{ env }}/app/$TAG"}}}]}"#,
+            "error: t.json:1:169: `containerDefinitions[a].logConfiguration.options.s3_key_format`: `/{{ env }}/app/$TAG` is a template placeholder (`{{ ... }}`), not an AWS value: fill the template first (run ecs-iam on the file CI deploys), or write the value here",
+        ),
+        (
+            r#"{"containerDefinitions": [{"name": "a", "image": "nginx", "logConfiguration": {"logDriver": "awslogs", "options": {"awslogs-group": "/ecs/a", "awslogs-region": "cn-north-1"}}}]}"#,
+            "error: t.json:1:161: `containerDefinitions[a].logConfiguration.options.awslogs-region`: region `cn-north-1` is not in partition `aws`; fix `deployment.partition` or `deployment.region`",
+        ),
+        (
+            r#"{"containerDefinitions": [{"name": "a", "image": "nginx", "secrets": [{"Fn::If": ["C", {"name": "A", "valueFrom": "/a"}, {"Ref": "AWS::NoValue"}]}]}]}"#,
+            "error: t.json:1:71: `containerDefinitions[a].secrets`: `Fn::If` is a CloudFormation function, but this file is not a CloudFormation template, so nothing evaluates it: write the value",
+        ),
+    ];
+    for (task, stderr) in cases {
+        let t = Test::new().file("t.json", task).file(
+            "t.yaml",
+            "version: 1\nname: e\ndeployment: {partition: aws}\ntask_definitions: [t.json]\n",
+        );
+        let dir = t.dir().to_owned();
+        t.args(["render", "t.yaml", "--out", "out"])
+            .status(2)
+            .stderr(format!("{stderr}\n"))
+            .run();
+        assert!(!dir.join("out").exists(), "{stderr}");
+    }
+}

@@ -893,7 +893,7 @@ impl Reader {
         if let Some(function) = intrinsic(n) {
             if !self.cfn {
                 // Outside a CloudFormation template nothing evaluates it.
-                return Err(self.invalid(n.pos, path, Problem::Intrinsic { function }));
+                return Err(self.invalid(n.pos, path, Problem::NotATemplate { function }));
             }
             if function != "Fn::If" {
                 return Err(self.deploy_time(n.pos, path, &function));

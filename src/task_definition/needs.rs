@@ -415,10 +415,9 @@ fn region_option(field: Option<&Field>, env: &Env) -> Result<String, Error> {
                 match env.partition {
                     Some(pinned) if pinned != found => Err(invalid(
                         r,
-                        Problem::PartitionMismatch {
-                            value: r.value.clone(),
-                            found: found.as_str().to_owned(),
-                            pinned: pinned.as_str().to_owned(),
+                        Problem::RegionPartition {
+                            region: r.value.clone(),
+                            partition: pinned.as_str().to_owned(),
                         },
                     )),
                     _ => Ok(r.value.clone()),
@@ -562,11 +561,22 @@ fn firelens_destination(log: &super::LogConfiguration, env: &Env) -> Result<Vec<
                 .find(['$', '%'])
                 .map_or(text, |i| &text[..i])
                 .trim_start_matches('/');
-            if let Some(f) = format {
-                literal(&Field {
+            // Fluent Bit's own `$TAG` and `%Y` are not placeholders: only
+            // the fixed start is read, and the message names the whole.
+            if let Some(f) = format
+                && let Err(Error::Invalid { problem, .. }) = literal(&Field {
                     value: fixed.to_owned(),
                     ..f.clone()
-                })?;
+                })
+            {
+                let problem = match *problem {
+                    Problem::Placeholder { syntax, .. } => Problem::Placeholder {
+                        value: f.value.clone(),
+                        syntax,
+                    },
+                    other => other,
+                };
+                return Err(invalid(f, problem));
             }
             let objects = env.user_arn(
                 &format!("arn:<partition>:s3:::{}/{fixed}*", bucket.value),
