@@ -14,8 +14,8 @@ fn stages(c: &mut Criterion) {
     let source = ecs_iam::spec::parse(&path, &text).unwrap();
     let model = ecs_iam::model::build(&source).unwrap();
     let templates = Templates::embedded().unwrap();
-    let whole = render::context(&model, None);
-    let task = render::context(&model, Some(0));
+    let (whole, each_role) = render::contexts(&model).unwrap();
+    let task = &each_role[0];
 
     c.bench_function("parse", |b| {
         b.iter(|| ecs_iam::spec::parse(black_box(&path), black_box(&text)).unwrap());
@@ -40,7 +40,7 @@ fn stages(c: &mut Criterion) {
     c.bench_function("render cdk role", |b| {
         b.iter(|| {
             templates
-                .render("cdk/role.json.tera", black_box(&task))
+                .render("cdk/role.json.tera", black_box(task))
                 .unwrap()
         });
     });

@@ -337,7 +337,7 @@ fn render_command(
             let source = crate::spec::load(spec, reach)?;
             warn(&source);
             let model = crate::model::build(&source)?;
-            Ok::<_, Error>(render::context(&model, None).into_json())
+            Ok::<_, Error>(render::context(&model))
         }) {
             contexts.push(result?);
         }

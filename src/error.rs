@@ -63,8 +63,15 @@ pub enum Error {
         first: PathBuf,
         second: PathBuf,
     },
-    /// A template failed to parse or render.
-    Template { name: String, message: String },
+    /// A template failed to parse or render: `path` is the user's file for
+    /// an override (`None` for a built-in template), `at` Tera's line and
+    /// column (1-based) when it gives one.
+    Template {
+        name: String,
+        path: Option<PathBuf>,
+        at: Option<(usize, usize)>,
+        message: String,
+    },
     /// Writing the output failed; the previous output is left as it was.
     Write { path: PathBuf, source: io::Error },
     /// The output folder holds a file ecs-iam does not write; replacing the
@@ -557,7 +564,21 @@ impl fmt::Display for Error {
                 first.display(),
                 second.display()
             ),
-            Error::Template { name, message } => write!(f, "template `{name}`: {message}"),
+            Error::Template {
+                name,
+                path,
+                at,
+                message,
+            } => {
+                match path {
+                    Some(p) => write!(f, "{}", p.display())?,
+                    None => write!(f, "template `{name}`")?,
+                }
+                if let Some((line, column)) = at {
+                    write!(f, ":{line}:{column}")?;
+                }
+                write!(f, ": {message}")
+            }
             Error::Write { path, source } => write!(
                 f,
                 "cannot write `{}`: {source}; the previous output was left unchanged",

@@ -576,21 +576,54 @@ fn templates_can_be_overridden_and_context_shown() {
 
 #[test]
 fn a_broken_template_is_an_error_not_a_panic() {
-    // The message goes on with Tera's own words for the failure.
+    // The message points into the user's file and goes on with Tera's own
+    // words for the failure.
     let out = example("ecs-basic.yaml")
         .file("tpl/cloudformation.yaml.tera", "{{ roles | cfn }}")
         .args(["render", "ecs-basic.yaml", "--templates", "tpl"])
         .status(2)
-        .stderr_starts_with("error: template `cloudformation.yaml.tera`: ")
+        .stderr(
+            "error: tpl/cloudformation.yaml.tera:1:12: this filter takes a string, a text or a number, not {\"acknowledgements\":{\"cdk_nag\":[],\"cfn_nag\":[],\"checkov\":[],...\n",
+        )
         .run();
-    assert!(
-        out.stderr
-            .contains("this filter takes a string, a text or a number"),
-        "{}",
-        out.stderr
-    );
     assert_eq!(out.stderr.lines().count(), 1);
     assert!(!out.dir.join("outputs").exists());
+}
+
+#[test]
+fn template_errors_say_where_each_one_is() {
+    // A syntax error: Tera stops at the first.
+    example("ecs-basic.yaml")
+        .file(
+            "tpl/terraform/main.tf.tera",
+            "# x\n{% for role in roles %}\n{{ role.name | hcl }}\n",
+        )
+        .args(["render", "ecs-basic.yaml", "--templates", "tpl"])
+        .status(2)
+        .stderr("error: tpl/terraform/main.tf.tera:4:1: Unexpected end of input\n")
+        .run();
+    // Unknown filters and tests: all of them, in line order.
+    example("ecs-basic.yaml")
+        .file(
+            "tpl/cloudformation.yaml.tera",
+            "a\n{{ summary | nosuch }}\n{{ summary | yaml }} {% if summary is weird %}{% endif %}\n",
+        )
+        .args(["render", "ecs-basic.yaml", "--templates", "tpl"])
+        .status(2)
+        .stderr(
+            "error: tpl/cloudformation.yaml.tera:2:14: Unknown filter `nosuch`
+error: tpl/cloudformation.yaml.tera:3:14: Unknown filter `yaml`
+error: tpl/cloudformation.yaml.tera:3:39: Unknown test `weird`
+",
+        )
+        .run();
+    // A value the context does not have, found while rendering.
+    example("ecs-basic.yaml")
+        .file("tpl/cdk/role.json.tera", "{\n  \"x\": {{ role.nosuch | json }}\n}\n")
+        .args(["render", "ecs-basic.yaml", "--templates", "tpl"])
+        .status(2)
+        .stderr("error: tpl/cdk/role.json.tera:2:25: this filter got a value the context does not have: `render --context` shows what it has\n")
+        .run();
 }
 
 #[test]

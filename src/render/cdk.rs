@@ -1,8 +1,7 @@
 //! CDK JSON (`iam.CfnRoleProps`): the `json` filter.
 
-use std::collections::HashMap;
-
-use serde_json::Value;
+use serde_json::Value as Json;
+use tera::{Kwargs, State, TeraResult, Value};
 
 use super::{join_pieces, parts, sub_string};
 
@@ -26,23 +25,24 @@ pub const FILES: &[(&str, &str)] = &[(
 ///
 /// # Errors
 /// The value is not a string, text, number or boolean.
-pub fn filter(value: &Value, args: &HashMap<String, Value>) -> tera::Result<Value> {
+#[allow(clippy::needless_pass_by_value)] // Tera's filter signature
+pub fn filter(value: &Value, args: Kwargs, _: &State) -> TeraResult<String> {
+    json(value, args.get::<bool>("policy_ref")?.unwrap_or(false))
+}
+
+fn json(value: &Value, policy_ref: bool) -> TeraResult<String> {
     let Some(parts) = parts(value)? else {
-        return Ok(Value::String(value.to_string()));
+        return Ok(value.to_string());
     };
     let symbolic = parts.iter().any(|p| matches!(p, super::Part::Ref(_)));
     let text = sub_string(&parts);
-    let policy_ref = args
-        .get("policy_ref")
-        .and_then(Value::as_bool)
-        .unwrap_or(false);
     let out = if symbolic && policy_ref {
         format!(
             "{{\"managedPolicyRef\": {{\"policyArn\": {{\"Fn::Sub\": {}}}}}}}",
-            Value::String(text)
+            Json::String(text)
         )
     } else if symbolic {
-        format!("{{\"Fn::Sub\": {}}}", Value::String(text))
+        format!("{{\"Fn::Sub\": {}}}", Json::String(text))
     } else {
         // The same shape as the CloudFormation output, so that a CDK app
         // synthesises the very template `cloudformation.yaml` holds.
@@ -52,14 +52,14 @@ pub fn filter(value: &Value, args: &HashMap<String, Value>) -> tera::Result<Valu
                 "{{\"Fn::Join\": [\"\", [{}]]}}",
                 pieces
                     .into_iter()
-                    .map(|p| Value::String(p).to_string())
+                    .map(|p| Json::String(p).to_string())
                     .collect::<Vec<_>>()
                     .join(", ")
             ),
-            None => Value::String(plain).to_string(),
+            None => Json::String(plain).to_string(),
         }
     };
-    Ok(Value::String(out))
+    Ok(out)
 }
 
 #[cfg(test)]
@@ -69,13 +69,7 @@ mod tests {
 
     #[test]
     fn strings_and_subs() {
-        let f = |v: Value| {
-            filter(&v, &HashMap::new())
-                .unwrap()
-                .as_str()
-                .unwrap()
-                .to_owned()
-        };
+        let f = |v: Json| json(&Value::from_serializable(&v), false).unwrap();
         assert_eq!(f(json!("a\"b\n")), "\"a\\\"b\\n\"");
         assert_eq!(
             f(json!([{"ref": "account_id"}])),

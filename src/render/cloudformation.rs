@@ -1,9 +1,8 @@
 //! CloudFormation YAML: the `cfn` filter.
 
-use std::collections::HashMap;
 use std::fmt::Write as _;
 
-use serde_json::Value;
+use tera::{Kwargs, State, TeraResult, Value};
 
 use super::{join_pieces, parts, sub_string};
 
@@ -15,18 +14,22 @@ pub const FILES: &[(&str, &str)] = &[("cloudformation.yaml", "cloudformation.yam
 ///
 /// # Errors
 /// The value is not a string, text, number or boolean.
-pub fn filter(value: &Value, _: &HashMap<String, Value>) -> tera::Result<Value> {
+pub fn filter(value: &Value, _: Kwargs, _: &State) -> TeraResult<String> {
+    yaml(value)
+}
+
+fn yaml(value: &Value) -> TeraResult<String> {
     let Some(parts) = parts(value)? else {
-        return Ok(Value::String(value.to_string()));
+        return Ok(value.to_string());
     };
     let symbolic = parts.iter().any(|p| matches!(p, super::Part::Ref(_)));
     let text = sub_string(&parts);
     if symbolic {
-        return Ok(Value::String(format!("!Sub {}", quote(&text))));
+        return Ok(format!("!Sub {}", quote(&text)));
     }
     // Plain (non-Sub) strings take `${` literally: undo the Sub escape.
     let plain = text.replace("${!", "${");
-    Ok(Value::String(match join_pieces(&plain) {
+    Ok(match join_pieces(&plain) {
         Some(pieces) => format!(
             "!Join [\"\", [{}]]",
             pieces
@@ -36,7 +39,7 @@ pub fn filter(value: &Value, _: &HashMap<String, Value>) -> tera::Result<Value> 
                 .join(", ")
         ),
         None => quote(&plain),
-    }))
+    })
 }
 
 /// A YAML double-quoted scalar. Always quoting sidesteps YAML's plain-scalar
@@ -69,12 +72,8 @@ mod tests {
     use super::*;
     use serde_json::json;
 
-    fn cfn(v: &Value) -> String {
-        filter(v, &HashMap::new())
-            .unwrap()
-            .as_str()
-            .unwrap()
-            .to_owned()
+    fn cfn(v: &serde_json::Value) -> String {
+        yaml(&Value::from_serializable(v)).unwrap()
     }
 
     #[test]

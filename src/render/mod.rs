@@ -11,11 +11,10 @@ pub mod cross_account;
 pub mod readback;
 pub mod terraform;
 
-use std::collections::HashMap;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
-use serde_json::Value;
-use tera::{Context, Tera};
+use serde_json::Value as Json;
+use tera::{Context, Kwargs, State, Tera, Value};
 
 use crate::arn::Segment;
 use crate::error::Error;
@@ -59,6 +58,9 @@ const EMBEDDED: &[(&str, &str)] = &[
 /// file of the same name from a user folder.
 pub struct Templates {
     tera: Tera,
+    /// Where each template came from, by name: the user's file for an
+    /// override, so that errors point at it.
+    origins: Vec<(String, PathBuf)>,
 }
 
 impl Templates {
@@ -68,10 +70,11 @@ impl Templates {
     /// Only if a built-in template is broken.
     pub fn embedded() -> Result<Self, Error> {
         Self::build(
-            EMBEDDED
+            &EMBEDDED
                 .iter()
                 .map(|(n, t)| ((*n).to_owned(), (*t).to_owned()))
-                .collect(),
+                .collect::<Vec<_>>(),
+            Vec::new(),
         )
     }
 
@@ -86,6 +89,7 @@ impl Templates {
             .iter()
             .map(|(n, t)| ((*n).to_owned(), (*t).to_owned()))
             .collect();
+        let mut origins = Vec::new();
         for (name, text) in found {
             let Some(slot) = set.iter_mut().find(|(n, _)| *n == name) else {
                 return Err(Error::UnknownTemplate {
@@ -94,20 +98,29 @@ impl Templates {
                 });
             };
             slot.1 = text;
+            origins.push((name.clone(), dir.join(&name)));
         }
-        Self::build(set)
+        Self::build(&set, origins)
     }
 
-    fn build(set: Vec<(String, String)>) -> Result<Self, Error> {
-        let mut tera = Tera::default();
-        tera.autoescape_on(Vec::new());
-        tera.add_raw_templates(set)
-            .map_err(|e| template_error("(set)", &e))?;
+    fn build(set: &[(String, String)], origins: Vec<(String, PathBuf)>) -> Result<Self, Error> {
+        let mut tera = Tera::new();
+        tera.autoescape_on(Vec::<&str>::new());
         tera.register_filter("cfn", cloudformation::filter);
         tera.register_filter("hcl", terraform::filter);
         tera.register_filter("json", cdk::filter);
         tera.register_filter("comment", comment_filter);
-        Ok(Templates { tera })
+        let mut templates = Templates {
+            tera: Tera::new(),
+            origins,
+        };
+        // One template at a time, so that an error names its file.
+        for (name, text) in set {
+            tera.add_raw_template(name, text)
+                .map_err(|e| templates.error(name, &e))?;
+        }
+        templates.tera = tera;
+        Ok(templates)
     }
 
     /// Render one template with a context.
@@ -117,30 +130,95 @@ impl Templates {
     pub fn render(&self, name: &str, context: &Context) -> Result<String, Error> {
         self.tera
             .render(name, context)
-            .map_err(|e| template_error(name, &e))
+            .map_err(|e| self.error(name, &e))
+    }
+
+    /// A Tera error as ecs-iam reports it: the template's file (the user's
+    /// override, or the built-in template's name), the line and column
+    /// where Tera reports one, and Tera's own words. Tera checks a template's
+    /// filters, tests and functions all at once and joins its reports into
+    /// one message; each becomes its own error, in line order.
+    fn error(&self, name: &str, e: &tera::Error) -> Error {
+        let path = self
+            .origins
+            .iter()
+            .find(|(n, _)| n == name)
+            .map(|(_, p)| p.clone());
+        let one = |at, message: String| Error::Template {
+            name: name.to_owned(),
+            path: path.clone(),
+            at,
+            message,
+        };
+        let mut found = match e.kind() {
+            tera::ErrorKind::SyntaxError(r) | tera::ErrorKind::RenderingError(r) => vec![one(
+                Some((r.span().start_line, r.span().start_col + 1)),
+                r.message().to_owned(),
+            )],
+            tera::ErrorKind::Msg(text) if text.starts_with("error: ") => text
+                .split("\n\nerror: ")
+                .map(|report| {
+                    let (at, message) = joined_report(report.trim_start_matches("error: "));
+                    one(at, message)
+                })
+                .collect(),
+            other => vec![one(None, other.to_string())],
+        };
+        if let Some(Error::Template { message, .. }) = found.last_mut() {
+            let mut source = std::error::Error::source(e);
+            while let Some(s) = source {
+                message.push_str(": ");
+                message.push_str(&s.to_string());
+                source = s.source();
+            }
+        }
+        found.sort_by_key(|e| match e {
+            Error::Template { at, .. } => *at,
+            _ => None,
+        });
+        for e in &mut found {
+            if let Error::Template { message, .. } = e {
+                *message = message.replace('\n', " ");
+            }
+        }
+        Error::several(found).unwrap_or_else(|| one(None, e.to_string()))
     }
 }
 
+/// One of the reports Tera joins into a message: its first line is the
+/// message, its second `--> name:line:column`.
+fn joined_report(report: &str) -> (Option<(usize, usize)>, String) {
+    let mut lines = report.lines();
+    let message = lines.next().unwrap_or_default().to_owned();
+    let at = lines
+        .next()
+        .and_then(|l| l.trim_start().strip_prefix("--> "))
+        .and_then(|l| {
+            let mut numbers = l.rsplitn(3, ':');
+            let column = numbers.next()?.parse().ok()?;
+            let line = numbers.next()?.parse().ok()?;
+            Some((line, column))
+        });
+    (at, message)
+}
+
 /// The context every template sees: the model's fields at the top level,
-/// and `role` for the per-role CDK template.
+/// each role with what [`role_context`] adds. The per-role CDK template
+/// also sees its role as `role`. `render --context` prints this value.
 #[must_use]
-pub fn context(model: &Model, role: Option<usize>) -> Context {
-    let roles: Vec<Value> = model.roles.iter().map(role_context).collect();
+pub fn context(model: &Model) -> Json {
+    let roles: Vec<Json> = model.roles.iter().map(role_context).collect();
     let mut whole = serde_json::to_value(model).unwrap_or_default();
     if let Some(o) = whole.as_object_mut() {
-        o.insert("roles".to_owned(), Value::Array(roles.clone()));
+        o.insert("roles".to_owned(), Json::Array(roles));
     }
-    let mut ctx = Context::from_value(whole).unwrap_or_default();
-    if let Some(i) = role {
-        ctx.insert("role", &roles[i]);
-    }
-    ctx
+    whole
 }
 
 /// A role as templates see it: the model's role, the scanner findings its
 /// output acknowledges, and `terraform.policy_resources`, the resources its
 /// Terraform outputs wait for.
-fn role_context(role: &crate::model::Role) -> Value {
+fn role_context(role: &crate::model::Role) -> Json {
     let mut value = serde_json::to_value(role).unwrap_or_default();
     if let Some(o) = value.as_object_mut() {
         o.insert(
@@ -161,7 +239,7 @@ fn role_context(role: &crate::model::Role) -> Value {
 /// A template fails to render.
 pub fn render(model: &Model, templates: &Templates) -> Result<Files, Error> {
     let mut files = Files::new();
-    let whole = context(model, None);
+    let (whole, each_role) = contexts(model)?;
     for (out, template) in cloudformation::FILES
         .iter()
         .chain(terraform::FILES)
@@ -169,29 +247,38 @@ pub fn render(model: &Model, templates: &Templates) -> Result<Files, Error> {
     {
         files.insert((*out).to_owned(), templates.render(template, &whole)?);
     }
-    for (i, role) in model.roles.iter().enumerate() {
+    for (role, one) in model.roles.iter().zip(&each_role) {
         let out = format!("cdk/{}.json", role.kind.file_stem());
-        files.insert(
-            out,
-            templates.render(cdk::TEMPLATE, &context(model, Some(i)))?,
-        );
+        files.insert(out, templates.render(cdk::TEMPLATE, one)?);
     }
     files.extend(cross_account::files(model));
     Ok(files)
 }
 
-fn template_error(name: &str, e: &tera::Error) -> Error {
-    let mut message = e.to_string();
-    let mut source = std::error::Error::source(e);
-    while let Some(s) = source {
-        message.push_str(": ");
-        message.push_str(&s.to_string());
-        source = s.source();
-    }
-    Error::Template {
-        name: name.to_owned(),
-        message: message.replace('\n', " "),
-    }
+/// [`context`] as Tera takes it, and one copy per role with that role as
+/// `role` (Tera's arrays and maps are shared, so a copy is cheap).
+///
+/// # Errors
+/// Only if Tera cannot take the context, which serialises to a JSON object.
+pub fn contexts(model: &Model) -> Result<(Context, Vec<Context>), Error> {
+    let whole = Context::from_serialize(&context(model)).map_err(|e| Error::Template {
+        name: "context".to_owned(),
+        path: None,
+        at: None,
+        message: e.to_string(),
+    })?;
+    let each_role = whole
+        .get("roles")
+        .and_then(Value::as_array)
+        .unwrap_or_default()
+        .iter()
+        .map(|role| {
+            let mut one = whole.clone();
+            one.insert_value("role", role.clone());
+            one
+        })
+        .collect();
+    Ok((whole, each_role))
 }
 
 /// A value as the filters see it: literal text or a deploy-time reference.
@@ -202,34 +289,51 @@ pub(crate) enum Part<'a> {
 
 /// Split a context value (a string, or a serialised [`crate::arn::Text`])
 /// into parts; `None` for numbers and booleans, which print as they are.
-pub(crate) fn parts(value: &Value) -> tera::Result<Option<Vec<Part<'_>>>> {
-    match value {
-        Value::String(s) => Ok(Some(vec![Part::Literal(s)])),
-        Value::Array(items) => items
+pub(crate) fn parts(value: &Value) -> tera::TeraResult<Option<Vec<Part<'_>>>> {
+    if let Some(s) = value.as_str() {
+        return Ok(Some(vec![Part::Literal(s)]));
+    }
+    if let Some(items) = value.as_array() {
+        return items
             .iter()
-            .map(|item| match item {
-                Value::String(s) => Ok(Part::Literal(s)),
-                Value::Object(o) => match o.get("ref").and_then(Value::as_str) {
+            .map(|item| {
+                if let Some(s) = item.as_str() {
+                    return Ok(Part::Literal(s));
+                }
+                let reference = item
+                    .as_map()
+                    .and_then(|o| o.get(&tera::value::Key::Str("ref")))
+                    .and_then(Value::as_str);
+                match reference {
                     Some("partition") => Ok(Part::Ref(Segment::Partition)),
                     Some("region") => Ok(Part::Ref(Segment::Region)),
                     Some("account_id") => Ok(Part::Ref(Segment::Account)),
                     _ => Err(not_text(item)),
-                },
-                _ => Err(not_text(item)),
+                }
             })
-            .collect::<tera::Result<Vec<_>>>()
-            .map(Some),
-        Value::Number(_) | Value::Bool(_) => Ok(None),
-        other => Err(not_text(other)),
+            .collect::<tera::TeraResult<Vec<_>>>()
+            .map(Some);
     }
+    if value.is_number() || value.is_bool() {
+        return Ok(None);
+    }
+    if value.is_undefined() {
+        return Err(tera::Error::message(
+            "this filter got a value the context does not have: `render --context` shows what it has",
+        ));
+    }
+    Err(not_text(value))
 }
 
 fn not_text(value: &Value) -> tera::Error {
-    let mut shown = value.to_string();
+    // Through serde_json, whose maps keep their keys sorted: the message is
+    // the same on every run.
+    let mut shown =
+        serde_json::to_value(value).map_or_else(|_| value.to_string(), |v| v.to_string());
     if shown.chars().count() > 60 {
         shown = shown.chars().take(60).collect::<String>() + "...";
     }
-    tera::Error::msg(format!(
+    tera::Error::message(format!(
         "this filter takes a string, a text or a number, not {shown}"
     ))
 }
@@ -280,23 +384,19 @@ pub(crate) fn join_pieces(literal: &str) -> Option<Vec<String>> {
 
 /// A comment line's text: control characters shown escaped so the value
 /// cannot end the comment.
-#[allow(clippy::unnecessary_wraps)]
-fn comment_filter(value: &Value, _: &HashMap<String, Value>) -> tera::Result<Value> {
-    let s = match value {
-        Value::String(s) => s.clone(),
-        other => other.to_string(),
-    };
-    Ok(Value::String(
-        s.chars()
-            .map(|c| {
-                if c.is_control() {
-                    c.escape_default().to_string()
-                } else {
-                    c.to_string()
-                }
-            })
-            .collect(),
-    ))
+fn comment_filter(value: &Value, _: Kwargs, _: &State) -> String {
+    let s = value
+        .as_str()
+        .map_or_else(|| value.to_string(), str::to_owned);
+    s.chars()
+        .map(|c| {
+            if c.is_control() {
+                c.escape_default().to_string()
+            } else {
+                c.to_string()
+            }
+        })
+        .collect()
 }
 
 #[cfg(test)]

@@ -1,9 +1,8 @@
 //! Terraform HCL: the `hcl` filter.
 
-use std::collections::HashMap;
 use std::fmt::Write as _;
 
-use serde_json::Value;
+use tera::{Kwargs, State, TeraResult, Value};
 
 use super::{Part, parts};
 use crate::arn::Segment;
@@ -41,11 +40,15 @@ pub fn policy_resources(role: &Role) -> Vec<String> {
 ///
 /// # Errors
 /// The value is not a string, text, number or boolean.
-pub fn filter(value: &Value, _: &HashMap<String, Value>) -> tera::Result<Value> {
+pub fn filter(value: &Value, _: Kwargs, _: &State) -> TeraResult<String> {
+    hcl(value)
+}
+
+fn hcl(value: &Value) -> TeraResult<String> {
     let Some(parts) = parts(value)? else {
-        return Ok(Value::String(value.to_string()));
+        return Ok(value.to_string());
     };
-    Ok(Value::String(quote(&parts)))
+    Ok(quote(&parts))
 }
 
 fn quote(parts: &[Part<'_>]) -> String {
@@ -132,12 +135,8 @@ mod tests {
     use super::*;
     use serde_json::json;
 
-    fn hcl(v: &Value) -> String {
-        filter(v, &HashMap::new())
-            .unwrap()
-            .as_str()
-            .unwrap()
-            .to_owned()
+    fn hcl(v: &serde_json::Value) -> String {
+        super::hcl(&Value::from_serializable(v)).unwrap()
     }
 
     #[test]
