@@ -317,7 +317,7 @@ pub fn run(args: Args) -> i32 {
 
 fn templates(dir: Option<&Path>) -> Result<Templates, Error> {
     match dir {
-        Some(d) => Templates::with_overrides(d, files::read_templates(d)?),
+        Some(d) => Templates::with_overrides(d, &files::read_templates(d)?),
         None => Templates::embedded(),
     }
 }
@@ -356,7 +356,10 @@ fn render_command(
     // the batch. The first error reported is the first in spec order.
     let progress = Progress::new(specs.len());
     let paths: Vec<(PathBuf, Option<Vec<u8>>)> = specs.iter().map(|p| (p.clone(), None)).collect();
-    let rendered = review::render_workloads(&paths, &templates, reach, &|| progress.tick());
+    let rendered =
+        review::render_workloads(&paths, &templates, reach, review::Keep::Files, &|| {
+            progress.tick();
+        });
     progress.finish();
     let rendered = rendered?;
     for w in rendered.iter().flat_map(|w| &w.warnings) {
@@ -377,6 +380,10 @@ fn render_command(
             files.len()
         );
     }
+    // The process ends here: freeing the parsed templates and the rendered
+    // workloads would only cost time.
+    std::mem::forget(templates);
+    std::mem::forget(rendered);
     Ok(EXIT_OK)
 }
 

@@ -1,16 +1,17 @@
 //! Work spread over all cores, results kept in input order.
 
-use std::sync::Mutex;
 use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Mutex, OnceLock};
 
 /// `f` over `items` on all cores, results in the order of `items`.
 ///
 /// # Panics
 /// When `f` panics (the scoped threads pass the panic on).
 pub fn map<T: Sync, R: Send>(items: &[T], f: impl Fn(&T) -> R + Sync) -> Vec<R> {
-    let workers = std::thread::available_parallelism()
-        .map_or(1, std::num::NonZero::get)
-        .min(items.len().max(1));
+    if items.len() <= 1 {
+        return items.iter().map(f).collect();
+    }
+    let workers = cores().min(items.len());
     if workers <= 1 {
         return items.iter().map(f).collect();
     }
@@ -38,4 +39,11 @@ pub fn map<T: Sync, R: Send>(items: &[T], f: impl Fn(&T) -> R + Sync) -> Vec<R> 
         .into_iter()
         .map(|r| r.expect("every item was processed"))
         .collect()
+}
+
+/// The cores this process may use, asked once: on Linux the answer reads
+/// the cgroup's quota from several files.
+fn cores() -> usize {
+    static CORES: OnceLock<usize> = OnceLock::new();
+    *CORES.get_or_init(|| std::thread::available_parallelism().map_or(1, std::num::NonZero::get))
 }

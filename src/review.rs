@@ -448,6 +448,17 @@ pub enum Outcome {
     Many(Review),
 }
 
+/// What [`render_workloads`] keeps of each workload besides its files: a
+/// batch `render` needs only the files, and its roles would hold several
+/// times their size in memory until every spec is rendered.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Keep {
+    /// The files alone (`render`).
+    Files,
+    /// The files and the roles (`diff`, which compares them).
+    Roles,
+}
+
 /// Render specs (read from disk, or given as bytes read at a git revision)
 /// in memory, on all cores, refusing two with one name; `reach` says where
 /// the task definitions they name may be.
@@ -459,6 +470,7 @@ pub fn render_workloads(
     specs: &[(PathBuf, Option<Vec<u8>>)],
     templates: &Templates,
     reach: Reach,
+    keep: Keep,
     done: &(dyn Fn() + Sync),
 ) -> Result<Vec<Workload>, Error> {
     let results = crate::parallel::map(specs, |(path, bytes)| {
@@ -489,6 +501,9 @@ pub fn render_workloads(
         let files = render::render(&model, templates)?;
         done();
         let mut w = Workload::rendered(path.display().to_string(), model, files);
+        if keep == Keep::Files {
+            w.roles = None;
+        }
         w.warnings = source
             .task_definitions
             .iter()
@@ -530,7 +545,7 @@ pub fn against_output(
         .into_iter()
         .map(|p| (p, None))
         .collect();
-    let rendered = render_workloads(&specs, templates, reach, &|| {})?;
+    let rendered = render_workloads(&specs, templates, reach, Keep::Roles, &|| {})?;
     let parent = against.unwrap_or_else(|| Path::new("outputs"));
     if let Some(dir) = against
         && dir.join(TEMPLATE_FILE).is_file()
@@ -675,8 +690,8 @@ pub fn at_revision(
             ),
         });
     }
-    let old = render_workloads(&before, templates, reach, &|| {})?;
-    let new = render_workloads(&after, templates, reach, &|| {})?;
+    let old = render_workloads(&before, templates, reach, Keep::Roles, &|| {})?;
+    let new = render_workloads(&after, templates, reach, Keep::Roles, &|| {})?;
     Ok(Outcome::Many(review(
         rev.to_owned(),
         "the working tree".to_owned(),

@@ -617,6 +617,16 @@ error: tpl/cloudformation.yaml.tera:3:39: Unknown test `weird`
 ",
         )
         .run();
+    // Broken overrides of two formats: both reported.
+    example("ecs-basic.yaml")
+        .file("tpl/cloudformation.yaml.tera", "{% if %}\n")
+        .file("tpl/cdk/role.json.tera", "{{ role | nosuch }}\n")
+        .args(["render", "ecs-basic.yaml", "--templates", "tpl"])
+        .status(2)
+        .stderr(
+            "error: tpl/cloudformation.yaml.tera:1:7: Found `%}` but expected one of: integer, float, string, bool, ident, `-`, `not`, `<`, `{`, `[` or `(`\nerror: tpl/cdk/role.json.tera:1:11: Unknown filter `nosuch`\n",
+        )
+        .run();
     // A value the context does not have, found while rendering.
     example("ecs-basic.yaml")
         .file("tpl/cdk/role.json.tera", "{\n  \"x\": {{ role.nosuch | json }}\n}\n")

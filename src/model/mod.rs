@@ -53,7 +53,9 @@ pub struct Model {
     pub tags: Vec<Tag>,
     /// Which deploy-time values the roles refer to.
     pub uses: Uses,
-    /// The task role, then the execution role.
+    /// The task role, then the execution role. Templates see them through
+    /// `render::context`, each with what its output acknowledges.
+    #[serde(skip)]
     pub roles: Vec<Role>,
     /// ARNs that name a partition literally while the deployment pins none.
     #[serde(skip)]

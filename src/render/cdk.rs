@@ -31,6 +31,10 @@ pub fn filter(value: &Value, args: Kwargs, _: &State) -> TeraResult<String> {
 }
 
 fn json(value: &Value, policy_ref: bool) -> TeraResult<String> {
+    // Most values are plain strings: a JSON string as they are.
+    if let Some(s) = value.as_str().filter(|s| !s.contains("${")) {
+        return Ok(Json::String(s.to_owned()).to_string());
+    }
     let Some(parts) = parts(value)? else {
         return Ok(value.to_string());
     };

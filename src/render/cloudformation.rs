@@ -19,6 +19,10 @@ pub fn filter(value: &Value, _: Kwargs, _: &State) -> TeraResult<String> {
 }
 
 fn yaml(value: &Value) -> TeraResult<String> {
+    // Most values are plain strings: quoted as they are.
+    if let Some(s) = value.as_str().filter(|s| !s.contains("${")) {
+        return Ok(quote(s));
+    }
     let Some(parts) = parts(value)? else {
         return Ok(value.to_string());
     };

@@ -13,6 +13,7 @@ pub mod terraform;
 
 use std::path::{Path, PathBuf};
 
+use serde::Serialize;
 use serde_json::Value as Json;
 use tera::{Context, Kwargs, State, Tera, Value};
 
@@ -69,58 +70,52 @@ impl Templates {
     /// # Errors
     /// Only if a built-in template is broken.
     pub fn embedded() -> Result<Self, Error> {
-        Self::build(
-            &EMBEDDED
-                .iter()
-                .map(|(n, t)| ((*n).to_owned(), (*t).to_owned()))
-                .collect::<Vec<_>>(),
-            Vec::new(),
-        )
+        Self::build(EMBEDDED.iter().map(|(n, t)| (*n, *t)), Vec::new())
     }
 
     /// The built-in templates with `found` (the `.tera` files of the folder
     /// `dir`, by name, as `files::read_templates` reads them) replacing them.
     ///
     /// # Errors
-    /// A file that is not one of the template names, or a template that
-    /// does not parse.
-    pub fn with_overrides(dir: &Path, found: Files) -> Result<Self, Error> {
-        let mut set: Vec<(String, String)> = EMBEDDED
-            .iter()
-            .map(|(n, t)| ((*n).to_owned(), (*t).to_owned()))
-            .collect();
-        let mut origins = Vec::new();
-        for (name, text) in found {
-            let Some(slot) = set.iter_mut().find(|(n, _)| *n == name) else {
-                return Err(Error::UnknownTemplate {
-                    path: dir.join(&name),
-                    expected: EMBEDDED.iter().map(|(n, _)| (*n).to_owned()).collect(),
-                });
-            };
-            slot.1 = text;
-            origins.push((name.clone(), dir.join(&name)));
+    /// A file that is not one of the template names, or templates that do
+    /// not parse (all of them reported).
+    pub fn with_overrides(dir: &Path, found: &Files) -> Result<Self, Error> {
+        if let Some(name) = found.keys().find(|n| !EMBEDDED.iter().any(|(e, _)| e == n)) {
+            return Err(Error::UnknownTemplate {
+                path: dir.join(name),
+                expected: EMBEDDED.iter().map(|(n, _)| (*n).to_owned()).collect(),
+            });
         }
-        Self::build(&set, origins)
+        let origins = found.keys().map(|n| (n.clone(), dir.join(n))).collect();
+        Self::build(
+            EMBEDDED
+                .iter()
+                .map(|(n, t)| (*n, found.get(*n).map_or(*t, String::as_str))),
+            origins,
+        )
     }
 
-    fn build(set: &[(String, String)], origins: Vec<(String, PathBuf)>) -> Result<Self, Error> {
+    fn build<'a>(
+        set: impl Iterator<Item = (&'a str, &'a str)>,
+        origins: Vec<(String, PathBuf)>,
+    ) -> Result<Self, Error> {
         let mut tera = Tera::new();
         tera.autoescape_on(Vec::<&str>::new());
         tera.register_filter("cfn", cloudformation::filter);
         tera.register_filter("hcl", terraform::filter);
         tera.register_filter("json", cdk::filter);
         tera.register_filter("comment", comment_filter);
-        let mut templates = Templates {
-            tera: Tera::new(),
-            origins,
-        };
+        let mut problems = Vec::new();
         // One template at a time, so that an error names its file.
         for (name, text) in set {
-            tera.add_raw_template(name, text)
-                .map_err(|e| templates.error(name, &e))?;
+            if let Err(e) = tera.add_raw_template(name, text) {
+                problems.extend(errors(&origins, name, &e));
+            }
         }
-        templates.tera = tera;
-        Ok(templates)
+        match Error::several(problems) {
+            Some(e) => Err(e),
+            None => Ok(Templates { tera, origins }),
+        }
     }
 
     /// Render one template with a context.
@@ -128,61 +123,69 @@ impl Templates {
     /// # Errors
     /// The template fails to render.
     pub fn render(&self, name: &str, context: &Context) -> Result<String, Error> {
-        self.tera
-            .render(name, context)
-            .map_err(|e| self.error(name, &e))
+        // A batch holds every file until all are rendered: no spare
+        // capacity from the buffer's growth.
+        let mut text = self.tera.render(name, context).map_err(|e| {
+            Error::several(errors(&self.origins, name, &e)).unwrap_or_else(|| Error::Template {
+                name: name.to_owned(),
+                path: None,
+                at: None,
+                message: e.to_string(),
+            })
+        })?;
+        text.shrink_to_fit();
+        Ok(text)
     }
+}
 
-    /// A Tera error as ecs-iam reports it: the template's file (the user's
-    /// override, or the built-in template's name), the line and column
-    /// where Tera reports one, and Tera's own words. Tera checks a template's
-    /// filters, tests and functions all at once and joins its reports into
-    /// one message; each becomes its own error, in line order.
-    fn error(&self, name: &str, e: &tera::Error) -> Error {
-        let path = self
-            .origins
-            .iter()
-            .find(|(n, _)| n == name)
-            .map(|(_, p)| p.clone());
-        let one = |at, message: String| Error::Template {
-            name: name.to_owned(),
-            path: path.clone(),
-            at,
-            message,
-        };
-        let mut found = match e.kind() {
-            tera::ErrorKind::SyntaxError(r) | tera::ErrorKind::RenderingError(r) => vec![one(
-                Some((r.span().start_line, r.span().start_col + 1)),
-                r.message().to_owned(),
-            )],
-            tera::ErrorKind::Msg(text) if text.starts_with("error: ") => text
-                .split("\n\nerror: ")
-                .map(|report| {
-                    let (at, message) = joined_report(report.trim_start_matches("error: "));
-                    one(at, message)
-                })
-                .collect(),
-            other => vec![one(None, other.to_string())],
-        };
-        if let Some(Error::Template { message, .. }) = found.last_mut() {
-            let mut source = std::error::Error::source(e);
-            while let Some(s) = source {
-                message.push_str(": ");
-                message.push_str(&s.to_string());
-                source = s.source();
-            }
+/// A Tera error as ecs-iam reports it: the template's file (the user's
+/// override, or the built-in template's name), the line and column where
+/// Tera reports one, and Tera's own words. Tera checks a template's
+/// filters, tests and functions all at once and joins its reports into one
+/// message; each becomes its own error, in line order.
+fn errors(origins: &[(String, PathBuf)], name: &str, e: &tera::Error) -> Vec<Error> {
+    let path = origins
+        .iter()
+        .find(|(n, _)| n == name)
+        .map(|(_, p)| p.clone());
+    let one = |at, message: String| Error::Template {
+        name: name.to_owned(),
+        path: path.clone(),
+        at,
+        message,
+    };
+    let mut found = match e.kind() {
+        tera::ErrorKind::SyntaxError(r) | tera::ErrorKind::RenderingError(r) => vec![one(
+            Some((r.span().start_line, r.span().start_col + 1)),
+            r.message().to_owned(),
+        )],
+        tera::ErrorKind::Msg(text) if text.starts_with("error: ") => text
+            .split("\n\nerror: ")
+            .map(|report| {
+                let (at, message) = joined_report(report.trim_start_matches("error: "));
+                one(at, message)
+            })
+            .collect(),
+        other => vec![one(None, other.to_string())],
+    };
+    if let Some(Error::Template { message, .. }) = found.last_mut() {
+        let mut source = std::error::Error::source(e);
+        while let Some(s) = source {
+            message.push_str(": ");
+            message.push_str(&s.to_string());
+            source = s.source();
         }
-        found.sort_by_key(|e| match e {
-            Error::Template { at, .. } => *at,
-            _ => None,
-        });
-        for e in &mut found {
-            if let Error::Template { message, .. } = e {
-                *message = message.replace('\n', " ");
-            }
-        }
-        Error::several(found).unwrap_or_else(|| one(None, e.to_string()))
     }
+    found.sort_by_key(|e| match e {
+        Error::Template { at, .. } => *at,
+        _ => None,
+    });
+    for e in &mut found {
+        if let Error::Template { message, .. } = e {
+            *message = message.replace('\n', " ");
+        }
+    }
+    found
 }
 
 /// One of the reports Tera joins into a message: its first line is the
@@ -203,34 +206,55 @@ fn joined_report(report: &str) -> (Option<(usize, usize)>, String) {
 }
 
 /// The context every template sees: the model's fields at the top level,
-/// each role with what [`role_context`] adds. The per-role CDK template
+/// each role with what [`RoleContext`] adds. The per-role CDK template
 /// also sees its role as `role`. `render --context` prints this value.
-#[must_use]
-pub fn context(model: &Model) -> Json {
-    let roles: Vec<Json> = model.roles.iter().map(role_context).collect();
-    let mut whole = serde_json::to_value(model).unwrap_or_default();
-    if let Some(o) = whole.as_object_mut() {
-        o.insert("roles".to_owned(), Json::Array(roles));
-    }
-    whole
+#[derive(Serialize)]
+struct TemplateContext<'a> {
+    #[serde(flatten)]
+    model: &'a Model,
+    roles: Vec<RoleContext<'a>>,
 }
 
 /// A role as templates see it: the model's role, the scanner findings its
 /// output acknowledges, and `terraform.policy_resources`, the resources its
 /// Terraform outputs wait for.
-fn role_context(role: &crate::model::Role) -> Json {
-    let mut value = serde_json::to_value(role).unwrap_or_default();
-    if let Some(o) = value.as_object_mut() {
-        o.insert(
-            "acknowledgements".to_owned(),
-            serde_json::to_value(acknowledgements::of(role)).unwrap_or_default(),
-        );
-        o.insert(
-            "terraform".to_owned(),
-            serde_json::json!({ "policy_resources": terraform::policy_resources(role) }),
-        );
+#[derive(Serialize)]
+struct RoleContext<'a> {
+    #[serde(flatten)]
+    role: &'a crate::model::Role,
+    acknowledgements: acknowledgements::Acknowledgements,
+    terraform: TerraformContext,
+}
+
+#[derive(Serialize)]
+struct TerraformContext {
+    policy_resources: Vec<String>,
+}
+
+impl<'a> TemplateContext<'a> {
+    fn of(model: &'a Model) -> Self {
+        TemplateContext {
+            model,
+            roles: model
+                .roles
+                .iter()
+                .map(|role| RoleContext {
+                    role,
+                    acknowledgements: acknowledgements::of(role),
+                    terraform: TerraformContext {
+                        policy_resources: terraform::policy_resources(role),
+                    },
+                })
+                .collect(),
+        }
     }
-    value
+}
+
+/// The context every template sees, as JSON: what `render --context`
+/// prints.
+#[must_use]
+pub fn context(model: &Model) -> Json {
+    serde_json::to_value(TemplateContext::of(model)).unwrap_or_default()
 }
 
 /// Render all output files of a model.
@@ -261,12 +285,13 @@ pub fn render(model: &Model, templates: &Templates) -> Result<Files, Error> {
 /// # Errors
 /// Only if Tera cannot take the context, which serialises to a JSON object.
 pub fn contexts(model: &Model) -> Result<(Context, Vec<Context>), Error> {
-    let whole = Context::from_serialize(&context(model)).map_err(|e| Error::Template {
-        name: "context".to_owned(),
-        path: None,
-        at: None,
-        message: e.to_string(),
-    })?;
+    let whole =
+        Context::from_serialize(&TemplateContext::of(model)).map_err(|e| Error::Template {
+            name: "context".to_owned(),
+            path: None,
+            at: None,
+            message: e.to_string(),
+        })?;
     let each_role = whole
         .get("roles")
         .and_then(Value::as_array)

@@ -45,6 +45,9 @@ pub fn filter(value: &Value, _: Kwargs, _: &State) -> TeraResult<String> {
 }
 
 fn hcl(value: &Value) -> TeraResult<String> {
+    if let Some(s) = value.as_str() {
+        return Ok(quote(&[Part::Literal(s)]));
+    }
     let Some(parts) = parts(value)? else {
         return Ok(value.to_string());
     };
