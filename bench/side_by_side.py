@@ -6,7 +6,9 @@ memory when asked.
 usage: side_by_side.py ROUNDS [--memory] NAME=COMMAND...
 A `{n}` in a command is replaced by a number new on every run (a fresh
 output folder each time). Output goes to /dev/null; a failing run stops
-everything.
+everything. A peak is the most of the command and of the Python process it
+starts from (exec keeps the larger), so peaks under about 14 MiB only say
+"small".
 """
 import os
 import resource
