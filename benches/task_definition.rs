@@ -40,7 +40,14 @@ fn big_task_definition() -> String {
 fn stages(c: &mut Criterion) {
     let text = big_task_definition();
     let file = Path::new("big.json");
-    let task = task_definition::parse(file, "big.json", &text, None).unwrap();
+    let task = task_definition::parse(
+        file,
+        "big.json",
+        &text,
+        None,
+        &ecs_iam::task_definition::Parameters::default(),
+    )
+    .unwrap();
     assert_eq!(task.containers.len(), 50);
     assert_eq!(
         task.containers
@@ -56,7 +63,16 @@ fn stages(c: &mut Criterion) {
     let templates = Templates::embedded().unwrap();
 
     c.bench_function("task definition: read 50 containers, 500 secrets", |b| {
-        b.iter(|| task_definition::parse(file, "big.json", black_box(&text), None).unwrap());
+        b.iter(|| {
+            task_definition::parse(
+                file,
+                "big.json",
+                black_box(&text),
+                None,
+                &ecs_iam::task_definition::Parameters::default(),
+            )
+            .unwrap()
+        });
     });
     c.bench_function("task definition: derive", |b| {
         b.iter(|| needs::needs(black_box(&task), &env, &[]).all().unwrap());

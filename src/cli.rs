@@ -1,5 +1,6 @@
 //! The command line: argument parsing, and the one place that prints.
 
+use std::collections::BTreeMap;
 use std::io::{IsTerminal as _, Write as _};
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -127,6 +128,11 @@ pub enum Command {
         /// roles are derived from it.
         #[arg(long, value_name = "FILE")]
         from_task_definition: Option<String>,
+        /// A value for what the CloudFormation template leaves to deploy
+        /// time (a parameter, a generated name, `AWS::StackName`), written
+        /// into the spec's `parameters`; repeatable.
+        #[arg(long = "parameter", value_name = "NAME=VALUE", value_parser = parameter, requires = "from_task_definition")]
+        parameters: Vec<(String, String)>,
         /// Where to write it (default `<preset>.yaml`, or `<family>.yaml`
         /// from a task definition; `-` for stdout).
         #[arg(long)]
@@ -145,6 +151,11 @@ pub enum Command {
         /// CloudFormation template.
         #[arg(long = "task-definition", value_name = "FILE")]
         task_definitions: Vec<String>,
+        /// A value for what a CloudFormation template leaves to deploy time,
+        /// added to the spec's `parameters` (replacing one of the same
+        /// name); repeatable.
+        #[arg(long = "parameter", value_name = "NAME=VALUE", value_parser = parameter)]
+        parameters: Vec<(String, String)>,
         /// Output format.
         #[arg(long, value_enum, default_value_t = CheckFormat::Text)]
         format: CheckFormat,
@@ -278,16 +289,30 @@ pub fn run(args: Args) -> i32 {
             from_task_definition: Some(task_definition),
             output,
             outside,
+            parameters,
             ..
-        } => init_from_task_definition(&task_definition, output.as_deref(), outside.reach()),
+        } => init_from_task_definition(
+            &task_definition,
+            output.as_deref(),
+            &parameters.into_iter().collect(),
+            outside.reach(),
+        ),
         Command::Init { preset, output, .. } => init_command(&preset, output.as_deref()),
         Command::Verify {
             spec,
             task_definitions,
+            parameters,
             format,
             strict,
             outside,
-        } => verify_command(&spec, &task_definitions, format, strict, outside.reach()),
+        } => verify_command(
+            &spec,
+            &task_definitions,
+            &parameters.into_iter().collect(),
+            format,
+            strict,
+            outside.reach(),
+        ),
         Command::Completions { shell } => {
             let mut cmd = <Args as clap::CommandFactory>::command();
             clap_complete::generate(shell, &mut cmd, "ecs-iam", &mut std::io::stdout());
@@ -585,13 +610,15 @@ fn terminal_width() -> Option<usize> {
 fn verify_command(
     spec: &Path,
     task_definitions: &[String],
+    parameters: &BTreeMap<String, String>,
     format: CheckFormat,
     strict: bool,
     reach: Reach,
 ) -> Result<i32, Error> {
     // `--task-definition` files are the user's own choice, read wherever
     // they are; the spec's own entries keep to its tree.
-    let source = crate::spec::load(spec, reach)?;
+    let source = crate::spec::load_with(spec, reach, parameters)?;
+    let bound = crate::task_definition::Parameters(source.spec.parameters.clone());
     let tasks = if task_definitions.is_empty() {
         None
     } else {
@@ -604,7 +631,7 @@ fn verify_command(
         Some(
             task_definitions
                 .iter()
-                .map(|t| crate::task_definition::load(t, Path::new(""), &read))
+                .map(|t| crate::task_definition::load(t, Path::new(""), &read, &bound))
                 .collect::<Result<Vec<_>, _>>()?,
         )
     };
@@ -627,15 +654,17 @@ fn verify_command(
 fn init_from_task_definition(
     reference: &str,
     output: Option<&Path>,
+    parameters: &BTreeMap<String, String>,
     reach: Reach,
 ) -> Result<i32, Error> {
+    let parameters = crate::task_definition::Parameters(parameters.clone());
     let read = |p: &Path| {
         std::fs::read(p).map_err(|source| Error::Read {
             path: p.to_owned(),
             source,
         })
     };
-    let task = crate::task_definition::load(reference, Path::new(""), &read)?;
+    let task = crate::task_definition::load(reference, Path::new(""), &read, &parameters)?;
     for w in &task.warnings {
         eprintln!("{}: warning: {w}", w.at);
     }
@@ -655,7 +684,7 @@ fn init_from_task_definition(
     if let Some(id) = logical {
         relative = format!("{relative}#{id}");
     }
-    let text = crate::task_definition::starter::starter(&task, &relative)?;
+    let text = crate::task_definition::starter::starter(&task, &relative, &parameters)?;
     let name = crate::spec::parse(Path::new("spec.yaml"), &text)?.spec.name;
     let path = output.map_or_else(|| PathBuf::from(format!("{name}.yaml")), Path::to_owned);
     // What is written must render: read it back as `render` would. The
@@ -714,4 +743,12 @@ fn init_command(preset: &str, output: Option<&Path>) -> Result<i32, Error> {
         path.display()
     );
     Ok(EXIT_OK)
+}
+
+/// `--parameter NAME=VALUE`.
+fn parameter(text: &str) -> Result<(String, String), String> {
+    match text.split_once('=') {
+        Some((name, value)) if !name.is_empty() => Ok((name.to_owned(), value.to_owned())),
+        _ => Err(format!("expected NAME=VALUE, found `{text}`")),
+    }
 }

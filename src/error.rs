@@ -150,12 +150,21 @@ impl Error {
         }
     }
 
-    /// Whether every problem is a template placeholder: what `verify`
-    /// reports as not proven rather than refusing.
+    /// Whether every problem is a value ecs-iam cannot see: a template
+    /// placeholder, or a value a CloudFormation template leaves to deploy
+    /// time. `verify` reports these as not proven rather than refusing.
     #[must_use]
     pub fn is_placeholder(&self) -> bool {
         match self {
-            Error::Invalid { problem, .. } => matches!(**problem, Problem::Placeholder { .. }),
+            Error::Invalid { problem, .. } => matches!(
+                **problem,
+                Problem::Placeholder { .. }
+                    | Problem::Parameter { .. }
+                    | Problem::DeployTimeValue { .. }
+                    | Problem::GeneratedName { .. }
+                    | Problem::ResourceValue { .. }
+                    | Problem::Intrinsic { .. }
+            ),
             Error::Several(errors) => errors.iter().all(Error::is_placeholder),
             _ => false,
         }
@@ -429,6 +438,32 @@ pub enum Problem {
     /// A CloudFormation function in a file that is not a template.
     NotATemplate {
         function: String,
+    },
+
+    /// A `Ref` of a template parameter no value was given for.
+    Parameter {
+        name: String,
+        /// The parameter's `Default`, a hint: deployments often override it.
+        default: Option<String>,
+    },
+    /// A `Ref` or `Fn::GetAtt` of a resource whose name or id CloudFormation
+    /// generates: no `property` naming it, or an id (EFS) it always picks.
+    GeneratedName {
+        resource: String,
+        kind: String,
+        property: Option<&'static str>,
+    },
+    /// A `Ref` or `Fn::GetAtt` of a resource type (or attribute) whose value
+    /// ecs-iam does not read from the template.
+    ResourceValue {
+        resource: String,
+        kind: String,
+        attribute: Option<String>,
+    },
+    /// A `Ref` of a name the template declares neither as a parameter nor
+    /// as a resource.
+    NotInTemplate {
+        name: String,
     },
 
     /// A template placeholder where ecs-iam needs an AWS value.
@@ -1026,7 +1061,7 @@ impl fmt::Display for Problem {
             Problem::TaskDefinitionType { expected } => write!(f, "expected {expected}"),
             Problem::Intrinsic { function } => write!(
                 f,
-                "`{function}` is known only at deploy time; ecs-iam resolves `Ref` and `Fn::Sub` of `AWS::Partition`, `AWS::Region`, `AWS::AccountId` and `AWS::URLSuffix`, and `Fn::Join` of those: write the value here, or grant it in the spec instead"
+                "`{function}` is known only at deploy time; ecs-iam resolves `Ref`, `Fn::GetAtt`, `Fn::Sub` and `Fn::Join` of the template's parameters, pseudo parameters and named resources: write the value here"
             ),
             Problem::Placeholder { value, syntax } => write!(
                 f,
@@ -1074,7 +1109,53 @@ impl fmt::Display for Problem {
             ),
             Problem::DeployTimeValue { name } => write!(
                 f,
-                "`{name}` is known only at deploy time; ecs-iam resolves `Ref` and `Fn::Sub` of `AWS::Partition`, `AWS::Region`, `AWS::AccountId` and `AWS::URLSuffix`: write the value here, or grant it in the spec instead"
+                "`{name}` is known only at deploy time: give its value with `parameters: {{{name}: ...}}` beside `task_definitions:` in the spec (or `--parameter {name}=VALUE`), or write the value here"
+            ),
+            Problem::Parameter { name, default } => {
+                write!(
+                    f,
+                    "`{name}` is a parameter of the template, known at deploy time: give its value with `parameters: {{{name}: ...}}` beside `task_definitions:` in the spec (or `--parameter {name}=VALUE`)"
+                )?;
+                match default {
+                    Some(d) => write!(f, "; its `Default` is `{}`", d.escape_default()),
+                    None => Ok(()),
+                }
+            }
+            Problem::GeneratedName {
+                resource,
+                kind,
+                property,
+            } => match property {
+                Some(p) => write!(
+                    f,
+                    "`{resource}` (`{kind}`) has no `{p}`, so CloudFormation generates its name at deploy time: set `{p}`, or give the value with `parameters: {{{resource}: ...}}` beside `task_definitions:` in the spec (or `--parameter {resource}=VALUE`)"
+                ),
+                None => write!(
+                    f,
+                    "`{resource}` (`{kind}`) gets its id from CloudFormation at deploy time: give the value with `parameters: {{{resource}: ...}}` beside `task_definitions:` in the spec (or `--parameter {resource}=VALUE`)"
+                ),
+            },
+            Problem::ResourceValue {
+                resource,
+                kind,
+                attribute,
+            } => {
+                let key = match attribute {
+                    Some(a) => format!("{resource}.{a}"),
+                    None => resource.clone(),
+                };
+                let what = match attribute {
+                    Some(a) => format!("`Fn::GetAtt` of `{a}`"),
+                    None => "`Ref`".to_owned(),
+                };
+                write!(
+                    f,
+                    "ecs-iam does not read the value of {what} of `{resource}` (`{kind}`) from the template: give it with `parameters: {{{key}: ...}}` beside `task_definitions:` in the spec (or `--parameter {key}=VALUE`)"
+                )
+            }
+            Problem::NotInTemplate { name } => write!(
+                f,
+                "`{name}` is neither a parameter nor a resource of this template; CloudFormation rejects the `Ref`: declare it, or fix the name"
             ),
             Problem::ContainerName => write!(
                 f,

@@ -59,6 +59,13 @@ pub struct Spec {
     /// own grants, and `ecs-iam verify` checks the roles against them.
     #[serde(default)]
     pub task_definitions: Vec<String>,
+    /// Values for what the task definitions' CloudFormation templates leave
+    /// to deploy time, by the name a `Ref` uses: a template parameter
+    /// (`ImageTag: v1.4`), a resource whose name or id CloudFormation
+    /// generates (`FileSystem: fs-0123456789abcdef0`; `FileSystem.Arn` for
+    /// an `Fn::GetAtt`), or a pseudo parameter such as `AWS::StackName`.
+    #[serde(default)]
+    pub parameters: BTreeMap<String, String>,
     /// Actions neither role may ever perform, e.g. `iam:*`: an explicit
     /// `Deny` on `"*"` in both roles' policies (Sid `Deny`), which no grant,
     /// managed policy or later edit can override.
@@ -633,7 +640,13 @@ impl Source {
                     }),
                 })
             };
-            out.push(crate::task_definition::load(reference, &base, &reader)?);
+            let parameters = crate::task_definition::Parameters(self.spec.parameters.clone());
+            out.push(crate::task_definition::load(
+                reference,
+                &base,
+                &reader,
+                &parameters,
+            )?);
         }
         self.task_definitions = out;
         Ok(())
@@ -688,6 +701,19 @@ pub fn find_specs(paths: &[PathBuf]) -> Result<Vec<PathBuf>, Error> {
 /// The file cannot be read, does not parse into a [`Spec`], or names a task
 /// definition outside its tree or one that cannot be read.
 pub fn load(path: &Path, reach: Reach) -> Result<Source, Error> {
+    load_with(path, reach, &BTreeMap::new())
+}
+
+/// [`load`], with `parameters` (from the command line) added to the
+/// spec's own, replacing any of the same name.
+///
+/// # Errors
+/// As [`load`].
+pub fn load_with(
+    path: &Path,
+    reach: Reach,
+    parameters: &BTreeMap<String, String>,
+) -> Result<Source, Error> {
     let read_err = |source| Error::Read {
         path: path.to_owned(),
         source,
@@ -698,6 +724,7 @@ pub fn load(path: &Path, reach: Reach) -> Result<Source, Error> {
     }
     let bytes = std::fs::read(path).map_err(read_err)?;
     let mut source = from_bytes(path, bytes)?;
+    source.spec.parameters.extend(parameters.clone());
     let tree = match reach {
         Reach::Tree if !source.spec.task_definitions.is_empty() => Some(SpecTree::of_file(path)?),
         _ => None,

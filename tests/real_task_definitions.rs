@@ -2,7 +2,7 @@
 //! sources and licences in its README), each with what a correct tool does
 //! with it, written by hand in `expected.yaml`: `init --from-task-definition`
 //! (refused at a position, or a spec pinning the deployment and naming the
-//! roles), the grants the written spec renders, and the answers of `verify`
+//! roles; with `parameters:`, given to it as `--parameter`), the grants the written spec renders, and the answers of `verify`
 //! and `verify --strict`. Every case runs; all mismatches are reported at once.
 
 mod common;
@@ -21,13 +21,16 @@ const EXPECTED: &str = "expected.yaml";
 
 /// What `expected.yaml` says beyond the grants.
 struct Expected {
-    /// `None` for `ok`, the `line:column` of the refused value otherwise.
-    refused_at: Option<String>,
+    /// `None` for `ok`; otherwise the `line:column` of each refused value,
+    /// all reported by one run.
+    refused_at: Option<Vec<String>>,
     verify: String,
     strict: String,
     deployment: BTreeMap<String, String>,
     task_role: Option<String>,
     execution_role: Option<String>,
+    /// `--parameter NAME=VALUE` arguments for `init`.
+    parameters: Vec<String>,
 }
 
 fn read_expected(file: &Path) -> Expected {
@@ -36,7 +39,7 @@ fn read_expected(file: &Path) -> Expected {
     let text = |v: &Yaml| v.as_str().map(str::to_owned);
     let init = text(&doc["init"]).unwrap_or_else(|| panic!("{}: no `init`", file.display()));
     let refused_at = match init.strip_prefix("refused ") {
-        Some(at) => Some(at.to_owned()),
+        Some(at) => Some(at.split_whitespace().map(str::to_owned).collect()),
         None if init == "ok" => None,
         None => panic!(
             "{}: `init: {init}` is neither ok nor refused",
@@ -56,7 +59,16 @@ fn read_expected(file: &Path) -> Expected {
             text(&doc[key]).unwrap_or_else(|| panic!("{}: no `{key}`", file.display()))
         }
     };
+    let parameters = doc["parameters"]
+        .as_mapping()
+        .map(|m| {
+            m.iter()
+                .map(|(k, v)| format!("{}={}", text(k).unwrap(), text(v).unwrap()))
+                .collect()
+        })
+        .unwrap_or_default();
     Expected {
+        parameters,
         verify: answer("verify"),
         strict: answer("strict"),
         refused_at,
@@ -158,22 +170,32 @@ fn check(case: &Path) -> Vec<String> {
     let dir = Test::new().copy_as(&rel, &file).dir().to_owned();
     let mut out = Vec::new();
 
-    let init = run(
-        &dir,
-        &[
-            "init",
-            "--from-task-definition",
-            &file,
-            "--output",
-            "spec.yaml",
-        ],
-    );
+    let mut args = vec![
+        "init",
+        "--from-task-definition",
+        &file,
+        "--output",
+        "spec.yaml",
+    ];
+    for p in &expected.parameters {
+        args.extend(["--parameter", p]);
+    }
+    let init = run(&dir, &args);
     match (&expected.refused_at, init.status) {
         (Some(at), 2) => {
-            let want = format!("{file}:{at}:");
-            if !init.stderr.contains(&want) {
+            let errors = init
+                .stderr
+                .lines()
+                .filter(|l| l.starts_with("error: "))
+                .count();
+            if errors != at.len()
+                || !at
+                    .iter()
+                    .all(|a| init.stderr.contains(&format!("{file}:{a}:")))
+            {
                 out.push(format!(
-                    "init: expected refusal at {at}, got: {}",
+                    "init: expected refusals at {}, got: {}",
+                    at.join(" "),
                     init.stderr.trim_end()
                 ));
             }
@@ -181,7 +203,8 @@ fn check(case: &Path) -> Vec<String> {
         }
         (Some(at), code) => {
             out.push(format!(
-                "init: expected refusal at {at}, got exit {code}{}",
+                "init: expected refusal at {}, got exit {code}{}",
+                at.join(" "),
                 init.stderr
                     .lines()
                     .next()

@@ -1225,8 +1225,17 @@ fn starter_spec(dir: &Path) -> Result<ecs_iam::spec::Source, ecs_iam::Error> {
             source,
         })
     };
-    let task = ecs_iam::task_definition::load(&file, dir, &read)?;
-    let text = ecs_iam::task_definition::starter::starter(&task, &file)?;
+    let task = ecs_iam::task_definition::load(
+        &file,
+        dir,
+        &read,
+        &ecs_iam::task_definition::Parameters::default(),
+    )?;
+    let text = ecs_iam::task_definition::starter::starter(
+        &task,
+        &file,
+        &ecs_iam::task_definition::Parameters::default(),
+    )?;
     let mut source = ecs_iam::spec::parse(&dir.join("spec.yaml"), &text)?;
     source.read_task_definitions(&|p| std::fs::read(p), None)?;
     Ok(source)

@@ -594,3 +594,124 @@ fn firelens_names_regions_and_functions_are_refused_where_they_stand() {
         assert!(!dir.join("out").exists(), "{stderr}");
     }
 }
+
+/// A template whose log group is named from a parameter and whose image tag
+/// is another, with visible role ARNs.
+const PARAMETER_TEMPLATE: &str = "Parameters:
+  Env:
+    Type: String
+  Tag:
+    Type: String
+    Default: latest
+Resources:
+  Logs:
+    Type: AWS::Logs::LogGroup
+    Properties:
+      LogGroupName: !Sub /ecs/${Env}/orders
+  Task:
+    Type: AWS::ECS::TaskDefinition
+    Properties:
+      Family: orders
+      TaskRoleArn: !Sub arn:${AWS::Partition}:iam::${AWS::AccountId}:role/orders-task
+      ExecutionRoleArn: !Sub arn:${AWS::Partition}:iam::${AWS::AccountId}:role/orders-execution
+      ContainerDefinitions:
+        - Name: app
+          Image: !Sub ${AWS::AccountId}.dkr.ecr.${AWS::Region}.${AWS::URLSuffix}/orders:${Tag}
+          LogConfiguration:
+            LogDriver: awslogs
+            Options:
+              awslogs-group: !Ref Logs
+              awslogs-region: !Ref AWS::Region
+              awslogs-stream-prefix: app
+";
+
+const GUARDDUTY_NOTE: &str = "spec.yaml: note: `execution_role.guardduty_agent` is not set: where GuardDuty manages its Runtime Monitoring agent automatically, ECS adds the agent to new Fargate tasks and pulls it with the task execution role from AWS's `aws-guardduty-agent-fargate` repository, which this role does not allow, so those tasks fail with CannotPullContainerError; set it to `true` for such accounts\n";
+
+#[test]
+fn template_parameters_are_given_by_the_spec_or_the_command_line() {
+    let spec = "version: 1\nname: orders\ntask_definitions: [template.yaml]\n";
+    let env = "template.yaml:11:21: `Resources.Logs.Properties.LogGroupName`: `Env` is a parameter of the template, known at deploy time: give its value with `parameters: {Env: ...}` beside `task_definitions:` in the spec (or `--parameter Env=VALUE`)";
+    let tag = "template.yaml:20:18: `containerDefinitions[app].image`: `Tag` is a parameter of the template, known at deploy time: give its value with `parameters: {Tag: ...}` beside `task_definitions:` in the spec (or `--parameter Tag=VALUE`); its `Default` is `latest`";
+    let t = || {
+        Test::new()
+            .file("template.yaml", PARAMETER_TEMPLATE)
+            .file("spec.yaml", spec)
+    };
+    // Without values: both reported at once, in line order, nothing written.
+    let out = t()
+        .args(["render", "spec.yaml", "--out", "out"])
+        .status(2)
+        .stderr(format!("error: {env}\nerror: {tag}\n"))
+        .run();
+    assert!(!out.dir.join("out").exists());
+    // verify: not proven, naming each value.
+    let unseen = "; not proven: the grant it decides is not derived\n";
+    t().args(["verify", "spec.yaml"])
+        .status(1)
+        .stdout(format!(
+            "{env}{unseen}{tag}{unseen}{GUARDDUTY_NOTE}spec.yaml: 0 of 0 calls ECS makes to start 1 container of template.yaml are allowed by what ecs-iam can see; not proven\n"
+        ))
+        .run();
+    // Given on the command line: proven.
+    t().args([
+        "verify",
+        "spec.yaml",
+        "--parameter",
+        "Env=prod",
+        "--parameter",
+        "Tag=v1",
+    ])
+    .status(0)
+    .stdout(format!(
+        "{GUARDDUTY_NOTE}spec.yaml: 6 of 6 calls ECS makes to start 1 container of template.yaml are allowed\n"
+    ))
+    .run();
+    // Given in the spec: rendered, the group named from the value.
+    let out = Test::new()
+        .file("template.yaml", PARAMETER_TEMPLATE)
+        .file(
+            "spec.yaml",
+            format!("{spec}parameters:\n  Env: prod\n  Tag: v1\n"),
+        )
+        .args(["render", "spec.yaml", "--out", "out"])
+        .status(0)
+        .run();
+    let cfn = std::fs::read_to_string(out.dir.join("out/orders/cloudformation.yaml")).unwrap();
+    assert!(
+        cfn.contains(
+            "- !Sub \"arn:${AWS::Partition}:logs:${AWS::Region}:${AWS::AccountId}:log-group:/ecs/prod/orders:*\""
+        ),
+        "{cfn}"
+    );
+    // init writes the values it was given into the spec.
+    let out = Test::new()
+        .file("template.yaml", PARAMETER_TEMPLATE)
+        .args([
+            "init",
+            "--from-task-definition",
+            "template.yaml",
+            "--parameter",
+            "Env=prod",
+            "--parameter",
+            "Tag=v1",
+            "--output",
+            "spec.yaml",
+        ])
+        .status(0)
+        .run();
+    let written = std::fs::read_to_string(out.dir.join("spec.yaml")).unwrap();
+    assert!(
+        written.contains(
+            "# What the template leaves to deploy time, as given to `init`:\nparameters:\n  \"Env\": \"prod\"\n  \"Tag\": \"v1\"\n"
+        ),
+        "{written}"
+    );
+    // A value without a name is refused by the argument parser.
+    Test::new()
+        .args(["verify", "spec.yaml", "--parameter", "=x"])
+        .status(2)
+        .stderr_starts_with(
+            "error: invalid value '=x' for '--parameter <NAME=VALUE>': expected NAME=VALUE, found `=x`",
+        )
+        .run();
+}

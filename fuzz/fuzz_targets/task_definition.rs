@@ -21,7 +21,7 @@ fuzz_target!(|data: &[u8]| {
         return;
     };
     for name in ["fuzz.json", "fuzz.yaml"] {
-        let Ok(task) = ecs_iam::task_definition::parse(Path::new(name), name, text, None) else {
+        let Ok(task) = ecs_iam::task_definition::parse(Path::new(name), name, text, None, &ecs_iam::task_definition::Parameters::default()) else {
             continue;
         };
         let mut source =

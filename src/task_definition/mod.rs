@@ -390,6 +390,55 @@ pub struct Field {
     /// in the value are CloudFormation's pseudo parameters, resolved; in the
     /// other shapes they are text someone left unfilled.
     pub pseudo_parameters: bool,
+    /// Why the value could not be resolved (a template parameter without a
+    /// value, a name CloudFormation generates): reported where a grant
+    /// needs the value, so that a field that decides nothing may hold any
+    /// intrinsic. The value is then `${Name}`, which no grant takes.
+    pub unresolved: Option<Box<Unresolved>>,
+}
+
+/// A value of a CloudFormation template known only at deploy time, and
+/// where: the field itself, or the resource property it names.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Unresolved {
+    pub at: Location,
+    pub field: String,
+    pub problem: Problem,
+}
+
+impl Unresolved {
+    #[must_use]
+    pub fn error(&self) -> Error {
+        Error::Invalid {
+            at: self.at.clone(),
+            field: self.field.clone(),
+            problem: Box::new(self.problem.clone()),
+        }
+    }
+}
+
+/// Values for what a CloudFormation template leaves to deploy time, by the
+/// name a `Ref` uses: a template parameter (`ImageTag`), a resource whose
+/// name or id CloudFormation generates (`FileSystem`, or
+/// `FileSystem.Arn` for an `Fn::GetAtt`), a pseudo parameter such as
+/// `AWS::StackName`. The spec's `parameters:` and `--parameter NAME=VALUE`
+/// give them.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Parameters(pub std::collections::BTreeMap<String, String>);
+
+impl Parameters {
+    #[must_use]
+    pub fn get(&self, name: &str) -> Option<&str> {
+        self.0.get(name).map(String::as_str)
+    }
+}
+
+/// What a template declares, for its `Ref`s: parameters with their
+/// `Default`, resources with their type and properties.
+#[derive(Debug, Clone, Default)]
+struct Declared {
+    parameters: Vec<(String, Option<String>)>,
+    resources: Vec<(String, String, Option<Node>)>,
 }
 
 /// One entry of `containerDefinitions`.
@@ -545,6 +594,7 @@ pub fn load(
     reference: &str,
     base: &Path,
     read: &dyn Fn(&Path) -> Result<Vec<u8>, Error>,
+    parameters: &Parameters,
 ) -> Result<TaskDefinition, Error> {
     let (file, logical) = match reference.rsplit_once('#') {
         Some((f, id)) => (f, Some(id)),
@@ -579,7 +629,7 @@ pub fn load(
         });
     }
     let text = String::from_utf8(bytes).map_err(|_| Error::NotUtf8 { at: start })?;
-    parse(&path, reference, &text, logical)
+    parse(&path, reference, &text, logical, parameters)
 }
 
 /// Parse a task definition's text; `path` names the file in errors and
@@ -592,6 +642,7 @@ pub fn parse(
     label: &str,
     text: &str,
     logical: Option<&str>,
+    parameters: &Parameters,
 ) -> Result<TaskDefinition, Error> {
     let root = tree::parse(path, text)?;
     let r = Reader {
@@ -599,6 +650,9 @@ pub fn parse(
         cfn: false,
         warnings: RefCell::default(),
         condition: RefCell::default(),
+        parameters: parameters.clone(),
+        declared: Declared::default(),
+        depth: std::cell::Cell::new(0),
     };
     if root.as_list().is_some() {
         return r.task(label, &root, Some(&root));
@@ -611,7 +665,32 @@ pub fn parse(
         return r.task(label, &root, Some(containers));
     }
     if let Some(resources) = root.get("Resources") {
-        let r = Reader { cfn: true, ..r };
+        let declared = Declared {
+            parameters: root
+                .get("Parameters")
+                .and_then(Node::as_map)
+                .unwrap_or_default()
+                .iter()
+                .map(|(name, _, p)| {
+                    let default = p.get("Default").and_then(Node::as_str).map(str::to_owned);
+                    (name.clone(), default)
+                })
+                .collect(),
+            resources: resources
+                .as_map()
+                .unwrap_or_default()
+                .iter()
+                .map(|(id, _, n)| {
+                    let kind = n.get("Type").and_then(Node::as_str).unwrap_or_default();
+                    (id.clone(), kind.to_owned(), n.get("Properties").cloned())
+                })
+                .collect(),
+        };
+        let r = Reader {
+            cfn: true,
+            declared,
+            ..r
+        };
         let found: Vec<(&str, &Node)> = resources
             .as_map()
             .unwrap_or_default()
@@ -664,6 +743,13 @@ struct Reader {
     warnings: RefCell<Vec<Warning>>,
     /// The `Fn::If` conditions of the container being read.
     condition: RefCell<Option<String>>,
+    /// Values given for what the template leaves to deploy time.
+    parameters: Parameters,
+    /// The template's parameters and resources.
+    declared: Declared,
+    /// How deep resource names are being resolved (a name made of another
+    /// resource's name): a loop stops.
+    depth: std::cell::Cell<u8>,
 }
 
 /// CloudFormation's name of an ECS API field.
@@ -721,6 +807,19 @@ fn argument(node: &Node) -> Node {
 /// `Ref: AWS::NoValue`, the branch of an `Fn::If` that removes the value.
 fn is_no_value(node: &Node) -> bool {
     intrinsic(node).as_deref() == Some("Ref") && argument(node).as_str() == Some("AWS::NoValue")
+}
+
+/// Whether a problem is a value the template leaves to deploy time.
+fn deploy_time(problem: &Problem) -> bool {
+    matches!(
+        problem,
+        Problem::Parameter { .. }
+            | Problem::DeployTimeValue { .. }
+            | Problem::GeneratedName { .. }
+            | Problem::ResourceValue { .. }
+            | Problem::NotInTemplate { .. }
+            | Problem::Intrinsic { .. }
+    )
 }
 
 /// Two conditions, both holding.
@@ -952,13 +1051,39 @@ impl Reader {
     }
 
     /// The text of a string field, CloudFormation intrinsics resolved.
+    /// A value a template leaves to deploy time is kept with its reason
+    /// ([`Field::unresolved`]); a value of the wrong type is refused.
     fn text(&self, node: &Node, path: &str) -> Result<Field, Error> {
+        let (value, unresolved) = match self.resolve(node, path) {
+            Ok(v) => (v, None),
+            Err(Error::Invalid { at, field, problem }) if deploy_time(&problem) => {
+                let name = match &*problem {
+                    Problem::Parameter { name, .. }
+                    | Problem::DeployTimeValue { name }
+                    | Problem::NotInTemplate { name }
+                    | Problem::GeneratedName { resource: name, .. }
+                    | Problem::ResourceValue { resource: name, .. } => name.clone(),
+                    Problem::Intrinsic { function } => function.clone(),
+                    _ => String::new(),
+                };
+                (
+                    format!("${{{name}}}"),
+                    Some(Box::new(Unresolved {
+                        at,
+                        field,
+                        problem: *problem,
+                    })),
+                )
+            }
+            Err(e) => return Err(e),
+        };
         Ok(Field {
-            value: self.resolve(node, path)?,
+            value,
             path: path.to_owned(),
             at: self.at(node.pos),
             condition: self.condition.borrow().clone(),
             pseudo_parameters: self.cfn,
+            unresolved,
         })
     }
 
@@ -971,10 +1096,14 @@ impl Reader {
     /// A field read only for names (`family`, role ARNs): a value known
     /// only at deploy time is left out rather than refused.
     fn optional(&self, node: &Node, api: &str) -> Option<Field> {
-        self.field(node, api, "").ok().flatten().map(|mut f| {
-            api.clone_into(&mut f.path);
-            f
-        })
+        self.field(node, api, "")
+            .ok()
+            .flatten()
+            .filter(|f| f.unresolved.is_none())
+            .map(|mut f| {
+                api.clone_into(&mut f.path);
+                f
+            })
     }
 
     fn boolean(&self, node: &Node, api: &str) -> bool {
@@ -1005,7 +1134,9 @@ impl Reader {
         self.call(&function_name, &argument, path)
             .map_err(|e| match e {
                 // A `Ref` is reported where it stands, as the long form's `{`.
-                Some(Error::Invalid { field, problem, .. }) if function_name == "Ref" => {
+                Some(Error::Invalid { field, problem, .. })
+                    if function_name == "Ref" && field == path =>
+                {
                     Error::Invalid {
                         at: self.at(node.pos),
                         field,
@@ -1025,15 +1156,24 @@ impl Reader {
         match function {
             "Ref" => {
                 let name = arg.as_str().ok_or_else(|| type_error("a name"))?;
-                pseudo(name).map(str::to_owned).ok_or_else(|| {
-                    Some(self.invalid(
-                        arg.pos,
-                        path,
-                        Problem::DeployTimeValue {
-                            name: name.to_owned(),
-                        },
-                    ))
-                })
+                self.reference(name, None, arg.pos, path).map_err(Some)
+            }
+            "Fn::GetAtt" => {
+                let (resource, attribute) = match (&arg.value, arg.as_str()) {
+                    (_, Some(dotted)) => dotted.split_once('.').ok_or_else(|| {
+                        type_error("a resource and an attribute (`Resource.Attribute`)")
+                    })?,
+                    (Value::List(items), None) => match items.as_slice() {
+                        [r, a] => (
+                            r.as_str().ok_or_else(|| type_error("a resource name"))?,
+                            a.as_str().ok_or_else(|| type_error("an attribute name"))?,
+                        ),
+                        _ => return Err(type_error("a resource and an attribute")),
+                    },
+                    _ => return Err(type_error("a resource and an attribute")),
+                };
+                self.reference(resource, Some(attribute), arg.pos, path)
+                    .map_err(Some)
             }
             "Fn::Sub" => {
                 let (template, vars) = match &arg.value {
@@ -1064,6 +1204,149 @@ impl Reader {
         }
     }
 
+    /// What a `Ref` (or, with an attribute, an `Fn::GetAtt`) of `name`
+    /// stands for: a value given in `parameters`, a pseudo parameter as the
+    /// spec's placeholder, or a resource's name read from its properties.
+    fn reference(
+        &self,
+        name: &str,
+        attribute: Option<&str>,
+        pos: Pos,
+        path: &str,
+    ) -> Result<String, Error> {
+        let key = match attribute {
+            Some(a) => format!("{name}.{a}"),
+            None => name.to_owned(),
+        };
+        if let Some(value) = self.parameters.get(&key) {
+            return Ok(value.to_owned());
+        }
+        if attribute.is_none()
+            && let Some(value) = pseudo(name)
+        {
+            return Ok(value.to_owned());
+        }
+        if name.starts_with("AWS::") {
+            return Err(self.invalid(
+                pos,
+                path,
+                Problem::DeployTimeValue {
+                    name: name.to_owned(),
+                },
+            ));
+        }
+        if let Some((_, default)) = self.declared.parameters.iter().find(|(p, _)| p == name) {
+            return Err(self.invalid(
+                pos,
+                path,
+                Problem::Parameter {
+                    name: name.to_owned(),
+                    default: default.clone(),
+                },
+            ));
+        }
+        let Some((_, kind, properties)) = self.declared.resources.iter().find(|(r, ..)| r == name)
+        else {
+            return Err(self.invalid(
+                pos,
+                path,
+                Problem::NotInTemplate {
+                    name: name.to_owned(),
+                },
+            ));
+        };
+        self.resource(name, kind, properties.as_ref(), attribute, pos, path)
+    }
+
+    /// A resource's name or ARN, from the property that names it.
+    fn resource(
+        &self,
+        id: &str,
+        kind: &str,
+        properties: Option<&Node>,
+        attribute: Option<&str>,
+        pos: Pos,
+        path: &str,
+    ) -> Result<String, Error> {
+        let unknown = || {
+            self.invalid(
+                pos,
+                path,
+                Problem::ResourceValue {
+                    resource: id.to_owned(),
+                    kind: kind.to_owned(),
+                    attribute: attribute.map(str::to_owned),
+                },
+            )
+        };
+        let property = match kind {
+            "AWS::Logs::LogGroup" => "LogGroupName",
+            "AWS::SecretsManager::Secret" | "AWS::SSM::Parameter" => "Name",
+            "AWS::ECR::Repository" => "RepositoryName",
+            "AWS::S3::Bucket" => "BucketName",
+            "AWS::EFS::FileSystem" | "AWS::EFS::AccessPoint" => {
+                return Err(self.invalid(
+                    pos,
+                    path,
+                    Problem::GeneratedName {
+                        resource: id.to_owned(),
+                        kind: kind.to_owned(),
+                        property: None,
+                    },
+                ));
+            }
+            _ => return Err(unknown()),
+        };
+        let Some(node) = properties.and_then(|p| p.get(property)) else {
+            return Err(self.invalid(
+                pos,
+                path,
+                Problem::GeneratedName {
+                    resource: id.to_owned(),
+                    kind: kind.to_owned(),
+                    property: Some(property),
+                },
+            ));
+        };
+        if self.depth.get() > 8 {
+            return Err(self.invalid(
+                node.pos,
+                &format!("Resources.{id}.Properties.{property}"),
+                Problem::TaskDefinitionType {
+                    expected: "a name that does not refer back to itself",
+                },
+            ));
+        }
+        self.depth.set(self.depth.get() + 1);
+        let name = self.resolve(node, &format!("Resources.{id}.Properties.{property}"));
+        self.depth.set(self.depth.get() - 1);
+        let name = name?;
+        let arn = |service: &str, resource: &str| {
+            format!("arn:<partition>:{service}:<region>:<account_id>:{resource}")
+        };
+        Ok(match (kind, attribute) {
+            (
+                "AWS::Logs::LogGroup"
+                | "AWS::SSM::Parameter"
+                | "AWS::ECR::Repository"
+                | "AWS::S3::Bucket",
+                None,
+            ) => name,
+            ("AWS::Logs::LogGroup", Some("Arn")) => arn("logs", &format!("log-group:{name}:*")),
+            // A secret's ARN ends in six characters Secrets Manager picks;
+            // without them it grants the secret by name.
+            ("AWS::SecretsManager::Secret", None | Some("Id")) => {
+                arn("secretsmanager", &format!("secret:{name}"))
+            }
+            ("AWS::ECR::Repository", Some("Arn")) => arn("ecr", &format!("repository/{name}")),
+            ("AWS::ECR::Repository", Some("RepositoryUri")) => {
+                format!("<account_id>.dkr.ecr.<region>.<url_suffix>/{name}")
+            }
+            ("AWS::S3::Bucket", Some("Arn")) => format!("arn:<partition>:s3:::{name}"),
+            _ => return Err(unknown()),
+        })
+    }
+
     fn sub(
         &self,
         template: &str,
@@ -1090,16 +1373,16 @@ impl Reader {
             let name = &after[..end];
             if let Some(v) = vars.and_then(|v| v.get(name)) {
                 out.push_str(&self.resolve(v, path)?);
-            } else if let Some(value) = pseudo(name) {
-                out.push_str(value);
             } else {
-                return Err(self.invalid(
-                    pos,
-                    path,
-                    Problem::DeployTimeValue {
-                        name: name.to_owned(),
-                    },
-                ));
+                // `${Name}` is a `Ref`, `${Resource.Attribute}` an
+                // `Fn::GetAtt`.
+                let value = match name.split_once('.') {
+                    Some((resource, attribute)) if !name.starts_with("AWS::") => {
+                        self.reference(resource, Some(attribute), pos, path)?
+                    }
+                    _ => self.reference(name, None, pos, path)?,
+                };
+                out.push_str(&value);
             }
             rest = &after[end + 1..];
         }
@@ -1482,7 +1765,7 @@ mod tests {
     use super::*;
 
     fn read(file: &str, text: &str) -> Result<TaskDefinition, Error> {
-        parse(Path::new(file), file, text, None)
+        parse(Path::new(file), file, text, None, &Parameters::default())
     }
 
     #[test]
@@ -1512,24 +1795,144 @@ mod tests {
     #[test]
     fn intrinsics_resolve_to_placeholders() {
         let cfn = "Resources:\n  T:\n    Type: AWS::ECS::TaskDefinition\n    Properties:\n      ContainerDefinitions:\n        - Name: app\n          Image: !Sub '${AWS::AccountId}.dkr.ecr.${AWS::Region}.${AWS::URLSuffix}/app:${Tag}'\n";
-        let e = read("t.yaml", cfn).unwrap_err();
+        // A name the template does not declare: kept with its reason, for
+        // whatever needs the value to report.
+        let t = read("t.yaml", cfn).unwrap();
+        let image = t.containers[0].image.as_ref().unwrap();
+        assert_eq!(image.value, "${Tag}");
         assert_eq!(
-            e.to_string(),
-            "t.yaml:7:18: `containerDefinitions[app].image`: `Tag` is known only at deploy time; ecs-iam resolves `Ref` and `Fn::Sub` of `AWS::Partition`, `AWS::Region`, `AWS::AccountId` and `AWS::URLSuffix`: write the value here, or grant it in the spec instead"
+            image.unresolved.as_ref().unwrap().error().to_string(),
+            "t.yaml:7:18: `containerDefinitions[app].image`: `Tag` is neither a parameter nor a resource of this template; CloudFormation rejects the `Ref`: declare it, or fix the name"
         );
         let ok = cfn.replace("${Tag}", "${!Tag}");
         let t = read("t.yaml", &ok).unwrap();
+        let image = t.containers[0].image.as_ref().unwrap();
         assert_eq!(
-            t.containers[0].image.as_ref().unwrap().value,
+            image.value,
             "<account_id>.dkr.ecr.<region>.<url_suffix>/app:${Tag}"
         );
-        let join = r#"{"Resources": {"T": {"Type": "AWS::ECS::TaskDefinition", "Properties": {"ContainerDefinitions": [{"Name": "app", "Image": {"Fn::Join": ["", [{"Ref": "AWS::AccountId"}, ".dkr.ecr.eu-west-1.amazonaws.com/app"]]}, "Secrets": [{"Name": "S", "ValueFrom": {"Fn::GetAtt": ["X", "Arn"]}}]}]}}}}"#;
-        let e = read("t.json", join).unwrap_err();
-        assert!(
-            e.to_string()
-                .starts_with("t.json:1:251: `containerDefinitions[app].secrets[S].valueFrom`: `Fn::GetAtt` is known only at deploy time"),
-            "{e}"
+        assert!(image.unresolved.is_none());
+        let join = r#"{"Resources": {"T": {"Type": "AWS::ECS::TaskDefinition", "Properties": {"ContainerDefinitions": [{"Name": "app", "Image": {"Fn::Join": ["", [{"Ref": "AWS::AccountId"}, ".dkr.ecr.eu-west-1.amazonaws.com/app"]]}, "Secrets": [{"Name": "S", "ValueFrom": {"Fn::ImportValue": "db-secret"}}]}]}}}}"#;
+        let t = read("t.json", join).unwrap();
+        assert_eq!(
+            t.containers[0].image.as_ref().unwrap().value,
+            "<account_id>.dkr.ecr.eu-west-1.amazonaws.com/app"
         );
+        assert!(
+            t.containers[0].secrets[0]
+                .unresolved
+                .as_ref()
+                .unwrap()
+                .error()
+                .to_string()
+                .starts_with("t.json:1:251: `containerDefinitions[app].secrets[S].valueFrom`: `Fn::ImportValue` is known only at deploy time"),
+        );
+    }
+
+    /// `Ref` and `Fn::GetAtt` of the template's parameters and resources:
+    /// a value given for it, the name its properties set, or the reason.
+    #[test]
+    fn template_parameters_and_resources() {
+        let cfn = "Parameters:
+  Tag:
+    Type: String
+    Default: latest
+  Env:
+    Type: String
+Resources:
+  Logs:
+    Type: AWS::Logs::LogGroup
+    Properties:
+      LogGroupName: !Sub '/ecs/${Env}/orders'
+  Db:
+    Type: AWS::SecretsManager::Secret
+    Properties:
+      Name: orders/db
+  Repo:
+    Type: AWS::ECR::Repository
+    Properties:
+      RepositoryName: orders
+  Files:
+    Type: AWS::EFS::FileSystem
+  Unnamed:
+    Type: AWS::Logs::LogGroup
+  T:
+    Type: AWS::ECS::TaskDefinition
+    Properties:
+      ContainerDefinitions:
+        - Name: app
+          Image: !Sub '${Repo.RepositoryUri}:${Tag}'
+          Secrets:
+            - {Name: DB, ValueFrom: !Ref Db}
+            - {Name: STACK, ValueFrom: !Sub '/${AWS::StackName}/key'}
+          LogConfiguration:
+            LogDriver: awslogs
+            Options:
+              awslogs-group: !Ref Logs
+              awslogs-stream-prefix: !Ref Unnamed
+      Volumes:
+        - Name: data
+          EFSVolumeConfiguration:
+            FilesystemId: !Ref Files
+            AuthorizationConfig: {IAM: ENABLED}
+";
+        let problem = |f: &Field| f.unresolved.as_ref().map(|u| u.error().to_string());
+        let t = read("t.yaml", cfn).unwrap();
+        let c = &t.containers[0];
+        assert_eq!(
+            problem(c.image.as_ref().unwrap()).unwrap(),
+            "t.yaml:29:18: `containerDefinitions[app].image`: `Tag` is a parameter of the template, known at deploy time: give its value with `parameters: {Tag: ...}` beside `task_definitions:` in the spec (or `--parameter Tag=VALUE`); its `Default` is `latest`"
+        );
+        assert_eq!(
+            c.secrets[0].value,
+            "arn:<partition>:secretsmanager:<region>:<account_id>:secret:orders/db"
+        );
+        assert!(c.secrets[1].unresolved.is_some());
+        let log = c.log.as_ref().unwrap();
+        // The group's name uses a parameter: reported at the property.
+        assert_eq!(
+            problem(log.option("awslogs-group").unwrap()).unwrap(),
+            "t.yaml:11:21: `Resources.Logs.Properties.LogGroupName`: `Env` is a parameter of the template, known at deploy time: give its value with `parameters: {Env: ...}` beside `task_definitions:` in the spec (or `--parameter Env=VALUE`)"
+        );
+        assert!(problem(log.option("awslogs-stream-prefix").unwrap())
+            .unwrap()
+            .ends_with("`Unnamed` (`AWS::Logs::LogGroup`) has no `LogGroupName`, so CloudFormation generates its name at deploy time: set `LogGroupName`, or give the value with `parameters: {Unnamed: ...}` beside `task_definitions:` in the spec (or `--parameter Unnamed=VALUE`)"));
+        assert!(problem(&t.volumes[0].efs.as_ref().unwrap().file_system_id)
+            .unwrap()
+            .contains("`Files` (`AWS::EFS::FileSystem`) gets its id from CloudFormation at deploy time"));
+
+        // Given values: every one resolves.
+        let given = Parameters(
+            [
+                ("Tag", "v1"),
+                ("Env", "prod"),
+                ("AWS::StackName", "orders-stack"),
+                ("Unnamed", "/ecs/unnamed"),
+                ("Files", "fs-0123456789abcdef0"),
+            ]
+            .iter()
+            .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
+            .collect(),
+        );
+        let t = parse(Path::new("t.yaml"), "t.yaml", cfn, None, &given).unwrap();
+        let c = &t.containers[0];
+        assert_eq!(
+            c.image.as_ref().unwrap().value,
+            "<account_id>.dkr.ecr.<region>.<url_suffix>/orders:v1"
+        );
+        assert_eq!(c.secrets[1].value, "/orders-stack/key");
+        let log = c.log.as_ref().unwrap();
+        assert_eq!(
+            log.option("awslogs-group").unwrap().value,
+            "/ecs/prod/orders"
+        );
+        assert_eq!(
+            t.volumes[0].efs.as_ref().unwrap().file_system_id.value,
+            "fs-0123456789abcdef0"
+        );
+        for f in [c.image.as_ref().unwrap(), &c.secrets[0], &c.secrets[1]] {
+            assert!(f.unresolved.is_none(), "{f:?}");
+        }
     }
 
     #[test]

@@ -185,6 +185,8 @@ pub fn needs(task: &TaskDefinition, env: &Env, caches: &[PullThroughCache]) -> N
     }
     out.problems
         .sort_by_key(|e| e.location().map(|l| (l.file.clone(), l.line, l.column)));
+    // A template resource two fields name is one problem, told once.
+    out.problems.dedup_by(|a, b| a.to_string() == b.to_string());
     out
 }
 
@@ -657,6 +659,9 @@ fn literal(field: &Field) -> Result<(), Error> {
 /// Refuse a template placeholder, wildcards allowed (a name Fluent Bit
 /// completes at run time).
 fn template(field: &Field) -> Result<(), Error> {
+    if let Some(u) = &field.unresolved {
+        return Err(u.error());
+    }
     match placeholder(&field.value, field.pseudo_parameters) {
         Some(syntax) => Err(invalid(
             field,
@@ -792,6 +797,9 @@ impl RepositoryRef {
 pub fn ecr_repository(image: &Field, env: &Env) -> Result<Option<RepositoryRef>, Error> {
     // The tag and digest decide no grant: a template there is filled by
     // CI and harmless; one in the registry or repository is not.
+    if let Some(u) = &image.unresolved {
+        return Err(u.error());
+    }
     let reference = image.value.as_str();
     let last = reference.rsplit('/').next().unwrap_or(reference);
     let cut = last
@@ -1124,6 +1132,7 @@ mod tests {
             },
             condition: None,
             pseudo_parameters: true,
+            unresolved: None,
         }
     }
 

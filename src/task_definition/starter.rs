@@ -16,7 +16,11 @@ use super::needs::{Destination, Grant, ecr_repository, needs};
 ///
 /// # Errors
 /// The task definition holds a value ECS would not accept.
-pub fn starter(task: &TaskDefinition, reference: &str) -> Result<String, Error> {
+pub fn starter(
+    task: &TaskDefinition,
+    reference: &str,
+    parameters: &super::Parameters,
+) -> Result<String, Error> {
     let pins = deployment(task);
     let pinned = |key: &str| {
         pins.iter()
@@ -55,6 +59,12 @@ pub fn starter(task: &TaskDefinition, reference: &str) -> Result<String, Error> 
     }
     s.push_str("task_definitions:\n");
     let _ = writeln!(s, "  - {}", quoted(reference));
+    if !parameters.0.is_empty() {
+        s.push_str("# What the template leaves to deploy time, as given to `init`:\nparameters:\n");
+        for (name, value) in &parameters.0 {
+            let _ = writeln!(s, "  {}: {}", quoted(name), quoted(value));
+        }
+    }
     if needs.is_empty() {
         s.push_str("# The task definition needs nothing from either role.\n");
     } else {
