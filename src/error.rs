@@ -164,6 +164,7 @@ impl Error {
                     | Problem::GeneratedName { .. }
                     | Problem::ResourceValue { .. }
                     | Problem::Intrinsic { .. }
+                    | Problem::AfterApply
             ),
             Error::Several(errors) => errors.iter().all(Error::is_placeholder),
             _ => false,
@@ -464,6 +465,22 @@ pub enum Problem {
     /// as a resource.
     NotInTemplate {
         name: String,
+    },
+    /// A value a Terraform plan knows only after apply.
+    AfterApply,
+    /// `container_definitions` of a Terraform plan or state that is not
+    /// JSON.
+    EmbeddedJson {
+        message: String,
+    },
+    /// `FILE#ADDRESS` names no `aws_ecs_task_definition` of the plan.
+    NoSuchTerraformTaskDefinition {
+        address: String,
+        found: Vec<String>,
+    },
+    /// A plan with several (or no) task definitions and no address.
+    TerraformTaskDefinitionCount {
+        found: Vec<String>,
     },
 
     /// A template placeholder where ecs-iam needs an AWS value.
@@ -1032,7 +1049,7 @@ impl fmt::Display for Problem {
             ),
             Problem::NotATaskDefinition => write!(
                 f,
-                "not a task definition; expected what `aws ecs describe-task-definition` prints (`{{\"taskDefinition\": ...}}`), what `register-task-definition --cli-input-json` takes (`{{\"family\": ..., \"containerDefinitions\": [...]}}`), a `containerDefinitions` list, or a CloudFormation template with an `AWS::ECS::TaskDefinition`"
+                "not a task definition; expected what `aws ecs describe-task-definition` prints (`{{\"taskDefinition\": ...}}`), what `register-task-definition --cli-input-json` takes (`{{\"family\": ..., \"containerDefinitions\": [...]}}`), a `containerDefinitions` list, a CloudFormation template with an `AWS::ECS::TaskDefinition`, or what `terraform show -json` prints for a plan or state with an `aws_ecs_task_definition`"
             ),
             Problem::NoSuchTaskDefinition { id, found } => write!(
                 f,
@@ -1116,7 +1133,8 @@ impl fmt::Display for Problem {
                     f,
                     "`{name}` is a parameter of the template, known at deploy time: give its value with `parameters: {{{name}: ...}}` beside `task_definitions:` in the spec (or `--parameter {name}=VALUE`)"
                 )?;
-                match default {
+                match default.as_deref() {
+                    Some("") => write!(f, "; its `Default` is empty"),
                     Some(d) => write!(f, "; its `Default` is `{}`", d.escape_default()),
                     None => Ok(()),
                 }
@@ -1153,6 +1171,32 @@ impl fmt::Display for Problem {
                     "ecs-iam does not read the value of {what} of `{resource}` (`{kind}`) from the template: give it with `parameters: {{{key}: ...}}` beside `task_definitions:` in the spec (or `--parameter {key}=VALUE`)"
                 )
             }
+            Problem::AfterApply => write!(
+                f,
+                "the plan knows this value only after apply (`after_unknown`); read the task definition from the state after apply (`terraform show -json > state.json`), or write the value"
+            ),
+            Problem::EmbeddedJson { message } => {
+                write!(f, "`container_definitions` is not a JSON list: {message}")
+            }
+            Problem::NoSuchTerraformTaskDefinition { address, found } => write!(
+                f,
+                "the plan has no `aws_ecs_task_definition` at `{address}`; it has {}",
+                if found.is_empty() {
+                    "none".to_owned()
+                } else {
+                    backticked(found)
+                }
+            ),
+            Problem::TerraformTaskDefinitionCount { found } if found.is_empty() => write!(
+                f,
+                "the plan has no `aws_ecs_task_definition` resource (in `planned_values` or `values`, root or child modules)"
+            ),
+            Problem::TerraformTaskDefinitionCount { found } => write!(
+                f,
+                "the plan has {} task definitions ({}); name one as `<file>#<address>`",
+                found.len(),
+                backticked(found)
+            ),
             Problem::NotInTemplate { name } => write!(
                 f,
                 "`{name}` is neither a parameter nor a resource of this template; CloudFormation rejects the `Ref`: declare it, or fix the name"

@@ -715,3 +715,61 @@ fn template_parameters_are_given_by_the_spec_or_the_command_line() {
         )
         .run();
 }
+
+/// The column (from 1) of the `n`th occurrence of `needle` in a one-line
+/// JSON file.
+fn column_of(text: &str, needle: &str, n: usize) -> usize {
+    text.match_indices(needle).nth(n).unwrap().0 + 1
+}
+
+#[test]
+fn terraform_plans_name_their_task_definition_and_what_apply_decides() {
+    let plan = std::fs::read_to_string(
+        root().join("tests/task_definitions/corpus/terraform-plan-child-module/plan.json"),
+    )
+    .unwrap();
+    let spec = |reference: &str| {
+        format!("version: 1\nname: orders\ntask_definitions: [\"{reference}\"]\n")
+    };
+    // Two task definitions: the address picks one.
+    Test::new()
+        .file("plan.json", &plan)
+        .file("spec.yaml", spec("plan.json"))
+        .args(["render", "spec.yaml", "--out", "out"])
+        .status(2)
+        .stderr("error: plan.json:1:1: the plan has 2 task definitions (`aws_ecs_task_definition.worker`, `module.orders.aws_ecs_task_definition.this`); name one as `<file>#<address>`\n")
+        .run();
+    Test::new()
+        .file("plan.json", &plan)
+        .file("spec.yaml", spec("plan.json#module.billing.aws_ecs_task_definition.this"))
+        .args(["render", "spec.yaml", "--out", "out"])
+        .status(2)
+        .stderr("error: plan.json:1:1: the plan has no `aws_ecs_task_definition` at `module.billing.aws_ecs_task_definition.this`; it has `aws_ecs_task_definition.worker`, `module.orders.aws_ecs_task_definition.this`\n")
+        .run();
+    // `container_definitions` built from values known only after apply:
+    // absent from `planned_values`, `true` in `after_unknown`.
+    let mut doc: serde_json::Value = serde_json::from_str(&plan).unwrap();
+    let worker = &mut doc["planned_values"]["root_module"]["resources"][0];
+    worker["values"]
+        .as_object_mut()
+        .unwrap()
+        .remove("container_definitions");
+    doc["resource_changes"][0]["change"]["after_unknown"]["container_definitions"] =
+        serde_json::Value::Bool(true);
+    let unknown = serde_json::to_string(&doc).unwrap();
+    // The worker resource's `{` in `planned_values` (serde_json writes the
+    // keys in order: `address` first, `planned_values` before
+    // `resource_changes`).
+    let at = column_of(
+        &unknown,
+        "{\"address\":\"aws_ecs_task_definition.worker\"",
+        0,
+    );
+    Test::new()
+        .file("plan.json", &unknown)
+        .file("spec.yaml", spec("plan.json#aws_ecs_task_definition.worker"))
+        .args(["render", "spec.yaml", "--out", "out"])
+        .status(2)
+        .stderr(format!("error: plan.json:1:{at}: `aws_ecs_task_definition.worker.container_definitions`: the plan knows this value only after apply (`after_unknown`); read the task definition from the state after apply (`terraform show -json > state.json`), or write the value\n"))
+        .run();
+}

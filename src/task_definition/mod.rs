@@ -15,6 +15,7 @@
 mod fields;
 pub mod needs;
 pub mod starter;
+mod terraform;
 mod tree;
 
 use std::cell::RefCell;
@@ -394,7 +395,7 @@ pub struct Field {
     /// value, a name CloudFormation generates): reported where a grant
     /// needs the value, so that a field that decides nothing may hold any
     /// intrinsic. The value is then `${Name}`, which no grant takes.
-    pub unresolved: Option<Box<Unresolved>>,
+    pub unresolved: Vec<Unresolved>,
 }
 
 /// A value of a CloudFormation template known only at deploy time, and
@@ -664,6 +665,10 @@ pub fn parse(
     if let Some(containers) = root.get("containerDefinitions") {
         return r.task(label, &root, Some(containers));
     }
+    if terraform::is_terraform(&root) {
+        let (task, containers) = terraform::task(path, &root, logical)?;
+        return r.task(label, &task, Some(&containers));
+    }
     if let Some(resources) = root.get("Resources") {
         let declared = Declared {
             parameters: root
@@ -809,6 +814,11 @@ fn is_no_value(node: &Node) -> bool {
     intrinsic(node).as_deref() == Some("Ref") && argument(node).as_str() == Some("AWS::NoValue")
 }
 
+/// Whether an error is a value the template leaves to deploy time.
+fn is_deploy_time(e: &Error) -> bool {
+    matches!(e, Error::Invalid { problem, .. } if deploy_time(problem))
+}
+
 /// Whether a problem is a value the template leaves to deploy time.
 fn deploy_time(problem: &Problem) -> bool {
     matches!(
@@ -819,6 +829,7 @@ fn deploy_time(problem: &Problem) -> bool {
             | Problem::ResourceValue { .. }
             | Problem::NotInTemplate { .. }
             | Problem::Intrinsic { .. }
+            | Problem::AfterApply
     )
 }
 
@@ -1055,25 +1066,32 @@ impl Reader {
     /// ([`Field::unresolved`]); a value of the wrong type is refused.
     fn text(&self, node: &Node, path: &str) -> Result<Field, Error> {
         let (value, unresolved) = match self.resolve(node, path) {
-            Ok(v) => (v, None),
-            Err(Error::Invalid { at, field, problem }) if deploy_time(&problem) => {
-                let name = match &*problem {
-                    Problem::Parameter { name, .. }
-                    | Problem::DeployTimeValue { name }
-                    | Problem::NotInTemplate { name }
-                    | Problem::GeneratedName { resource: name, .. }
-                    | Problem::ResourceValue { resource: name, .. } => name.clone(),
-                    Problem::Intrinsic { function } => function.clone(),
-                    _ => String::new(),
+            Ok(v) => (v, Vec::new()),
+            Err(e) if e.each().iter().all(|e| is_deploy_time(e)) => {
+                let unresolved: Vec<Unresolved> = e
+                    .each()
+                    .into_iter()
+                    .filter_map(|e| match e {
+                        Error::Invalid { at, field, problem } => Some(Unresolved {
+                            at: at.clone(),
+                            field: field.clone(),
+                            problem: (**problem).clone(),
+                        }),
+                        _ => None,
+                    })
+                    .collect();
+                let name = match unresolved.first().map(|u| &u.problem) {
+                    Some(
+                        Problem::Parameter { name, .. }
+                        | Problem::DeployTimeValue { name }
+                        | Problem::NotInTemplate { name }
+                        | Problem::GeneratedName { resource: name, .. }
+                        | Problem::ResourceValue { resource: name, .. }
+                        | Problem::Intrinsic { function: name },
+                    ) => name.clone(),
+                    _ => "unknown".to_owned(),
                 };
-                (
-                    format!("${{{name}}}"),
-                    Some(Box::new(Unresolved {
-                        at,
-                        field,
-                        problem: *problem,
-                    })),
-                )
+                (format!("${{{name}}}"), unresolved)
             }
             Err(e) => return Err(e),
         };
@@ -1099,7 +1117,7 @@ impl Reader {
         self.field(node, api, "")
             .ok()
             .flatten()
-            .filter(|f| f.unresolved.is_none())
+            .filter(|f| f.unresolved.is_empty())
             .map(|mut f| {
                 api.clone_into(&mut f.path);
                 f
@@ -1118,6 +1136,9 @@ impl Reader {
     /// A scalar, a `Fn::Sub`, a `Fn::Join` or a `Ref` of a pseudo
     /// parameter, as text with the spec's placeholders.
     fn resolve(&self, node: &Node, path: &str) -> Result<String, Error> {
+        if node.tag.as_deref() == Some(terraform::AFTER_APPLY) {
+            return Err(self.invalid(node.pos, path, Problem::AfterApply));
+        }
         let Some(function_name) = intrinsic(node) else {
             return match &node.value {
                 Value::Scalar { text, .. } => Ok(text.clone()),
@@ -1196,9 +1217,20 @@ impl Reader {
                 };
                 let delimiter = delimiter.as_str().ok_or_else(|| type_error("a string"))?;
                 let parts = parts.as_list().ok_or_else(|| type_error("a list"))?;
-                let texts: Result<Vec<String>, Error> =
-                    parts.iter().map(|p| self.resolve(p, path)).collect();
-                Ok(texts.map_err(Some)?.join(delimiter))
+                // Every part, so that each value left to deploy time is
+                // reported at once.
+                let mut texts = Vec::new();
+                let mut problems = Vec::new();
+                for p in parts {
+                    match self.resolve(p, path) {
+                        Ok(t) => texts.push(t),
+                        Err(e) => problems.push(e),
+                    }
+                }
+                match Error::several(problems) {
+                    Some(e) => Err(Some(e)),
+                    None => Ok(texts.join(delimiter)),
+                }
             }
             _ => Err(None),
         }
@@ -1355,6 +1387,7 @@ impl Reader {
         path: &str,
     ) -> Result<String, Error> {
         let mut out = String::new();
+        let mut problems = Vec::new();
         let mut rest = template;
         while let Some(start) = rest.find("${") {
             out.push_str(&rest[..start]);
@@ -1371,23 +1404,31 @@ impl Reader {
                 break;
             };
             let name = &after[..end];
-            if let Some(v) = vars.and_then(|v| v.get(name)) {
-                out.push_str(&self.resolve(v, path)?);
+            let value = if let Some(v) = vars.and_then(|v| v.get(name)) {
+                self.resolve(v, path)
             } else {
                 // `${Name}` is a `Ref`, `${Resource.Attribute}` an
                 // `Fn::GetAtt`.
-                let value = match name.split_once('.') {
+                match name.split_once('.') {
                     Some((resource, attribute)) if !name.starts_with("AWS::") => {
-                        self.reference(resource, Some(attribute), pos, path)?
+                        self.reference(resource, Some(attribute), pos, path)
                     }
-                    _ => self.reference(name, None, pos, path)?,
-                };
-                out.push_str(&value);
+                    _ => self.reference(name, None, pos, path),
+                }
+            };
+            // Every variable, so that each value left to deploy time is
+            // reported at once.
+            match value {
+                Ok(v) => out.push_str(&v),
+                Err(e) => problems.push(e),
             }
             rest = &after[end + 1..];
         }
         out.push_str(rest);
-        Ok(out)
+        match Error::several(problems) {
+            Some(e) => Err(e),
+            None => Ok(out),
+        }
     }
 
     fn task(
@@ -1801,7 +1842,7 @@ mod tests {
         let image = t.containers[0].image.as_ref().unwrap();
         assert_eq!(image.value, "${Tag}");
         assert_eq!(
-            image.unresolved.as_ref().unwrap().error().to_string(),
+            image.unresolved[0].error().to_string(),
             "t.yaml:7:18: `containerDefinitions[app].image`: `Tag` is neither a parameter nor a resource of this template; CloudFormation rejects the `Ref`: declare it, or fix the name"
         );
         let ok = cfn.replace("${Tag}", "${!Tag}");
@@ -1811,7 +1852,7 @@ mod tests {
             image.value,
             "<account_id>.dkr.ecr.<region>.<url_suffix>/app:${Tag}"
         );
-        assert!(image.unresolved.is_none());
+        assert!(image.unresolved.is_empty());
         let join = r#"{"Resources": {"T": {"Type": "AWS::ECS::TaskDefinition", "Properties": {"ContainerDefinitions": [{"Name": "app", "Image": {"Fn::Join": ["", [{"Ref": "AWS::AccountId"}, ".dkr.ecr.eu-west-1.amazonaws.com/app"]]}, "Secrets": [{"Name": "S", "ValueFrom": {"Fn::ImportValue": "db-secret"}}]}]}}}}"#;
         let t = read("t.json", join).unwrap();
         assert_eq!(
@@ -1819,14 +1860,31 @@ mod tests {
             "<account_id>.dkr.ecr.eu-west-1.amazonaws.com/app"
         );
         assert!(
-            t.containers[0].secrets[0]
-                .unresolved
-                .as_ref()
-                .unwrap()
+            t.containers[0].secrets[0].unresolved[0]
                 .error()
                 .to_string()
                 .starts_with("t.json:1:251: `containerDefinitions[app].secrets[S].valueFrom`: `Fn::ImportValue` is known only at deploy time"),
         );
+    }
+
+    /// Every name of an `Fn::Sub` left to deploy time is reported, each at
+    /// the `!Sub`.
+    #[test]
+    fn every_deploy_time_name_of_a_sub() {
+        let cfn = "Parameters:\n  A: {Type: String}\n  B: {Type: String}\nResources:\n  T:\n    Type: AWS::ECS::TaskDefinition\n    Properties:\n      ContainerDefinitions:\n        - Name: app\n          Image: !Sub '${A}.dkr.ecr.eu-west-1.amazonaws.com/${B}:1'\n";
+        let t = read("t.yaml", cfn).unwrap();
+        let names: Vec<String> = t.containers[0]
+            .image
+            .as_ref()
+            .unwrap()
+            .unresolved
+            .iter()
+            .map(|u| match &u.problem {
+                Problem::Parameter { name, .. } => format!("{name} {}", u.at),
+                other => format!("{other:?}"),
+            })
+            .collect();
+        assert_eq!(names, ["A t.yaml:10:18", "B t.yaml:10:18"]);
     }
 
     /// `Ref` and `Fn::GetAtt` of the template's parameters and resources:
@@ -1876,7 +1934,7 @@ Resources:
             FilesystemId: !Ref Files
             AuthorizationConfig: {IAM: ENABLED}
 ";
-        let problem = |f: &Field| f.unresolved.as_ref().map(|u| u.error().to_string());
+        let problem = |f: &Field| f.unresolved.first().map(|u| u.error().to_string());
         let t = read("t.yaml", cfn).unwrap();
         let c = &t.containers[0];
         assert_eq!(
@@ -1887,7 +1945,7 @@ Resources:
             c.secrets[0].value,
             "arn:<partition>:secretsmanager:<region>:<account_id>:secret:orders/db"
         );
-        assert!(c.secrets[1].unresolved.is_some());
+        assert!(!c.secrets[1].unresolved.is_empty());
         let log = c.log.as_ref().unwrap();
         // The group's name uses a parameter: reported at the property.
         assert_eq!(
@@ -1931,7 +1989,7 @@ Resources:
             "fs-0123456789abcdef0"
         );
         for f in [c.image.as_ref().unwrap(), &c.secrets[0], &c.secrets[1]] {
-            assert!(f.unresolved.is_none(), "{f:?}");
+            assert!(f.unresolved.is_empty(), "{f:?}");
         }
     }
 

@@ -21,7 +21,7 @@ use std::fmt;
 use crate::arn::{Env, Partition, REGIONAL, Segment, Text, is_account_id, is_region};
 use crate::error::{Error, Location, Problem};
 
-use super::{Container, FIRELENS_AWS_OUTPUTS, Field, TaskDefinition};
+use super::{Container, FIRELENS_AWS_OUTPUTS, Field, TaskDefinition, Unresolved};
 
 /// Where a need comes from: the task definition file and the field.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
@@ -659,8 +659,8 @@ fn literal(field: &Field) -> Result<(), Error> {
 /// Refuse a template placeholder, wildcards allowed (a name Fluent Bit
 /// completes at run time).
 fn template(field: &Field) -> Result<(), Error> {
-    if let Some(u) = &field.unresolved {
-        return Err(u.error());
+    if let Some(e) = Error::several(field.unresolved.iter().map(Unresolved::error).collect()) {
+        return Err(e);
     }
     match placeholder(&field.value, field.pseudo_parameters) {
         Some(syntax) => Err(invalid(
@@ -797,8 +797,8 @@ impl RepositoryRef {
 pub fn ecr_repository(image: &Field, env: &Env) -> Result<Option<RepositoryRef>, Error> {
     // The tag and digest decide no grant: a template there is filled by
     // CI and harmless; one in the registry or repository is not.
-    if let Some(u) = &image.unresolved {
-        return Err(u.error());
+    if let Some(e) = Error::several(image.unresolved.iter().map(Unresolved::error).collect()) {
+        return Err(e);
     }
     let reference = image.value.as_str();
     let last = reference.rsplit('/').next().unwrap_or(reference);
@@ -1132,7 +1132,7 @@ mod tests {
             },
             condition: None,
             pseudo_parameters: true,
-            unresolved: None,
+            unresolved: Vec::new(),
         }
     }
 
