@@ -326,3 +326,122 @@ fn checkov_checks_agree_with_cloudsplaining() {
     // Every check was raised somewhere, so the comparison covers each.
     assert_eq!(raised_any.len(), 6, "{raised_any:?}");
 }
+
+/// Every real task definition `init` accepts (`tests/task_definitions/real`,
+/// from public repositories: CloudFormation templates, Terraform plans,
+/// describe output, register input), each turned into a spec by `init`
+/// (with the case's `parameters:` as `--parameter`), rendered into one tree,
+/// given to every consumer and scanner, and verified with the answer its
+/// `expected.yaml` gives.
+#[test]
+#[ignore = "installs the conformance tools (PyPI, npm); run with `cargo test -- --include-ignored`"]
+fn every_real_task_definition_renders_roles_the_real_consumers_take() {
+    let tools = common::conformance_tools();
+    let work = Test::new();
+    let specs_dir = work.dir().join("specs");
+    let out = work.dir().join("out");
+    let mut names = Vec::new();
+    let mut verdicts = Vec::new();
+    for case in common::task_definition_cases("real") {
+        let expected: serde_yaml::Value =
+            serde_yaml::from_str(&fs::read_to_string(case.join("expected.yaml")).unwrap()).unwrap();
+        if expected["init"].as_str() != Some("ok") {
+            continue;
+        }
+        let name = case.file_name().unwrap().to_string_lossy().into_owned();
+        let file = fs::read_dir(&case)
+            .unwrap()
+            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+            .find(|f| f != "expected.yaml")
+            .unwrap();
+        let dir = specs_dir.join(&name);
+        fs::create_dir_all(&dir).unwrap();
+        fs::copy(case.join(&file), dir.join(&file)).unwrap();
+        let mut args = vec![
+            "init".to_owned(),
+            "--from-task-definition".to_owned(),
+            file.clone(),
+            "--output".to_owned(),
+            "spec.yaml".to_owned(),
+        ];
+        if let Some(map) = expected["parameters"].as_mapping() {
+            for (k, v) in map {
+                args.push("--parameter".to_owned());
+                args.push(format!("{}={}", k.as_str().unwrap(), v.as_str().unwrap()));
+            }
+        }
+        // Warnings on stderr are the case's own (a field ECS names
+        // otherwise); init must succeed.
+        let init = Test::in_dir(&dir).args(&args).command().output().unwrap();
+        assert!(
+            init.status.success(),
+            "{name}: init: {}",
+            String::from_utf8_lossy(&init.stderr)
+        );
+        // One output folder per case: the spec takes the case's name.
+        let spec = dir.join("spec.yaml");
+        let text = fs::read_to_string(&spec).unwrap();
+        let renamed: String = text
+            .lines()
+            .map(|l| {
+                if l.starts_with("name: ") {
+                    format!("name: \"{name}\"\n")
+                } else {
+                    format!("{l}\n")
+                }
+            })
+            .collect();
+        fs::write(&spec, renamed).unwrap();
+        verdicts.push((
+            name.clone(),
+            spec,
+            expected["verify"].as_str().unwrap().to_owned(),
+        ));
+        names.push(name);
+    }
+    assert!(names.len() >= 20, "{} cases", names.len());
+    let specs: Vec<PathBuf> = verdicts.iter().map(|(_, s, _)| s.clone()).collect();
+    let render = Test::in_dir(work.dir())
+        .args(["render"])
+        .args(&specs)
+        .args([OsStr::new("--out"), out.as_os_str()])
+        .command()
+        .output()
+        .unwrap();
+    assert!(
+        render.status.success(),
+        "render: {}",
+        String::from_utf8_lossy(&render.stderr)
+    );
+    let result = check(&tools, &out, true);
+    let stdout = String::from_utf8_lossy(&result.stdout);
+    assert!(
+        result.status.success(),
+        "conformance tier failed:\n{stdout}\n{}",
+        String::from_utf8_lossy(&result.stderr)
+    );
+    for name in &names {
+        assert!(
+            stdout.contains(&format!("ok    {name}: all 8 tools")),
+            "{name} not checked:\n{stdout}"
+        );
+    }
+    for (name, spec, want) in verdicts {
+        let out = Test::in_dir(spec.parent().unwrap())
+            .args(["verify", "spec.yaml"])
+            .command()
+            .output()
+            .unwrap();
+        let got = match out.status.code() {
+            Some(0) => "allowed",
+            Some(1) if String::from_utf8_lossy(&out.stdout).contains("not proven") => "not-proven",
+            Some(1) => "missing or unused",
+            _ => "error",
+        };
+        let want = match want.as_str() {
+            "missing" | "unused" => "missing or unused",
+            w => w,
+        };
+        assert_eq!(got, want, "{name}: verify");
+    }
+}
