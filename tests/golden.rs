@@ -75,7 +75,7 @@ fn the_three_formats_declare_the_same_roles() {
         parse_all_hcl(&files);
         let cfn = from_cloudformation(&files["cloudformation.yaml"]);
         let cdk = from_cdk(&files);
-        let tf = from_terraform(&files["terraform/main.tf"]);
+        let tf = from_terraform(&files);
         assert_eq!(
             cfn,
             cdk,

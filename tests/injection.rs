@@ -44,7 +44,7 @@ fn hostile_values_survive_in_every_format() {
             from_cloudformation(&files["cloudformation.yaml"]),
         ),
         ("cdk", from_cdk(&files)),
-        ("terraform", from_terraform(&files["terraform/main.tf"])),
+        ("terraform", from_terraform(&files)),
     ];
     for (format, roles) in formats {
         let task = &roles["task"];

@@ -31,7 +31,7 @@ proptest! {
         parse_all_hcl(&files);
         let cfn = from_cloudformation(&files["cloudformation.yaml"]);
         prop_assert_eq!(&cfn, &from_cdk(&files));
-        prop_assert_eq!(&cfn, &from_terraform(&files["terraform/main.tf"]));
+        prop_assert_eq!(&cfn, &from_terraform(&files));
         let (_, again) = render(&spec);
         prop_assert_eq!(files, again);
     }

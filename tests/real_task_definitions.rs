@@ -138,7 +138,7 @@ fn written_spec(spec: &Path) -> (BTreeMap<String, String>, Option<String>, Optio
 fn rendered_grants(folder: &Path) -> Result<BTreeSet<Grant>, String> {
     let files = read_folder(folder);
     let cfn = grants(&from_cloudformation(&files["cloudformation.yaml"]));
-    let tf = grants(&from_terraform(&files["terraform/main.tf"]));
+    let tf = grants(&from_terraform(&files));
     let cdk = grants(&from_cdk(&files));
     if cfn != tf || cfn != cdk {
         return Err("CloudFormation, Terraform and CDK render different grants".to_owned());

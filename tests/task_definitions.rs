@@ -19,7 +19,7 @@ fn rendered_grants(source: &ecs_iam::spec::Source) -> BTreeSet<Grant> {
     let model = ecs_iam::model::build(source).unwrap_or_else(|e| panic!("{e}"));
     let files = render(&model, &Templates::embedded().unwrap()).unwrap();
     let cfn = grants(&from_cloudformation(&files["cloudformation.yaml"]));
-    let tf = grants(&from_terraform(&files["terraform/main.tf"]));
+    let tf = grants(&from_terraform(&files));
     let cdk = grants(&from_cdk(&files));
     assert_eq!(
         cfn,

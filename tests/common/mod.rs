@@ -558,9 +558,51 @@ fn hcl_tags(body: &hcl::Body) -> BTreeMap<String, String> {
     tags
 }
 
-/// Parse `terraform/main.tf` with an HCL parser and read both roles.
-pub fn from_terraform(main_tf: &str) -> Roles {
-    let body = hcl::parse(main_tf).expect("main.tf parses as HCL");
+/// The module's inputs as used with their defaults: `var.NAME` is the
+/// default of `variable "NAME"` in `variables.tf` (`None` for `null`), and
+/// `coalesce(var.NAME, VALUE)` is the default or else `VALUE`.
+struct Inputs(BTreeMap<String, Option<String>>);
+
+impl Inputs {
+    fn of(variables_tf: &str) -> Self {
+        let body = hcl::parse(variables_tf).expect("variables.tf parses as HCL");
+        let mut out = BTreeMap::new();
+        for b in body.blocks().filter(|b| b.identifier() == "variable") {
+            let name = b.labels()[0].as_str().to_owned();
+            let default = attr(b.body(), "default").and_then(|e| match e {
+                Expression::Object(_) => None,
+                other => hcl_text(other),
+            });
+            out.insert(name, default);
+        }
+        Inputs(out)
+    }
+
+    fn text(&self, e: &Expression) -> Option<String> {
+        match e {
+            Expression::Traversal(_) => {
+                let name = traversal_name(e);
+                let var = name
+                    .strip_prefix("var.")
+                    .unwrap_or_else(|| panic!("not an input: {name}"));
+                self.0
+                    .get(var)
+                    .unwrap_or_else(|| panic!("no variable {var}"))
+                    .clone()
+            }
+            Expression::FuncCall(f) if f.name.to_string() == "coalesce" => {
+                f.args.iter().find_map(|a| self.text(a))
+            }
+            other => hcl_text(other),
+        }
+    }
+}
+
+/// Parse the module's `main.tf` and `variables.tf` with an HCL parser and
+/// read both roles, the inputs at their defaults.
+pub fn from_terraform(files: &BTreeMap<String, String>) -> Roles {
+    let inputs = Inputs::of(&files["terraform/variables.tf"]);
+    let body = hcl::parse(&files["terraform/main.tf"]).expect("main.tf parses as HCL");
     let tags = hcl_tags(&body);
     let mut roles = Roles::new();
     for key in ["task", "execution"] {
@@ -578,13 +620,13 @@ pub fn from_terraform(main_tf: &str) -> Roles {
         .unwrap();
         assert_eq!(traversal_name(attr(r, "tags").unwrap()), "local.tags");
         let mut view = RoleView {
-            name: hcl_text(attr(r, "name").unwrap()).unwrap(),
+            name: inputs.text(attr(r, "name").unwrap()).unwrap(),
             description: attr(r, "description").and_then(hcl_text),
-            path: attr(r, "path").and_then(hcl_text),
+            path: attr(r, "path").and_then(|e| inputs.text(e)),
             max_session_duration: attr(r, "max_session_duration")
                 .and_then(hcl_text)
                 .map(|n| n.parse().unwrap()),
-            permissions_boundary: attr(r, "permissions_boundary").and_then(hcl_text),
+            permissions_boundary: attr(r, "permissions_boundary").and_then(|e| inputs.text(e)),
             tags: tags.clone(),
             trust: hcl_statements(trust),
             ..RoleView::default()

@@ -48,11 +48,11 @@ data "aws_iam_policy_document" "task_trust" {
 }
 
 resource "aws_iam_role" "task" {
-  name                 = "deny-list-task"
+  name                 = var.task_role_name
   description          = "ECS task role of deny-list"
-  path                 = null
+  path                 = var.path
   max_session_duration = null
-  permissions_boundary = null
+  permissions_boundary = var.permissions_boundary
   assume_role_policy   = data.aws_iam_policy_document.task_trust.json
   tags                 = local.tags
 }
@@ -109,11 +109,11 @@ data "aws_iam_policy_document" "execution_trust" {
 }
 
 resource "aws_iam_role" "execution" {
-  name                 = "deny-list-execution"
+  name                 = var.execution_role_name
   description          = "ECS task execution role of deny-list"
-  path                 = null
+  path                 = var.path
   max_session_duration = null
-  permissions_boundary = null
+  permissions_boundary = var.permissions_boundary
   assume_role_policy   = data.aws_iam_policy_document.execution_trust.json
   tags                 = local.tags
 }

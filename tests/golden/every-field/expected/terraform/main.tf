@@ -65,11 +65,11 @@ data "aws_iam_policy_document" "task_trust" {
 }
 
 resource "aws_iam_role" "task" {
-  name                 = "every-field-app"
+  name                 = var.task_role_name
   description          = "Application role"
-  path                 = "/ecs/workloads/"
+  path                 = coalesce(var.path, "/ecs/workloads/")
   max_session_duration = 7200
-  permissions_boundary = "arn:${data.aws_partition.current.partition}:iam::${data.aws_caller_identity.current.account_id}:policy/team-boundary"
+  permissions_boundary = coalesce(var.permissions_boundary, "arn:${data.aws_partition.current.partition}:iam::${data.aws_caller_identity.current.account_id}:policy/team-boundary")
   assume_role_policy   = data.aws_iam_policy_document.task_trust.json
   tags                 = local.tags
 }
@@ -276,11 +276,11 @@ data "aws_iam_policy_document" "execution_trust" {
 }
 
 resource "aws_iam_role" "execution" {
-  name                 = "every-field-execution"
+  name                 = var.execution_role_name
   description          = "Starts the task"
-  path                 = "/ecs/workloads/"
+  path                 = coalesce(var.path, "/ecs/workloads/")
   max_session_duration = 3600
-  permissions_boundary = "arn:${data.aws_partition.current.partition}:iam::${data.aws_caller_identity.current.account_id}:policy/team-boundary"
+  permissions_boundary = coalesce(var.permissions_boundary, "arn:${data.aws_partition.current.partition}:iam::${data.aws_caller_identity.current.account_id}:policy/team-boundary")
   assume_role_policy   = data.aws_iam_policy_document.execution_trust.json
   tags                 = local.tags
 }

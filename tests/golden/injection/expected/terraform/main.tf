@@ -50,11 +50,11 @@ data "aws_iam_policy_document" "task_trust" {
 }
 
 resource "aws_iam_role" "task" {
-  name                 = "injection-task"
+  name                 = var.task_role_name
   description          = "!Ref TaskRole"
-  path                 = "/in$${Path}/"
+  path                 = coalesce(var.path, "/in$${Path}/")
   max_session_duration = null
-  permissions_boundary = null
+  permissions_boundary = var.permissions_boundary
   assume_role_policy   = data.aws_iam_policy_document.task_trust.json
   tags                 = local.tags
 }
@@ -129,11 +129,11 @@ data "aws_iam_policy_document" "execution_trust" {
 }
 
 resource "aws_iam_role" "execution" {
-  name                 = "injection-execution"
+  name                 = var.execution_role_name
   description          = "ECS task execution role of injection: Quotes \" ' and $${AWS::Region} ${"%"}{if} ${"$"}$${x} !Ref x: y # not a comment\ttab\nnewline \\ back é ¡"
-  path                 = "/in$${Path}/"
+  path                 = coalesce(var.path, "/in$${Path}/")
   max_session_duration = null
-  permissions_boundary = null
+  permissions_boundary = var.permissions_boundary
   assume_role_policy   = data.aws_iam_policy_document.execution_trust.json
   tags                 = local.tags
 }

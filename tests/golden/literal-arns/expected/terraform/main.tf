@@ -48,11 +48,11 @@ data "aws_iam_policy_document" "task_trust" {
 }
 
 resource "aws_iam_role" "task" {
-  name                 = "literal-arns-task"
+  name                 = var.task_role_name
   description          = "ECS task role of literal-arns"
-  path                 = null
+  path                 = var.path
   max_session_duration = null
-  permissions_boundary = "arn:aws:iam::123456789012:policy/team-boundary"
+  permissions_boundary = coalesce(var.permissions_boundary, "arn:aws:iam::123456789012:policy/team-boundary")
   assume_role_policy   = data.aws_iam_policy_document.task_trust.json
   tags                 = local.tags
 }
@@ -138,11 +138,11 @@ data "aws_iam_policy_document" "execution_trust" {
 }
 
 resource "aws_iam_role" "execution" {
-  name                 = "literal-arns-execution"
+  name                 = var.execution_role_name
   description          = "ECS task execution role of literal-arns"
-  path                 = null
+  path                 = var.path
   max_session_duration = null
-  permissions_boundary = "arn:aws:iam::123456789012:policy/team-boundary"
+  permissions_boundary = coalesce(var.permissions_boundary, "arn:aws:iam::123456789012:policy/team-boundary")
   assume_role_policy   = data.aws_iam_policy_document.execution_trust.json
   tags                 = local.tags
 }

@@ -44,11 +44,11 @@ data "aws_iam_policy_document" "task_trust" {
 }
 
 resource "aws_iam_role" "task" {
-  name                 = "orders-task"
+  name                 = var.task_role_name
   description          = "ECS task role of task-definition"
-  path                 = null
+  path                 = var.path
   max_session_duration = null
-  permissions_boundary = null
+  permissions_boundary = var.permissions_boundary
   assume_role_policy   = data.aws_iam_policy_document.task_trust.json
   tags                 = local.tags
 }
@@ -123,11 +123,11 @@ data "aws_iam_policy_document" "execution_trust" {
 }
 
 resource "aws_iam_role" "execution" {
-  name                 = "orders-execution"
+  name                 = var.execution_role_name
   description          = "ECS task execution role of task-definition"
-  path                 = null
+  path                 = var.path
   max_session_duration = null
-  permissions_boundary = null
+  permissions_boundary = var.permissions_boundary
   assume_role_policy   = data.aws_iam_policy_document.execution_trust.json
   tags                 = local.tags
 }

@@ -46,11 +46,11 @@ data "aws_iam_policy_document" "task_trust" {
 }
 
 resource "aws_iam_role" "task" {
-  name                 = "gov-task"
+  name                 = var.task_role_name
   description          = "ECS task role of gov"
-  path                 = null
+  path                 = var.path
   max_session_duration = null
-  permissions_boundary = "arn:aws-us-gov:iam::123456789012:policy/boundary"
+  permissions_boundary = coalesce(var.permissions_boundary, "arn:aws-us-gov:iam::123456789012:policy/boundary")
   assume_role_policy   = data.aws_iam_policy_document.task_trust.json
   tags                 = local.tags
 }
@@ -94,11 +94,11 @@ data "aws_iam_policy_document" "execution_trust" {
 }
 
 resource "aws_iam_role" "execution" {
-  name                 = "gov-execution"
+  name                 = var.execution_role_name
   description          = "ECS task execution role of gov"
-  path                 = null
+  path                 = var.path
   max_session_duration = null
-  permissions_boundary = "arn:aws-us-gov:iam::123456789012:policy/boundary"
+  permissions_boundary = coalesce(var.permissions_boundary, "arn:aws-us-gov:iam::123456789012:policy/boundary")
   assume_role_policy   = data.aws_iam_policy_document.execution_trust.json
   tags                 = local.tags
 }
