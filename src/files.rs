@@ -21,6 +21,7 @@ pub const LAYOUT: &[&str] = &[
     "cdk/nag-acknowledgements.json",
     "cdk/task-role.json",
     TEMPLATE_FILE,
+    "terraform/README.md",
     "terraform/main.tf",
     "terraform/outputs.tf",
     "terraform/variables.tf",

@@ -299,7 +299,7 @@ fn bad_files_exit_2() {
 fn render_writes_every_file_and_reports_it() {
     let out = example("ecs-basic.yaml")
         .args(["render", "ecs-basic.yaml"])
-        .stdout("ecs-basic.yaml -> outputs/ecs-basic/ (8 files)\n")
+        .stdout("ecs-basic.yaml -> outputs/ecs-basic/ (9 files)\n")
         .run();
     let files: Vec<String> = snapshot(&out.dir.join("outputs/ecs-basic"))
         .into_keys()
@@ -311,6 +311,7 @@ fn render_writes_every_file_and_reports_it() {
             "cdk/nag-acknowledgements.json",
             "cdk/task-role.json",
             "cloudformation.yaml",
+            "terraform/README.md",
             "terraform/main.tf",
             "terraform/outputs.tf",
             "terraform/variables.tf",
@@ -362,13 +363,13 @@ fn a_batch_with_one_bad_spec_writes_nothing() {
 fn render_replaces_previous_output_whole() {
     let out = example("ecs-basic.yaml")
         .args(["render", "ecs-basic.yaml", "--out", "gen"])
-        .stdout("ecs-basic.yaml -> gen/ecs-basic/ (8 files)\n")
+        .stdout("ecs-basic.yaml -> gen/ecs-basic/ (9 files)\n")
         .run();
     let cloudformation = out.dir.join("gen/ecs-basic/cloudformation.yaml");
     fs::write(&cloudformation, PREVIOUS).unwrap();
     Test::in_dir(&out.dir)
         .args(["render", "ecs-basic.yaml", "--out", "gen"])
-        .stdout("ecs-basic.yaml -> gen/ecs-basic/ (8 files)\n")
+        .stdout("ecs-basic.yaml -> gen/ecs-basic/ (9 files)\n")
         .run();
     let fresh = fs::read_to_string(cloudformation).unwrap();
     assert!(
@@ -384,7 +385,7 @@ fn render_takes_a_folder_of_specs() {
         .copy_as("examples/matillion-agent.yaml", "specs/matillion-agent.yaml")
         .file("specs/README.txt", "not a spec\n")
         .args(["render", "specs"])
-        .stdout("specs/ecs-basic.yaml -> outputs/ecs-basic/ (8 files)\nspecs/matillion-agent.yaml -> outputs/matillion-agent/ (8 files)\n")
+        .stdout("specs/ecs-basic.yaml -> outputs/ecs-basic/ (9 files)\nspecs/matillion-agent.yaml -> outputs/matillion-agent/ (9 files)\n")
         .run();
 }
 
@@ -397,13 +398,13 @@ fn diff_exit_codes() {
         .status(1)
         .stdout_contains("missing: outputs/ecs-basic/terraform/main.tf (the spec renders it)\n")
         .stdout_contains("execution role `ecs-basic-execution`:\n  + broadening  Allow ecr:BatchCheckLayerAvailability on arn:<partition>:ecr:<region>:<account_id>:repository/web\n")
-        .stdout_ends_with("`outputs/ecs-basic` differs from the spec `ecs-basic.yaml`: 0 changed, 8 missing, 0 extra files; IAM: 8 broadening, 0 narrowing, 0 neutral; run `ecs-iam render` to update it\n")
+        .stdout_ends_with("`outputs/ecs-basic` differs from the spec `ecs-basic.yaml`: 0 changed, 9 missing, 0 extra files; IAM: 8 broadening, 0 narrowing, 0 neutral; run `ecs-iam render` to update it\n")
         .run();
     let dir = out.dir;
 
     Test::in_dir(&dir)
         .args(["render", "ecs-basic.yaml"])
-        .stdout("ecs-basic.yaml -> outputs/ecs-basic/ (8 files)\n")
+        .stdout("ecs-basic.yaml -> outputs/ecs-basic/ (9 files)\n")
         .run();
     Test::in_dir(&dir)
         .args(["diff", "ecs-basic.yaml"])
@@ -542,7 +543,7 @@ fn templates_can_be_overridden_and_context_shown() {
             "{\"roleName\": {{ role.name | json }}}\n",
         )
         .args(["render", "ecs-basic.yaml", "--templates", "tpl"])
-        .stdout("ecs-basic.yaml -> outputs/ecs-basic/ (8 files)\n")
+        .stdout("ecs-basic.yaml -> outputs/ecs-basic/ (9 files)\n")
         .run();
     let dir = out.dir;
     assert_eq!(
@@ -560,7 +561,7 @@ fn templates_can_be_overridden_and_context_shown() {
         .file("tpl/cloudformation.yml.tera", "x")
         .args(["render", "ecs-basic.yaml", "--templates", "tpl"])
         .status(2)
-        .stderr("error: `tpl/cloudformation.yml.tera`: is not a template ecs-iam uses; the templates are `cloudformation.yaml.tera`, `terraform/main.tf.tera`, `terraform/variables.tf.tera`, `terraform/outputs.tf.tera`, `terraform/versions.tf.tera`, `cdk/role.json.tera`, `cdk/nag-acknowledgements.json.tera`\n")
+        .stderr("error: `tpl/cloudformation.yml.tera`: is not a template ecs-iam uses; the templates are `cloudformation.yaml.tera`, `terraform/main.tf.tera`, `terraform/variables.tf.tera`, `terraform/outputs.tf.tera`, `terraform/versions.tf.tera`, `terraform/README.md.tera`, `cdk/role.json.tera`, `cdk/nag-acknowledgements.json.tera`\n")
         .run();
 
     let out = Test::in_dir(&dir)
@@ -640,7 +641,7 @@ error: tpl/cloudformation.yaml.tera:3:39: Unknown test `weird`
 fn diff_of_two_folders_fails_on_broadening_only_when_asked() {
     let out = example("matillion-agent.yaml")
         .args(["render", "matillion-agent.yaml", "--out", "base"])
-        .stdout("matillion-agent.yaml -> base/matillion-agent/ (8 files)\n")
+        .stdout("matillion-agent.yaml -> base/matillion-agent/ (9 files)\n")
         .run();
     let dir = out.dir;
     let base = fs::read_to_string(dir.join("matillion-agent.yaml")).unwrap();
@@ -655,7 +656,7 @@ fn diff_of_two_folders_fails_on_broadening_only_when_asked() {
             ),
         )
         .args(["render", "matillion-agent.yaml", "--out", "narrow"])
-        .stdout("matillion-agent.yaml -> narrow/matillion-agent/ (8 files)\n")
+        .stdout("matillion-agent.yaml -> narrow/matillion-agent/ (9 files)\n")
         .run();
     let args = [
         "diff",
@@ -683,7 +684,7 @@ fn diff_of_two_folders_fails_on_broadening_only_when_asked() {
             ),
         )
         .args(["render", "matillion-agent.yaml", "--out", "wide"])
-        .stdout("matillion-agent.yaml -> wide/matillion-agent/ (8 files)\n")
+        .stdout("matillion-agent.yaml -> wide/matillion-agent/ (9 files)\n")
         .run();
     let args = [
         "diff",

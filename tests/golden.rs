@@ -211,3 +211,65 @@ fn rendering_is_deterministic() {
         assert_eq!(a, b);
     }
 }
+
+/// The module's `README.md` lists exactly the inputs `variables.tf`
+/// declares, with their defaults, and the outputs `outputs.tf` declares, in
+/// terraform-docs' order (by name).
+#[test]
+fn the_terraform_readme_lists_the_modules_inputs_and_outputs() {
+    for (spec, _) in cases() {
+        let (_, files) = render(&spec);
+        let readme = &files["terraform/README.md"];
+        let section = |title: &str| -> Vec<Vec<String>> {
+            let start = readme
+                .find(&format!("## {title}\n"))
+                .unwrap_or_else(|| panic!("{}: no {title}", spec.display()));
+            readme[start..]
+                .lines()
+                .skip(4)
+                .take_while(|l| l.starts_with('|'))
+                .map(|l| {
+                    l.trim_matches('|')
+                        .split(" | ")
+                        .map(|c| c.trim().to_owned())
+                        .collect()
+                })
+                .collect()
+        };
+        // `<a name="input_x"></a> [x](#input\_x)` names `x`.
+        let name = |cell: &str| {
+            let start = cell.find("name=\"").unwrap() + 6;
+            let end = cell[start..].find('"').unwrap() + start;
+            cell[start..end].split_once('_').unwrap().1.to_owned()
+        };
+        let variables = hcl::parse(&files["terraform/variables.tf"]).unwrap();
+        let mut declared: Vec<(String, String)> = variables
+            .blocks()
+            .filter(|b| b.identifier() == "variable")
+            .map(|b| {
+                let default = b
+                    .body()
+                    .attributes()
+                    .find(|a| a.key() == "default")
+                    .map(|a| hcl::format::to_string(a.expr()).unwrap())
+                    .unwrap();
+                (b.labels()[0].as_str().to_owned(), format!("`{default}`"))
+            })
+            .collect();
+        declared.sort();
+        let listed: Vec<(String, String)> = section("Inputs")
+            .iter()
+            .map(|row| (name(&row[0]), row[3].clone()))
+            .collect();
+        assert_eq!(listed, declared, "{}: inputs", spec.display());
+        let outputs = hcl::parse(&files["terraform/outputs.tf"]).unwrap();
+        let mut declared: Vec<String> = outputs
+            .blocks()
+            .filter(|b| b.identifier() == "output")
+            .map(|b| b.labels()[0].as_str().to_owned())
+            .collect();
+        declared.sort();
+        let listed: Vec<String> = section("Outputs").iter().map(|row| name(&row[0])).collect();
+        assert_eq!(listed, declared, "{}: outputs", spec.display());
+    }
+}

@@ -388,6 +388,6 @@ fn a_byte_order_mark_is_not_content() {
     Test::new()
         .file("bom.yaml", "\u{feff}version: 1\nname: bom\n")
         .args(["render", "bom.yaml"])
-        .stdout("bom.yaml -> outputs/bom/ (8 files)\n")
+        .stdout("bom.yaml -> outputs/bom/ (9 files)\n")
         .run();
 }

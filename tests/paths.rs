@@ -119,7 +119,7 @@ fn paths_inside_the_tree_are_read() {
         spec(&["inside.json", "sub/../inside.json", "here/inside.json"]),
     )
     .args(["render", "proj/spec.yaml"])
-    .stdout("proj/spec.yaml -> outputs/orders/ (8 files)\n")
+    .stdout("proj/spec.yaml -> outputs/orders/ (9 files)\n")
     .run();
 }
 
@@ -154,7 +154,7 @@ fn a_git_work_tree_is_the_tree() {
     t.file(".git/HEAD", "ref: refs/heads/main\n")
         .file("proj/spec.yaml", spec(&["../outside/orders.json"]))
         .args(["render", "proj/spec.yaml"])
-        .stdout("proj/spec.yaml -> outputs/orders/ (8 files)\n")
+        .stdout("proj/spec.yaml -> outputs/orders/ (9 files)\n")
         .run();
     // A linked work tree's `.git` is a file; climbing above it is refused.
     let (t, root) = scratch();

@@ -35,7 +35,7 @@ fn the_spec_example_renders() {
     let (model, files) = ecs_iam::render_spec(&spec, &Templates::embedded().unwrap())
         .unwrap_or_else(|e| panic!("{e}"));
     assert_eq!(model.name, "orders-api");
-    assert_eq!(files.len(), 8);
+    assert_eq!(files.len(), 9);
 }
 
 #[test]

@@ -97,7 +97,7 @@ fn render_accepts_statements_the_reference_allows() {
         Test::new()
             .file("spec.yaml", spec(statement))
             .args(["render", "spec.yaml"])
-            .stdout("spec.yaml -> outputs/w/ (8 files)\n")
+            .stdout("spec.yaml -> outputs/w/ (9 files)\n")
             .run();
     }
 }

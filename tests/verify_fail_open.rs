@@ -265,7 +265,7 @@ fn the_workloads_own_repository_is_not_another_accounts() {
         .run();
     Test::in_dir(&dir)
         .args(["render", "app.yaml", "--out", "out"])
-        .stdout("app.yaml -> out/app/ (8 files)\n")
+        .stdout("app.yaml -> out/app/ (9 files)\n")
         .run();
     assert!(!dir.join("out/app/cross-account").exists());
 }

@@ -8,6 +8,7 @@ pub mod acknowledgements;
 pub mod cdk;
 pub mod cloudformation;
 pub mod cross_account;
+pub mod markdown;
 pub mod readback;
 pub mod terraform;
 
@@ -44,6 +45,10 @@ const EMBEDDED: &[(&str, &str)] = &[
     (
         "terraform/versions.tf.tera",
         include_str!("../../templates/terraform/versions.tf.tera"),
+    ),
+    (
+        "terraform/README.md.tera",
+        include_str!("../../templates/terraform/README.md.tera"),
     ),
     (
         "cdk/role.json.tera",
@@ -105,6 +110,8 @@ impl Templates {
         tera.register_filter("hcl", terraform::filter);
         tera.register_filter("json", cdk::filter);
         tera.register_filter("comment", comment_filter);
+        tera.register_filter("md", markdown::text_filter);
+        tera.register_filter("md_code", markdown::code_filter);
         let mut problems = Vec::new();
         // One template at a time, so that an error names its file.
         for (name, text) in set {

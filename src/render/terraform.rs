@@ -14,6 +14,7 @@ pub const FILES: &[(&str, &str)] = &[
     ("terraform/outputs.tf", "terraform/outputs.tf.tera"),
     ("terraform/variables.tf", "terraform/variables.tf.tera"),
     ("terraform/versions.tf", "terraform/versions.tf.tera"),
+    ("terraform/README.md", "terraform/README.md.tera"),
 ];
 
 /// The resources of `main.tf` that give `role` its permissions: the inline
