@@ -1,8 +1,9 @@
 //! Rendering the model through Tera templates into the output files.
 //!
 //! Templates only lay out text. Every value reaches them as ready data and
-//! leaves through a per-format filter (`cfn`, `hcl`, `json`) that quotes and
-//! escapes it and spells deploy-time values the way the format does.
+//! leaves through a per-format filter (`cfn`, `hcl`, `json`; `md` and
+//! `md_code` for the Terraform module's README) that quotes and escapes it
+//! and spells deploy-time values the way the format does.
 
 pub mod acknowledgements;
 pub mod cdk;
