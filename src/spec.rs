@@ -648,6 +648,25 @@ impl Source {
                 &parameters,
             )?);
         }
+        // A value given for a name no template uses is most likely a
+        // misspelt one: said beside the first task definition's warnings.
+        let used: std::collections::BTreeSet<&String> =
+            out.iter().flat_map(|t| &t.used_parameters).collect();
+        let unused: Vec<crate::task_definition::Warning> = self
+            .spec
+            .parameters
+            .keys()
+            .filter(|k| !used.contains(k))
+            .map(|k| crate::task_definition::Warning {
+                at: self.locations.at(&format!("parameters.{k}")),
+                path: String::new(),
+                name: k.clone(),
+                kind: crate::task_definition::WarningKind::UnusedParameter,
+            })
+            .collect();
+        if let Some(first) = out.first_mut() {
+            first.warnings.extend(unused);
+        }
         self.task_definitions = out;
         Ok(())
     }

@@ -683,6 +683,17 @@ fn template_parameters_are_given_by_the_spec_or_the_command_line() {
         ),
         "{cfn}"
     );
+    // A value for a name no template uses: most likely misspelt.
+    Test::new()
+        .file("template.yaml", PARAMETER_TEMPLATE)
+        .file(
+            "spec.yaml",
+            format!("{spec}parameters:\n  Env: prod\n  Tag: v1\n  Tga: v2\n"),
+        )
+        .args(["render", "spec.yaml", "--out", "out"])
+        .status(0)
+        .stderr("spec.yaml:7:8: warning: `parameters.Tga` is used by no `Ref`, `Fn::GetAtt` or `Fn::Sub` of the task definitions; check its name, or remove it\n")
+        .run();
     // init writes the values it was given into the spec.
     let out = Test::new()
         .file("template.yaml", PARAMETER_TEMPLATE)

@@ -54,6 +54,8 @@ pub struct TaskDefinition {
     /// list (Terraform's `container_definitions`) has none, its roles are
     /// set beside it.
     pub names_roles: bool,
+    /// The names of [`Parameters`] its template used.
+    pub used_parameters: std::collections::BTreeSet<String>,
 }
 
 /// A field the ECS API would reject: misspelt, or in the wrong place.
@@ -91,6 +93,9 @@ pub enum WarningKind {
     /// A FireLens destination named only at run time (`log_group_template`,
     /// or a name made wholly of record accessors such as `$(tag)`).
     FirelensRunTimeName { option: String },
+    /// A `parameters:` entry of the spec no template uses: a misspelt name
+    /// leaves the field it meant unresolved.
+    UnusedParameter,
 }
 
 impl WarningKind {
@@ -99,7 +104,10 @@ impl WarningKind {
     /// as the field, so it hides nothing.
     #[must_use]
     pub fn hides_a_need(&self) -> bool {
-        !matches!(self, WarningKind::Case { .. })
+        !matches!(
+            self,
+            WarningKind::Case { .. } | WarningKind::UnusedParameter
+        )
     }
 }
 
@@ -155,6 +163,11 @@ impl fmt::Display for Warning {
             WarningKind::FirelensRunTimeName { option } => write!(
                 f,
                 "the FireLens output of {place} names its destination at run time (`{option}`), so ecs-iam cannot scope it: grant the destinations in `task_role.firelens`"
+            ),
+            WarningKind::UnusedParameter => write!(
+                f,
+                "`parameters.{}` is used by no `Ref`, `Fn::GetAtt` or `Fn::Sub` of the task definitions; check its name, or remove it",
+                self.name
             ),
         }
     }
@@ -654,6 +667,7 @@ pub fn parse(
         parameters: parameters.clone(),
         declared: Declared::default(),
         depth: std::cell::Cell::new(0),
+        used: RefCell::default(),
     };
     if root.as_list().is_some() {
         return r.task(label, &root, Some(&root));
@@ -755,6 +769,8 @@ struct Reader {
     /// How deep resource names are being resolved (a name made of another
     /// resource's name): a loop stops.
     depth: std::cell::Cell<u8>,
+    /// The names of `parameters` used.
+    used: RefCell<std::collections::BTreeSet<String>>,
 }
 
 /// CloudFormation's name of an ECS API field.
@@ -1251,6 +1267,7 @@ impl Reader {
             None => name.to_owned(),
         };
         if let Some(value) = self.parameters.get(&key) {
+            self.used.borrow_mut().insert(key);
             return Ok(value.to_owned());
         }
         if attribute.is_none()
@@ -1460,6 +1477,7 @@ impl Reader {
             deploy_time_roles: Vec::new(),
             names_roles: is_task,
             requires_compatibilities: Vec::new(),
+            used_parameters: std::collections::BTreeSet::new(),
         };
         if is_task {
             self.check_fields(
@@ -1501,6 +1519,7 @@ impl Reader {
         let mut warnings = self.warnings.take();
         warnings.sort_by_key(|w| (w.at.line, w.at.column));
         out.warnings = warnings;
+        out.used_parameters = self.used.take();
         Ok(out)
     }
 
