@@ -1049,7 +1049,7 @@ impl fmt::Display for Problem {
             ),
             Problem::NotATaskDefinition => write!(
                 f,
-                "not a task definition; expected what `aws ecs describe-task-definition` prints (`{{\"taskDefinition\": ...}}`), what `register-task-definition --cli-input-json` takes (`{{\"family\": ..., \"containerDefinitions\": [...]}}`), a `containerDefinitions` list, a CloudFormation template with an `AWS::ECS::TaskDefinition`, or what `terraform show -json` prints for a plan or state with an `aws_ecs_task_definition`"
+                "not a task definition; expected what `aws ecs describe-task-definition` prints (`{{\"taskDefinition\": ...}}`), what `register-task-definition --cli-input-json` takes (`{{\"family\": ..., \"containerDefinitions\": [...]}}`), a `containerDefinitions` list, a CloudFormation template with an `AWS::ECS::TaskDefinition`, or Terraform's plan or state JSON (`terraform show -json`, `terraform.tfstate`) with an `aws_ecs_task_definition`"
             ),
             Problem::NoSuchTaskDefinition { id, found } => write!(
                 f,
@@ -1180,7 +1180,7 @@ impl fmt::Display for Problem {
             }
             Problem::NoSuchTerraformTaskDefinition { address, found } => write!(
                 f,
-                "the plan has no `aws_ecs_task_definition` at `{address}`; it has {}",
+                "the file has no `aws_ecs_task_definition` at `{address}`; it has {}",
                 if found.is_empty() {
                     "none".to_owned()
                 } else {
@@ -1189,11 +1189,11 @@ impl fmt::Display for Problem {
             ),
             Problem::TerraformTaskDefinitionCount { found } if found.is_empty() => write!(
                 f,
-                "the plan has no `aws_ecs_task_definition` resource (in `planned_values` or `values`, root or child modules)"
+                "the file has no `aws_ecs_task_definition` resource (in `planned_values`, `values` or `resources`, root or child modules)"
             ),
             Problem::TerraformTaskDefinitionCount { found } => write!(
                 f,
-                "the plan has {} task definitions ({}); name one as `<file>#<address>`",
+                "the file has {} task definitions ({}); name one as `<file>#<address>`",
                 found.len(),
                 backticked(found)
             ),

@@ -748,14 +748,14 @@ fn terraform_plans_name_their_task_definition_and_what_apply_decides() {
         .file("spec.yaml", spec("plan.json"))
         .args(["render", "spec.yaml", "--out", "out"])
         .status(2)
-        .stderr("error: plan.json:1:1: the plan has 2 task definitions (`aws_ecs_task_definition.worker`, `module.orders.aws_ecs_task_definition.this`); name one as `<file>#<address>`\n")
+        .stderr("error: plan.json:1:1: the file has 2 task definitions (`aws_ecs_task_definition.worker`, `module.orders.aws_ecs_task_definition.this`); name one as `<file>#<address>`\n")
         .run();
     Test::new()
         .file("plan.json", &plan)
         .file("spec.yaml", spec("plan.json#module.billing.aws_ecs_task_definition.this"))
         .args(["render", "spec.yaml", "--out", "out"])
         .status(2)
-        .stderr("error: plan.json:1:1: the plan has no `aws_ecs_task_definition` at `module.billing.aws_ecs_task_definition.this`; it has `aws_ecs_task_definition.worker`, `module.orders.aws_ecs_task_definition.this`\n")
+        .stderr("error: plan.json:1:1: the file has no `aws_ecs_task_definition` at `module.billing.aws_ecs_task_definition.this`; it has `aws_ecs_task_definition.worker`, `module.orders.aws_ecs_task_definition.this`\n")
         .run();
     // `container_definitions` built from values known only after apply:
     // absent from `planned_values`, `true` in `after_unknown`.
@@ -783,4 +783,45 @@ fn terraform_plans_name_their_task_definition_and_what_apply_decides() {
         .status(2)
         .stderr(format!("error: plan.json:1:{at}: `aws_ecs_task_definition.worker.container_definitions`: the plan knows this value only after apply (`after_unknown`); read the task definition from the state after apply (`terraform show -json > state.json`), or write the value\n"))
         .run();
+    // An EFS file system the same plan creates: its id is unknown.
+    let root_plan = std::fs::read_to_string(
+        root().join("tests/task_definitions/corpus/terraform-plan-root-module/plan.json"),
+    )
+    .unwrap();
+    let mut doc: serde_json::Value = serde_json::from_str(&root_plan).unwrap();
+    doc["planned_values"]["root_module"]["resources"][0]["values"]["volume"][0]
+        ["efs_volume_configuration"][0]
+        .as_object_mut()
+        .unwrap()
+        .remove("file_system_id");
+    doc["resource_changes"][0]["change"]["after_unknown"]["volume"][0]["efs_volume_configuration"]
+        [0]["file_system_id"] = serde_json::Value::Bool(true);
+    let unknown = serde_json::to_string(&doc).unwrap();
+    // The block's `{`, the first after `"efs_volume_configuration":[` (in
+    // `planned_values`, written before `resource_changes`).
+    let at = column_of(&unknown, "\"efs_volume_configuration\":[{", 0)
+        + "\"efs_volume_configuration\":[".len();
+    let efs = format!(
+        "plan.json:1:{at}: `volumes[uploads].efsVolumeConfiguration.fileSystemId`: the plan knows this value only after apply (`after_unknown`); read the task definition from the state after apply (`terraform show -json > state.json`), or write the value"
+    );
+    Test::new()
+        .file("plan.json", &unknown)
+        .file("spec.yaml", spec("plan.json"))
+        .args(["render", "spec.yaml", "--out", "out"])
+        .status(2)
+        .stderr(format!("error: {efs}\n"))
+        .run();
+    let out = Test::new()
+        .file("plan.json", &unknown)
+        .file("spec.yaml", spec("plan.json"))
+        .args(["verify", "spec.yaml"])
+        .status(1)
+        .run();
+    assert!(
+        out.stdout.contains(&format!(
+            "{efs}; not proven: the grant it decides is not derived\n"
+        )),
+        "{}",
+        out.stdout
+    );
 }

@@ -1,7 +1,8 @@
 //! Terraform's JSON output, what `terraform show -json` prints for a saved
-//! plan (`planned_values`) or for state (`values`): its
-//! `aws_ecs_task_definition` resources, in the root module and in child
-//! modules, each turned into the task definition shape the reader knows.
+//! plan (`planned_values`) or for state (`values`), and a state file itself
+//! (`terraform.tfstate`): its `aws_ecs_task_definition` resources, in the
+//! root module and in child modules, each turned into the task definition
+//! shape the reader knows.
 //!
 //! `container_definitions` is a JSON string there; its fields are read as
 //! any `containerDefinitions` list, each pointing at the string's position
@@ -18,10 +19,15 @@ use crate::error::{Error, Problem};
 /// The tag of a value the plan knows only after apply.
 pub const AFTER_APPLY: &str = "terraform-after-apply";
 
-/// Whether the file is Terraform's JSON output.
+/// Whether the file is Terraform's JSON output, or a state file itself
+/// (`terraform.tfstate`, format version 4).
 pub fn is_terraform(root: &Node) -> bool {
-    root.get("format_version").is_some()
-        && (root.get("planned_values").is_some() || root.get("values").is_some())
+    let show = root.get("format_version").is_some()
+        && (root.get("planned_values").is_some() || root.get("values").is_some());
+    let state = root.get("terraform_version").is_some()
+        && root.get("version").is_some()
+        && root.get("resources").and_then(Node::as_list).is_some();
+    show || state
 }
 
 /// One `aws_ecs_task_definition` of the plan or state.
@@ -56,6 +62,8 @@ pub fn task(file: &Path, root: &Node, address: Option<&str>) -> Result<(Node, No
     let mut found = Vec::new();
     if let Some(m) = module {
         walk(m, &mut found);
+    } else {
+        state_file(root, &mut found);
     }
     for f in &mut found {
         f.unknown = changes(root, &f.address);
@@ -147,7 +155,18 @@ pub fn task(file: &Path, root: &Node, address: Option<&str>) -> Result<(Node, No
     copy("executionRoleArn", "execution_role_arn");
     copy("requiresCompatibilities", "requires_compatibilities");
     if let Some(volumes) = v.get("volume").and_then(Node::as_list) {
-        let list = volumes.iter().map(volume).collect();
+        // `after_unknown` mirrors the value: a list of blocks, each a list
+        // of one.
+        let unknown_volumes = chosen
+            .unknown
+            .and_then(|u| u.get("volume"))
+            .and_then(Node::as_list)
+            .unwrap_or_default();
+        let list = volumes
+            .iter()
+            .enumerate()
+            .map(|(i, vol)| volume(vol, unknown_volumes.get(i)))
+            .collect();
         entries.push((
             "volumes".to_owned(),
             chosen.resource.pos,
@@ -189,6 +208,52 @@ fn walk<'n>(module: &'n Node, out: &mut Vec<Found<'n>>) {
     }
 }
 
+/// The task definitions of a state file: each instance of each
+/// `aws_ecs_task_definition` resource, addressed as Terraform addresses it
+/// (`module.orders.aws_ecs_task_definition.this["blue"]`).
+fn state_file<'n>(root: &'n Node, out: &mut Vec<Found<'n>>) {
+    for r in root
+        .get("resources")
+        .and_then(Node::as_list)
+        .unwrap_or_default()
+    {
+        let text = |key: &str| r.get(key).and_then(Node::as_str);
+        if text("type") != Some("aws_ecs_task_definition") || text("mode") == Some("data") {
+            continue;
+        }
+        let mut base = String::new();
+        if let Some(m) = text("module") {
+            base.push_str(m);
+            base.push('.');
+        }
+        base.push_str("aws_ecs_task_definition.");
+        base.push_str(text("name").unwrap_or_default());
+        for i in r
+            .get("instances")
+            .and_then(Node::as_list)
+            .unwrap_or_default()
+        {
+            let Some(values) = i.get("attributes") else {
+                continue;
+            };
+            let address = match i.get("index_key") {
+                Some(k) => match &k.value {
+                    Value::Scalar { text, quoted: true } => format!("{base}[\"{text}\"]"),
+                    Value::Scalar { text, .. } => format!("{base}[{text}]"),
+                    _ => base.clone(),
+                },
+                None => base.clone(),
+            };
+            out.push(Found {
+                address,
+                resource: i,
+                values,
+                unknown: None,
+            });
+        }
+    }
+}
+
 /// The `after_unknown` of the change to `address`, in a plan.
 fn changes<'n>(root: &'n Node, address: &str) -> Option<&'n Node> {
     root.get("resource_changes")?
@@ -201,7 +266,7 @@ fn changes<'n>(root: &'n Node, address: &str) -> Option<&'n Node> {
 
 /// A `volume` block as the ECS API writes it: `efs_volume_configuration`
 /// (a list of one block in Terraform) as `efsVolumeConfiguration`.
-fn volume(v: &Node) -> Node {
+fn volume(v: &Node, unknown: Option<&Node>) -> Node {
     let mut entries = Vec::new();
     if let Some(name) = v.get("name") {
         entries.push(("name".to_owned(), name.pos, name.clone()));
@@ -212,6 +277,8 @@ fn volume(v: &Node) -> Node {
             .and_then(|l| l.first())
             .cloned()
     };
+    let is_true = |n: Option<&Node>| n.and_then(Node::as_str) == Some("true");
+    let unknown_efs = unknown.and_then(|u| first(u, "efs_volume_configuration"));
     if let Some(efs) = first(v, "efs_volume_configuration") {
         let mut e = Vec::new();
         for (api, key) in [
@@ -221,13 +288,21 @@ fn volume(v: &Node) -> Node {
         ] {
             if let Some(n) = efs.get(key).filter(|n| !n.is_null()) {
                 e.push((api.to_owned(), n.pos, n.clone()));
+            } else if is_true(unknown_efs.as_ref().and_then(|u| u.get(key))) {
+                // A file system the same plan creates.
+                e.push((api.to_owned(), efs.pos, after_apply(efs.pos)));
             }
         }
         if let Some(auth) = first(&efs, "authorization_config") {
+            let unknown_auth = unknown_efs
+                .as_ref()
+                .and_then(|u| first(u, "authorization_config"));
             let mut a = Vec::new();
             for (api, key) in [("accessPointId", "access_point_id"), ("iam", "iam")] {
                 if let Some(n) = auth.get(key).filter(|n| !n.is_null()) {
                     a.push((api.to_owned(), n.pos, n.clone()));
+                } else if is_true(unknown_auth.as_ref().and_then(|u| u.get(key))) {
+                    a.push((api.to_owned(), auth.pos, after_apply(auth.pos)));
                 }
             }
             e.push((
