@@ -156,16 +156,13 @@ impl Error {
     #[must_use]
     pub fn is_placeholder(&self) -> bool {
         match self {
-            Error::Invalid { problem, .. } => matches!(
-                **problem,
-                Problem::Placeholder { .. }
-                    | Problem::Parameter { .. }
-                    | Problem::DeployTimeValue { .. }
-                    | Problem::GeneratedName { .. }
-                    | Problem::ResourceValue { .. }
-                    | Problem::Intrinsic { .. }
-                    | Problem::AfterApply
-            ),
+            // A `Ref` of a name the template does not declare is a broken
+            // template, not a value left for later.
+            Error::Invalid { problem, .. } => {
+                matches!(**problem, Problem::Placeholder { .. })
+                    || (problem.is_deploy_time()
+                        && !matches!(**problem, Problem::NotInTemplate { .. }))
+            }
             Error::Several(errors) => errors.iter().all(Error::is_placeholder),
             _ => false,
         }
@@ -724,6 +721,26 @@ impl fmt::Display for Error {
 }
 
 impl std::error::Error for Error {}
+
+impl Problem {
+    /// Whether the value is one a CloudFormation template or a Terraform
+    /// plan leaves to deploy time (or names wrongly): the task definition
+    /// reader keeps such a value with its reason, for whatever grant needs
+    /// it to report.
+    #[must_use]
+    pub fn is_deploy_time(&self) -> bool {
+        matches!(
+            self,
+            Problem::Parameter { .. }
+                | Problem::DeployTimeValue { .. }
+                | Problem::GeneratedName { .. }
+                | Problem::ResourceValue { .. }
+                | Problem::NotInTemplate { .. }
+                | Problem::Intrinsic { .. }
+                | Problem::AfterApply
+        )
+    }
+}
 
 impl fmt::Display for Problem {
     #[allow(clippy::too_many_lines)]

@@ -447,6 +447,12 @@ impl Parameters {
     }
 }
 
+impl FromIterator<(String, String)> for Parameters {
+    fn from_iter<I: IntoIterator<Item = (String, String)>>(pairs: I) -> Self {
+        Parameters(pairs.into_iter().collect())
+    }
+}
+
 /// What a template declares, for its `Ref`s: parameters with their
 /// `Default`, resources with their type and properties.
 #[derive(Debug, Clone, Default)]
@@ -832,21 +838,7 @@ fn is_no_value(node: &Node) -> bool {
 
 /// Whether an error is a value the template leaves to deploy time.
 fn is_deploy_time(e: &Error) -> bool {
-    matches!(e, Error::Invalid { problem, .. } if deploy_time(problem))
-}
-
-/// Whether a problem is a value the template leaves to deploy time.
-fn deploy_time(problem: &Problem) -> bool {
-    matches!(
-        problem,
-        Problem::Parameter { .. }
-            | Problem::DeployTimeValue { .. }
-            | Problem::GeneratedName { .. }
-            | Problem::ResourceValue { .. }
-            | Problem::NotInTemplate { .. }
-            | Problem::Intrinsic { .. }
-            | Problem::AfterApply
-    )
+    matches!(e, Error::Invalid { problem, .. } if problem.is_deploy_time())
 }
 
 /// Two conditions, both holding.
@@ -1884,6 +1876,19 @@ mod tests {
                 .to_string()
                 .starts_with("t.json:1:251: `containerDefinitions[app].secrets[S].valueFrom`: `Fn::ImportValue` is known only at deploy time"),
         );
+    }
+
+    /// Resource names that refer to each other in a loop (CloudFormation
+    /// rejects such a template) stop, at a property of the loop.
+    #[test]
+    fn a_loop_of_resource_names_stops() {
+        let cfn = "Resources:\n  A:\n    Type: AWS::Logs::LogGroup\n    Properties:\n      LogGroupName: !Ref B\n  B:\n    Type: AWS::Logs::LogGroup\n    Properties:\n      LogGroupName: !Ref A\n  T:\n    Type: AWS::ECS::TaskDefinition\n    Properties:\n      ContainerDefinitions:\n        - Name: app\n          LogConfiguration:\n            LogDriver: awslogs\n            Options: {awslogs-group: !Ref A}\n";
+        let e = read("t.yaml", cfn).unwrap_err().to_string();
+        assert!(
+            e.ends_with("expected a name that does not refer back to itself"),
+            "{e}"
+        );
+        assert!(e.starts_with("t.yaml:"), "{e}");
     }
 
     /// Every name of an `Fn::Sub` left to deploy time is reported, each at
