@@ -654,17 +654,16 @@ fn verify_command(
 fn init_from_task_definition(
     reference: &str,
     output: Option<&Path>,
-    parameters: &BTreeMap<String, String>,
+    parameters: &crate::task_definition::Parameters,
     reach: Reach,
 ) -> Result<i32, Error> {
-    let parameters = crate::task_definition::Parameters(parameters.clone());
     let read = |p: &Path| {
         std::fs::read(p).map_err(|source| Error::Read {
             path: p.to_owned(),
             source,
         })
     };
-    let task = crate::task_definition::load(reference, Path::new(""), &read, &parameters)?;
+    let task = crate::task_definition::load(reference, Path::new(""), &read, parameters)?;
     for w in &task.warnings {
         eprintln!("{}: warning: {w}", w.at);
     }
@@ -684,7 +683,7 @@ fn init_from_task_definition(
     if let Some(id) = logical {
         relative = format!("{relative}#{id}");
     }
-    let text = crate::task_definition::starter::starter(&task, &relative, &parameters)?;
+    let text = crate::task_definition::starter::starter(&task, &relative, parameters)?;
     let name = crate::spec::parse(Path::new("spec.yaml"), &text)?.spec.name;
     let path = output.map_or_else(|| PathBuf::from(format!("{name}.yaml")), Path::to_owned);
     // What is written must render: read it back as `render` would. The

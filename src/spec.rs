@@ -626,6 +626,7 @@ impl Source {
                 _ => return Err(Error::Several(outside)),
             }
         }
+        let parameters = crate::task_definition::Parameters(self.spec.parameters.clone());
         let mut out = Vec::new();
         for (i, reference) in self.spec.task_definitions.iter().enumerate() {
             let field = field(i);
@@ -640,7 +641,6 @@ impl Source {
                     }),
                 })
             };
-            let parameters = crate::task_definition::Parameters(self.spec.parameters.clone());
             out.push(crate::task_definition::load(
                 reference,
                 &base,
