@@ -215,6 +215,30 @@ const GAP: usize = 2;
 /// Where a block's values start: `  RESOURCES:  ` is 14 characters.
 const BLOCK_INDENT: usize = 14;
 
+impl Row {
+    /// The seven cells `text` lays out: role, kind, effect, actions,
+    /// resources, condition (`-` for none) and where the grant comes from.
+    #[must_use]
+    pub fn cells(&self) -> [String; 7] {
+        [
+            self.role.to_owned(),
+            self.kind.to_owned(),
+            self.effect.as_str().to_owned(),
+            self.actions.join(", "),
+            self.resources.join(", "),
+            if self.condition.is_empty() {
+                "-".to_owned()
+            } else {
+                self.condition.clone()
+            },
+            match &self.cross_account {
+                Some(other) => format!("{} [cross-account: {other}]", self.from),
+                None => self.from.clone(),
+            },
+        ]
+    }
+}
+
 /// The rows as text for `width` columns: the table, one line per grant,
 /// when it fits; else the table with its four wide columns wrapped between
 /// words, when their widest words fit side by side; else one block per
@@ -225,27 +249,7 @@ const BLOCK_INDENT: usize = 14;
 /// wider than the space left for it.
 #[must_use]
 pub fn text(rows: &[Row], width: usize) -> String {
-    let cells: Vec<[String; 7]> = rows
-        .iter()
-        .map(|r| {
-            [
-                r.role.to_owned(),
-                r.kind.to_owned(),
-                r.effect.as_str().to_owned(),
-                r.actions.join(", "),
-                r.resources.join(", "),
-                if r.condition.is_empty() {
-                    "-".to_owned()
-                } else {
-                    r.condition.clone()
-                },
-                match &r.cross_account {
-                    Some(other) => format!("{} [cross-account: {other}]", r.from),
-                    None => r.from.clone(),
-                },
-            ]
-        })
-        .collect();
+    let cells: Vec<[String; 7]> = rows.iter().map(Row::cells).collect();
     let mut out = match column_widths(&cells, width) {
         Some(widths) => grid(&cells, widths),
         None => blocks(&cells, width),

@@ -85,24 +85,7 @@ const HEADER: [&str; 7] = [
 /// What a grant's seven fields say, without whitespace: a value wrapped
 /// over lines reads the same.
 fn fields(r: &Row) -> [String; 7] {
-    let from = match &r.cross_account {
-        Some(other) => format!("{} [cross-account: {other}]", r.from),
-        None => r.from.clone(),
-    };
-    [
-        r.role.to_owned(),
-        r.kind.to_owned(),
-        r.effect.as_str().to_owned(),
-        r.actions.join(", "),
-        r.resources.join(", "),
-        if r.condition.is_empty() {
-            "-".to_owned()
-        } else {
-            r.condition.clone()
-        },
-        from,
-    ]
-    .map(|f| squeeze(&f))
+    r.cells().map(|f| squeeze(&f))
 }
 
 /// The grants `text` shows, read back from the table (a grant's lines
