@@ -757,6 +757,29 @@ fn terraform_plans_name_their_task_definition_and_what_apply_decides() {
         .status(2)
         .stderr("error: plan.json:1:1: the file has no `aws_ecs_task_definition` at `module.billing.aws_ecs_task_definition.this`; it has `aws_ecs_task_definition.worker`, `module.orders.aws_ecs_task_definition.this`\n")
         .run();
+    // A plan without a task definition, and one whose
+    // `container_definitions` is not JSON.
+    Test::new()
+        .file(
+            "plan.json",
+            r#"{"format_version":"1.2","planned_values":{"root_module":{"resources":[]}}}"#,
+        )
+        .file("spec.yaml", spec("plan.json"))
+        .args(["render", "spec.yaml", "--out", "out"])
+        .status(2)
+        .stderr("error: plan.json:1:1: the file has no `aws_ecs_task_definition` resource (in `planned_values`, `values` or `resources`, root or child modules)\n")
+        .run();
+    let broken = r#"{"format_version":"1.2","planned_values":{"root_module":{"resources":[{"address":"aws_ecs_task_definition.app","mode":"managed","type":"aws_ecs_task_definition","name":"app","values":{"family":"app","container_definitions":"[{\"name\": "}}]}}}"#;
+    let at = column_of(broken, "\"[{", 0);
+    Test::new()
+        .file("plan.json", broken)
+        .file("spec.yaml", spec("plan.json"))
+        .args(["render", "spec.yaml", "--out", "out"])
+        .status(2)
+        .stderr_starts_with(format!(
+            "error: plan.json:1:{at}: `container_definitions`: `container_definitions` is not a JSON list: not JSON: "
+        ))
+        .run();
     // `container_definitions` built from values known only after apply:
     // absent from `planned_values`, `true` in `after_unknown`.
     let mut doc: serde_json::Value = serde_json::from_str(&plan).unwrap();
