@@ -349,27 +349,10 @@ fn every_real_task_definition_renders_roles_the_real_consumers_take() {
             continue;
         }
         let name = case.file_name().unwrap().to_string_lossy().into_owned();
-        let file = fs::read_dir(&case)
-            .unwrap()
-            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
-            .find(|f| f != "expected.yaml")
-            .unwrap();
+        let (file, args) = common::real_case_init(&case);
         let dir = specs_dir.join(&name);
         fs::create_dir_all(&dir).unwrap();
         fs::copy(case.join(&file), dir.join(&file)).unwrap();
-        let mut args = vec![
-            "init".to_owned(),
-            "--from-task-definition".to_owned(),
-            file.clone(),
-            "--output".to_owned(),
-            "spec.yaml".to_owned(),
-        ];
-        if let Some(map) = expected["parameters"].as_mapping() {
-            for (k, v) in map {
-                args.push("--parameter".to_owned());
-                args.push(format!("{}={}", k.as_str().unwrap(), v.as_str().unwrap()));
-            }
-        }
         // Warnings on stderr are the case's own (a field ECS names
         // otherwise); init must succeed.
         let init = Test::in_dir(&dir).args(&args).command().output().unwrap();

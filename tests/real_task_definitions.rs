@@ -13,7 +13,7 @@ use std::path::Path;
 
 use common::{
     Grant, Output, Test, expected_grants, from_cdk, from_cloudformation, from_terraform, grants,
-    read_folder, root, task_definition_cases,
+    read_folder, real_case_init, root, task_definition_cases,
 };
 use serde_yaml::Value as Yaml;
 
@@ -29,8 +29,6 @@ struct Expected {
     deployment: BTreeMap<String, String>,
     task_role: Option<String>,
     execution_role: Option<String>,
-    /// `--parameter NAME=VALUE` arguments for `init`.
-    parameters: Vec<String>,
 }
 
 fn read_expected(file: &Path) -> Expected {
@@ -59,16 +57,7 @@ fn read_expected(file: &Path) -> Expected {
             text(&doc[key]).unwrap_or_else(|| panic!("{}: no `{key}`", file.display()))
         }
     };
-    let parameters = doc["parameters"]
-        .as_mapping()
-        .map(|m| {
-            m.iter()
-                .map(|(k, v)| format!("{}={}", text(k).unwrap(), text(v).unwrap()))
-                .collect()
-        })
-        .unwrap_or_default();
     Expected {
-        parameters,
         verify: answer("verify"),
         strict: answer("strict"),
         refused_at,
@@ -76,17 +65,6 @@ fn read_expected(file: &Path) -> Expected {
         task_role: text(&doc["roles"]["task"]),
         execution_role: text(&doc["roles"]["execution"]),
     }
-}
-
-/// The one file of a case folder besides `expected.yaml`.
-fn task_definition_file(dir: &Path) -> String {
-    let mut names: Vec<String> = std::fs::read_dir(dir)
-        .unwrap()
-        .map(|e| e.unwrap().file_name().into_string().unwrap())
-        .filter(|n| n != EXPECTED)
-        .collect();
-    assert_eq!(names.len(), 1, "{}: {names:?}", dir.display());
-    names.remove(0)
 }
 
 fn run(dir: &Path, args: &[&str]) -> Output {
@@ -160,7 +138,7 @@ fn list(grants: &BTreeSet<&Grant>) -> String {
 /// Every mismatch of one case, one line each.
 fn check(case: &Path) -> Vec<String> {
     let expected = read_expected(&case.join(EXPECTED));
-    let file = task_definition_file(case);
+    let (file, init_args) = real_case_init(case);
     let rel = case
         .join(&file)
         .strip_prefix(root())
@@ -170,16 +148,7 @@ fn check(case: &Path) -> Vec<String> {
     let dir = Test::new().copy_as(&rel, &file).dir().to_owned();
     let mut out = Vec::new();
 
-    let mut args = vec![
-        "init",
-        "--from-task-definition",
-        &file,
-        "--output",
-        "spec.yaml",
-    ];
-    for p in &expected.parameters {
-        args.extend(["--parameter", p]);
-    }
+    let args: Vec<&str> = init_args.iter().map(String::as_str).collect();
     let init = run(&dir, &args);
     match (&expected.refused_at, init.status) {
         (Some(at), 2) => {

@@ -713,6 +713,37 @@ pub fn parse_all_hcl(files: &BTreeMap<String, String>) {
     }
 }
 
+/// A case of `tests/task_definitions/real/`: its one file besides
+/// `expected.yaml`, and the arguments of the `init` that turns it into
+/// `spec.yaml` (the case's `parameters:` given as `--parameter`).
+pub fn real_case_init(case: &Path) -> (String, Vec<String>) {
+    let mut names: Vec<String> = std::fs::read_dir(case)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().into_string().unwrap())
+        .filter(|n| n != "expected.yaml")
+        .collect();
+    assert_eq!(names.len(), 1, "{}: {names:?}", case.display());
+    let file = names.remove(0);
+    let expected: Yaml =
+        serde_yaml::from_str(&std::fs::read_to_string(case.join("expected.yaml")).unwrap())
+            .unwrap_or_else(|e| panic!("{}: {e}", case.display()));
+    let mut args: Vec<String> = [
+        "init",
+        "--from-task-definition",
+        &file,
+        "--output",
+        "spec.yaml",
+    ]
+    .iter()
+    .map(|a| (*a).to_owned())
+    .collect();
+    for (k, v) in expected["parameters"].as_mapping().into_iter().flatten() {
+        args.push("--parameter".to_owned());
+        args.push(format!("{}={}", k.as_str().unwrap(), v.as_str().unwrap()));
+    }
+    (file, args)
+}
+
 /// The case folders of `tests/task_definitions/<folder>/`, sorted.
 pub fn task_definition_cases(folder: &str) -> Vec<PathBuf> {
     let mut out: Vec<PathBuf> = std::fs::read_dir(
