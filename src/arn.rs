@@ -56,18 +56,67 @@ impl Partition {
     }
 }
 
-/// A part of a [`Text`]: literal text or a deploy-time value.
+/// The name of a deploy-time input the spec declares under `inputs:`.
+/// The same name is the CloudFormation parameter's, the Terraform
+/// variable's and the CDK `CfnParameter`'s id, so it is what all three
+/// allow: a letter, then letters and digits (CloudFormation's parameter
+/// names take no `_`), at most 255 characters.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct InputName(String);
+
+impl InputName {
+    /// Parse an input name.
+    ///
+    /// # Errors
+    /// A name CloudFormation, Terraform or CDK would not take.
+    pub fn parse(name: &str) -> Result<InputName, Problem> {
+        let mut chars = name.chars();
+        let ok = chars.next().is_some_and(|c| c.is_ascii_alphabetic())
+            && chars.all(|c| c.is_ascii_alphanumeric())
+            && name.len() <= 255;
+        if ok {
+            Ok(InputName(name.to_owned()))
+        } else {
+            Err(Problem::InputName {
+                name: name.to_owned(),
+            })
+        }
+    }
+
+    #[must_use]
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl Serialize for InputName {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(&self.0)
+    }
+}
+
+impl fmt::Display for InputName {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+/// A part of a [`Text`]: literal text or a deploy-time value. The
+/// partition, region and account id are the built-in inputs; the spec
+/// declares any other.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
 pub enum Segment {
     Literal(String),
     Partition,
     Region,
     Account,
+    Input(InputName),
 }
 
 /// A string that may contain the partition, region and account id
 /// symbolically. Serialised for templates as a list whose items are strings
-/// (literal text) or `{"ref": "partition" | "region" | "account_id"}`.
+/// (literal text), `{"ref": "partition" | "region" | "account_id"}` or
+/// `{"input": "<name>"}`.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct Text(Vec<Segment>);
 
@@ -135,8 +184,17 @@ impl Text {
         t
     }
 
+    /// The declared inputs the text holds, in order.
+    pub fn inputs(&self) -> impl Iterator<Item = &InputName> {
+        self.0.iter().filter_map(|s| match s {
+            Segment::Input(name) => Some(name),
+            _ => None,
+        })
+    }
+
     /// A sort key: literal text with the deploy-time values spelled as
-    /// `<partition>`, `<region>`, `<account_id>` (the spec's own placeholders).
+    /// `<partition>`, `<region>`, `<account_id>`, `<input:name>` (the
+    /// spec's own placeholders).
     #[must_use]
     pub fn sort_key(&self) -> String {
         self.to_string()
@@ -151,6 +209,7 @@ impl fmt::Display for Text {
                 Segment::Partition => f.write_str("<partition>")?,
                 Segment::Region => f.write_str("<region>")?,
                 Segment::Account => f.write_str("<account_id>")?,
+                Segment::Input(name) => write!(f, "<input:{name}>")?,
             }
         }
         Ok(())
@@ -159,11 +218,11 @@ impl fmt::Display for Text {
 
 impl Serialize for Text {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        struct Ref(&'static str);
-        impl Serialize for Ref {
+        struct Ref<'a>(&'static str, &'a str);
+        impl Serialize for Ref<'_> {
             fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
                 let mut map = serializer.serialize_map(Some(1))?;
-                map.serialize_entry("ref", self.0)?;
+                map.serialize_entry(self.0, self.1)?;
                 map.end()
             }
         }
@@ -171,21 +230,24 @@ impl Serialize for Text {
         for s in &self.0 {
             match s {
                 Segment::Literal(l) => seq.serialize_element(l)?,
-                Segment::Partition => seq.serialize_element(&Ref("partition"))?,
-                Segment::Region => seq.serialize_element(&Ref("region"))?,
-                Segment::Account => seq.serialize_element(&Ref("account_id"))?,
+                Segment::Partition => seq.serialize_element(&Ref("ref", "partition"))?,
+                Segment::Region => seq.serialize_element(&Ref("ref", "region"))?,
+                Segment::Account => seq.serialize_element(&Ref("ref", "account_id"))?,
+                Segment::Input(name) => seq.serialize_element(&Ref("input", name.as_str()))?,
             }
         }
         seq.end()
     }
 }
 
-/// The deployment target: each part pinned or left to deploy time.
+/// The deployment target: each part pinned or left to deploy time, and the
+/// inputs the spec declares.
 #[derive(Debug, Clone, Default)]
 pub struct Env {
     pub partition: Option<Partition>,
     pub region: Option<String>,
     pub account: Option<String>,
+    pub inputs: Vec<InputName>,
 }
 
 /// Which ARN fields a resource type fills in.
@@ -244,15 +306,77 @@ impl Env {
             t.push(self.account());
         }
         t.push_str(":");
-        t.push_str(resource);
+        t.append(&self.placeholders(resource));
         t
     }
 
-    /// Text with the spec's placeholders `<partition>`, `<region>` and
-    /// `<account_id>` replaced by this deployment's values.
+    /// `value` with its placeholders (the built-in ones and the declared
+    /// inputs) as deploy-time values; anything else between `<` and `>`
+    /// stays text. For values already checked by [`Env::check_placeholders`].
+    #[must_use]
+    pub fn placeholders(&self, value: &str) -> Text {
+        let mut t = Text::default();
+        let mut rest = value;
+        while let Some(start) = rest.find('<') {
+            t.push_str(&rest[..start]);
+            let after = &rest[start..];
+            let found = after
+                .find('>')
+                .and_then(|len| Some((len, self.placeholder(&after[..=len])?)));
+            if let Some((len, segment)) = found {
+                t.push(segment);
+                rest = &after[len + 1..];
+            } else {
+                t.push_str("<");
+                rest = &after[1..];
+            }
+        }
+        t.push_str(rest);
+        t
+    }
+
+    /// The deploy-time value `<...>` stands for: a built-in input or a
+    /// declared one.
+    fn placeholder(&self, placeholder: &str) -> Option<Segment> {
+        match placeholder {
+            "<partition>" => Some(self.partition()),
+            "<region>" => Some(self.region()),
+            "<account_id>" => Some(self.account()),
+            _ => {
+                let name = placeholder.strip_prefix("<input:")?.strip_suffix('>')?;
+                self.inputs
+                    .iter()
+                    .find(|i| i.as_str() == name)
+                    .map(|i| Segment::Input(i.clone()))
+            }
+        }
+    }
+
+    /// `value` with every placeholder replaced by `x`, for the checks of a
+    /// name's characters and length that the value must pass once the
+    /// deploy-time values are known.
     ///
     /// # Errors
-    /// Any other `<...>` placeholder, e.g. one copied from documentation.
+    /// An unknown placeholder or undeclared input.
+    pub fn check_placeholders(&self, value: &str) -> Result<String, Problem> {
+        let text = self.expand(value)?;
+        Ok(text
+            .segments()
+            .iter()
+            .map(|s| match s {
+                Segment::Literal(l) => l.as_str(),
+                _ => "x",
+            })
+            .collect())
+    }
+
+    /// Text with the spec's placeholders `<partition>`, `<region>` and
+    /// `<account_id>` replaced by this deployment's values, and each
+    /// `<input:name>` by the declared input.
+    ///
+    /// # Errors
+    /// An undeclared input, or any other `<...>` placeholder, e.g. one
+    /// copied from documentation.
     pub fn expand(&self, value: &str) -> Result<Text, Problem> {
         let mut t = Text::default();
         let mut rest = value;
@@ -263,17 +387,23 @@ impl Env {
                 return Ok(t);
             };
             let placeholder = &rest[start..=start + len];
-            match placeholder {
-                "<partition>" => t.push(self.partition()),
-                "<region>" => t.push(self.region()),
-                "<account_id>" => t.push(self.account()),
-                _ => {
-                    return Err(Problem::UnknownPlaceholder {
+            let Some(segment) = self.placeholder(placeholder) else {
+                if let Some(name) = placeholder
+                    .strip_prefix("<input:")
+                    .and_then(|p| p.strip_suffix('>'))
+                {
+                    return Err(Problem::UnknownInput {
                         value: value.to_owned(),
-                        placeholder: placeholder.to_owned(),
+                        name: name.to_owned(),
+                        suggestion: suggest(name, self.inputs.iter().map(InputName::as_str)),
                     });
                 }
-            }
+                return Err(Problem::UnknownPlaceholder {
+                    value: value.to_owned(),
+                    placeholder: placeholder.to_owned(),
+                });
+            };
+            t.push(segment);
             rest = &rest[start + len + 1..];
         }
         t.push_str(rest);
@@ -382,6 +512,49 @@ mod tests {
             partition: Some(Partition::AwsCn),
             region: Some("cn-north-1".into()),
             account: Some("123456789012".into()),
+            inputs: Vec::new(),
+        }
+    }
+
+    #[test]
+    fn inputs_are_declared_names() {
+        let env = Env {
+            inputs: vec![InputName::parse("Stage").unwrap()],
+            ..Env::default()
+        };
+        let t = env
+            .expand("arn:<partition>:logs:<region>:<account_id>:log-group:app-<input:Stage>:*")
+            .unwrap();
+        assert_eq!(
+            t.segments(),
+            [
+                Segment::Literal("arn:".into()),
+                Segment::Partition,
+                Segment::Literal(":logs:".into()),
+                Segment::Region,
+                Segment::Literal(":".into()),
+                Segment::Account,
+                Segment::Literal(":log-group:app-".into()),
+                Segment::Input(InputName::parse("Stage").unwrap()),
+                Segment::Literal(":*".into()),
+            ]
+        );
+        assert_eq!(
+            t.to_string(),
+            "arn:<partition>:logs:<region>:<account_id>:log-group:app-<input:Stage>:*"
+        );
+        assert_eq!(
+            env.expand("x-<input:Stag>").unwrap_err().to_string(),
+            "`x-<input:Stag>` uses the input `Stag`, which `inputs:` does not declare; did you mean `<input:Stage>`?"
+        );
+        assert_eq!(env.check_placeholders("a<input:Stage>b").unwrap(), "axb");
+        // In a name already checked, an unknown `<...>` stays text.
+        assert_eq!(env.placeholders("a<b>").to_string(), "a<b>");
+        for bad in ["stage_name", "1stage", "", "st-age"] {
+            assert!(matches!(
+                InputName::parse(bad),
+                Err(Problem::InputName { .. })
+            ));
         }
     }
 

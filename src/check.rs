@@ -59,6 +59,7 @@ pub enum RuleId {
     TooManyTags,
     ActionFormat,
     InvalidSpec,
+    UnusedInput,
 }
 
 impl RuleId {
@@ -87,6 +88,7 @@ impl RuleId {
             RuleId::TooManyTags => "too-many-tags",
             RuleId::ActionFormat => "action-format",
             RuleId::InvalidSpec => "invalid-spec",
+            RuleId::UnusedInput => "unused-input",
         }
     }
 
@@ -247,6 +249,12 @@ pub const RULES: &[Rule] = &[
         summary: "the spec cannot be rendered",
         fix: "see the message",
     },
+    Rule {
+        id: RuleId::UnusedInput,
+        severity: Severity::Warning,
+        summary: "an input the spec declares is used nowhere, so the generated files leave it out; most likely its use is misspelt",
+        fix: "write `<input:name>` where the value belongs, or remove the input",
+    },
 ];
 
 /// One finding.
@@ -325,6 +333,13 @@ pub fn check(source: &Source) -> Result<Vec<Finding>, Error> {
                 h.value,
                 h.partition.as_str()
             ),
+        );
+    }
+    for name in &model.unused_inputs {
+        c.add(
+            RuleId::UnusedInput,
+            &format!("inputs.{name}"),
+            format!("the input `{name}` is declared but no `<input:{name}>` uses it"),
         );
     }
     for x in crate::model::cross_account::cross_account(&model, model.account.as_deref()) {

@@ -269,6 +269,18 @@ pub enum Problem {
         value: String,
         placeholder: String,
     },
+    UnknownInput {
+        value: String,
+        name: String,
+        suggestion: Option<String>,
+    },
+    InputName {
+        name: String,
+    },
+    InputClash {
+        name: String,
+        with: &'static str,
+    },
     KmsAlias {
         value: String,
     },
@@ -826,7 +838,29 @@ impl fmt::Display for Problem {
             ),
             Problem::UnknownPlaceholder { value, placeholder } => write!(
                 f,
-                "`{value}` holds the placeholder `{placeholder}`; the placeholders are `<partition>`, `<region>` and `<account_id>`, anything else must be written out"
+                "`{value}` holds the placeholder `{placeholder}`; the placeholders are `<partition>`, `<region>`, `<account_id>` and the spec's `<input:name>`, anything else must be written out"
+            ),
+            Problem::UnknownInput {
+                value,
+                name,
+                suggestion,
+            } => {
+                write!(
+                    f,
+                    "`{value}` uses the input `{name}`, which `inputs:` does not declare"
+                )?;
+                match suggestion {
+                    Some(s) => write!(f, "; did you mean `<input:{s}>`?"),
+                    None => write!(f, "; declare it under `inputs:` with a description"),
+                }
+            }
+            Problem::InputName { name } => write!(
+                f,
+                "`{name}` cannot name an input: it is a CloudFormation parameter and a Terraform variable, so use a letter then letters and digits (no `_` or `-`), at most 255"
+            ),
+            Problem::InputClash { name, with } => write!(
+                f,
+                "the input `{name}` has the name of {with} in the generated files; rename the input"
             ),
             Problem::KmsAlias { value } => write!(
                 f,

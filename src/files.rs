@@ -13,7 +13,8 @@ use crate::error::Error;
 pub type Files = BTreeMap<String, String>;
 
 /// The files a workload folder holds: what `render` writes, and nothing
-/// else (a test in `render` holds the two lists equal), besides one
+/// else (a test in `render` holds the two lists equal), besides
+/// [`CDK_INPUTS_FILE`] when the spec declares inputs and one
 /// `cross-account/<role>-<service>-<account>-<name>.json` per resource in
 /// another account.
 pub const LAYOUT: &[&str] = &[
@@ -28,6 +29,9 @@ pub const LAYOUT: &[&str] = &[
     "terraform/versions.tf",
 ];
 
+/// The file a workload folder holds when its spec declares inputs.
+pub const CDK_INPUTS_FILE: &str = "cdk/inputs.json";
+
 /// The file every workload folder holds, and the one `diff` reads back.
 pub const TEMPLATE_FILE: &str = "cloudformation.yaml";
 
@@ -35,6 +39,7 @@ pub const TEMPLATE_FILE: &str = "cloudformation.yaml";
 #[must_use]
 pub fn is_generated_name(name: &str) -> bool {
     LAYOUT.contains(&name)
+        || name == CDK_INPUTS_FILE
         || name
             .strip_prefix("cross-account/")
             // ecs-iam writes these names itself, in lowercase.

@@ -66,11 +66,29 @@ pub struct Spec {
     /// an `Fn::GetAtt`), or a pseudo parameter such as `AWS::StackName`.
     #[serde(default)]
     pub parameters: BTreeMap<String, String>,
+    /// Values known only at deploy time, by name: `<input:name>` in any
+    /// ARN, resource name or condition value of the spec stands for one.
+    /// Each becomes a CloudFormation parameter, a Terraform variable and a
+    /// CDK `CfnParameter` of that name (a letter, then letters and
+    /// digits). A task definition's `Ref` to a template parameter of the
+    /// same name is the input too, and `parameters:` may bind any other
+    /// deploy-time value to one (`AWS::StackName: <input:StackName>`).
+    #[serde(default)]
+    pub inputs: BTreeMap<String, InputSpec>,
     /// Actions neither role may ever perform, e.g. `iam:*`: an explicit
     /// `Deny` on `"*"` in both roles' policies (Sid `Deny`), which no grant,
     /// managed policy or later edit can override.
     #[serde(default)]
     pub deny: Vec<String>,
+}
+
+/// A deploy-time input.
+#[derive(Debug, Clone, Default, Deserialize, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct InputSpec {
+    /// What the value is, for whoever deploys: the CloudFormation
+    /// parameter's and the Terraform variable's description.
+    pub description: String,
 }
 
 /// The deployment target; each field optional.

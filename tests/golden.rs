@@ -247,13 +247,16 @@ fn the_terraform_readme_lists_the_modules_inputs_and_outputs() {
             .blocks()
             .filter(|b| b.identifier() == "variable")
             .map(|b| {
+                // terraform-docs shows a required input's default as `n/a`.
                 let default = b
                     .body()
                     .attributes()
                     .find(|a| a.key() == "default")
-                    .map(|a| hcl::format::to_string(a.expr()).unwrap())
-                    .unwrap();
-                (b.labels()[0].as_str().to_owned(), format!("`{default}`"))
+                    .map_or_else(
+                        || "n/a".to_owned(),
+                        |a| format!("`{}`", hcl::format::to_string(a.expr()).unwrap()),
+                    );
+                (b.labels()[0].as_str().to_owned(), default)
             })
             .collect();
         declared.sort();
@@ -271,5 +274,88 @@ fn the_terraform_readme_lists_the_modules_inputs_and_outputs() {
         declared.sort();
         let listed: Vec<String> = section("Outputs").iter().map(|row| name(&row[0])).collect();
         assert_eq!(listed, declared, "{}: outputs", spec.display());
+    }
+}
+
+/// The inputs `<input:Name>` in a text of `roles`, by name.
+fn inputs_in(roles: &common::Roles) -> std::collections::BTreeSet<String> {
+    let shown = format!("{roles:?}");
+    shown
+        .split("<input:")
+        .skip(1)
+        .map(|rest| rest[..rest.find('>').unwrap()].to_owned())
+        .collect()
+}
+
+/// Each format declares exactly the inputs its roles use, with the spec's
+/// description: CloudFormation `Parameters`, the module's variables without
+/// a default, and `cdk/inputs.json`, the props of the app's
+/// `CfnParameter`s. The `inputs` case, written by hand: its roles use
+/// three of its four inputs.
+#[test]
+fn each_format_declares_the_inputs_its_roles_use() {
+    use std::collections::{BTreeMap, BTreeSet};
+    for (spec, _) in cases() {
+        let (_, files) = render(&spec);
+        let source = ecs_iam::spec::load(&spec, ecs_iam::spec_tree::Reach::Tree).unwrap();
+        let described = |name: &str| source.spec.inputs[name].description.clone();
+        let roles = from_cloudformation(&files["cloudformation.yaml"]);
+        let used = inputs_in(&roles);
+        assert_eq!(
+            used,
+            inputs_in(&from_terraform(&files)),
+            "{}",
+            spec.display()
+        );
+        assert_eq!(used, inputs_in(&from_cdk(&files)), "{}", spec.display());
+        if spec.ends_with("inputs/spec.yaml") {
+            let expected: BTreeSet<String> = ["DataBucket", "Environment", "KeyId"]
+                .map(str::to_owned)
+                .into();
+            assert_eq!(used, expected);
+        }
+
+        let cfn: serde_yaml::Value = serde_yaml::from_str(&files["cloudformation.yaml"]).unwrap();
+        let parameters: BTreeMap<String, String> = cfn
+            .get("Parameters")
+            .and_then(serde_yaml::Value::as_mapping)
+            .into_iter()
+            .flatten()
+            .map(|(k, v)| {
+                assert_eq!(v["Type"], "String");
+                assert_eq!(v["MinLength"], 1);
+                let name = k.as_str().unwrap().to_owned();
+                assert_eq!(v["Description"].as_str().unwrap(), described(&name));
+                (name, String::new())
+            })
+            .collect();
+        assert_eq!(
+            parameters.keys().cloned().collect::<BTreeSet<_>>(),
+            used,
+            "{}: Parameters",
+            spec.display()
+        );
+
+        let variables = hcl::parse(&files["terraform/variables.tf"]).unwrap();
+        let required: BTreeSet<String> = variables
+            .blocks()
+            .filter(|b| b.identifier() == "variable")
+            .filter(|b| !b.body().attributes().any(|a| a.key() == "default"))
+            .map(|b| b.labels()[0].as_str().to_owned())
+            .collect();
+        assert_eq!(required, used, "{}: variables", spec.display());
+
+        match files.get("cdk/inputs.json") {
+            None => assert!(used.is_empty(), "{}: no cdk/inputs.json", spec.display()),
+            Some(text) => {
+                let props: serde_json::Value = serde_json::from_str(text).unwrap();
+                let props = props.as_object().unwrap();
+                for (name, p) in props {
+                    assert_eq!(p["type"], "String");
+                    assert_eq!(p["description"].as_str().unwrap(), described(name));
+                }
+                assert_eq!(props.keys().cloned().collect::<BTreeSet<_>>(), used);
+            }
+        }
     }
 }

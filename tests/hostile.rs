@@ -42,7 +42,7 @@ fn cases() -> Vec<(&'static str, Vec<u8>, &'static str)> {
         (
             "alias-bomb-at-the-top.yaml",
             bomb_at_the_top().into_bytes(),
-            "3:1: unknown field `a0` at the top level; expected one of `version`, `name`, `description`, `deployment`, `path`, `permissions_boundary`, `tags`, `task_role`, `execution_role`, `task_definitions`, `parameters`, `deny`",
+            "3:1: unknown field `a0` at the top level; expected one of `version`, `name`, `description`, `deployment`, `path`, `permissions_boundary`, `tags`, `task_role`, `execution_role`, `task_definitions`, `parameters`, `inputs`, `deny`",
         ),
         (
             "10mb-string.yaml",

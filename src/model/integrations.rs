@@ -25,15 +25,15 @@ const DELIVERY_STREAM: ResourceKind = ResourceKind {
     scope: REGIONAL,
     any: false,
     refuse: |_| Ok(()),
-    resource: |value| {
+    check: |value| {
         stream_name(
             value,
             64,
             "Firehose delivery stream name",
             "use 1 to 64 letters, digits and `_.-`, or give the delivery stream ARN",
-        )?;
-        Ok(format!("deliverystream/{value}"))
+        )
     },
+    resource: |value| format!("deliverystream/{value}"),
 };
 
 /// Kinesis data streams: 1 to 128 of `[a-zA-Z0-9_.-]` (the `StreamName`
@@ -48,15 +48,15 @@ const KINESIS_STREAM: ResourceKind = ResourceKind {
     scope: REGIONAL,
     any: false,
     refuse: |_| Ok(()),
-    resource: |value| {
+    check: |value| {
         stream_name(
             value,
             128,
             "Kinesis stream name",
             "use 1 to 128 letters, digits and `_.-`, or give the stream ARN",
-        )?;
-        Ok(format!("stream/{value}"))
+        )
     },
+    resource: |value| format!("stream/{value}"),
 };
 
 /// A stream name of 1 to `max` letters, digits and `_.-`.
@@ -328,9 +328,9 @@ impl Builder<'_> {
 
     /// A bucket and prefix, checked: the bucket's ARN and `bucket/prefix*`.
     fn bucket_prefix(&self, field: &str, s: &BucketPrefixSpec) -> Result<(Text, Text), Error> {
-        self.at(&format!("{field}.bucket"), names::bucket(&s.bucket))?;
+        self.checked_name(&format!("{field}.bucket"), &s.bucket, names::bucket)?;
         let prefix = s.prefix.clone().unwrap_or_default();
-        self.at(&format!("{field}.prefix"), names::key_prefix(&prefix))?;
+        self.checked_name(&format!("{field}.prefix"), &prefix, names::key_prefix)?;
         Ok((
             self.env.arn("s3", NO_SCOPE, &s.bucket),
             self.env

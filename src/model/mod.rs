@@ -53,6 +53,13 @@ pub struct Model {
     pub tags: Vec<Tag>,
     /// Which deploy-time values the roles refer to.
     pub uses: Uses,
+    /// The declared inputs the roles use, by name: CloudFormation
+    /// parameters, Terraform variables, CDK `CfnParameter`s.
+    pub inputs: Vec<Input>,
+    /// Declared inputs nothing uses (`check` warns: most likely a
+    /// misspelling).
+    #[serde(skip)]
+    pub unused_inputs: Vec<String>,
     /// The task role, then the execution role. Templates see them through
     /// `render::context`, each with what its output acknowledges.
     #[serde(skip)]
@@ -78,6 +85,33 @@ pub struct HardCodedArn {
     pub value: String,
     pub partition: Partition,
 }
+
+/// A deploy-time input the spec declares.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Input {
+    pub name: arn::InputName,
+    pub description: String,
+}
+
+/// Names the generated files give to something else: an input may not
+/// take them. CloudFormation's resource and output logical ids, then the
+/// Terraform module's own variables and the names Terraform reserves.
+const TAKEN_NAMES: &[(&str, &str)] = &[
+    ("TaskRole", "a CloudFormation resource"),
+    ("TaskExecutionRole", "a CloudFormation resource"),
+    ("TaskRoleArn", "a CloudFormation output"),
+    ("TaskRoleName", "a CloudFormation output"),
+    ("TaskExecutionRoleArn", "a CloudFormation output"),
+    ("TaskExecutionRoleName", "a CloudFormation output"),
+    ("path", "a Terraform variable"),
+    ("tags", "a Terraform variable"),
+    ("source", "a name Terraform reserves"),
+    ("version", "a name Terraform reserves"),
+    ("providers", "a name Terraform reserves"),
+    ("count", "a name Terraform reserves"),
+    ("locals", "a name Terraform reserves"),
+    ("lifecycle", "a name Terraform reserves"),
+];
 
 /// Deploy-time values used anywhere in the roles (Terraform declares a data
 /// source only for those).
@@ -346,12 +380,24 @@ fn build_with(source: &Source, despite_placeholders: bool) -> Result<Model, Erro
             .file_name()
             .map_or_else(String::new, |n| n.to_string_lossy().into_owned()),
         uses: Uses::default(),
+        inputs: Vec::new(),
+        unused_inputs: Vec::new(),
         roles: vec![task, execution],
         hard_coded: b.hard_coded.take(),
         account: b.env.account.clone(),
         partition: b.env.partition,
     };
-    model.uses = uses(&model);
+    let mut used = std::collections::BTreeSet::new();
+    model.uses = uses(&model, &mut used);
+    for (name, input) in &s.inputs {
+        match used.iter().find(|u| u.as_str() == name) {
+            Some(n) => model.inputs.push(Input {
+                name: (*n).clone(),
+                description: input.description.clone(),
+            }),
+            None => model.unused_inputs.push(name.clone()),
+        }
+    }
     for role in &model.roles {
         let size = policy_size(role);
         if size > MAX_INLINE_POLICY {
@@ -402,6 +448,20 @@ impl<'a> Builder<'a> {
         };
         if s.version != 1 {
             return Err(b.invalid("version", Problem::UnsupportedVersion { found: s.version }));
+        }
+        for name in s.inputs.keys() {
+            let field = format!("inputs.{name}");
+            let input = b.at(&field, arn::InputName::parse(name))?;
+            if let Some((taken, with)) = TAKEN_NAMES.iter().find(|(t, _)| *t == name) {
+                return Err(b.invalid(
+                    &field,
+                    Problem::InputClash {
+                        name: (*taken).to_owned(),
+                        with,
+                    },
+                ));
+            }
+            b.env.inputs.push(input);
         }
         let d = &s.deployment;
         if let Some(p) = &d.partition {
@@ -469,7 +529,9 @@ impl<'a> Builder<'a> {
     }
 }
 
-fn uses(model: &Model) -> Uses {
+/// The built-in deploy-time values the roles use; the declared inputs
+/// they use are added to `inputs`.
+fn uses(model: &Model, inputs: &mut std::collections::BTreeSet<arn::InputName>) -> Uses {
     let mut u = Uses::default();
     let mut see = |t: &Text| {
         for s in t.segments() {
@@ -477,6 +539,9 @@ fn uses(model: &Model) -> Uses {
                 Segment::Partition => u.partition = true,
                 Segment::Region => u.region = true,
                 Segment::Account => u.account_id = true,
+                Segment::Input(name) => {
+                    inputs.insert(name.clone());
+                }
                 Segment::Literal(_) => {}
             }
         }

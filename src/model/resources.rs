@@ -28,8 +28,10 @@ pub(super) struct ResourceKind {
     pub any: bool,
     /// A value refused before anything else, ARN or name.
     pub refuse: fn(&str) -> Result<(), Problem>,
-    /// Checks a name and turns it into the resource part of the ARN.
-    pub resource: fn(&str) -> Result<String, Problem>,
+    /// Checks a name.
+    pub check: fn(&str) -> Result<(), Problem>,
+    /// Turns a checked name into the resource part of the ARN.
+    pub resource: fn(&str) -> String,
 }
 
 /// IAM policies (permissions boundaries, managed policies).
@@ -70,7 +72,7 @@ pub(super) const SECRET: ResourceKind = ResourceKind {
     scope: REGIONAL,
     any: true,
     refuse: accept,
-    resource: |value| {
+    check: |value| {
         if !name_of(value, 512, |c| {
             c.is_ascii_alphanumeric() || "/_+=.@-*?".contains(c)
         }) {
@@ -80,12 +82,15 @@ pub(super) const SECRET: ResourceKind = ResourceKind {
                 allowed: "use letters, digits and `/_+=.@-`, or give the secret's ARN",
             });
         }
-        // Secrets Manager appends `-` and six random characters to the name.
-        Ok(if value.ends_with('*') {
+        Ok(())
+    },
+    // Secrets Manager appends `-` and six random characters to the name.
+    resource: |value| {
+        if value.ends_with('*') {
             format!("secret:{value}")
         } else {
             format!("secret:{value}-??????")
-        })
+        }
     },
 };
 
@@ -107,14 +112,15 @@ pub(super) const KMS_KEY: ResourceKind = ResourceKind {
         }
         Ok(())
     },
-    resource: |value| {
+    check: |value| {
         if !names::is_kms_key_id(value) {
             return Err(Problem::KmsKeyId {
                 value: value.to_owned(),
             });
         }
-        Ok(format!("key/{value}"))
+        Ok(())
     },
+    resource: |value| format!("key/{value}"),
 };
 
 pub(super) const REPOSITORY: ResourceKind = ResourceKind {
@@ -127,7 +133,7 @@ pub(super) const REPOSITORY: ResourceKind = ResourceKind {
     scope: REGIONAL,
     any: false,
     refuse: accept,
-    resource: |value| {
+    check: |value| {
         if value.len() < 2
             || !name_of(value, 256, |c| {
                 c.is_ascii_lowercase() || c.is_ascii_digit() || "._/-*".contains(c)
@@ -139,8 +145,9 @@ pub(super) const REPOSITORY: ResourceKind = ResourceKind {
                 allowed: "use 2 to 256 lowercase letters, digits and `._/-`, or give the repository ARN",
             });
         }
-        Ok(format!("repository/{value}"))
+        Ok(())
     },
+    resource: |value| format!("repository/{value}"),
 };
 
 pub(super) const LOG_GROUP: ResourceKind = ResourceKind {
@@ -153,7 +160,7 @@ pub(super) const LOG_GROUP: ResourceKind = ResourceKind {
     scope: REGIONAL,
     any: false,
     refuse: accept,
-    resource: |value| {
+    check: |value| {
         if !name_of(value, 512, |c| {
             c.is_ascii_alphanumeric() || "._-/#*".contains(c)
         }) {
@@ -163,9 +170,10 @@ pub(super) const LOG_GROUP: ResourceKind = ResourceKind {
                 allowed: "use letters, digits and `._-/#`, or give the log group ARN",
             });
         }
-        // Log streams (PutLogEvents) live under `log-group:<name>:log-stream:`.
-        Ok(format!("log-group:{value}:*"))
+        Ok(())
     },
+    // Log streams (PutLogEvents) live under `log-group:<name>:log-stream:`.
+    resource: |value| format!("log-group:{value}:*"),
 };
 
 pub(super) const PARAMETER: ResourceKind = ResourceKind {
@@ -178,7 +186,7 @@ pub(super) const PARAMETER: ResourceKind = ResourceKind {
     scope: REGIONAL,
     any: false,
     refuse: accept,
-    resource: |value| {
+    check: |value| {
         let name = value.strip_prefix('/').unwrap_or(value);
         if !name_of(name, 2048, |c| {
             c.is_ascii_alphanumeric() || "_.-/*".contains(c)
@@ -189,11 +197,34 @@ pub(super) const PARAMETER: ResourceKind = ResourceKind {
                 allowed: "use letters, digits and `_.-/`, or give the parameter ARN",
             });
         }
-        Ok(format!("parameter/{name}"))
+        Ok(())
     },
+    resource: |value| format!("parameter/{}", value.strip_prefix('/').unwrap_or(value)),
 };
 
+/// Whether `value` is one placeholder (`<region>`, `<input:Name>`) and
+/// nothing else.
+fn is_one_placeholder(value: &str) -> bool {
+    value.starts_with('<') && value.ends_with('>') && value.matches('<').count() == 1
+}
+
 impl Builder<'_> {
+    /// Check a name the spec wrote in `field`, which may hold deploy-time
+    /// values: its literal text is checked, each value standing in as `x`;
+    /// a name that is one value whole is the deployer's to get right.
+    pub(super) fn checked_name(
+        &self,
+        field: &str,
+        value: &str,
+        check: impl Fn(&str) -> Result<(), Problem>,
+    ) -> Result<(), Error> {
+        let checked = self.at(field, self.env.check_placeholders(value))?;
+        if checked == value || !is_one_placeholder(value) {
+            self.at(field, check(&checked))?;
+        }
+        Ok(())
+    }
+
     /// An ARN from the spec that must follow `rule`.
     pub(super) fn typed_arn(
         &self,
@@ -228,8 +259,10 @@ impl Builder<'_> {
         if value.starts_with("arn:") {
             return Ok(self.typed_arn(field, value, &kind.arn)?.text);
         }
-        let resource = self.at(field, (kind.resource)(value))?;
-        Ok(self.env.arn(kind.arn.service, kind.scope, &resource))
+        self.checked_name(field, value, kind.check)?;
+        Ok(self
+            .env
+            .arn(kind.arn.service, kind.scope, &(kind.resource)(value)))
     }
 
     /// The resources of `kind` listed in `field`.

@@ -299,6 +299,11 @@ pub(super) fn sorted_unique(mut v: Vec<String>) -> Vec<String> {
     v
 }
 
+/// The characters an input's value is counted as in [`policy_size`]: room
+/// for a name of most AWS resource types (a log group or secret name, a
+/// bucket name of up to 63).
+pub const INPUT_SIZE: usize = 64;
+
 pub(super) fn sorted_texts(mut v: Vec<Text>) -> Vec<Text> {
     v.sort_by_cached_key(Text::sort_key);
     v.dedup();
@@ -307,7 +312,8 @@ pub(super) fn sorted_texts(mut v: Vec<Text>) -> Vec<Text> {
 
 /// The size IAM counts for a role's inline policy (its JSON without
 /// whitespace), with deploy-time values at their longest: `aws-us-gov`, a
-/// 14-character region and a 12-digit account.
+/// 14-character region and a 12-digit account; a declared input, whose
+/// value ecs-iam cannot know, counts as [`INPUT_SIZE`] characters.
 #[must_use]
 pub fn policy_size(role: &Role) -> usize {
     let Some(policy) = &role.policy else { return 0 };
@@ -319,6 +325,7 @@ pub fn policy_size(role: &Role) -> usize {
                 Segment::Partition => "aws-us-gov".to_owned(),
                 Segment::Region => "ap-southeast-5".to_owned(),
                 Segment::Account => "123456789012".to_owned(),
+                Segment::Input(_) => "x".repeat(INPUT_SIZE),
             })
             .collect()
     };

@@ -102,9 +102,9 @@ impl Builder<'_> {
 
     fn s3(&self, field: &str, s: &S3Spec) -> Result<Vec<Statement>, Error> {
         let bucket = &s.bucket;
-        self.at(&format!("{field}.bucket"), names::bucket(bucket))?;
+        self.checked_name(&format!("{field}.bucket"), bucket, names::bucket)?;
         let prefix = s.prefix.clone().unwrap_or_default();
-        self.at(&format!("{field}.prefix"), names::key_prefix(&prefix))?;
+        self.checked_name(&format!("{field}.prefix"), &prefix, names::key_prefix)?;
         let access: BTreeSet<S3Access> = match &s.access {
             None => BTreeSet::from([S3Access::List, S3Access::Read, S3Access::Write]),
             Some(list) if list.is_empty() => {

@@ -276,6 +276,7 @@ fn cdk_nag_form(t: &Text) -> String {
                 Segment::Partition => "${AWS::Partition}".to_owned(),
                 Segment::Region => "${AWS::Region}".to_owned(),
                 Segment::Account => "${AWS::AccountId}".to_owned(),
+                Segment::Input(name) => format!("${{{name}}}"),
             })
             .collect();
         return flatten(&sub);
@@ -421,6 +422,7 @@ mod tests {
             partition,
             region: None,
             account: None,
+            inputs: Vec::new(),
         };
         let symbolic = env(None)
             .expand("arn:<partition>:s3:::b/${aws:username}/$${x}/%{y}/*")

@@ -14,6 +14,12 @@ pub const FILES: &[(&str, &str)] = &[(
     "cdk/nag-acknowledgements.json.tera",
 )];
 
+/// The file of the spec's inputs, rendered when it declares any: the props
+/// of one `CfnParameter` each, by the id the app gives it at the top of its
+/// stack (so that the parameter's logical id, which the roles' `Fn::Sub`
+/// names, is that id).
+pub const INPUTS: (&str, &str) = (crate::files::CDK_INPUTS_FILE, "cdk/inputs.json.tera");
+
 /// A JSON value: a string, `{"Fn::Sub": "..."}` when the text holds
 /// deploy-time values, or a bare number or boolean.
 ///

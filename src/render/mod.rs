@@ -19,7 +19,7 @@ use serde::Serialize;
 use serde_json::Value as Json;
 use tera::{Context, Kwargs, State, Tera, Value};
 
-use crate::arn::Segment;
+use crate::arn::{InputName, Segment};
 use crate::error::Error;
 use crate::model::Model;
 
@@ -58,6 +58,10 @@ const EMBEDDED: &[(&str, &str)] = &[
     (
         "cdk/nag-acknowledgements.json.tera",
         include_str!("../../templates/cdk/nag-acknowledgements.json.tera"),
+    ),
+    (
+        "cdk/inputs.json.tera",
+        include_str!("../../templates/cdk/inputs.json.tera"),
     ),
 ];
 
@@ -283,6 +287,10 @@ pub fn render(model: &Model, templates: &Templates) -> Result<Files, Error> {
         let out = format!("cdk/{}.json", role.kind.file_stem());
         files.insert(out, templates.render(cdk::TEMPLATE, one)?);
     }
+    if !model.inputs.is_empty() {
+        let (out, template) = cdk::INPUTS;
+        files.insert(out.to_owned(), templates.render(template, &whole)?);
+    }
     files.extend(cross_account::files(model));
     Ok(files)
 }
@@ -333,11 +341,17 @@ pub(crate) fn parts(value: &Value) -> tera::TeraResult<Option<Vec<Part<'_>>>> {
                 if let Some(s) = item.as_str() {
                     return Ok(Part::Literal(s));
                 }
-                let reference = item
-                    .as_map()
-                    .and_then(|o| o.get(&tera::value::Key::Str("ref")))
-                    .and_then(Value::as_str);
-                match reference {
+                let field = |key| {
+                    item.as_map()
+                        .and_then(|o| o.get(&tera::value::Key::Str(key)))
+                        .and_then(Value::as_str)
+                };
+                if let Some(name) = field("input") {
+                    return InputName::parse(name)
+                        .map(|n| Part::Ref(Segment::Input(n)))
+                        .map_err(|_| not_text(item));
+                }
+                match field("ref") {
                     Some("partition") => Ok(Part::Ref(Segment::Partition)),
                     Some("region") => Ok(Part::Ref(Segment::Region)),
                     Some("account_id") => Ok(Part::Ref(Segment::Account)),
@@ -380,6 +394,11 @@ pub(crate) fn sub_string(parts: &[Part<'_>]) -> String {
             Part::Ref(Segment::Partition) => out.push_str("${AWS::Partition}"),
             Part::Ref(Segment::Region) => out.push_str("${AWS::Region}"),
             Part::Ref(Segment::Account) => out.push_str("${AWS::AccountId}"),
+            Part::Ref(Segment::Input(name)) => {
+                out.push_str("${");
+                out.push_str(name.as_str());
+                out.push('}');
+            }
             Part::Ref(Segment::Literal(s)) => out.push_str(s),
         }
     }

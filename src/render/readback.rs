@@ -275,7 +275,7 @@ fn tagged(tag: &str, value: &Value) -> Value {
 }
 
 /// `Fn::Sub` text back to a [`Text`]; `None` for a variable other than the
-/// three pseudo parameters ecs-iam writes.
+/// three pseudo parameters and the inputs ecs-iam writes.
 fn unsub(s: &str) -> Option<Text> {
     let mut t = Text::default();
     let mut rest = s;
@@ -292,7 +292,8 @@ fn unsub(s: &str) -> Option<Text> {
             "AWS::Partition" => Segment::Partition,
             "AWS::Region" => Segment::Region,
             "AWS::AccountId" => Segment::Account,
-            _ => return None,
+            // The spec's inputs are template parameters of the same name.
+            name => Segment::Input(crate::arn::InputName::parse(name).ok()?),
         });
         rest = &after[end + 1..];
     }
@@ -348,6 +349,11 @@ mod tests {
                 .to_string(),
             "arn:<partition>:s3:::b/${aws:username}"
         );
-        assert!(unsub("${Other}").is_none());
+        // A template parameter is one of the spec's inputs.
+        assert_eq!(
+            unsub("log-group:${Stage}-app").unwrap().to_string(),
+            "log-group:<input:Stage>-app"
+        );
+        assert!(unsub("${Other::Thing}").is_none());
     }
 }

@@ -70,6 +70,11 @@ fn quote(parts: &[Part<'_>]) -> String {
             Part::Ref(Segment::Account) => {
                 out.push_str("${data.aws_caller_identity.current.account_id}");
             }
+            Part::Ref(Segment::Input(name)) => {
+                out.push_str("${var.");
+                out.push_str(name.as_str());
+                out.push('}');
+            }
             Part::Ref(Segment::Literal(s)) => literal(&mut out, s, false),
         }
     }

@@ -31,6 +31,7 @@ pub fn starter(
         partition: pinned("partition").and_then(|p| crate::arn::Partition::parse(&p).ok()),
         region: pinned("region"),
         account: pinned("account_id"),
+        inputs: Vec::new(),
     };
     let needs = needs(task, &env, &[]).all()?;
     let name = spec_name(task, reference);

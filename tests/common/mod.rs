@@ -182,12 +182,18 @@ fn unsub(s: &str) -> String {
             continue;
         }
         let end = after.find('}').expect("unclosed ${ in Fn::Sub");
-        out.push_str(match &after[..end] {
-            "AWS::Partition" => "<partition>",
-            "AWS::Region" => "<region>",
-            "AWS::AccountId" => "<account_id>",
+        match &after[..end] {
+            "AWS::Partition" => out.push_str("<partition>"),
+            "AWS::Region" => out.push_str("<region>"),
+            "AWS::AccountId" => out.push_str("<account_id>"),
+            // A template parameter: one of the spec's inputs.
+            input if input.chars().all(|c| c.is_ascii_alphanumeric()) => {
+                out.push_str("<input:");
+                out.push_str(input);
+                out.push('>');
+            }
             other => panic!("unexpected Sub variable {other}"),
-        });
+        }
         rest = &after[end + 1..];
     }
     out.push_str(rest);
@@ -452,12 +458,22 @@ fn hcl_text(e: &Expression) -> Option<String> {
                     Element::Literal(l) => out.push_str(l),
                     Element::Interpolation(i) => match &i.expr {
                         Expression::String(s) => out.push_str(s),
-                        other => out.push_str(match traversal_name(other).as_str() {
-                            "data.aws_partition.current.partition" => "<partition>",
-                            "data.aws_region.current.region" => "<region>",
-                            "data.aws_caller_identity.current.account_id" => "<account_id>",
-                            n => panic!("unexpected interpolation {n}"),
-                        }),
+                        other => match traversal_name(other).as_str() {
+                            "data.aws_partition.current.partition" => out.push_str("<partition>"),
+                            "data.aws_region.current.region" => out.push_str("<region>"),
+                            "data.aws_caller_identity.current.account_id" => {
+                                out.push_str("<account_id>");
+                            }
+                            // A variable of the module: one of the spec's inputs.
+                            n => match n.strip_prefix("var.") {
+                                Some(input) => {
+                                    out.push_str("<input:");
+                                    out.push_str(input);
+                                    out.push('>');
+                                }
+                                None => panic!("unexpected interpolation {n}"),
+                            },
+                        },
                     },
                     Element::Directive(d) => panic!("unexpected directive {d:?}"),
                 }
