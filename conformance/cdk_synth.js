@@ -24,6 +24,15 @@ for (const dir of dirs) {
   const outdir = fs.mkdtempSync(path.join(os.tmpdir(), 'ecs-iam-cdk-'));
   const app = new cdk.App({ outdir });
   const stack = new cdk.Stack(app, 'Roles');
+  // The spec's inputs, as docs/outputs.md shows: one CfnParameter each, at
+  // the top of the stack, so that its logical id is the name the roles'
+  // Fn::Sub uses.
+  const inputsFile = path.join(dir, 'cdk', 'inputs.json');
+  if (fs.existsSync(inputsFile)) {
+    for (const [id, props] of Object.entries(JSON.parse(fs.readFileSync(inputsFile, 'utf8')))) {
+      new cdk.CfnParameter(stack, id, props);
+    }
+  }
   const roles = {};
   for (const [id, file] of [['TaskRole', 'task-role.json'], ['TaskExecutionRole', 'execution-role.json']]) {
     const props = JSON.parse(fs.readFileSync(path.join(dir, 'cdk', file), 'utf8'));

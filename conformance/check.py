@@ -7,15 +7,17 @@ ROOT holds one folder per rendering (cloudformation.yaml, terraform/, cdk/).
 For each, in order:
 
   cfn-lint      reports nothing on cloudformation.yaml
-  moto          the template deploys into a moto server; the roles read back
+  moto          the template deploys into a moto server, each input
+                (template parameter) given a value; the roles read back
                 (GetRole, ListRolePolicies, GetRolePolicy,
                 ListAttachedRolePolicies) equal the template's
   hcl2json      every .tf file parses with HashiCorp's parser (npm
                 @cdktf/hcl2json); the policy documents rebuilt from it equal
                 the CloudFormation statements
   python-hcl2   the same with python-hcl2
-  aws-cdk-lib   cdk/*.json load into iam.CfnRole; the synthesised roles equal
-                the CloudFormation roles
+  aws-cdk-lib   cdk/*.json load into iam.CfnRole, cdk/inputs.json into
+                CfnParameters; the synthesised roles and parameters equal
+                the CloudFormation ones
   cdk-nag       AwsSolutions on that stack; cdk/nag-acknowledgements.json,
                 applied with Validations.acknowledge, acknowledges exactly
                 the findings it lists
@@ -91,14 +93,16 @@ def deployment(template):
             if isinstance(src, str):
                 _, _, _, reg, acct, _ = src.split(":", 5)
                 region, account = reg, acct
-    return {"partition": partition, "region": region, "account": account}
+    # A value for each input (template parameter) the stack is deployed with.
+    inputs = {name: f"{name.lower()}-value" for name in template.get("Parameters", {})}
+    return {"partition": partition, "region": region, "account": account, "inputs": inputs}
 
 
 # ------------------------------------------------------------------ values
 
 def canon(value):
     """A CloudFormation value as (text, symbolic parts) with deploy-time
-    values spelled <partition>, <region>, <account_id>."""
+    values spelled <partition>, <region>, <account_id>, <input:Name>."""
     if isinstance(value, dict) and set(value) == {"Fn::Sub"}:
         out, rest = [], value["Fn::Sub"]
         while "${" in rest:
@@ -110,8 +114,11 @@ def canon(value):
                 rest = after[1:]
                 continue
             end = after.index("}")
-            out.append({"AWS::Partition": "<partition>", "AWS::Region": "<region>",
-                        "AWS::AccountId": "<account_id>"}[after[:end]])
+            name = after[:end]
+            pseudo = {"AWS::Partition": "<partition>", "AWS::Region": "<region>",
+                      "AWS::AccountId": "<account_id>"}
+            # Anything else is a template parameter: one of the spec's inputs.
+            out.append(pseudo[name] if "::" in name else f"<input:{name}>")
             rest = after[end + 1:]
         out.append(rest)
         return "".join(out)
@@ -128,8 +135,11 @@ def resolve(value, ctx):
     """Deploy-time values filled in, intrinsics evaluated."""
     if isinstance(value, dict):
         if set(value) in ({"Fn::Sub"}, {"Fn::Join"}):
-            return (canon(value).replace("<partition>", ctx["partition"])
+            text = (canon(value).replace("<partition>", ctx["partition"])
                     .replace("<region>", ctx["region"]).replace("<account_id>", ctx["account"]))
+            for name, given in ctx["inputs"].items():
+                text = text.replace(f"<input:{name}>", given)
+            return text
         return {k: resolve(v, ctx) for k, v in value.items()}
     if isinstance(value, list):
         return [resolve(v, ctx) for v in value]
@@ -279,7 +289,8 @@ def deploy_and_compare(run, case, moto):
                          "Statement": [{"Effect": "Allow", "Action": "s3:ListAllMyBuckets", "Resource": "*"}]}))
                 except iam.exceptions.EntityAlreadyExistsException:
                     pass
-    cf.create_stack(StackName=case.name, TemplateBody=case.cfn_text, Capabilities=["CAPABILITY_NAMED_IAM"])
+    cf.create_stack(StackName=case.name, TemplateBody=case.cfn_text, Capabilities=["CAPABILITY_NAMED_IAM"],
+                    Parameters=[{"ParameterKey": k, "ParameterValue": v} for k, v in ctx["inputs"].items()])
     try:
         stack = cf.describe_stacks(StackName=case.name)["Stacks"][0]
         if stack["StackStatus"] != "CREATE_COMPLETE":
@@ -361,6 +372,11 @@ def hcl_text_from_json(s):
             out.append(s[i] + "{")
             i += 3
             continue
+        if s.startswith("${var.", i):
+            end = s.index("}", i)
+            out.append(f"<input:{s[i + 6:end]}>")
+            i = end + 1
+            continue
         for ref, sym in refs.items():
             if s.startswith(ref, i):
                 out.append(sym)
@@ -396,7 +412,8 @@ def hcl_text_from_source(s):
             i += 3
         elif two == "${":
             end = s.index("}", i)
-            out.append(refs[s[i + 2:end]])
+            ref = s[i + 2:end]
+            out.append(f"<input:{ref[4:]}>" if ref.startswith("var.") else refs[ref])
             i = end + 1
         else:
             out.append(s[i])
@@ -534,6 +551,12 @@ def check_cdk(run, cases):
             if synth.get("Type") != "AWS::IAM::Role" or synth.get("Properties") != want["Properties"]:
                 run.fail(case, "aws-cdk-lib", f"{logical}: synthesised {json.dumps(synth.get('Properties'))[:400]} "
                                               f"!= CloudFormation {json.dumps(want['Properties'])[:400]}")
+        # The inputs' CfnParameters synthesise to the template's Parameters
+        # (CDK adds its own BootstrapVersion).
+        synth_parameters = {k: v for k, v in template.get("Parameters", {}).items() if k != "BootstrapVersion"}
+        if synth_parameters != case.template.get("Parameters", {}):
+            run.fail(case, "aws-cdk-lib", f"Parameters: synthesised {json.dumps(synth_parameters)[:400]} "
+                                          f"!= CloudFormation {json.dumps(case.template.get('Parameters', {}))[:400]}")
         run.ok(case, "aws-cdk-lib")
         acks = json.loads((case.path / "cdk" / "nag-acknowledgements.json").read_text())
         before = violations(first)
