@@ -102,7 +102,7 @@ def deployment(template):
 
 def canon(value):
     """A CloudFormation value as (text, symbolic parts) with deploy-time
-    values spelled <partition>, <region>, <account_id>, <input:Name>."""
+    values spelled <partition>, <region>, <account_id>, <input.Name>."""
     if isinstance(value, dict) and set(value) == {"Fn::Sub"}:
         out, rest = [], value["Fn::Sub"]
         while "${" in rest:
@@ -118,7 +118,7 @@ def canon(value):
             pseudo = {"AWS::Partition": "<partition>", "AWS::Region": "<region>",
                       "AWS::AccountId": "<account_id>"}
             # Anything else is a template parameter: one of the spec's inputs.
-            out.append(pseudo[name] if "::" in name else f"<input:{name}>")
+            out.append(pseudo[name] if "::" in name else f"<input.{name}>")
             rest = after[end + 1:]
         out.append(rest)
         return "".join(out)
@@ -138,7 +138,7 @@ def resolve(value, ctx):
             text = (canon(value).replace("<partition>", ctx["partition"])
                     .replace("<region>", ctx["region"]).replace("<account_id>", ctx["account"]))
             for name, given in ctx["inputs"].items():
-                text = text.replace(f"<input:{name}>", given)
+                text = text.replace(f"<input.{name}>", given)
             return text
         return {k: resolve(v, ctx) for k, v in value.items()}
     if isinstance(value, list):
@@ -374,7 +374,7 @@ def hcl_text_from_json(s):
             continue
         if s.startswith("${var.", i):
             end = s.index("}", i)
-            out.append(f"<input:{s[i + 6:end]}>")
+            out.append(f"<input.{s[i + 6:end]}>")
             i = end + 1
             continue
         for ref, sym in refs.items():
@@ -413,7 +413,7 @@ def hcl_text_from_source(s):
         elif two == "${":
             end = s.index("}", i)
             ref = s[i + 2:end]
-            out.append(f"<input:{ref[4:]}>" if ref.startswith("var.") else refs[ref])
+            out.append(f"<input.{ref[4:]}>" if ref.startswith("var.") else refs[ref])
             i = end + 1
         else:
             out.append(s[i])

@@ -193,7 +193,7 @@ impl Text {
     }
 
     /// A sort key: literal text with the deploy-time values spelled as
-    /// `<partition>`, `<region>`, `<account_id>`, `<input:name>` (the
+    /// `<partition>`, `<region>`, `<account_id>`, `<input.name>` (the
     /// spec's own placeholders).
     #[must_use]
     pub fn sort_key(&self) -> String {
@@ -209,7 +209,7 @@ impl fmt::Display for Text {
                 Segment::Partition => f.write_str("<partition>")?,
                 Segment::Region => f.write_str("<region>")?,
                 Segment::Account => f.write_str("<account_id>")?,
-                Segment::Input(name) => write!(f, "<input:{name}>")?,
+                Segment::Input(name) => write!(f, "<input.{name}>")?,
             }
         }
         Ok(())
@@ -343,7 +343,7 @@ impl Env {
             "<region>" => Some(self.region()),
             "<account_id>" => Some(self.account()),
             _ => {
-                let name = placeholder.strip_prefix("<input:")?.strip_suffix('>')?;
+                let name = placeholder.strip_prefix("<input.")?.strip_suffix('>')?;
                 self.inputs
                     .iter()
                     .find(|i| i.as_str() == name)
@@ -372,7 +372,7 @@ impl Env {
 
     /// Text with the spec's placeholders `<partition>`, `<region>` and
     /// `<account_id>` replaced by this deployment's values, and each
-    /// `<input:name>` by the declared input.
+    /// `<input.name>` by the declared input.
     ///
     /// # Errors
     /// An undeclared input, or any other `<...>` placeholder, e.g. one
@@ -389,7 +389,7 @@ impl Env {
             let placeholder = &rest[start..=start + len];
             let Some(segment) = self.placeholder(placeholder) else {
                 if let Some(name) = placeholder
-                    .strip_prefix("<input:")
+                    .strip_prefix("<input.")
                     .and_then(|p| p.strip_suffix('>'))
                 {
                     return Err(Problem::UnknownInput {
@@ -523,7 +523,7 @@ mod tests {
             ..Env::default()
         };
         let t = env
-            .expand("arn:<partition>:logs:<region>:<account_id>:log-group:app-<input:Stage>:*")
+            .expand("arn:<partition>:logs:<region>:<account_id>:log-group:app-<input.Stage>:*")
             .unwrap();
         assert_eq!(
             t.segments(),
@@ -541,13 +541,13 @@ mod tests {
         );
         assert_eq!(
             t.to_string(),
-            "arn:<partition>:logs:<region>:<account_id>:log-group:app-<input:Stage>:*"
+            "arn:<partition>:logs:<region>:<account_id>:log-group:app-<input.Stage>:*"
         );
         assert_eq!(
-            env.expand("x-<input:Stag>").unwrap_err().to_string(),
-            "`x-<input:Stag>` uses the input `Stag`, which `inputs:` does not declare; did you mean `<input:Stage>`?"
+            env.expand("x-<input.Stag>").unwrap_err().to_string(),
+            "`x-<input.Stag>` uses the input `Stag`, which `inputs:` does not declare; did you mean `<input.Stage>`?"
         );
-        assert_eq!(env.check_placeholders("a<input:Stage>b").unwrap(), "axb");
+        assert_eq!(env.check_placeholders("a<input.Stage>b").unwrap(), "axb");
         // In a name already checked, an unknown `<...>` stays text.
         assert_eq!(env.placeholders("a<b>").to_string(), "a<b>");
         for bad in ["stage_name", "1stage", "", "st-age"] {

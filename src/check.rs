@@ -253,7 +253,7 @@ pub const RULES: &[Rule] = &[
         id: RuleId::UnusedInput,
         severity: Severity::Warning,
         summary: "an input the spec declares is used nowhere, so the generated files leave it out; most likely its use is misspelt",
-        fix: "write `<input:name>` where the value belongs, or remove the input",
+        fix: "write `<input.name>` where the value belongs, or remove the input",
     },
 ];
 
@@ -339,7 +339,7 @@ pub fn check(source: &Source) -> Result<Vec<Finding>, Error> {
         c.add(
             RuleId::UnusedInput,
             &format!("inputs.{name}"),
-            format!("the input `{name}` is declared but no `<input:{name}>` uses it"),
+            format!("the input `{name}` is declared but no `<input.{name}>` uses it"),
         );
     }
     for x in crate::model::cross_account::cross_account(&model, model.account.as_deref()) {

@@ -618,7 +618,7 @@ fn verify_command(
     // `--task-definition` files are the user's own choice, read wherever
     // they are; the spec's own entries keep to its tree.
     let source = crate::spec::load_with(spec, reach, parameters)?;
-    let bound = crate::task_definition::Parameters(source.spec.parameters.clone());
+    let bound = source.spec.task_definition_parameters();
     let tasks = if task_definitions.is_empty() {
         None
     } else {

@@ -838,7 +838,7 @@ impl fmt::Display for Problem {
             ),
             Problem::UnknownPlaceholder { value, placeholder } => write!(
                 f,
-                "`{value}` holds the placeholder `{placeholder}`; the placeholders are `<partition>`, `<region>`, `<account_id>` and the spec's `<input:name>`, anything else must be written out"
+                "`{value}` holds the placeholder `{placeholder}`; the placeholders are `<partition>`, `<region>`, `<account_id>` and the spec's `<input.name>`, anything else must be written out"
             ),
             Problem::UnknownInput {
                 value,
@@ -850,7 +850,7 @@ impl fmt::Display for Problem {
                     "`{value}` uses the input `{name}`, which `inputs:` does not declare"
                 )?;
                 match suggestion {
-                    Some(s) => write!(f, "; did you mean `<input:{s}>`?"),
+                    Some(s) => write!(f, "; did you mean `<input.{s}>`?"),
                     None => write!(f, "; declare it under `inputs:` with a description"),
                 }
             }

@@ -438,11 +438,13 @@ fn grant_changes(
     }
 }
 
-/// A deploy-time value written literally on one side of a pair of grants.
+/// A deploy-time value written literally on one side of a pair of grants,
+/// or an input renamed.
 #[derive(Debug, Clone, PartialEq, Eq)]
 struct Binding {
-    /// `<partition>`, `<region>` or `<account_id>`.
-    placeholder: &'static str,
+    /// `<partition>`, `<region>`, `<account_id>` or `<input.Name>`.
+    placeholder: String,
+    /// The text on the other side: a literal, or another input.
     literal: String,
     /// The old side had the placeholder, the new one the literal.
     pinned: bool,
@@ -451,9 +453,10 @@ struct Binding {
 /// Pinning the partition (`arn:<partition>:` → `arn:aws:`) never allows
 /// more: no grant reaches across partitions, so where the stack is deployed
 /// in that partition nothing changes and elsewhere the grant matches
-/// nothing. Anything else (a region or account, or a partition left to
-/// deploy time again) may name another resource than before, and ecs-iam
-/// cannot know the deployment: an Allow counts as broadening.
+/// nothing. Anything else (a region, account or input pinned or left to
+/// deploy time again, an input renamed) may name another resource than
+/// before, and ecs-iam cannot know the deployment: an Allow counts as
+/// broadening.
 fn pinned_class(bindings: &[Binding], effect: Effect) -> Class {
     let only_partition_pinned = bindings
         .iter()
@@ -490,45 +493,99 @@ fn resolve(old: &Grant, new: &Grant) -> Option<Vec<Binding>> {
 
 const PLACEHOLDERS: [&str; 3] = ["<partition>", "<region>", "<account_id>"];
 
+/// The placeholder `s` starts with: a built-in one, or an input
+/// (`<input.Name>`).
+fn placeholder_at(s: &str) -> Option<&str> {
+    if let Some(p) = PLACEHOLDERS.iter().find(|p| s.starts_with(**p)) {
+        return Some(p);
+    }
+    let end = s.find('>')?;
+    let name = s[..end].strip_prefix("<input.")?;
+    (!name.is_empty() && name.chars().all(|c| c.is_ascii_alphanumeric())).then(|| &s[..=end])
+}
+
+/// Record that `placeholder` stands for `literal`; false when it already
+/// stands for something else.
+fn bind(bindings: &mut Vec<Binding>, binding: Binding) -> bool {
+    match bindings
+        .iter()
+        .find(|x| x.placeholder == binding.placeholder)
+    {
+        Some(existing) => *existing == binding,
+        None => {
+            bindings.push(binding);
+            true
+        }
+    }
+}
+
 /// Match `old` against `new`, where a placeholder on either side stands for
-/// a partition, region or account (`[a-z0-9-]+`) on the other; each
-/// placeholder must stand for one value throughout.
+/// text on the other: a built-in one for a partition, region or account
+/// (`[a-z0-9-]+`), an input for any text, or for another input (a rename).
+/// Each placeholder must stand for one value throughout.
 fn unify(old: &str, new: &str, bindings: &mut Vec<Binding>) -> Option<()> {
     let (mut a, mut b) = (old, new);
     loop {
-        let pa = PLACEHOLDERS.iter().find(|p| a.starts_with(**p));
-        let pb = PLACEHOLDERS.iter().find(|p| b.starts_with(**p));
-        match (pa, pb) {
+        match (placeholder_at(a), placeholder_at(b)) {
             (Some(x), Some(y)) if x == y => {
                 a = &a[x.len()..];
                 b = &b[y.len()..];
             }
-            (Some(p), None) | (None, Some(p)) => {
-                let pinned = pa.is_some();
-                let literal_side = if pinned { b } else { a };
-                let len = literal_side
-                    .find(|c: char| !(c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-'))
-                    .unwrap_or(literal_side.len());
-                if len == 0 {
+            (Some(x), Some(y)) if x.starts_with("<input.") || y.starts_with("<input.") => {
+                let renamed = Binding {
+                    placeholder: x.to_owned(),
+                    literal: y.to_owned(),
+                    pinned: false,
+                };
+                if !bind(bindings, renamed) {
                     return None;
                 }
-                let binding = Binding {
-                    placeholder: p,
-                    literal: literal_side[..len].to_owned(),
-                    pinned,
-                };
-                match bindings.iter().find(|x| x.placeholder == *p) {
-                    Some(existing) if *existing != binding => return None,
-                    Some(_) => {}
-                    None => bindings.push(binding),
-                }
-                if pinned {
-                    a = &a[p.len()..];
-                    b = &b[len..];
+                a = &a[x.len()..];
+                b = &b[y.len()..];
+            }
+            (Some(p), None) | (None, Some(p)) => {
+                let pinned = placeholder_at(a).is_some();
+                let (rest_p, literal_side) = if pinned {
+                    (&a[p.len()..], b)
                 } else {
-                    a = &a[len..];
-                    b = &b[p.len()..];
+                    (&b[p.len()..], a)
+                };
+                let lengths: Vec<usize> = if p.starts_with("<input.") {
+                    // Any text: the shortest that lets the rest match.
+                    literal_side
+                        .char_indices()
+                        .skip(1)
+                        .map(|(i, _)| i)
+                        .chain([literal_side.len()])
+                        .collect()
+                } else {
+                    let len = literal_side
+                        .find(|c: char| !(c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-'))
+                        .unwrap_or(literal_side.len());
+                    vec![len]
+                };
+                for len in lengths.into_iter().filter(|l| *l > 0) {
+                    let mut tried = bindings.clone();
+                    let binding = Binding {
+                        placeholder: p.to_owned(),
+                        literal: literal_side[..len].to_owned(),
+                        pinned,
+                    };
+                    if !bind(&mut tried, binding) {
+                        continue;
+                    }
+                    let rest_literal = &literal_side[len..];
+                    let rest = if pinned {
+                        unify(rest_p, rest_literal, &mut tried)
+                    } else {
+                        unify(rest_literal, rest_p, &mut tried)
+                    };
+                    if rest.is_some() {
+                        *bindings = tried;
+                        return Some(());
+                    }
                 }
+                return None;
             }
             _ => {
                 let (ca, cb) = (a.chars().next(), b.chars().next());
@@ -901,7 +958,7 @@ mod tests {
         .unwrap();
         let seen: Vec<(&str, &str, bool)> = b
             .iter()
-            .map(|b| (b.placeholder, b.literal.as_str(), b.pinned))
+            .map(|b| (b.placeholder.as_str(), b.literal.as_str(), b.pinned))
             .collect();
         assert_eq!(
             seen,
@@ -943,5 +1000,51 @@ mod tests {
             )
             .is_none()
         );
+    }
+
+    #[test]
+    fn inputs_resolve_against_any_text_and_other_inputs() {
+        let seen = |old: &str, new: &str| -> Option<Vec<(String, String, bool)>> {
+            resolve(&grant(old), &grant(new)).map(|b| {
+                b.into_iter()
+                    .map(|b| (b.placeholder, b.literal, b.pinned))
+                    .collect()
+            })
+        };
+        let owned = |p: &str, l: &str, pinned| (p.to_owned(), l.to_owned(), pinned);
+        // An input stands for any text, `/` and `:` included: the shortest
+        // that lets the rest match.
+        assert_eq!(
+            seen(
+                "arn:<partition>:logs:<region>:<account_id>:log-group:/ecs/<input.Stage>:*",
+                "arn:<partition>:logs:<region>:<account_id>:log-group:/ecs/prod/web:*"
+            ),
+            Some(vec![owned("<input.Stage>", "prod/web", true)])
+        );
+        // Left to deploy time again.
+        assert_eq!(
+            seen(
+                "arn:aws:s3:::reports-prod/*",
+                "arn:aws:s3:::reports-<input.Stage>/*"
+            ),
+            Some(vec![owned("<input.Stage>", "prod", false)])
+        );
+        // Renamed, and a built-in value made an input.
+        assert_eq!(
+            seen("x/<input.Stage>/y", "x/<input.Environment>/y"),
+            Some(vec![owned("<input.Stage>", "<input.Environment>", false)])
+        );
+        assert_eq!(
+            seen("x/<region>", "x/<input.Region>"),
+            Some(vec![owned("<region>", "<input.Region>", false)])
+        );
+        // One input, one value throughout.
+        assert_eq!(seen("<input.A>/<input.A>", "a/b"), None);
+        assert_eq!(
+            seen("<input.A>/<input.A>", "a/a"),
+            Some(vec![owned("<input.A>", "a", true)])
+        );
+        let b = resolve(&grant("b/<input.A>"), &grant("b/c")).unwrap();
+        assert_eq!(pinned_class(&b, Effect::Allow), Class::Broadening);
     }
 }

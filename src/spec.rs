@@ -66,13 +66,13 @@ pub struct Spec {
     /// an `Fn::GetAtt`), or a pseudo parameter such as `AWS::StackName`.
     #[serde(default)]
     pub parameters: BTreeMap<String, String>,
-    /// Values known only at deploy time, by name: `<input:name>` in any
+    /// Values known only at deploy time, by name: `<input.name>` in any
     /// ARN, resource name or condition value of the spec stands for one.
     /// Each becomes a CloudFormation parameter, a Terraform variable and a
     /// CDK `CfnParameter` of that name (a letter, then letters and
     /// digits). A task definition's `Ref` to a template parameter of the
     /// same name is the input too, and `parameters:` may bind any other
-    /// deploy-time value to one (`AWS::StackName: <input:StackName>`).
+    /// deploy-time value to one (`AWS::StackName: <input.StackName>`).
     #[serde(default)]
     pub inputs: BTreeMap<String, InputSpec>,
     /// Actions neither role may ever perform, e.g. `iam:*`: an explicit
@@ -80,6 +80,18 @@ pub struct Spec {
     /// managed policy or later edit can override.
     #[serde(default)]
     pub deny: Vec<String>,
+}
+
+impl Spec {
+    /// What the spec gives its task definitions' templates: values, and
+    /// the inputs a template parameter of the same name stays.
+    #[must_use]
+    pub fn task_definition_parameters(&self) -> crate::task_definition::Parameters {
+        crate::task_definition::Parameters {
+            values: self.parameters.clone(),
+            inputs: self.inputs.keys().cloned().collect(),
+        }
+    }
 }
 
 /// A deploy-time input.
@@ -644,7 +656,7 @@ impl Source {
                 _ => return Err(Error::Several(outside)),
             }
         }
-        let parameters = crate::task_definition::Parameters(self.spec.parameters.clone());
+        let parameters = self.spec.task_definition_parameters();
         let mut out = Vec::new();
         for (i, reference) in self.spec.task_definitions.iter().enumerate() {
             let field = field(i);

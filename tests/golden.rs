@@ -277,11 +277,11 @@ fn the_terraform_readme_lists_the_modules_inputs_and_outputs() {
     }
 }
 
-/// The inputs `<input:Name>` in a text of `roles`, by name.
+/// The inputs `<input.Name>` in a text of `roles`, by name.
 fn inputs_in(roles: &common::Roles) -> std::collections::BTreeSet<String> {
     let shown = format!("{roles:?}");
     shown
-        .split("<input:")
+        .split("<input.")
         .skip(1)
         .map(|rest| rest[..rest.find('>').unwrap()].to_owned())
         .collect()

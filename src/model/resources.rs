@@ -202,7 +202,7 @@ pub(super) const PARAMETER: ResourceKind = ResourceKind {
     resource: |value| format!("parameter/{}", value.strip_prefix('/').unwrap_or(value)),
 };
 
-/// Whether `value` is one placeholder (`<region>`, `<input:Name>`) and
+/// Whether `value` is one placeholder (`<region>`, `<input.Name>`) and
 /// nothing else.
 fn is_one_placeholder(value: &str) -> bool {
     value.starts_with('<') && value.ends_with('>') && value.matches('<').count() == 1

@@ -352,7 +352,7 @@ mod tests {
         // A template parameter is one of the spec's inputs.
         assert_eq!(
             unsub("log-group:${Stage}-app").unwrap().to_string(),
-            "log-group:<input:Stage>-app"
+            "log-group:<input.Stage>-app"
         );
         assert!(unsub("${Other::Thing}").is_none());
     }

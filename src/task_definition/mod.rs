@@ -437,19 +437,27 @@ impl Unresolved {
 /// `FileSystem.Arn` for an `Fn::GetAtt`), a pseudo parameter such as
 /// `AWS::StackName`. The spec's `parameters:` and `--parameter NAME=VALUE`
 /// give them.
+/// A template parameter the spec declares as an input (`inputs:`) of the
+/// same name, and given no value, stays that input: `<input.Name>`.
 #[derive(Debug, Clone, Default, PartialEq)]
-pub struct Parameters(pub std::collections::BTreeMap<String, String>);
+pub struct Parameters {
+    pub values: std::collections::BTreeMap<String, String>,
+    pub inputs: std::collections::BTreeSet<String>,
+}
 
 impl Parameters {
     #[must_use]
     pub fn get(&self, name: &str) -> Option<&str> {
-        self.0.get(name).map(String::as_str)
+        self.values.get(name).map(String::as_str)
     }
 }
 
 impl FromIterator<(String, String)> for Parameters {
     fn from_iter<I: IntoIterator<Item = (String, String)>>(pairs: I) -> Self {
-        Parameters(pairs.into_iter().collect())
+        Parameters {
+            values: pairs.into_iter().collect(),
+            inputs: std::collections::BTreeSet::new(),
+        }
     }
 }
 
@@ -1277,6 +1285,10 @@ impl Reader {
             ));
         }
         if let Some((_, default)) = self.declared.parameters.iter().find(|(p, _)| p == name) {
+            if attribute.is_none() && self.parameters.inputs.contains(name) {
+                self.used.borrow_mut().insert(key);
+                return Ok(format!("<input.{name}>"));
+            }
             return Err(self.invalid(
                 pos,
                 path,
@@ -1984,18 +1996,16 @@ Resources:
             .contains("`Files` (`AWS::EFS::FileSystem`) gets its id from CloudFormation at deploy time"));
 
         // Given values: every one resolves.
-        let given = Parameters(
-            [
-                ("Tag", "v1"),
-                ("Env", "prod"),
-                ("AWS::StackName", "orders-stack"),
-                ("Unnamed", "/ecs/unnamed"),
-                ("Files", "fs-0123456789abcdef0"),
-            ]
-            .iter()
-            .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
-            .collect(),
-        );
+        let given: Parameters = [
+            ("Tag", "v1"),
+            ("Env", "prod"),
+            ("AWS::StackName", "orders-stack"),
+            ("Unnamed", "/ecs/unnamed"),
+            ("Files", "fs-0123456789abcdef0"),
+        ]
+        .iter()
+        .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
+        .collect();
         let t = parse(Path::new("t.yaml"), "t.yaml", cfn, None, &given).unwrap();
         let c = &t.containers[0];
         assert_eq!(

@@ -387,7 +387,7 @@ fn awslogs(c: &Container, log: &super::LogConfiguration, env: &Env) -> Result<Gr
         )
     })?;
     literal(group)?;
-    log_group(group, &group.value)?;
+    log_group(env, group, &group.value)?;
     let region = region_option(log.option("awslogs-region"), env)?;
     if let Some(create) = log.option("awslogs-create-group") {
         literal(create)?;
@@ -504,7 +504,7 @@ fn firelens_destination(log: &super::LogConfiguration, env: &Env) -> Result<Vec<
                 ..group.clone()
             };
             template(group)?;
-            log_group(group, &group.value.replace('*', "x"))?;
+            log_group(env, group, &group.value.replace('*', "x"))?;
             let create = match option("auto_create_group") {
                 Some(v) => {
                     literal(v)?;
@@ -678,7 +678,8 @@ fn template(field: &Field) -> Result<(), Error> {
 /// `templatefile`, ecspresso, Go templates, Jinja and documentation
 /// examples leave for CI to fill in. ecs-iam's own `<partition>`,
 /// `<region>`, `<account_id>` and `<url_suffix>` (CloudFormation's pseudo
-/// parameters, resolved) are not, when `pseudo_parameters` says they stand
+/// parameters, resolved) and `<input.Name>` (a template parameter the spec
+/// declares as an input) are not, when `pseudo_parameters` says they stand
 /// for them.
 #[must_use]
 pub fn placeholder(value: &str, pseudo_parameters: bool) -> Option<&'static str> {
@@ -709,12 +710,11 @@ pub fn placeholder(value: &str, pseudo_parameters: bool) -> Option<&'static str>
     while let Some(start) = rest.find('<') {
         let after = &rest[start..];
         let Some(len) = after.find('>') else { break };
-        if !(pseudo_parameters
-            && matches!(
-                &after[..=len],
-                "<partition>" | "<region>" | "<account_id>" | "<url_suffix>"
-            ))
-        {
+        let ours = matches!(
+            &after[..=len],
+            "<partition>" | "<region>" | "<account_id>" | "<url_suffix>"
+        ) || after[..len].starts_with("<input.");
+        if !(pseudo_parameters && ours) {
             return Some("`<...>`");
         }
         rest = &after[len + 1..];
@@ -727,9 +727,13 @@ fn expand(env: &Env, value: &str, field: &Field) -> Result<Text, Error> {
 }
 
 /// CloudWatch Logs' rule for the group `field` names, checked on `name`
-/// (the value with run-time parts filled in).
-fn log_group(field: &Field, name: &str) -> Result<(), Error> {
-    if is_log_group(name) {
+/// (the value with run-time parts filled in, and each input standing in as
+/// `x`).
+fn log_group(env: &Env, field: &Field, name: &str) -> Result<(), Error> {
+    let name = env
+        .check_placeholders(name)
+        .map_err(|p| invalid(field, p))?;
+    if is_log_group(&name) {
         Ok(())
     } else {
         Err(invalid(

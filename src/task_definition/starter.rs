@@ -60,9 +60,9 @@ pub fn starter(
     }
     s.push_str("task_definitions:\n");
     let _ = writeln!(s, "  - {}", quoted(reference));
-    if !parameters.0.is_empty() {
+    if !parameters.values.is_empty() {
         s.push_str("# What the template leaves to deploy time, as given to `init`:\nparameters:\n");
-        for (name, value) in &parameters.0 {
+        for (name, value) in &parameters.values {
             let _ = writeln!(s, "  {}: {}", quoted(name), quoted(value));
         }
     }

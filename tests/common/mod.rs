@@ -188,7 +188,7 @@ fn unsub(s: &str) -> String {
             "AWS::AccountId" => out.push_str("<account_id>"),
             // A template parameter: one of the spec's inputs.
             input if input.chars().all(|c| c.is_ascii_alphanumeric()) => {
-                out.push_str("<input:");
+                out.push_str("<input.");
                 out.push_str(input);
                 out.push('>');
             }
@@ -467,7 +467,7 @@ fn hcl_text(e: &Expression) -> Option<String> {
                             // A variable of the module: one of the spec's inputs.
                             n => match n.strip_prefix("var.") {
                                 Some(input) => {
-                                    out.push_str("<input:");
+                                    out.push_str("<input.");
                                     out.push_str(input);
                                     out.push('>');
                                 }
