@@ -388,19 +388,20 @@ pub fn verify_spec(
     // GuardDuty adds its agent to Fargate tasks only.
     let fargate = tasks.iter().any(TaskDefinition::may_run_on_fargate);
     let mut v = verify(source, &model, labels, containers, &needs, assumed, fargate);
-    v.unseen = placeholders
-        .iter()
-        .flat_map(Error::each)
-        .filter_map(|e| match e {
-            Error::Invalid { at, field, problem } => Some(Unseen {
-                at: at.clone(),
-                message: format!(
-                    "`{field}`: {problem}; not proven: the grant it decides is not derived"
-                ),
+    v.unseen.extend(
+        placeholders
+            .iter()
+            .flat_map(Error::each)
+            .filter_map(|e| match e {
+                Error::Invalid { at, field, problem } => Some(Unseen {
+                    at: at.clone(),
+                    message: format!(
+                        "`{field}`: {problem}; not proven: the grant it decides is not derived"
+                    ),
+                }),
+                _ => None,
             }),
-            _ => None,
-        })
-        .collect();
+    );
     v.roles = role_findings(&tasks, &model, &env, &needs)?;
     v.roles.sort_by(|a, b| {
         (&a.at.file, a.at.line, a.at.column).cmp(&(&b.at.file, b.at.line, b.at.column))
@@ -664,6 +665,35 @@ fn verify(
                 .entry(key)
                 .or_insert_with(|| decide(&p.statements, None, &request))
                 .clone();
+            // A call on a value left to an input: a grant written with the
+            // same input proves it for every value; a refusal, or a Deny a
+            // value might meet, proves nothing.
+            let mut inputs = inputs_of(&request);
+            if decision_is_implicit(&decision) {
+                inputs.extend(granted_inputs(&p.statements, &request));
+                inputs.sort();
+                inputs.dedup();
+            }
+            if !inputs.is_empty()
+                && (decision_is_implicit(&decision)
+                    || (denial(&decision).is_none() && deny_might_apply(&p.statements, &request)))
+            {
+                if first {
+                    out.unseen.push(Unseen {
+                        at: need.at.clone(),
+                        message: format!(
+                            "{}: whether the {} allows {} on {} depends on the value of {}, which ecs-iam cannot know: write the same input in the spec's grant and in the task definition, or give the value; not proven",
+                            need.origin.field,
+                            call.role.title(),
+                            request.action,
+                            request.resource,
+                            list_inputs(&inputs, |i| format!("the input `{i}`")),
+                        ),
+                    });
+                    all_calls.push((call, request));
+                }
+                continue;
+            }
             let why = denial(&decision);
             if let Some(why) = why {
                 let why = if decision_is_implicit(&decision) && !p.unknown_managed.is_empty() {
@@ -878,6 +908,76 @@ fn denial(decision: &Decision) -> Option<String> {
         Decision::Allowed { .. } => None,
         Decision::ExplicitDeny { by } => Some(format!("denied by statement `{}`", by.sid)),
         Decision::ImplicitDeny { .. } => Some("no statement allows it".to_owned()),
+    }
+}
+
+/// The inputs (`<input.Name>`) a request's resource and context values
+/// hold, by name.
+fn inputs_of(request: &Request) -> Vec<String> {
+    let mut out: Vec<String> = std::iter::once(&request.resource)
+        .chain(request.context.values().flatten())
+        .flat_map(|v| {
+            v.split("<input.")
+                .skip(1)
+                .filter_map(|rest| rest.split_once('>').map(|(name, _)| name.to_owned()))
+        })
+        .collect();
+    out.sort();
+    out.dedup();
+    out
+}
+
+/// The statements of a role with `effect` that name the request's action.
+fn naming<'a>(
+    statements: &'a [crate::evaluate::PolicyStatement],
+    request: &'a Request,
+    effect: spec::Effect,
+) -> impl Iterator<Item = &'a crate::evaluate::PolicyStatement> {
+    statements.iter().filter(move |st| {
+        st.effect == effect
+            && st
+                .actions
+                .iter()
+                .any(|a| crate::evaluate::action_matches(a, &request.action))
+    })
+}
+
+/// The inputs in the resources and condition values of the `Allow`
+/// statements that name the request's action: a value of theirs might
+/// match the request.
+fn granted_inputs(
+    statements: &[crate::evaluate::PolicyStatement],
+    request: &Request,
+) -> Vec<String> {
+    naming(statements, request, spec::Effect::Allow)
+        .flat_map(|st| {
+            inputs_of(&Request {
+                action: String::new(),
+                resource: st.resources.join(" "),
+                context: st
+                    .conditions
+                    .iter()
+                    .map(|c| (c.key.clone(), c.values.clone()))
+                    .collect(),
+            })
+        })
+        .collect()
+}
+
+/// Whether a `Deny` statement of the role names the request's action: on
+/// an input's value, which ecs-iam cannot know, it might apply.
+fn deny_might_apply(statements: &[crate::evaluate::PolicyStatement], request: &Request) -> bool {
+    naming(statements, request, spec::Effect::Deny)
+        .next()
+        .is_some()
+}
+
+/// `a`, `a and b`, `a, b and c`, each item shown by `show`.
+fn list_inputs(names: &[String], show: impl Fn(&str) -> String) -> String {
+    let shown: Vec<String> = names.iter().map(|n| show(n)).collect();
+    match shown.split_last() {
+        Some((last, rest)) if !rest.is_empty() => format!("{} and {last}", rest.join(", ")),
+        _ => shown.concat(),
     }
 }
 
