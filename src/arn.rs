@@ -175,11 +175,18 @@ impl Text {
     #[must_use]
     pub fn without_streams(&self) -> Text {
         let mut t = self.clone();
+        let is_log_group = self
+            .0
+            .iter()
+            .any(|s| matches!(s, Segment::Literal(l) if l.contains("log-group:")));
         if let Some(Segment::Literal(last)) = t.0.last_mut()
             && last.ends_with(":*")
-            && last.contains("log-group:")
+            && is_log_group
         {
             last.truncate(last.len() - 2);
+            if last.is_empty() {
+                t.0.pop();
+            }
         }
         t
     }
@@ -548,6 +555,11 @@ mod tests {
             "`x-<input.Stag>` uses the input `Stag`, which `inputs:` does not declare; did you mean `<input.Stage>`?"
         );
         assert_eq!(env.check_placeholders("a<input.Stage>b").unwrap(), "axb");
+        // A log group named by an input still loses its `:*` for the streams.
+        assert_eq!(
+            t.without_streams().to_string(),
+            "arn:<partition>:logs:<region>:<account_id>:log-group:app-<input.Stage>"
+        );
         // In a name already checked, an unknown `<...>` stays text.
         assert_eq!(env.placeholders("a<b>").to_string(), "a<b>");
         for bad in ["stage_name", "1stage", "", "st-age"] {

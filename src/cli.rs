@@ -294,7 +294,11 @@ pub fn run(args: Args) -> i32 {
         } => init_from_task_definition(
             &task_definition,
             output.as_deref(),
-            &parameters.into_iter().collect(),
+            // A template parameter given no value becomes an input.
+            &crate::task_definition::Parameters {
+                every_parameter: true,
+                ..parameters.into_iter().collect()
+            },
             outside.reach(),
         ),
         Command::Init { preset, output, .. } => init_command(&preset, output.as_deref()),

@@ -281,6 +281,9 @@ pub enum Problem {
         name: String,
         with: &'static str,
     },
+    InputValue {
+        name: String,
+    },
     KmsAlias {
         value: String,
     },
@@ -744,6 +747,7 @@ impl Problem {
         matches!(
             self,
             Problem::Parameter { .. }
+                | Problem::InputValue { .. }
                 | Problem::DeployTimeValue { .. }
                 | Problem::GeneratedName { .. }
                 | Problem::ResourceValue { .. }
@@ -861,6 +865,10 @@ impl fmt::Display for Problem {
             Problem::InputClash { name, with } => write!(
                 f,
                 "the input `{name}` has the name of {with} in the generated files; rename the input"
+            ),
+            Problem::InputValue { name } => write!(
+                f,
+                "the grant this value decides depends on the input `{name}`, whose value ecs-iam cannot know here: give it with `parameters: {{{name}: ...}}` beside `task_definitions:` in the spec (or `--parameter {name}=VALUE`)"
             ),
             Problem::KmsAlias { value } => write!(
                 f,
@@ -1182,7 +1190,7 @@ impl fmt::Display for Problem {
             Problem::Parameter { name, default } => {
                 write!(
                     f,
-                    "`{name}` is a parameter of the template, known at deploy time: give its value with `parameters: {{{name}: ...}}` beside `task_definitions:` in the spec (or `--parameter {name}=VALUE`)"
+                    "`{name}` is a parameter of the template, known at deploy time: declare it under `inputs:` in the spec to keep it one (`inputs: {{{name}: {{description: ...}}}}`), or give its value with `parameters: {{{name}: ...}}` beside `task_definitions:` (or `--parameter {name}=VALUE`)"
                 )?;
                 match default.as_deref() {
                     Some("") => write!(f, "; its `Default` is empty"),

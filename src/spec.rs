@@ -90,6 +90,7 @@ impl Spec {
         crate::task_definition::Parameters {
             values: self.parameters.clone(),
             inputs: self.inputs.keys().cloned().collect(),
+            every_parameter: false,
         }
     }
 }

@@ -630,8 +630,8 @@ const GUARDDUTY_NOTE: &str = "spec.yaml: note: `execution_role.guardduty_agent` 
 #[test]
 fn template_parameters_are_given_by_the_spec_or_the_command_line() {
     let spec = "version: 1\nname: orders\ntask_definitions: [template.yaml]\n";
-    let env = "template.yaml:11:21: `Resources.Logs.Properties.LogGroupName`: `Env` is a parameter of the template, known at deploy time: give its value with `parameters: {Env: ...}` beside `task_definitions:` in the spec (or `--parameter Env=VALUE`)";
-    let tag = "template.yaml:20:18: `containerDefinitions[app].image`: `Tag` is a parameter of the template, known at deploy time: give its value with `parameters: {Tag: ...}` beside `task_definitions:` in the spec (or `--parameter Tag=VALUE`); its `Default` is `latest`";
+    let env = "template.yaml:11:21: `Resources.Logs.Properties.LogGroupName`: `Env` is a parameter of the template, known at deploy time: declare it under `inputs:` in the spec to keep it one (`inputs: {Env: {description: ...}}`), or give its value with `parameters: {Env: ...}` beside `task_definitions:` (or `--parameter Env=VALUE`)";
+    let tag = "template.yaml:20:18: `containerDefinitions[app].image`: `Tag` is a parameter of the template, known at deploy time: declare it under `inputs:` in the spec to keep it one (`inputs: {Tag: {description: ...}}`), or give its value with `parameters: {Tag: ...}` beside `task_definitions:` (or `--parameter Tag=VALUE`); its `Default` is `latest`";
     let t = || {
         Test::new()
             .file("template.yaml", PARAMETER_TEMPLATE)

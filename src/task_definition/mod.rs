@@ -56,6 +56,9 @@ pub struct TaskDefinition {
     pub names_roles: bool,
     /// The names of [`Parameters`] its template used.
     pub used_parameters: std::collections::BTreeSet<String>,
+    /// The template parameters kept as inputs (`<input.Name>`), with their
+    /// `Default`.
+    pub input_parameters: std::collections::BTreeMap<String, Option<String>>,
 }
 
 /// A field the ECS API would reject: misspelt, or in the wrong place.
@@ -443,6 +446,8 @@ impl Unresolved {
 pub struct Parameters {
     pub values: std::collections::BTreeMap<String, String>,
     pub inputs: std::collections::BTreeSet<String>,
+    /// Every template parameter given no value stays an input (`init`).
+    pub every_parameter: bool,
 }
 
 impl Parameters {
@@ -457,6 +462,7 @@ impl FromIterator<(String, String)> for Parameters {
         Parameters {
             values: pairs.into_iter().collect(),
             inputs: std::collections::BTreeSet::new(),
+            every_parameter: false,
         }
     }
 }
@@ -682,6 +688,7 @@ pub fn parse(
         declared: Declared::default(),
         depth: std::cell::Cell::new(0),
         used: RefCell::default(),
+        inputs: RefCell::default(),
     };
     if root.as_list().is_some() {
         return r.task(label, &root, Some(&root));
@@ -785,6 +792,7 @@ struct Reader {
     depth: std::cell::Cell<u8>,
     /// The names of `parameters` used.
     used: RefCell<std::collections::BTreeSet<String>>,
+    inputs: RefCell<std::collections::BTreeMap<String, Option<String>>>,
 }
 
 /// CloudFormation's name of an ECS API field.
@@ -1285,8 +1293,13 @@ impl Reader {
             ));
         }
         if let Some((_, default)) = self.declared.parameters.iter().find(|(p, _)| p == name) {
-            if attribute.is_none() && self.parameters.inputs.contains(name) {
+            if attribute.is_none()
+                && (self.parameters.inputs.contains(name) || self.parameters.every_parameter)
+            {
                 self.used.borrow_mut().insert(key);
+                self.inputs
+                    .borrow_mut()
+                    .insert(name.to_owned(), default.clone());
                 return Ok(format!("<input.{name}>"));
             }
             return Err(self.invalid(
@@ -1482,6 +1495,7 @@ impl Reader {
             names_roles: is_task,
             requires_compatibilities: Vec::new(),
             used_parameters: std::collections::BTreeSet::new(),
+            input_parameters: std::collections::BTreeMap::new(),
         };
         if is_task {
             self.check_fields(
@@ -1524,6 +1538,7 @@ impl Reader {
         warnings.sort_by_key(|w| (w.at.line, w.at.column));
         out.warnings = warnings;
         out.used_parameters = self.used.take();
+        out.input_parameters = self.inputs.take();
         Ok(out)
     }
 
@@ -1975,7 +1990,7 @@ Resources:
         let c = &t.containers[0];
         assert_eq!(
             problem(c.image.as_ref().unwrap()).unwrap(),
-            "t.yaml:29:18: `containerDefinitions[app].image`: `Tag` is a parameter of the template, known at deploy time: give its value with `parameters: {Tag: ...}` beside `task_definitions:` in the spec (or `--parameter Tag=VALUE`); its `Default` is `latest`"
+            "t.yaml:29:18: `containerDefinitions[app].image`: `Tag` is a parameter of the template, known at deploy time: declare it under `inputs:` in the spec to keep it one (`inputs: {Tag: {description: ...}}`), or give its value with `parameters: {Tag: ...}` beside `task_definitions:` (or `--parameter Tag=VALUE`); its `Default` is `latest`"
         );
         assert_eq!(
             c.secrets[0].value,
@@ -1986,7 +2001,7 @@ Resources:
         // The group's name uses a parameter: reported at the property.
         assert_eq!(
             problem(log.option("awslogs-group").unwrap()).unwrap(),
-            "t.yaml:11:21: `Resources.Logs.Properties.LogGroupName`: `Env` is a parameter of the template, known at deploy time: give its value with `parameters: {Env: ...}` beside `task_definitions:` in the spec (or `--parameter Env=VALUE`)"
+            "t.yaml:11:21: `Resources.Logs.Properties.LogGroupName`: `Env` is a parameter of the template, known at deploy time: declare it under `inputs:` in the spec to keep it one (`inputs: {Env: {description: ...}}`), or give its value with `parameters: {Env: ...}` beside `task_definitions:` (or `--parameter Env=VALUE`)"
         );
         assert!(problem(log.option("awslogs-stream-prefix").unwrap())
             .unwrap()

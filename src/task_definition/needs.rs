@@ -257,6 +257,16 @@ fn volume(
 }
 
 fn invalid(field: &Field, problem: Problem) -> Error {
+    // A value made of an input cannot be checked or derived from: say so,
+    // naming the input, rather than what its placeholder text fails.
+    let problem = match field.value.split_once("<input.") {
+        Some((_, rest)) if !matches!(problem, Problem::UnknownInput { .. }) => {
+            Problem::InputValue {
+                name: rest.split_once('>').map_or(rest, |(n, _)| n).to_owned(),
+            }
+        }
+        _ => problem,
+    };
     Error::Invalid {
         at: field.at.clone(),
         field: field.path.clone(),

@@ -31,7 +31,11 @@ pub fn starter(
         partition: pinned("partition").and_then(|p| crate::arn::Partition::parse(&p).ok()),
         region: pinned("region"),
         account: pinned("account_id"),
-        inputs: Vec::new(),
+        inputs: task
+            .input_parameters
+            .keys()
+            .filter_map(|n| crate::arn::InputName::parse(n).ok())
+            .collect(),
     };
     let needs = needs(task, &env, &[]).all()?;
     let name = spec_name(task, reference);
@@ -64,6 +68,21 @@ pub fn starter(
         s.push_str("# What the template leaves to deploy time, as given to `init`:\nparameters:\n");
         for (name, value) in &parameters.values {
             let _ = writeln!(s, "  {}: {}", quoted(name), quoted(value));
+        }
+    }
+    if !task.input_parameters.is_empty() {
+        s.push_str(
+            "# The template's parameters its grants use, kept for deploy time: each is a\n\
+             # parameter of the rendered stack, a variable of the module (`<input.Name>`).\n\
+             inputs:\n",
+        );
+        for (name, default) in &task.input_parameters {
+            let _ = writeln!(s, "  {}:", quoted(name));
+            let description = match default {
+                Some(d) => format!("The template parameter {name} (its Default is `{d}`)"),
+                None => format!("The template parameter {name}"),
+            };
+            let _ = writeln!(s, "    description: {}", quoted(&description));
         }
     }
     if needs.is_empty() {
