@@ -507,16 +507,14 @@ fn placeholder_at(s: &str) -> Option<&str> {
 /// Record that `placeholder` stands for `literal`; false when it already
 /// stands for something else.
 fn bind(bindings: &mut Vec<Binding>, binding: Binding) -> bool {
-    match bindings
+    if let Some(existing) = bindings
         .iter()
         .find(|x| x.placeholder == binding.placeholder)
     {
-        Some(existing) => *existing == binding,
-        None => {
-            bindings.push(binding);
-            true
-        }
+        return *existing == binding;
     }
+    bindings.push(binding);
+    true
 }
 
 /// Match `old` against `new`, where a placeholder on either side stands for
