@@ -56,9 +56,17 @@ pub struct TaskDefinition {
     pub names_roles: bool,
     /// The names of [`Parameters`] its template used.
     pub used_parameters: std::collections::BTreeSet<String>,
-    /// The template parameters kept as inputs (`<input.Name>`), with their
-    /// `Default`.
-    pub input_parameters: std::collections::BTreeMap<String, Option<String>>,
+    /// What of its template stays an input (`<input.Name>`), by name.
+    pub input_parameters: std::collections::BTreeMap<String, InputSource>,
+}
+
+/// What of a CloudFormation template an input stands for.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum InputSource {
+    /// A template parameter, with its `Default`.
+    Parameter { default: Option<String> },
+    /// `AWS::StackName` or `AWS::StackId`.
+    Stack,
 }
 
 /// A field the ECS API would reject: misspelt, or in the wrong place.
@@ -792,7 +800,7 @@ struct Reader {
     depth: std::cell::Cell<u8>,
     /// The names of `parameters` used.
     used: RefCell<std::collections::BTreeSet<String>>,
-    inputs: RefCell<std::collections::BTreeMap<String, Option<String>>>,
+    inputs: RefCell<std::collections::BTreeMap<String, InputSource>>,
 }
 
 /// CloudFormation's name of an ECS API field.
@@ -1283,6 +1291,19 @@ impl Reader {
         {
             return Ok(value.to_owned());
         }
+        // The stack's own name and id: an input of the same name
+        // (`StackName`, `StackId`) when the spec declares one.
+        if let Some(input) = name
+            .strip_prefix("AWS::")
+            .filter(|n| matches!(*n, "StackName" | "StackId"))
+            && attribute.is_none()
+            && (self.parameters.inputs.contains(input) || self.parameters.every_parameter)
+        {
+            self.inputs
+                .borrow_mut()
+                .insert(input.to_owned(), InputSource::Stack);
+            return Ok(format!("<input.{input}>"));
+        }
         if name.starts_with("AWS::") {
             return Err(self.invalid(
                 pos,
@@ -1297,9 +1318,12 @@ impl Reader {
                 && (self.parameters.inputs.contains(name) || self.parameters.every_parameter)
             {
                 self.used.borrow_mut().insert(key);
-                self.inputs
-                    .borrow_mut()
-                    .insert(name.to_owned(), default.clone());
+                self.inputs.borrow_mut().insert(
+                    name.to_owned(),
+                    InputSource::Parameter {
+                        default: default.clone(),
+                    },
+                );
                 return Ok(format!("<input.{name}>"));
             }
             return Err(self.invalid(

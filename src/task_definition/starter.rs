@@ -72,15 +72,22 @@ pub fn starter(
     }
     if !task.input_parameters.is_empty() {
         s.push_str(
-            "# The template's parameters its grants use, kept for deploy time: each is a\n\
+            "# What the template leaves to deploy time that its grants use, kept as inputs: each is a\n\
              # parameter of the rendered stack, a variable of the module (`<input.Name>`).\n\
              inputs:\n",
         );
-        for (name, default) in &task.input_parameters {
+        for (name, source) in &task.input_parameters {
             let _ = writeln!(s, "  {}:", quoted(name));
-            let description = match default {
-                Some(d) => format!("The template parameter {name} (its Default is `{d}`)"),
-                None => format!("The template parameter {name}"),
+            let description = match source {
+                super::InputSource::Stack => {
+                    format!("The {name} of the stack the template is deployed as (`AWS::{name}`)")
+                }
+                super::InputSource::Parameter { default: Some(d) } => {
+                    format!("The template parameter {name} (its Default is `{d}`)")
+                }
+                super::InputSource::Parameter { default: None } => {
+                    format!("The template parameter {name}")
+                }
             };
             let _ = writeln!(s, "    description: {}", quoted(&description));
         }
