@@ -587,6 +587,7 @@ impl Inputs {
             let name = b.labels()[0].as_str().to_owned();
             let default = attr(b.body(), "default").and_then(|e| match e {
                 Expression::Object(_) => None,
+                Expression::Bool(b) => Some(b.to_string()),
                 other => hcl_text(other),
             });
             out.insert(name, default);
@@ -609,6 +610,12 @@ impl Inputs {
             Expression::FuncCall(f) if f.name.to_string() == "coalesce" => {
                 f.args.iter().find_map(|a| self.text(a))
             }
+            // `var.flag ? A : B`, the flag at its default.
+            Expression::Conditional(c) => match self.text(&c.cond_expr).as_deref() {
+                Some("true") => self.text(&c.true_expr),
+                Some("false") => self.text(&c.false_expr),
+                other => panic!("not a flag: {other:?}"),
+            },
             other => hcl_text(other),
         }
     }
@@ -635,6 +642,8 @@ pub fn from_terraform(files: &BTreeMap<String, String>) -> Roles {
         )
         .unwrap();
         assert_eq!(traversal_name(attr(r, "tags").unwrap()), "local.tags");
+        // `use_name_prefix` is off by default: the name as set, no prefix.
+        assert_eq!(inputs.text(attr(r, "name_prefix").unwrap()), None);
         let mut view = RoleView {
             name: inputs.text(attr(r, "name").unwrap()).unwrap(),
             description: attr(r, "description").and_then(hcl_text),

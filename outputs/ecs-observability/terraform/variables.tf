@@ -24,6 +24,12 @@ variable "permissions_boundary" {
   default     = null
 }
 
+variable "use_name_prefix" {
+  description = "Use each role name as a prefix, with a unique suffix Terraform generates (the name then at most 37 characters)."
+  type        = bool
+  default     = false
+}
+
 variable "tags" {
   description = "Tags added to both roles, over the tags of the spec."
   type        = map(string)

@@ -65,7 +65,8 @@ data "aws_iam_policy_document" "task_trust" {
 }
 
 resource "aws_iam_role" "task" {
-  name                 = var.task_role_name
+  name                 = var.use_name_prefix ? null : var.task_role_name
+  name_prefix          = var.use_name_prefix ? "${var.task_role_name}-" : null
   description          = "Application role"
   path                 = coalesce(var.path, "/ecs/workloads/")
   max_session_duration = 7200
@@ -276,7 +277,8 @@ data "aws_iam_policy_document" "execution_trust" {
 }
 
 resource "aws_iam_role" "execution" {
-  name                 = var.execution_role_name
+  name                 = var.use_name_prefix ? null : var.execution_role_name
+  name_prefix          = var.use_name_prefix ? "${var.execution_role_name}-" : null
   description          = "Starts the task"
   path                 = coalesce(var.path, "/ecs/workloads/")
   max_session_duration = 3600

@@ -50,7 +50,8 @@ data "aws_iam_policy_document" "task_trust" {
 }
 
 resource "aws_iam_role" "task" {
-  name                 = var.task_role_name
+  name                 = var.use_name_prefix ? null : var.task_role_name
+  name_prefix          = var.use_name_prefix ? "${var.task_role_name}-" : null
   description          = "!Ref TaskRole"
   path                 = coalesce(var.path, "/in$${Path}/")
   max_session_duration = null
@@ -129,7 +130,8 @@ data "aws_iam_policy_document" "execution_trust" {
 }
 
 resource "aws_iam_role" "execution" {
-  name                 = var.execution_role_name
+  name                 = var.use_name_prefix ? null : var.execution_role_name
+  name_prefix          = var.use_name_prefix ? "${var.execution_role_name}-" : null
   description          = "ECS task execution role of injection: Quotes \" ' and $${AWS::Region} ${"%"}{if} ${"$"}$${x} !Ref x: y # not a comment\ttab\nnewline \\ back é ¡"
   path                 = coalesce(var.path, "/in$${Path}/")
   max_session_duration = null

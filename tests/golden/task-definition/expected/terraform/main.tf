@@ -44,7 +44,8 @@ data "aws_iam_policy_document" "task_trust" {
 }
 
 resource "aws_iam_role" "task" {
-  name                 = var.task_role_name
+  name                 = var.use_name_prefix ? null : var.task_role_name
+  name_prefix          = var.use_name_prefix ? "${var.task_role_name}-" : null
   description          = "ECS task role of task-definition"
   path                 = var.path
   max_session_duration = null
@@ -123,7 +124,8 @@ data "aws_iam_policy_document" "execution_trust" {
 }
 
 resource "aws_iam_role" "execution" {
-  name                 = var.execution_role_name
+  name                 = var.use_name_prefix ? null : var.execution_role_name
+  name_prefix          = var.use_name_prefix ? "${var.execution_role_name}-" : null
   description          = "ECS task execution role of task-definition"
   path                 = var.path
   max_session_duration = null
