@@ -36,7 +36,8 @@ pub fn roles(dir: &Path) -> Result<Vec<Role>, Error> {
 /// The text is not YAML, or not a template ecs-iam could have written.
 pub fn parse(file: &Path, text: &str) -> Result<Vec<Role>, Error> {
     let doc: Value = serde_yaml::from_str(text).map_err(|e| unreadable(file, &e.to_string()))?;
-    let reader = Reader { file };
+    let error = |at: &str, what: &str| unreadable(file, &format!("`{at}` {what}"));
+    let reader = Reader::new(&error);
     let mut roles = Vec::new();
     for kind in RoleKind::ALL {
         let logical_id = kind.logical_id();
@@ -48,6 +49,47 @@ pub fn parse(file: &Path, text: &str) -> Result<Vec<Role>, Error> {
             ));
         }
         let at = |field: &str| format!("Resources.{logical_id}.Properties.{field}");
+        roles.push(reader.role(kind, props, &at)?);
+    }
+    Ok(roles)
+}
+
+fn unreadable(file: &Path, message: &str) -> Error {
+    Error::NotGenerated {
+        path: file.to_owned(),
+        message: message.to_owned(),
+    }
+}
+
+/// Reads roles and policy documents, reporting what it cannot read with
+/// `error(path, what)`.
+pub struct Reader<'a> {
+    error: &'a dyn Fn(&str, &str) -> Error,
+}
+
+impl<'a> Reader<'a> {
+    /// A reader whose errors `error(path, what)` makes.
+    #[must_use]
+    pub fn new(error: &'a dyn Fn(&str, &str) -> Error) -> Self {
+        Reader { error }
+    }
+
+    fn error(&self, at: &str, what: &str) -> Error {
+        (self.error)(at, what)
+    }
+
+    /// A role from its CloudFormation `Properties` (the IAM API's fields
+    /// read back into the same shape), each field's path made by `at`.
+    ///
+    /// # Errors
+    /// A field ecs-iam cannot compare.
+    pub fn role(
+        &self,
+        kind: RoleKind,
+        props: &Value,
+        at: &dyn Fn(&str) -> String,
+    ) -> Result<Role, Error> {
+        let reader = self;
         let policy = match props.get("Policies").and_then(Value::as_sequence) {
             None => None,
             Some(list) if list.is_empty() => None,
@@ -90,7 +132,7 @@ pub fn parse(file: &Path, text: &str) -> Result<Vec<Role>, Error> {
                 value: reader.string(&t["Value"], &at(&format!("Tags[{i}].Value")))?,
             });
         }
-        roles.push(Role {
+        Ok(Role {
             kind,
             name: reader.string(&props["RoleName"], &at("RoleName"))?,
             description: props
@@ -113,25 +155,7 @@ pub fn parse(file: &Path, text: &str) -> Result<Vec<Role>, Error> {
             )?,
             policy,
             managed_policies: managed,
-        });
-    }
-    Ok(roles)
-}
-
-fn unreadable(file: &Path, message: &str) -> Error {
-    Error::NotGenerated {
-        path: file.to_owned(),
-        message: message.to_owned(),
-    }
-}
-
-struct Reader<'a> {
-    file: &'a Path,
-}
-
-impl Reader<'_> {
-    fn error(&self, at: &str, what: &str) -> Error {
-        unreadable(self.file, &format!("`{at}` {what}"))
+        })
     }
 
     fn list(v: Option<&Value>) -> Vec<&Value> {
@@ -197,7 +221,11 @@ impl Reader<'_> {
             .collect()
     }
 
-    fn statements(&self, doc: &Value, at: &str) -> Result<Vec<Statement>, Error> {
+    /// The statements of a policy document at `at`.
+    ///
+    /// # Errors
+    /// A statement ecs-iam cannot compare (`NotAction`, no `Effect`, ...).
+    pub fn statements(&self, doc: &Value, at: &str) -> Result<Vec<Statement>, Error> {
         let Some(list) = doc.get("Statement") else {
             return Err(self.error(at, "has no `Statement`"));
         };
@@ -217,13 +245,24 @@ impl Reader<'_> {
                 Some("Deny") => Effect::Deny,
                 _ => return Err(self.error(&at, "has no `Effect` of `Allow` or `Deny`")),
             };
+            // Service principals by name, the others (`AWS`, `Federated`,
+            // `*`) by what they name: each is someone who may assume the
+            // role.
             let principals = match s.get("Principal") {
                 None => Vec::new(),
-                Some(p) => self
-                    .texts(p.get("Service"), &format!("{at}.Principal.Service"))?
-                    .iter()
-                    .map(ToString::to_string)
-                    .collect(),
+                Some(Value::String(any)) => vec![any.clone()],
+                Some(p) => {
+                    let mut all = Vec::new();
+                    for kind in ["Service", "AWS", "Federated", "CanonicalUser"] {
+                        all.extend(
+                            self.texts(p.get(kind), &format!("{at}.Principal.{kind}"))?
+                                .iter()
+                                .map(ToString::to_string),
+                        );
+                    }
+                    all.sort();
+                    all
+                }
             };
             let actions = self
                 .texts(s.get("Action"), &format!("{at}.Action"))?
