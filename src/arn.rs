@@ -121,6 +121,14 @@ pub enum Segment {
 pub struct Text(Vec<Segment>);
 
 impl Text {
+    /// A text of one segment.
+    #[must_use]
+    pub fn from_segment(segment: Segment) -> Text {
+        let mut t = Text::default();
+        t.push(segment);
+        t
+    }
+
     /// A literal text.
     #[must_use]
     pub fn literal(s: &str) -> Text {

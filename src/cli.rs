@@ -106,6 +106,25 @@ pub enum Command {
         #[command(flatten)]
         outside: OutsidePaths,
     },
+    /// Compare the roles specs render with the roles deployed, grant by
+    /// grant, from what `aws iam get-account-authorization-details` prints.
+    Drift {
+        /// Spec files, or folders of them.
+        #[arg(required = true)]
+        specs: Vec<PathBuf>,
+        /// The deployed roles: the JSON `aws iam
+        /// get-account-authorization-details` prints; repeatable.
+        #[arg(long, value_name = "FILE", required = true)]
+        deployed: Vec<PathBuf>,
+        /// Report format.
+        #[arg(long, value_enum, default_value_t = Format::Text)]
+        format: Format,
+        /// Which differences exit with 1 (a role not found always does).
+        #[arg(long, value_enum, default_value_t = FailOn::Any)]
+        fail_on: FailOn,
+        #[command(flatten)]
+        outside: OutsidePaths,
+    },
     /// Every grant of both roles, and the spec field it comes from.
     Explain {
         /// The spec file.
@@ -285,6 +304,13 @@ pub fn run(args: Args) -> i32 {
             format,
             outside,
         } => explain_command(&spec, format, outside.reach()),
+        Command::Drift {
+            specs,
+            deployed,
+            format,
+            fail_on,
+            outside,
+        } => drift_command(&specs, &deployed, format, fail_on, outside.reach()),
         Command::Init {
             from_task_definition: Some(task_definition),
             output,
@@ -478,6 +504,43 @@ fn print_diff(outcome: &Outcome, format: Format, fail_on: FailOn) -> i32 {
         FailOn::Never => false,
     };
     if fails { EXIT_DIFFERS } else { EXIT_OK }
+}
+
+fn drift_command(
+    specs: &[PathBuf],
+    deployed: &[PathBuf],
+    format: Format,
+    fail_on: FailOn,
+    reach: Reach,
+) -> Result<i32, Error> {
+    let dumps = deployed
+        .iter()
+        .map(|p| crate::deployed::read(p))
+        .collect::<Result<Vec<_>, _>>()?;
+    let specs = crate::spec::find_specs(specs)?;
+    let mut models = Vec::new();
+    for result in crate::parallel::map(&specs, |spec| {
+        let source = crate::spec::load(spec, reach)?;
+        warn(&source);
+        Ok::<_, Error>((spec.display().to_string(), crate::model::build(&source)?))
+    }) {
+        models.push(result?);
+    }
+    let report = crate::drift::drift(&models, &dumps);
+    let text = match format {
+        Format::Text => report.text(),
+        Format::Markdown => report.markdown(),
+        Format::Json => report.json(),
+    };
+    let _ = std::io::stdout().lock().write_all(text.as_bytes());
+    let s = &report.summary;
+    let fails = s.missing > 0
+        || match fail_on {
+            FailOn::Any => !report.in_sync(),
+            FailOn::Broadening => s.broadening > 0,
+            FailOn::Never => false,
+        };
+    Ok(if fails { EXIT_DIFFERS } else { EXIT_OK })
 }
 
 fn check_command(

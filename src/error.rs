@@ -284,6 +284,10 @@ pub enum Problem {
     InputValue {
         name: String,
     },
+    /// A deployed-roles dump ecs-iam cannot read.
+    Dump {
+        what: String,
+    },
     KmsAlias {
         value: String,
     },
@@ -866,6 +870,7 @@ impl fmt::Display for Problem {
                 f,
                 "the input `{name}` has the name of {with} in the generated files; rename the input"
             ),
+            Problem::Dump { what } => f.write_str(what),
             Problem::InputValue { name } => write!(
                 f,
                 "the grant this value decides depends on the input `{name}`, whose value ecs-iam cannot know here: give it with `parameters: {{{name}: ...}}` beside `task_definitions:` in the spec (or `--parameter {name}=VALUE`)"

@@ -669,7 +669,11 @@ fn list(items: &[String]) -> String {
     if items.is_empty() {
         "none".to_owned()
     } else {
-        items.join(", ")
+        items
+            .iter()
+            .map(|s| if s.is_empty() { "(no Sid)" } else { s.as_str() })
+            .collect::<Vec<_>>()
+            .join(", ")
     }
 }
 

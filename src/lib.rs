@@ -11,6 +11,8 @@ pub mod arn;
 pub mod check;
 pub mod checkov;
 pub mod cli;
+pub mod deployed;
+pub mod drift;
 pub mod error;
 pub mod evaluate;
 pub mod explain;

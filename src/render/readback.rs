@@ -236,7 +236,9 @@ impl<'a> Reader<'a> {
                 if s.get(unsupported).is_some() {
                     return Err(self.error(
                         &at,
-                        &format!("uses `{unsupported}`, which ecs-iam does not write"),
+                        &format!(
+                            "uses `{unsupported}`, which ecs-iam cannot compare grant by grant"
+                        ),
                     ));
                 }
             }

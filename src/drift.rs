@@ -1,0 +1,408 @@
+//! Drift: each role a spec renders against the deployed role of the same
+//! name and path, grant by grant, with the semantic diff's classes. The
+//! spec is the old side and the deployed role the new one, so access
+//! someone added by hand is broadening and access the deployed role lacks
+//! (a deploy pending, or a hand edit) is narrowing.
+//!
+//! The spec's symbolic partition and account are bound from the deployed
+//! role's ARN, and its region from the regional ARNs the deployed policies
+//! name when they name one region; the report says which values it bound.
+
+use std::fmt::Write as _;
+
+use serde::Serialize;
+
+use crate::arn::{Segment, Text};
+use crate::deployed::{Deployed, DeployedRole};
+use crate::grant_diff::{self, Change, Class};
+use crate::model::{Model, Role};
+
+/// Where a spec's role was found.
+#[derive(Debug, Clone, Serialize)]
+pub struct Found {
+    pub file: String,
+    pub arn: String,
+}
+
+/// One role of one spec, compared.
+#[derive(Debug, Clone, Serialize)]
+pub struct RoleDrift {
+    /// The spec file.
+    pub spec: String,
+    /// `task` or `execution`.
+    pub role: String,
+    pub name: String,
+    pub path: String,
+    /// The deployed role; `None` when no dump holds it.
+    pub deployed: Option<Found>,
+    /// The spec's deploy-time values bound from the deployed role, e.g.
+    /// `<account_id> = 123456789012`.
+    pub bound: Vec<String>,
+    pub changes: Vec<Change>,
+}
+
+impl RoleDrift {
+    fn count(&self, class: Class) -> usize {
+        self.changes.iter().filter(|c| c.class == class).count()
+    }
+}
+
+/// Counts over every role compared.
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct Summary {
+    pub roles: usize,
+    pub matching: usize,
+    pub drifted: usize,
+    pub missing: usize,
+    pub broadening: usize,
+    pub narrowing: usize,
+    pub neutral: usize,
+}
+
+/// What `drift` found.
+#[derive(Debug, Clone, Serialize)]
+pub struct Report {
+    pub deployed: Vec<String>,
+    pub roles: Vec<RoleDrift>,
+    pub summary: Summary,
+}
+
+/// Compare the roles of each `(spec file, model)` with the deployed roles.
+#[must_use]
+pub fn drift(specs: &[(String, Model)], deployed: &[Deployed]) -> Report {
+    let mut roles = Vec::new();
+    for (spec, model) in specs {
+        // The region the deployed roles of this spec name, if one.
+        let regions: Vec<String> = model
+            .roles
+            .iter()
+            .filter_map(|role| find(deployed, role))
+            .flat_map(|(_, r)| regions_of(&r.role))
+            .collect();
+        for role in &model.roles {
+            let path = role.path.clone().unwrap_or_else(|| "/".to_owned());
+            let found = find(deployed, role);
+            let mut out = RoleDrift {
+                spec: spec.clone(),
+                role: role.kind.key().to_owned(),
+                name: role.name.clone(),
+                path,
+                deployed: None,
+                bound: Vec::new(),
+                changes: Vec::new(),
+            };
+            if let Some((d, r)) = found {
+                let values = Values::of(r, &regions);
+                out.bound = values.shown(role);
+                let spec_role = values.bind(role);
+                let mut live = r.role.clone();
+                live.kind = role.kind;
+                // Not in the dump: not compared.
+                live.description.clone_from(&role.description);
+                live.max_session_duration = role.max_session_duration;
+                // `/` is IAM's default path, which the spec leaves unset.
+                if role.path.is_none() && live.path.as_deref() == Some("/") {
+                    live.path = None;
+                }
+                out.changes = grant_diff::compare(&[spec_role], &[live])
+                    .into_iter()
+                    .flat_map(|c| c.changes)
+                    .collect();
+                out.deployed = Some(Found {
+                    file: d.file.display().to_string(),
+                    arn: r.arn.clone(),
+                });
+            }
+            roles.push(out);
+        }
+    }
+    let mut summary = Summary {
+        roles: roles.len(),
+        ..Summary::default()
+    };
+    for r in &roles {
+        if r.deployed.is_none() {
+            summary.missing += 1;
+        } else if r.changes.is_empty() {
+            summary.matching += 1;
+        } else {
+            summary.drifted += 1;
+        }
+        summary.broadening += r.count(Class::Broadening);
+        summary.narrowing += r.count(Class::Narrowing);
+        summary.neutral += r.count(Class::Neutral);
+    }
+    Report {
+        deployed: deployed
+            .iter()
+            .map(|d| d.file.display().to_string())
+            .collect(),
+        roles,
+        summary,
+    }
+}
+
+/// The deployed role of `role`'s name and path, and its dump.
+fn find<'a>(deployed: &'a [Deployed], role: &Role) -> Option<(&'a Deployed, &'a DeployedRole)> {
+    let path = role.path.as_deref().unwrap_or("/");
+    deployed.iter().find_map(|d| {
+        d.roles
+            .iter()
+            .find(|r| r.role.name == role.name && r.role.path.as_deref().unwrap_or("/") == path)
+            .map(|r| (d, r))
+    })
+}
+
+/// The regions the ARNs of a deployed role's statements (resources and
+/// condition values, trust included) name.
+fn regions_of(role: &Role) -> Vec<String> {
+    let mut out = Vec::new();
+    for_each_text(role, &mut |t: &Text| {
+        let text = t.to_string();
+        if let Some(region) = text.strip_prefix("arn:").and_then(|a| a.split(':').nth(2))
+            && crate::arn::is_region(region)
+        {
+            out.push(region.to_owned());
+        }
+    });
+    out
+}
+
+/// The deployment's values as the deployed role shows them.
+struct Values {
+    partition: Option<String>,
+    account: Option<String>,
+    region: Option<String>,
+}
+
+impl Values {
+    /// The partition and account of `r`'s ARN, and the region when
+    /// `regions` (those the spec's deployed roles name) hold one.
+    fn of(r: &DeployedRole, regions: &[String]) -> Values {
+        let (partition, account) = r.partition_and_account().map_or((None, None), |(p, a)| {
+            (Some(p.to_owned()), Some(a.to_owned()))
+        });
+        let mut regions = regions.to_vec();
+        regions.sort();
+        regions.dedup();
+        Values {
+            partition,
+            account,
+            region: (regions.len() == 1).then(|| regions.remove(0)),
+        }
+    }
+
+    fn value(&self, s: &Segment) -> Option<&str> {
+        match s {
+            Segment::Partition => self.partition.as_deref(),
+            Segment::Account => self.account.as_deref(),
+            Segment::Region => self.region.as_deref(),
+            _ => None,
+        }
+    }
+
+    /// The bindings the role's texts use, as the report shows them.
+    fn shown(&self, role: &Role) -> Vec<String> {
+        let mut used = Vec::new();
+        for_each_text(role, &mut |t: &Text| {
+            for s in t.segments() {
+                if let Some(v) = self.value(s) {
+                    let line = format!("{} = {v}", Text::from_segment(s.clone()));
+                    if !used.contains(&line) {
+                        used.push(line);
+                    }
+                }
+            }
+        });
+        used.sort();
+        used
+    }
+
+    fn bind_text(&self, t: &Text) -> Text {
+        let mut out = Text::default();
+        for s in t.segments() {
+            match self.value(s) {
+                Some(v) => out.push_str(v),
+                None => out.push(s.clone()),
+            }
+        }
+        out
+    }
+
+    /// `role` with the deployment's values in place of its symbols.
+    fn bind(&self, role: &Role) -> Role {
+        let mut r = role.clone();
+        let bind_all = |statements: &mut Vec<crate::model::Statement>| {
+            for st in statements {
+                for t in &mut st.resources {
+                    *t = self.bind_text(t);
+                }
+                for e in st.conditions.iter_mut().flat_map(|g| &mut g.entries) {
+                    for v in &mut e.values {
+                        *v = self.bind_text(v);
+                    }
+                }
+            }
+        };
+        bind_all(&mut r.trust);
+        if let Some(p) = &mut r.policy {
+            bind_all(&mut p.statements);
+        }
+        if let Some(b) = &mut r.permissions_boundary {
+            *b = self.bind_text(b);
+        }
+        for m in &mut r.managed_policies {
+            m.arn = self.bind_text(&m.arn);
+        }
+        r
+    }
+}
+
+fn for_each_text(role: &Role, f: &mut dyn FnMut(&Text)) {
+    for st in role
+        .trust
+        .iter()
+        .chain(role.policy.iter().flat_map(|p| &p.statements))
+    {
+        st.resources.iter().for_each(&mut *f);
+        for e in st.conditions.iter().flat_map(|g| &g.entries) {
+            e.values.iter().for_each(&mut *f);
+        }
+    }
+    role.permissions_boundary.iter().for_each(&mut *f);
+    for m in &role.managed_policies {
+        f(&m.arn);
+    }
+}
+
+impl Report {
+    /// Whether every role was found and matches.
+    #[must_use]
+    pub fn in_sync(&self) -> bool {
+        self.summary.missing == 0 && self.summary.drifted == 0
+    }
+
+    fn title(r: &RoleDrift) -> String {
+        format!("{}: {} role `{}`", r.spec, r.role, r.name)
+    }
+
+    /// One block per role, then the summary line.
+    #[must_use]
+    pub fn text(&self) -> String {
+        let mut out = String::new();
+        for r in &self.roles {
+            let Some(found) = &r.deployed else {
+                let _ = writeln!(
+                    out,
+                    "{}: not deployed: no role of that name with path `{}` in {}",
+                    Self::title(r),
+                    r.path,
+                    self.deployed.join(", ")
+                );
+                continue;
+            };
+            let bound = if r.bound.is_empty() {
+                String::new()
+            } else {
+                format!(", compared with {}", r.bound.join(", "))
+            };
+            if r.changes.is_empty() {
+                let _ = writeln!(
+                    out,
+                    "{}: matches {} in {}{bound}",
+                    Self::title(r),
+                    found.arn,
+                    found.file
+                );
+                continue;
+            }
+            let _ = writeln!(
+                out,
+                "{}: differs from {} in {}{bound}:",
+                Self::title(r),
+                found.arn,
+                found.file
+            );
+            for c in &r.changes {
+                let _ = writeln!(
+                    out,
+                    "  {} {:<10}  {}",
+                    c.sign.symbol(),
+                    c.class.as_str(),
+                    c.item
+                );
+            }
+        }
+        let s = &self.summary;
+        let _ = writeln!(
+            out,
+            "drift: {} roles: {} match, {} drifted, {} missing; IAM: {} broadening, {} narrowing, {} neutral",
+            s.roles, s.matching, s.drifted, s.missing, s.broadening, s.narrowing, s.neutral
+        );
+        out
+    }
+
+    /// A Markdown report, for an issue or a job summary.
+    #[must_use]
+    pub fn markdown(&self) -> String {
+        let s = &self.summary;
+        let mut out = format!(
+            "## ecs-iam drift\n\n{} roles: {} match, {} drifted, {} missing; IAM: {} broadening, {} narrowing, {} neutral\n\n| spec | role | deployed | status |\n|---|---|---|---|\n",
+            s.roles, s.matching, s.drifted, s.missing, s.broadening, s.narrowing, s.neutral
+        );
+        for r in &self.roles {
+            let (deployed, status) = match &r.deployed {
+                None => ("none".to_owned(), "**missing**".to_owned()),
+                Some(f) if r.changes.is_empty() => (format!("`{}`", f.arn), "matches".to_owned()),
+                Some(f) => (
+                    format!("`{}`", f.arn),
+                    format!(
+                        "**drifted**: {} broadening, {} narrowing, {} neutral",
+                        r.count(Class::Broadening),
+                        r.count(Class::Narrowing),
+                        r.count(Class::Neutral)
+                    ),
+                ),
+            };
+            let _ = writeln!(
+                out,
+                "| `{}` | {} `{}` | {deployed} | {status} |",
+                r.spec.replace('|', "\\|"),
+                r.role,
+                r.name
+            );
+        }
+        for r in self.roles.iter().filter(|r| !r.changes.is_empty()) {
+            let _ = writeln!(
+                out,
+                "\n### {} role `{}` ({})\n\n```diff",
+                r.role, r.name, r.spec
+            );
+            for c in &r.changes {
+                let sign = match c.class {
+                    Class::Broadening => '+',
+                    Class::Narrowing => '-',
+                    Class::Neutral => ' ',
+                };
+                let _ = writeln!(
+                    out,
+                    "{sign} {} {}: {}",
+                    c.sign.symbol(),
+                    c.class.as_str(),
+                    c.item
+                );
+            }
+            out.push_str("```\n");
+        }
+        out
+    }
+
+    /// The JSON report.
+    #[must_use]
+    pub fn json(&self) -> String {
+        let mut v = serde_json::to_value(self).unwrap_or_default();
+        v["kind"] = serde_json::json!("drift");
+        v["in_sync"] = serde_json::json!(self.in_sync());
+        serde_json::to_string_pretty(&v).unwrap_or_default() + "\n"
+    }
+}
