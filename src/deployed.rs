@@ -214,8 +214,12 @@ fn role(
         "AssumeRolePolicyDocument".into(),
         document(trust, &field("AssumeRolePolicyDocument"), invalid)?,
     );
+    // By name, whatever order the dump lists them in.
+    let mut inline: Vec<(usize, &serde_json::Value)> =
+        array(r, "RolePolicyList").iter().enumerate().collect();
+    inline.sort_by_key(|(_, p)| p.get("PolicyName").and_then(serde_json::Value::as_str));
     let mut policies = Vec::new();
-    for (i, p) in array(r, "RolePolicyList").iter().enumerate() {
+    for (i, p) in inline {
         let at = field(&format!("RolePolicyList[{i}]"));
         let mut one = Mapping::new();
         let policy_name = p

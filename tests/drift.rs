@@ -1,0 +1,488 @@
+//! `ecs-iam drift` against a real IAM API: moto's server, driven by the AWS
+//! CLI as users drive IAM. Each case renders its own spec, creates the
+//! roles from the rendering (`create-role`, `put-role-policy`,
+//! `attach-role-policy`, `put-role-permissions-boundary`, `tag-role`),
+//! changes them the way people do by hand, dumps the account with `aws iam
+//! get-account-authorization-details`, and checks drift's exact report.
+//!
+//! The tools come from `conformance/setup.sh` (moto from PyPI, the AWS CLI
+//! from PyPI `awscli`): ignored by a plain `cargo test`, run by
+//! `cargo test -- --include-ignored` (`.ci/run`).
+//!
+//! The roles are created through the IAM API, not by deploying
+//! `cloudformation.yaml`: moto 5.2.5's CloudFormation stores inline
+//! policies as Python's repr of the document, which no real account holds
+//! (see `conformance/check.py`).
+
+mod common;
+
+use std::net::TcpStream;
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use common::Test;
+use serde_json::Value;
+
+const ACCOUNT: &str = "123456789012";
+const REGION: &str = "us-east-1";
+
+struct Moto {
+    child: Child,
+    port: u16,
+    tools: PathBuf,
+}
+
+impl Moto {
+    fn start() -> Moto {
+        let tools = common::conformance_tools();
+        let port = std::net::TcpListener::bind("127.0.0.1:0")
+            .unwrap()
+            .local_addr()
+            .unwrap()
+            .port();
+        let child = Command::new(tools.join("venv/bin/moto_server"))
+            .args(["-H", "127.0.0.1", "-p", &port.to_string()])
+            .env("MOTO_ACCOUNT_ID", ACCOUNT)
+            .env("MOTO_IAM_LOAD_MANAGED_POLICIES", "true")
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("moto_server starts");
+        let deadline = Instant::now() + Duration::from_secs(60);
+        while TcpStream::connect(("127.0.0.1", port)).is_err() {
+            assert!(Instant::now() < deadline, "moto did not start in 60 s");
+            std::thread::sleep(Duration::from_millis(200));
+        }
+        Moto { child, port, tools }
+    }
+
+    /// Run `aws ARGS...` against the server; its standard output.
+    fn aws(&self, args: &[&str]) -> String {
+        let out = Command::new(self.tools.join("awscli-venv/bin/aws"))
+            .args(args)
+            .args(["--output", "json"])
+            .env(
+                "AWS_ENDPOINT_URL",
+                format!("http://127.0.0.1:{}", self.port),
+            )
+            .env("AWS_ACCESS_KEY_ID", "testing")
+            .env("AWS_SECRET_ACCESS_KEY", "testing")
+            .env("AWS_DEFAULT_REGION", REGION)
+            .env("AWS_CONFIG_FILE", "/dev/null")
+            .env("AWS_SHARED_CREDENTIALS_FILE", "/dev/null")
+            .output()
+            .expect("aws runs");
+        assert!(
+            out.status.success(),
+            "aws {args:?}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        String::from_utf8(out.stdout).unwrap()
+    }
+
+    /// `get-account-authorization-details` into `dir/dump.json`.
+    fn dump(&self, dir: &Path) -> PathBuf {
+        let path = dir.join("dump.json");
+        std::fs::write(
+            &path,
+            self.aws(&["iam", "get-account-authorization-details"]),
+        )
+        .unwrap();
+        path
+    }
+
+    /// Create the roles of a rendering through the IAM API, as `deploy`
+    /// would: the CDK JSON (`CfnRoleProps`) with the deployment's values
+    /// put in for `Fn::Sub`.
+    fn deploy(&self, rendered: &Path) {
+        for file in ["task-role.json", "execution-role.json"] {
+            let props = resolve(
+                &serde_json::from_str(
+                    &std::fs::read_to_string(rendered.join("cdk").join(file)).unwrap(),
+                )
+                .unwrap(),
+            );
+            let name = props["roleName"].as_str().unwrap();
+            let trust = props["assumeRolePolicyDocument"].to_string();
+            let mut create = vec![
+                "iam",
+                "create-role",
+                "--role-name",
+                name,
+                "--assume-role-policy-document",
+                &trust,
+            ];
+            let boundary = props["permissionsBoundary"].as_str().map(str::to_owned);
+            if let Some(b) = &boundary {
+                create.extend(["--permissions-boundary", b]);
+            }
+            self.aws(&create);
+            for p in props["policies"].as_array().into_iter().flatten() {
+                self.aws(&[
+                    "iam",
+                    "put-role-policy",
+                    "--role-name",
+                    name,
+                    "--policy-name",
+                    p["policyName"].as_str().unwrap(),
+                    "--policy-document",
+                    &p["policyDocument"].to_string(),
+                ]);
+            }
+            for arn in props["managedPolicyArns"].as_array().into_iter().flatten() {
+                self.aws(&[
+                    "iam",
+                    "attach-role-policy",
+                    "--role-name",
+                    name,
+                    "--policy-arn",
+                    arn.as_str().unwrap(),
+                ]);
+            }
+        }
+    }
+}
+
+impl Drop for Moto {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// `{"Fn::Sub": "..."}` with this account's values; `${!` is a literal `${`.
+fn resolve(v: &Value) -> Value {
+    match v {
+        Value::Object(o) if o.len() == 1 && o.contains_key("Fn::Sub") => Value::String(
+            o["Fn::Sub"]
+                .as_str()
+                .unwrap()
+                .replace("${AWS::Partition}", "aws")
+                .replace("${AWS::Region}", REGION)
+                .replace("${AWS::AccountId}", ACCOUNT)
+                .replace("${!", "${"),
+        ),
+        Value::Object(o) if o.len() == 1 && o.contains_key("managedPolicyRef") => {
+            resolve(&o["managedPolicyRef"]["policyArn"])
+        }
+        Value::Object(o) => Value::Object(o.iter().map(|(k, v)| (k.clone(), resolve(v))).collect()),
+        Value::Array(a) => Value::Array(a.iter().map(resolve).collect()),
+        other => other.clone(),
+    }
+}
+
+/// A spec of the roles people run: a boundary, an AWS managed policy on the
+/// task role, ECR and logs on the execution role.
+fn spec(name: &str) -> String {
+    format!(
+        "version: 1
+name: {name}
+permissions_boundary: team-boundary
+task_role:
+  managed_policies: [AmazonS3ReadOnlyAccess]
+  secrets:
+    read: [{name}/db]
+execution_role:
+  ecr:
+    repositories: [{name}]
+  logs:
+    groups: [/ecs/{name}]
+"
+    )
+}
+
+#[test]
+#[ignore = "installs moto and the AWS CLI (PyPI); run with `cargo test -- --include-ignored`"]
+fn drift_finds_what_people_change_by_hand_in_a_real_iam_api() {
+    let moto = Moto::start();
+    moto.aws(&[
+        "iam",
+        "create-policy",
+        "--policy-name",
+        "team-boundary",
+        "--policy-document",
+        r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"*","Resource":"*"}]}"#,
+    ]);
+    let cases = [
+        "fresh",
+        "console",
+        "widened",
+        "unbounded",
+        "detached",
+        "deleted",
+        "trusted",
+    ];
+    let t = Test::new();
+    let dir = t.dir().to_owned();
+    for case in cases {
+        std::fs::write(dir.join(format!("{case}.yaml")), spec(case)).unwrap();
+    }
+    let mut render = vec!["render".to_owned()];
+    render.extend(cases.iter().map(|c| format!("{c}.yaml")));
+    render.extend(["--out".to_owned(), "out".to_owned()]);
+    Test::in_dir(&dir).args(&render).run();
+    for case in cases {
+        moto.deploy(&dir.join("out").join(case));
+    }
+
+    // What people do in the console.
+    let added = r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"s3:*","Resource":"*"}]}"#;
+    moto.aws(&[
+        "iam",
+        "put-role-policy",
+        "--role-name",
+        "console-task",
+        "--policy-name",
+        "console-added",
+        "--policy-document",
+        added,
+    ]);
+    let widened = r#"{"Version":"2012-10-17","Statement":[{"Sid":"EcrAuthorizationToken","Effect":"Allow","Action":["ecr:GetAuthorizationToken"],"Resource":["*"]},{"Sid":"EcrPull","Effect":"Allow","Action":["ecr:BatchCheckLayerAvailability","ecr:BatchGetImage","ecr:GetDownloadUrlForLayer"],"Resource":["arn:aws:ecr:us-east-1:123456789012:repository/widened"]},{"Sid":"Logs","Effect":"Allow","Action":["logs:CreateLogStream","logs:PutLogEvents"],"Resource":["*"]}]}"#;
+    moto.aws(&[
+        "iam",
+        "put-role-policy",
+        "--role-name",
+        "widened-execution",
+        "--policy-name",
+        "widened-execution-policy",
+        "--policy-document",
+        widened,
+    ]);
+    moto.aws(&[
+        "iam",
+        "delete-role-permissions-boundary",
+        "--role-name",
+        "unbounded-task",
+    ]);
+    moto.aws(&[
+        "iam",
+        "detach-role-policy",
+        "--role-name",
+        "detached-task",
+        "--policy-arn",
+        "arn:aws:iam::aws:policy/AmazonS3ReadOnlyAccess",
+    ]);
+    moto.aws(&[
+        "iam",
+        "delete-role-policy",
+        "--role-name",
+        "deleted-execution",
+        "--policy-name",
+        "deleted-execution-policy",
+    ]);
+    moto.aws(&["iam", "delete-role", "--role-name", "deleted-execution"]);
+    let trust = r#"{"Version":"2012-10-17","Statement":[{"Sid":"EcsTasksAssumeRole","Effect":"Allow","Principal":{"Service":["ecs-tasks.amazonaws.com"]},"Action":["sts:AssumeRole"]},{"Effect":"Allow","Principal":{"AWS":"arn:aws:iam::111122223333:root"},"Action":"sts:AssumeRole"}]}"#;
+    moto.aws(&[
+        "iam",
+        "update-assume-role-policy",
+        "--role-name",
+        "trusted-execution",
+        "--policy-document",
+        trust,
+    ]);
+    let dump = moto.dump(&dir);
+
+    let arn = |role: &str| format!("arn:aws:iam::{ACCOUNT}:role/{role}");
+    let bound = "<account_id> = 123456789012, <partition> = aws, <region> = us-east-1";
+    let matches = |case: &str, role: &str, kind: &str| {
+        format!(
+            "{case}.yaml: {kind} role `{case}-{role}`: matches {} in {} , compared with {bound}\n",
+            arn(&format!("{case}-{role}")),
+            dump.display()
+        )
+        .replace(" , ", ", ")
+    };
+    let differs = |case: &str, role: &str, kind: &str, lines: &str| {
+        format!(
+            "{case}.yaml: {kind} role `{case}-{role}`: differs from {} in {}, compared with {bound}:\n{lines}",
+            arn(&format!("{case}-{role}")),
+            dump.display()
+        )
+    };
+    let summary = |matching: usize,
+                   drifted: usize,
+                   missing: usize,
+                   b: usize,
+                   n: usize,
+                   z: usize| {
+        format!(
+            "drift: 2 roles: {matching} match, {drifted} drifted, {missing} missing; IAM: {b} broadening, {n} narrowing, {z} neutral\n"
+        )
+    };
+    let run = |case: &str, stdout: String, status: i32| {
+        Test::in_dir(&dir)
+            .args(["drift", &format!("{case}.yaml"), "--deployed"])
+            .args([dump.as_os_str()])
+            .stdout(stdout)
+            .status(status)
+            .run();
+    };
+
+    // A fresh deploy of the rendering: no drift.
+    run(
+        "fresh",
+        matches("fresh", "task", "task")
+            + &matches("fresh", "execution", "execution")
+            + &summary(2, 0, 0, 0, 0, 0),
+        0,
+    );
+    // A statement added in the console.
+    run(
+        "console",
+        differs(
+            "console",
+            "task",
+            "task",
+            "  + broadening  Allow s3:* on *\n  ~ neutral     statements 1 -> 2; Sids removed: none; added: (no Sid)\n  ~ neutral     inline policy renamed console-task-policy -> console-added,console-task-policy\n",
+        ) + &matches("console", "execution", "execution")
+            + &summary(1, 1, 0, 1, 0, 2),
+        1,
+    );
+    // A resource widened to "*".
+    run(
+        "widened",
+        matches("widened", "task", "task")
+            + &differs(
+                "widened",
+                "execution",
+                "execution",
+                // As `diff` shows a widening: the wider grant added, the
+                // narrower one it covers removed at no loss.
+                "  + broadening  Allow logs:CreateLogStream on *\n  + broadening  Allow logs:PutLogEvents on *\n  - neutral     Allow logs:CreateLogStream on arn:aws:logs:us-east-1:123456789012:log-group:/ecs/widened:*\n  - neutral     Allow logs:PutLogEvents on arn:aws:logs:us-east-1:123456789012:log-group:/ecs/widened:*\n",
+            )
+            + &summary(1, 1, 0, 2, 0, 2),
+        1,
+    );
+    // The boundary removed.
+    run(
+        "unbounded",
+        differs(
+            "unbounded",
+            "task",
+            "task",
+            "  - broadening  permissions boundary arn:aws:iam::123456789012:policy/team-boundary -> none\n",
+        ) + &matches("unbounded", "execution", "execution")
+            + &summary(1, 1, 0, 1, 0, 0),
+        1,
+    );
+    // A managed policy detached: the deploy is narrower than the spec.
+    run(
+        "detached",
+        differs(
+            "detached",
+            "task",
+            "task",
+            "  - narrowing   managed policy arn:aws:iam::aws:policy/AmazonS3ReadOnlyAccess\n",
+        ) + &matches("detached", "execution", "execution")
+            + &summary(1, 1, 0, 0, 1, 0),
+        1,
+    );
+    // A role deleted: never a pass.
+    run(
+        "deleted",
+        matches("deleted", "task", "task")
+            + &format!(
+                "deleted.yaml: execution role `deleted-execution`: not deployed: no role of that name with path `/` in {}\n",
+                dump.display()
+            )
+            + &summary(1, 0, 1, 0, 0, 0),
+        1,
+    );
+    Test::in_dir(&dir)
+        .args(["drift", "deleted.yaml", "--fail-on", "never", "--deployed"])
+        .args([dump.as_os_str()])
+        .status(1)
+        .run();
+    // Another account's root trusted.
+    run(
+        "trusted",
+        matches("trusted", "task", "task")
+            + &differs(
+                "trusted",
+                "execution",
+                "execution",
+                "  + broadening  trust Allow sts:AssumeRole by arn:aws:iam::111122223333:root\n",
+            )
+            + &summary(1, 1, 0, 1, 0, 0),
+        1,
+    );
+}
+
+/// The raw API's shape (documents URL-encoded), in another region, with a
+/// statement added by hand and AWS's broad execution policy attached:
+/// `tests/drift/raw-api-eu-west-1.json`, written by hand.
+#[test]
+fn a_raw_api_dump_binds_the_region_and_shows_what_was_added() {
+    let dump = common::root().join("tests/drift/raw-api-eu-west-1.json");
+    let shown = dump.display().to_string();
+    Test::new()
+        .copy_as("examples/ecs-basic.yaml", "ecs-basic.yaml")
+        .args(["drift", "ecs-basic.yaml", "--deployed"])
+        .args([dump.as_os_str()])
+        .stdout(format!(
+            "ecs-basic.yaml: task role `ecs-basic-task`: matches arn:aws:iam::123456789012:role/ecs-basic-task in {shown}, compared with <account_id> = 123456789012, <partition> = aws, <region> = eu-west-1
+ecs-basic.yaml: execution role `ecs-basic-execution`: differs from arn:aws:iam::123456789012:role/ecs-basic-execution in {shown}, compared with <account_id> = 123456789012, <partition> = aws, <region> = eu-west-1:
+  + broadening  Allow s3:* on *
+  + broadening  managed policy arn:aws:iam::aws:policy/service-role/AmazonECSTaskExecutionRolePolicy
+  ~ neutral     statements 3 -> 4; Sids removed: none; added: (no Sid)
+  ~ neutral     inline policy renamed ecs-basic-execution-policy -> console-added,ecs-basic-execution-policy
+drift: 2 roles: 1 match, 1 drifted, 0 missing; IAM: 2 broadening, 0 narrowing, 2 neutral
+"
+        ))
+        .status(1)
+        .run();
+    // Only broadening fails with --fail-on broadening; JSON says the same.
+    let out = Test::new()
+        .copy_as("examples/ecs-basic.yaml", "ecs-basic.yaml")
+        .args(["drift", "ecs-basic.yaml", "--format", "json", "--deployed"])
+        .args([dump.as_os_str()])
+        .status(1)
+        .run();
+    let v: Value = serde_json::from_str(&out.stdout).unwrap();
+    assert_eq!(v["kind"], "drift");
+    assert_eq!(v["in_sync"], false);
+    assert_eq!(v["summary"]["broadening"], 2);
+    assert_eq!(v["roles"][1]["changes"][0]["class"], "broadening");
+}
+
+#[test]
+fn bad_dumps_are_refused_at_their_position() {
+    let doc = r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","NotAction":"s3:*","Resource":"*"}]}"#;
+    let role = |document: &str| {
+        format!(
+            r#"{{"RoleDetailList": [
+  {{"Path": "/", "RoleName": "r", "Arn": "arn:aws:iam::123456789012:role/r",
+   "AssumeRolePolicyDocument": {{"Version": "2012-10-17", "Statement": []}},
+   "RolePolicyList": [{{"PolicyName": "p", "PolicyDocument": {document}}}]}}
+]}}
+"#
+        )
+    };
+    for (text, message) in [
+        (
+            "{\"RoleDetailList\": [\n".to_owned(),
+            "error: d.json:2:1: the file is not JSON (EOF while parsing a list); give what `aws iam get-account-authorization-details` prints\n",
+        ),
+        (
+            "{\"Roles\": []}\n".to_owned(),
+            "error: d.json:1:1: the file is not what `aws iam get-account-authorization-details` prints: it has no `RoleDetailList` (its keys: `Roles`)\n",
+        ),
+        (
+            role("\"%7Bnot\""),
+            "error: d.json:4:61: `RoleDetailList[0].RolePolicyList[0].PolicyDocument`: does not decode to a JSON policy document (key must be a string)\n",
+        ),
+        (
+            role(doc),
+            "error: d.json:4:98: `RoleDetailList[0].RolePolicyList[0].PolicyDocument.Statement[0]`: uses `NotAction`, which ecs-iam cannot compare grant by grant\n",
+        ),
+    ] {
+        Test::new()
+            .copy_as("examples/ecs-basic.yaml", "ecs-basic.yaml")
+            .file("d.json", text)
+            .args(["drift", "ecs-basic.yaml", "--deployed", "d.json"])
+            .stderr(message)
+            .status(2)
+            .run();
+    }
+}
