@@ -117,8 +117,8 @@ pub enum Command {
         #[arg(long, value_name = "FILE", required = true)]
         deployed: Vec<PathBuf>,
         /// Report format.
-        #[arg(long, value_enum, default_value_t = Format::Text)]
-        format: Format,
+        #[arg(long, value_enum, default_value_t = DriftFormat::Text)]
+        format: DriftFormat,
         /// Which differences exit with 1 (a role not found always does).
         #[arg(long, value_enum, default_value_t = FailOn::Any)]
         fail_on: FailOn,
@@ -227,6 +227,19 @@ pub enum Format {
     Markdown,
     /// Machine-readable, schema version 1.
     Json,
+}
+
+/// Output formats of `drift`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum DriftFormat {
+    /// Plain text.
+    Text,
+    /// An issue or job summary.
+    Markdown,
+    /// Machine-readable.
+    Json,
+    /// SARIF 2.1.0, at the spec's roles.
+    Sarif,
 }
 
 /// Output formats of `check`.
@@ -509,7 +522,7 @@ fn print_diff(outcome: &Outcome, format: Format, fail_on: FailOn) -> i32 {
 fn drift_command(
     specs: &[PathBuf],
     deployed: &[PathBuf],
-    format: Format,
+    format: DriftFormat,
     fail_on: FailOn,
     reach: Reach,
 ) -> Result<i32, Error> {
@@ -522,15 +535,19 @@ fn drift_command(
     for result in crate::parallel::map(&specs, |spec| {
         let source = crate::spec::load(spec, reach)?;
         warn(&source);
-        Ok::<_, Error>((spec.display().to_string(), crate::model::build(&source)?))
+        let model = crate::model::build(&source)?;
+        Ok::<_, Error>((source, model))
     }) {
         models.push(result?);
     }
     let report = crate::drift::drift(&models, &dumps);
     let text = match format {
-        Format::Text => report.text(),
-        Format::Markdown => report.markdown(),
-        Format::Json => report.json(),
+        DriftFormat::Text => report.text(),
+        DriftFormat::Markdown => report.markdown(),
+        DriftFormat::Json => report.json(),
+        DriftFormat::Sarif => {
+            serde_json::to_string_pretty(&report.sarif()).unwrap_or_default() + "\n"
+        }
     };
     let _ = std::io::stdout().lock().write_all(text.as_bytes());
     let s = &report.summary;

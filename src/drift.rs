@@ -14,8 +14,10 @@ use serde::Serialize;
 
 use crate::arn::{Segment, Text};
 use crate::deployed::{Deployed, DeployedRole};
+use crate::error::Location;
 use crate::grant_diff::{self, Change, Class};
 use crate::model::{Model, Role};
+use crate::spec::Source;
 
 /// Where a spec's role was found.
 #[derive(Debug, Clone, Serialize)]
@@ -39,6 +41,9 @@ pub struct RoleDrift {
     /// `<account_id> = 123456789012`.
     pub bound: Vec<String>,
     pub changes: Vec<Change>,
+    /// Where the spec writes the role (its section, or the file's top).
+    #[serde(skip)]
+    pub at: Location,
 }
 
 impl RoleDrift {
@@ -67,11 +72,12 @@ pub struct Report {
     pub summary: Summary,
 }
 
-/// Compare the roles of each `(spec file, model)` with the deployed roles.
+/// Compare the roles of each spec's model with the deployed roles.
 #[must_use]
-pub fn drift(specs: &[(String, Model)], deployed: &[Deployed]) -> Report {
+pub fn drift(specs: &[(Source, Model)], deployed: &[Deployed]) -> Report {
     let mut roles = Vec::new();
-    for (spec, model) in specs {
+    for (source, model) in specs {
+        let spec = source.path.display().to_string();
         // The region the deployed roles of this spec name, if one.
         let regions: Vec<String> = model
             .roles
@@ -83,6 +89,10 @@ pub fn drift(specs: &[(String, Model)], deployed: &[Deployed]) -> Report {
             let path = role.path.clone().unwrap_or_else(|| "/".to_owned());
             let found = find(deployed, role);
             let mut out = RoleDrift {
+                at: source
+                    .locations
+                    .get(role.kind.spec_field())
+                    .unwrap_or_else(|| source.locations.location(1, 1)),
                 spec: spec.clone(),
                 role: role.kind.key().to_owned(),
                 name: role.name.clone(),
@@ -395,6 +405,79 @@ impl Report {
             out.push_str("```\n");
         }
         out
+    }
+
+    /// SARIF 2.1.0: each change at the spec's role, a missing role too.
+    #[must_use]
+    pub fn sarif(&self) -> serde_json::Value {
+        let rule = |id: &str, summary: &str, level| crate::sarif::Rule {
+            id: id.to_owned(),
+            summary: summary.to_owned(),
+            help: None,
+            level,
+        };
+        let mut run = crate::sarif::Run {
+            rules: vec![
+                rule(
+                    "drift-missing-role",
+                    "A role the spec renders is not deployed",
+                    "error",
+                ),
+                rule(
+                    "drift-broadening",
+                    "The deployed role allows more than the spec",
+                    "error",
+                ),
+                rule(
+                    "drift-narrowing",
+                    "The deployed role allows less than the spec",
+                    "warning",
+                ),
+                rule(
+                    "drift-neutral",
+                    "The deployed role differs from the spec in what grants nothing",
+                    "note",
+                ),
+            ],
+            results: Vec::new(),
+        };
+        for r in &self.roles {
+            let Some(found) = &r.deployed else {
+                run.results.push(crate::sarif::Finding {
+                    rule: "drift-missing-role".to_owned(),
+                    level: "error",
+                    message: format!(
+                        "the {} role `{}` (path `{}`) is not in {}",
+                        r.role,
+                        r.name,
+                        r.path,
+                        self.deployed.join(", ")
+                    ),
+                    location: r.at.clone(),
+                });
+                continue;
+            };
+            for c in &r.changes {
+                let (id, level) = match c.class {
+                    Class::Broadening => ("drift-broadening", "error"),
+                    Class::Narrowing => ("drift-narrowing", "warning"),
+                    Class::Neutral => ("drift-neutral", "note"),
+                };
+                run.results.push(crate::sarif::Finding {
+                    rule: id.to_owned(),
+                    level,
+                    message: format!(
+                        "{} {} (deployed {}): {}",
+                        c.sign.symbol(),
+                        c.class.as_str(),
+                        found.arn,
+                        c.item
+                    ),
+                    location: r.at.clone(),
+                });
+            }
+        }
+        run.document()
     }
 
     /// The JSON report.

@@ -486,3 +486,63 @@ fn bad_dumps_are_refused_at_their_position() {
             .run();
     }
 }
+
+/// SARIF (valid against the OASIS schema) places each change at the spec's
+/// role; Markdown tables every role.
+#[test]
+fn drift_reports_as_sarif_and_markdown() {
+    let dump = common::root().join("tests/drift/raw-api-eu-west-1.json");
+    let out = Test::new()
+        .copy_as("examples/ecs-basic.yaml", "ecs-basic.yaml")
+        .args(["drift", "ecs-basic.yaml", "--format", "sarif", "--deployed"])
+        .args([dump.as_os_str()])
+        .status(1)
+        .run();
+    let sarif: Value = serde_json::from_str(&out.stdout).unwrap();
+    let validator = jsonschema::validator_for(&common::sarif_schema()).unwrap();
+    assert!(validator.is_valid(&sarif), "{sarif}");
+    let results = sarif["runs"][0]["results"].as_array().unwrap();
+    let seen: Vec<(String, String, u64)> = results
+        .iter()
+        .map(|r| {
+            (
+                r["ruleId"].as_str().unwrap().to_owned(),
+                r["level"].as_str().unwrap().to_owned(),
+                r["locations"][0]["physicalLocation"]["region"]["startLine"]
+                    .as_u64()
+                    .unwrap(),
+            )
+        })
+        .collect();
+    // `execution_role:` is line 6 of examples/ecs-basic.yaml.
+    let at = |id: &str, level: &str| (id.to_owned(), level.to_owned(), 6);
+    assert_eq!(
+        seen,
+        [
+            at("drift-broadening", "error"),
+            at("drift-broadening", "error"),
+            at("drift-neutral", "note"),
+            at("drift-neutral", "note"),
+        ]
+    );
+
+    let out = Test::new()
+        .copy_as("examples/ecs-basic.yaml", "ecs-basic.yaml")
+        .args([
+            "drift",
+            "ecs-basic.yaml",
+            "--format",
+            "markdown",
+            "--deployed",
+        ])
+        .args([dump.as_os_str()])
+        .status(1)
+        .run();
+    assert!(out.stdout.starts_with("## ecs-iam drift\n\n2 roles: 1 match, 1 drifted, 0 missing; IAM: 2 broadening, 0 narrowing, 2 neutral\n\n| spec | role | deployed | status |\n|---|---|---|---|\n| `ecs-basic.yaml` | task `ecs-basic-task` | `arn:aws:iam::123456789012:role/ecs-basic-task` | matches |\n| `ecs-basic.yaml` | execution `ecs-basic-execution` | `arn:aws:iam::123456789012:role/ecs-basic-execution` | **drifted**: 2 broadening, 0 narrowing, 2 neutral |\n"), "{}", out.stdout);
+    assert!(
+        out.stdout
+            .contains("```diff\n+ + broadening: Allow s3:* on *\n"),
+        "{}",
+        out.stdout
+    );
+}
