@@ -156,6 +156,13 @@ pub enum Command {
         /// from a task definition; `-` for stdout).
         #[arg(long)]
         output: Option<PathBuf>,
+        /// Adopt a deployed role: `FILE#ROLE_NAME` of what `aws iam
+        /// get-account-authorization-details` prints, `task=` or
+        /// `execution=` before it to say which role it becomes (otherwise
+        /// a name with `execution`, or the AWS managed execution policy,
+        /// makes it the execution role); at most one of each.
+        #[arg(long = "from-role", value_name = "[task=|execution=]FILE#NAME", conflicts_with_all = ["from_task_definition", "preset"])]
+        from_roles: Vec<String>,
         #[command(flatten)]
         outside: OutsidePaths,
     },
@@ -340,6 +347,9 @@ pub fn run(args: Args) -> i32 {
             },
             outside.reach(),
         ),
+        Command::Init {
+            from_roles, output, ..
+        } if !from_roles.is_empty() => init_from_roles(&from_roles, output.as_deref()),
         Command::Init { preset, output, .. } => init_command(&preset, output.as_deref()),
         Command::Verify {
             spec,
@@ -733,6 +743,139 @@ fn verify_command(
     } else {
         EXIT_DIFFERS
     })
+}
+
+/// `init --from-role`: the spec for deployed roles, written, then what
+/// least privilege removes from them.
+fn init_from_roles(references: &[String], output: Option<&Path>) -> Result<i32, Error> {
+    use crate::model::RoleKind;
+    use std::fmt::Write as _;
+    let mut dumps: Vec<crate::deployed::Deployed> = Vec::new();
+    let mut picked: Vec<(Option<RoleKind>, String, usize, usize)> = Vec::new();
+    for reference in references {
+        let (kind, rest) = match reference.split_once('=') {
+            Some(("task", r)) => (Some(RoleKind::Task), r),
+            Some(("execution", r)) => (Some(RoleKind::Execution), r),
+            _ => (None, reference.as_str()),
+        };
+        let Some((file, name)) = rest.rsplit_once('#') else {
+            return Err(Error::RoleReference {
+                reference: reference.clone(),
+            });
+        };
+        if !dumps.iter().any(|d| d.file == Path::new(file)) {
+            dumps.push(crate::deployed::read(Path::new(file))?);
+        }
+        let dump = dumps
+            .iter()
+            .position(|d| d.file == Path::new(file))
+            .unwrap_or_default();
+        let Some(role) = dumps[dump].roles.iter().position(|r| r.role.name == name) else {
+            let names: Vec<String> = dumps[dump]
+                .roles
+                .iter()
+                .map(|r| r.role.name.clone())
+                .collect();
+            return Err(Error::NoSuchRole {
+                file: PathBuf::from(file),
+                name: name.to_owned(),
+                suggestion: crate::error::suggest(name, names.iter().map(String::as_str)),
+                names,
+            });
+        };
+        picked.push((kind, rest.to_owned(), dump, role));
+    }
+    let guess = |r: &crate::deployed::DeployedRole| {
+        let execution = r.role.name.to_ascii_lowercase().contains("execution")
+            || r.role.managed_policies.iter().any(|m| {
+                m.arn
+                    .to_string()
+                    .ends_with("policy/service-role/AmazonECSTaskExecutionRolePolicy")
+            });
+        if execution {
+            RoleKind::Execution
+        } else {
+            RoleKind::Task
+        }
+    };
+    let mut adopting: Vec<crate::adopt::Adopting<'_>> = picked
+        .iter()
+        .map(|(kind, label, d, r)| {
+            let role = &dumps[*d].roles[*r];
+            crate::adopt::Adopting {
+                kind: kind.unwrap_or_else(|| guess(role)),
+                role,
+                label: label.clone(),
+            }
+        })
+        .collect();
+    adopting.sort_by_key(|a| a.kind);
+    if adopting.len() > 2 || adopting.windows(2).any(|w| w[0].kind == w[1].kind) {
+        return Err(Error::AdoptedRoles);
+    }
+    let text = crate::adopt::spec(&adopting);
+    let name = crate::spec::parse(Path::new("spec.yaml"), &text)?.spec.name;
+    let to_stdout = output.is_some_and(|o| o.as_os_str() == "-");
+    let path = output.map_or_else(|| PathBuf::from(format!("{name}.yaml")), Path::to_owned);
+    // What is written must render.
+    let source = crate::spec::parse(&path, &text)?;
+    let model = crate::model::build(&source)?;
+    if to_stdout {
+        print!("{text}");
+    } else {
+        if let Some(parent) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
+            std::fs::create_dir_all(parent).map_err(|source| Error::Write {
+                path: parent.to_owned(),
+                source,
+            })?;
+        }
+        files::write_new(&path, &text)?;
+        println!(
+            "wrote {} (from the deployed {}); render it with `ecs-iam render {}`",
+            path.display(),
+            adopting
+                .iter()
+                .map(|a| format!("`{}`", a.label))
+                .collect::<Vec<_>>()
+                .join(" and "),
+            path.display()
+        );
+    }
+    let pairs: Vec<(RoleKind, &crate::deployed::DeployedRole)> =
+        adopting.iter().map(|a| (a.kind, a.role)).collect();
+    let mut out = String::new();
+    for (kind, changes) in crate::drift::from_deployed(&model, &pairs) {
+        if changes.is_empty() {
+            continue;
+        }
+        let role = &pairs
+            .iter()
+            .find(|(k, _)| *k == kind)
+            .map(|(_, r)| r.role.name.clone())
+            .unwrap_or_default();
+        let _ = writeln!(
+            out,
+            "what least privilege removes from the {} `{role}`:",
+            kind.title()
+        );
+        for c in changes {
+            let _ = writeln!(
+                out,
+                "  {} {:<10}  {}",
+                c.sign.symbol(),
+                c.class.as_str(),
+                c.item
+            );
+        }
+    }
+    // The report goes beside the spec on stdout, or to stderr when the
+    // spec itself is printed.
+    if to_stdout {
+        eprint!("{out}");
+    } else {
+        print!("{out}");
+    }
+    Ok(EXIT_OK)
 }
 
 fn init_from_task_definition(

@@ -16,7 +16,7 @@ use crate::arn::{Segment, Text};
 use crate::deployed::{Deployed, DeployedRole};
 use crate::error::Location;
 use crate::grant_diff::{self, Change, Class};
-use crate::model::{Model, Role};
+use crate::model::{Model, Role, RoleKind};
 use crate::spec::Source;
 
 /// Where a spec's role was found.
@@ -150,6 +150,41 @@ pub fn drift(specs: &[(Source, Model)], deployed: &[Deployed]) -> Report {
         roles,
         summary,
     }
+}
+
+/// What a spec's rendering changes from the deployed roles it was adopted
+/// from (`init --from-role`): the deployed role is the old side, the
+/// spec's role (its deploy-time values bound from the deployed ARNs) the
+/// new one, so what least privilege removes is narrowing.
+#[must_use]
+pub fn from_deployed(
+    model: &Model,
+    deployed: &[(RoleKind, &DeployedRole)],
+) -> Vec<(RoleKind, Vec<Change>)> {
+    let regions: Vec<String> = deployed
+        .iter()
+        .flat_map(|(_, r)| regions_of(&r.role))
+        .collect();
+    let mut out = Vec::new();
+    for (kind, r) in deployed {
+        let Some(role) = model.roles.iter().find(|m| m.kind == *kind) else {
+            continue;
+        };
+        let values = Values::of(r, &regions);
+        let mut live = r.role.clone();
+        live.kind = *kind;
+        live.description.clone_from(&role.description);
+        live.max_session_duration = role.max_session_duration;
+        if role.path.is_none() && live.path.as_deref() == Some("/") {
+            live.path = None;
+        }
+        let changes = grant_diff::compare(&[live], &[values.bind(role)])
+            .into_iter()
+            .flat_map(|c| c.changes)
+            .collect();
+        out.push((*kind, changes));
+    }
+    out
 }
 
 /// The deployed role of `role`'s name and path, and its dump.

@@ -98,6 +98,17 @@ pub enum Error {
     },
     /// A `cloudformation.yaml` that ecs-iam could not have written.
     NotGenerated { path: PathBuf, message: String },
+    /// `init --from-role` without `FILE#ROLE_NAME`.
+    RoleReference { reference: String },
+    /// `init --from-role` names a role the dump does not hold.
+    NoSuchRole {
+        file: PathBuf,
+        name: String,
+        suggestion: Option<String>,
+        names: Vec<String>,
+    },
+    /// `init --from-role` given two task roles or two execution roles.
+    AdoptedRoles,
     /// A folder given to `diff` holds no generated output: a comparison
     /// with it would compare nothing.
     NoOutput { path: PathBuf },
@@ -686,6 +697,27 @@ impl fmt::Display for Error {
                 "`{}`: is not a template ecs-iam uses; the templates are {}",
                 path.display(),
                 backticked(expected)
+            ),
+            Error::RoleReference { reference } => write!(
+                f,
+                "`--from-role {reference}`: name the role as `FILE#ROLE_NAME`, with `task=` or `execution=` before it to say which it becomes"
+            ),
+            Error::NoSuchRole {
+                file,
+                name,
+                suggestion,
+                names,
+            } => {
+                write!(f, "`{}` holds no role `{name}`", file.display())?;
+                match (suggestion, names.is_empty()) {
+                    (Some(s), _) => write!(f, "; did you mean `{s}`?"),
+                    (None, true) => write!(f, "; it holds no role at all"),
+                    (None, false) => write!(f, "; it holds {}", backticked(names)),
+                }
+            }
+            Error::AdoptedRoles => write!(
+                f,
+                "`--from-role`: give at most one task role and one execution role; say which with `task=` or `execution=` before `FILE#NAME`"
             ),
             Error::NotGenerated { path, message } => write!(
                 f,

@@ -7,6 +7,7 @@
 //! [`review`] compares renderings: [`file_diff`] file by file,
 //! [`grant_diff`] grant by grant, read back by [`render::readback`].
 
+pub mod adopt;
 pub mod arn;
 pub mod check;
 pub mod checkov;

@@ -97,13 +97,20 @@ impl<'a> Reader<'a> {
                 let mut statements = Vec::new();
                 let mut names = Vec::new();
                 for (i, p) in list.iter().enumerate() {
-                    names.push(
-                        reader
-                            .string(&p["PolicyName"], &at(&format!("Policies[{i}].PolicyName")))?,
-                    );
+                    let name = reader
+                        .string(&p["PolicyName"], &at(&format!("Policies[{i}].PolicyName")))?;
+                    // Each statement remembers its policy (a deployed role
+                    // may have several).
                     statements.extend(
-                        reader.statements(&p["PolicyDocument"], &at(&format!("Policies[{i}]")))?,
+                        reader
+                            .statements(&p["PolicyDocument"], &at(&format!("Policies[{i}]")))?
+                            .into_iter()
+                            .map(|mut st| {
+                                st.origin.clone_from(&name);
+                                st
+                            }),
                     );
+                    names.push(name);
                 }
                 Some(Policy {
                     name: names.join(","),

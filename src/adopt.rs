@@ -1,0 +1,352 @@
+//! `init --from-role`: a spec written from roles already deployed. Each
+//! grant a spec field says exactly is written as that field (secrets, SSM
+//! parameters, KMS keys, ECR repositories, log groups); every other
+//! statement is kept under `statements` as written, with where it came
+//! from. A statement maps to a field only when the field grants no more
+//! than it does, so the adopted spec never renders more access than the
+//! deployed roles have: what it renders less of (the AWS managed execution
+//! policy, trusted principals other than services, conditions ecs-iam adds)
+//! is what least privilege removes, which `init` prints.
+
+use std::collections::BTreeSet;
+use std::fmt::Write as _;
+
+use crate::deployed::DeployedRole;
+use crate::model::{RoleKind, Statement};
+use crate::spec::Effect;
+
+/// The AWS managed policy consoles attach to execution roles; ecs-iam
+/// scopes what it grants instead of keeping it.
+const EXECUTION_POLICY: &str = "policy/service-role/AmazonECSTaskExecutionRolePolicy";
+
+const ECR_LAYERS: [&str; 3] = [
+    "ecr:BatchCheckLayerAvailability",
+    "ecr:BatchGetImage",
+    "ecr:GetDownloadUrlForLayer",
+];
+
+/// A deployed role and which of the spec's roles it becomes.
+pub struct Adopting<'a> {
+    pub kind: RoleKind,
+    pub role: &'a DeployedRole,
+    /// `FILE#NAME`, for the comments.
+    pub label: String,
+}
+
+/// The spec's text for the deployed roles (one or both).
+#[must_use]
+pub fn spec(roles: &[Adopting<'_>]) -> String {
+    let mut s = String::new();
+    let labels: Vec<String> = roles.iter().map(|r| format!("`{}`", r.label)).collect();
+    let _ = writeln!(
+        s,
+        "# ecs-iam role specification adopted from the deployed {} {}.",
+        if roles.len() == 1 { "role" } else { "roles" },
+        labels.join(" and ")
+    );
+    s.push_str(
+        "# Each grant a field of the spec says exactly is written there; every other\n\
+         # statement is kept under `statements` as written, with where it came from.\n\
+         # `ecs-iam drift` compares the rendering with the deployed roles.\n",
+    );
+    s.push_str("version: 1\n");
+    let _ = writeln!(s, "name: {}", quoted(&spec_name(roles)));
+    // The deployed ARNs' partition and account, pinned: the adopted grants
+    // name the same resources, not the same names in another account.
+    if let Some((partition, account)) = roles[0].role.partition_and_account() {
+        s.push_str("# Where the roles are deployed (their ARNs):\ndeployment:\n");
+        let _ = writeln!(s, "  partition: {}", quoted(partition));
+        let _ = writeln!(s, "  account_id: {}", quoted(account));
+    }
+    let first = &roles[0].role.role;
+    if let Some(path) = first.path.as_deref().filter(|p| *p != "/") {
+        let _ = writeln!(s, "path: {}", quoted(path));
+    }
+    if let Some(b) = roles
+        .iter()
+        .find_map(|r| r.role.role.permissions_boundary.as_ref())
+    {
+        let _ = writeln!(s, "permissions_boundary: {}", quoted(&b.to_string()));
+    }
+    let mut tags: Vec<(String, String)> = roles
+        .iter()
+        .flat_map(|r| {
+            r.role
+                .role
+                .tags
+                .iter()
+                .map(|t| (t.key.clone(), t.value.clone()))
+        })
+        .collect();
+    tags.sort();
+    tags.dedup_by(|a, b| a.0 == b.0);
+    if !tags.is_empty() {
+        s.push_str("tags:\n");
+        for (k, v) in &tags {
+            let _ = writeln!(s, "  {}: {}", quoted(k), quoted(v));
+        }
+    }
+    for r in roles {
+        role(&mut s, r);
+    }
+    s
+}
+
+/// The spec's `name`: the role names' common stem (`orders` for
+/// `orders-task` and `orders-execution`), in the characters a name takes.
+fn spec_name(roles: &[Adopting<'_>]) -> String {
+    let stem = |r: &Adopting<'_>| {
+        let name = r.role.role.name.as_str();
+        [
+            "-task-role",
+            "-execution-role",
+            "-task",
+            "-execution",
+            "TaskRole",
+            "ExecutionRole",
+        ]
+        .iter()
+        .find_map(|suffix| name.strip_suffix(suffix))
+        .unwrap_or(name)
+        .to_owned()
+    };
+    let name = stem(&roles[0]);
+    name.chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || c == '_' || c == '-' {
+                c
+            } else {
+                '-'
+            }
+        })
+        .collect()
+}
+
+/// What one statement becomes.
+enum Mapped {
+    Secrets(Vec<String>),
+    Parameters(Vec<String>),
+    Keys(Vec<String>),
+    Repositories(Vec<String>),
+    LogGroups(Vec<String>),
+    /// `ecr:GetAuthorizationToken` on `*`, which `ecr.repositories` grants.
+    EcrToken,
+    Verbatim,
+}
+
+fn actions(st: &Statement) -> BTreeSet<&str> {
+    st.actions.iter().map(String::as_str).collect()
+}
+
+fn resources(st: &Statement) -> Vec<String> {
+    st.resources.iter().map(ToString::to_string).collect()
+}
+
+/// Whether every resource is an ARN of `service` whose resource part
+/// starts with `prefix`.
+fn all_arns(resources: &[String], service: &str, prefix: &str) -> bool {
+    !resources.is_empty()
+        && resources.iter().all(|r| {
+            let parts: Vec<&str> = r.splitn(6, ':').collect();
+            if parts.len() != 6
+                || parts[0] != "arn"
+                || parts[2] != service
+                || !parts[5].starts_with(prefix)
+            {
+                return false;
+            }
+            // No `*`, but the `:*` a log group's streams take (a secret's
+            // `-??????` is one secret's name).
+            let body = if service == "logs" {
+                r.strip_suffix(":*").unwrap_or(r)
+            } else {
+                r
+            };
+            !body.contains('*')
+        })
+}
+
+fn map(kind: RoleKind, st: &Statement, has_token: bool) -> Mapped {
+    if st.effect != Effect::Allow || !st.conditions.is_empty() {
+        return Mapped::Verbatim;
+    }
+    let a = actions(st);
+    let r = resources(st);
+    let only = |want: &[&str]| a == want.iter().copied().collect::<BTreeSet<_>>();
+    if only(&["secretsmanager:GetSecretValue"]) && all_arns(&r, "secretsmanager", "secret:") {
+        return Mapped::Secrets(r);
+    }
+    if only(&["kms:Decrypt"]) && all_arns(&r, "kms", "key/") {
+        return Mapped::Keys(r);
+    }
+    if kind == RoleKind::Execution {
+        if only(&["ssm:GetParameters"]) && all_arns(&r, "ssm", "parameter/") {
+            return Mapped::Parameters(r);
+        }
+        if only(&ECR_LAYERS) && has_token && all_arns(&r, "ecr", "repository/") {
+            return Mapped::Repositories(r);
+        }
+        if only(&["ecr:GetAuthorizationToken"]) && r == ["*"] {
+            return Mapped::EcrToken;
+        }
+        if only(&["logs:CreateLogStream", "logs:PutLogEvents"])
+            && all_arns(&r, "logs", "log-group:")
+        {
+            return Mapped::LogGroups(r);
+        }
+    }
+    Mapped::Verbatim
+}
+
+fn role(s: &mut String, r: &Adopting<'_>) {
+    let deployed = &r.role.role;
+    let _ = writeln!(s, "{}:", r.kind.spec_field());
+    let _ = writeln!(s, "  name: {}  # {}", quoted(&deployed.name), r.label);
+    // Each statement's `origin` is its inline policy's name.
+    let statements: Vec<(&str, &Statement)> = deployed
+        .policy
+        .iter()
+        .flat_map(|p| p.statements.iter().map(|st| (st.origin.as_str(), st)))
+        .collect();
+    let layers = statements
+        .iter()
+        .any(|(_, st)| matches!(map(r.kind, st, true), Mapped::Repositories(_)));
+    let token = statements
+        .iter()
+        .any(|(_, st)| matches!(map(r.kind, st, true), Mapped::EcrToken));
+    let mut secrets = Vec::new();
+    let mut parameters = Vec::new();
+    let mut keys = Vec::new();
+    let mut repositories = Vec::new();
+    let mut groups = Vec::new();
+    let mut verbatim = Vec::new();
+    for (policy, st) in &statements {
+        match map(r.kind, st, token) {
+            Mapped::Secrets(v) => secrets.extend(v),
+            Mapped::Parameters(v) => parameters.extend(v),
+            Mapped::Keys(v) => keys.extend(v),
+            Mapped::Repositories(v) => repositories.extend(v),
+            Mapped::LogGroups(v) => groups.extend(v),
+            Mapped::EcrToken if layers => {}
+            Mapped::EcrToken | Mapped::Verbatim => verbatim.push((*policy, *st)),
+        }
+    }
+    let services: Vec<&String> = deployed
+        .trust
+        .iter()
+        .flat_map(|st| &st.principals)
+        .filter(|p| p.ends_with(".amazonaws.com"))
+        .collect();
+    // A trust with conditions keeps ecs-iam's (`aws:SourceAccount`,
+    // `aws:SourceArn`); the execution role has none by default.
+    let mut trust = String::new();
+    if r.kind == RoleKind::Execution && deployed.trust.iter().any(|st| !st.conditions.is_empty()) {
+        trust.push_str("    confused_deputy: true\n");
+    }
+    if services.iter().any(|p| *p != crate::model::ECS_TASKS) {
+        let mut all: Vec<&String> = services.clone();
+        all.sort();
+        all.dedup();
+        trust.push_str("    services:\n");
+        for p in all {
+            let _ = writeln!(trust, "      - {}", quoted(p));
+        }
+    }
+    if !trust.is_empty() {
+        s.push_str("  trust:\n");
+        s.push_str(&trust);
+    }
+    let managed: Vec<String> = deployed
+        .managed_policies
+        .iter()
+        .map(|m| m.arn.to_string())
+        .filter(|a| !a.ends_with(EXECUTION_POLICY))
+        .collect();
+    if deployed
+        .managed_policies
+        .iter()
+        .any(|m| m.arn.to_string().ends_with(EXECUTION_POLICY))
+    {
+        s.push_str(
+            "  # AmazonECSTaskExecutionRolePolicy was attached: not kept, because it pulls\n  \
+             # from every repository and writes to every log group. Grant the repositories\n  \
+             # and log groups the tasks use below, or name their task definitions.\n",
+        );
+    }
+    list(s, "  managed_policies", &managed);
+    match r.kind {
+        RoleKind::Task => {
+            if !secrets.is_empty() {
+                s.push_str("  secrets:\n");
+                list(s, "    read", &secrets);
+            }
+            list(s, "  kms_keys", &keys);
+        }
+        RoleKind::Execution => {
+            if !repositories.is_empty() {
+                s.push_str("  ecr:\n");
+                list(s, "    repositories", &repositories);
+            }
+            if !groups.is_empty() {
+                s.push_str("  logs:\n");
+                list(s, "    groups", &groups);
+            }
+            list(s, "  secrets", &secrets);
+            list(s, "  ssm_parameters", &parameters);
+            list(s, "  kms_keys", &keys);
+        }
+    }
+    if !verbatim.is_empty() {
+        s.push_str("  statements:\n");
+        for (policy, st) in verbatim {
+            let _ = writeln!(
+                s,
+                "    # from the inline policy `{policy}`{}",
+                if st.sid.is_empty() {
+                    String::new()
+                } else {
+                    format!(", statement `{}`", st.sid)
+                }
+            );
+            let sid_ok = !st.sid.is_empty() && st.sid.chars().all(|c| c.is_ascii_alphanumeric());
+            if sid_ok {
+                let _ = writeln!(s, "    - sid: {}", quoted(&st.sid));
+                let _ = writeln!(s, "      effect: {}", st.effect.as_str());
+            } else {
+                let _ = writeln!(s, "    - effect: {}", st.effect.as_str());
+            }
+            list(s, "      actions", &st.actions);
+            list(s, "      resources", &resources(st));
+            if !st.conditions.is_empty() {
+                s.push_str("      conditions:\n");
+                for g in &st.conditions {
+                    let _ = writeln!(s, "        {}:", quoted(&g.test));
+                    for e in &g.entries {
+                        let values: Vec<String> =
+                            e.values.iter().map(ToString::to_string).collect();
+                        list(s, &format!("          {}", quoted(&e.variable)), &values);
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// `key:` and one `- item` per value (nothing when there are none).
+fn list(s: &mut String, key: &str, values: &[String]) {
+    if values.is_empty() {
+        return;
+    }
+    let mut sorted = values.to_vec();
+    sorted.sort();
+    sorted.dedup();
+    let indent = key.len() - key.trim_start().len();
+    let _ = writeln!(s, "{key}:");
+    for v in sorted {
+        let _ = writeln!(s, "{}  - {}", " ".repeat(indent), quoted(&v));
+    }
+}
+
+fn quoted(value: &str) -> String {
+    serde_json::to_string(value).unwrap_or_else(|_| "\"\"".to_owned())
+}
