@@ -56,6 +56,10 @@ pub fn spec(roles: &[Adopting<'_>]) -> String {
     if let Some((partition, account)) = roles[0].role.partition_and_account() {
         s.push_str("# Where the roles are deployed (their ARNs):\ndeployment:\n");
         let _ = writeln!(s, "  partition: {}", quoted(partition));
+        let deployed: Vec<&crate::model::Role> = roles.iter().map(|r| &r.role.role).collect();
+        if let Some(region) = crate::drift::deployment_region(&deployed) {
+            let _ = writeln!(s, "  region: {}", quoted(&region));
+        }
         let _ = writeln!(s, "  account_id: {}", quoted(account));
     }
     let first = &roles[0].role.role;
@@ -299,6 +303,13 @@ fn role(s: &mut String, r: &Adopting<'_>) {
     if !verbatim.is_empty() {
         s.push_str("  statements:\n");
         for (policy, st) in verbatim {
+            // An action a spec refuses grants nothing as deployed either
+            // (unknown to AWS, or acting on none of the resources): left
+            // out, and said.
+            let shown = resources(st);
+            let (kept, dropped): (Vec<&String>, Vec<&String>) = st.actions.iter().partition(|a| {
+                crate::model::statement_action_problem(st.effect, a, &shown).is_none()
+            });
             let _ = writeln!(
                 s,
                 "    # from the inline policy `{policy}`{}",
@@ -308,6 +319,16 @@ fn role(s: &mut String, r: &Adopting<'_>) {
                     format!(", statement `{}`", st.sid)
                 }
             );
+            for a in &dropped {
+                if let Some(problem) = crate::model::statement_action_problem(st.effect, a, &shown)
+                {
+                    let _ = writeln!(s, "    # left out, it grants nothing: {problem}");
+                }
+            }
+            if kept.is_empty() {
+                continue;
+            }
+            let kept: Vec<String> = kept.into_iter().cloned().collect();
             let sid_ok = !st.sid.is_empty() && st.sid.chars().all(|c| c.is_ascii_alphanumeric());
             if sid_ok {
                 let _ = writeln!(s, "    - sid: {}", quoted(&st.sid));
@@ -315,7 +336,7 @@ fn role(s: &mut String, r: &Adopting<'_>) {
             } else {
                 let _ = writeln!(s, "    - effect: {}", st.effect.as_str());
             }
-            list(s, "      actions", &st.actions);
+            list(s, "      actions", &kept);
             list(s, "      resources", &resources(st));
             if !st.conditions.is_empty() {
                 s.push_str("      conditions:\n");

@@ -78,13 +78,14 @@ pub fn drift(specs: &[(Source, Model)], deployed: &[Deployed]) -> Report {
     let mut roles = Vec::new();
     for (source, model) in specs {
         let spec = source.path.display().to_string();
-        // The region the deployed roles of this spec name, if one.
-        let regions: Vec<String> = model
+        // The region the deployed roles of this spec run in, if one.
+        let found: Vec<&Role> = model
             .roles
             .iter()
             .filter_map(|role| find(deployed, role))
-            .flat_map(|(_, r)| regions_of(&r.role))
+            .map(|(_, r)| &r.role)
             .collect();
+        let region = deployment_region(&found);
         for role in &model.roles {
             let path = role.path.clone().unwrap_or_else(|| "/".to_owned());
             let found = find(deployed, role);
@@ -102,7 +103,7 @@ pub fn drift(specs: &[(Source, Model)], deployed: &[Deployed]) -> Report {
                 changes: Vec::new(),
             };
             if let Some((d, r)) = found {
-                let values = Values::of(r, &regions);
+                let values = Values::of(r, region.clone());
                 out.bound = values.shown(role);
                 let spec_role = values.bind(role);
                 let mut live = r.role.clone();
@@ -161,16 +162,14 @@ pub fn from_deployed(
     model: &Model,
     deployed: &[(RoleKind, &DeployedRole)],
 ) -> Vec<(RoleKind, Vec<Change>)> {
-    let regions: Vec<String> = deployed
-        .iter()
-        .flat_map(|(_, r)| regions_of(&r.role))
-        .collect();
+    let roles: Vec<&Role> = deployed.iter().map(|(_, r)| &r.role).collect();
+    let region = deployment_region(&roles);
     let mut out = Vec::new();
     for (kind, r) in deployed {
         let Some(role) = model.roles.iter().find(|m| m.kind == *kind) else {
             continue;
         };
-        let values = Values::of(r, &regions);
+        let values = Values::of(r, region.clone());
         let mut live = r.role.clone();
         live.kind = *kind;
         live.description.clone_from(&role.description);
@@ -202,15 +201,38 @@ fn find<'a>(deployed: &'a [Deployed], role: &Role) -> Option<(&'a Deployed, &'a 
 /// condition values, trust included) name.
 fn regions_of(role: &Role) -> Vec<String> {
     let mut out = Vec::new();
-    for_each_text(role, &mut |t: &Text| {
-        let text = t.to_string();
-        if let Some(region) = text.strip_prefix("arn:").and_then(|a| a.split(':').nth(2))
-            && crate::arn::is_region(region)
-        {
-            out.push(region.to_owned());
-        }
-    });
+    for_each_text(role, &mut |t: &Text| out.extend(region_of(t)));
     out
+}
+
+fn region_of(t: &Text) -> Option<String> {
+    let text = t.to_string();
+    let region = text.strip_prefix("arn:")?.split(':').nth(2)?.to_owned();
+    crate::arn::is_region(&region).then_some(region)
+}
+
+/// The region deployed roles run in: the one their trust's conditions name
+/// (`aws:SourceArn` of the ECS tasks that assume them), or else the one
+/// all their ARNs name; `None` when they name none or several.
+#[must_use]
+pub fn deployment_region(roles: &[&Role]) -> Option<String> {
+    let one = |mut all: Vec<String>| {
+        all.sort();
+        all.dedup();
+        (all.len() == 1).then(|| all.remove(0))
+    };
+    let trusted: Vec<String> = roles
+        .iter()
+        .flat_map(|r| &r.trust)
+        .flat_map(|st| &st.conditions)
+        .flat_map(|g| &g.entries)
+        .flat_map(|e| &e.values)
+        .filter_map(region_of)
+        .collect();
+    if !trusted.is_empty() {
+        return one(trusted);
+    }
+    one(roles.iter().flat_map(|r| regions_of(r)).collect())
 }
 
 /// The deployment's values as the deployed role shows them.
@@ -221,19 +243,15 @@ struct Values {
 }
 
 impl Values {
-    /// The partition and account of `r`'s ARN, and the region when
-    /// `regions` (those the spec's deployed roles name) hold one.
-    fn of(r: &DeployedRole, regions: &[String]) -> Values {
+    /// The partition and account of `r`'s ARN, and `region`.
+    fn of(r: &DeployedRole, region: Option<String>) -> Values {
         let (partition, account) = r.partition_and_account().map_or((None, None), |(p, a)| {
             (Some(p.to_owned()), Some(a.to_owned()))
         });
-        let mut regions = regions.to_vec();
-        regions.sort();
-        regions.dedup();
         Values {
             partition,
             account,
-            region: (regions.len() == 1).then(|| regions.remove(0)),
+            region,
         }
     }
 

@@ -413,6 +413,28 @@ fn build_with(source: &Source, despite_placeholders: bool) -> Result<Model, Erro
     Ok(model)
 }
 
+/// Why a spec's statement could not hold `action` (with `resources`, as
+/// written): not `service:Action`, unknown to AWS's service reference, or,
+/// in an `Allow`, acting on none of the resources (a grant of nothing);
+/// `None` when it can.
+#[must_use]
+pub fn statement_action_problem(
+    effect: Effect,
+    action: &str,
+    resources: &[String],
+) -> Option<Problem> {
+    names::action(action)
+        .and_then(|()| names::known_action(action))
+        .and_then(|()| {
+            if effect == Effect::Allow {
+                names::action_takes(action, resources)
+            } else {
+                Ok(())
+            }
+        })
+        .err()
+}
+
 /// The deployment a spec pins (partition, region, account), checked.
 ///
 /// # Errors

@@ -1,0 +1,228 @@
+//! `init --from-role`: adopting a deployed role never renders more access
+//! than it has (a property over generated roles: statements of every kind
+//! the fields map and of kinds they do not, wildcards, conditions, `Deny`,
+//! the AWS managed execution policy, boundaries, trust with and without
+//! conditions), and the CLI's exact output on a hand-made dump.
+
+mod common;
+
+use std::path::Path;
+
+use common::Test;
+use ecs_iam::grant_diff::Class;
+use ecs_iam::model::RoleKind;
+use proptest::prelude::*;
+use serde_json::{Value, json};
+
+const ACCOUNT: &str = "123456789012";
+
+fn actions() -> impl Strategy<Value = Vec<&'static str>> {
+    prop::sample::subsequence(
+        vec![
+            "secretsmanager:GetSecretValue",
+            "kms:Decrypt",
+            "ssm:GetParameters",
+            "ssm:GetParameter",
+            "ecr:GetAuthorizationToken",
+            "ecr:BatchCheckLayerAvailability",
+            "ecr:BatchGetImage",
+            "ecr:GetDownloadUrlForLayer",
+            "logs:CreateLogStream",
+            "logs:PutLogEvents",
+            "logs:CreateLogGroup",
+            "s3:GetObject",
+            "s3:*",
+            "dynamodb:Query",
+        ],
+        1..4,
+    )
+}
+
+fn resources() -> impl Strategy<Value = Vec<String>> {
+    prop::sample::subsequence(
+        vec![
+            format!("arn:aws:secretsmanager:eu-west-1:{ACCOUNT}:secret:orders/db-AbCdEf"),
+            format!("arn:aws:secretsmanager:eu-west-1:{ACCOUNT}:secret:orders/api-??????"),
+            format!("arn:aws:secretsmanager:eu-west-1:{ACCOUNT}:secret:orders/*"),
+            format!("arn:aws:kms:eu-west-1:{ACCOUNT}:key/1234abcd-12ab-34cd-56ef-1234567890ab"),
+            format!("arn:aws:ssm:eu-west-1:{ACCOUNT}:parameter/orders/url"),
+            format!("arn:aws:ecr:eu-west-1:{ACCOUNT}:repository/orders"),
+            "arn:aws:ecr:us-east-1:111122223333:repository/shared/base".to_owned(),
+            format!("arn:aws:logs:eu-west-1:{ACCOUNT}:log-group:/ecs/orders:*"),
+            format!("arn:aws:logs:eu-west-1:{ACCOUNT}:log-group:/ecs/orders"),
+            "arn:aws:s3:::orders-reports/*".to_owned(),
+            "*".to_owned(),
+        ],
+        1..4,
+    )
+}
+
+fn statement() -> impl Strategy<Value = Value> {
+    (
+        actions(),
+        resources(),
+        prop::bool::weighted(0.15),
+        prop::bool::weighted(0.2),
+    )
+        .prop_map(|(actions, resources, deny, condition)| {
+            let mut st = json!({
+                "Effect": if deny { "Deny" } else { "Allow" },
+                "Action": actions,
+                "Resource": resources,
+            });
+            if condition {
+                st["Condition"] = json!({"StringEquals": {"aws:SourceVpc": "vpc-0abc"}});
+            }
+            st
+        })
+}
+
+/// A deployed role as `get-account-authorization-details` lists it.
+fn role() -> impl Strategy<Value = (RoleKind, Value)> {
+    (
+        prop::bool::ANY,
+        prop::collection::vec(prop::collection::vec(statement(), 1..4), 0..3),
+        prop::sample::subsequence(
+            vec![
+                "arn:aws:iam::aws:policy/service-role/AmazonECSTaskExecutionRolePolicy",
+                "arn:aws:iam::aws:policy/AmazonS3ReadOnlyAccess",
+            ],
+            0..2,
+        ),
+        prop::bool::ANY,
+        prop::bool::ANY,
+    )
+        .prop_map(|(execution, policies, managed, boundary, conditions)| {
+            let kind = if execution {
+                RoleKind::Execution
+            } else {
+                RoleKind::Task
+            };
+            let name = if execution { "orders-execution" } else { "orders-task" };
+            let mut trust = json!({"Effect": "Allow", "Principal": {"Service": "ecs-tasks.amazonaws.com"}, "Action": "sts:AssumeRole"});
+            if conditions {
+                trust["Condition"] = json!({
+                    "StringEquals": {"aws:SourceAccount": ACCOUNT},
+                    "ArnLike": {"aws:SourceArn": format!("arn:aws:ecs:eu-west-1:{ACCOUNT}:*")},
+                });
+            }
+            let mut r = json!({
+                "Path": "/",
+                "RoleName": name,
+                "Arn": format!("arn:aws:iam::{ACCOUNT}:role/{name}"),
+                "AssumeRolePolicyDocument": {"Version": "2012-10-17", "Statement": [trust]},
+                "RolePolicyList": policies.iter().enumerate().map(|(i, statements)| json!({
+                    "PolicyName": format!("policy-{i}"),
+                    "PolicyDocument": {"Version": "2012-10-17", "Statement": statements},
+                })).collect::<Vec<_>>(),
+                "AttachedManagedPolicies": managed.iter().map(|arn| json!({
+                    "PolicyName": arn.rsplit('/').next().unwrap(),
+                    "PolicyArn": arn,
+                })).collect::<Vec<_>>(),
+            });
+            if boundary {
+                r["PermissionsBoundary"] = json!({
+                    "PermissionsBoundaryType": "Policy",
+                    "PermissionsBoundaryArn": format!("arn:aws:iam::{ACCOUNT}:policy/team-boundary"),
+                });
+            }
+            (kind, r)
+        })
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(128))]
+
+    #[test]
+    fn the_adopted_spec_never_renders_more_than_the_deployed_role((kind, role) in role()) {
+        let text = json!({"RoleDetailList": [role]}).to_string();
+        let dump = ecs_iam::deployed::parse(Path::new("dump.json"), &text).unwrap();
+        let deployed = &dump.roles[0];
+        let spec = ecs_iam::adopt::spec(&[ecs_iam::adopt::Adopting {
+            kind,
+            role: deployed,
+            label: "dump.json#role".to_owned(),
+        }]);
+        let source = ecs_iam::spec::parse(Path::new("adopted.yaml"), &spec)
+            .unwrap_or_else(|e| panic!("{e}\n{spec}"));
+        let model = ecs_iam::model::build(&source).unwrap_or_else(|e| panic!("{e}\n{spec}"));
+        for (_, changes) in ecs_iam::drift::from_deployed(&model, &[(kind, deployed)]) {
+            let broader: Vec<String> = changes
+                .iter()
+                .filter(|c| c.class == Class::Broadening)
+                .map(|c| c.item.to_string())
+                .collect();
+            prop_assert!(broader.is_empty(), "broadening {broader:?}\n{spec}");
+        }
+    }
+}
+
+/// A console-made execution role, adopted: exact spec and report.
+#[test]
+fn init_from_role_writes_the_fields_and_says_what_least_privilege_removes() {
+    let dump = common::root().join("tests/drift/raw-api-eu-west-1.json");
+    let out = Test::new()
+        .args(["init", "--from-role"])
+        .args([format!("{}#ecs-basic-execution", dump.display())])
+        .args(["--output", "adopted.yaml"]);
+    let dir = out.dir().to_owned();
+    let shown = format!("{}#ecs-basic-execution", dump.display());
+    out.stdout(format!(
+        "wrote adopted.yaml (from the deployed `{shown}`); render it with `ecs-iam render adopted.yaml`
+what least privilege removes from the task execution role `ecs-basic-execution`:
+  - narrowing   managed policy arn:aws:iam::aws:policy/service-role/AmazonECSTaskExecutionRolePolicy
+  ~ neutral     statements 4 -> 4; Sids removed: (no Sid); added: Custom1
+  ~ neutral     inline policy renamed console-added,ecs-basic-execution-policy -> ecs-basic-execution-policy
+"
+    ))
+    .run();
+    let spec = std::fs::read_to_string(dir.join("adopted.yaml")).unwrap();
+    let expected = String::from(
+        "execution_role:
+  name: \"ecs-basic-execution\"  # "
+            .to_owned()
+            + &shown
+            + "
+  # AmazonECSTaskExecutionRolePolicy was attached: not kept, because it pulls
+  # from every repository and writes to every log group. Grant the repositories
+  # and log groups the tasks use below, or name their task definitions.
+  ecr:
+    repositories:
+      - \"arn:aws:ecr:eu-west-1:123456789012:repository/web\"
+  logs:
+    groups:
+      - \"arn:aws:logs:eu-west-1:123456789012:log-group:/ecs/web:*\"
+  statements:
+    # from the inline policy `console-added`
+    - effect: Allow
+      actions:
+        - \"s3:*\"
+      resources:
+        - \"*\"
+",
+    );
+    assert!(spec.ends_with(&expected), "{spec}");
+    assert!(
+        spec.contains("deployment:\n  partition: \"aws\"\n  region: \"eu-west-1\"\n  account_id: \"123456789012\"\n"),
+        "{spec}"
+    );
+
+    // A role the dump does not hold; two execution roles.
+    Test::new()
+        .args(["init", "--from-role"])
+        .args([format!("{}#ecs-basic-executon", dump.display())])
+        .stderr(format!(
+            "error: `{}` holds no role `ecs-basic-executon`; did you mean `ecs-basic-execution`?\n",
+            dump.display()
+        ))
+        .status(2)
+        .run();
+    Test::new()
+        .args(["init", "--from-role"])
+        .args([format!("execution={}#ecs-basic-task", dump.display())])
+        .args(["--from-role"])
+        .args([format!("{}#ecs-basic-execution", dump.display())])
+        .stderr("error: `--from-role`: give at most one task role and one execution role; say which with `task=` or `execution=` before `FILE#NAME`\n")
+        .status(2)
+        .run();
+}
