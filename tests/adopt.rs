@@ -177,12 +177,11 @@ what least privilege removes from the task execution role `ecs-basic-execution`:
     ))
     .run();
     let spec = std::fs::read_to_string(dir.join("adopted.yaml")).unwrap();
-    let expected = String::from(
-        "execution_role:
+    let expected = "execution_role:
   name: \"ecs-basic-execution\"  # "
-            .to_owned()
-            + &shown
-            + "
+        .to_owned()
+        + &shown
+        + "
   # AmazonECSTaskExecutionRolePolicy was attached: not kept, because it pulls
   # from every repository and writes to every log group. Grant the repositories
   # and log groups the tasks use below, or name their task definitions.
@@ -199,8 +198,7 @@ what least privilege removes from the task execution role `ecs-basic-execution`:
         - \"s3:*\"
       resources:
         - \"*\"
-",
-    );
+";
     assert!(spec.ends_with(&expected), "{spec}");
     assert!(
         spec.contains("deployment:\n  partition: \"aws\"\n  region: \"eu-west-1\"\n  account_id: \"123456789012\"\n"),
