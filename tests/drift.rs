@@ -327,6 +327,28 @@ fn drift_finds_what_people_change_by_hand_in_a_real_iam_api() {
             + &summary(2, 0, 0, 0, 0, 0),
         0,
     );
+    // The fresh roles adopted into a spec: it renders them as deployed.
+    let fresh = |role: &str| format!("{}#fresh-{role}", dump.display());
+    Test::in_dir(&dir)
+        .args(["init", "--from-role", &fresh("task"), "--from-role", &fresh("execution")])
+        .args(["--output", "adopted.yaml"])
+        .stdout(format!(
+            "wrote adopted.yaml (from the deployed `{}` and `{}`); render it with `ecs-iam render adopted.yaml`\n",
+            fresh("task"),
+            fresh("execution")
+        ))
+        .run();
+    Test::in_dir(&dir)
+        .args(["drift", "adopted.yaml", "--deployed"])
+        .args([dump.as_os_str()])
+        .stdout(
+            (matches("fresh", "task", "task") + &matches("fresh", "execution", "execution"))
+                .replace("fresh.yaml:", "adopted.yaml:")
+                .replace(&format!(", compared with {bound}"), "")
+                + &summary(2, 0, 0, 0, 0, 0),
+        )
+        .run();
+
     // A statement added in the console.
     run(
         "console",
