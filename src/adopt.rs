@@ -33,9 +33,27 @@ pub struct Adopting<'a> {
     pub label: String,
 }
 
+/// A task definition the execution role is derived from instead.
+pub struct Derived {
+    /// As the spec names it (relative to the spec's folder).
+    pub reference: String,
+    /// Values given for its template's deploy-time names.
+    pub parameters: std::collections::BTreeMap<String, String>,
+    /// Its template's values kept as inputs, with their descriptions.
+    pub inputs: Vec<(String, String)>,
+}
+
 /// The spec's text for the deployed roles (one or both).
 #[must_use]
 pub fn spec(roles: &[Adopting<'_>]) -> String {
+    spec_with(roles, None)
+}
+
+/// [`spec`], with the execution role derived from a task definition: the
+/// deployed execution role's grants are not adopted (what it holds beyond
+/// the task definition's needs is what least privilege removes).
+#[must_use]
+pub fn spec_with(roles: &[Adopting<'_>], derived: Option<&Derived>) -> String {
     let mut s = String::new();
     let labels: Vec<String> = roles.iter().map(|r| format!("`{}`", r.label)).collect();
     let _ = writeln!(
@@ -90,7 +108,34 @@ pub fn spec(roles: &[Adopting<'_>]) -> String {
             let _ = writeln!(s, "  {}: {}", quoted(k), quoted(v));
         }
     }
+    if let Some(d) = derived {
+        s.push_str("# The execution role's grants are derived from it at every render:\ntask_definitions:\n");
+        let _ = writeln!(s, "  - {}", quoted(&d.reference));
+        if !d.parameters.is_empty() {
+            s.push_str("parameters:\n");
+            for (k, v) in &d.parameters {
+                let _ = writeln!(s, "  {}: {}", quoted(k), quoted(v));
+            }
+        }
+        if !d.inputs.is_empty() {
+            s.push_str("inputs:\n");
+            for (name, description) in &d.inputs {
+                let _ = writeln!(s, "  {}:", quoted(name));
+                let _ = writeln!(s, "    description: {}", quoted(description));
+            }
+        }
+    }
     for r in roles {
+        if derived.is_some() && r.kind == RoleKind::Execution {
+            let _ = writeln!(s, "{}:", r.kind.spec_field());
+            let _ = writeln!(
+                s,
+                "  name: {}  # {}, its grants derived from the task definition",
+                quoted(&r.role.role.name),
+                r.label
+            );
+            continue;
+        }
         role(&mut s, r);
     }
     s

@@ -161,7 +161,11 @@ pub enum Command {
         /// `execution=` before it to say which role it becomes (otherwise
         /// a name with `execution`, or the AWS managed execution policy,
         /// makes it the execution role); at most one of each.
-        #[arg(long = "from-role", value_name = "[task=|execution=]FILE#NAME", conflicts_with_all = ["from_task_definition", "preset"])]
+        #[arg(
+            long = "from-role",
+            value_name = "[task=|execution=]FILE#NAME",
+            conflicts_with = "preset"
+        )]
         from_roles: Vec<String>,
         #[command(flatten)]
         outside: OutsidePaths,
@@ -332,6 +336,23 @@ pub fn run(args: Args) -> i32 {
             outside,
         } => drift_command(&specs, &deployed, format, fail_on, outside.reach()),
         Command::Init {
+            from_roles,
+            from_task_definition,
+            parameters,
+            output,
+            outside,
+            ..
+        } if !from_roles.is_empty() => init_from_roles(
+            &from_roles,
+            from_task_definition.as_deref(),
+            &crate::task_definition::Parameters {
+                every_parameter: true,
+                ..parameters.into_iter().collect()
+            },
+            output.as_deref(),
+            outside.reach(),
+        ),
+        Command::Init {
             from_task_definition: Some(task_definition),
             output,
             outside,
@@ -347,9 +368,6 @@ pub fn run(args: Args) -> i32 {
             },
             outside.reach(),
         ),
-        Command::Init {
-            from_roles, output, ..
-        } if !from_roles.is_empty() => init_from_roles(&from_roles, output.as_deref()),
         Command::Init { preset, output, .. } => init_command(&preset, output.as_deref()),
         Command::Verify {
             spec,
@@ -747,7 +765,13 @@ fn verify_command(
 
 /// `init --from-role`: the spec for deployed roles, written, then what
 /// least privilege removes from them.
-fn init_from_roles(references: &[String], output: Option<&Path>) -> Result<i32, Error> {
+fn init_from_roles(
+    references: &[String],
+    task_definition: Option<&str>,
+    parameters: &crate::task_definition::Parameters,
+    output: Option<&Path>,
+    reach: Reach,
+) -> Result<i32, Error> {
     use crate::model::RoleKind;
     use std::fmt::Write as _;
     let mut dumps: Vec<crate::deployed::Deployed> = Vec::new();
@@ -813,12 +837,65 @@ fn init_from_roles(references: &[String], output: Option<&Path>) -> Result<i32, 
     if adopting.len() > 2 || adopting.windows(2).any(|w| w[0].kind == w[1].kind) {
         return Err(Error::AdoptedRoles);
     }
-    let text = crate::adopt::spec(&adopting);
-    let name = crate::spec::parse(Path::new("spec.yaml"), &text)?.spec.name;
     let to_stdout = output.is_some_and(|o| o.as_os_str() == "-");
+    // With a task definition, the execution role is derived from it: the
+    // spec names it relative to its own folder.
+    let derived = match task_definition {
+        None => None,
+        Some(reference) => {
+            let read = |p: &Path| {
+                std::fs::read(p).map_err(|source| Error::Read {
+                    path: p.to_owned(),
+                    source,
+                })
+            };
+            let task = crate::task_definition::load(reference, Path::new(""), &read, parameters)?;
+            for w in &task.warnings {
+                eprintln!("{}: warning: {w}", w.at);
+            }
+            let (file, logical) = match reference.rsplit_once('#') {
+                Some((f, id)) => (f, Some(id)),
+                None => (reference, None),
+            };
+            let spec_dir = match output {
+                Some(o) if !to_stdout => o.parent().unwrap_or(Path::new("")).to_owned(),
+                _ => PathBuf::new(),
+            };
+            let mut relative = files::relative_path(Path::new(file), &spec_dir)?
+                .to_string_lossy()
+                .replace('\\', "/");
+            if let Some(id) = logical {
+                relative = format!("{relative}#{id}");
+            }
+            Some(crate::adopt::Derived {
+                reference: relative,
+                parameters: parameters.values.clone(),
+                inputs: task
+                    .input_parameters
+                    .iter()
+                    .map(|(name, source)| {
+                        (
+                            name.clone(),
+                            crate::task_definition::starter::input_description(name, source),
+                        )
+                    })
+                    .collect(),
+            })
+        }
+    };
+    let text = crate::adopt::spec_with(&adopting, derived.as_ref());
+    let name = crate::spec::parse(Path::new("spec.yaml"), &text)?.spec.name;
     let path = output.map_or_else(|| PathBuf::from(format!("{name}.yaml")), Path::to_owned);
-    // What is written must render.
-    let source = crate::spec::parse(&path, &text)?;
+    // What is written must render, its task definition read as `render`
+    // reads it.
+    let mut source = crate::spec::parse(&path, &text)?;
+    if derived.is_some() {
+        let tree = match reach {
+            Reach::Tree => Some(SpecTree::of_file(&path)?),
+            Reach::Anywhere => None,
+        };
+        source.read_task_definitions(&|p| std::fs::read(p), tree.as_ref())?;
+    }
     let model = crate::model::build(&source)?;
     if to_stdout {
         print!("{text}");
@@ -853,9 +930,11 @@ fn init_from_roles(references: &[String], output: Option<&Path>) -> Result<i32, 
             .find(|(k, _)| *k == kind)
             .map(|(_, r)| r.role.name.clone())
             .unwrap_or_default();
+        // Narrowing is what least privilege removes; broadening (only with
+        // a task definition that needs more than the role had) is said too.
         let _ = writeln!(
             out,
-            "what least privilege removes from the {} `{role}`:",
+            "the rendering against the deployed {} `{role}` (narrowing: what least privilege removes):",
             kind.title()
         );
         for c in changes {

@@ -169,7 +169,7 @@ fn init_from_role_writes_the_fields_and_says_what_least_privilege_removes() {
     let shown = format!("{}#ecs-basic-execution", dump.display());
     out.stdout(format!(
         "wrote adopted.yaml (from the deployed `{shown}`); render it with `ecs-iam render adopted.yaml`
-what least privilege removes from the task execution role `ecs-basic-execution`:
+the rendering against the deployed task execution role `ecs-basic-execution` (narrowing: what least privilege removes):
   - narrowing   managed policy arn:aws:iam::aws:policy/service-role/AmazonECSTaskExecutionRolePolicy
   ~ neutral     statements 4 -> 4; Sids removed: (no Sid); added: Custom1
   ~ neutral     inline policy renamed console-added,ecs-basic-execution-policy -> ecs-basic-execution-policy
@@ -222,5 +222,60 @@ what least privilege removes from the task execution role `ecs-basic-execution`:
         .args([format!("{}#ecs-basic-execution", dump.display())])
         .stderr("error: `--from-role`: give at most one task role and one execution role; say which with `task=` or `execution=` before `FILE#NAME`\n")
         .status(2)
+        .run();
+}
+
+/// With the task definition the deployed execution role serves, its grants
+/// are derived from the task definition: what the role held beyond it (a
+/// console statement, the AWS managed policy) is what least privilege
+/// removes.
+#[test]
+fn init_from_role_with_the_task_definition_derives_the_execution_role() {
+    let dump = common::root().join("tests/drift/raw-api-eu-west-1.json");
+    let task_definition = r#"{
+  "family": "ecs-basic",
+  "taskRoleArn": "arn:aws:iam::123456789012:role/ecs-basic-task",
+  "executionRoleArn": "arn:aws:iam::123456789012:role/ecs-basic-execution",
+  "requiresCompatibilities": ["FARGATE"],
+  "containerDefinitions": [
+    {
+      "name": "web",
+      "image": "123456789012.dkr.ecr.eu-west-1.amazonaws.com/web:1.4",
+      "logConfiguration": {
+        "logDriver": "awslogs",
+        "options": {"awslogs-group": "/ecs/web", "awslogs-region": "eu-west-1", "awslogs-stream-prefix": "web"}
+      }
+    }
+  ]
+}
+"#;
+    let t = Test::new().file("web.json", task_definition);
+    let dir = t.dir().to_owned();
+    t.args(["init", "--from-role"])
+        .args([format!("{}#ecs-basic-task", dump.display())])
+        .args(["--from-role"])
+        .args([format!("{}#ecs-basic-execution", dump.display())])
+        .args(["--from-task-definition", "web.json", "--output", "adopted.yaml"])
+        .stdout(format!(
+            "wrote adopted.yaml (from the deployed `{0}#ecs-basic-task` and `{0}#ecs-basic-execution`); render it with `ecs-iam render adopted.yaml`
+the rendering against the deployed task execution role `ecs-basic-execution` (narrowing: what least privilege removes):
+  - narrowing   Allow s3:* on *
+  - narrowing   managed policy arn:aws:iam::aws:policy/service-role/AmazonECSTaskExecutionRolePolicy
+  ~ neutral     statements 4 -> 3; Sids removed: (no Sid); added: none
+  ~ neutral     inline policy renamed console-added,ecs-basic-execution-policy -> ecs-basic-execution-policy
+",
+            dump.display()
+        ))
+        .run();
+    let spec = std::fs::read_to_string(dir.join("adopted.yaml")).unwrap();
+    assert!(
+        spec.contains("task_definitions:\n  - \"web.json\"\n"),
+        "{spec}"
+    );
+    Test::in_dir(&dir)
+        .args(["verify", "adopted.yaml"])
+        .stdout_ends_with(
+            "adopted.yaml: 6 of 6 calls ECS makes to start 1 container of web.json are allowed\n",
+        )
         .run();
 }

@@ -78,17 +78,7 @@ pub fn starter(
         );
         for (name, source) in &task.input_parameters {
             let _ = writeln!(s, "  {}:", quoted(name));
-            let description = match source {
-                super::InputSource::Stack => {
-                    format!("The {name} of the stack the template is deployed as (`AWS::{name}`)")
-                }
-                super::InputSource::Parameter { default: Some(d) } => {
-                    format!("The template parameter {name} (its Default is `{d}`)")
-                }
-                super::InputSource::Parameter { default: None } => {
-                    format!("The template parameter {name}")
-                }
-            };
+            let description = input_description(name, source);
             let _ = writeln!(s, "    description: {}", quoted(&description));
         }
     }
@@ -379,5 +369,22 @@ fn describe(g: &Grant) -> String {
                 .map(|a| format!(" through {a}"))
                 .unwrap_or_default()
         ),
+    }
+}
+
+/// How `init` describes an input it declares for a template's deploy-time
+/// value.
+#[must_use]
+pub fn input_description(name: &str, source: &super::InputSource) -> String {
+    match source {
+        super::InputSource::Stack => {
+            format!("The {name} of the stack the template is deployed as (`AWS::{name}`)")
+        }
+        super::InputSource::Parameter { default: Some(d) } => {
+            format!("The template parameter {name} (its Default is `{d}`)")
+        }
+        super::InputSource::Parameter { default: None } => {
+            format!("The template parameter {name}")
+        }
     }
 }
