@@ -108,6 +108,15 @@ pub fn parse(path: &Path, text: &str) -> Result<Deployed, Error> {
             what: what.to_owned(),
         }),
     };
+    if json.get("format_version").is_some()
+        && (json.get("values").is_some() || json.get("planned_values").is_some())
+    {
+        let reader = Reader::new(&invalid);
+        return Ok(Deployed {
+            file: path.to_owned(),
+            roles: terraform(&reader, &invalid, &json)?,
+        });
+    }
     let Some(list) = json.get("RoleDetailList") else {
         let keys: Vec<String> = json
             .as_object()
@@ -118,7 +127,7 @@ pub fn parse(path: &Path, text: &str) -> Result<Deployed, Error> {
             field: String::new(),
             problem: Box::new(Problem::Dump {
                 what: format!(
-                    "the file is not what `aws iam get-account-authorization-details` prints: it has no `RoleDetailList` (its keys: {})",
+                    "the file is neither what `aws iam get-account-authorization-details` prints (no `RoleDetailList`) nor what `terraform show -json` prints (no `format_version` and `values`); its keys: {}",
                     if keys.is_empty() {
                         "none".to_owned()
                     } else {
@@ -143,8 +152,8 @@ pub fn parse(path: &Path, text: &str) -> Result<Deployed, Error> {
     })
 }
 
-/// A policy document as the dump holds it: a JSON object, or the raw
-/// API's URL-encoded JSON string.
+/// A policy document as the dump holds it: a JSON object, a JSON string
+/// (Terraform's state), or the raw API's URL-encoded JSON string.
 fn document(
     value: &serde_json::Value,
     at: &str,
@@ -152,8 +161,12 @@ fn document(
 ) -> Result<Value, Error> {
     let json = match value {
         serde_json::Value::String(encoded) => {
-            let decoded = percent_decode(encoded)
-                .ok_or_else(|| invalid(at, "is not a URL-encoded policy document"))?;
+            let decoded = if encoded.trim_start().starts_with('{') {
+                encoded.clone()
+            } else {
+                percent_decode(encoded)
+                    .ok_or_else(|| invalid(at, "is not a URL-encoded policy document"))?
+            };
             serde_json::from_str(&decoded).map_err(|e| {
                 invalid(
                     at,
@@ -167,6 +180,198 @@ fn document(
         other => other.clone(),
     };
     serde_yaml::to_value(json).map_err(|e| invalid(at, &e.to_string()))
+}
+
+/// The roles of `terraform show -json` output: state (`values`) or a
+/// saved plan (`planned_values`), root and child modules, each
+/// `aws_iam_role` with its `inline_policy` blocks and the
+/// `aws_iam_role_policy` and `aws_iam_role_policy_attachment` resources
+/// that name it.
+fn terraform(
+    reader: &Reader<'_>,
+    invalid: &dyn Fn(&str, &str) -> Error,
+    json: &serde_json::Value,
+) -> Result<Vec<DeployedRole>, Error> {
+    let top = if json.get("values").is_some() {
+        "values"
+    } else {
+        "planned_values"
+    };
+    let mut resources: Vec<(String, &serde_json::Value)> = Vec::new();
+    if let Some(root) = json.get(top).and_then(|v| v.get("root_module")) {
+        modules(root, &format!("{top}.root_module"), &mut resources);
+    }
+    let of_type = |t: &str| -> Vec<(String, &serde_json::Value)> {
+        resources
+            .iter()
+            .filter(|(_, r)| r.get("type").and_then(serde_json::Value::as_str) == Some(t))
+            .map(|(at, r)| {
+                (
+                    format!("{at}.values"),
+                    r.get("values").unwrap_or(&serde_json::Value::Null),
+                )
+            })
+            .collect()
+    };
+    let text = |v: &serde_json::Value, key: &str| {
+        v.get(key)
+            .and_then(serde_json::Value::as_str)
+            .filter(|s| !s.is_empty())
+            .map(str::to_owned)
+    };
+    let inline = of_type("aws_iam_role_policy");
+    let attached = of_type("aws_iam_role_policy_attachment");
+    let mut out = Vec::new();
+    for (at, v) in of_type("aws_iam_role") {
+        let field = |name: &str| format!("{at}.{name}");
+        let name = text(v, "name")
+            .ok_or_else(|| invalid(&field("name"), "is missing or unknown until apply"))?;
+        let mut props = Mapping::new();
+        props.insert("RoleName".into(), name.clone().into());
+        props.insert(
+            "Path".into(),
+            text(v, "path").unwrap_or_else(|| "/".to_owned()).into(),
+        );
+        let trust = v
+            .get("assume_role_policy")
+            .filter(|t| t.is_string())
+            .ok_or_else(|| {
+                invalid(
+                    &field("assume_role_policy"),
+                    "is missing or unknown until apply",
+                )
+            })?;
+        props.insert(
+            "AssumeRolePolicyDocument".into(),
+            document(trust, &field("assume_role_policy"), invalid)?,
+        );
+        // The role's own `inline_policy` blocks and the `aws_iam_role_policy`
+        // resources naming it, once each by name.
+        let mut policies: Vec<(String, String, &serde_json::Value)> = Vec::new();
+        let blocks = v.get("inline_policy").and_then(serde_json::Value::as_array);
+        for (i, p) in blocks.into_iter().flatten().enumerate() {
+            if let (Some(n), Some(doc)) =
+                (text(p, "name"), p.get("policy").filter(|d| d.is_string()))
+            {
+                policies.push((n, field(&format!("inline_policy[{i}].policy")), doc));
+            }
+        }
+        for (pat, p) in &inline {
+            let role = text(p, "role").unwrap_or_default();
+            let role = role.rsplit(':').next().unwrap_or_default();
+            if role != name {
+                continue;
+            }
+            let n = text(p, "name").unwrap_or_default();
+            if policies.iter().any(|(existing, ..)| *existing == n) {
+                continue;
+            }
+            let doc = p.get("policy").filter(|d| d.is_string()).ok_or_else(|| {
+                invalid(
+                    &format!("{pat}.policy"),
+                    "is missing or unknown until apply",
+                )
+            })?;
+            policies.push((n, format!("{pat}.policy"), doc));
+        }
+        policies.sort_by(|a, b| a.0.cmp(&b.0));
+        let mut list = Vec::new();
+        for (n, pat, doc) in &policies {
+            let mut one = Mapping::new();
+            one.insert("PolicyName".into(), n.clone().into());
+            one.insert("PolicyDocument".into(), document(doc, pat, invalid)?);
+            list.push(Value::Mapping(one));
+        }
+        if !list.is_empty() {
+            props.insert("Policies".into(), Value::Sequence(list));
+        }
+        let mut managed: Vec<String> = v
+            .get("managed_policy_arns")
+            .and_then(serde_json::Value::as_array)
+            .into_iter()
+            .flatten()
+            .filter_map(|a| a.as_str().map(str::to_owned))
+            .collect();
+        for (_, a) in &attached {
+            if text(a, "role").as_deref() == Some(name.as_str())
+                && let Some(arn) = text(a, "policy_arn")
+            {
+                managed.push(arn);
+            }
+        }
+        managed.sort();
+        managed.dedup();
+        if !managed.is_empty() {
+            props.insert(
+                "ManagedPolicyArns".into(),
+                Value::Sequence(managed.into_iter().map(Value::from).collect()),
+            );
+        }
+        if let Some(b) = text(v, "permissions_boundary") {
+            props.insert("PermissionsBoundary".into(), b.into());
+        }
+        let tags: Vec<Value> = v
+            .get("tags")
+            .and_then(serde_json::Value::as_object)
+            .into_iter()
+            .flatten()
+            .map(|(k, val)| {
+                let mut m = Mapping::new();
+                m.insert("Key".into(), k.clone().into());
+                m.insert("Value".into(), val.as_str().unwrap_or_default().into());
+                Value::Mapping(m)
+            })
+            .collect();
+        if !tags.is_empty() {
+            props.insert("Tags".into(), Value::Sequence(tags));
+        }
+        if let Some(d) = v
+            .get("max_session_duration")
+            .and_then(serde_json::Value::as_u64)
+        {
+            props.insert("MaxSessionDuration".into(), d.into());
+        }
+        let policy_paths: Vec<String> = policies.iter().map(|(_, p, _)| p.clone()).collect();
+        let tf_field = |property: &str| -> String {
+            match property.split_once('[') {
+                Some(("Policies", rest)) => {
+                    let index: usize = rest
+                        .split(']')
+                        .next()
+                        .and_then(|i| i.parse().ok())
+                        .unwrap_or(0);
+                    policy_paths
+                        .get(index)
+                        .cloned()
+                        .unwrap_or_else(|| at.clone())
+                }
+                _ if property.starts_with("AssumeRolePolicyDocument") => {
+                    field("assume_role_policy")
+                }
+                _ => at.clone(),
+            }
+        };
+        let role = reader.role(RoleKind::Task, &Value::Mapping(props), &tf_field)?;
+        out.push(DeployedRole {
+            arn: text(v, "arn").unwrap_or_default(),
+            role,
+        });
+    }
+    Ok(out)
+}
+
+/// Every resource of a module and its child modules, with its path.
+fn modules<'a>(
+    module: &'a serde_json::Value,
+    at: &str,
+    out: &mut Vec<(String, &'a serde_json::Value)>,
+) {
+    for (i, r) in array(module, "resources").iter().enumerate() {
+        out.push((format!("{at}.resources[{i}]"), r));
+    }
+    for (i, m) in array(module, "child_modules").iter().enumerate() {
+        modules(m, &format!("{at}.child_modules[{i}]"), out);
+    }
 }
 
 /// `%XX` escapes decoded (IAM's URL encoding writes no `+` for spaces).

@@ -110,7 +110,7 @@ pub fn drift(specs: &[(Source, Model)], deployed: &[Deployed]) -> Report {
                 live.kind = role.kind;
                 // Not in the dump: not compared.
                 live.description.clone_from(&role.description);
-                live.max_session_duration = role.max_session_duration;
+                live.max_session_duration = session(live.max_session_duration, role);
                 // `/` is IAM's default path, which the spec leaves unset.
                 if role.path.is_none() && live.path.as_deref() == Some("/") {
                     live.path = None;
@@ -173,7 +173,7 @@ pub fn from_deployed(
         let mut live = r.role.clone();
         live.kind = *kind;
         live.description.clone_from(&role.description);
-        live.max_session_duration = role.max_session_duration;
+        live.max_session_duration = session(live.max_session_duration, role);
         if role.path.is_none() && live.path.as_deref() == Some("/") {
             live.path = None;
         }
@@ -184,6 +184,17 @@ pub fn from_deployed(
         out.push((*kind, changes));
     }
     out
+}
+
+/// The deployed maximum session duration as the spec would write it: the
+/// spec's own when the dump has none (`get-account-authorization-details`
+/// lists none), and IAM's default of an hour as the spec leaves it unset.
+fn session(deployed: Option<u64>, spec: &Role) -> Option<u64> {
+    match deployed {
+        None => spec.max_session_duration,
+        Some(3600) if spec.max_session_duration.is_none() => None,
+        other => other,
+    }
 }
 
 /// The deployed role of `role`'s name and path, and its dump.

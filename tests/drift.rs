@@ -488,7 +488,7 @@ fn bad_dumps_are_refused_at_their_position() {
         ),
         (
             "{\"Roles\": []}\n".to_owned(),
-            "error: d.json:1:1: the file is not what `aws iam get-account-authorization-details` prints: it has no `RoleDetailList` (its keys: `Roles`)\n",
+            "error: d.json:1:1: the file is neither what `aws iam get-account-authorization-details` prints (no `RoleDetailList`) nor what `terraform show -json` prints (no `format_version` and `values`); its keys: `Roles`\n",
         ),
         (
             role("\"%7Bnot\""),
@@ -564,6 +564,41 @@ fn drift_reports_as_sarif_and_markdown() {
     assert!(
         out.stdout
             .contains("```diff\n+ + broadening: Allow s3:* on *\n"),
+        "{}",
+        out.stdout
+    );
+}
+
+/// `terraform show -json` state, written by hand from Terraform's JSON
+/// output format: the roles in a child module, an inline policy block, and
+/// a managed policy attached by an `aws_iam_role_policy_attachment`
+/// someone added (`tests/drift/terraform-state-eu-west-1.json`).
+#[test]
+fn terraform_state_is_a_deployment_too() {
+    let state = common::root().join("tests/drift/terraform-state-eu-west-1.json");
+    let shown = state.display().to_string();
+    let bound = "<account_id> = 123456789012, <partition> = aws, <region> = eu-west-1";
+    Test::new()
+        .copy_as("examples/ecs-basic.yaml", "ecs-basic.yaml")
+        .args(["drift", "ecs-basic.yaml", "--deployed"])
+        .args([state.as_os_str()])
+        .stdout(format!(
+            "ecs-basic.yaml: task role `ecs-basic-task`: differs from arn:aws:iam::123456789012:role/ecs-basic-task in {shown}, compared with {bound}:
+  + broadening  managed policy arn:aws:iam::aws:policy/AmazonS3ReadOnlyAccess
+ecs-basic.yaml: execution role `ecs-basic-execution`: matches arn:aws:iam::123456789012:role/ecs-basic-execution in {shown}, compared with {bound}
+drift: 2 roles: 1 match, 1 drifted, 0 missing; IAM: 1 broadening, 0 narrowing, 0 neutral
+"
+        ))
+        .status(1)
+        .run();
+    // Adopted from the state, the execution role's grants are fields.
+    let out = Test::new()
+        .args(["init", "--from-role"])
+        .args([format!("{shown}#ecs-basic-execution")])
+        .args(["--output", "-"])
+        .run();
+    assert!(
+        out.stdout.contains("  ecr:\n    repositories:\n      - \"arn:aws:ecr:eu-west-1:123456789012:repository/web\"\n  logs:\n    groups:\n      - \"arn:aws:logs:eu-west-1:123456789012:log-group:/ecs/web:*\"\n"),
         "{}",
         out.stdout
     );
