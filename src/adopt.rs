@@ -269,16 +269,26 @@ fn role(s: &mut String, r: &Adopting<'_>) {
     let mut repositories = Vec::new();
     let mut groups = Vec::new();
     let mut verbatim = Vec::new();
+    let mut key_statements = Vec::new();
     for (policy, st) in &statements {
         match map(r.kind, st, token) {
             Mapped::Secrets(v) => secrets.extend(v),
             Mapped::Parameters(v) => parameters.extend(v),
-            Mapped::Keys(v) => keys.extend(v),
+            Mapped::Keys(v) => {
+                keys.extend(v);
+                key_statements.push((*policy, *st));
+            }
             Mapped::Repositories(v) => repositories.extend(v),
             Mapped::LogGroups(v) => groups.extend(v),
             Mapped::EcrToken if layers => {}
             Mapped::EcrToken | Mapped::Verbatim => verbatim.push((*policy, *st)),
         }
+    }
+    // The execution role's `kms_keys` decrypt what it injects: without
+    // secrets or parameters, the keys stay statements.
+    if r.kind == RoleKind::Execution && secrets.is_empty() && parameters.is_empty() {
+        keys.clear();
+        verbatim.extend(key_statements);
     }
     let services: Vec<&String> = deployed
         .trust
@@ -346,7 +356,12 @@ fn role(s: &mut String, r: &Adopting<'_>) {
         }
     }
     if !verbatim.is_empty() {
-        s.push_str("  statements:\n");
+        // Written aside first: with no statement kept, the comments stand
+        // alone, without an empty `statements:`.
+        let outer = s;
+        let mut block = String::new();
+        let s = &mut block;
+        let mut written = 0;
         for (policy, st) in verbatim {
             // An action a spec refuses grants nothing as deployed either
             // (unknown to AWS, or acting on none of the resources): left
@@ -374,6 +389,7 @@ fn role(s: &mut String, r: &Adopting<'_>) {
                 continue;
             }
             let kept: Vec<String> = kept.into_iter().cloned().collect();
+            written += 1;
             let sid_ok = !st.sid.is_empty() && st.sid.chars().all(|c| c.is_ascii_alphanumeric());
             if sid_ok {
                 let _ = writeln!(s, "    - sid: {}", quoted(&st.sid));
@@ -395,6 +411,10 @@ fn role(s: &mut String, r: &Adopting<'_>) {
                 }
             }
         }
+        if written > 0 {
+            outer.push_str("  statements:\n");
+        }
+        outer.push_str(&block);
     }
 }
 
