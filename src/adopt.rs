@@ -58,7 +58,7 @@ pub fn spec_with(roles: &[Adopting<'_>], derived: Option<&Derived>) -> String {
     let labels: Vec<String> = roles.iter().map(|r| format!("`{}`", r.label)).collect();
     let _ = writeln!(
         s,
-        "# ecs-iam role specification adopted from the deployed {} {}.",
+        "# ecs-iam role specification adopted from the {} {}.",
         if roles.len() == 1 { "role" } else { "roles" },
         labels.join(" and ")
     );
@@ -106,6 +106,38 @@ pub fn spec_with(roles: &[Adopting<'_>], derived: Option<&Derived>) -> String {
         s.push_str("tags:\n");
         for (k, v) in &tags {
             let _ = writeln!(s, "  {}: {}", quoted(k), quoted(v));
+        }
+    }
+    // A template's parameters the roles name (`!Sub ...${Env}`) are inputs.
+    let mut inputs = BTreeSet::new();
+    for r in roles {
+        let role = &r.role.role;
+        let texts = role
+            .trust
+            .iter()
+            .chain(role.policy.iter().flat_map(|p| &p.statements))
+            .flat_map(|st| {
+                st.resources.iter().chain(
+                    st.conditions
+                        .iter()
+                        .flat_map(|g| g.entries.iter().flat_map(|e| &e.values)),
+                )
+            })
+            .chain(role.permissions_boundary.iter())
+            .chain(role.managed_policies.iter().map(|m| &m.arn));
+        for t in texts {
+            inputs.extend(t.inputs().map(|i| i.as_str().to_owned()));
+        }
+    }
+    if derived.is_none() && !inputs.is_empty() {
+        s.push_str("# The template's parameters the roles name, left to deploy time:\ninputs:\n");
+        for name in &inputs {
+            let _ = writeln!(s, "  {}:", quoted(name));
+            let _ = writeln!(
+                s,
+                "    description: {}",
+                quoted(&format!("The template parameter {name}"))
+            );
         }
     }
     if let Some(d) = derived {
@@ -156,6 +188,7 @@ fn spec_name(roles: &[Adopting<'_>]) -> String {
         ]
         .iter()
         .find_map(|suffix| name.strip_suffix(suffix))
+        .filter(|stem| !stem.is_empty())
         .unwrap_or(name)
         .to_owned()
     };

@@ -908,8 +908,9 @@ fn init_from_roles(
         }
         files::write_new(&path, &text)?;
         println!(
-            "wrote {} (from the deployed {}); render it with `ecs-iam render {}`",
+            "wrote {} (from the {} {}); render it with `ecs-iam render {}`",
             path.display(),
+            if adopting.len() == 1 { "role" } else { "roles" },
             adopting
                 .iter()
                 .map(|a| format!("`{}`", a.label))
@@ -934,7 +935,7 @@ fn init_from_roles(
         // a task definition that needs more than the role had) is said too.
         let _ = writeln!(
             out,
-            "the rendering against the deployed {} `{role}` (narrowing: what least privilege removes):",
+            "the rendering against the {} `{role}` it adopts (narrowing: what least privilege removes):",
             kind.title()
         );
         for c in changes {

@@ -86,6 +86,16 @@ pub fn read(path: &Path) -> Result<Deployed, Error> {
 /// # Errors
 /// As [`read`].
 pub fn parse(path: &Path, text: &str) -> Result<Deployed, Error> {
+    // A CloudFormation template (YAML, or JSON) declares its roles as
+    // resources.
+    if let Ok(doc) = serde_yaml::from_str::<Value>(text)
+        && doc
+            .get("Resources")
+            .and_then(Value::as_mapping)
+            .is_some_and(|r| r.values().any(is_role_resource))
+    {
+        return template(path, text, &doc);
+    }
     let json: serde_json::Value = serde_json::from_str(text).map_err(|e| Error::Invalid {
         at: crate::error::Location {
             file: path.to_owned(),
@@ -180,6 +190,52 @@ fn document(
         other => other.clone(),
     };
     serde_yaml::to_value(json).map_err(|e| invalid(at, &e.to_string()))
+}
+
+fn is_role_resource(r: &Value) -> bool {
+    r.get("Type").and_then(Value::as_str) == Some("AWS::IAM::Role")
+}
+
+/// The `AWS::IAM::Role` resources of a CloudFormation template, read as
+/// `diff` reads generated templates (`!Sub` of the pseudo parameters and of
+/// template parameters, which become inputs). A role without a literal
+/// `RoleName` is named by its logical id. Its ARN is unknown before deploy.
+fn template(path: &Path, text: &str, doc: &Value) -> Result<Deployed, Error> {
+    let locations = Locations::index(path, text);
+    let invalid = |at: &str, what: &str| Error::Invalid {
+        at: locations.at(at),
+        field: at.to_owned(),
+        problem: Box::new(Problem::Dump {
+            what: what.to_owned(),
+        }),
+    };
+    let reader = Reader::new(&invalid);
+    let mut roles = Vec::new();
+    for (id, r) in doc["Resources"].as_mapping().into_iter().flatten() {
+        if !is_role_resource(r) {
+            continue;
+        }
+        let id = id.as_str().unwrap_or_default();
+        let mut props = r
+            .get("Properties")
+            .and_then(Value::as_mapping)
+            .cloned()
+            .unwrap_or_default();
+        // A name CloudFormation generates or works out at deploy time
+        // (`!Sub`) is not one a spec can write: the logical id stands in.
+        if !matches!(props.get("RoleName"), Some(Value::String(_))) {
+            props.insert("RoleName".into(), id.into());
+        }
+        let at = |field: &str| format!("Resources.{id}.Properties.{field}");
+        roles.push(DeployedRole {
+            arn: String::new(),
+            role: reader.role(RoleKind::Task, &Value::Mapping(props), &at)?,
+        });
+    }
+    Ok(Deployed {
+        file: path.to_owned(),
+        roles,
+    })
 }
 
 /// The roles of `terraform show -json` output: state (`values`) or a

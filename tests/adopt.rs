@@ -168,8 +168,8 @@ fn init_from_role_writes_the_fields_and_says_what_least_privilege_removes() {
     let dir = out.dir().to_owned();
     let shown = format!("{}#ecs-basic-execution", dump.display());
     out.stdout(format!(
-        "wrote adopted.yaml (from the deployed `{shown}`); render it with `ecs-iam render adopted.yaml`
-the rendering against the deployed task execution role `ecs-basic-execution` (narrowing: what least privilege removes):
+        "wrote adopted.yaml (from the role `{shown}`); render it with `ecs-iam render adopted.yaml`
+the rendering against the task execution role `ecs-basic-execution` it adopts (narrowing: what least privilege removes):
   - narrowing   managed policy arn:aws:iam::aws:policy/service-role/AmazonECSTaskExecutionRolePolicy
   ~ neutral     statements 4 -> 4; Sids removed: (no Sid); added: Custom1
   ~ neutral     inline policy renamed console-added,ecs-basic-execution-policy -> ecs-basic-execution-policy
@@ -257,8 +257,8 @@ fn init_from_role_with_the_task_definition_derives_the_execution_role() {
         .args([format!("{}#ecs-basic-execution", dump.display())])
         .args(["--from-task-definition", "web.json", "--output", "adopted.yaml"])
         .stdout(format!(
-            "wrote adopted.yaml (from the deployed `{0}#ecs-basic-task` and `{0}#ecs-basic-execution`); render it with `ecs-iam render adopted.yaml`
-the rendering against the deployed task execution role `ecs-basic-execution` (narrowing: what least privilege removes):
+            "wrote adopted.yaml (from the roles `{0}#ecs-basic-task` and `{0}#ecs-basic-execution`); render it with `ecs-iam render adopted.yaml`
+the rendering against the task execution role `ecs-basic-execution` it adopts (narrowing: what least privilege removes):
   - narrowing   Allow s3:* on *
   - narrowing   managed policy arn:aws:iam::aws:policy/service-role/AmazonECSTaskExecutionRolePolicy
   ~ neutral     statements 4 -> 3; Sids removed: (no Sid); added: none
@@ -276,6 +276,54 @@ the rendering against the deployed task execution role `ecs-basic-execution` (na
         .args(["verify", "adopted.yaml"])
         .stdout_ends_with(
             "adopted.yaml: 6 of 6 calls ECS makes to start 1 container of web.json are allowed\n",
+        )
+        .run();
+}
+
+/// A CloudFormation template's `AWS::IAM::Role` resources, adopted: a role
+/// named by `!Sub` goes by its logical id, a template parameter becomes an
+/// input (`tests/drift/roles-template.yaml`, written by hand).
+#[test]
+fn init_from_role_reads_a_cloudformation_template() {
+    let template = common::root().join("tests/drift/roles-template.yaml");
+    let t = template.display();
+    Test::new()
+        .args(["init", "--from-role"])
+        .args([format!("{t}#TaskRole")])
+        .args(["--from-role"])
+        .args([format!("{t}#ExecRole")])
+        .args(["--output", "-"])
+        .stdout(format!(
+            "# ecs-iam role specification adopted from the roles `{t}#TaskRole` and `{t}#ExecRole`.
+# Each grant a field of the spec says exactly is written there; every other
+# statement is kept under `statements` as written, with where it came from.
+# `ecs-iam drift` compares the rendering with the deployed roles.
+version: 1
+name: \"TaskRole\"
+# The template's parameters the roles name, left to deploy time:
+inputs:
+  \"Env\":
+    description: \"The template parameter Env\"
+task_role:
+  name: \"TaskRole\"  # {t}#TaskRole
+execution_role:
+  name: \"ExecRole\"  # {t}#ExecRole
+  # AmazonECSTaskExecutionRolePolicy was attached: not kept, because it pulls
+  # from every repository and writes to every log group. Grant the repositories
+  # and log groups the tasks use below, or name their task definitions.
+  secrets:
+    - \"arn:<partition>:secretsmanager:<region>:<account_id>:secret:orders/<input.Env>/db-??????\"
+"
+        ))
+        .stderr(
+            "the rendering against the task role `TaskRole` it adopts (narrowing: what least privilege removes):
+  + neutral     trust Allow sts:AssumeRole by ecs-tasks.amazonaws.com when ArnLike aws:SourceArn arn:<partition>:ecs:<region>:<account_id>:* and StringEquals aws:SourceAccount <account_id>
+  - narrowing   trust Allow sts:AssumeRole by ecs-tasks.amazonaws.com
+the rendering against the task execution role `ExecRole` it adopts (narrowing: what least privilege removes):
+  - narrowing   managed policy arn:<partition>:iam::aws:policy/service-role/AmazonECSTaskExecutionRolePolicy
+  ~ neutral     statements 1 -> 1; Sids removed: (no Sid); added: ReadSecrets
+  ~ neutral     inline policy renamed secrets -> ExecRole-policy
+",
         )
         .run();
 }

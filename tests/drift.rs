@@ -333,7 +333,7 @@ fn drift_finds_what_people_change_by_hand_in_a_real_iam_api() {
         .args(["init", "--from-role", &fresh("task"), "--from-role", &fresh("execution")])
         .args(["--output", "adopted.yaml"])
         .stdout(format!(
-            "wrote adopted.yaml (from the deployed `{}` and `{}`); render it with `ecs-iam render adopted.yaml`\n",
+            "wrote adopted.yaml (from the roles `{}` and `{}`); render it with `ecs-iam render adopted.yaml`\n",
             fresh("task"),
             fresh("execution")
         ))
