@@ -129,15 +129,27 @@ pub fn spec_with(roles: &[Adopting<'_>], derived: Option<&Derived>) -> String {
             inputs.extend(t.inputs().map(|i| i.as_str().to_owned()));
         }
     }
-    if derived.is_none() && !inputs.is_empty() {
-        s.push_str("# The template's parameters the roles name, left to deploy time:\ninputs:\n");
-        for name in &inputs {
+    // With those the task definition's template keeps for deploy time, in
+    // one `inputs:`.
+    let mut declared: Vec<(String, String)> = inputs
+        .into_iter()
+        .map(|name| {
+            let description = format!("The template parameter {name}");
+            (name, description)
+        })
+        .collect();
+    for (name, description) in derived.iter().flat_map(|d| &d.inputs) {
+        match declared.iter_mut().find(|(n, _)| n == name) {
+            Some(existing) => existing.1.clone_from(description),
+            None => declared.push((name.clone(), description.clone())),
+        }
+    }
+    declared.sort();
+    if !declared.is_empty() {
+        s.push_str("# Values left to deploy time (template parameters), each a parameter of the\n# rendered stack and a variable of the module:\ninputs:\n");
+        for (name, description) in &declared {
             let _ = writeln!(s, "  {}:", quoted(name));
-            let _ = writeln!(
-                s,
-                "    description: {}",
-                quoted(&format!("The template parameter {name}"))
-            );
+            let _ = writeln!(s, "    description: {}", quoted(description));
         }
     }
     if let Some(d) = derived {
@@ -147,13 +159,6 @@ pub fn spec_with(roles: &[Adopting<'_>], derived: Option<&Derived>) -> String {
             s.push_str("parameters:\n");
             for (k, v) in &d.parameters {
                 let _ = writeln!(s, "  {}: {}", quoted(k), quoted(v));
-            }
-        }
-        if !d.inputs.is_empty() {
-            s.push_str("inputs:\n");
-            for (name, description) in &d.inputs {
-                let _ = writeln!(s, "  {}:", quoted(name));
-                let _ = writeln!(s, "    description: {}", quoted(description));
             }
         }
     }

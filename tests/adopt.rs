@@ -300,7 +300,8 @@ fn init_from_role_reads_a_cloudformation_template() {
 # `ecs-iam drift` compares the rendering with the deployed roles.
 version: 1
 name: \"TaskRole\"
-# The template's parameters the roles name, left to deploy time:
+# Values left to deploy time (template parameters), each a parameter of the
+# rendered stack and a variable of the module:
 inputs:
   \"Env\":
     description: \"The template parameter Env\"
