@@ -1,6 +1,6 @@
 //! `init --from-role`: a spec written from roles already deployed. Each
 //! grant a spec field says exactly is written as that field (secrets, SSM
-//! parameters, KMS keys, ECR repositories, log groups); every other
+//! parameters, KMS keys, ECR repositories, log groups, S3 buckets); every other
 //! statement is kept under `statements` as written, with where it came
 //! from. A statement maps to a field only when the field grants no more
 //! than it does, so the adopted spec never renders more access than the
@@ -308,6 +308,19 @@ fn role(s: &mut String, r: &Adopting<'_>) {
     let mut groups = Vec::new();
     let mut verbatim = Vec::new();
     let mut key_statements = Vec::new();
+    // A bucket whose statements are exactly what `task_role.s3` grants
+    // becomes that entry.
+    let buckets = if r.kind == RoleKind::Task {
+        s3_buckets(&statements)
+    } else {
+        Vec::new()
+    };
+    let statements: Vec<(&str, &Statement)> = statements
+        .into_iter()
+        .enumerate()
+        .filter(|(i, _)| !buckets.iter().any(|b| b.statements.contains(i)))
+        .map(|(_, pair)| pair)
+        .collect();
     for (policy, st) in &statements {
         match map(r.kind, st, token) {
             Mapped::Secrets(v) => secrets.extend(v),
@@ -378,6 +391,16 @@ fn role(s: &mut String, r: &Adopting<'_>) {
                 list(s, "    read", &secrets);
             }
             list(s, "  kms_keys", &keys);
+            if !buckets.is_empty() {
+                s.push_str("  s3:\n");
+                for b in &buckets {
+                    let _ = writeln!(s, "    - bucket: {}", quoted(&b.name));
+                    if !b.prefix.is_empty() {
+                        let _ = writeln!(s, "      prefix: {}", quoted(&b.prefix));
+                    }
+                    let _ = writeln!(s, "      access: [{}]", b.access.join(", "));
+                }
+            }
         }
         RoleKind::Execution => {
             if !repositories.is_empty() {
@@ -454,6 +477,137 @@ fn role(s: &mut String, r: &Adopting<'_>) {
         }
         outer.push_str(&block);
     }
+}
+
+/// An action on a resource.
+type Pair = (String, String);
+
+/// A bucket `task_role.s3` grants exactly as the deployed statements do.
+struct Bucket {
+    name: String,
+    prefix: String,
+    access: Vec<&'static str>,
+    /// The statements it replaces, by index.
+    statements: Vec<usize>,
+}
+
+/// The object actions of each `access` level, as `task_role.s3` grants
+/// them (`list` is `s3:ListBucket` on the bucket, without a prefix).
+const S3_ACCESS: [(&str, &[&str]); 4] = [
+    ("read", &["s3:GetObject"]),
+    ("write", &["s3:PutObject"]),
+    ("delete", &["s3:DeleteObject"]),
+    ("acl", &["s3:GetObjectAcl", "s3:PutObjectAcl"]),
+];
+
+/// The buckets whose Allow statements (no conditions, resources only the
+/// bucket and `bucket/prefix*`) grant exactly what a `task_role.s3` entry
+/// grants: `s3:GetBucketLocation` (and `s3:ListBucket` for `list`) on the
+/// bucket, the access levels' object actions on `bucket/prefix*`.
+fn s3_buckets(statements: &[(&str, &Statement)]) -> Vec<Bucket> {
+    use std::collections::BTreeMap;
+    // bucket -> (its statements, (action, resource) pairs)
+    let mut by_bucket: BTreeMap<String, (Vec<usize>, BTreeSet<Pair>)> = BTreeMap::new();
+    let mut spoilt = BTreeSet::new();
+    // `arn:<partition>:s3:::<bucket>[/<key>]` → the bucket.
+    let bucket_of = |r: &str| -> Option<String> {
+        let parts: Vec<&str> = r.splitn(6, ':').collect();
+        (parts.len() == 6
+            && parts[0] == "arn"
+            && parts[2] == "s3"
+            && parts[3].is_empty()
+            && parts[4].is_empty())
+        .then(|| parts[5].split('/').next().unwrap_or_default().to_owned())
+    };
+    for (i, (_, st)) in statements.iter().enumerate() {
+        let rs = resources(st);
+        let buckets: BTreeSet<String> = rs.iter().filter_map(|r| bucket_of(r)).collect();
+        let all_s3 = rs.iter().all(|r| bucket_of(r).is_some());
+        let s3_only = st.actions.iter().all(|a| a.starts_with("s3:"));
+        match buckets.len() {
+            0 => {}
+            1 if all_s3 && s3_only && st.effect == Effect::Allow && st.conditions.is_empty() => {
+                let b = buckets.into_iter().next().unwrap_or_default();
+                let entry = by_bucket.entry(b).or_default();
+                entry.0.push(i);
+                for a in &st.actions {
+                    for r in &rs {
+                        entry.1.insert((a.clone(), r.clone()));
+                    }
+                }
+            }
+            _ => spoilt.extend(buckets),
+        }
+    }
+    let mut out = Vec::new();
+    for (bucket, (statements, granted)) in by_bucket {
+        if spoilt.contains(&bucket) || bucket.contains(['*', '?']) || bucket.is_empty() {
+            continue;
+        }
+        let Some(bucket_arn) = granted
+            .iter()
+            .find(|(_, r)| !r.contains('/'))
+            .map(|(_, r)| r.clone())
+        else {
+            // No statement on the bucket: the entry's GetBucketLocation
+            // would be more.
+            continue;
+        };
+        let objects: BTreeSet<&String> = granted
+            .iter()
+            .filter(|(_, r)| r.contains('/'))
+            .map(|(_, r)| r)
+            .collect();
+        let prefix = match objects.iter().next() {
+            None => String::new(),
+            Some(r) => match r.split_once('/').and_then(|(_, p)| p.strip_suffix('*')) {
+                Some(p) if objects.len() == 1 && !p.contains(['*', '?']) => p.to_owned(),
+                _ => continue,
+            },
+        };
+        let list = granted.contains(&("s3:ListBucket".to_owned(), bucket_arn.clone()));
+        if list && !prefix.is_empty() {
+            // A prefixed `list` adds a condition statement no deployed
+            // statement here has.
+            continue;
+        }
+        let mut access: Vec<&'static str> = Vec::new();
+        if list {
+            access.push("list");
+        }
+        let object_arn = format!("{bucket_arn}/{prefix}*");
+        for (level, actions) in S3_ACCESS {
+            if actions
+                .iter()
+                .all(|a| granted.contains(&((*a).to_owned(), object_arn.clone())))
+            {
+                access.push(level);
+            }
+        }
+        // What the entry would grant, exactly.
+        let mut would: BTreeSet<(String, String)> = BTreeSet::new();
+        would.insert(("s3:GetBucketLocation".to_owned(), bucket_arn.clone()));
+        if list {
+            would.insert(("s3:ListBucket".to_owned(), bucket_arn.clone()));
+        }
+        for (level, actions) in S3_ACCESS {
+            if access.contains(&level) {
+                for a in actions {
+                    would.insert(((*a).to_owned(), object_arn.clone()));
+                }
+            }
+        }
+        if access.is_empty() || would != granted {
+            continue;
+        }
+        out.push(Bucket {
+            name: bucket,
+            prefix,
+            access,
+            statements,
+        });
+    }
+    out
 }
 
 /// `key:` and one `- item` per value (nothing when there are none).

@@ -31,6 +31,9 @@ fn actions() -> impl Strategy<Value = Vec<&'static str>> {
             "logs:PutLogEvents",
             "logs:CreateLogGroup",
             "s3:GetObject",
+            "s3:PutObject",
+            "s3:GetBucketLocation",
+            "s3:ListBucket",
             "s3:*",
             "dynamodb:Query",
         ],
@@ -51,6 +54,8 @@ fn resources() -> impl Strategy<Value = Vec<String>> {
             format!("arn:aws:logs:eu-west-1:{ACCOUNT}:log-group:/ecs/orders:*"),
             format!("arn:aws:logs:eu-west-1:{ACCOUNT}:log-group:/ecs/orders"),
             "arn:aws:s3:::orders-reports/*".to_owned(),
+            "arn:aws:s3:::orders-reports".to_owned(),
+            "arn:aws:s3:::orders-reports/in/*".to_owned(),
             "*".to_owned(),
         ],
         1..4,
@@ -327,4 +332,55 @@ the rendering against the task execution role `ExecRole` it adopts (narrowing: w
 ",
         )
         .run();
+}
+
+/// A bucket granted exactly as `task_role.s3` grants it becomes that entry;
+/// the rendering then has the same grants as the deployed role.
+#[test]
+fn a_bucket_granted_as_the_s3_field_grants_it_becomes_the_field() {
+    let role = json!({
+        "Path": "/",
+        "RoleName": "orders-task",
+        "Arn": format!("arn:aws:iam::{ACCOUNT}:role/orders-task"),
+        "AssumeRolePolicyDocument": {"Version": "2012-10-17", "Statement": [{
+            "Effect": "Allow", "Principal": {"Service": "ecs-tasks.amazonaws.com"}, "Action": "sts:AssumeRole",
+            "Condition": {"StringEquals": {"aws:SourceAccount": ACCOUNT}, "ArnLike": {"aws:SourceArn": format!("arn:aws:ecs:eu-west-1:{ACCOUNT}:*")}}
+        }]},
+        "RolePolicyList": [{"PolicyName": "reports", "PolicyDocument": {"Version": "2012-10-17", "Statement": [
+            {"Effect": "Allow", "Action": ["s3:GetBucketLocation", "s3:ListBucket"], "Resource": "arn:aws:s3:::orders-reports"},
+            {"Effect": "Allow", "Action": ["s3:GetObject", "s3:PutObject"], "Resource": "arn:aws:s3:::orders-reports/*"},
+            {"Effect": "Allow", "Action": ["s3:GetObject"], "Resource": "arn:aws:s3:::other-bucket/*"}
+        ]}}],
+        "AttachedManagedPolicies": [],
+    });
+    let text = json!({"RoleDetailList": [role]}).to_string();
+    let dump = ecs_iam::deployed::parse(Path::new("dump.json"), &text).unwrap();
+    let deployed = &dump.roles[0];
+    let spec = ecs_iam::adopt::spec(&[ecs_iam::adopt::Adopting {
+        kind: RoleKind::Task,
+        role: deployed,
+        label: "dump.json#orders-task".to_owned(),
+    }]);
+    assert!(
+        spec.contains(
+            "  s3:\n    - bucket: \"orders-reports\"\n      access: [list, read, write]\n"
+        ),
+        "{spec}"
+    );
+    // `other-bucket` has no statement on the bucket itself: the field's
+    // GetBucketLocation would be more, so it stays a statement.
+    assert!(
+        spec.contains("        - \"arn:aws:s3:::other-bucket/*\"\n"),
+        "{spec}"
+    );
+    let source = ecs_iam::spec::parse(Path::new("adopted.yaml"), &spec).unwrap();
+    let model = ecs_iam::model::build(&source).unwrap_or_else(|e| panic!("{e}\n{spec}"));
+    for (_, changes) in ecs_iam::drift::from_deployed(&model, &[(RoleKind::Task, deployed)]) {
+        let grants: Vec<String> = changes
+            .iter()
+            .filter(|c| c.class != Class::Neutral)
+            .map(|c| c.item.to_string())
+            .collect();
+        assert!(grants.is_empty(), "{grants:?}\n{spec}");
+    }
 }
