@@ -112,8 +112,9 @@ pub enum Command {
         /// Spec files, or folders of them.
         #[arg(required = true)]
         specs: Vec<PathBuf>,
-        /// The deployed roles: the JSON `aws iam
-        /// get-account-authorization-details` prints; repeatable.
+        /// The deployed roles: what `aws iam get-account-authorization-details`
+        /// or `terraform show -json` prints, or a CloudFormation template;
+        /// repeatable.
         #[arg(long, value_name = "FILE", required = true)]
         deployed: Vec<PathBuf>,
         /// Report format.
@@ -157,7 +158,8 @@ pub enum Command {
         #[arg(long)]
         output: Option<PathBuf>,
         /// Adopt a deployed role: `FILE#ROLE_NAME` of what `aws iam
-        /// get-account-authorization-details` prints, `task=` or
+        /// get-account-authorization-details` or `terraform show -json`
+        /// prints, or of a CloudFormation template's roles; `task=` or
         /// `execution=` before it to say which role it becomes (otherwise
         /// a name with `execution`, or the AWS managed execution policy,
         /// makes it the execution role); at most one of each.
