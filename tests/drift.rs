@@ -287,11 +287,10 @@ fn drift_finds_what_people_change_by_hand_in_a_real_iam_api() {
     let bound = "<account_id> = 123456789012, <partition> = aws, <region> = us-east-1";
     let matches = |case: &str, role: &str, kind: &str| {
         format!(
-            "{case}.yaml: {kind} role `{case}-{role}`: matches {} in {} , compared with {bound}\n",
+            "{case}.yaml: {kind} role `{case}-{role}`: matches {} in {}, compared with {bound}\n",
             arn(&format!("{case}-{role}")),
             dump.display()
         )
-        .replace(" , ", ", ")
     };
     let differs = |case: &str, role: &str, kind: &str, lines: &str| {
         format!(
