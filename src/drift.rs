@@ -106,16 +106,7 @@ pub fn drift(specs: &[(Source, Model)], deployed: &[Deployed]) -> Report {
                 let values = Values::of(r, region.clone());
                 out.bound = values.shown(role);
                 let spec_role = values.bind(role);
-                let mut live = r.role.clone();
-                live.kind = role.kind;
-                // Not in the dump: not compared.
-                live.description.clone_from(&role.description);
-                live.max_session_duration = session(live.max_session_duration, role);
-                // `/` is IAM's default path, which the spec leaves unset.
-                if role.path.is_none() && live.path.as_deref() == Some("/") {
-                    live.path = None;
-                }
-                out.changes = grant_diff::compare(&[spec_role], &[live])
+                out.changes = grant_diff::compare(&[spec_role], &[live(r, role)])
                     .into_iter()
                     .flat_map(|c| c.changes)
                     .collect();
@@ -170,20 +161,28 @@ pub fn from_deployed(
             continue;
         };
         let values = Values::of(r, region.clone());
-        let mut live = r.role.clone();
-        live.kind = *kind;
-        live.description.clone_from(&role.description);
-        live.max_session_duration = session(live.max_session_duration, role);
-        if role.path.is_none() && live.path.as_deref() == Some("/") {
-            live.path = None;
-        }
-        let changes = grant_diff::compare(&[live], &[values.bind(role)])
+        let changes = grant_diff::compare(&[live(r, role)], &[values.bind(role)])
             .into_iter()
             .flat_map(|c| c.changes)
             .collect();
         out.push((*kind, changes));
     }
     out
+}
+
+/// The deployed role as the spec's `role` is compared with it: its kind,
+/// and what the dump may not hold written as the spec writes it (the
+/// description; the session duration when absent, IAM's default hour and
+/// the root path `/` as unset).
+fn live(r: &DeployedRole, role: &Role) -> Role {
+    let mut live = r.role.clone();
+    live.kind = role.kind;
+    live.description.clone_from(&role.description);
+    live.max_session_duration = session(live.max_session_duration, role);
+    if role.path.is_none() && live.path.as_deref() == Some("/") {
+        live.path = None;
+    }
+    live
 }
 
 /// The deployed maximum session duration as the spec would write it: the
