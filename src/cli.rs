@@ -845,30 +845,7 @@ fn init_from_roles(
     let derived = match task_definition {
         None => None,
         Some(reference) => {
-            let read = |p: &Path| {
-                std::fs::read(p).map_err(|source| Error::Read {
-                    path: p.to_owned(),
-                    source,
-                })
-            };
-            let task = crate::task_definition::load(reference, Path::new(""), &read, parameters)?;
-            for w in &task.warnings {
-                eprintln!("{}: warning: {w}", w.at);
-            }
-            let (file, logical) = match reference.rsplit_once('#') {
-                Some((f, id)) => (f, Some(id)),
-                None => (reference, None),
-            };
-            let spec_dir = match output {
-                Some(o) if !to_stdout => o.parent().unwrap_or(Path::new("")).to_owned(),
-                _ => PathBuf::new(),
-            };
-            let mut relative = files::relative_path(Path::new(file), &spec_dir)?
-                .to_string_lossy()
-                .replace('\\', "/");
-            if let Some(id) = logical {
-                relative = format!("{relative}#{id}");
-            }
+            let (task, relative) = task_definition_for(reference, output, parameters)?;
             Some(crate::adopt::Derived {
                 reference: relative,
                 parameters: parameters.values.clone(),
@@ -960,12 +937,14 @@ fn init_from_roles(
     Ok(EXIT_OK)
 }
 
-fn init_from_task_definition(
+/// The task definition `init` writes a spec for, its warnings printed, and
+/// its reference as the spec at `output` names it (relative to the spec's
+/// folder, `#LogicalId` kept).
+fn task_definition_for(
     reference: &str,
     output: Option<&Path>,
     parameters: &crate::task_definition::Parameters,
-    reach: Reach,
-) -> Result<i32, Error> {
+) -> Result<(crate::task_definition::TaskDefinition, String), Error> {
     let read = |p: &Path| {
         std::fs::read(p).map_err(|source| Error::Read {
             path: p.to_owned(),
@@ -981,7 +960,6 @@ fn init_from_task_definition(
         None => (reference, None),
     };
     let to_stdout = output.is_some_and(|o| o.as_os_str() == "-");
-    // The spec names the task definition relative to its own folder.
     let spec_dir = match output {
         Some(o) if !to_stdout => o.parent().unwrap_or(Path::new("")).to_owned(),
         _ => PathBuf::new(),
@@ -992,6 +970,17 @@ fn init_from_task_definition(
     if let Some(id) = logical {
         relative = format!("{relative}#{id}");
     }
+    Ok((task, relative))
+}
+
+fn init_from_task_definition(
+    reference: &str,
+    output: Option<&Path>,
+    parameters: &crate::task_definition::Parameters,
+    reach: Reach,
+) -> Result<i32, Error> {
+    let to_stdout = output.is_some_and(|o| o.as_os_str() == "-");
+    let (task, relative) = task_definition_for(reference, output, parameters)?;
     let text = crate::task_definition::starter::starter(&task, &relative, parameters)?;
     let name = crate::spec::parse(Path::new("spec.yaml"), &text)?.spec.name;
     let path = output.map_or_else(|| PathBuf::from(format!("{name}.yaml")), Path::to_owned);
