@@ -918,13 +918,7 @@ fn init_from_roles(
             kind.title()
         );
         for c in changes {
-            let _ = writeln!(
-                out,
-                "  {} {:<10}  {}",
-                c.sign.symbol(),
-                c.class.as_str(),
-                c.item
-            );
+            let _ = writeln!(out, "{}", c.line());
         }
     }
     // The report goes beside the spec on stdout, or to stderr when the

@@ -111,13 +111,7 @@ pub fn parse(path: &Path, text: &str) -> Result<Deployed, Error> {
         }),
     })?;
     let locations = Locations::index(path, text);
-    let invalid = |at: &str, what: &str| Error::Invalid {
-        at: locations.at(at),
-        field: at.to_owned(),
-        problem: Box::new(Problem::Dump {
-            what: what.to_owned(),
-        }),
-    };
+    let invalid = |at: &str, what: &str| dump_error(&locations, at, what);
     if json.get("format_version").is_some()
         && (json.get("values").is_some() || json.get("planned_values").is_some())
     {
@@ -192,6 +186,17 @@ fn document(
     serde_yaml::to_value(json).map_err(|e| invalid(at, &e.to_string()))
 }
 
+/// What the dump holds at `at` that ecs-iam cannot read, located.
+fn dump_error(locations: &Locations, at: &str, what: &str) -> Error {
+    Error::Invalid {
+        at: locations.at(at),
+        field: at.to_owned(),
+        problem: Box::new(Problem::Dump {
+            what: what.to_owned(),
+        }),
+    }
+}
+
 fn is_role_resource(r: &Value) -> bool {
     r.get("Type").and_then(Value::as_str) == Some("AWS::IAM::Role")
 }
@@ -202,13 +207,7 @@ fn is_role_resource(r: &Value) -> bool {
 /// `RoleName` is named by its logical id. Its ARN is unknown before deploy.
 fn template(path: &Path, text: &str, doc: &Value) -> Result<Deployed, Error> {
     let locations = Locations::index(path, text);
-    let invalid = |at: &str, what: &str| Error::Invalid {
-        at: locations.at(at),
-        field: at.to_owned(),
-        problem: Box::new(Problem::Dump {
-            what: what.to_owned(),
-        }),
-    };
+    let invalid = |at: &str, what: &str| dump_error(&locations, at, what);
     let reader = Reader::new(&invalid);
     let mut roles = Vec::new();
     for (id, r) in doc["Resources"].as_mapping().into_iter().flatten() {

@@ -397,13 +397,7 @@ impl Report {
                 found.file
             );
             for c in &r.changes {
-                let _ = writeln!(
-                    out,
-                    "  {} {:<10}  {}",
-                    c.sign.symbol(),
-                    c.class.as_str(),
-                    c.item
-                );
+                let _ = writeln!(out, "{}", c.line());
             }
         }
         let s = &self.summary;

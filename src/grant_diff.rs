@@ -193,6 +193,19 @@ pub struct Change {
     pub item: Item,
 }
 
+impl Change {
+    /// The change as one report line: sign, class, item.
+    #[must_use]
+    pub fn line(&self) -> String {
+        format!(
+            "  {} {:<10}  {}",
+            self.sign.symbol(),
+            self.class.as_str(),
+            self.item
+        )
+    }
+}
+
 /// The changes of one role.
 #[derive(Debug, Clone, Serialize)]
 pub struct RoleChanges {
