@@ -674,9 +674,11 @@ fn verify(
                 inputs.sort();
                 inputs.dedup();
             }
+            let allowed = denial(&decision).is_none();
             if !inputs.is_empty()
                 && (decision_is_implicit(&decision)
-                    || (denial(&decision).is_none() && deny_might_apply(&p.statements, &request)))
+                    || (allowed && deny_might_apply(&p.statements, &request))
+                    || (allowed && !allowed_for_every_value(&p.statements, &request, &inputs)))
             {
                 if first {
                     out.unseen.push(Unseen {
@@ -972,6 +974,54 @@ fn deny_might_apply(statements: &[crate::evaluate::PolicyStatement], request: &R
         .is_some()
 }
 
+/// Whether the statements allow the request whatever values its inputs
+/// take: decided again with every `<input.Name>`, in the request and in the
+/// statements alike, replaced by each of two probe values of other lengths
+/// and characters. A grant written with the same input still matches, and
+/// so does a `*`; a pattern that matched only the placeholder's own text
+/// (a `?` for each of its characters) fails a probe.
+fn allowed_for_every_value(
+    statements: &[PolicyStatement],
+    request: &Request,
+    inputs: &[String],
+) -> bool {
+    ["v", "probe-value/2"].iter().all(|probe| {
+        let fill = |s: &str| {
+            inputs.iter().fold(s.to_owned(), |acc, i| {
+                acc.replace(&format!("<input.{i}>"), probe)
+            })
+        };
+        let request = Request {
+            action: request.action.clone(),
+            resource: fill(&request.resource),
+            context: request
+                .context
+                .iter()
+                .map(|(k, v)| (k.clone(), v.iter().map(|x| fill(x)).collect()))
+                .collect(),
+        };
+        let statements: Vec<PolicyStatement> = statements
+            .iter()
+            .map(|st| PolicyStatement {
+                resources: st.resources.iter().map(|r| fill(r)).collect(),
+                conditions: st
+                    .conditions
+                    .iter()
+                    .map(|c| crate::evaluate::Condition {
+                        values: c.values.iter().map(|v| fill(v)).collect(),
+                        ..c.clone()
+                    })
+                    .collect(),
+                ..st.clone()
+            })
+            .collect();
+        matches!(
+            decide(&statements, None, &request),
+            Decision::Allowed { .. }
+        )
+    })
+}
+
 /// `a`, `a and b`, `a, b and c`, each item shown by `show`.
 fn list_inputs(names: &[String], show: impl Fn(&str) -> String) -> String {
     let shown: Vec<String> = names.iter().map(|n| show(n)).collect();
@@ -1169,5 +1219,46 @@ impl Verification {
             result("not-proven", "error", u.clone(), &spec);
         }
         run.document()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn allow(resource: &str) -> Vec<PolicyStatement> {
+        vec![PolicyStatement {
+            sid: "A".to_owned(),
+            effect: spec::Effect::Allow,
+            actions: vec!["logs:PutLogEvents".to_owned()],
+            resources: vec![resource.to_owned()],
+            conditions: Vec::new(),
+        }]
+    }
+
+    /// The same input on both sides, or a `*`, allows every value; a `?`
+    /// for each character of the placeholder matched only its text.
+    #[test]
+    fn an_allow_holds_for_every_value_only_when_it_does_not_hang_on_the_placeholder() {
+        let request = Request {
+            action: "logs:PutLogEvents".to_owned(),
+            resource:
+                "arn:aws:logs:eu-west-1:123456789012:log-group:/ecs/<input.Stage>:log-stream:s"
+                    .to_owned(),
+            context: BTreeMap::new(),
+        };
+        let inputs = ["Stage".to_owned()];
+        let same = allow("arn:aws:logs:eu-west-1:123456789012:log-group:/ecs/<input.Stage>:*");
+        let star = allow("arn:aws:logs:eu-west-1:123456789012:log-group:/ecs/*");
+        let by_length = allow("arn:aws:logs:eu-west-1:123456789012:log-group:/ecs/?????????????:*");
+        for statements in [&same, &star, &by_length] {
+            assert!(matches!(
+                decide(statements, None, &request),
+                Decision::Allowed { .. }
+            ));
+        }
+        assert!(allowed_for_every_value(&same, &request, &inputs));
+        assert!(allowed_for_every_value(&star, &request, &inputs));
+        assert!(!allowed_for_every_value(&by_length, &request, &inputs));
     }
 }
