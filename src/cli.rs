@@ -879,13 +879,7 @@ fn init_from_roles(
     if to_stdout {
         print!("{text}");
     } else {
-        if let Some(parent) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
-            std::fs::create_dir_all(parent).map_err(|source| Error::Write {
-                path: parent.to_owned(),
-                source,
-            })?;
-        }
-        files::write_new(&path, &text)?;
+        write_spec(&path, &text)?;
         println!(
             "wrote {} (from the {} {}); render it with `ecs-iam render {}`",
             path.display(),
@@ -1004,13 +998,7 @@ fn init_from_task_definition(
         print!("{text}");
         return Ok(EXIT_OK);
     }
-    if let Some(parent) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
-        std::fs::create_dir_all(parent).map_err(|source| Error::Write {
-            path: parent.to_owned(),
-            source,
-        })?;
-    }
-    files::write_new(&path, &text)?;
+    write_spec(&path, &text)?;
     println!(
         "wrote {} (from task definition `{reference}`); render it with `ecs-iam render {}`, check it with `ecs-iam verify {}`",
         path.display(),
@@ -1018,6 +1006,18 @@ fn init_from_task_definition(
         path.display()
     );
     Ok(EXIT_OK)
+}
+
+/// A spec `init` writes from a task definition or roles: its folder made,
+/// an existing file never overwritten.
+fn write_spec(path: &Path, text: &str) -> Result<(), Error> {
+    if let Some(parent) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
+        std::fs::create_dir_all(parent).map_err(|source| Error::Write {
+            path: parent.to_owned(),
+            source,
+        })?;
+    }
+    files::write_new(path, text)
 }
 
 fn init_command(preset: &str, output: Option<&Path>) -> Result<i32, Error> {
