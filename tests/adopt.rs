@@ -384,3 +384,13 @@ fn a_bucket_granted_as_the_s3_field_grants_it_becomes_the_field() {
         assert!(grants.is_empty(), "{grants:?}\n{spec}");
     }
 }
+
+/// `--from-role` without `#ROLE_NAME` names what is missing.
+#[test]
+fn a_role_reference_without_a_name_is_refused() {
+    Test::new()
+        .args(["init", "--from-role", "dump.json"])
+        .stderr("error: `--from-role dump.json`: name the role as `FILE#ROLE_NAME`, with `task=` or `execution=` before it to say which it becomes\n")
+        .status(2)
+        .run();
+}

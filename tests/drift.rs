@@ -480,7 +480,17 @@ fn bad_dumps_are_refused_at_their_position() {
 "#
         )
     };
+    // A Terraform plan whose role name is known only after apply.
+    let plan = r#"{"format_version": "1.2", "planned_values": {"root_module": {"resources": [
+  {"address": "aws_iam_role.task", "type": "aws_iam_role", "name": "task",
+   "values": {"assume_role_policy": "{}"}}
+]}}}
+"#;
     for (text, message) in [
+        (
+            plan.to_owned(),
+            "error: d.json:3:4: `planned_values.root_module.resources[0].values.name`: is missing or unknown until apply\n",
+        ),
         (
             "{\"RoleDetailList\": [\n".to_owned(),
             "error: d.json:2:1: the file is not JSON (EOF while parsing a list); give what `aws iam get-account-authorization-details` prints\n",
