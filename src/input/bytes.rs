@@ -1,0 +1,1 @@
+//! Files read through a byte cap, whatever their metadata says.

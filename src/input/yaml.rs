@@ -1,0 +1,1 @@
+//! YAML read with a budget: aliases, nodes, bytes and depth.
