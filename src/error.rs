@@ -11,6 +11,11 @@ pub const EXIT_OK: i32 = 0;
 pub const EXIT_DIFFERS: i32 = 1;
 /// Exit code: ecs-iam could not do what was asked (bad input, I/O, templates).
 pub const EXIT_ERROR: i32 = 2;
+/// Exit code: stdout's reader went away before the output was written
+/// (`ecs-iam … | head`). Quiet, as a process killed by SIGPIPE is, and the
+/// status a shell reports for one (128 + 13), so that a lost report never
+/// reads as a pass under `set -o pipefail`.
+pub const EXIT_BROKEN_PIPE: i32 = 141;
 
 /// A position in a spec file; line and column count from 1.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
@@ -74,6 +79,8 @@ pub enum Error {
     },
     /// Writing the output failed; the previous output is left as it was.
     Write { path: PathBuf, source: io::Error },
+    /// Writing to standard output failed (a full disk, a closed pipe).
+    Stdout { source: io::Error },
     /// The output folder holds a file ecs-iam does not write; replacing the
     /// folder would lose it.
     ForeignFile { dir: PathBuf, file: PathBuf },
@@ -663,6 +670,9 @@ impl fmt::Display for Error {
                 "cannot write `{}`: {source}; the previous output was left unchanged",
                 path.display()
             ),
+            Error::Stdout { source } => {
+                write!(f, "cannot write to standard output: {source}")
+            }
             Error::ForeignFile { dir, file } => write!(
                 f,
                 "`{}` holds `{}`, which ecs-iam does not generate; move it elsewhere or choose another --out",
