@@ -38,8 +38,13 @@ pub enum Error {
     Read { path: PathBuf, source: io::Error },
     /// The YAML or JSON parser rejected the spec (syntax or a wrong type).
     Syntax { at: Location, message: String },
-    /// The spec file is larger than any spec needs.
-    TooLarge { at: Location, bytes: u64, max: u64 },
+    /// A file larger than any file of its kind needs.
+    TooLarge {
+        at: Location,
+        kind: FileKind,
+        bytes: u64,
+        max: u64,
+    },
     /// The spec is not UTF-8; `at` is the first bad byte.
     NotUtf8 { at: Location },
     /// The text nests deeper than a spec does (refused before the parser).
@@ -193,6 +198,34 @@ impl Error {
             Error::Several(all) => all.iter().flat_map(Error::each).collect(),
             one => vec![one],
         }
+    }
+}
+
+/// The kinds of file ecs-iam reads, as a message about one names it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FileKind {
+    /// A spec.
+    Spec,
+    /// A task definition, or a template holding one.
+    TaskDefinition,
+    /// Deployed roles: an account's authorization details, a Terraform
+    /// plan or state, or a CloudFormation template.
+    Deployed,
+    /// A platform's guardrails.
+    Guardrails,
+    /// A template given with `--templates`.
+    Template,
+}
+
+impl fmt::Display for FileKind {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            FileKind::Spec => "a spec",
+            FileKind::TaskDefinition => "a task definition",
+            FileKind::Deployed => "a file of deployed roles",
+            FileKind::Guardrails => "a guardrails file",
+            FileKind::Template => "a template",
+        })
     }
 }
 
@@ -592,9 +625,14 @@ impl fmt::Display for Error {
                 write!(f, "cannot read `{}`: {source}", path.display())
             }
             Error::Syntax { at, message } => write!(f, "{at}: {message}"),
-            Error::TooLarge { at, bytes, max } => write!(
+            Error::TooLarge {
+                at,
+                kind,
+                bytes,
+                max,
+            } => write!(
                 f,
-                "{at}: the file is {bytes} bytes; a spec may be at most {max} bytes"
+                "{at}: the file is {bytes} bytes; {kind} may be at most {max} bytes"
             ),
             Error::NotUtf8 { at } => {
                 write!(f, "{at}: the file is not valid UTF-8; save it as UTF-8")
