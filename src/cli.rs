@@ -1,14 +1,15 @@
 //! The command line: argument parsing, and the one place that prints.
 
 use std::collections::BTreeMap;
-use std::io::{IsTerminal as _, Write as _};
+use std::io::IsTerminal as _;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicUsize, Ordering};
 
 use clap::{Parser, Subcommand};
 
 use crate::check::{self, Severity};
-use crate::error::{EXIT_DIFFERS, EXIT_ERROR, EXIT_OK, Error};
+use crate::error::{EXIT_BROKEN_PIPE, EXIT_DIFFERS, EXIT_ERROR, EXIT_OK, Error};
+use crate::output::{self, Stdout};
 use crate::render::{Files, Templates};
 use crate::review::{self, Outcome};
 use crate::spec_tree::{Reach, SpecTree};
@@ -286,17 +287,78 @@ pub enum FailOn {
     Never,
 }
 
-/// Run a command; returns the process exit code.
+/// The command line parsed, or, when there is nothing to run, the exit
+/// code: `--help` and `--version` printed (through [`Stdout`], so that a
+/// failed write is reported like any other), or bad arguments reported.
+///
+/// # Errors
+/// The exit code to end with.
+pub fn parse<I, T>(args: I) -> Result<Args, i32>
+where
+    I: IntoIterator<Item = T>,
+    T: Into<std::ffi::OsString> + Clone,
+{
+    let e = match <Args as Parser>::try_parse_from(args) {
+        Ok(args) => return Ok(args),
+        Err(e) => e,
+    };
+    if e.use_stderr() {
+        // clap writes to stderr ignoring its errors, as `output` does.
+        let _ = e.print();
+        return Err(e.exit_code());
+    }
+    let mut out = Stdout::new();
+    match out
+        .styled(&e.render().ansi().to_string())
+        .and_then(|()| out.flush())
+    {
+        Ok(()) => Err(e.exit_code()),
+        Err(error) => Err(failed(&error, &mut out)),
+    }
+}
+
+/// Run a command; returns the process exit code. What it prints is
+/// flushed to stdout before it returns, and a failed write is reported.
 #[must_use]
 pub fn run(args: Args) -> i32 {
-    let result = match args.command {
+    let mut out = Stdout::new();
+    match command(args, &mut out).and_then(|code| out.flush().map(|()| code)) {
+        Ok(code) => code,
+        Err(e) => failed(&e, &mut out),
+    }
+}
+
+/// The exit code for an error, reported on stderr after what stdout holds;
+/// a broken stdout pipe ends the program quietly.
+fn failed(error: &Error, out: &mut Stdout) -> i32 {
+    if output::is_broken_pipe(error) {
+        return EXIT_BROKEN_PIPE;
+    }
+    // What was printed before the error goes out first; if stdout itself
+    // failed, this fails again, and the message below says so.
+    let _ = out.flush();
+    for e in error.each() {
+        output::to_stderr(&format!("error: {e}\n"));
+    }
+    EXIT_ERROR
+}
+
+fn command(args: Args, out: &mut Stdout) -> Result<i32, Error> {
+    match args.command {
         Command::Render {
             specs,
-            out,
+            out: out_dir,
             templates,
             context,
             outside,
-        } => render_command(&specs, &out, templates.as_deref(), context, outside.reach()),
+        } => render_command(
+            out,
+            &specs,
+            &out_dir,
+            templates.as_deref(),
+            context,
+            outside.reach(),
+        ),
         Command::Diff {
             specs,
             against,
@@ -316,7 +378,7 @@ pub fn run(args: Args) -> i32 {
                 _ => self::templates(templates.as_deref())
                     .and_then(|t| review::against_output(&specs, against.as_deref(), &t, reach)),
             };
-            outcome.map(|o| print_diff(&o, format, fail_on))
+            outcome.and_then(|o| print_diff(out, &o, format, fail_on))
         }
         Command::Check {
             specs,
@@ -324,19 +386,26 @@ pub fn run(args: Args) -> i32 {
             deny,
             guardrails,
             outside,
-        } => check_command(&specs, format, deny, guardrails.as_deref(), outside.reach()),
+        } => check_command(
+            out,
+            &specs,
+            format,
+            deny,
+            guardrails.as_deref(),
+            outside.reach(),
+        ),
         Command::Explain {
             spec,
             format,
             outside,
-        } => explain_command(&spec, format, outside.reach()),
+        } => explain_command(out, &spec, format, outside.reach()),
         Command::Drift {
             specs,
             deployed,
             format,
             fail_on,
             outside,
-        } => drift_command(&specs, &deployed, format, fail_on, outside.reach()),
+        } => drift_command(out, &specs, &deployed, format, fail_on, outside.reach()),
         Command::Init {
             from_roles,
             from_task_definition,
@@ -345,6 +414,7 @@ pub fn run(args: Args) -> i32 {
             outside,
             ..
         } if !from_roles.is_empty() => init_from_roles(
+            out,
             &from_roles,
             from_task_definition.as_deref(),
             &crate::task_definition::Parameters {
@@ -361,6 +431,7 @@ pub fn run(args: Args) -> i32 {
             parameters,
             ..
         } => init_from_task_definition(
+            out,
             &task_definition,
             output.as_deref(),
             // A template parameter given no value becomes an input.
@@ -370,7 +441,7 @@ pub fn run(args: Args) -> i32 {
             },
             outside.reach(),
         ),
-        Command::Init { preset, output, .. } => init_command(&preset, output.as_deref()),
+        Command::Init { preset, output, .. } => init_command(out, &preset, output.as_deref()),
         Command::Verify {
             spec,
             task_definitions,
@@ -379,6 +450,7 @@ pub fn run(args: Args) -> i32 {
             strict,
             outside,
         } => verify_command(
+            out,
             &spec,
             &task_definitions,
             &parameters.into_iter().collect(),
@@ -387,28 +459,23 @@ pub fn run(args: Args) -> i32 {
             outside.reach(),
         ),
         Command::Completions { shell } => {
+            // What `clap_complete::generate` does, with the write error
+            // returned rather than a panic.
             let mut cmd = <Args as clap::CommandFactory>::command();
-            clap_complete::generate(shell, &mut cmd, "ecs-iam", &mut std::io::stdout());
+            cmd.set_bin_name("ecs-iam");
+            cmd.build();
+            clap_complete::Generator::try_generate(&shell, &cmd, out)
+                .map_err(output::stdout_error)?;
             Ok(EXIT_OK)
         }
         Command::Notices => {
-            print!("{NOTICES}");
+            out.write(NOTICES)?;
             Ok(EXIT_OK)
         }
         Command::Schema => {
             let schema = schemars::schema_for!(crate::spec::Spec);
-            let text = serde_json::to_string_pretty(&schema).unwrap_or_default();
-            println!("{text}");
+            out.line(serde_json::to_string_pretty(&schema).unwrap_or_default())?;
             Ok(EXIT_OK)
-        }
-    };
-    match result {
-        Ok(code) => code,
-        Err(e) => {
-            for e in e.each() {
-                eprintln!("error: {e}");
-            }
-            EXIT_ERROR
         }
     }
 }
@@ -421,6 +488,7 @@ fn templates(dir: Option<&Path>) -> Result<Templates, Error> {
 }
 
 fn render_command(
+    stdout: &mut Stdout,
     specs: &[PathBuf],
     out: &Path,
     template_dir: Option<&Path>,
@@ -444,10 +512,7 @@ fn render_command(
         } else {
             serde_json::Value::Array(contexts)
         };
-        println!(
-            "{}",
-            serde_json::to_string_pretty(&value).unwrap_or_default()
-        );
+        stdout.line(serde_json::to_string_pretty(&value).unwrap_or_default())?;
         return Ok(EXIT_OK);
     }
     // Each spec is parsed, built and rendered on its own; all cores share
@@ -461,22 +526,20 @@ fn render_command(
     progress.finish();
     let rendered = rendered?;
     for w in rendered.iter().flat_map(|w| &w.warnings) {
-        eprintln!("{w}");
+        output::to_stderr(&format!("{w}\n"));
     }
     let plan: Vec<(PathBuf, &Files)> = rendered
         .iter()
         .map(|w| (out.join(&w.name), &w.files))
         .collect();
     files::write_outputs(&plan)?;
-    let mut stdout = std::io::stdout().lock();
     for (w, (dir, files)) in rendered.iter().zip(&plan) {
-        let _ = writeln!(
-            stdout,
+        stdout.line(format_args!(
             "{} -> {}/ ({} files)",
             w.origin,
             dir.display(),
             files.len()
-        );
+        ))?;
     }
     // The process ends here: freeing the parsed templates and the rendered
     // workloads would only cost time.
@@ -505,18 +568,23 @@ impl Progress {
     fn tick(&self) {
         let done = self.done.fetch_add(1, Ordering::Relaxed) + 1;
         if self.shown && (done.is_multiple_of(25) || done == self.total) {
-            eprint!("\rrendering {done}/{} specs", self.total);
+            output::to_stderr(&format!("\rrendering {done}/{} specs", self.total));
         }
     }
 
     fn finish(&self) {
         if self.shown {
-            eprintln!();
+            output::to_stderr("\n");
         }
     }
 }
 
-fn print_diff(outcome: &Outcome, format: Format, fail_on: FailOn) -> i32 {
+fn print_diff(
+    stdout: &mut Stdout,
+    outcome: &Outcome,
+    format: Format,
+    fail_on: FailOn,
+) -> Result<i32, Error> {
     // Styles are always written; anstream drops them unless stdout is a
     // terminal that takes them (NO_COLOR, CLICOLOR_FORCE, TERM=dumb).
     let color = true;
@@ -540,16 +608,17 @@ fn print_diff(outcome: &Outcome, format: Format, fail_on: FailOn) -> i32 {
             r.broadens(),
         ),
     };
-    let _ = anstream::AutoStream::auto(std::io::stdout().lock()).write_all(text.as_bytes());
+    stdout.styled(&text)?;
     let fails = match fail_on {
         FailOn::Any => !in_sync,
         FailOn::Broadening => broadens,
         FailOn::Never => false,
     };
-    if fails { EXIT_DIFFERS } else { EXIT_OK }
+    Ok(if fails { EXIT_DIFFERS } else { EXIT_OK })
 }
 
 fn drift_command(
+    stdout: &mut Stdout,
     specs: &[PathBuf],
     deployed: &[PathBuf],
     format: DriftFormat,
@@ -579,7 +648,7 @@ fn drift_command(
             serde_json::to_string_pretty(&report.sarif()).unwrap_or_default() + "\n"
         }
     };
-    let _ = std::io::stdout().lock().write_all(text.as_bytes());
+    stdout.write(&text)?;
     let s = &report.summary;
     let fails = s.missing > 0
         || match fail_on {
@@ -591,6 +660,7 @@ fn drift_command(
 }
 
 fn check_command(
+    stdout: &mut Stdout,
     specs: &[PathBuf],
     format: CheckFormat,
     deny: Severity,
@@ -616,17 +686,16 @@ fn check_command(
         findings.extend(found);
         violations.extend(broken);
     }
-    let mut stdout = std::io::stdout().lock();
     match format {
         CheckFormat::Text => {
             for f in &findings {
-                let _ = writeln!(stdout, "{f}");
+                stdout.line(f)?;
             }
             for v in &violations {
-                let _ = writeln!(stdout, "{v}");
+                stdout.line(v)?;
             }
             let n = findings.len() + violations.len();
-            let _ = writeln!(stdout, "{n} finding{}", if n == 1 { "" } else { "s" });
+            stdout.line(format_args!("{n} finding{}", if n == 1 { "" } else { "s" }))?;
         }
         CheckFormat::Json => {
             let mut all: Vec<serde_json::Value> = findings
@@ -638,20 +707,12 @@ fn check_command(
                     .iter()
                     .map(|v| serde_json::to_value(v).unwrap_or_default()),
             );
-            let _ = writeln!(
-                stdout,
-                "{}",
-                serde_json::to_string_pretty(&all).unwrap_or_default()
-            );
+            stdout.line(serde_json::to_string_pretty(&all).unwrap_or_default())?;
         }
         CheckFormat::Sarif => {
             let mut run = check::sarif(&findings);
             crate::guardrails::extend_sarif(&mut run, &violations);
-            let _ = writeln!(
-                stdout,
-                "{}",
-                serde_json::to_string_pretty(&run.document()).unwrap_or_default()
-            );
+            stdout.line(serde_json::to_string_pretty(&run.document()).unwrap_or_default())?;
         }
     }
     let broken = violations.iter().any(|v| match v.severity {
@@ -668,11 +729,16 @@ fn check_command(
 /// The task definitions' fields the ECS API would reject, on stderr.
 fn warn(source: &crate::spec::Source) {
     for w in source.task_definitions.iter().flat_map(|t| &t.warnings) {
-        eprintln!("{}: warning: {w}", w.at);
+        output::to_stderr(&format!("{}: warning: {w}\n", w.at));
     }
 }
 
-fn explain_command(spec: &Path, format: ExplainFormat, reach: Reach) -> Result<i32, Error> {
+fn explain_command(
+    stdout: &mut Stdout,
+    spec: &Path,
+    format: ExplainFormat,
+    reach: Reach,
+) -> Result<i32, Error> {
     let source = crate::spec::load(spec, reach)?;
     warn(&source);
     let model = crate::model::build(&source)?;
@@ -681,7 +747,7 @@ fn explain_command(spec: &Path, format: ExplainFormat, reach: Reach) -> Result<i
         ExplainFormat::Text => explain::text(&rows, explain_width()),
         ExplainFormat::Json => serde_json::to_string_pretty(&rows).unwrap_or_default() + "\n",
     };
-    let _ = std::io::stdout().lock().write_all(text.as_bytes());
+    stdout.write(&text)?;
     Ok(EXIT_OK)
 }
 
@@ -722,6 +788,7 @@ fn terminal_width() -> Option<usize> {
 }
 
 fn verify_command(
+    stdout: &mut Stdout,
     spec: &Path,
     task_definitions: &[String],
     parameters: &BTreeMap<String, String>,
@@ -751,12 +818,11 @@ fn verify_command(
     };
     let v = crate::verify::verify_spec(&source, tasks)?;
     match format {
-        CheckFormat::Text => print!("{}", v.text(strict)),
-        CheckFormat::Json => print!("{}", v.json()),
-        CheckFormat::Sarif => println!(
-            "{}",
-            serde_json::to_string_pretty(&v.sarif(strict)).unwrap_or_default()
-        ),
+        CheckFormat::Text => stdout.write(&v.text(strict))?,
+        CheckFormat::Json => stdout.write(&v.json())?,
+        CheckFormat::Sarif => {
+            stdout.line(serde_json::to_string_pretty(&v.sarif(strict)).unwrap_or_default())?;
+        }
     }
     Ok(if v.proven() && (!strict || v.unused.is_empty()) {
         EXIT_OK
@@ -768,6 +834,7 @@ fn verify_command(
 /// `init --from-role`: the spec for deployed roles, written, then what
 /// least privilege removes from them.
 fn init_from_roles(
+    stdout: &mut Stdout,
     references: &[String],
     task_definition: Option<&str>,
     parameters: &crate::task_definition::Parameters,
@@ -877,10 +944,10 @@ fn init_from_roles(
     }
     let model = crate::model::build(&source)?;
     if to_stdout {
-        print!("{text}");
+        stdout.write(&text)?;
     } else {
         write_spec(&path, &text)?;
-        println!(
+        stdout.line(format_args!(
             "wrote {} (from the {} {}); render it with `ecs-iam render {}`",
             path.display(),
             if adopting.len() == 1 { "role" } else { "roles" },
@@ -890,7 +957,7 @@ fn init_from_roles(
                 .collect::<Vec<_>>()
                 .join(" and "),
             path.display()
-        );
+        ))?;
     }
     let pairs: Vec<(RoleKind, &crate::deployed::DeployedRole)> =
         adopting.iter().map(|a| (a.kind, a.role)).collect();
@@ -918,9 +985,10 @@ fn init_from_roles(
     // The report goes beside the spec on stdout, or to stderr when the
     // spec itself is printed.
     if to_stdout {
-        eprint!("{out}");
+        stdout.flush()?;
+        output::to_stderr(&out);
     } else {
-        print!("{out}");
+        stdout.write(&out)?;
     }
     Ok(EXIT_OK)
 }
@@ -941,7 +1009,7 @@ fn task_definition_for(
     };
     let task = crate::task_definition::load(reference, Path::new(""), &read, parameters)?;
     for w in &task.warnings {
-        eprintln!("{}: warning: {w}", w.at);
+        output::to_stderr(&format!("{}: warning: {w}\n", w.at));
     }
     let (file, logical) = match reference.rsplit_once('#') {
         Some((f, id)) => (f, Some(id)),
@@ -962,6 +1030,7 @@ fn task_definition_for(
 }
 
 fn init_from_task_definition(
+    stdout: &mut Stdout,
     reference: &str,
     output: Option<&Path>,
     parameters: &crate::task_definition::Parameters,
@@ -995,16 +1064,16 @@ fn init_from_task_definition(
     source.read_task_definitions(&|p| std::fs::read(p), tree.as_ref())?;
     crate::model::build(&source)?;
     if to_stdout {
-        print!("{text}");
+        stdout.write(&text)?;
         return Ok(EXIT_OK);
     }
     write_spec(&path, &text)?;
-    println!(
+    stdout.line(format_args!(
         "wrote {} (from task definition `{reference}`); render it with `ecs-iam render {}`, check it with `ecs-iam verify {}`",
         path.display(),
         path.display(),
         path.display()
-    );
+    ))?;
     Ok(EXIT_OK)
 }
 
@@ -1020,19 +1089,19 @@ fn write_spec(path: &Path, text: &str) -> Result<(), Error> {
     files::write_new(path, text)
 }
 
-fn init_command(preset: &str, output: Option<&Path>) -> Result<i32, Error> {
+fn init_command(stdout: &mut Stdout, preset: &str, output: Option<&Path>) -> Result<i32, Error> {
     let text = presets::get(preset)?;
     let path = output.map_or_else(|| PathBuf::from(format!("{preset}.yaml")), Path::to_owned);
     if path.as_os_str() == "-" {
-        print!("{text}");
+        stdout.write(text)?;
         return Ok(EXIT_OK);
     }
     files::write_new(&path, text)?;
-    println!(
+    stdout.line(format_args!(
         "wrote {} (preset `{preset}`); render it with `ecs-iam render {}`",
         path.display(),
         path.display()
-    );
+    ))?;
     Ok(EXIT_OK)
 }
 

@@ -73,6 +73,7 @@ pub fn read(path: &Path) -> Result<Deployed, Error> {
                 line: 1,
                 column: 1,
             },
+            kind: crate::error::FileKind::Deployed,
             bytes: len,
             max: MAX_DUMP_BYTES,
         });

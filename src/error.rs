@@ -11,6 +11,11 @@ pub const EXIT_OK: i32 = 0;
 pub const EXIT_DIFFERS: i32 = 1;
 /// Exit code: ecs-iam could not do what was asked (bad input, I/O, templates).
 pub const EXIT_ERROR: i32 = 2;
+/// Exit code: stdout's reader went away before the output was written
+/// (`ecs-iam … | head`). Quiet, as a process killed by SIGPIPE is, and the
+/// status a shell reports for one (128 + 13), so that a lost report never
+/// reads as a pass under `set -o pipefail`.
+pub const EXIT_BROKEN_PIPE: i32 = 141;
 
 /// A position in a spec file; line and column count from 1.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
@@ -33,8 +38,13 @@ pub enum Error {
     Read { path: PathBuf, source: io::Error },
     /// The YAML or JSON parser rejected the spec (syntax or a wrong type).
     Syntax { at: Location, message: String },
-    /// The spec file is larger than any spec needs.
-    TooLarge { at: Location, bytes: u64, max: u64 },
+    /// A file larger than any file of its kind needs.
+    TooLarge {
+        at: Location,
+        kind: FileKind,
+        bytes: u64,
+        max: u64,
+    },
     /// The spec is not UTF-8; `at` is the first bad byte.
     NotUtf8 { at: Location },
     /// The text nests deeper than a spec does (refused before the parser).
@@ -74,6 +84,8 @@ pub enum Error {
     },
     /// Writing the output failed; the previous output is left as it was.
     Write { path: PathBuf, source: io::Error },
+    /// Writing to standard output failed (a full disk, a closed pipe).
+    Stdout { source: io::Error },
     /// The output folder holds a file ecs-iam does not write; replacing the
     /// folder would lose it.
     ForeignFile { dir: PathBuf, file: PathBuf },
@@ -186,6 +198,34 @@ impl Error {
             Error::Several(all) => all.iter().flat_map(Error::each).collect(),
             one => vec![one],
         }
+    }
+}
+
+/// The kinds of file ecs-iam reads, as a message about one names it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FileKind {
+    /// A spec.
+    Spec,
+    /// A task definition, or a template holding one.
+    TaskDefinition,
+    /// Deployed roles: an account's authorization details, a Terraform
+    /// plan or state, or a CloudFormation template.
+    Deployed,
+    /// A platform's guardrails.
+    Guardrails,
+    /// A template given with `--templates`.
+    Template,
+}
+
+impl fmt::Display for FileKind {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            FileKind::Spec => "a spec",
+            FileKind::TaskDefinition => "a task definition",
+            FileKind::Deployed => "a file of deployed roles",
+            FileKind::Guardrails => "a guardrails file",
+            FileKind::Template => "a template",
+        })
     }
 }
 
@@ -585,9 +625,14 @@ impl fmt::Display for Error {
                 write!(f, "cannot read `{}`: {source}", path.display())
             }
             Error::Syntax { at, message } => write!(f, "{at}: {message}"),
-            Error::TooLarge { at, bytes, max } => write!(
+            Error::TooLarge {
+                at,
+                kind,
+                bytes,
+                max,
+            } => write!(
                 f,
-                "{at}: the file is {bytes} bytes; a spec may be at most {max} bytes"
+                "{at}: the file is {bytes} bytes; {kind} may be at most {max} bytes"
             ),
             Error::NotUtf8 { at } => {
                 write!(f, "{at}: the file is not valid UTF-8; save it as UTF-8")
@@ -663,6 +708,9 @@ impl fmt::Display for Error {
                 "cannot write `{}`: {source}; the previous output was left unchanged",
                 path.display()
             ),
+            Error::Stdout { source } => {
+                write!(f, "cannot write to standard output: {source}")
+            }
             Error::ForeignFile { dir, file } => write!(
                 f,
                 "`{}` holds `{}`, which ecs-iam does not generate; move it elsewhere or choose another --out",

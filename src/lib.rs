@@ -26,6 +26,7 @@ pub mod guardrails;
 pub mod input;
 pub mod location;
 pub mod model;
+pub mod output;
 pub mod parallel;
 pub mod presets;
 pub mod render;

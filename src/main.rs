@@ -1,9 +1,9 @@
 use std::process::ExitCode;
 
-use clap::Parser;
-
 fn main() -> ExitCode {
-    let args = ecs_iam::cli::Args::parse();
-    let code = ecs_iam::cli::run(args);
+    let code = match ecs_iam::cli::parse(std::env::args_os()) {
+        Ok(args) => ecs_iam::cli::run(args),
+        Err(code) => code,
+    };
     ExitCode::from(u8::try_from(code).unwrap_or(2))
 }

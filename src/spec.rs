@@ -790,6 +790,7 @@ fn too_large(path: &Path, bytes: u64) -> Error {
             line: 1,
             column: 1,
         },
+        kind: crate::error::FileKind::Spec,
         bytes,
         max: MAX_SPEC_BYTES,
     }
