@@ -12,7 +12,7 @@ use crate::error::{EXIT_DIFFERS, EXIT_ERROR, EXIT_OK, Error};
 use crate::render::{Files, Templates};
 use crate::review::{self, Outcome};
 use crate::spec_tree::{Reach, SpecTree};
-use crate::{explain, files, presets, render};
+use crate::{escape, explain, files, presets, render};
 
 /// `ecs-iam --version`: the licence, and where the embedded data's notices are.
 const LONG_VERSION: &str = concat!(
@@ -405,8 +405,9 @@ pub fn run(args: Args) -> i32 {
     match result {
         Ok(code) => code,
         Err(e) => {
+            // Messages quote what the inputs hold: escaped for a terminal.
             for e in e.each() {
-                eprintln!("error: {e}");
+                eprintln!("error: {}", escape::terminal_lines(&e.to_string()));
             }
             EXIT_ERROR
         }
@@ -461,7 +462,7 @@ fn render_command(
     progress.finish();
     let rendered = rendered?;
     for w in rendered.iter().flat_map(|w| &w.warnings) {
-        eprintln!("{w}");
+        eprintln!("{}", escape::terminal_lines(w));
     }
     let plan: Vec<(PathBuf, &Files)> = rendered
         .iter()
@@ -572,7 +573,7 @@ fn drift_command(
     }
     let report = crate::drift::drift(&models, &dumps);
     let text = match format {
-        DriftFormat::Text => report.text(),
+        DriftFormat::Text => escape::terminal_lines(&report.text()),
         DriftFormat::Markdown => report.markdown(),
         DriftFormat::Json => report.json(),
         DriftFormat::Sarif => {
@@ -620,10 +621,10 @@ fn check_command(
     match format {
         CheckFormat::Text => {
             for f in &findings {
-                let _ = writeln!(stdout, "{f}");
+                let _ = writeln!(stdout, "{}", escape::terminal_lines(&f.to_string()));
             }
             for v in &violations {
-                let _ = writeln!(stdout, "{v}");
+                let _ = writeln!(stdout, "{}", escape::terminal_lines(&v.to_string()));
             }
             let n = findings.len() + violations.len();
             let _ = writeln!(stdout, "{n} finding{}", if n == 1 { "" } else { "s" });
@@ -668,7 +669,10 @@ fn check_command(
 /// The task definitions' fields the ECS API would reject, on stderr.
 fn warn(source: &crate::spec::Source) {
     for w in source.task_definitions.iter().flat_map(|t| &t.warnings) {
-        eprintln!("{}: warning: {w}", w.at);
+        eprintln!(
+            "{}",
+            escape::terminal_lines(&format!("{}: warning: {w}", w.at))
+        );
     }
 }
 
@@ -678,7 +682,7 @@ fn explain_command(spec: &Path, format: ExplainFormat, reach: Reach) -> Result<i
     let model = crate::model::build(&source)?;
     let rows = explain::explain(&model);
     let text = match format {
-        ExplainFormat::Text => explain::text(&rows, explain_width()),
+        ExplainFormat::Text => escape::terminal_lines(&explain::text(&rows, explain_width())),
         ExplainFormat::Json => serde_json::to_string_pretty(&rows).unwrap_or_default() + "\n",
     };
     let _ = std::io::stdout().lock().write_all(text.as_bytes());
@@ -751,7 +755,7 @@ fn verify_command(
     };
     let v = crate::verify::verify_spec(&source, tasks)?;
     match format {
-        CheckFormat::Text => print!("{}", v.text(strict)),
+        CheckFormat::Text => print!("{}", escape::terminal_lines(&v.text(strict))),
         CheckFormat::Json => print!("{}", v.json()),
         CheckFormat::Sarif => println!(
             "{}",
@@ -882,14 +886,14 @@ fn init_from_roles(
         write_spec(&path, &text)?;
         println!(
             "wrote {} (from the {} {}); render it with `ecs-iam render {}`",
-            path.display(),
+            escape::terminal(&path.display().to_string()),
             if adopting.len() == 1 { "role" } else { "roles" },
             adopting
                 .iter()
-                .map(|a| format!("`{}`", a.label))
+                .map(|a| format!("`{}`", escape::terminal(&a.label)))
                 .collect::<Vec<_>>()
                 .join(" and "),
-            path.display()
+            escape::terminal(&path.display().to_string())
         );
     }
     let pairs: Vec<(RoleKind, &crate::deployed::DeployedRole)> =
@@ -908,8 +912,9 @@ fn init_from_roles(
         // a task definition that needs more than the role had) is said too.
         let _ = writeln!(
             out,
-            "the rendering against the {} `{role}` it adopts (narrowing: what least privilege removes):",
-            kind.title()
+            "the rendering against the {} `{}` it adopts (narrowing: what least privilege removes):",
+            kind.title(),
+            escape::terminal(role)
         );
         for c in changes {
             let _ = writeln!(out, "{}", c.line());
@@ -941,7 +946,10 @@ fn task_definition_for(
     };
     let task = crate::task_definition::load(reference, Path::new(""), &read, parameters)?;
     for w in &task.warnings {
-        eprintln!("{}: warning: {w}", w.at);
+        eprintln!(
+            "{}",
+            escape::terminal_lines(&format!("{}: warning: {w}", w.at))
+        );
     }
     let (file, logical) = match reference.rsplit_once('#') {
         Some((f, id)) => (f, Some(id)),
@@ -1000,10 +1008,11 @@ fn init_from_task_definition(
     }
     write_spec(&path, &text)?;
     println!(
-        "wrote {} (from task definition `{reference}`); render it with `ecs-iam render {}`, check it with `ecs-iam verify {}`",
-        path.display(),
-        path.display(),
-        path.display()
+        "wrote {} (from task definition `{}`); render it with `ecs-iam render {}`, check it with `ecs-iam verify {}`",
+        escape::terminal(&path.display().to_string()),
+        escape::terminal(reference),
+        escape::terminal(&path.display().to_string()),
+        escape::terminal(&path.display().to_string())
     );
     Ok(EXIT_OK)
 }
