@@ -867,11 +867,31 @@ fn init_from_roles(
         }
     };
     let text = crate::adopt::spec_with(&adopting, derived.as_ref());
-    let name = crate::spec::parse(Path::new("spec.yaml"), &text)?.spec.name;
+    // The spec is refused where the dump or template holds the role it
+    // was written from.
+    let place = |field: &str| {
+        let kind = if field.starts_with("execution_role") {
+            RoleKind::Execution
+        } else {
+            RoleKind::Task
+        };
+        let a = adopting
+            .iter()
+            .find(|a| a.kind == kind)
+            .unwrap_or(&adopting[0]);
+        (
+            a.role.at.clone(),
+            format!("the role `{}`", a.role.role.name),
+        )
+    };
+    let unwritten = Path::new("spec.yaml");
+    let name = in_source(crate::spec::parse(unwritten, &text), unwritten, &place)?
+        .spec
+        .name;
     let path = output.map_or_else(|| PathBuf::from(format!("{name}.yaml")), Path::to_owned);
     // What is written must render, its task definition read as `render`
     // reads it.
-    let mut source = crate::spec::parse(&path, &text)?;
+    let mut source = in_source(crate::spec::parse(&path, &text), &path, &place)?;
     if derived.is_some() {
         let tree = match reach {
             Reach::Tree => Some(SpecTree::of_file(&path)?),
@@ -879,7 +899,7 @@ fn init_from_roles(
         };
         source.read_task_definitions(&|p| std::fs::read(p), tree.as_ref())?;
     }
-    let model = crate::model::build(&source)?;
+    let model = in_source(crate::model::build(&source), &path, &place)?;
     if to_stdout {
         print!("{text}");
     } else {
@@ -978,7 +998,12 @@ fn init_from_task_definition(
     let to_stdout = output.is_some_and(|o| o.as_os_str() == "-");
     let (task, relative) = task_definition_for(reference, output, parameters)?;
     let text = crate::task_definition::starter::starter(&task, &relative, parameters)?;
-    let name = crate::spec::parse(Path::new("spec.yaml"), &text)?.spec.name;
+    // The spec is refused where the task definition holds the value.
+    let place = |field: &str| crate::task_definition::starter::source_of(&task, reference, field);
+    let unwritten = Path::new("spec.yaml");
+    let name = in_source(crate::spec::parse(unwritten, &text), unwritten, &place)?
+        .spec
+        .name;
     let path = output.map_or_else(|| PathBuf::from(format!("{name}.yaml")), Path::to_owned);
     // What is written must render: read it back as `render` would. The
     // task definition is the user's own choice here, but the spec will
@@ -999,9 +1024,9 @@ fn init_from_task_definition(
             tree: tree.root.clone(),
         });
     }
-    let mut source = crate::spec::parse(&path, &text)?;
+    let mut source = in_source(crate::spec::parse(&path, &text), &path, &place)?;
     source.read_task_definitions(&|p| std::fs::read(p), tree.as_ref())?;
-    crate::model::build(&source)?;
+    in_source(crate::model::build(&source), &path, &place)?;
     if to_stdout {
         print!("{text}");
         return Ok(EXIT_OK);
@@ -1015,6 +1040,37 @@ fn init_from_task_definition(
         escape::terminal(&path.display().to_string())
     );
     Ok(EXIT_OK)
+}
+
+/// `result`, its errors about the spec `init` was about to write at
+/// `spec` (never written) placed in the input instead: `place(field)` is
+/// where the input holds what the spec's `field` was written from, and
+/// what to call it. Errors already in another file (a task definition the
+/// spec names) are left as they are.
+fn in_source<T>(
+    result: Result<T, Error>,
+    spec: &Path,
+    place: &dyn Fn(&str) -> (crate::error::Location, String),
+) -> Result<T, Error> {
+    let one = |e: Error| {
+        if e.location().is_none_or(|at| at.file != spec) {
+            return e;
+        }
+        let field = match &e {
+            Error::Invalid { field, .. } | Error::MissingField { field, .. } => field.clone(),
+            _ => String::new(),
+        };
+        let (at, from) = place(&field);
+        Error::Unadoptable {
+            at,
+            from,
+            error: Box::new(e),
+        }
+    };
+    result.map_err(|e| match e {
+        Error::Several(all) => Error::Several(all.into_iter().map(one).collect()),
+        e => one(e),
+    })
 }
 
 /// A spec `init` writes from a task definition or roles: its folder made,

@@ -14,6 +14,7 @@
 
 mod common;
 
+use std::fmt::Write as _;
 use std::process::Output;
 
 use common::Test;
@@ -260,7 +261,7 @@ fn ascii_json(value: &Value) -> String {
         } else {
             let mut units = [0u16; 2];
             for u in c.encode_utf16(&mut units) {
-                out.push_str(&format!("\\u{u:04x}"));
+                let _ = write!(out, "\\u{u:04x}");
             }
         }
     }

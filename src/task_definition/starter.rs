@@ -6,7 +6,7 @@
 use std::fmt::Write as _;
 
 use crate::arn::Env;
-use crate::error::Error;
+use crate::error::{Error, Location};
 use crate::escape::yaml_comment;
 
 use super::TaskDefinition;
@@ -383,6 +383,39 @@ fn describe(g: &Grant) -> String {
                 .unwrap_or_default()
         ),
     }
+}
+
+/// Where the task definition holds what [`starter`] wrote as the spec's
+/// `field` (`task_role.name`, `path`, ...), and what to call it: the role
+/// ARN a role's name or path came from; else the task definition itself.
+#[must_use]
+pub fn source_of(task: &TaskDefinition, reference: &str, field: &str) -> (Location, String) {
+    let arn = if field.starts_with("execution_role") {
+        task.execution_role_arn.as_ref()
+    } else if field.starts_with("task_role") || field == "path" {
+        task.task_role_arn.as_ref()
+    } else {
+        None
+    };
+    if let Some(f) = arn {
+        return (f.at.clone(), format!("`{}`", f.path));
+    }
+    let at = [&task.family, &task.arn]
+        .into_iter()
+        .flatten()
+        .next()
+        .map_or_else(
+            || Location {
+                file: reference
+                    .rsplit_once('#')
+                    .map_or(reference, |(f, _)| f)
+                    .into(),
+                line: 1,
+                column: 1,
+            },
+            |f| f.at.clone(),
+        );
+    (at, "the task definition".to_owned())
 }
 
 /// How `init` describes an input it declares for a template's deploy-time
