@@ -405,9 +405,10 @@ pub fn run(args: Args) -> i32 {
     match result {
         Ok(code) => code,
         Err(e) => {
-            // Messages quote what the inputs hold: escaped for a terminal.
+            // A message is one line that quotes what the inputs hold:
+            // escaped for a terminal, line breaks included.
             for e in e.each() {
-                eprintln!("error: {}", escape::terminal_lines(&e.to_string()));
+                eprintln!("error: {}", escape::terminal(&e.to_string()));
             }
             EXIT_ERROR
         }
@@ -462,7 +463,7 @@ fn render_command(
     progress.finish();
     let rendered = rendered?;
     for w in rendered.iter().flat_map(|w| &w.warnings) {
-        eprintln!("{}", escape::terminal_lines(w));
+        eprintln!("{}", escape::terminal(w));
     }
     let plan: Vec<(PathBuf, &Files)> = rendered
         .iter()
@@ -621,10 +622,10 @@ fn check_command(
     match format {
         CheckFormat::Text => {
             for f in &findings {
-                let _ = writeln!(stdout, "{}", escape::terminal_lines(&f.to_string()));
+                let _ = writeln!(stdout, "{}", escape::terminal(&f.to_string()));
             }
             for v in &violations {
-                let _ = writeln!(stdout, "{}", escape::terminal_lines(&v.to_string()));
+                let _ = writeln!(stdout, "{}", escape::terminal(&v.to_string()));
             }
             let n = findings.len() + violations.len();
             let _ = writeln!(stdout, "{n} finding{}", if n == 1 { "" } else { "s" });
@@ -669,10 +670,7 @@ fn check_command(
 /// The task definitions' fields the ECS API would reject, on stderr.
 fn warn(source: &crate::spec::Source) {
     for w in source.task_definitions.iter().flat_map(|t| &t.warnings) {
-        eprintln!(
-            "{}",
-            escape::terminal_lines(&format!("{}: warning: {w}", w.at))
-        );
+        eprintln!("{}", escape::terminal(&format!("{}: warning: {w}", w.at)));
     }
 }
 
@@ -966,10 +964,7 @@ fn task_definition_for(
     };
     let task = crate::task_definition::load(reference, Path::new(""), &read, parameters)?;
     for w in &task.warnings {
-        eprintln!(
-            "{}",
-            escape::terminal_lines(&format!("{}: warning: {w}", w.at))
-        );
+        eprintln!("{}", escape::terminal(&format!("{}: warning: {w}", w.at)));
     }
     let (file, logical) = match reference.rsplit_once('#') {
         Some((f, id)) => (f, Some(id)),

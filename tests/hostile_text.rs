@@ -198,6 +198,17 @@ fn assert_same_text(what: &str, benign: &Run, hostile: &Run) {
     );
 }
 
+/// Every line on stderr is one error or one warning: none was added by a
+/// line break in a value.
+fn assert_one_line_each(what: &str, stderr: &str) {
+    for line in stderr.lines() {
+        assert!(
+            line.starts_with("error: ") || line.contains(": warning: "),
+            "{what}: a line that is no message:\n{stderr}"
+        );
+    }
+}
+
 /// A spec `init` wrote parses to the same document as the benign one.
 fn assert_same_yaml(what: &str, benign: &str, hostile: &str) {
     let parse = |text: &str| -> serde_yaml::Value {
@@ -335,6 +346,7 @@ fn init_from_task_definition_keeps_container_and_secret_names_in_their_comments(
         let what = format!("init --from-task-definition, {}", h.name);
         let hostile = init(&h.text);
         assert_terminal_safe(&what, &hostile.stderr);
+        assert_one_line_each(&what, &hostile.stderr);
         assert_eq!(hostile.status, 0, "{what}: {}", hostile.stderr);
         assert_same_yaml(&what, &benign.stdout, &hostile.stdout);
     }
@@ -542,6 +554,7 @@ fn check_verify_and_explain_escape_what_the_spec_holds() {
             let what = format!("{label}, {}", h.name);
             let hostile = run(&spec_test(&h.text).args(args));
             assert_terminal_safe(&what, &hostile.stderr);
+            assert_one_line_each(&what, &hostile.stderr);
             if hostile.status == 2 {
                 assert!(hostile.stdout.is_empty(), "{what}: {}", hostile.stdout);
                 assert!(
@@ -559,6 +572,28 @@ fn check_verify_and_explain_escape_what_the_spec_holds() {
                     .unwrap_or_else(|e| panic!("{what}: {e}\n{}", hostile.stdout));
             } else {
                 assert_terminal_safe(&what, &hostile.stdout);
+                // `explain` wraps long values, so only `verify` keeps its
+                // count of lines.
+                if label == "verify" {
+                    assert_eq!(
+                        hostile.stdout.lines().count(),
+                        benign.stdout.lines().count(),
+                        "{what}:\n{}\n--- benign:\n{}",
+                        hostile.stdout,
+                        benign.stdout
+                    );
+                }
+                if label == "check" {
+                    // One line per finding, then their count.
+                    let n = hostile.stdout.lines().count() - 1;
+                    let count = format!("{n} finding{}", if n == 1 { "" } else { "s" });
+                    assert_eq!(
+                        hostile.stdout.lines().last(),
+                        Some(count.as_str()),
+                        "{what}:\n{}",
+                        hostile.stdout
+                    );
+                }
             }
         }
         assert!(
@@ -618,6 +653,7 @@ fn diff_escapes_grants_and_file_names() {
         let what = format!("diff, {}", h.name);
         let text = diff(&h.text, None, "text");
         assert_terminal_safe(&what, &text.stderr);
+        assert_one_line_each(&what, &text.stderr);
         assert_terminal_safe(&what, &text.stdout);
         if text.status == 2 {
             // Refused by the spec (a `<` opens a placeholder): said safely.
