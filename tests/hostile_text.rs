@@ -688,3 +688,38 @@ fn diff_escapes_grants_and_file_names() {
         assert_same_markdown(&what, &with_extra.1.stdout, &markdown.stdout);
     }
 }
+
+// ------------------------------------------------------------- render
+
+/// The spec's file name, which the generated files name in their first
+/// comment: the CloudFormation template parses to the same document (YAML
+/// also breaks lines at NEL, U+2028 and U+2029) and the Terraform module to
+/// the same body.
+#[test]
+fn render_keeps_the_spec_file_name_in_its_comment() {
+    let render = |name: &str| {
+        let out = Test::new()
+            .file(name, spec(BENIGN))
+            .file("td.json", task_definition(BENIGN))
+            .args(["render", name, "--out", "out"])
+            .stdout_contains("")
+            .run();
+        let read =
+            |file: &str| std::fs::read_to_string(out.dir.join("out/orders").join(file)).unwrap();
+        (read("cloudformation.yaml"), read("terraform/main.tf"))
+    };
+    let (cfn, tf) = render(&format!("{BENIGN}.yaml"));
+    assert!(cfn.contains("plain-1.yaml"), "{cfn}");
+    for h in corpus()
+        .into_iter()
+        .filter(|h| !h.text.contains(['/', '\0']))
+    {
+        let what = format!("render, spec file name {}", h.name);
+        let (hostile_cfn, hostile_tf) = render(&format!("spec{}.yaml", h.text));
+        assert_same_yaml(&what, &cfn, &hostile_cfn);
+        let body = |text: &str| -> hcl::Body {
+            hcl::from_str(text).unwrap_or_else(|e| panic!("{what}: {e}\n{text}"))
+        };
+        assert_eq!(body(&hostile_tf), body(&tf), "{what}:\n{hostile_tf}");
+    }
+}
