@@ -279,6 +279,28 @@ fn ascii_json(value: &Value) -> String {
     out
 }
 
+/// The same role in `terraform show -json` state: an `inline_policy` block.
+fn state_with_policy(text: &str) -> String {
+    let policy = json!({"Version": "2012-10-17", "Statement": [
+        {"Sid": format!("Sid{text}"), "Effect": "Allow", "Action": "dynamodb:Query",
+         "Resource": format!("arn:aws:dynamodb:eu-west-1:{ACCOUNT}:table/orders")}
+    ]});
+    let trust = json!({"Version": "2012-10-17", "Statement": [{
+        "Effect": "Allow", "Principal": {"Service": "ecs-tasks.amazonaws.com"}, "Action": "sts:AssumeRole"
+    }]});
+    json!({"format_version": "1.0", "values": {"root_module": {"resources": [{
+        "address": "aws_iam_role.task", "mode": "managed", "type": "aws_iam_role", "name": "task",
+        "values": {
+            "arn": format!("arn:aws:iam::{ACCOUNT}:role/orders-task"),
+            "name": "orders-task", "path": "/",
+            "assume_role_policy": trust.to_string(),
+            "inline_policy": [{"name": format!("policy{text}"), "policy": policy.to_string()}],
+            "managed_policy_arns": [], "tags": {}
+        }
+    }]}}})
+    .to_string()
+}
+
 fn init_from_role(file: &str, contents: &str) -> Run {
     run(&Test::new().file(file, contents).args([
         "init",
@@ -289,12 +311,14 @@ fn init_from_role(file: &str, contents: &str) -> Run {
     ]))
 }
 
-/// A PolicyName or Sid, from a dump or a template, stays in its comment.
+/// A PolicyName or Sid, from a dump, a template or Terraform state, stays
+/// in its comment.
 #[test]
 fn init_from_role_keeps_policy_names_and_sids_in_their_comments() {
     for (file, make) in [
         ("dump.json", dump_with_policy as fn(&str) -> String),
         ("template.json", template_with_policy),
+        ("state.json", state_with_policy),
     ] {
         let benign = init_from_role(file, &make(BENIGN));
         assert_eq!(benign.status, 0, "{}", benign.stderr);
