@@ -12,6 +12,7 @@ use std::collections::BTreeSet;
 use std::fmt::Write as _;
 
 use crate::deployed::DeployedRole;
+use crate::escape::yaml_comment;
 use crate::model::{RoleKind, Statement};
 use crate::spec::Effect;
 
@@ -55,7 +56,10 @@ pub fn spec(roles: &[Adopting<'_>]) -> String {
 #[must_use]
 pub fn spec_with(roles: &[Adopting<'_>], derived: Option<&Derived>) -> String {
     let mut s = String::new();
-    let labels: Vec<String> = roles.iter().map(|r| format!("`{}`", r.label)).collect();
+    let labels: Vec<String> = roles
+        .iter()
+        .map(|r| format!("`{}`", yaml_comment(&r.label)))
+        .collect();
     let _ = writeln!(
         s,
         "# ecs-iam role specification adopted from the {} {}.",
@@ -169,7 +173,7 @@ pub fn spec_with(roles: &[Adopting<'_>], derived: Option<&Derived>) -> String {
                 s,
                 "  name: {}  # {}, its grants derived from the task definition",
                 quoted(&r.role.role.name),
-                r.label
+                yaml_comment(&r.label)
             );
             continue;
         }
@@ -288,7 +292,12 @@ fn map(kind: RoleKind, st: &Statement, has_token: bool) -> Mapped {
 fn role(s: &mut String, r: &Adopting<'_>) {
     let deployed = &r.role.role;
     let _ = writeln!(s, "{}:", r.kind.spec_field());
-    let _ = writeln!(s, "  name: {}  # {}", quoted(&deployed.name), r.label);
+    let _ = writeln!(
+        s,
+        "  name: {}  # {}",
+        quoted(&deployed.name),
+        yaml_comment(&r.label)
+    );
     // Each statement's `origin` is its inline policy's name.
     let statements: Vec<(&str, &Statement)> = deployed
         .policy
@@ -431,19 +440,26 @@ fn role(s: &mut String, r: &Adopting<'_>) {
             let (kept, dropped): (Vec<&String>, Vec<&String>) = st.actions.iter().partition(|a| {
                 crate::model::statement_action_problem(st.effect, a, &shown).is_none()
             });
+            // The policy's name and the Sid are the dump's or template's
+            // text: escaped, a line break in them cannot end the comment.
             let _ = writeln!(
                 s,
-                "    # from the inline policy `{policy}`{}",
+                "    # from the inline policy `{}`{}",
+                yaml_comment(policy),
                 if st.sid.is_empty() {
                     String::new()
                 } else {
-                    format!(", statement `{}`", st.sid)
+                    format!(", statement `{}`", yaml_comment(&st.sid))
                 }
             );
             for a in &dropped {
                 if let Some(problem) = crate::model::statement_action_problem(st.effect, a, &shown)
                 {
-                    let _ = writeln!(s, "    # left out, it grants nothing: {problem}");
+                    let _ = writeln!(
+                        s,
+                        "    # left out, it grants nothing: {}",
+                        yaml_comment(&problem.to_string())
+                    );
                 }
             }
             if kept.is_empty() {
@@ -626,5 +642,5 @@ fn list(s: &mut String, key: &str, values: &[String]) {
 }
 
 fn quoted(value: &str) -> String {
-    serde_json::to_string(value).unwrap_or_else(|_| "\"\"".to_owned())
+    crate::escape::yaml_scalar(value)
 }

@@ -13,7 +13,7 @@ use crate::output::{self, Stdout};
 use crate::render::{Files, Templates};
 use crate::review::{self, Outcome};
 use crate::spec_tree::{Reach, SpecTree};
-use crate::{explain, files, presets, render};
+use crate::{escape, explain, files, presets, render};
 
 /// `ecs-iam --version`: the licence, and where the embedded data's notices are.
 const LONG_VERSION: &str = concat!(
@@ -338,7 +338,9 @@ fn failed(error: &Error, out: &mut Stdout) -> i32 {
     // failed, this fails again, and the message below says so.
     let _ = out.flush();
     for e in error.each() {
-        output::to_stderr(&format!("error: {e}\n"));
+        // A message is one line that quotes what the inputs hold:
+        // escaped for a terminal, line breaks included.
+        output::to_stderr(&format!("error: {}\n", escape::terminal(&e.to_string())));
     }
     EXIT_ERROR
 }
@@ -526,7 +528,7 @@ fn render_command(
     progress.finish();
     let rendered = rendered?;
     for w in rendered.iter().flat_map(|w| &w.warnings) {
-        output::to_stderr(&format!("{w}\n"));
+        output::to_stderr(&format!("{}\n", escape::terminal(w)));
     }
     let plan: Vec<(PathBuf, &Files)> = rendered
         .iter()
@@ -641,7 +643,7 @@ fn drift_command(
     }
     let report = crate::drift::drift(&models, &dumps);
     let text = match format {
-        DriftFormat::Text => report.text(),
+        DriftFormat::Text => escape::terminal_lines(&report.text()),
         DriftFormat::Markdown => report.markdown(),
         DriftFormat::Json => report.json(),
         DriftFormat::Sarif => {
@@ -689,10 +691,10 @@ fn check_command(
     match format {
         CheckFormat::Text => {
             for f in &findings {
-                stdout.line(f)?;
+                stdout.line(escape::terminal(&f.to_string()))?;
             }
             for v in &violations {
-                stdout.line(v)?;
+                stdout.line(escape::terminal(&v.to_string()))?;
             }
             let n = findings.len() + violations.len();
             stdout.line(format_args!("{n} finding{}", if n == 1 { "" } else { "s" }))?;
@@ -729,7 +731,10 @@ fn check_command(
 /// The task definitions' fields the ECS API would reject, on stderr.
 fn warn(source: &crate::spec::Source) {
     for w in source.task_definitions.iter().flat_map(|t| &t.warnings) {
-        output::to_stderr(&format!("{}: warning: {w}\n", w.at));
+        output::to_stderr(&format!(
+            "{}\n",
+            escape::terminal(&format!("{}: warning: {w}", w.at))
+        ));
     }
 }
 
@@ -744,7 +749,7 @@ fn explain_command(
     let model = crate::model::build(&source)?;
     let rows = explain::explain(&model);
     let text = match format {
-        ExplainFormat::Text => explain::text(&rows, explain_width()),
+        ExplainFormat::Text => escape::terminal_lines(&explain::text(&rows, explain_width())),
         ExplainFormat::Json => serde_json::to_string_pretty(&rows).unwrap_or_default() + "\n",
     };
     stdout.write(&text)?;
@@ -818,7 +823,7 @@ fn verify_command(
     };
     let v = crate::verify::verify_spec(&source, tasks)?;
     match format {
-        CheckFormat::Text => stdout.write(&v.text(strict))?,
+        CheckFormat::Text => stdout.write(&escape::terminal_lines(&v.text(strict)))?,
         CheckFormat::Json => stdout.write(&v.json())?,
         CheckFormat::Sarif => {
             stdout.line(serde_json::to_string_pretty(&v.sarif(strict)).unwrap_or_default())?;
@@ -930,11 +935,31 @@ fn init_from_roles(
         }
     };
     let text = crate::adopt::spec_with(&adopting, derived.as_ref());
-    let name = crate::spec::parse(Path::new("spec.yaml"), &text)?.spec.name;
+    // The spec is refused where the dump or template holds the role it
+    // was written from.
+    let place = |field: &str| {
+        let kind = if field.starts_with("execution_role") {
+            RoleKind::Execution
+        } else {
+            RoleKind::Task
+        };
+        let a = adopting
+            .iter()
+            .find(|a| a.kind == kind)
+            .unwrap_or(&adopting[0]);
+        (
+            a.role.at.clone(),
+            format!("the role `{}`", a.role.role.name),
+        )
+    };
+    let unwritten = Path::new("spec.yaml");
+    let name = in_source(crate::spec::parse(unwritten, &text), unwritten, &place)?
+        .spec
+        .name;
     let path = output.map_or_else(|| PathBuf::from(format!("{name}.yaml")), Path::to_owned);
     // What is written must render, its task definition read as `render`
     // reads it.
-    let mut source = crate::spec::parse(&path, &text)?;
+    let mut source = in_source(crate::spec::parse(&path, &text), &path, &place)?;
     if derived.is_some() {
         let tree = match reach {
             Reach::Tree => Some(SpecTree::of_file(&path)?),
@@ -942,21 +967,21 @@ fn init_from_roles(
         };
         source.read_task_definitions(&|p| std::fs::read(p), tree.as_ref())?;
     }
-    let model = crate::model::build(&source)?;
+    let model = in_source(crate::model::build(&source), &path, &place)?;
     if to_stdout {
         stdout.write(&text)?;
     } else {
         write_spec(&path, &text)?;
         stdout.line(format_args!(
             "wrote {} (from the {} {}); render it with `ecs-iam render {}`",
-            path.display(),
+            escape::terminal(&path.display().to_string()),
             if adopting.len() == 1 { "role" } else { "roles" },
             adopting
                 .iter()
-                .map(|a| format!("`{}`", a.label))
+                .map(|a| format!("`{}`", escape::terminal(&a.label)))
                 .collect::<Vec<_>>()
                 .join(" and "),
-            path.display()
+            escape::terminal(&path.display().to_string())
         ))?;
     }
     let pairs: Vec<(RoleKind, &crate::deployed::DeployedRole)> =
@@ -975,8 +1000,9 @@ fn init_from_roles(
         // a task definition that needs more than the role had) is said too.
         let _ = writeln!(
             out,
-            "the rendering against the {} `{role}` it adopts (narrowing: what least privilege removes):",
-            kind.title()
+            "the rendering against the {} `{}` it adopts (narrowing: what least privilege removes):",
+            kind.title(),
+            escape::terminal(role)
         );
         for c in changes {
             let _ = writeln!(out, "{}", c.line());
@@ -1009,7 +1035,10 @@ fn task_definition_for(
     };
     let task = crate::task_definition::load(reference, Path::new(""), &read, parameters)?;
     for w in &task.warnings {
-        output::to_stderr(&format!("{}: warning: {w}\n", w.at));
+        output::to_stderr(&format!(
+            "{}\n",
+            escape::terminal(&format!("{}: warning: {w}", w.at))
+        ));
     }
     let (file, logical) = match reference.rsplit_once('#') {
         Some((f, id)) => (f, Some(id)),
@@ -1039,7 +1068,12 @@ fn init_from_task_definition(
     let to_stdout = output.is_some_and(|o| o.as_os_str() == "-");
     let (task, relative) = task_definition_for(reference, output, parameters)?;
     let text = crate::task_definition::starter::starter(&task, &relative, parameters)?;
-    let name = crate::spec::parse(Path::new("spec.yaml"), &text)?.spec.name;
+    // The spec is refused where the task definition holds the value.
+    let place = |field: &str| crate::task_definition::starter::source_of(&task, reference, field);
+    let unwritten = Path::new("spec.yaml");
+    let name = in_source(crate::spec::parse(unwritten, &text), unwritten, &place)?
+        .spec
+        .name;
     let path = output.map_or_else(|| PathBuf::from(format!("{name}.yaml")), Path::to_owned);
     // What is written must render: read it back as `render` would. The
     // task definition is the user's own choice here, but the spec will
@@ -1060,21 +1094,53 @@ fn init_from_task_definition(
             tree: tree.root.clone(),
         });
     }
-    let mut source = crate::spec::parse(&path, &text)?;
+    let mut source = in_source(crate::spec::parse(&path, &text), &path, &place)?;
     source.read_task_definitions(&|p| std::fs::read(p), tree.as_ref())?;
-    crate::model::build(&source)?;
+    in_source(crate::model::build(&source), &path, &place)?;
     if to_stdout {
         stdout.write(&text)?;
         return Ok(EXIT_OK);
     }
     write_spec(&path, &text)?;
     stdout.line(format_args!(
-        "wrote {} (from task definition `{reference}`); render it with `ecs-iam render {}`, check it with `ecs-iam verify {}`",
-        path.display(),
-        path.display(),
-        path.display()
+        "wrote {} (from task definition `{}`); render it with `ecs-iam render {}`, check it with `ecs-iam verify {}`",
+        escape::terminal(&path.display().to_string()),
+        escape::terminal(reference),
+        escape::terminal(&path.display().to_string()),
+        escape::terminal(&path.display().to_string())
     ))?;
     Ok(EXIT_OK)
+}
+
+/// `result`, its errors about the spec `init` was about to write at
+/// `spec` (never written) placed in the input instead: `place(field)` is
+/// where the input holds what the spec's `field` was written from, and
+/// what to call it. Errors already in another file (a task definition the
+/// spec names) are left as they are.
+fn in_source<T>(
+    result: Result<T, Error>,
+    spec: &Path,
+    place: &dyn Fn(&str) -> (crate::error::Location, String),
+) -> Result<T, Error> {
+    let one = |e: Error| {
+        if e.location().is_none_or(|at| at.file != spec) {
+            return e;
+        }
+        let field = match &e {
+            Error::Invalid { field, .. } | Error::MissingField { field, .. } => field.clone(),
+            _ => String::new(),
+        };
+        let (at, from) = place(&field);
+        Error::Unadoptable {
+            at,
+            from,
+            error: Box::new(e),
+        }
+    };
+    result.map_err(|e| match e {
+        Error::Several(all) => Error::Several(all.into_iter().map(one).collect()),
+        e => one(e),
+    })
 }
 
 /// A spec `init` writes from a task definition or roles: its folder made,

@@ -29,6 +29,9 @@ pub struct DeployedRole {
     /// policies, boundary, path and tags. `kind` is [`RoleKind::Task`]
     /// until a spec's role claims it.
     pub role: Role,
+    /// Where its file writes it: messages about what is read from it point
+    /// here.
+    pub at: crate::error::Location,
 }
 
 impl DeployedRole {
@@ -119,7 +122,7 @@ pub fn parse(path: &Path, text: &str) -> Result<Deployed, Error> {
         let reader = Reader::new(&invalid);
         return Ok(Deployed {
             file: path.to_owned(),
-            roles: terraform(&reader, &invalid, &json)?,
+            roles: terraform(&reader, &invalid, &json, &locations)?,
         });
     }
     let Some(list) = json.get("RoleDetailList") else {
@@ -149,7 +152,9 @@ pub fn parse(path: &Path, text: &str) -> Result<Deployed, Error> {
     let mut roles = Vec::new();
     for (i, r) in list.iter().enumerate() {
         let at = format!("RoleDetailList[{i}]");
-        roles.push(role(&reader, &invalid, r, &at)?);
+        let mut read = role(&reader, &invalid, r, &at)?;
+        read.at = locations.at(&at);
+        roles.push(read);
     }
     Ok(Deployed {
         file: path.to_owned(),
@@ -230,6 +235,7 @@ fn template(path: &Path, text: &str, doc: &Value) -> Result<Deployed, Error> {
         roles.push(DeployedRole {
             arn: String::new(),
             role: reader.role(RoleKind::Task, &Value::Mapping(props), &at)?,
+            at: locations.at(&format!("Resources.{id}")),
         });
     }
     Ok(Deployed {
@@ -247,6 +253,7 @@ fn terraform(
     reader: &Reader<'_>,
     invalid: &dyn Fn(&str, &str) -> Error,
     json: &serde_json::Value,
+    locations: &Locations,
 ) -> Result<Vec<DeployedRole>, Error> {
     let top = if json.get("values").is_some() {
         "values"
@@ -411,6 +418,7 @@ fn terraform(
         out.push(DeployedRole {
             arn: text(v, "arn").unwrap_or_default(),
             role,
+            at: locations.at(&at),
         });
     }
     Ok(out)
@@ -553,7 +561,13 @@ fn role(
         }
     };
     let role = reader.role(RoleKind::Task, &Value::Mapping(props), &dump_field)?;
-    Ok(DeployedRole { arn, role })
+    // The caller, which knows the file, places it.
+    let at = crate::error::Location {
+        file: PathBuf::new(),
+        line: 1,
+        column: 1,
+    };
+    Ok(DeployedRole { arn, role, at })
 }
 
 /// serde_json's message without its ` at line L column C`, which the

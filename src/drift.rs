@@ -15,6 +15,7 @@ use serde::Serialize;
 use crate::arn::{Segment, Text};
 use crate::deployed::{Deployed, DeployedRole};
 use crate::error::Location;
+use crate::escape::{markdown_code, markdown_code_block, markdown_text, terminal};
 use crate::grant_diff::{self, Change, Class};
 use crate::model::{Model, Role, RoleKind};
 use crate::spec::Source;
@@ -23,7 +24,21 @@ use crate::spec::Source;
 #[derive(Debug, Clone, Serialize)]
 pub struct Found {
     pub file: String,
+    /// Empty for a role read from a template, which has no ARN before it
+    /// is deployed.
     pub arn: String,
+}
+
+impl Found {
+    /// The deployed role as reports name it: its ARN, or, read from a
+    /// template, "the template's role `NAME`".
+    fn shown(&self, name: &str) -> String {
+        if self.arn.is_empty() {
+            format!("the template's role `{name}`")
+        } else {
+            self.arn.clone()
+        }
+    }
 }
 
 /// One role of one spec, compared.
@@ -356,45 +371,50 @@ impl Report {
     }
 
     fn title(r: &RoleDrift) -> String {
-        format!("{}: {} role `{}`", r.spec, r.role, r.name)
+        format!(
+            "{}: {} role `{}`",
+            terminal(&r.spec),
+            r.role,
+            terminal(&r.name)
+        )
     }
 
-    /// One block per role, then the summary line.
+    /// One block per role, then the summary line. Names, paths and what
+    /// the deployed roles hold are escaped for a terminal.
     #[must_use]
     pub fn text(&self) -> String {
         let mut out = String::new();
+        let files: Vec<String> = self.deployed.iter().map(|f| terminal(f)).collect();
         for r in &self.roles {
             let Some(found) = &r.deployed else {
                 let _ = writeln!(
                     out,
                     "{}: not deployed: no role of that name with path `{}` in {}",
                     Self::title(r),
-                    r.path,
-                    self.deployed.join(", ")
+                    terminal(&r.path),
+                    files.join(", ")
                 );
                 continue;
             };
             let bound = if r.bound.is_empty() {
                 String::new()
             } else {
-                format!(", compared with {}", r.bound.join(", "))
+                format!(", compared with {}", terminal(&r.bound.join(", ")))
             };
+            let deployed = terminal(&found.shown(&r.name));
+            let file = terminal(&found.file);
             if r.changes.is_empty() {
                 let _ = writeln!(
                     out,
-                    "{}: matches {} in {}{bound}",
+                    "{}: matches {deployed} in {file}{bound}",
                     Self::title(r),
-                    found.arn,
-                    found.file
                 );
                 continue;
             }
             let _ = writeln!(
                 out,
-                "{}: differs from {} in {}{bound}:",
+                "{}: differs from {deployed} in {file}{bound}:",
                 Self::title(r),
-                found.arn,
-                found.file
             );
             for c in &r.changes {
                 let _ = writeln!(out, "{}", c.line());
@@ -409,7 +429,9 @@ impl Report {
         out
     }
 
-    /// A Markdown report, for an issue or a job summary.
+    /// A Markdown report, for an issue or a job summary. What the specs
+    /// and the deployed roles name is escaped: code spans in the table,
+    /// inline text in headings, one escaped line per change in the fence.
     #[must_use]
     pub fn markdown(&self) -> String {
         let s = &self.summary;
@@ -420,9 +442,11 @@ impl Report {
         for r in &self.roles {
             let (deployed, status) = match &r.deployed {
                 None => ("none".to_owned(), "**missing**".to_owned()),
-                Some(f) if r.changes.is_empty() => (format!("`{}`", f.arn), "matches".to_owned()),
+                Some(f) if r.changes.is_empty() => {
+                    (deployed_cell(f, &r.name), "matches".to_owned())
+                }
                 Some(f) => (
-                    format!("`{}`", f.arn),
+                    deployed_cell(f, &r.name),
                     format!(
                         "**drifted**: {} broadening, {} narrowing, {} neutral",
                         r.count(Class::Broadening),
@@ -433,17 +457,19 @@ impl Report {
             };
             let _ = writeln!(
                 out,
-                "| `{}` | {} `{}` | {deployed} | {status} |",
-                r.spec.replace('|', "\\|"),
+                "| {} | {} {} | {deployed} | {status} |",
+                markdown_code(&r.spec),
                 r.role,
-                r.name
+                markdown_code(&r.name)
             );
         }
         for r in self.roles.iter().filter(|r| !r.changes.is_empty()) {
             let _ = writeln!(
                 out,
-                "\n### {} role `{}` ({})\n\n```diff",
-                r.role, r.name, r.spec
+                "\n### {} role {} ({})\n\n```diff",
+                r.role,
+                markdown_code(&r.name),
+                markdown_text(&r.spec)
             );
             for c in &r.changes {
                 let sign = match c.class {
@@ -456,7 +482,7 @@ impl Report {
                     "{sign} {} {}: {}",
                     c.sign.symbol(),
                     c.class.as_str(),
-                    c.item
+                    markdown_code_block(&c.item.to_string())
                 );
             }
             out.push_str("```\n");
@@ -527,7 +553,7 @@ impl Report {
                         "{} {} (deployed {}): {}",
                         c.sign.symbol(),
                         c.class.as_str(),
-                        found.arn,
+                        found.shown(&r.name),
                         c.item
                     ),
                     location: r.at.clone(),
@@ -544,5 +570,14 @@ impl Report {
         v["kind"] = serde_json::json!("drift");
         v["in_sync"] = serde_json::json!(self.in_sync());
         serde_json::to_string_pretty(&v).unwrap_or_default() + "\n"
+    }
+}
+
+/// The table's `deployed` cell: the ARN as code, or the template's role.
+fn deployed_cell(found: &Found, name: &str) -> String {
+    if found.arn.is_empty() {
+        format!("the template's role {}", markdown_code(name))
+    } else {
+        markdown_code(&found.arn)
     }
 }

@@ -67,6 +67,16 @@ pub enum Error {
         field: String,
         problem: Box<Problem>,
     },
+    /// The spec `init` writes from an input would be refused. `at` is where
+    /// the input holds what the refused value was written from (a role in
+    /// its dump or template, a task definition's field), `from` names it,
+    /// and `error` is the spec's own message, whose position in the spec
+    /// never written is left out.
+    Unadoptable {
+        at: Location,
+        from: String,
+        error: Box<Error>,
+    },
     /// Two specs given to one `render` share a `name`, so one output folder.
     DuplicateName {
         name: String,
@@ -166,7 +176,8 @@ impl Error {
             | Error::DuplicateKey { at, .. }
             | Error::SeveralDocuments { at }
             | Error::MissingField { at, .. }
-            | Error::Invalid { at, .. } => Some(at),
+            | Error::Invalid { at, .. }
+            | Error::Unadoptable { at, .. } => Some(at),
             Error::UnknownField(u) | Error::UnknownVariant(u) => Some(&u.at),
             Error::Several(errors) => errors.first().and_then(Error::location),
             _ => None,
@@ -678,6 +689,17 @@ impl fmt::Display for Error {
                 write!(f, "{at}: {problem}")
             }
             Error::Invalid { at, field, problem } => write!(f, "{at}: `{field}`: {problem}"),
+            Error::Unadoptable { at, from, error } => {
+                let message = error.to_string();
+                let unplaced = error
+                    .location()
+                    .and_then(|l| message.strip_prefix(&format!("{l}: ")))
+                    .unwrap_or(&message);
+                write!(
+                    f,
+                    "{at}: {from}: the spec written from it would be refused: {unplaced}"
+                )
+            }
             Error::DuplicateName {
                 name,
                 first,

@@ -249,7 +249,13 @@ impl Row {
 /// wider than the space left for it.
 #[must_use]
 pub fn text(rows: &[Row], width: usize) -> String {
-    let cells: Vec<[String; 7]> = rows.iter().map(Row::cells).collect();
+    // Cells quote the spec and its task definitions (resources, container
+    // names): escaped before they are laid out, so that none adds a line
+    // or sends a control character to the terminal.
+    let cells: Vec<[String; 7]> = rows
+        .iter()
+        .map(|r| r.cells().map(|c| crate::escape::terminal(&c)))
+        .collect();
     let mut out = match column_widths(&cells, width) {
         Some(widths) => grid(&cells, widths),
         None => blocks(&cells, width),
@@ -263,7 +269,7 @@ pub fn text(rows: &[Row], width: usize) -> String {
         );
         push_lines(&mut out, "", "", &wrap(&heading, width, width));
         for (wildcard, actions) in wildcards {
-            let line = format!("{wildcard}: {}", actions.join(", "));
+            let line = crate::escape::terminal(&format!("{wildcard}: {}", actions.join(", ")));
             let lines = wrap(&line, width, width.saturating_sub(2));
             push_lines(&mut out, "", "  ", &lines);
         }

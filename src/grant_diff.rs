@@ -194,14 +194,15 @@ pub struct Change {
 }
 
 impl Change {
-    /// The change as one report line: sign, class, item.
+    /// The change as one report line for a terminal: sign, class, item
+    /// (escaped: it holds what the compared files hold).
     #[must_use]
     pub fn line(&self) -> String {
         format!(
             "  {} {:<10}  {}",
             self.sign.symbol(),
             self.class.as_str(),
-            self.item
+            crate::escape::terminal(&self.item.to_string())
         )
     }
 }

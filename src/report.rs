@@ -5,6 +5,7 @@ use std::fmt::Write as _;
 
 use serde::Serialize;
 
+use crate::escape::terminal;
 use crate::file_diff;
 use crate::grant_diff::{Class, RoleChanges, Summary};
 
@@ -131,7 +132,7 @@ impl DiffReport {
             if role.changes.is_empty() {
                 continue;
             }
-            let _ = writeln!(out, "{} role `{}`:", role.role, role.name);
+            let _ = writeln!(out, "{} role `{}`:", role.role, terminal(&role.name));
             for c in &role.changes {
                 let class = c.class.as_str();
                 let painted = if color {
@@ -147,15 +148,22 @@ impl DiffReport {
                 } else {
                     format!("{class:<10}")
                 };
-                let _ = writeln!(out, "  {} {painted}  {}", c.sign.symbol(), c.item);
+                let _ = writeln!(
+                    out,
+                    "  {} {painted}  {}",
+                    c.sign.symbol(),
+                    terminal(&c.item.to_string())
+                );
             }
         }
         out
     }
 
     fn files_text(&self, out: &mut String) {
+        // A file's lines are the file's text, which may have been edited
+        // by anyone.
         for d in &self.files.diffs {
-            out.push_str(d);
+            out.push_str(&crate::escape::terminal_lines(d));
         }
         let (only_new, only_old) = if self.new_is_spec {
             (
@@ -164,20 +172,20 @@ impl DiffReport {
             )
         } else {
             (
-                format!("only in {}", self.new),
-                format!("not in {}", self.new),
+                format!("only in {}", terminal(&self.new)),
+                format!("not in {}", terminal(&self.new)),
             )
         };
         let old = if self.old_is_spec {
             String::new()
         } else {
-            format!("{}/", self.old)
+            format!("{}/", terminal(&self.old))
         };
         for name in &self.files.missing {
-            let _ = writeln!(out, "missing: {old}{name} ({only_new})");
+            let _ = writeln!(out, "missing: {old}{} ({only_new})", terminal(name));
         }
         for name in &self.files.extra {
-            let _ = writeln!(out, "extra: {old}{name} ({only_old})");
+            let _ = writeln!(out, "extra: {old}{} ({only_old})", terminal(name));
         }
         let why = if self.old_is_spec {
             "the rendering changed"
@@ -185,7 +193,7 @@ impl DiffReport {
             "edited by hand, or the spec changed"
         };
         for name in &self.files.changed {
-            let _ = writeln!(out, "changed: {old}{name} ({why})");
+            let _ = writeln!(out, "changed: {old}{} ({why})", terminal(name));
         }
     }
 
@@ -193,17 +201,17 @@ impl DiffReport {
     #[must_use]
     pub fn summary_line(&self) -> String {
         let new = if self.new_is_spec {
-            format!("the spec `{}`", self.new)
+            format!("the spec `{}`", terminal(&self.new))
         } else {
-            format!("`{}`", self.new)
+            format!("`{}`", terminal(&self.new))
         };
+        let old = terminal(&self.old);
         if self.in_sync() {
-            return format!("`{}` is in sync with {new}", self.old);
+            return format!("`{old}` is in sync with {new}");
         }
         let s = &self.summary;
         let mut line = format!(
-            "`{}` differs from {new}: {} changed, {} missing, {} extra files; IAM: {}",
-            self.old,
+            "`{old}` differs from {new}: {} changed, {} missing, {} extra files; IAM: {}",
             s.files_changed,
             s.files_missing,
             s.files_extra,
@@ -308,11 +316,8 @@ pub(crate) fn headline(s: &Summary) -> String {
     }
 }
 
-/// Text safe inside an HTML `<code>` in a Markdown table cell.
+/// Text safe inside an HTML `<code>` in a Markdown table cell
+/// ([`crate::escape::markdown_html_code`]).
 pub(crate) fn html(s: &str) -> String {
-    s.replace('&', "&amp;")
-        .replace('<', "&lt;")
-        .replace('>', "&gt;")
-        .replace('|', "&#124;")
-        .replace('\n', "&#10;")
+    crate::escape::markdown_html_code(s)
 }

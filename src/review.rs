@@ -374,18 +374,15 @@ impl Review {
     /// One line: workloads and IAM changes in numbers.
     #[must_use]
     pub fn summary_line(&self) -> String {
+        let (old, new) = (
+            crate::escape::terminal(&self.old),
+            crate::escape::terminal(&self.new),
+        );
         if self.in_sync() {
-            format!(
-                "`{}` is in sync with `{}`: {}",
-                self.old,
-                self.new,
-                self.workloads_line()
-            )
+            format!("`{old}` is in sync with `{new}`: {}", self.workloads_line())
         } else {
             format!(
-                "`{}` differs from `{}`: {}; IAM: {}",
-                self.old,
-                self.new,
+                "`{old}` differs from `{new}`: {}; IAM: {}",
                 self.workloads_line(),
                 self.iam_line()
             )
@@ -402,7 +399,12 @@ impl Review {
             .iter()
             .filter(|w| w.status != Status::Unchanged)
         {
-            let _ = writeln!(out, "== workload `{}` ({})", w.name, w.status.as_str());
+            let _ = writeln!(
+                out,
+                "== workload `{}` ({})",
+                crate::escape::terminal(&w.name),
+                w.status.as_str()
+            );
             out.push_str(&w.report.body_text(color, w.status == Status::Changed));
         }
         out.push_str(&self.summary_line());

@@ -4,7 +4,6 @@
 //! definition needs.
 
 use std::collections::BTreeMap;
-use std::fmt::Write as _;
 
 use serde::Serialize;
 use serde_json::json;
@@ -1040,16 +1039,22 @@ impl Verification {
     #[must_use]
     pub fn text(&self, strict: bool) -> String {
         let mut s = String::new();
+        // Each line quotes what the spec and the task definitions hold
+        // (container names, fields, ARNs): escaped, so that no value adds
+        // a line or sends a control character to the terminal.
+        let mut line = |text: String| {
+            s.push_str(&crate::escape::terminal(&text));
+            s.push('\n');
+        };
         for r in &self.roles {
-            let _ = writeln!(s, "{}: {}: {}", r.at, r.field, r.message);
+            line(format!("{}: {}: {}", r.at, r.field, r.message));
         }
         for m in &self.missing {
             let who = m
                 .container
                 .as_ref()
                 .map_or_else(|| "the task".to_owned(), |c| format!("container `{c}`"));
-            let _ = writeln!(
-                s,
+            line(format!(
                 "{}: {}: the {} does not allow {} on {} ({}); {}",
                 m.at,
                 m.field,
@@ -1062,17 +1067,16 @@ impl Verification {
                 } else {
                     format!("for {who}, {}", m.call.error)
                 }
-            );
+            ));
         }
         for u in &self.unseen {
-            let _ = writeln!(s, "{}: {}", u.at, u.message);
+            line(format!("{}: {}", u.at, u.message));
         }
         for u in &self.unproven {
-            let _ = writeln!(s, "{}: not proven: {u}", self.spec);
+            line(format!("{}: not proven: {u}", self.spec));
         }
         for u in &self.unused {
-            let _ = writeln!(
-                s,
+            line(format!(
                 "{}: {}: {}: the execution role grants {} on {}, which no task definition needs{}",
                 u.at,
                 if strict { "error" } else { "warning" },
@@ -1084,21 +1088,19 @@ impl Verification {
                 } else {
                     " (--strict fails on it)"
                 }
-            );
+            ));
         }
         for n in &self.notes {
-            let _ = writeln!(s, "{n}");
+            line(n.clone());
         }
         for (placeholder, value, field) in &self.assumed {
-            let _ = writeln!(
-                s,
+            line(format!(
                 "{}: evaluated with {placeholder} = {value}, from {field}; pin `deployment` in the spec to decide it",
                 self.spec
-            );
+            ));
         }
         let files = self.task_definitions.join(", ");
-        let _ = writeln!(
-            s,
+        line(format!(
             "{}: {} of {} calls ECS makes to start {} container{} of {files} {}",
             self.spec,
             self.calls - self.missing.len(),
@@ -1114,7 +1116,7 @@ impl Verification {
             } else {
                 format!("are allowed; {} missing", self.missing.len())
             }
-        );
+        ));
         s
     }
 

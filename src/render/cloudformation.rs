@@ -1,7 +1,5 @@
 //! CloudFormation YAML: the `cfn` filter.
 
-use std::fmt::Write as _;
-
 use tera::{Kwargs, State, TeraResult, Value};
 
 use super::{join_pieces, parts, sub_string};
@@ -46,29 +44,10 @@ fn yaml(value: &Value) -> TeraResult<String> {
     })
 }
 
-/// A YAML double-quoted scalar. Always quoting sidesteps YAML's plain-scalar
-/// traps (`yes`, `*`, `: `, ` #`, leading `!` and `%`, numbers).
+/// A YAML double-quoted scalar ([`crate::escape::yaml_scalar`]).
 #[must_use]
 pub fn quote(s: &str) -> String {
-    let mut out = String::with_capacity(s.len() + 2);
-    out.push('"');
-    for c in s.chars() {
-        match c {
-            '"' => out.push_str("\\\""),
-            '\\' => out.push_str("\\\\"),
-            '\n' => out.push_str("\\n"),
-            '\t' => out.push_str("\\t"),
-            '\r' => out.push_str("\\r"),
-            // Control characters, YAML's own line breaks (NEL, LS, PS) and
-            // the byte-order mark are written as escapes.
-            c if c.is_control() || matches!(c, '\u{2028}' | '\u{2029}' | '\u{feff}') => {
-                let _ = write!(out, "\\u{:04x}", u32::from(c));
-            }
-            c => out.push(c),
-        }
-    }
-    out.push('"');
-    out
+    crate::escape::yaml_scalar(s)
 }
 
 #[cfg(test)]

@@ -434,21 +434,14 @@ pub(crate) fn join_pieces(literal: &str) -> Option<Vec<String>> {
     Some(pieces)
 }
 
-/// A comment line's text: control characters shown escaped so the value
-/// cannot end the comment.
+/// A comment line's text ([`crate::escape::yaml_comment`]): line breaks
+/// (YAML's NEL, U+2028 and U+2029 too) and control characters shown
+/// escaped, so the value cannot end the comment.
 fn comment_filter(value: &Value, _: Kwargs, _: &State) -> String {
     let s = value
         .as_str()
         .map_or_else(|| value.to_string(), str::to_owned);
-    s.chars()
-        .map(|c| {
-            if c.is_control() {
-                c.escape_default().to_string()
-            } else {
-                c.to_string()
-            }
-        })
-        .collect()
+    crate::escape::yaml_comment(&s)
 }
 
 #[cfg(test)]

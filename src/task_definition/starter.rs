@@ -6,7 +6,8 @@
 use std::fmt::Write as _;
 
 use crate::arn::Env;
-use crate::error::Error;
+use crate::error::{Error, Location};
+use crate::escape::yaml_comment;
 
 use super::TaskDefinition;
 use super::needs::{Destination, Grant, ecr_repository, needs};
@@ -42,7 +43,8 @@ pub fn starter(
     let mut s = String::new();
     let _ = writeln!(
         s,
-        "# ecs-iam role specification for the task definition `{reference}`."
+        "# ecs-iam role specification for the task definition `{}`.",
+        yaml_comment(reference)
     );
     s.push_str(
         "# The roles' grants for its images, secrets, logs, environment files and EFS\n\
@@ -59,7 +61,12 @@ pub fn starter(
     if !pins.is_empty() {
         s.push_str("# Where the task definition's own ARNs say it runs:\ndeployment:\n");
         for (key, value, from) in &pins {
-            let _ = writeln!(s, "  {key}: {}  # from {from}", quoted(value));
+            let _ = writeln!(
+                s,
+                "  {key}: {}  # from {}",
+                quoted(value),
+                yaml_comment(from)
+            );
         }
     }
     s.push_str("task_definitions:\n");
@@ -87,7 +94,13 @@ pub fn starter(
     } else {
         s.push_str("# What it needs (`ecs-iam explain` shows the grants):\n");
         for n in &needs {
-            let _ = writeln!(s, "#   {}: {}", n.origin.field, describe(&n.grant));
+            // Container and secret names, ARNs: the task definition's text.
+            let _ = writeln!(
+                s,
+                "#   {}: {}",
+                yaml_comment(&n.origin.field),
+                yaml_comment(&describe(&n.grant))
+            );
         }
     }
     let role_paths: Vec<Option<String>> = [&task.task_role_arn, &task.execution_role_arn]
@@ -275,7 +288,7 @@ fn role(arn: Option<&str>, field: &str) -> String {
 /// Comment lines inside a role's section.
 fn comment(s: &mut String, lines: &[&str]) {
     for l in lines {
-        let _ = writeln!(s, "  # {l}");
+        let _ = writeln!(s, "  # {}", yaml_comment(l));
     }
 }
 
@@ -323,9 +336,9 @@ fn spec_name(task: &TaskDefinition, reference: &str) -> String {
     }
 }
 
-/// A YAML double-quoted scalar (JSON's string syntax is YAML's).
+/// A YAML double-quoted scalar.
 fn quoted(value: &str) -> String {
-    serde_json::to_string(value).unwrap_or_else(|_| "\"\"".to_owned())
+    crate::escape::yaml_scalar(value)
 }
 
 fn describe(g: &Grant) -> String {
@@ -370,6 +383,39 @@ fn describe(g: &Grant) -> String {
                 .unwrap_or_default()
         ),
     }
+}
+
+/// Where the task definition holds what [`starter`] wrote as the spec's
+/// `field` (`task_role.name`, `path`, ...), and what to call it: the role
+/// ARN a role's name or path came from; else the task definition itself.
+#[must_use]
+pub fn source_of(task: &TaskDefinition, reference: &str, field: &str) -> (Location, String) {
+    let arn = if field.starts_with("execution_role") {
+        task.execution_role_arn.as_ref()
+    } else if field.starts_with("task_role") || field == "path" {
+        task.task_role_arn.as_ref()
+    } else {
+        None
+    };
+    if let Some(f) = arn {
+        return (f.at.clone(), format!("`{}`", f.path));
+    }
+    let at = [&task.family, &task.arn]
+        .into_iter()
+        .flatten()
+        .next()
+        .map_or_else(
+            || Location {
+                file: reference
+                    .rsplit_once('#')
+                    .map_or(reference, |(f, _)| f)
+                    .into(),
+                line: 1,
+                column: 1,
+            },
+            |f| f.at.clone(),
+        );
+    (at, "the task definition".to_owned())
 }
 
 /// How `init` describes an input it declares for a template's deploy-time
