@@ -374,6 +374,13 @@ pub enum Problem {
     BadConditionKey {
         key: String,
     },
+    /// A deploy-time `value` in a spec value the outputs write as a
+    /// mapping key (`what`: `condition key`, `condition operator`).
+    DeployTimeKey {
+        what: &'static str,
+        key: String,
+        value: String,
+    },
     TooManyTags {
         count: usize,
     },
@@ -1062,6 +1069,11 @@ impl fmt::Display for Problem {
                 f,
                 "`{}` is not a condition key; write `prefix:Name`, e.g. `aws:SourceVpce`",
                 key.escape_default()
+            ),
+            Problem::DeployTimeKey { what, value, .. } => write!(
+                f,
+                "a {what} cannot hold a deploy-time value such as `{}`; write the key literally, or put the value on the right",
+                value.escape_default()
             ),
             Problem::TooManyTags { count } => write!(
                 f,
