@@ -96,6 +96,16 @@ pub enum Error {
         path: PathBuf,
         expected: Vec<String>,
     },
+    /// A file `render` made from `spec` does not parse, or does not
+    /// declare the model's roles (`what` says how), found before anything
+    /// is written. `template` is the user's template that rendered it; for
+    /// a built-in template it is a bug of ecs-iam.
+    RenderedUnreadable {
+        spec: PathBuf,
+        file: String,
+        template: Option<PathBuf>,
+        what: String,
+    },
     /// A `cloudformation.yaml` that ecs-iam could not have written.
     NotGenerated { path: PathBuf, message: String },
     /// `init --from-role` without `FILE#ROLE_NAME`.
@@ -725,6 +735,27 @@ impl fmt::Display for Error {
             Error::AdoptedRoles => write!(
                 f,
                 "`--from-role`: give at most one task role and one execution role; say which with `task=` or `execution=` before `FILE#NAME`"
+            ),
+            Error::RenderedUnreadable {
+                spec,
+                file,
+                template: Some(template),
+                what,
+            } => write!(
+                f,
+                "`{file}` as the template `{}` renders it for `{}` does not parse: {what}; fix the template",
+                template.display(),
+                spec.display()
+            ),
+            Error::RenderedUnreadable {
+                spec,
+                file,
+                template: None,
+                what,
+            } => write!(
+                f,
+                "internal error: `{file}` as ecs-iam renders it for `{}` fails its check before writing: {what}; nothing was written. Please report this at https://github.com/ecs-iam/ecs-iam/issues with the spec",
+                spec.display()
             ),
             Error::NotGenerated { path, message } => write!(
                 f,

@@ -445,7 +445,9 @@ fn deploy_time_part(text: &str) -> Option<&str> {
                 && (bytes[i + 2].is_ascii_uppercase() || bytes[i + 2].is_ascii_digit())
         })
         .map(|start| {
-            let end = text[start..].find('}').map_or(text.len(), |len| start + len + 1);
+            let end = text[start..]
+                .find('}')
+                .map_or(text.len(), |len| start + len + 1);
             (start, end)
         });
     let (start, end) = match (placeholder, variable) {

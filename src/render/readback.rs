@@ -54,6 +54,106 @@ pub fn parse(file: &Path, text: &str) -> Result<Vec<Role>, Error> {
     Ok(roles)
 }
 
+/// The role of a CDK file (`cdk/<role>.json`, an `iam.CfnRoleProps`),
+/// read as its CloudFormation `Properties`: the same IAM fields under
+/// camelCase names, the same `Fn::Sub` and `Fn::Join` long forms, and
+/// `managedPolicyRef` wrapping a symbolic policy ARN.
+///
+/// # Errors
+/// The text is not JSON, or not a role ecs-iam could have written.
+pub fn parse_cdk(file: &Path, kind: RoleKind, text: &str) -> Result<Role, Error> {
+    let json: serde_json::Value =
+        serde_json::from_str(text).map_err(|e| unreadable(file, &e.to_string()))?;
+    let serde_json::Value::Object(props) = json else {
+        return Err(unreadable(file, "is not a JSON object"));
+    };
+    let mut cfn = serde_yaml::Mapping::new();
+    for (key, value) in props {
+        let (name, value) = match key.as_str() {
+            "roleName" => ("RoleName", value),
+            "description" => ("Description", value),
+            "path" => ("Path", value),
+            "maxSessionDuration" => ("MaxSessionDuration", value),
+            "permissionsBoundary" => ("PermissionsBoundary", policy_ref(value)),
+            "assumeRolePolicyDocument" => ("AssumeRolePolicyDocument", value),
+            "policies" => (
+                "Policies",
+                renamed(
+                    value,
+                    &[
+                        ("policyName", "PolicyName"),
+                        ("policyDocument", "PolicyDocument"),
+                    ],
+                ),
+            ),
+            "managedPolicyArns" => (
+                "ManagedPolicyArns",
+                match value {
+                    serde_json::Value::Array(items) => {
+                        serde_json::Value::Array(items.into_iter().map(policy_ref).collect())
+                    }
+                    other => other,
+                },
+            ),
+            "tags" => (
+                "Tags",
+                renamed(value, &[("key", "Key"), ("value", "Value")]),
+            ),
+            _ => {
+                return Err(unreadable(
+                    file,
+                    &format!("`{key}` is not a key of `iam.CfnRoleProps` ecs-iam writes"),
+                ));
+            }
+        };
+        let value = serde_yaml::to_value(value).map_err(|e| unreadable(file, &e.to_string()))?;
+        cfn.insert(Value::String(name.to_owned()), value);
+    }
+    let error = |at: &str, what: &str| unreadable(file, &format!("`{at}` {what}"));
+    Reader::new(&error).role(kind, &Value::Mapping(cfn), &|field: &str| field.to_owned())
+}
+
+/// `{"managedPolicyRef": {"policyArn": ARN}}` as the ARN it wraps.
+fn policy_ref(value: serde_json::Value) -> serde_json::Value {
+    match value {
+        serde_json::Value::Object(mut o) if o.len() == 1 && o.contains_key("managedPolicyRef") => {
+            match o.remove("managedPolicyRef") {
+                Some(serde_json::Value::Object(mut r)) if r.len() == 1 => {
+                    r.remove("policyArn").unwrap_or(serde_json::Value::Null)
+                }
+                _ => serde_json::Value::Null,
+            }
+        }
+        other => other,
+    }
+}
+
+/// A list of objects with their keys renamed from CDK's to CloudFormation's.
+fn renamed(value: serde_json::Value, names: &[(&str, &str)]) -> serde_json::Value {
+    let serde_json::Value::Array(items) = value else {
+        return value;
+    };
+    serde_json::Value::Array(
+        items
+            .into_iter()
+            .map(|item| match item {
+                serde_json::Value::Object(o) => serde_json::Value::Object(
+                    o.into_iter()
+                        .map(|(k, v)| {
+                            let k = names
+                                .iter()
+                                .find(|(cdk, _)| *cdk == k)
+                                .map_or(k, |(_, cfn)| (*cfn).to_owned());
+                            (k, v)
+                        })
+                        .collect(),
+                ),
+                other => other,
+            })
+            .collect(),
+    )
+}
+
 fn unreadable(file: &Path, message: &str) -> Error {
     Error::NotGenerated {
         path: file.to_owned(),
