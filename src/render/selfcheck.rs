@@ -99,8 +99,8 @@ fn parses(file: &str, text: &str) -> Result<(), String> {
 /// The readers' error without its file, which the caller names.
 fn reason(e: &Error) -> String {
     match e {
-        Error::NotGenerated { message, .. } => message.clone(),
-        other => other.to_string(),
+        Error::NotGenerated { message, .. } => format!("it does not read back: {message}"),
+        other => format!("it does not read back: {other}"),
     }
 }
 
