@@ -482,6 +482,25 @@ mod tests {
     use super::*;
 
     #[test]
+    fn deploy_time_parts_of_keys() {
+        assert_eq!(
+            deploy_time_part("aws:ResourceTag/${AWS::Region}"),
+            Some("${AWS::Region}")
+        );
+        assert_eq!(
+            deploy_time_part("a:${Stage}-<input.Team>"),
+            Some("${Stage}")
+        );
+        assert_eq!(deploy_time_part("a:<region>/${Stage}"), Some("<region>"));
+        assert_eq!(deploy_time_part("a:b/${1"), Some("${1"));
+        // IAM policy variables and lone brackets are text.
+        assert_eq!(deploy_time_part("aws:ResourceTag/${aws:username}"), None);
+        assert_eq!(deploy_time_part("a:b>c<d"), None);
+        assert_eq!(deploy_time_part("s3:prefix"), None);
+        assert!(literal_key("condition key", "aws:SourceVpce").is_ok());
+    }
+
+    #[test]
     fn operators() {
         assert!(is_condition_operator("ForAnyValue:StringLikeIfExists"));
         assert!(!is_condition_operator("NullIfExists"));
