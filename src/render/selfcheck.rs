@@ -12,11 +12,11 @@
 use std::path::Path;
 
 use crate::error::Error;
-use crate::files::Files;
+use crate::files::{Files, TEMPLATE_FILE};
 use crate::grant_diff;
 use crate::model::{Model, Role};
 
-use super::{Templates, cdk, cloudformation, readback};
+use super::{Templates, cdk, cloudformation, readback, terraform};
 
 /// Check the files rendered from `spec` (whose model is `model`) with
 /// `templates`.
@@ -30,20 +30,12 @@ pub fn check(
     files: &Files,
     templates: &Templates,
 ) -> Result<(), Error> {
-    let template_of = |file: &str| -> &str {
-        if file.starts_with("cdk/") && model.roles.iter().any(|r| file == cdk_file(r)) {
-            return cdk::TEMPLATE;
-        }
-        super::cloudformation::FILES
-            .iter()
-            .chain(super::terraform::FILES)
-            .chain(cdk::FILES)
-            .chain(std::iter::once(&cdk::INPUTS))
-            .find(|(out, _)| *out == file)
-            .map_or("", |(_, template)| template)
-    };
     for (file, text) in files {
-        let template = template_of(file);
+        let role = model.roles.iter().find(|r| *file == cdk_file(r));
+        let template = match role {
+            Some(_) => cdk::TEMPLATE,
+            None => template_of(file),
+        };
         let custom = templates.overridden(template);
         let fail = |what: String| Error::RenderedUnreadable {
             spec: spec.to_owned(),
@@ -51,21 +43,34 @@ pub fn check(
             template: custom.clone(),
             what,
         };
-        if custom.is_none() && file == cloudformation::FILES[0].0 {
-            let back = readback::parse(Path::new(file), text).map_err(|e| fail(reason(&e)))?;
-            same_roles(&model.roles, &back).map_err(fail)?;
-        } else if custom.is_none() && template == cdk::TEMPLATE {
-            let role = model.roles.iter().find(|r| file == &cdk_file(r));
-            if let Some(role) = role {
+        match role {
+            _ if custom.is_some() => parses(file, text).map_err(fail)?,
+            Some(role) => {
                 let back = readback::parse_cdk(Path::new(file), role.kind, text)
                     .map_err(|e| fail(reason(&e)))?;
                 same_roles(std::slice::from_ref(role), &[back]).map_err(fail)?;
             }
-        } else {
-            parses(file, text).map_err(fail)?;
+            None if file == TEMPLATE_FILE => {
+                let back = readback::parse(Path::new(file), text).map_err(|e| fail(reason(&e)))?;
+                same_roles(&model.roles, &back).map_err(fail)?;
+            }
+            None => parses(file, text).map_err(fail)?,
         }
     }
     Ok(())
+}
+
+/// The template that renders `file`, one of a workload's files other than
+/// the per-role CDK files (`""` for the cross-account statements, which
+/// no template renders).
+fn template_of(file: &str) -> &'static str {
+    cloudformation::FILES
+        .iter()
+        .chain(terraform::FILES)
+        .chain(cdk::FILES)
+        .chain(std::iter::once(&cdk::INPUTS))
+        .find(|(out, _)| *out == file)
+        .map_or("", |(_, template)| template)
 }
 
 fn cdk_file(role: &Role) -> String {
