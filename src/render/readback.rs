@@ -62,14 +62,15 @@ pub fn parse(file: &Path, text: &str) -> Result<Vec<Role>, Error> {
 /// # Errors
 /// The text is not JSON, or not a role ecs-iam could have written.
 pub fn parse_cdk(file: &Path, kind: RoleKind, text: &str) -> Result<Role, Error> {
-    let json: serde_json::Value =
-        serde_json::from_str(text).map_err(|e| unreadable(file, &e.to_string()))?;
-    let serde_json::Value::Object(props) = json else {
+    // Straight into the YAML reader's values: JSON's are a subset.
+    let json: Value = serde_json::from_str(text).map_err(|e| unreadable(file, &e.to_string()))?;
+    let Value::Mapping(props) = json else {
         return Err(unreadable(file, "is not a JSON object"));
     };
     let mut cfn = serde_yaml::Mapping::new();
     for (key, value) in props {
-        let (name, value) = match key.as_str() {
+        let key = key.as_str().unwrap_or_default();
+        let (name, value) = match key {
             "roleName" => ("RoleName", value),
             "description" => ("Description", value),
             "path" => ("Path", value),
@@ -89,8 +90,8 @@ pub fn parse_cdk(file: &Path, kind: RoleKind, text: &str) -> Result<Role, Error>
             "managedPolicyArns" => (
                 "ManagedPolicyArns",
                 match value {
-                    serde_json::Value::Array(items) => {
-                        serde_json::Value::Array(items.into_iter().map(policy_ref).collect())
+                    Value::Sequence(items) => {
+                        Value::Sequence(items.into_iter().map(policy_ref).collect())
                     }
                     other => other,
                 },
@@ -106,7 +107,6 @@ pub fn parse_cdk(file: &Path, kind: RoleKind, text: &str) -> Result<Role, Error>
                 ));
             }
         };
-        let value = serde_yaml::to_value(value).map_err(|e| unreadable(file, &e.to_string()))?;
         cfn.insert(Value::String(name.to_owned()), value);
     }
     let error = |at: &str, what: &str| unreadable(file, &format!("`{at}` {what}"));
@@ -114,14 +114,14 @@ pub fn parse_cdk(file: &Path, kind: RoleKind, text: &str) -> Result<Role, Error>
 }
 
 /// `{"managedPolicyRef": {"policyArn": ARN}}` as the ARN it wraps.
-fn policy_ref(value: serde_json::Value) -> serde_json::Value {
+fn policy_ref(value: Value) -> Value {
     match value {
-        serde_json::Value::Object(mut o) if o.len() == 1 && o.contains_key("managedPolicyRef") => {
-            match o.remove("managedPolicyRef") {
-                Some(serde_json::Value::Object(mut r)) if r.len() == 1 => {
-                    r.remove("policyArn").unwrap_or(serde_json::Value::Null)
+        Value::Mapping(mut m) if m.len() == 1 && m.contains_key("managedPolicyRef") => {
+            match m.remove("managedPolicyRef") {
+                Some(Value::Mapping(mut r)) if r.len() == 1 => {
+                    r.remove("policyArn").unwrap_or(Value::Null)
                 }
-                _ => serde_json::Value::Null,
+                _ => Value::Null,
             }
         }
         other => other,
@@ -129,21 +129,21 @@ fn policy_ref(value: serde_json::Value) -> serde_json::Value {
 }
 
 /// A list of objects with their keys renamed from CDK's to CloudFormation's.
-fn renamed(value: serde_json::Value, names: &[(&str, &str)]) -> serde_json::Value {
-    let serde_json::Value::Array(items) = value else {
+fn renamed(value: Value, names: &[(&str, &str)]) -> Value {
+    let Value::Sequence(items) = value else {
         return value;
     };
-    serde_json::Value::Array(
+    Value::Sequence(
         items
             .into_iter()
             .map(|item| match item {
-                serde_json::Value::Object(o) => serde_json::Value::Object(
-                    o.into_iter()
+                Value::Mapping(m) => Value::Mapping(
+                    m.into_iter()
                         .map(|(k, v)| {
                             let k = names
                                 .iter()
-                                .find(|(cdk, _)| *cdk == k)
-                                .map_or(k, |(_, cfn)| (*cfn).to_owned());
+                                .find(|(cdk, _)| k.as_str() == Some(*cdk))
+                                .map_or(k, |(_, cfn)| Value::String((*cfn).to_owned()));
                             (k, v)
                         })
                         .collect(),
