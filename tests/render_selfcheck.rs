@@ -263,3 +263,19 @@ fn a_built_in_rendering_that_differs_from_the_model_is_an_internal_error() {
         );
     }
 }
+
+/// Tag keys, the other spec values written as mapping keys (Terraform's
+/// `tags` map), cannot hold a deploy-time value: IAM's tag characters
+/// leave out `$`, `{` and `<`.
+#[test]
+fn a_deploy_time_value_in_a_tag_key_is_refused() {
+    Test::new()
+        .file(
+            "spec.yaml",
+            "version: 1\nname: w\ntags:\n  \"team-<account_id>\": a\n",
+        )
+        .args(["render", "spec.yaml"])
+        .status(2)
+        .stderr("error: spec.yaml:4:24: `tags.team-<account_id>`: `team-<account_id>` contains `<` (U+003C); IAM tags allow letters, digits, spaces and `_.:/=+-@`\n")
+        .run();
+}
