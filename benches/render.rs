@@ -1,5 +1,6 @@
 //! Each stage of the data flow on the largest example: parse, model, and
-//! each renderer; and one policy evaluation.
+//! each renderer, and the check `render` makes of its files before writing
+//! them; and one policy evaluation.
 
 use std::hint::black_box;
 use std::path::Path;
@@ -46,6 +47,13 @@ fn stages(c: &mut Criterion) {
     });
     c.bench_function("render all files", |b| {
         b.iter(|| render::render(black_box(&model), &templates).unwrap());
+    });
+    let files = render::render(&model, &templates).unwrap();
+    c.bench_function("check rendered files", |b| {
+        b.iter(|| {
+            render::selfcheck::check(&path, black_box(&model), black_box(&files), &templates)
+                .unwrap();
+        });
     });
     c.bench_function("load templates", |b| {
         b.iter(|| Templates::embedded().unwrap());

@@ -118,6 +118,16 @@ pub enum Error {
         path: PathBuf,
         expected: Vec<String>,
     },
+    /// A file `render` made from `spec` does not parse, or does not
+    /// declare the model's roles (`what` says how), found before anything
+    /// is written. `template` is the user's template that rendered it; for
+    /// a built-in template it is a bug of ecs-iam.
+    RenderedUnreadable {
+        spec: PathBuf,
+        file: String,
+        template: Option<PathBuf>,
+        what: String,
+    },
     /// A `cloudformation.yaml` that ecs-iam could not have written.
     NotGenerated { path: PathBuf, message: String },
     /// `init --from-role` without `FILE#ROLE_NAME`.
@@ -424,6 +434,13 @@ pub enum Problem {
     },
     BadConditionKey {
         key: String,
+    },
+    /// A deploy-time `value` in a spec value the outputs write as a
+    /// mapping key (`what`: `condition key`, `condition operator`).
+    DeployTimeKey {
+        what: &'static str,
+        key: String,
+        value: String,
     },
     TooManyTags {
         count: usize,
@@ -789,6 +806,27 @@ impl fmt::Display for Error {
                 f,
                 "`--from-role`: give at most one task role and one execution role; say which with `task=` or `execution=` before `FILE#NAME`"
             ),
+            Error::RenderedUnreadable {
+                spec,
+                file,
+                template: Some(template),
+                what,
+            } => write!(
+                f,
+                "`{file}` as the template `{}` renders it for `{}` does not parse: {what}; fix the template",
+                template.display(),
+                spec.display()
+            ),
+            Error::RenderedUnreadable {
+                spec,
+                file,
+                template: None,
+                what,
+            } => write!(
+                f,
+                "internal error: `{file}` as ecs-iam renders it for `{}` fails its check before writing: {what}; nothing was written. Please report this at https://github.com/ecs-iam/ecs-iam/issues with the spec",
+                spec.display()
+            ),
             Error::NotGenerated { path, message } => write!(
                 f,
                 "`{}`: is not a template ecs-iam could have written: {message}",
@@ -1132,6 +1170,11 @@ impl fmt::Display for Problem {
                 f,
                 "`{}` is not a condition key; write `prefix:Name`, e.g. `aws:SourceVpce`",
                 key.escape_default()
+            ),
+            Problem::DeployTimeKey { what, value, .. } => write!(
+                f,
+                "a {what} cannot hold a deploy-time value such as `{}`; write the key literally, or put the value on the right",
+                value.escape_default()
             ),
             Problem::TooManyTags { count } => write!(
                 f,

@@ -134,6 +134,16 @@ impl Locations {
             .map(|&(line, column)| self.location(line, column))
     }
 
+    /// The position of the mapping key that ends `path` (where
+    /// [`Locations::at`] gives a scalar's value), or `None` when the file
+    /// does not hold it.
+    #[must_use]
+    pub fn key(&self, path: &str) -> Option<Location> {
+        self.keys
+            .get(path)
+            .map(|&(line, column)| self.location(line, column))
+    }
+
     /// A location in this file at a known line and column.
     #[must_use]
     pub fn location(&self, line: usize, column: usize) -> Location {

@@ -501,6 +501,10 @@ pub fn render_workloads(
         };
         let model = crate::model::build(&source)?;
         let files = render::render(&model, templates)?;
+        if keep == Keep::Files {
+            // `render` writes these files: each is read back first.
+            render::selfcheck::check(path, &model, &files, templates)?;
+        }
         done();
         let mut w = Workload::rendered(path.display().to_string(), model, files);
         if keep == Keep::Files {

@@ -1,12 +1,14 @@
-//! Spec bytes → parse → render → re-parse of every output. Whatever parses
-//! must render into files that parse again; everything else must be a clean
+//! Spec bytes → parse → model → render → the check `render` makes before
+//! writing: every output parses again, and the roles read back from
+//! `cloudformation.yaml` and the CDK files are the model's, grant by grant.
+//! Whatever loads and builds must pass it; everything else must be a clean
 //! error. A panic anywhere is a finding.
 #![no_main]
 
 use std::path::Path;
 use std::sync::OnceLock;
 
-use ecs_iam::render::Templates;
+use ecs_iam::render::{Templates, selfcheck};
 use libfuzzer_sys::fuzz_target;
 
 fn templates() -> &'static Templates {
@@ -27,19 +29,6 @@ fuzz_target!(|data: &[u8]| {
             continue;
         };
         let files = ecs_iam::render::render(&model, templates()).expect("a valid model renders");
-        for (file, content) in &files {
-            if file.ends_with(".tf") {
-                hcl::parse(content).unwrap_or_else(|e| panic!("{file}: {e}"));
-            } else if file.ends_with(".json") {
-                serde_json::from_str::<serde_json::Value>(content)
-                    .unwrap_or_else(|e| panic!("{file}: {e}"));
-            } else if file.ends_with(".yaml") {
-                serde_yaml::from_str::<serde_yaml::Value>(content)
-                    .unwrap_or_else(|e| panic!("{file}: {e}"));
-                // And ecs-iam reads its own template back.
-                ecs_iam::render::readback::parse(Path::new(file), content)
-                    .unwrap_or_else(|e| panic!("{file}: {e}"));
-            }
-        }
+        selfcheck::check(path, &model, &files, templates()).unwrap_or_else(|e| panic!("{e}"));
     }
 });

@@ -359,6 +359,7 @@ fn build_with(source: &Source, despite_placeholders: bool) -> Result<Model, Erro
         return Err(e);
     }
     let derived = derived::Derived::new(&needs);
+    b.literal_keys()?;
     let task = b.task_role(&common, &derived)?;
     let execution = b.execution_role(&common, &derived)?;
     if task.name == execution.name {
@@ -540,6 +541,20 @@ impl<'a> Builder<'a> {
     /// The problem a rule found, located at `field` of the spec.
     fn at<T>(&self, field: &str, result: Result<T, Problem>) -> Result<T, Error> {
         result.map_err(|p| self.invalid(field, p))
+    }
+
+    /// [`Builder::invalid`] at the mapping key that ends `field` rather
+    /// than at its value.
+    fn invalid_key(&self, field: &str, problem: Problem) -> Error {
+        Error::Invalid {
+            at: self
+                .source
+                .locations
+                .key(field)
+                .unwrap_or_else(|| self.source.locations.at(field)),
+            field: field.to_owned(),
+            problem: Box::new(problem),
+        }
     }
 
     fn invalid(&self, field: &str, problem: Problem) -> Error {

@@ -412,6 +412,51 @@ pub(super) fn condition_key(key: &str) -> Result<(), Problem> {
     }
 }
 
+/// A spec value that becomes a mapping key in the outputs (a condition
+/// operator or key) written literally. A deploy-time value cannot be a key:
+/// CloudFormation and CDK would get an `Fn::Join` or `Fn::Sub` object where
+/// only a string may stand, and IAM compares a condition key as written.
+/// `what` names the key (`condition key`).
+pub(super) fn literal_key(what: &'static str, key: &str) -> Result<(), Problem> {
+    match deploy_time_part(key) {
+        Some(value) => Err(Problem::DeployTimeKey {
+            what,
+            key: key.to_owned(),
+            value: value.to_owned(),
+        }),
+        None => Ok(()),
+    }
+}
+
+/// The first deploy-time value `text` holds: a placeholder (`<account_id>`,
+/// `<input.Stage>`, or any other `<...>`) or a CloudFormation variable
+/// (`${AWS::AccountId}`, `${Stage}`: `${` then an uppercase letter or a
+/// digit, which the outputs write as `Fn::Join` pieces). IAM policy
+/// variables (`${aws:username}`) are text.
+fn deploy_time_part(text: &str) -> Option<&str> {
+    let placeholder = text
+        .find('<')
+        .and_then(|start| text[start..].find('>').map(|len| (start, start + len + 1)));
+    let bytes = text.as_bytes();
+    let variable = (0..bytes.len().saturating_sub(2))
+        .find(|&i| {
+            bytes[i] == b'$'
+                && bytes[i + 1] == b'{'
+                && (bytes[i + 2].is_ascii_uppercase() || bytes[i + 2].is_ascii_digit())
+        })
+        .map(|start| {
+            let end = text[start..]
+                .find('}')
+                .map_or(text.len(), |len| start + len + 1);
+            (start, end)
+        });
+    let (start, end) = match (placeholder, variable) {
+        (Some(p), Some(v)) => p.min(v),
+        (one, other) => one.or(other)?,
+    };
+    Some(&text[start..end])
+}
+
 /// An ECR pull-through cache rule's repository prefix: 2 to 30 lowercase
 /// letters and digits, separated by single `.`, `_` or `-`.
 pub(super) fn cache_prefix(value: &str) -> Result<(), Problem> {
@@ -435,6 +480,25 @@ pub(super) fn cache_prefix(value: &str) -> Result<(), Problem> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn deploy_time_parts_of_keys() {
+        assert_eq!(
+            deploy_time_part("aws:ResourceTag/${AWS::Region}"),
+            Some("${AWS::Region}")
+        );
+        assert_eq!(
+            deploy_time_part("a:${Stage}-<input.Team>"),
+            Some("${Stage}")
+        );
+        assert_eq!(deploy_time_part("a:<region>/${Stage}"), Some("<region>"));
+        assert_eq!(deploy_time_part("a:b/${1"), Some("${1"));
+        // IAM policy variables and lone brackets are text.
+        assert_eq!(deploy_time_part("aws:ResourceTag/${aws:username}"), None);
+        assert_eq!(deploy_time_part("a:b>c<d"), None);
+        assert_eq!(deploy_time_part("s3:prefix"), None);
+        assert!(literal_key("condition key", "aws:SourceVpce").is_ok());
+    }
 
     #[test]
     fn operators() {

@@ -133,6 +133,35 @@ impl Builder<'_> {
         Ok(st)
     }
 
+    /// Refuse every condition operator and key of the spec's own
+    /// statements that holds a deploy-time value, all of them at once, in
+    /// line order, each at its key.
+    pub(super) fn literal_keys(&self) -> Result<(), Error> {
+        let s = &self.source.spec;
+        let mut refused = Vec::new();
+        for (field, specs) in [
+            ("task_role.statements", &s.task_role.statements),
+            ("execution_role.statements", &s.execution_role.statements),
+        ] {
+            for (i, st) in specs.iter().enumerate() {
+                for (op, keys) in &st.conditions {
+                    let of = format!("{field}[{i}].conditions.{op}");
+                    if let Err(p) = names::literal_key("condition operator", op) {
+                        refused.push(self.invalid_key(&of, p));
+                    }
+                    for key in keys.keys() {
+                        let kf = format!("{of}.{key}");
+                        if let Err(p) = names::literal_key("condition key", key) {
+                            refused.push(self.invalid_key(&kf, p));
+                        }
+                    }
+                }
+            }
+        }
+        refused.sort_by_key(|e| e.location().map(|l| (l.line, l.column)));
+        Error::several(refused).map_or(Ok(()), Err)
+    }
+
     /// A custom statement's `acknowledge`: text every scanner's suppression
     /// format carries, on a statement with a wildcard to acknowledge.
     fn acknowledgement(&self, f: &str, reason: &str, st: &Statement) -> Result<String, Error> {

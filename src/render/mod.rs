@@ -11,6 +11,7 @@ pub mod cloudformation;
 pub mod cross_account;
 pub mod markdown;
 pub mod readback;
+pub mod selfcheck;
 pub mod terraform;
 
 use std::path::{Path, PathBuf};
@@ -128,6 +129,15 @@ impl Templates {
             Some(e) => Err(e),
             None => Ok(Templates { tera, origins }),
         }
+    }
+
+    /// The user's file that replaces the template `name`, if one does.
+    #[must_use]
+    pub fn overridden(&self, name: &str) -> Option<PathBuf> {
+        self.origins
+            .iter()
+            .find(|(n, _)| n == name)
+            .map(|(_, p)| p.clone())
     }
 
     /// Render one template with a context.

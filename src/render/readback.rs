@@ -54,6 +54,106 @@ pub fn parse(file: &Path, text: &str) -> Result<Vec<Role>, Error> {
     Ok(roles)
 }
 
+/// The role of a CDK file (`cdk/<role>.json`, an `iam.CfnRoleProps`),
+/// read as its CloudFormation `Properties`: the same IAM fields under
+/// camelCase names, the same `Fn::Sub` and `Fn::Join` long forms, and
+/// `managedPolicyRef` wrapping a symbolic policy ARN.
+///
+/// # Errors
+/// The text is not JSON, or not a role ecs-iam could have written.
+pub fn parse_cdk(file: &Path, kind: RoleKind, text: &str) -> Result<Role, Error> {
+    // Straight into the YAML reader's values: JSON's are a subset.
+    let json: Value = serde_json::from_str(text).map_err(|e| unreadable(file, &e.to_string()))?;
+    let Value::Mapping(props) = json else {
+        return Err(unreadable(file, "is not a JSON object"));
+    };
+    let mut cfn = serde_yaml::Mapping::new();
+    for (key, value) in props {
+        let key = key.as_str().unwrap_or_default();
+        let (name, value) = match key {
+            "roleName" => ("RoleName", value),
+            "description" => ("Description", value),
+            "path" => ("Path", value),
+            "maxSessionDuration" => ("MaxSessionDuration", value),
+            "permissionsBoundary" => ("PermissionsBoundary", policy_ref(value)),
+            "assumeRolePolicyDocument" => ("AssumeRolePolicyDocument", value),
+            "policies" => (
+                "Policies",
+                renamed(
+                    value,
+                    &[
+                        ("policyName", "PolicyName"),
+                        ("policyDocument", "PolicyDocument"),
+                    ],
+                ),
+            ),
+            "managedPolicyArns" => (
+                "ManagedPolicyArns",
+                match value {
+                    Value::Sequence(items) => {
+                        Value::Sequence(items.into_iter().map(policy_ref).collect())
+                    }
+                    other => other,
+                },
+            ),
+            "tags" => (
+                "Tags",
+                renamed(value, &[("key", "Key"), ("value", "Value")]),
+            ),
+            _ => {
+                return Err(unreadable(
+                    file,
+                    &format!("`{key}` is not a key of `iam.CfnRoleProps` ecs-iam writes"),
+                ));
+            }
+        };
+        cfn.insert(Value::String(name.to_owned()), value);
+    }
+    let error = |at: &str, what: &str| unreadable(file, &format!("`{at}` {what}"));
+    Reader::new(&error).role(kind, &Value::Mapping(cfn), &|field: &str| field.to_owned())
+}
+
+/// `{"managedPolicyRef": {"policyArn": ARN}}` as the ARN it wraps.
+fn policy_ref(value: Value) -> Value {
+    match value {
+        Value::Mapping(mut m) if m.len() == 1 && m.contains_key("managedPolicyRef") => {
+            match m.remove("managedPolicyRef") {
+                Some(Value::Mapping(mut r)) if r.len() == 1 => {
+                    r.remove("policyArn").unwrap_or(Value::Null)
+                }
+                _ => Value::Null,
+            }
+        }
+        other => other,
+    }
+}
+
+/// A list of objects with their keys renamed from CDK's to CloudFormation's.
+fn renamed(value: Value, names: &[(&str, &str)]) -> Value {
+    let Value::Sequence(items) = value else {
+        return value;
+    };
+    Value::Sequence(
+        items
+            .into_iter()
+            .map(|item| match item {
+                Value::Mapping(m) => Value::Mapping(
+                    m.into_iter()
+                        .map(|(k, v)| {
+                            let k = names
+                                .iter()
+                                .find(|(cdk, _)| k.as_str() == Some(*cdk))
+                                .map_or(k, |(_, cfn)| Value::String((*cfn).to_owned()));
+                            (k, v)
+                        })
+                        .collect(),
+                ),
+                other => other,
+            })
+            .collect(),
+    )
+}
+
 fn unreadable(file: &Path, message: &str) -> Error {
     Error::NotGenerated {
         path: file.to_owned(),
