@@ -737,10 +737,11 @@ fn verify_command(
         None
     } else {
         let read = |p: &Path| {
-            std::fs::read(p).map_err(|source| Error::Read {
-                path: p.to_owned(),
-                source,
-            })
+            crate::input::bytes::read(
+                p,
+                crate::error::FileKind::TaskDefinition,
+                crate::task_definition::MAX_TASK_DEFINITION_BYTES,
+            )
         };
         Some(
             task_definitions
@@ -873,7 +874,7 @@ fn init_from_roles(
             Reach::Tree => Some(SpecTree::of_file(&path)?),
             Reach::Anywhere => None,
         };
-        source.read_task_definitions(&|p| std::fs::read(p), tree.as_ref())?;
+        source.read_task_definitions(&crate::spec::read_task_definition, tree.as_ref())?;
     }
     let model = crate::model::build(&source)?;
     if to_stdout {
@@ -934,10 +935,11 @@ fn task_definition_for(
     parameters: &crate::task_definition::Parameters,
 ) -> Result<(crate::task_definition::TaskDefinition, String), Error> {
     let read = |p: &Path| {
-        std::fs::read(p).map_err(|source| Error::Read {
-            path: p.to_owned(),
-            source,
-        })
+        crate::input::bytes::read(
+            p,
+            crate::error::FileKind::TaskDefinition,
+            crate::task_definition::MAX_TASK_DEFINITION_BYTES,
+        )
     };
     let task = crate::task_definition::load(reference, Path::new(""), &read, parameters)?;
     for w in &task.warnings {
@@ -992,7 +994,7 @@ fn init_from_task_definition(
         });
     }
     let mut source = crate::spec::parse(&path, &text)?;
-    source.read_task_definitions(&|p| std::fs::read(p), tree.as_ref())?;
+    source.read_task_definitions(&crate::spec::read_task_definition, tree.as_ref())?;
     crate::model::build(&source)?;
     if to_stdout {
         print!("{text}");
