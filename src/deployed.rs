@@ -65,16 +65,17 @@ pub fn read(path: &Path) -> Result<Deployed, Error> {
     checked(path, &text)
 }
 
-/// [`parse`], after the checks every reader of YAML makes: a YAML text
-/// (a CloudFormation template) must keep within the alias expansion budget
-/// and the depth limit. JSON, which the AWS CLI and Terraform print, has
-/// no aliases and `serde_json` refuses its depth past 128 itself; so only a
-/// text that is not JSON is walked.
+/// [`parse`], after the checks of the reading layer: a YAML text (a
+/// CloudFormation template) must keep within the alias expansion budget
+/// and the depth limit; JSON, which the AWS CLI and Terraform print, has
+/// no aliases and is only checked for depth, in one pass over its bytes.
 ///
 /// # Errors
 /// As [`read`].
 pub fn checked(path: &Path, text: &str) -> Result<Deployed, Error> {
-    if serde_json::from_str::<serde::de::IgnoredAny>(text).is_err() {
+    if serde_json::from_str::<serde::de::IgnoredAny>(text).is_ok() {
+        crate::input::json::check_depth(path, text, FileKind::Dump)?;
+    } else {
         crate::input::yaml::check(path, text, FileKind::Dump)?;
     }
     parse(path, text)

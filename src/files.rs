@@ -77,7 +77,12 @@ fn file_names(dir: &Path) -> Result<Vec<String>, Error> {
 }
 
 /// With `contents`, each file is read through the cap for that kind.
-fn walk(dir: &Path, prefix: &str, out: &mut Files, contents: Option<FileKind>) -> Result<(), Error> {
+fn walk(
+    dir: &Path,
+    prefix: &str,
+    out: &mut Files,
+    contents: Option<FileKind>,
+) -> Result<(), Error> {
     let read_err = |path: &Path, source| Error::Read {
         path: path.to_owned(),
         source,

@@ -139,11 +139,7 @@ fn cat_file(objects: &[String], kind: FileKind, max: u64) -> Result<Vec<Option<V
             out.push(None);
             continue;
         }
-        let Some(size) = header
-            .split(' ')
-            .nth(2)
-            .and_then(|s| s.parse::<u64>().ok())
-        else {
+        let Some(size) = header.split(' ').nth(2).and_then(|s| s.parse::<u64>().ok()) else {
             failure = Some(bad("unexpected output"));
             break;
         };

@@ -14,13 +14,32 @@ use std::path::Path;
 use crate::error::{Error, FileKind, Location};
 
 /// At most `max + 1` bytes of `reader`: more than `max` means the source
-/// is longer than allowed.
+/// is longer than allowed. The buffer grows by doubling but never past
+/// `max + 1`, so a source that goes on costs that and no more.
 ///
 /// # Errors
 /// The reader fails.
 pub fn read_up_to(reader: impl Read, max: u64) -> io::Result<Vec<u8>> {
-    let mut bytes = Vec::new();
-    reader.take(max.saturating_add(1)).read_to_end(&mut bytes)?;
+    read_into(reader, max, Vec::new())
+}
+
+fn read_into(mut reader: impl Read, max: u64, mut bytes: Vec<u8>) -> io::Result<Vec<u8>> {
+    let limit = usize::try_from(max.saturating_add(1)).unwrap_or(usize::MAX);
+    let mut chunk = vec![0u8; 64 * 1024];
+    while bytes.len() < limit {
+        let room = (limit - bytes.len()).min(chunk.len());
+        let n = match reader.read(&mut chunk[..room]) {
+            Ok(0) => break,
+            Ok(n) => n,
+            Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
+            Err(e) => return Err(e),
+        };
+        if bytes.capacity() - bytes.len() < n {
+            let want = (bytes.capacity() * 2).max(bytes.len() + n).min(limit);
+            bytes.reserve_exact(want - bytes.len());
+        }
+        bytes.extend_from_slice(&chunk[..n]);
+    }
     Ok(bytes)
 }
 
@@ -35,17 +54,18 @@ pub fn read(path: &Path, kind: FileKind, max: u64) -> Result<Vec<u8>, Error> {
         source,
     };
     let file = File::open(path).map_err(read_err)?;
-    let bytes = read_up_to(&file, max).map_err(read_err)?;
+    // Only a regular file's length is a size (a hint for the buffer, and
+    // the size a message gives); a device or a pipe is said to go on.
+    let size = file
+        .metadata()
+        .ok()
+        .filter(std::fs::Metadata::is_file)
+        .map(|m| m.len());
+    let hint = size.map_or(0, |len| len.min(max).saturating_add(1));
+    let buffer = Vec::with_capacity(usize::try_from(hint).unwrap_or(0));
+    let bytes = read_into(&file, max, buffer).map_err(read_err)?;
     if bytes.len() as u64 > max {
-        // Only a regular file's length is a size; a device or a pipe is
-        // said to go on.
-        let size = file
-            .metadata()
-            .ok()
-            .filter(std::fs::Metadata::is_file)
-            .map(|m| m.len())
-            .filter(|&len| len > max);
-        return Err(too_large(path, kind, size, max));
+        return Err(too_large(path, kind, size.filter(|&len| len > max), max));
     }
     Ok(bytes)
 }
@@ -161,15 +181,26 @@ mod tests {
         let t = text(Path::new("f"), b"\xef\xbb\xbfa: 1\n".to_vec()).unwrap();
         assert_eq!(t, "a: 1\n");
         let e = text(Path::new("f"), b"\xef\xbb\xbfa\n\xff".to_vec()).unwrap_err();
-        assert_eq!(e.to_string(), "f:2:1: the file is not valid UTF-8; save it as UTF-8");
+        assert_eq!(
+            e.to_string(),
+            "f:2:1: the file is not valid UTF-8; save it as UTF-8"
+        );
     }
 
     #[test]
     fn carries_the_error_through_io() {
-        let e = io::Error::other(too_large(Path::new("t.json"), FileKind::TaskDefinition, Some(9), 8));
+        let e = io::Error::other(too_large(
+            Path::new("t.json"),
+            FileKind::TaskDefinition,
+            Some(9),
+            8,
+        ));
         let e = into_error(e).unwrap();
         assert!(matches!(e, Error::TooLarge { bytes: Some(9), .. }));
         let plain = io::Error::new(io::ErrorKind::NotFound, "gone");
-        assert_eq!(into_error(plain).unwrap_err().kind(), io::ErrorKind::NotFound);
+        assert_eq!(
+            into_error(plain).unwrap_err().kind(),
+            io::ErrorKind::NotFound
+        );
     }
 }

@@ -192,7 +192,10 @@ mod tests {
             let _ = writeln!(text, "a{i}: &a{i} [{refs}]");
         }
         let e = check_spec(&text).unwrap_err();
-        assert!(matches!(e, Error::AliasExpansion { ref at, .. } if at.line == 6), "{e}");
+        assert!(
+            matches!(e, Error::AliasExpansion { ref at, .. } if at.line == 6),
+            "{e}"
+        );
     }
 
     #[test]
