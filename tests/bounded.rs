@@ -280,3 +280,74 @@ fn a_dump_may_start_with_a_byte_order_mark() {
             .run();
     }
 }
+
+fn git(dir: &Path, args: &[&str]) {
+    let out = Command::new("git")
+        .args(args)
+        .current_dir(dir)
+        .env("GIT_AUTHOR_NAME", "ecs-iam tests")
+        .env("GIT_AUTHOR_EMAIL", "tests@example.com")
+        .env("GIT_COMMITTER_NAME", "ecs-iam tests")
+        .env("GIT_COMMITTER_EMAIL", "tests@example.com")
+        .output()
+        .expect("git runs");
+    assert!(
+        out.status.success(),
+        "git {args:?}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
+#[test]
+fn a_blob_at_the_base_revision_is_read_through_the_cap() {
+    // A spec over 1 MiB at `main`: refused from the size git gives before
+    // its bytes.
+    let test = Test::new();
+    let dir = test.dir().to_owned();
+    let padding = format!("# {}\n", "x".repeat(100)).repeat(20_000);
+    let big = format!("{SPEC}{padding}");
+    std::fs::write(dir.join("spec.yaml"), &big).unwrap();
+    git(&dir, &["init", "-q", "-b", "main"]);
+    git(&dir, &["add", "-A"]);
+    git(&dir, &["commit", "-q", "-m", "base"]);
+    std::fs::write(dir.join("spec.yaml"), SPEC).unwrap();
+    let out = run(Test::in_dir(&dir).args(["diff", "--base", "main", "spec.yaml"]));
+    assert_eq!(
+        (out.status, out.stderr.as_str()),
+        (
+            Some(2),
+            format!(
+                "error: main:spec.yaml:1:1: the file is {} bytes; a spec may be at most 1048576 bytes\n",
+                big.len()
+            )
+            .as_str()
+        )
+    );
+
+    // A task definition over 4 MiB that the spec at `main` names.
+    let test = Test::new();
+    let dir = test.dir().to_owned();
+    let spec = format!("{SPEC}task_definitions: [td.json]\n");
+    std::fs::write(dir.join("spec.yaml"), &spec).unwrap();
+    let td = format!(
+        "{{\"family\": \"w\", \"containerDefinitions\": [], \"pad\": \"{}\"}}",
+        "x".repeat(5_000_000)
+    );
+    std::fs::write(dir.join("td.json"), &td).unwrap();
+    git(&dir, &["init", "-q", "-b", "main"]);
+    git(&dir, &["add", "-A"]);
+    git(&dir, &["commit", "-q", "-m", "base"]);
+    std::fs::write(dir.join("spec.yaml"), SPEC).unwrap();
+    let out = run(Test::in_dir(&dir).args(["diff", "--base", "main", "spec.yaml"]));
+    assert_eq!(
+        (out.status, out.stderr.as_str()),
+        (
+            Some(2),
+            format!(
+                "error: main:td.json:1:1: the file is {} bytes; a task definition may be at most 4194304 bytes\n",
+                td.len()
+            )
+            .as_str()
+        )
+    );
+}
