@@ -298,10 +298,11 @@ pub fn file_at_label(label: &Path) -> std::io::Result<Vec<u8>> {
         crate::task_definition::MAX_TASK_DEFINITION_BYTES,
     );
     match found {
-        Ok(mut found) => match found.pop().flatten() {
-            Some(bytes) => return Ok(bytes),
-            None => {}
-        },
+        Ok(mut found) => {
+            if let Some(bytes) = found.pop().flatten() {
+                return Ok(bytes);
+            }
+        }
         // Too large: carried to the caller whole.
         Err(e @ Error::TooLarge { .. }) => return Err(std::io::Error::other(e)),
         Err(other) => return Err(std::io::Error::other(other.to_string())),

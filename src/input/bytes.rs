@@ -90,11 +90,12 @@ pub fn read_io(path: &Path, kind: FileKind, max: u64) -> io::Result<Vec<u8>> {
 /// # Errors
 /// The I/O error, when it is a plain one.
 pub fn into_error(e: io::Error) -> Result<Error, io::Error> {
-    if !e.get_ref().is_some_and(|inner| inner.is::<Error>()) {
+    type Inner = dyn std::error::Error + Send + Sync;
+    if !e.get_ref().is_some_and(Inner::is::<Error>) {
         return Err(e);
     }
     let kind = e.kind();
-    match e.into_inner().map(|inner| inner.downcast::<Error>()) {
+    match e.into_inner().map(Inner::downcast::<Error>) {
         Some(Ok(error)) => Ok(*error),
         Some(Err(other)) => Err(io::Error::new(kind, other)),
         None => Err(io::Error::from(kind)),
