@@ -3,8 +3,9 @@
 //! line and exit 2, at once and in bounded memory, whichever command reads
 //! them: a spec, a task definition (`verify --task-definition`, `init
 //! --from-task-definition`), a dump or template (`drift --deployed`, `init
-//! --from-role`), a guardrails file (`check --guardrails`) and a
-//! `--templates` override. The hostile files are generated here, in the
+//! --from-role`), a guardrails file (`check --guardrails`), a
+//! `--templates` override, a rendered folder `diff` reads back, and the
+//! blobs of `diff --base`. The hostile files are generated here, in the
 //! test's scratch folder.
 #![cfg(unix)]
 
@@ -225,6 +226,29 @@ fn an_alias_bomb_template_is_refused_at_the_alias() {
     assert_eq!(
         (out.status, out.stderr.as_str()),
         (Some(2), expected.as_str())
+    );
+}
+
+#[test]
+fn an_alias_bomb_in_a_rendered_folder_is_refused_at_the_alias() {
+    // A pull request's output folder is its author's too: `diff` reads it
+    // back through the same budget.
+    let test = Test::new().file("spec.yaml", SPEC);
+    let dir = test.dir().to_owned();
+    let out = run(test.args(["render", "spec.yaml"]));
+    assert_eq!(out.status, Some(0), "{}", out.stderr);
+    let bomb = alias_bomb(
+        "Resources:\n  TaskRole:\n    Type: AWS::IAM::Role\n    Properties:\n      Description: {}\n      Tags:\n",
+        "        ",
+    );
+    std::fs::write(dir.join("outputs/w/cloudformation.yaml"), bomb).unwrap();
+    let out = run(Test::in_dir(&dir).args(["diff", "spec.yaml"]));
+    assert_eq!(
+        (out.status, out.stderr.as_str()),
+        (
+            Some(2),
+            alias_refused("outputs/w/cloudformation.yaml", 7, 11, "generated file").as_str()
+        )
     );
 }
 
