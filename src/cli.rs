@@ -809,10 +809,11 @@ fn verify_command(
         None
     } else {
         let read = |p: &Path| {
-            std::fs::read(p).map_err(|source| Error::Read {
-                path: p.to_owned(),
-                source,
-            })
+            crate::input::bytes::read(
+                p,
+                crate::error::FileKind::TaskDefinition,
+                crate::task_definition::MAX_TASK_DEFINITION_BYTES,
+            )
         };
         Some(
             task_definitions
@@ -965,7 +966,7 @@ fn init_from_roles(
             Reach::Tree => Some(SpecTree::of_file(&path)?),
             Reach::Anywhere => None,
         };
-        source.read_task_definitions(&|p| std::fs::read(p), tree.as_ref())?;
+        source.read_task_definitions(&crate::spec::read_task_definition, tree.as_ref())?;
     }
     let model = in_source(crate::model::build(&source), &path, &place)?;
     if to_stdout {
@@ -1028,10 +1029,11 @@ fn task_definition_for(
     parameters: &crate::task_definition::Parameters,
 ) -> Result<(crate::task_definition::TaskDefinition, String), Error> {
     let read = |p: &Path| {
-        std::fs::read(p).map_err(|source| Error::Read {
-            path: p.to_owned(),
-            source,
-        })
+        crate::input::bytes::read(
+            p,
+            crate::error::FileKind::TaskDefinition,
+            crate::task_definition::MAX_TASK_DEFINITION_BYTES,
+        )
     };
     let task = crate::task_definition::load(reference, Path::new(""), &read, parameters)?;
     for w in &task.warnings {
@@ -1095,7 +1097,7 @@ fn init_from_task_definition(
         });
     }
     let mut source = in_source(crate::spec::parse(&path, &text), &path, &place)?;
-    source.read_task_definitions(&|p| std::fs::read(p), tree.as_ref())?;
+    source.read_task_definitions(&crate::spec::read_task_definition, tree.as_ref())?;
     in_source(crate::model::build(&source), &path, &place)?;
     if to_stdout {
         stdout.write(&text)?;

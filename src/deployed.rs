@@ -11,7 +11,7 @@ use std::path::{Path, PathBuf};
 
 use serde_yaml::{Mapping, Value};
 
-use crate::error::{Error, Problem};
+use crate::error::{Error, FileKind, Problem};
 use crate::location::Locations;
 use crate::model::{Role, RoleKind};
 use crate::render::readback::Reader;
@@ -64,25 +64,24 @@ pub struct Deployed {
 /// get-account-authorization-details`, or holds a policy document ecs-iam
 /// cannot compare; located in the file.
 pub fn read(path: &Path) -> Result<Deployed, Error> {
-    let read_err = |source| Error::Read {
-        path: path.to_owned(),
-        source,
-    };
-    let len = std::fs::metadata(path).map_err(read_err)?.len();
-    if len > MAX_DUMP_BYTES {
-        return Err(Error::TooLarge {
-            at: crate::error::Location {
-                file: path.to_owned(),
-                line: 1,
-                column: 1,
-            },
-            kind: crate::error::FileKind::Deployed,
-            bytes: len,
-            max: MAX_DUMP_BYTES,
-        });
+    let text = crate::input::bytes::read_text(path, FileKind::Dump, MAX_DUMP_BYTES)?;
+    checked(path, &text)
+}
+
+/// [`parse`], after the checks of the reading layer: a YAML text (a
+/// CloudFormation template) must keep within the alias expansion budget
+/// and the depth limit; JSON, which the AWS CLI and Terraform print, has
+/// no aliases and is only checked for depth, in one pass over its bytes.
+///
+/// # Errors
+/// As [`read`].
+pub fn checked(path: &Path, text: &str) -> Result<Deployed, Error> {
+    if serde_json::from_str::<serde::de::IgnoredAny>(text).is_ok() {
+        crate::input::json::check_depth(path, text, FileKind::Dump)?;
+    } else {
+        crate::input::yaml::check(path, text, FileKind::Dump)?;
     }
-    let text = std::fs::read_to_string(path).map_err(read_err)?;
-    parse(path, &text)
+    parse(path, text)
 }
 
 /// The deployed roles of a dump's text.

@@ -31,6 +31,47 @@ impl fmt::Display for Location {
     }
 }
 
+/// What a file ecs-iam reads is, named in messages about its size or shape.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FileKind {
+    Spec,
+    TaskDefinition,
+    /// `drift --deployed` and `init --from-role` input: an account's
+    /// authorization details, a CloudFormation template, or Terraform's
+    /// plan or state.
+    Dump,
+    Guardrails,
+    /// A `--templates` override.
+    Template,
+    /// A file of a rendered output folder, read back by `diff`.
+    Generated,
+}
+
+impl FileKind {
+    /// How deep a real file of this kind nests, in words.
+    #[must_use]
+    pub fn typical_depth(self) -> &'static str {
+        match self {
+            FileKind::Spec | FileKind::Guardrails => "six",
+            FileKind::TaskDefinition | FileKind::Template | FileKind::Generated => "ten",
+            FileKind::Dump => "twelve",
+        }
+    }
+}
+
+impl fmt::Display for FileKind {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            FileKind::Spec => "spec",
+            FileKind::TaskDefinition => "task definition",
+            FileKind::Dump => "dump",
+            FileKind::Guardrails => "guardrails file",
+            FileKind::Template => "template",
+            FileKind::Generated => "generated file",
+        })
+    }
+}
+
 /// Everything that can stop ecs-iam.
 #[derive(Debug)]
 pub enum Error {
@@ -38,17 +79,29 @@ pub enum Error {
     Read { path: PathBuf, source: io::Error },
     /// The YAML or JSON parser rejected the spec (syntax or a wrong type).
     Syntax { at: Location, message: String },
-    /// A file larger than any file of its kind needs.
+    /// A file is larger than any file of its kind needs. `bytes` is its
+    /// size where it has one (a regular file); a device or a pipe that
+    /// goes on past `max` has none.
     TooLarge {
         at: Location,
         kind: FileKind,
-        bytes: u64,
+        bytes: Option<u64>,
         max: u64,
     },
     /// The spec is not UTF-8; `at` is the first bad byte.
     NotUtf8 { at: Location },
-    /// The text nests deeper than a spec does (refused before the parser).
-    TooDeep { at: Location },
+    /// The text nests deeper than a file of its kind does (refused before
+    /// the parser).
+    TooDeep { at: Location, kind: FileKind },
+    /// The YAML's aliases would expand past the budget (`nodes` nodes or
+    /// `bytes` bytes of scalars): refused at the alias that crosses it,
+    /// before anything is expanded.
+    AliasExpansion {
+        at: Location,
+        kind: FileKind,
+        nodes: u64,
+        bytes: u64,
+    },
     /// A key is given twice in one mapping.
     DuplicateKey { at: Location, path: String },
     /// The YAML file holds more than one document.
@@ -182,7 +235,8 @@ impl Error {
             Error::Syntax { at, .. }
             | Error::TooLarge { at, .. }
             | Error::NotUtf8 { at }
-            | Error::TooDeep { at }
+            | Error::TooDeep { at, .. }
+            | Error::AliasExpansion { at, .. }
             | Error::DuplicateKey { at, .. }
             | Error::SeveralDocuments { at }
             | Error::MissingField { at, .. }
@@ -219,34 +273,6 @@ impl Error {
             Error::Several(all) => all.iter().flat_map(Error::each).collect(),
             one => vec![one],
         }
-    }
-}
-
-/// The kinds of file ecs-iam reads, as a message about one names it.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum FileKind {
-    /// A spec.
-    Spec,
-    /// A task definition, or a template holding one.
-    TaskDefinition,
-    /// Deployed roles: an account's authorization details, a Terraform
-    /// plan or state, or a CloudFormation template.
-    Deployed,
-    /// A platform's guardrails.
-    Guardrails,
-    /// A template given with `--templates`.
-    Template,
-}
-
-impl fmt::Display for FileKind {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(match self {
-            FileKind::Spec => "a spec",
-            FileKind::TaskDefinition => "a task definition",
-            FileKind::Deployed => "a file of deployed roles",
-            FileKind::Guardrails => "a guardrails file",
-            FileKind::Template => "a template",
-        })
     }
 }
 
@@ -510,10 +536,6 @@ pub enum Problem {
         link: PathBuf,
         target: PathBuf,
     },
-    TaskDefinitionTooLarge {
-        bytes: u64,
-        max: u64,
-    },
     NotATaskDefinition,
     NoSuchTaskDefinition {
         id: String,
@@ -656,18 +678,37 @@ impl fmt::Display for Error {
             Error::TooLarge {
                 at,
                 kind,
-                bytes,
+                bytes: Some(bytes),
                 max,
             } => write!(
                 f,
-                "{at}: the file is {bytes} bytes; {kind} may be at most {max} bytes"
+                "{at}: the file is {bytes} bytes; a {kind} may be at most {max} bytes"
+            ),
+            Error::TooLarge {
+                at,
+                kind,
+                bytes: None,
+                max,
+            } => write!(
+                f,
+                "{at}: the file goes on past {max} bytes; a {kind} may be at most {max} bytes"
             ),
             Error::NotUtf8 { at } => {
                 write!(f, "{at}: the file is not valid UTF-8; save it as UTF-8")
             }
-            Error::TooDeep { at } => write!(
+            Error::TooDeep { at, kind } => write!(
                 f,
-                "{at}: the text nests too deep to be a spec (a spec nests about six levels)"
+                "{at}: the text nests too deep to be a {kind} (a {kind} nests about {} levels)",
+                kind.typical_depth()
+            ),
+            Error::AliasExpansion {
+                at,
+                kind,
+                nodes,
+                bytes,
+            } => write!(
+                f,
+                "{at}: this alias would expand the {kind} past {nodes} nodes or {bytes} bytes; write the value out, or alias less"
             ),
             Error::DuplicateKey { at, path } => {
                 write!(f, "{at}: `{path}` is given twice; keep one")
@@ -1251,10 +1292,6 @@ impl fmt::Display for Problem {
                 "`{value}` leads out of {tree}: `{}` is a symbolic link to `{}`, and a spec reads only files inside the tree; copy the file into it, or pass --allow-outside-paths to read it anyway",
                 link.display(),
                 target.display()
-            ),
-            Problem::TaskDefinitionTooLarge { bytes, max } => write!(
-                f,
-                "the file is {bytes} bytes; a task definition may be at most {max} bytes"
             ),
             Problem::NotATaskDefinition => write!(
                 f,

@@ -6,7 +6,7 @@ use std::fs;
 use std::io::Write as _;
 use std::path::{Path, PathBuf};
 
-use crate::error::Error;
+use crate::error::{Error, FileKind};
 
 /// The generated files of one workload: path relative to its folder (with
 /// `/`), and content.
@@ -56,19 +56,33 @@ pub fn is_generated_name(name: &str) -> bool {
 /// # Errors
 /// A file or folder cannot be read.
 pub fn read_tree(dir: &Path) -> Result<Files, Error> {
+    read_files(dir, FileKind::Generated)
+}
+
+/// The most a file `diff` reads back, or a `--templates` override, may
+/// hold; what ecs-iam writes for one workload is a few kilobytes.
+pub const MAX_FILE_BYTES: u64 = 16 * 1024 * 1024;
+
+fn read_files(dir: &Path, kind: FileKind) -> Result<Files, Error> {
     let mut out = BTreeMap::new();
-    walk(dir, "", &mut out, true)?;
+    walk(dir, "", &mut out, Some(kind))?;
     Ok(out)
 }
 
 /// The names of every file under `dir` (contents left unread).
 fn file_names(dir: &Path) -> Result<Vec<String>, Error> {
     let mut out = BTreeMap::new();
-    walk(dir, "", &mut out, false)?;
+    walk(dir, "", &mut out, None)?;
     Ok(out.into_keys().collect())
 }
 
-fn walk(dir: &Path, prefix: &str, out: &mut Files, contents: bool) -> Result<(), Error> {
+/// With `contents`, each file is read through the cap for that kind.
+fn walk(
+    dir: &Path,
+    prefix: &str,
+    out: &mut Files,
+    contents: Option<FileKind>,
+) -> Result<(), Error> {
     let read_err = |path: &Path, source| Error::Read {
         path: path.to_owned(),
         source,
@@ -84,8 +98,8 @@ fn walk(dir: &Path, prefix: &str, out: &mut Files, contents: bool) -> Result<(),
         let kind = entry.file_type().map_err(|e| read_err(&path, e))?;
         if kind.is_dir() {
             walk(&path, &format!("{name}/"), out, contents)?;
-        } else if contents {
-            let bytes = fs::read(&path).map_err(|e| read_err(&path, e))?;
+        } else if let Some(kind) = contents {
+            let bytes = crate::input::bytes::read(&path, kind, MAX_FILE_BYTES)?;
             out.insert(name, String::from_utf8_lossy(&bytes).into_owned());
         } else {
             out.insert(name, String::new());
@@ -184,7 +198,7 @@ pub fn read_templates(dir: &Path) -> Result<Files, Error> {
             what: "is not a folder of templates",
         });
     }
-    let mut found = read_tree(dir)?;
+    let mut found = read_files(dir, FileKind::Template)?;
     found.retain(|name, _| Path::new(name).extension().is_some_and(|e| e == "tera"));
     Ok(found)
 }

@@ -3,11 +3,11 @@
 //! large dependency for three plumbing commands).
 
 use std::fmt::Write as _;
-use std::io::Write as _;
+use std::io::{BufRead as _, BufReader, Read as _, Write as _};
 use std::path::{Path, PathBuf};
-use std::process::{Command, Stdio};
+use std::process::{Child, Command, Stdio};
 
-use crate::error::Error;
+use crate::error::{Error, FileKind};
 
 /// One spec file at the revision: a label for messages
 /// (`<rev>:<path from the repository root>`) and its bytes.
@@ -17,47 +17,172 @@ pub struct Blob {
     pub bytes: Vec<u8>,
 }
 
-fn git(args: &[&str], stdin: Option<&[u8]>) -> Result<Vec<u8>, Error> {
-    let command = format!("git {}", args.join(" "));
-    let mut child = Command::new("git")
+/// The most any plumbing command may print (`ls-tree` of a folder):
+/// far more than a repository of specs lists.
+const MAX_GIT_OUTPUT: u64 = 64 * 1024 * 1024;
+
+fn spawn(args: &[&str], stdin: bool) -> Result<Child, Error> {
+    Command::new("git")
         .args(args)
-        .stdin(if stdin.is_some() {
-            Stdio::piped()
-        } else {
-            Stdio::null()
-        })
+        .stdin(if stdin { Stdio::piped() } else { Stdio::null() })
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
         .spawn()
         .map_err(|e| Error::Git {
-            command: command.clone(),
+            command: format!("git {}", args.join(" ")),
             message: format!("{e}; is git installed and on PATH?"),
-        })?;
-    if let (Some(input), Some(mut pipe)) = (stdin, child.stdin.take()) {
-        // cat-file answers as it reads: write from a thread so neither
-        // side waits on a full pipe.
-        let input = input.to_vec();
-        std::thread::spawn(move || {
-            let _ = pipe.write_all(&input);
-        });
-    }
-    let out = child.wait_with_output().map_err(|e| Error::Git {
+        })
+}
+
+/// Run git, its stdout read through a cap of [`MAX_GIT_OUTPUT`].
+fn git(args: &[&str]) -> Result<Vec<u8>, Error> {
+    let command = format!("git {}", args.join(" "));
+    let mut child = spawn(args, false)?;
+    let stderr = drain_stderr(&mut child);
+    let io_err = |e: std::io::Error| Error::Git {
         command: command.clone(),
         message: e.to_string(),
-    })?;
-    if !out.status.success() {
-        let stderr = String::from_utf8_lossy(&out.stderr);
+    };
+    let out = match child.stdout.take() {
+        Some(pipe) => crate::input::bytes::read_up_to(pipe, MAX_GIT_OUTPUT).map_err(io_err)?,
+        None => Vec::new(),
+    };
+    if out.len() as u64 > MAX_GIT_OUTPUT {
+        let _ = child.kill();
+        let _ = child.wait();
+        return Err(Error::Git {
+            command,
+            message: format!("printed more than {MAX_GIT_OUTPUT} bytes"),
+        });
+    }
+    let status = child.wait().map_err(io_err)?;
+    if !status.success() {
+        let stderr = stderr.join().unwrap_or_default();
+        let stderr = String::from_utf8_lossy(&stderr);
         return Err(Error::Git {
             command,
             message: stderr.lines().next().unwrap_or("no message").to_owned(),
         });
     }
-    Ok(out.stdout)
+    Ok(out)
+}
+
+/// Read the child's stderr from a thread, so that neither pipe fills while
+/// the other is read; a few kilobytes of it are kept.
+fn drain_stderr(child: &mut Child) -> std::thread::JoinHandle<Vec<u8>> {
+    let pipe = child.stderr.take();
+    std::thread::spawn(move || {
+        let Some(mut pipe) = pipe else {
+            return Vec::new();
+        };
+        let mut kept = crate::input::bytes::read_up_to(&mut pipe, 64 * 1024).unwrap_or_default();
+        kept.truncate(64 * 1024);
+        let _ = std::io::copy(&mut pipe, &mut std::io::sink());
+        kept
+    })
+}
+
+/// The blobs `objects` (`<rev>:<path>`) name, read with one `git cat-file
+/// --batch`: `None` for one git does not have. Each blob's size is in the
+/// header git prints before it, so one larger than `max` is refused (as a
+/// `kind` of file, at its label) before a byte of it is read.
+fn cat_file(objects: &[String], kind: FileKind, max: u64) -> Result<Vec<Option<Vec<u8>>>, Error> {
+    let command = "git cat-file --batch".to_owned();
+    let mut child = spawn(&["cat-file", "--batch"], true)?;
+    let stderr = drain_stderr(&mut child);
+    if let Some(mut pipe) = child.stdin.take() {
+        // cat-file answers as it reads: write from a thread so neither
+        // side waits on a full pipe.
+        let input = objects
+            .iter()
+            .filter(|o| !o.contains('\n'))
+            .fold(String::new(), |mut s, o| {
+                let _ = writeln!(s, "{o}");
+                s
+            });
+        std::thread::spawn(move || {
+            let _ = pipe.write_all(input.as_bytes());
+        });
+    }
+    let Some(stdout) = child.stdout.take() else {
+        return Err(Error::Git {
+            command,
+            message: "no output".to_owned(),
+        });
+    };
+    let mut stdout = BufReader::new(stdout);
+    let mut out = Vec::new();
+    let mut failure = None;
+    for object in objects {
+        // One object a line: a name holding a line break would be read as
+        // two (and answer for another file); git has no such object.
+        if object.contains('\n') {
+            out.push(None);
+            continue;
+        }
+        let bad = |what: &str| Error::Git {
+            command: command.clone(),
+            message: format!("{what} for `{object}`"),
+        };
+        let mut header = Vec::new();
+        if (&mut stdout)
+            .take(4096)
+            .read_until(b'\n', &mut header)
+            .map_err(|e| bad(&e.to_string()))?
+            == 0
+        {
+            failure = Some(bad("no output"));
+            break;
+        }
+        let header = String::from_utf8_lossy(&header).trim_end().to_owned();
+        if header.ends_with(" missing") || header.ends_with(" ambiguous") {
+            out.push(None);
+            continue;
+        }
+        let Some(size) = header.split(' ').nth(2).and_then(|s| s.parse::<u64>().ok()) else {
+            failure = Some(bad("unexpected output"));
+            break;
+        };
+        if size > max {
+            failure = Some(crate::input::bytes::too_large(
+                Path::new(object),
+                kind,
+                Some(size),
+                max,
+            ));
+            break;
+        }
+        let mut blob = Vec::new();
+        (&mut stdout)
+            .take(size + 1)
+            .read_to_end(&mut blob)
+            .map_err(|e| bad(&e.to_string()))?;
+        if blob.pop() != Some(b'\n') || blob.len() as u64 != size {
+            failure = Some(bad("unexpected output"));
+            break;
+        }
+        out.push(Some(blob));
+    }
+    if let Some(failure) = failure {
+        let _ = child.kill();
+        let _ = child.wait();
+        let stderr = stderr.join().unwrap_or_default();
+        return Err(match String::from_utf8_lossy(&stderr).lines().next() {
+            Some(line) if !matches!(failure, Error::TooLarge { .. }) => Error::Git {
+                command,
+                message: line.to_owned(),
+            },
+            _ => failure,
+        });
+    }
+    drop(stdout);
+    let _ = child.wait();
+    Ok(out)
 }
 
 /// `git ls-tree` entries under `path` at `rev`: (type, path from the root).
 fn ls_tree(rev: &str, path: &str) -> Result<Vec<(String, String)>, Error> {
-    let out = git(&["ls-tree", "-z", "--full-name", rev, "--", path], None)?;
+    let out = git(&["ls-tree", "-z", "--full-name", rev, "--", path])?;
     Ok(out
         .split(|b| *b == 0)
         .filter(|e| !e.is_empty())
@@ -78,9 +203,9 @@ fn ls_tree(rev: &str, path: &str) -> Result<Vec<(String, String)>, Error> {
 /// Not inside a git repository, an unknown revision, or git failing.
 pub fn specs_at(rev: &str, paths: &[PathBuf]) -> Result<Vec<Blob>, Error> {
     let commit = format!("{rev}^{{commit}}");
-    if git(&["rev-parse", "--verify", "--quiet", &commit], None).is_err() {
+    if git(&["rev-parse", "--verify", "--quiet", &commit]).is_err() {
         // Tell a missing repository from a missing revision.
-        git(&["rev-parse", "--show-toplevel"], None)?;
+        git(&["rev-parse", "--show-toplevel"])?;
         return Err(Error::Git {
             command: format!("git rev-parse {rev}"),
             message: format!(
@@ -125,34 +250,20 @@ pub fn specs_at(rev: &str, paths: &[PathBuf]) -> Result<Vec<Blob>, Error> {
     if names.is_empty() {
         return Ok(Vec::new());
     }
-    let input = names.iter().fold(String::new(), |mut s, n| {
-        let _ = writeln!(s, "{rev}:{n}");
-        s
-    });
-    let out = git(&["cat-file", "--batch"], Some(input.as_bytes()))?;
+    let objects: Vec<String> = names.iter().map(|n| format!("{rev}:{n}")).collect();
+    let found = cat_file(&objects, FileKind::Spec, crate::spec::MAX_SPEC_BYTES)?;
     let mut blobs = Vec::new();
-    let mut rest = out.as_slice();
-    for name in names {
-        let bad = || Error::Git {
-            command: "git cat-file --batch".to_owned(),
-            message: format!("unexpected output for `{rev}:{name}`"),
+    for (object, bytes) in objects.into_iter().zip(found) {
+        let Some(bytes) = bytes else {
+            return Err(Error::Git {
+                command: "git cat-file --batch".to_owned(),
+                message: format!("unexpected output for `{object}`"),
+            });
         };
-        let end = rest.iter().position(|b| *b == b'\n').ok_or_else(bad)?;
-        let header = String::from_utf8_lossy(&rest[..end]).into_owned();
-        rest = &rest[end + 1..];
-        let size: usize = header
-            .split(' ')
-            .nth(2)
-            .and_then(|s| s.parse().ok())
-            .ok_or_else(bad)?;
-        if rest.len() < size + 1 {
-            return Err(bad());
-        }
         blobs.push(Blob {
-            label: PathBuf::from(format!("{rev}:{name}")),
-            bytes: rest[..size].to_vec(),
+            label: PathBuf::from(object),
+            bytes,
         });
-        rest = &rest[size + 1..];
     }
     Ok(blobs)
 }
@@ -181,11 +292,31 @@ pub fn file_at_label(label: &Path) -> std::io::Result<Vec<u8>> {
         }
     }
     let object = format!("{rev}:{}", parts.join("/"));
-    git(&["cat-file", "blob", &object], None).map_err(|e| match e {
-        Error::Git { message, .. } => std::io::Error::new(
+    let found = cat_file(
+        std::slice::from_ref(&object),
+        FileKind::TaskDefinition,
+        crate::task_definition::MAX_TASK_DEFINITION_BYTES,
+    );
+    match found {
+        Ok(mut found) => {
+            if let Some(bytes) = found.pop().flatten() {
+                return Ok(bytes);
+            }
+        }
+        // Too large: carried to the caller whole.
+        Err(e @ Error::TooLarge { .. }) => return Err(std::io::Error::other(e)),
+        Err(other) => return Err(std::io::Error::other(other.to_string())),
+    }
+    // Not there: git's own words say why (`exists on disk, but not in`).
+    match git(&["cat-file", "blob", &object]) {
+        Err(Error::Git { message, .. }) => Err(std::io::Error::new(
             std::io::ErrorKind::NotFound,
             format!("not found at the revision ({message})"),
-        ),
-        other => std::io::Error::other(other.to_string()),
-    })
+        )),
+        Err(other) => Err(std::io::Error::other(other.to_string())),
+        Ok(_) => Err(std::io::Error::new(
+            std::io::ErrorKind::NotFound,
+            "not found at the revision",
+        )),
+    }
 }

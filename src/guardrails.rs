@@ -18,7 +18,7 @@ use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
 
-use crate::error::{Error, Location, Problem};
+use crate::error::{Error, FileKind, Location, Problem};
 use crate::evaluate::{Request, decide, resource_matches, role_policies};
 use crate::location::Locations;
 use crate::model::{Model, Role, RoleKind};
@@ -98,12 +98,21 @@ impl fmt::Display for Violation {
 /// The file cannot be read, does not parse, or a rule is malformed: one
 /// line at the rule's `file:line:column`.
 pub fn load(path: &Path) -> Result<Guardrails, Error> {
-    let text = std::fs::read_to_string(path).map_err(|source| Error::Read {
-        path: path.to_owned(),
-        source,
-    })?;
-    let locations = Locations::index(path, &text);
-    let mut g: Guardrails = serde_yaml::from_str(&text).map_err(|e| {
+    let text = crate::input::bytes::read_text(path, FileKind::Guardrails, MAX_GUARDRAILS_BYTES)?;
+    parse(path, &text)
+}
+
+/// The largest guardrails file read; a real one is a few kilobytes.
+pub const MAX_GUARDRAILS_BYTES: u64 = 1024 * 1024;
+
+/// Check a guardrails file's text; `path` names it in errors.
+///
+/// # Errors
+/// As [`load`].
+pub fn parse(path: &Path, text: &str) -> Result<Guardrails, Error> {
+    crate::input::yaml::check(path, text, FileKind::Guardrails)?;
+    let locations = Locations::index(path, text);
+    let mut g: Guardrails = serde_yaml::from_str(text).map_err(|e| {
         let at = e.location().map_or_else(
             || locations.location(1, 1),
             |l| locations.location(l.line(), l.column()),

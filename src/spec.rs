@@ -13,7 +13,7 @@ use schemars::JsonSchema;
 use serde::de::{self, IntoDeserializer, SeqAccess, Visitor};
 use serde::{Deserialize, Deserializer, Serialize};
 
-use crate::error::{Error, Location, Unknown, suggest};
+use crate::error::{Error, FileKind, Location, Unknown, suggest};
 use crate::location::Locations;
 use crate::spec_tree::{Reach, SpecTree};
 use crate::task_definition::TaskDefinition;
@@ -663,13 +663,16 @@ impl Source {
             let field = field(i);
             let at = self.locations.at(&field);
             let reader = |p: &Path| {
-                read(p).map_err(|e| Error::Invalid {
-                    at: at.clone(),
-                    field: field.clone(),
-                    problem: Box::new(crate::error::Problem::TaskDefinitionUnreadable {
-                        path: p.to_owned(),
-                        message: e.to_string(),
-                    }),
+                read(p).map_err(|e| match crate::input::bytes::into_error(e) {
+                    Ok(error) => error,
+                    Err(e) => Error::Invalid {
+                        at: at.clone(),
+                        field: field.clone(),
+                        problem: Box::new(crate::error::Problem::TaskDefinitionUnreadable {
+                            path: p.to_owned(),
+                            message: e.to_string(),
+                        }),
+                    },
                 })
             };
             out.push(crate::task_definition::load(
@@ -764,36 +767,28 @@ pub fn load_with(
     reach: Reach,
     parameters: &BTreeMap<String, String>,
 ) -> Result<Source, Error> {
-    let read_err = |source| Error::Read {
-        path: path.to_owned(),
-        source,
-    };
-    let meta = std::fs::metadata(path).map_err(read_err)?;
-    if meta.len() > MAX_SPEC_BYTES {
-        return Err(too_large(path, meta.len()));
-    }
-    let bytes = std::fs::read(path).map_err(read_err)?;
+    let bytes = crate::input::bytes::read(path, FileKind::Spec, MAX_SPEC_BYTES)?;
     let mut source = from_bytes(path, bytes)?;
     source.spec.parameters.extend(parameters.clone());
     let tree = match reach {
         Reach::Tree if !source.spec.task_definitions.is_empty() => Some(SpecTree::of_file(path)?),
         _ => None,
     };
-    source.read_task_definitions(&|p| std::fs::read(p), tree.as_ref())?;
+    source.read_task_definitions(&read_task_definition, tree.as_ref())?;
     Ok(source)
 }
 
-fn too_large(path: &Path, bytes: u64) -> Error {
-    Error::TooLarge {
-        at: Location {
-            file: path.to_owned(),
-            line: 1,
-            column: 1,
-        },
-        kind: crate::error::FileKind::Spec,
-        bytes,
-        max: MAX_SPEC_BYTES,
-    }
+/// A task definition's bytes from disk, through the task definition cap.
+///
+/// # Errors
+/// The file cannot be read, or is larger than a task definition may be
+/// (an I/O error carrying [`Error::TooLarge`]).
+pub fn read_task_definition(path: &Path) -> std::io::Result<Vec<u8>> {
+    crate::input::bytes::read_io(
+        path,
+        FileKind::TaskDefinition,
+        crate::task_definition::MAX_TASK_DEFINITION_BYTES,
+    )
 }
 
 /// Parse a spec's bytes (read from disk or from a git revision); `path`
@@ -803,24 +798,14 @@ fn too_large(path: &Path, bytes: u64) -> Error {
 /// The bytes are too many, not UTF-8, or do not parse into a [`Spec`].
 pub fn from_bytes(path: &Path, bytes: Vec<u8>) -> Result<Source, Error> {
     if bytes.len() as u64 > MAX_SPEC_BYTES {
-        return Err(too_large(path, bytes.len() as u64));
+        return Err(crate::input::bytes::too_large(
+            path,
+            FileKind::Spec,
+            Some(bytes.len() as u64),
+            MAX_SPEC_BYTES,
+        ));
     }
-    let text = match String::from_utf8(bytes) {
-        Ok(t) => t,
-        Err(e) => {
-            let valid = &e.as_bytes()[..e.utf8_error().valid_up_to()];
-            let text = String::from_utf8_lossy(valid);
-            let line = text.matches('\n').count() + 1;
-            let column = text.rsplit('\n').next().map_or(0, |l| l.chars().count()) + 1;
-            return Err(Error::NotUtf8 {
-                at: Location {
-                    file: path.to_owned(),
-                    line,
-                    column,
-                },
-            });
-        }
-    };
+    let text = crate::input::bytes::text(path, bytes)?;
     parse(path, &text)
 }
 
@@ -835,11 +820,17 @@ pub fn parse(path: &Path, text: &str) -> Result<Source, Error> {
     // The YAML parser behind serde takes time quadratic in the nesting
     // depth; a spec nests six levels, so refuse a deep text before it.
     if let Some(at) = locations.too_deep.clone() {
-        return Err(Error::TooDeep { at });
+        return Err(Error::TooDeep {
+            at,
+            kind: FileKind::Spec,
+        });
     }
     let is_json = path
         .extension()
         .is_some_and(|e| e.eq_ignore_ascii_case("json"));
+    if !is_json {
+        crate::input::yaml::check(path, text, FileKind::Spec)?;
+    }
     let spec = if is_json {
         serde_json::from_str::<Spec>(text).map_err(|e| {
             let (line, column) = (e.line().max(1), e.column().max(1));

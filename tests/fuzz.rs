@@ -1,8 +1,14 @@
-//! Bounded runs of the fuzz targets (`fuzz/fuzz_targets/spec.rs` and
-//! `task_definition.rs`): 60 seconds each from the shipped corpus seeds. A crash fails the test with
-//! libFuzzer's report. It needs cargo-fuzz, which it installs under
-//! `target/` when it is not on PATH, and a minute: it is ignored by a plain
-//! `cargo test` and run by `cargo test -- --include-ignored` (`.ci/run`).
+//! Bounded runs of the fuzz targets (`fuzz/fuzz_targets/`), each from its
+//! shipped corpus seeds: `spec` and `task_definition` for 60 seconds, and
+//! the readers of others' files (`dump`, `terraform`, `template_role`,
+//! `guardrails`) for 30 seconds each; four minutes in all, plus the first
+//! build. Every input runs under libFuzzer's RSS limit (2 GiB) and
+//! per-input timeout (10 seconds), so an amplifying or slow input is a
+//! finding like a crash; a finding fails the test with libFuzzer's report.
+//! It needs cargo-fuzz, which it installs under `target/` when it is not on
+//! PATH: it is ignored by a plain `cargo test` and run by `cargo test --
+//! --include-ignored` (`.ci/run`). `ECS_IAM_FUZZ_SECONDS` sets every
+//! target's time.
 
 mod common;
 
@@ -51,20 +57,52 @@ fn install_cargo_fuzz(root: &Path) -> std::ffi::OsString {
 #[test]
 #[ignore = "installs cargo-fuzz and fuzzes for a minute; run with `cargo test -- --include-ignored`"]
 fn fuzz_spec_for_a_minute() {
-    fuzz("spec");
+    fuzz("spec", 60);
 }
 
 #[test]
 #[ignore = "installs cargo-fuzz and fuzzes for a minute; run with `cargo test -- --include-ignored`"]
 fn fuzz_task_definition_for_a_minute() {
-    fuzz("task_definition");
+    fuzz("task_definition", 60);
 }
 
-/// Run one target from its seeds (`fuzz/corpus/<target>`).
-fn fuzz(target: &str) {
+#[test]
+#[ignore = "installs cargo-fuzz and fuzzes for 30 seconds; run with `cargo test -- --include-ignored`"]
+fn fuzz_dump_for_30_seconds() {
+    fuzz("dump", 30);
+}
+
+#[test]
+#[ignore = "installs cargo-fuzz and fuzzes for 30 seconds; run with `cargo test -- --include-ignored`"]
+fn fuzz_terraform_for_30_seconds() {
+    fuzz("terraform", 30);
+}
+
+#[test]
+#[ignore = "installs cargo-fuzz and fuzzes for 30 seconds; run with `cargo test -- --include-ignored`"]
+fn fuzz_template_role_for_30_seconds() {
+    fuzz("template_role", 30);
+}
+
+#[test]
+#[ignore = "installs cargo-fuzz and fuzzes for 30 seconds; run with `cargo test -- --include-ignored`"]
+fn fuzz_guardrails_for_30_seconds() {
+    fuzz("guardrails", 30);
+}
+
+/// The most memory one input may take before libFuzzer calls it a finding:
+/// every reader's budget keeps far below it.
+const RSS_LIMIT_MB: u32 = 2048;
+
+/// The most time one input may take before libFuzzer calls it a finding.
+const INPUT_TIMEOUT_SECONDS: u32 = 10;
+
+/// Run one target from its seeds (`fuzz/corpus/<target>`) for `seconds`
+/// (or `ECS_IAM_FUZZ_SECONDS`).
+fn fuzz(target: &str, seconds: u64) {
     let root = Path::new(env!("CARGO_MANIFEST_DIR"));
     let path = cargo_fuzz(root);
-    let seconds = std::env::var("ECS_IAM_FUZZ_SECONDS").unwrap_or_else(|_| "60".to_owned());
+    let seconds = std::env::var("ECS_IAM_FUZZ_SECONDS").unwrap_or_else(|_| seconds.to_string());
     assert!(
         seconds.parse::<u64>().is_ok_and(|s| s > 0),
         "ECS_IAM_FUZZ_SECONDS must be a positive number of seconds, not `{seconds}`"
@@ -78,6 +116,8 @@ fn fuzz(target: &str) {
         .arg(format!("corpus/{target}"))
         .arg("--")
         .arg(format!("-max_total_time={seconds}"))
+        .arg(format!("-rss_limit_mb={RSS_LIMIT_MB}"))
+        .arg(format!("-timeout={INPUT_TIMEOUT_SECONDS}"))
         .current_dir(root.join("fuzz"))
         .env("PATH", &path)
         // cargo-fuzz passes -Z flags (sanitizer instrumentation) to rustc;

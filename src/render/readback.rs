@@ -23,10 +23,11 @@ use crate::spec::Effect;
 /// written.
 pub fn roles(dir: &Path) -> Result<Vec<Role>, Error> {
     let file = dir.join("cloudformation.yaml");
-    let text = std::fs::read_to_string(&file).map_err(|source| Error::Read {
-        path: file.clone(),
-        source,
-    })?;
+    let text = crate::input::bytes::read_text(
+        &file,
+        crate::error::FileKind::Generated,
+        crate::files::MAX_FILE_BYTES,
+    )?;
     parse(&file, &text)
 }
 
@@ -35,6 +36,9 @@ pub fn roles(dir: &Path) -> Result<Vec<Role>, Error> {
 /// # Errors
 /// The text is not YAML, or not a template ecs-iam could have written.
 pub fn parse(file: &Path, text: &str) -> Result<Vec<Role>, Error> {
+    // An output folder in a pull request is its author's: its aliases are
+    // bounded before serde expands them.
+    crate::input::yaml::check(file, text, crate::error::FileKind::Generated)?;
     let doc: Value = serde_yaml::from_str(text).map_err(|e| unreadable(file, &e.to_string()))?;
     let error = |at: &str, what: &str| unreadable(file, &format!("`{at}` {what}"));
     let reader = Reader::new(&error);

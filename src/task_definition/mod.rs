@@ -655,22 +655,16 @@ pub fn load(
         }
     }
     let bytes = read(&path)?;
-    let start = Location {
-        file: path.clone(),
-        line: 1,
-        column: 1,
-    };
+    // A reader that does not cap (a git blob) is checked here.
     if bytes.len() as u64 > MAX_TASK_DEFINITION_BYTES {
-        return Err(Error::Invalid {
-            at: start,
-            field: String::new(),
-            problem: Box::new(Problem::TaskDefinitionTooLarge {
-                bytes: bytes.len() as u64,
-                max: MAX_TASK_DEFINITION_BYTES,
-            }),
-        });
+        return Err(crate::input::bytes::too_large(
+            &path,
+            crate::error::FileKind::TaskDefinition,
+            Some(bytes.len() as u64),
+            MAX_TASK_DEFINITION_BYTES,
+        ));
     }
-    let text = String::from_utf8(bytes).map_err(|_| Error::NotUtf8 { at: start })?;
+    let text = crate::input::bytes::text(&path, bytes)?;
     parse(&path, reference, &text, logical, parameters)
 }
 
