@@ -82,8 +82,8 @@ fn endless_fifo(path: &Path) {
     });
 }
 
-/// Each hostile file `name` (`/dev/zero`, or a FIFO made here) given where
-/// `args` put `{}`; the message names `kind` and its cap.
+/// `/dev/zero`, then a FIFO made here, given where `args` put `{}`: each
+/// refused at once, the message naming `kind` and its cap `max`.
 #[track_caller]
 fn refused_as_too_large(args: &[&str], kind: &str, max: u64) {
     for endless in ["/dev/zero", "fifo"] {
@@ -132,6 +132,23 @@ fn an_endless_task_definition_is_refused() {
 }
 
 #[test]
+fn an_endless_task_definition_a_spec_names_is_refused() {
+    let test = Test::new().file(
+        "spec.yaml",
+        format!("{SPEC}task_definitions: [endless.json]\n"),
+    );
+    endless_fifo(&test.dir().join("endless.json"));
+    let out = run(test.args(["render", "spec.yaml", "--out", "out"]));
+    assert_eq!(
+        (out.status, out.stderr.as_str()),
+        (
+            Some(2),
+            "error: endless.json:1:1: the file goes on past 4194304 bytes; a task definition may be at most 4194304 bytes\n"
+        )
+    );
+}
+
+#[test]
 fn an_endless_dump_is_refused() {
     refused_as_too_large(
         &["drift", "spec.yaml", "--deployed", "{}"],
@@ -167,8 +184,8 @@ fn an_endless_template_override_is_refused() {
     );
 }
 
-/// One 300,000-character string, anchored on line `anchor_line`, then
-/// aliased 5,000 times, one alias a line at `indent`.
+/// `head` with one 300,000-character string anchored where it puts `{}`,
+/// then that string aliased 5,000 times, one alias a line at `indent`.
 fn alias_bomb(head: &str, indent: &str) -> String {
     let mut text = head.replace("{}", &format!("&s \"{}\"", "x".repeat(300_000)));
     for _ in 0..5_000 {
