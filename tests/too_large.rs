@@ -8,7 +8,7 @@ use std::process::Command;
 const MAX_DUMP_BYTES: u64 = 256 * 1024 * 1024;
 
 #[test]
-fn a_dump_over_its_limit_is_called_a_file_of_deployed_roles() {
+fn a_dump_over_its_limit_is_called_a_dump() {
     let dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join("too-large-dump");
     let _ = std::fs::remove_dir_all(&dir);
     std::fs::create_dir_all(&dir).unwrap();
@@ -22,7 +22,7 @@ fn a_dump_over_its_limit_is_called_a_file_of_deployed_roles() {
         dir.join("ecs-basic.yaml"),
     )
     .unwrap();
-    let expected = "error: dump.json:1:1: the file is 268435457 bytes; a file of deployed roles may be at most 268435456 bytes\n";
+    let expected = "error: dump.json:1:1: the file is 268435457 bytes; a dump may be at most 268435456 bytes\n";
     for args in [
         &["drift", "ecs-basic.yaml", "--deployed", "dump.json"][..],
         &[
