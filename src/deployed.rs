@@ -7,18 +7,25 @@
 //! The dump holds no role description and no maximum session duration:
 //! they are not compared.
 
+use std::ops::Range;
 use std::path::{Path, PathBuf};
+use std::sync::OnceLock;
 
 use serde_yaml::{Mapping, Value};
 
 use crate::error::{Error, Problem};
+use crate::input::json;
 use crate::location::Locations;
 use crate::model::{Role, RoleKind};
+use crate::progress::Progress;
 use crate::render::readback::Reader;
 
 /// The largest dump read; an account's full authorization details are a
 /// few megabytes.
 pub const MAX_DUMP_BYTES: u64 = 256 * 1024 * 1024;
+
+/// A dump from which reading shows a progress line on a terminal.
+const LARGE_DUMP_BYTES: usize = 32 * 1024 * 1024;
 
 /// One deployed role.
 #[derive(Debug, Clone)]
@@ -51,7 +58,169 @@ impl DeployedRole {
 #[derive(Debug, Clone)]
 pub struct Deployed {
     pub file: PathBuf,
-    pub roles: Vec<DeployedRole>,
+    pub roles: Roles,
+}
+
+/// The roles of one file, by name. Each is read in full only when a
+/// command asks for it ([`Roles::find`], [`Roles::get`]): an account's dump
+/// holds thousands of roles, and a command compares a few.
+#[derive(Debug, Clone)]
+pub struct Roles {
+    file: PathBuf,
+    entries: Vec<Entry>,
+    /// The file's text: the roles not yet read, and the positions of what
+    /// a message points at.
+    text: String,
+    locations: OnceLock<Locations>,
+}
+
+/// One role of a file, by name.
+#[derive(Debug, Clone)]
+struct Entry {
+    /// `None` when the dump gives the role no name ecs-iam can read.
+    name: Option<String>,
+    role: State,
+}
+
+#[derive(Debug, Clone)]
+enum State {
+    /// Read with the file (a template's or a Terraform plan's role).
+    Read(DeployedRole),
+    /// A dump's role: its index in `RoleDetailList` and where its text sits
+    /// in the file, read in full once asked for.
+    Raw {
+        index: usize,
+        text: Range<usize>,
+        read: OnceLock<DeployedRole>,
+    },
+}
+
+impl Entry {
+    fn read(role: DeployedRole) -> Self {
+        Entry {
+            name: Some(role.role.name.clone()),
+            role: State::Read(role),
+        }
+    }
+}
+
+impl Deployed {
+    fn new(file: &Path, text: String, roles: Vec<Entry>, locations: OnceLock<Locations>) -> Self {
+        Deployed {
+            file: file.to_owned(),
+            roles: Roles {
+                file: file.to_owned(),
+                entries: roles,
+                text,
+                locations,
+            },
+        }
+    }
+}
+
+/// Role `i`, read in full.
+///
+/// # Panics
+/// The role holds what ecs-iam cannot read: [`Roles::get`] says what.
+impl std::ops::Index<usize> for Roles {
+    type Output = DeployedRole;
+
+    fn index(&self, i: usize) -> &DeployedRole {
+        self.get(i)
+            .unwrap_or_else(|e| panic!("deployed role {i} cannot be read: {e}"))
+    }
+}
+
+impl Roles {
+    /// How many roles the file holds.
+    #[must_use]
+    pub fn len(&self) -> usize {
+        self.entries.len()
+    }
+
+    /// Whether the file holds no role.
+    #[must_use]
+    pub fn is_empty(&self) -> bool {
+        self.entries.is_empty()
+    }
+
+    /// The names of the roles the file holds, in file order.
+    #[must_use]
+    pub fn names(&self) -> Vec<String> {
+        self.entries.iter().filter_map(|e| e.name.clone()).collect()
+    }
+
+    /// The index of the first role named `name`.
+    #[must_use]
+    pub fn position(&self, name: &str) -> Option<usize> {
+        self.entries
+            .iter()
+            .position(|e| e.name.as_deref() == Some(name))
+    }
+
+    /// Role `i` ([`Roles::position`]), read in full.
+    ///
+    /// # Errors
+    /// The role holds what ecs-iam cannot read or compare; located in the
+    /// file.
+    pub fn get(&self, i: usize) -> Result<&DeployedRole, Error> {
+        let (index, range, read) = match &self.entries[i].role {
+            State::Read(role) => return Ok(role),
+            State::Raw { index, text, read } => {
+                if let Some(role) = read.get() {
+                    return Ok(role);
+                }
+                (index, text, read)
+            }
+        };
+        let part = &self.text[range.clone()];
+        // The text was read as JSON with its depth checked: this parse
+        // succeeds.
+        let value: serde_json::Value = serde_json::from_str(part).map_err(|e| {
+            let (line, column) = json::position_in(&self.text, part, e.line(), e.column());
+            not_json(&self.file, line, column, &e)
+        })?;
+        let invalid = |at: &str, what: &str| dump_error(self.locations(), at, what);
+        let reader = Reader::new(&invalid);
+        let role = role(
+            &reader,
+            &invalid,
+            &value,
+            &format!("RoleDetailList[{index}]"),
+        )?;
+        Ok(read.get_or_init(|| role))
+    }
+
+    /// The role of `name` and `path` (`/` when unset), read in full.
+    ///
+    /// # Errors
+    /// As [`Roles::get`], for a role of that name.
+    pub fn find(&self, name: &str, path: &str) -> Result<Option<&DeployedRole>, Error> {
+        for (i, e) in self.entries.iter().enumerate() {
+            if e.name.as_deref() != Some(name) {
+                continue;
+            }
+            let r = self.get(i)?;
+            if r.role.path.as_deref().unwrap_or("/") == path {
+                return Ok(Some(r));
+            }
+        }
+        Ok(None)
+    }
+
+    /// Every role read in full: when a role asked for is not found, one
+    /// ecs-iam cannot read may be the one meant, and is reported.
+    ///
+    /// # Errors
+    /// The first role, in file order, that ecs-iam cannot read.
+    pub fn read_all(&self) -> Result<(), Error> {
+        (0..self.entries.len()).try_for_each(|i| self.get(i).map(|_| ()))
+    }
+
+    fn locations(&self) -> &Locations {
+        self.locations
+            .get_or_init(|| Locations::index(&self.file, &self.text))
+    }
 }
 
 /// Read the deployed roles of `path`.
@@ -86,48 +255,79 @@ pub fn read(path: &Path) -> Result<Deployed, Error> {
 /// # Errors
 /// As [`read`].
 pub fn parse(path: &Path, text: &str) -> Result<Deployed, Error> {
-    // A CloudFormation template (YAML, or JSON) declares its roles as
-    // resources.
-    if let Ok(doc) = serde_yaml::from_str::<Value>(text)
-        && doc
-            .get("Resources")
-            .and_then(Value::as_mapping)
-            .is_some_and(|r| r.values().any(is_role_resource))
+    parse_owned(path, text.to_owned())
+}
+
+/// [`parse`], keeping `text` without a copy.
+///
+/// JSON (the first character an object's `{`) is read by the JSON parser
+/// alone, once; YAML can only be a CloudFormation template.
+///
+/// # Errors
+/// As [`read`].
+pub fn parse_owned(path: &Path, text: String) -> Result<Deployed, Error> {
+    let text = match text.strip_prefix('\u{feff}') {
+        Some(rest) => rest.to_owned(),
+        None => text,
+    };
+    if !json::looks_like_json(&text)
+        && let Ok(doc) = serde_yaml::from_str::<Value>(&text)
+        && is_template(&doc)
     {
         return template(path, text, &doc);
     }
-    let json: serde_json::Value = serde_json::from_str(text).map_err(|e| Error::Invalid {
-        at: crate::error::Location {
-            file: path.to_owned(),
-            line: e.line().max(1),
-            column: e.column().max(1),
-        },
-        field: String::new(),
-        problem: Box::new(Problem::Dump {
-            what: format!(
-                "the file is not JSON ({}); give what `aws iam get-account-authorization-details` prints",
-                without_position(&e.to_string())
-            ),
-        }),
-    })?;
-    let locations = Locations::index(path, text);
-    let invalid = |at: &str, what: &str| dump_error(&locations, at, what);
-    if json.get("format_version").is_some()
-        && (json.get("values").is_some() || json.get("planned_values").is_some())
+    // Nesting deeper than serde_json's limit is refused wherever it is,
+    // with the message parsing the whole text gives.
+    if json::too_deep(&text).is_some()
+        && let Err(e) = serde_json::from_str::<serde_json::Value>(&text)
     {
-        let reader = Reader::new(&invalid);
-        return Ok(Deployed {
-            file: path.to_owned(),
-            roles: terraform(&reader, &invalid, &json)?,
-        });
+        return Err(not_json(path, e.line(), e.column(), &e));
     }
-    let Some(list) = json.get("RoleDetailList") else {
-        let keys: Vec<String> = json
-            .as_object()
-            .map(|o| o.keys().map(|k| format!("`{k}`")).collect())
-            .unwrap_or_default();
+    let members = json::Members::of(&text).map_err(|e| {
+        // The whole text parsed as a value names the error as it always
+        // has (skipping a value says less: "EOF while parsing a value").
+        let e = serde_json::from_str::<serde_json::Value>(&text)
+            .err()
+            .unwrap_or(e);
+        not_json(path, e.line(), e.column(), &e)
+    })?;
+    let locations = OnceLock::new();
+    let invalid = |at: &str, what: &str| {
+        dump_error(
+            locations.get_or_init(|| Locations::index(path, &text)),
+            at,
+            what,
+        )
+    };
+    if members.get("Resources").is_some() {
+        let json = whole(path, &text)?;
+        if let Ok(doc) = serde_yaml::to_value(&json)
+            && is_template(&doc)
+        {
+            drop(members);
+            return template(path, text, &doc);
+        }
+    }
+    if members.get("format_version").is_some()
+        && (members.get("values").is_some() || members.get("planned_values").is_some())
+    {
+        let json = whole(path, &text)?;
+        let reader = Reader::new(&invalid);
+        let roles = terraform(&reader, &invalid, &json)?
+            .into_iter()
+            .map(Entry::read)
+            .collect();
+        drop(members);
+        return Ok(Deployed::new(path, text, roles, locations));
+    }
+    let Some(list) = members.get("RoleDetailList") else {
+        let keys: Vec<String> = members.keys().iter().map(|k| format!("`{k}`")).collect();
         return Err(Error::Invalid {
-            at: locations.location(1, 1),
+            at: crate::error::Location {
+                file: path.to_owned(),
+                line: 1,
+                column: 1,
+            },
             field: String::new(),
             problem: Box::new(Problem::Dump {
                 what: format!(
@@ -141,19 +341,61 @@ pub fn parse(path: &Path, text: &str) -> Result<Deployed, Error> {
             }),
         });
     };
-    let Some(list) = list.as_array() else {
+    let Some(list) = json::items(list) else {
         return Err(invalid("RoleDetailList", "is not a list"));
     };
-    let reader = Reader::new(&invalid);
-    let mut roles = Vec::new();
-    for (i, r) in list.iter().enumerate() {
-        let at = format!("RoleDetailList[{i}]");
-        roles.push(role(&reader, &invalid, r, &at)?);
+    // Each role by its name alone; the rest is read when asked for.
+    let progress = Progress::new(
+        format!("reading {}:", path.display()),
+        "roles",
+        list.len(),
+        text.len() > LARGE_DUMP_BYTES,
+    );
+    let mut roles = Vec::with_capacity(list.len());
+    for (index, item) in list.iter().enumerate() {
+        let part = item.get();
+        let start = json::offset_in(&text, part);
+        let name = json::Members::of(part)
+            .ok()
+            .and_then(|m| m.string("RoleName"));
+        roles.push(Entry {
+            name,
+            role: State::Raw {
+                index,
+                text: start..start + part.len(),
+                read: OnceLock::new(),
+            },
+        });
+        progress.tick();
     }
-    Ok(Deployed {
-        file: path.to_owned(),
-        roles,
-    })
+    progress.finish();
+    drop(list);
+    drop(members);
+    Ok(Deployed::new(path, text, roles, locations))
+}
+
+/// The whole text as one JSON value (a template or a Terraform plan, which
+/// are read in full).
+fn whole(path: &Path, text: &str) -> Result<serde_json::Value, Error> {
+    serde_json::from_str(text).map_err(|e| not_json(path, e.line(), e.column(), &e))
+}
+
+/// The file is not JSON: `serde_json`'s error at its position.
+fn not_json(path: &Path, line: usize, column: usize, e: &serde_json::Error) -> Error {
+    Error::Invalid {
+        at: crate::error::Location {
+            file: path.to_owned(),
+            line: line.max(1),
+            column: column.max(1),
+        },
+        field: String::new(),
+        problem: Box::new(Problem::Dump {
+            what: format!(
+                "the file is not JSON ({}); give what `aws iam get-account-authorization-details` prints",
+                without_position(&e.to_string())
+            ),
+        }),
+    }
 }
 
 /// A policy document as the dump holds it: a JSON object, a JSON string
@@ -197,6 +439,13 @@ fn dump_error(locations: &Locations, at: &str, what: &str) -> Error {
     }
 }
 
+/// A CloudFormation template declaring at least one role.
+fn is_template(doc: &Value) -> bool {
+    doc.get("Resources")
+        .and_then(Value::as_mapping)
+        .is_some_and(|r| r.values().any(is_role_resource))
+}
+
 fn is_role_resource(r: &Value) -> bool {
     r.get("Type").and_then(Value::as_str) == Some("AWS::IAM::Role")
 }
@@ -205,9 +454,15 @@ fn is_role_resource(r: &Value) -> bool {
 /// `diff` reads generated templates (`!Sub` of the pseudo parameters and of
 /// template parameters, which become inputs). A role without a literal
 /// `RoleName` is named by its logical id. Its ARN is unknown before deploy.
-fn template(path: &Path, text: &str, doc: &Value) -> Result<Deployed, Error> {
-    let locations = Locations::index(path, text);
-    let invalid = |at: &str, what: &str| dump_error(&locations, at, what);
+fn template(path: &Path, text: String, doc: &Value) -> Result<Deployed, Error> {
+    let locations = OnceLock::new();
+    let invalid = |at: &str, what: &str| {
+        dump_error(
+            locations.get_or_init(|| Locations::index(path, &text)),
+            at,
+            what,
+        )
+    };
     let reader = Reader::new(&invalid);
     let mut roles = Vec::new();
     for (id, r) in doc["Resources"].as_mapping().into_iter().flatten() {
@@ -226,15 +481,12 @@ fn template(path: &Path, text: &str, doc: &Value) -> Result<Deployed, Error> {
             props.insert("RoleName".into(), id.into());
         }
         let at = |field: &str| format!("Resources.{id}.Properties.{field}");
-        roles.push(DeployedRole {
+        roles.push(Entry::read(DeployedRole {
             arn: String::new(),
             role: reader.role(RoleKind::Task, &Value::Mapping(props), &at)?,
-        });
+        }));
     }
-    Ok(Deployed {
-        file: path.to_owned(),
-        roles,
-    })
+    Ok(Deployed::new(path, text, roles, locations))
 }
 
 /// The roles of `terraform show -json` output: state (`values`) or a

@@ -28,6 +28,7 @@ pub mod location;
 pub mod model;
 pub mod parallel;
 pub mod presets;
+pub mod progress;
 pub mod render;
 pub mod report;
 pub mod review;
