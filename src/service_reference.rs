@@ -225,12 +225,12 @@ impl Service {
         // actions tens of thousands of times.
         let literal = (!pattern.contains(['*', '?'])).then(|| pattern.to_owned());
         let pattern: Vec<Tok> = pattern.chars().map(glob_tok).collect();
-        self.actions.iter().filter(move |a| match &literal {
-            Some(name) => a.name.eq_ignore_ascii_case(name),
-            None => {
-                let name: Vec<Tok> = a.name.chars().map(Tok::Lit).collect();
-                intersects(&pattern, &name)
+        self.actions.iter().filter(move |a| {
+            if let Some(name) = &literal {
+                return a.name.eq_ignore_ascii_case(name);
             }
+            let name: Vec<Tok> = a.name.chars().map(Tok::Lit).collect();
+            intersects(&pattern, &name)
         })
     }
 

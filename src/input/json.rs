@@ -74,7 +74,7 @@ pub fn line_column(text: &str, offset: usize) -> (usize, usize) {
         .iter()
         .rposition(|&b| b == b'\n')
         .map_or(0, |p| p + 1);
-    let line = 1 + before[..line_start].iter().filter(|&&b| b == b'\n').count();
+    let line = 1 + text[..line_start].matches('\n').count();
     (line, offset - line_start + 1)
 }
 
