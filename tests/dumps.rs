@@ -191,3 +191,22 @@ fn deep_nesting_is_refused_at_once() {
         .status(2)
         .run();
 }
+
+/// A dump saved with a byte order mark (as some Windows editors save) is
+/// read as without one.
+#[test]
+fn a_byte_order_mark_is_skipped() {
+    let drift = |dump: String| {
+        Test::new()
+            .copy_as("examples/ecs-basic.yaml", "ecs-basic.yaml")
+            .file("d.json", dump)
+            .args(["drift", "ecs-basic.yaml", "--deployed", "d.json"])
+            .status(1)
+            .run()
+            .stdout
+    };
+    assert_eq!(
+        drift(format!("\u{feff}{}", dump_with(&[]))),
+        drift(dump_with(&[]))
+    );
+}
