@@ -283,7 +283,7 @@ pub fn parse_owned(path: &Path, text: String) -> Result<Deployed, Error> {
     {
         return Err(not_json(path, e.line(), e.column(), &e));
     }
-    let members = json::Members::of(&text).map_err(|e| {
+    let members = json::Members::of(&text, Some("RoleDetailList")).map_err(|e| {
         // The whole text parsed as a value names the error as it always
         // has (skipping a value says less: "EOF while parsing a value").
         let e = serde_json::from_str::<serde_json::Value>(&text)
@@ -299,7 +299,7 @@ pub fn parse_owned(path: &Path, text: String) -> Result<Deployed, Error> {
             what,
         )
     };
-    if members.get("Resources").is_some() {
+    if members.has("Resources") {
         let json = whole(path, &text)?;
         if let Ok(doc) = serde_yaml::to_value(&json)
             && is_template(&doc)
@@ -308,9 +308,7 @@ pub fn parse_owned(path: &Path, text: String) -> Result<Deployed, Error> {
             return template(path, text, &doc);
         }
     }
-    if members.get("format_version").is_some()
-        && (members.get("values").is_some() || members.get("planned_values").is_some())
-    {
+    if members.has("format_version") && (members.has("values") || members.has("planned_values")) {
         let json = whole(path, &text)?;
         let reader = Reader::new(&invalid);
         let roles = terraform(&reader, &invalid, &json)?
@@ -320,7 +318,7 @@ pub fn parse_owned(path: &Path, text: String) -> Result<Deployed, Error> {
         drop(members);
         return Ok(Deployed::new(path, text, roles, locations));
     }
-    let Some(list) = members.get("RoleDetailList") else {
+    if !members.has("RoleDetailList") {
         let keys: Vec<String> = members.keys().iter().map(|k| format!("`{k}`")).collect();
         return Err(Error::Invalid {
             at: crate::error::Location {
@@ -340,8 +338,8 @@ pub fn parse_owned(path: &Path, text: String) -> Result<Deployed, Error> {
                 ),
             }),
         });
-    };
-    let Some(list) = json::items(list) else {
+    }
+    let Some(list) = members.items("RoleDetailList") else {
         return Err(invalid("RoleDetailList", "is not a list"));
     };
     // Each role by its name alone; the rest is read when asked for.
@@ -355,9 +353,7 @@ pub fn parse_owned(path: &Path, text: String) -> Result<Deployed, Error> {
     for (index, item) in list.iter().enumerate() {
         let part = item.get();
         let start = json::offset_in(&text, part);
-        let name = json::Members::of(part)
-            .ok()
-            .and_then(|m| m.string("RoleName"));
+        let name = json::string_member(part, "RoleName");
         roles.push(Entry {
             name,
             role: State::Raw {
@@ -369,7 +365,6 @@ pub fn parse_owned(path: &Path, text: String) -> Result<Deployed, Error> {
         progress.tick();
     }
     progress.finish();
-    drop(list);
     drop(members);
     Ok(Deployed::new(path, text, roles, locations))
 }

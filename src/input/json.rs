@@ -96,33 +96,68 @@ pub fn position_in(text: &str, part: &str, line: usize, column: usize) -> (usize
     }
 }
 
-/// The members of a JSON object, each value kept as its text. The last of
+/// The members of a JSON object, each value kept as its text, and the
+/// items of one member read as a list in the same pass. The last of
 /// members of the same name wins, as it does in a parsed value.
 #[derive(Debug, Default)]
 pub struct Members<'a> {
-    members: Vec<(Cow<'a, str>, &'a RawValue)>,
+    members: Vec<(Cow<'a, str>, Member<'a>)>,
     /// Whether the text was an object at all.
     pub is_object: bool,
 }
 
+#[derive(Debug)]
+enum Member<'a> {
+    Raw(&'a RawValue),
+    /// The member read as a list: its items, or `None` when it is not one.
+    Items(Option<Vec<&'a RawValue>>),
+}
+
 impl<'a> Members<'a> {
     /// The members of the object `text` holds; a text holding another
-    /// value gives none, with `is_object` false.
+    /// value gives none, with `is_object` false. The member named `list`
+    /// is read as a list ([`Members::items`]).
     ///
     /// # Errors
     /// The text is not JSON.
-    pub fn of(text: &'a str) -> Result<Self, serde_json::Error> {
-        serde_json::from_str(text)
+    pub fn of(text: &'a str, list: Option<&str>) -> Result<Self, serde_json::Error> {
+        let mut d = serde_json::Deserializer::from_str(text);
+        let members = de::DeserializeSeed::deserialize(MembersOf { list }, &mut d)?;
+        d.end()?;
+        Ok(members)
     }
 
-    /// The value of member `name`, as text.
-    #[must_use]
-    pub fn get(&self, name: &str) -> Option<&'a RawValue> {
+    fn last(&self, name: &str) -> Option<&Member<'a>> {
         self.members
             .iter()
             .rev()
             .find(|(k, _)| k == name)
-            .map(|(_, v)| *v)
+            .map(|(_, v)| v)
+    }
+
+    /// Whether the object has a member `name`.
+    #[must_use]
+    pub fn has(&self, name: &str) -> bool {
+        self.last(name).is_some()
+    }
+
+    /// The value of member `name`, as text (not for the member read as a
+    /// list).
+    #[must_use]
+    pub fn get(&self, name: &str) -> Option<&'a RawValue> {
+        match self.last(name)? {
+            Member::Raw(raw) => Some(raw),
+            Member::Items(_) => None,
+        }
+    }
+
+    /// The items of the member read as a list, when it is one.
+    #[must_use]
+    pub fn items(&self, name: &str) -> Option<&[&'a RawValue]> {
+        match self.last(name)? {
+            Member::Items(items) => items.as_deref(),
+            Member::Raw(_) => None,
+        }
     }
 
     /// The member names, sorted, each once (as a parsed value lists them).
@@ -133,64 +168,160 @@ impl<'a> Members<'a> {
         out.dedup();
         out
     }
-
-    /// The string value of member `name`, if it is a string.
-    #[must_use]
-    pub fn string(&self, name: &str) -> Option<String> {
-        serde_json::from_str::<String>(self.get(name)?.get()).ok()
-    }
 }
 
-impl<'de: 'a, 'a> Deserialize<'de> for Members<'a> {
+/// The value of member `name` of the object `text` holds, if it is a
+/// string; the other members are skipped, not kept.
+#[must_use]
+pub fn string_member(text: &str, name: &str) -> Option<String> {
+    struct Of<'n>(&'n str);
+    impl<'de> Visitor<'de> for Of<'_> {
+        type Value = Option<String>;
+        fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+            f.write_str("an object")
+        }
+        fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
+            let mut found = None;
+            while let Some(Key(key)) = map.next_key()? {
+                if key == self.0 {
+                    found = match map.next_value::<serde_json::Value>()? {
+                        serde_json::Value::String(s) => Some(s),
+                        _ => None,
+                    };
+                } else {
+                    map.next_value::<IgnoredAny>()?;
+                }
+            }
+            Ok(found)
+        }
+    }
+    let mut d = serde_json::Deserializer::from_str(text);
+    d.deserialize_map(Of(name)).ok().flatten()
+}
+
+/// An object's key, borrowed from the text when it holds no escape.
+struct Key<'a>(Cow<'a, str>);
+
+impl<'de> Deserialize<'de> for Key<'de> {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         struct Of;
         impl<'de> Visitor<'de> for Of {
-            type Value = Members<'de>;
+            type Value = Key<'de>;
             fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
-                f.write_str("a JSON value")
+                f.write_str("a key")
             }
-            fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
-                let mut members = Vec::new();
-                while let Some(key) = map.next_key::<Cow<'de, str>>()? {
-                    members.push((key, map.next_value::<&'de RawValue>()?));
-                }
-                Ok(Members {
-                    members,
-                    is_object: true,
-                })
+            fn visit_borrowed_str<E: de::Error>(self, s: &'de str) -> Result<Self::Value, E> {
+                Ok(Key(Cow::Borrowed(s)))
             }
-            fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Self::Value, A::Error> {
-                while seq.next_element::<IgnoredAny>()?.is_some() {}
-                Ok(Members::default())
-            }
-            fn visit_bool<E: de::Error>(self, _: bool) -> Result<Self::Value, E> {
-                Ok(Members::default())
-            }
-            fn visit_i64<E: de::Error>(self, _: i64) -> Result<Self::Value, E> {
-                Ok(Members::default())
-            }
-            fn visit_u64<E: de::Error>(self, _: u64) -> Result<Self::Value, E> {
-                Ok(Members::default())
-            }
-            fn visit_f64<E: de::Error>(self, _: f64) -> Result<Self::Value, E> {
-                Ok(Members::default())
-            }
-            fn visit_str<E: de::Error>(self, _: &str) -> Result<Self::Value, E> {
-                Ok(Members::default())
-            }
-            fn visit_unit<E: de::Error>(self) -> Result<Self::Value, E> {
-                Ok(Members::default())
+            fn visit_str<E: de::Error>(self, s: &str) -> Result<Self::Value, E> {
+                Ok(Key(Cow::Owned(s.to_owned())))
             }
         }
-        d.deserialize_any(Of)
+        d.deserialize_str(Of)
     }
 }
 
-/// The items of a JSON list, each kept as its text; `None` when `text`
-/// holds something else.
-#[must_use]
-pub fn items(text: &RawValue) -> Option<Vec<&RawValue>> {
-    serde_json::from_str(text.get()).ok()
+struct MembersOf<'l> {
+    list: Option<&'l str>,
+}
+
+impl<'de> de::DeserializeSeed<'de> for MembersOf<'_> {
+    type Value = Members<'de>;
+
+    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<Self::Value, D::Error> {
+        d.deserialize_any(self)
+    }
+}
+
+impl<'de> Visitor<'de> for MembersOf<'_> {
+    type Value = Members<'de>;
+    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        f.write_str("a JSON value")
+    }
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
+        let mut members = Vec::new();
+        while let Some(Key(key)) = map.next_key()? {
+            let value = if self.list == Some(key.as_ref()) {
+                Member::Items(map.next_value_seed(ItemsOf)?)
+            } else {
+                Member::Raw(map.next_value()?)
+            };
+            members.push((key, value));
+        }
+        Ok(Members {
+            members,
+            is_object: true,
+        })
+    }
+    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Self::Value, A::Error> {
+        while seq.next_element::<IgnoredAny>()?.is_some() {}
+        Ok(Members::default())
+    }
+    fn visit_bool<E: de::Error>(self, _: bool) -> Result<Self::Value, E> {
+        Ok(Members::default())
+    }
+    fn visit_i64<E: de::Error>(self, _: i64) -> Result<Self::Value, E> {
+        Ok(Members::default())
+    }
+    fn visit_u64<E: de::Error>(self, _: u64) -> Result<Self::Value, E> {
+        Ok(Members::default())
+    }
+    fn visit_f64<E: de::Error>(self, _: f64) -> Result<Self::Value, E> {
+        Ok(Members::default())
+    }
+    fn visit_str<E: de::Error>(self, _: &str) -> Result<Self::Value, E> {
+        Ok(Members::default())
+    }
+    fn visit_unit<E: de::Error>(self) -> Result<Self::Value, E> {
+        Ok(Members::default())
+    }
+}
+
+/// A list's items kept as text; `None` for any other value (skipped).
+struct ItemsOf;
+
+impl<'de> de::DeserializeSeed<'de> for ItemsOf {
+    type Value = Option<Vec<&'de RawValue>>;
+
+    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<Self::Value, D::Error> {
+        d.deserialize_any(self)
+    }
+}
+
+impl<'de> Visitor<'de> for ItemsOf {
+    type Value = Option<Vec<&'de RawValue>>;
+    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        f.write_str("a JSON value")
+    }
+    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Self::Value, A::Error> {
+        let mut items = Vec::new();
+        while let Some(item) = seq.next_element()? {
+            items.push(item);
+        }
+        Ok(Some(items))
+    }
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
+        while map.next_entry::<IgnoredAny, IgnoredAny>()?.is_some() {}
+        Ok(None)
+    }
+    fn visit_bool<E: de::Error>(self, _: bool) -> Result<Self::Value, E> {
+        Ok(None)
+    }
+    fn visit_i64<E: de::Error>(self, _: i64) -> Result<Self::Value, E> {
+        Ok(None)
+    }
+    fn visit_u64<E: de::Error>(self, _: u64) -> Result<Self::Value, E> {
+        Ok(None)
+    }
+    fn visit_f64<E: de::Error>(self, _: f64) -> Result<Self::Value, E> {
+        Ok(None)
+    }
+    fn visit_str<E: de::Error>(self, _: &str) -> Result<Self::Value, E> {
+        Ok(None)
+    }
+    fn visit_unit<E: de::Error>(self) -> Result<Self::Value, E> {
+        Ok(None)
+    }
 }
 
 #[cfg(test)]
@@ -220,23 +351,41 @@ mod tests {
         let text = "{\n  \"a\": [1,\n  2]}";
         assert_eq!(line_column(text, 0), (1, 1));
         assert_eq!(line_column(text, 4), (2, 3));
-        let members = Members::of(text).unwrap();
+        let members = Members::of(text, None).unwrap();
         let a = members.get("a").unwrap().get();
         assert_eq!(position_in(text, a, 1, 1), (2, 8));
         assert_eq!(position_in(text, a, 2, 3), (3, 3));
         assert_eq!(members.keys(), ["a"]);
-        assert!(!Members::of("[1, {\"a\": 2}]").unwrap().is_object);
+        assert!(!Members::of("[1, {\"a\": 2}]", None).unwrap().is_object);
     }
 
     #[test]
     fn the_last_of_repeated_members_wins() {
-        let members = Members::of(r#"{"a": "x", "b": 1, "a": "y"}"#).unwrap();
-        assert_eq!(members.string("a").as_deref(), Some("y"));
-        assert_eq!(members.string("b"), None);
+        let text = r#"{"a": "x", "b": 1, "a": "y"}"#;
+        let members = Members::of(text, None).unwrap();
+        assert_eq!(members.get("a").map(RawValue::get), Some(r#""y""#));
+        assert_eq!(string_member(text, "a").as_deref(), Some("y"));
+        assert_eq!(string_member(text, "b"), None);
+        assert_eq!(string_member("[1]", "a"), None);
         assert_eq!(members.keys(), ["a", "b"]);
-        assert_eq!(
-            Members::of(r#"{"b": 1, "a": 2}"#).unwrap().keys(),
-            ["a", "b"]
-        );
+        let reordered = Members::of(r#"{"b": 1, "a": 2}"#, None).unwrap();
+        assert_eq!(reordered.keys(), ["a", "b"]);
+    }
+
+    #[test]
+    fn one_member_is_read_as_a_list_in_the_same_pass() {
+        let text = r#"{"l": [{"x": 1}, "y"], "m": {"l": 2}}"#;
+        let members = Members::of(text, Some("l")).unwrap();
+        let items: Vec<&str> = members
+            .items("l")
+            .unwrap()
+            .iter()
+            .map(|r| r.get())
+            .collect();
+        assert_eq!(items, [r#"{"x": 1}"#, r#""y""#]);
+        assert!(members.has("l") && members.get("l").is_none());
+        let not_a_list = Members::of(r#"{"l": {"a": [1]}}"#, Some("l")).unwrap();
+        assert!(not_a_list.has("l") && not_a_list.items("l").is_none());
+        assert!(Members::of(r#"{"l": [1,]}"#, Some("l")).is_err());
     }
 }
