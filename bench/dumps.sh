@@ -3,7 +3,9 @@
 # side with `jq` in one run: a dump of 5,000 roles (IAM's per-account
 # quota, about 45 MB), one of 20,000 roles (several accounts' dumps), and
 # one role with 2,500, 5,000 and 10,000 statements (time linear in them).
-# Each line: wall time, peak memory, and the ratio to `jq . FILE`.
+# Each line: wall time, peak memory, and the ratio to `jq . FILE`. A peak
+# under about 14 MiB is the Python process the command starts from, and
+# only says "small".
 #
 # usage: bench/dumps.sh [ROUNDS] [OTHER_BINARY]   (default 3)
 # With OTHER_BINARY (say, a previous release) its runs sit beside ours.
