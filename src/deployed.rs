@@ -71,6 +71,8 @@ pub struct Roles {
     /// The file's text: the roles not yet read, and the positions of what
     /// a message points at.
     text: String,
+    /// A Terraform plan or state, parsed.
+    terraform: Option<serde_json::Value>,
     locations: OnceLock<Locations>,
 }
 
@@ -84,8 +86,14 @@ struct Entry {
 
 #[derive(Debug, Clone)]
 enum State {
-    /// Read with the file (a template's or a Terraform plan's role).
+    /// Read with the file (a template's role).
     Read(DeployedRole),
+    /// A Terraform role: its index among the file's `aws_iam_role`s, read
+    /// in full once asked for.
+    Terraform {
+        index: usize,
+        read: OnceLock<DeployedRole>,
+    },
     /// A dump's role: its index in `RoleDetailList` and where its text sits
     /// in the file, read in full once asked for.
     Raw {
@@ -112,6 +120,7 @@ impl Deployed {
                 file: file.to_owned(),
                 entries: roles,
                 text,
+                terraform: None,
                 locations,
             },
         }
@@ -166,6 +175,20 @@ impl Roles {
     pub fn get(&self, i: usize) -> Result<&DeployedRole, Error> {
         let (index, range, read) = match &self.entries[i].role {
             State::Read(role) => return Ok(role),
+            State::Terraform { index, read } => {
+                if let Some(role) = read.get() {
+                    return Ok(role);
+                }
+                let invalid = |at: &str, what: &str| dump_error(self.locations(), at, what);
+                let reader = Reader::new(&invalid);
+                let json = self.terraform.as_ref().unwrap_or(&serde_json::Value::Null);
+                let role = terraform(&reader, &invalid, json, &|j| j == *index)?
+                    .into_iter()
+                    .nth(*index)
+                    .and_then(|(_, role)| role)
+                    .ok_or_else(|| invalid("", "no longer holds the role read before"))?;
+                return Ok(read.get_or_init(|| role));
+            }
             State::Raw { index, text, read } => {
                 if let Some(role) = read.get() {
                     return Ok(role);
@@ -311,12 +334,21 @@ pub fn parse_owned(path: &Path, text: String) -> Result<Deployed, Error> {
     if members.has("format_version") && (members.has("values") || members.has("planned_values")) {
         let json = whole(path, &text)?;
         let reader = Reader::new(&invalid);
-        let roles = terraform(&reader, &invalid, &json)?
+        let roles = terraform(&reader, &invalid, &json, &|_| false)?
             .into_iter()
-            .map(Entry::read)
+            .enumerate()
+            .map(|(index, (name, _))| Entry {
+                name: Some(name),
+                role: State::Terraform {
+                    index,
+                    read: OnceLock::new(),
+                },
+            })
             .collect();
         drop(members);
-        return Ok(Deployed::new(path, text, roles, locations));
+        let mut deployed = Deployed::new(path, text, roles, locations);
+        deployed.roles.terraform = Some(json);
+        return Ok(deployed);
     }
     if !members.has("RoleDetailList") {
         let keys: Vec<String> = members.keys().iter().map(|k| format!("`{k}`")).collect();
@@ -488,12 +520,14 @@ fn template(path: &Path, text: String, doc: &Value) -> Result<Deployed, Error> {
 /// saved plan (`planned_values`), root and child modules, each
 /// `aws_iam_role` with its `inline_policy` blocks and the
 /// `aws_iam_role_policy` and `aws_iam_role_policy_attachment` resources
-/// that name it.
+/// that name it. Each role is named; only those `wanted` (by their index
+/// among the file's roles) are read in full.
 fn terraform(
     reader: &Reader<'_>,
     invalid: &dyn Fn(&str, &str) -> Error,
     json: &serde_json::Value,
-) -> Result<Vec<DeployedRole>, Error> {
+    wanted: &dyn Fn(usize) -> bool,
+) -> Result<Vec<(String, Option<DeployedRole>)>, Error> {
     let top = if json.get("values").is_some() {
         "values"
     } else {
@@ -524,10 +558,14 @@ fn terraform(
     let inline = of_type("aws_iam_role_policy");
     let attached = of_type("aws_iam_role_policy_attachment");
     let mut out = Vec::new();
-    for (at, v) in of_type("aws_iam_role") {
+    for (i, (at, v)) in of_type("aws_iam_role").into_iter().enumerate() {
         let field = |name: &str| format!("{at}.{name}");
         let name = text(v, "name")
             .ok_or_else(|| invalid(&field("name"), "is missing or unknown until apply"))?;
+        if !wanted(i) {
+            out.push((name, None));
+            continue;
+        }
         let mut props = Mapping::new();
         props.insert("RoleName".into(), name.clone().into());
         props.insert(
@@ -654,10 +692,8 @@ fn terraform(
             }
         };
         let role = reader.role(RoleKind::Task, &Value::Mapping(props), &tf_field)?;
-        out.push(DeployedRole {
-            arn: text(v, "arn").unwrap_or_default(),
-            role,
-        });
+        let arn = text(v, "arn").unwrap_or_default();
+        out.push((name, Some(DeployedRole { arn, role })));
     }
     Ok(out)
 }

@@ -210,3 +210,50 @@ fn a_byte_order_mark_is_skipped() {
         drift(dump_with(&[]))
     );
 }
+
+/// In a Terraform state too, a role the spec does not name is read only
+/// as far as its name: one whose trust policy is unknown until apply does
+/// not stop `drift`, and is the error when it is the role asked for.
+#[test]
+fn a_terraform_role_not_asked_for_does_not_stop_drift() {
+    let text =
+        std::fs::read_to_string(common::root().join("tests/drift/terraform-state-eu-west-1.json"))
+            .unwrap();
+    let drift = |state: &str, spec: &str| {
+        Test::new()
+            .file(
+                "ecs-basic.yaml",
+                std::fs::read_to_string(common::root().join("examples/ecs-basic.yaml"))
+                    .unwrap()
+                    .replace("name: ecs-basic\n", &format!("name: {spec}\n")),
+            )
+            .file("state.json", state)
+            .args(["drift", "ecs-basic.yaml", "--deployed", "state.json"])
+    };
+    let clean = drift(&text, "ecs-basic").status(1).run();
+    let mut state: Value = serde_json::from_str(&text).unwrap();
+    let root = state["values"]["root_module"].as_object_mut().unwrap();
+    let resources = root.entry("resources").or_insert_with(|| json!([]));
+    let other = resources.as_array_mut().unwrap();
+    other.insert(
+        0,
+        json!({
+            "address": "aws_iam_role.other", "type": "aws_iam_role", "name": "other",
+            "values": {"name": "other-task", "path": "/"}
+        }),
+    );
+    let state = serde_json::to_string_pretty(&state).unwrap();
+    let with_other = drift(&state, "ecs-basic").status(1).run();
+    assert_eq!(with_other.stdout, clean.stdout);
+    // The role `other-task` is asked for now: its trust is the error.
+    let line = 1 + state[..state.find("\"other-task\"").unwrap()]
+        .matches('\n')
+        .count();
+    drift(&state, "other")
+        .stderr(format!(
+            "error: state.json:{}:11: `values.root_module.resources[0].values.assume_role_policy`: is missing or unknown until apply\n",
+            line - 1
+        ))
+        .status(2)
+        .run();
+}
