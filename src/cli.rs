@@ -641,7 +641,7 @@ fn drift_command(
     }) {
         models.push(result?);
     }
-    let report = crate::drift::drift(&models, &dumps);
+    let report = crate::drift::drift(&models, &dumps)?;
     let text = match format {
         DriftFormat::Text => escape::terminal_lines(&report.text()),
         DriftFormat::Markdown => report.markdown(),
@@ -869,12 +869,10 @@ fn init_from_roles(
             .iter()
             .position(|d| d.file == Path::new(file))
             .unwrap_or_default();
-        let Some(role) = dumps[dump].roles.iter().position(|r| r.role.name == name) else {
-            let names: Vec<String> = dumps[dump]
-                .roles
-                .iter()
-                .map(|r| r.role.name.clone())
-                .collect();
+        let Some(role) = dumps[dump].roles.position(name) else {
+            // A role ecs-iam cannot read may be the one meant.
+            dumps[dump].roles.read_all()?;
+            let names = dumps[dump].roles.names();
             return Err(Error::NoSuchRole {
                 file: PathBuf::from(file),
                 name: name.to_owned(),
@@ -897,17 +895,15 @@ fn init_from_roles(
             RoleKind::Task
         }
     };
-    let mut adopting: Vec<crate::adopt::Adopting<'_>> = picked
-        .iter()
-        .map(|(kind, label, d, r)| {
-            let role = &dumps[*d].roles[*r];
-            crate::adopt::Adopting {
-                kind: kind.unwrap_or_else(|| guess(role)),
-                role,
-                label: label.clone(),
-            }
-        })
-        .collect();
+    let mut adopting: Vec<crate::adopt::Adopting<'_>> = Vec::new();
+    for (kind, label, d, r) in &picked {
+        let role = dumps[*d].roles.get(*r)?;
+        adopting.push(crate::adopt::Adopting {
+            kind: kind.unwrap_or_else(|| guess(role)),
+            role,
+            label: label.clone(),
+        });
+    }
     adopting.sort_by_key(|a| a.kind);
     if adopting.len() > 2 || adopting.windows(2).any(|w| w[0].kind == w[1].kind) {
         return Err(Error::AdoptedRoles);

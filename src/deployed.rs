@@ -7,18 +7,25 @@
 //! The dump holds no role description and no maximum session duration:
 //! they are not compared.
 
+use std::ops::Range;
 use std::path::{Path, PathBuf};
+use std::sync::OnceLock;
 
 use serde_yaml::{Mapping, Value};
 
-use crate::error::{Error, FileKind, Problem};
+use crate::error::{Error, FileKind, Location, Problem};
+use crate::input::json;
 use crate::location::Locations;
 use crate::model::{Role, RoleKind};
+use crate::progress::Progress;
 use crate::render::readback::Reader;
 
 /// The largest dump read; an account's full authorization details are a
 /// few megabytes.
 pub const MAX_DUMP_BYTES: u64 = 256 * 1024 * 1024;
+
+/// A dump from which reading shows a progress line on a terminal.
+const LARGE_DUMP_BYTES: usize = 32 * 1024 * 1024;
 
 /// One deployed role.
 #[derive(Debug, Clone)]
@@ -31,7 +38,7 @@ pub struct DeployedRole {
     pub role: Role,
     /// Where its file writes it: messages about what is read from it point
     /// here.
-    pub at: crate::error::Location,
+    pub at: Location,
 }
 
 impl DeployedRole {
@@ -54,7 +61,199 @@ impl DeployedRole {
 #[derive(Debug, Clone)]
 pub struct Deployed {
     pub file: PathBuf,
-    pub roles: Vec<DeployedRole>,
+    pub roles: Roles,
+}
+
+/// The roles of one file, by name. Each is read in full only when a
+/// command asks for it ([`Roles::find`], [`Roles::get`]): an account's dump
+/// holds thousands of roles, and a command compares a few.
+#[derive(Debug, Clone)]
+pub struct Roles {
+    file: PathBuf,
+    entries: Vec<Entry>,
+    /// The file's text: the roles not yet read, and the positions of what
+    /// a message points at.
+    text: String,
+    /// A Terraform plan or state, parsed.
+    terraform: Option<serde_json::Value>,
+    locations: OnceLock<Locations>,
+}
+
+/// One role of a file, by name.
+#[derive(Debug, Clone)]
+struct Entry {
+    /// `None` when the dump gives the role no name ecs-iam can read.
+    name: Option<String>,
+    role: State,
+}
+
+#[derive(Debug, Clone)]
+enum State {
+    /// Read with the file (a template's role).
+    Read(DeployedRole),
+    /// A Terraform role: its index among the file's `aws_iam_role`s, read
+    /// in full once asked for.
+    Terraform {
+        index: usize,
+        read: OnceLock<DeployedRole>,
+    },
+    /// A dump's role: its index in `RoleDetailList` and where its text sits
+    /// in the file, read in full once asked for.
+    Raw {
+        index: usize,
+        text: Range<usize>,
+        read: OnceLock<DeployedRole>,
+    },
+}
+
+impl Entry {
+    fn read(role: DeployedRole) -> Self {
+        Entry {
+            name: Some(role.role.name.clone()),
+            role: State::Read(role),
+        }
+    }
+}
+
+impl Deployed {
+    fn new(file: &Path, text: String, roles: Vec<Entry>, locations: OnceLock<Locations>) -> Self {
+        Deployed {
+            file: file.to_owned(),
+            roles: Roles {
+                file: file.to_owned(),
+                entries: roles,
+                text,
+                terraform: None,
+                locations,
+            },
+        }
+    }
+}
+
+/// Role `i`, read in full.
+///
+/// # Panics
+/// The role holds what ecs-iam cannot read: [`Roles::get`] says what.
+impl std::ops::Index<usize> for Roles {
+    type Output = DeployedRole;
+
+    fn index(&self, i: usize) -> &DeployedRole {
+        self.get(i)
+            .unwrap_or_else(|e| panic!("deployed role {i} cannot be read: {e}"))
+    }
+}
+
+impl Roles {
+    /// How many roles the file holds.
+    #[must_use]
+    pub fn len(&self) -> usize {
+        self.entries.len()
+    }
+
+    /// Whether the file holds no role.
+    #[must_use]
+    pub fn is_empty(&self) -> bool {
+        self.entries.is_empty()
+    }
+
+    /// The names of the roles the file holds, in file order.
+    #[must_use]
+    pub fn names(&self) -> Vec<String> {
+        self.entries.iter().filter_map(|e| e.name.clone()).collect()
+    }
+
+    /// The index of the first role named `name`.
+    #[must_use]
+    pub fn position(&self, name: &str) -> Option<usize> {
+        self.entries
+            .iter()
+            .position(|e| e.name.as_deref() == Some(name))
+    }
+
+    /// Role `i` ([`Roles::position`]), read in full.
+    ///
+    /// # Errors
+    /// The role holds what ecs-iam cannot read or compare; located in the
+    /// file.
+    pub fn get(&self, i: usize) -> Result<&DeployedRole, Error> {
+        let (index, range, read) = match &self.entries[i].role {
+            State::Read(role) => return Ok(role),
+            State::Terraform { index, read } => {
+                if let Some(role) = read.get() {
+                    return Ok(role);
+                }
+                let invalid = |at: &str, what: &str| dump_error(self.locations(), at, what);
+                let reader = Reader::new(&invalid);
+                let json = self.terraform.as_ref().unwrap_or(&serde_json::Value::Null);
+                let locate = |at: &str| self.locations().at(at);
+                let role = terraform(&reader, &invalid, json, &|j| j == *index, &locate)?
+                    .into_iter()
+                    .nth(*index)
+                    .and_then(|(_, role)| role)
+                    .ok_or_else(|| invalid("", "no longer holds the role read before"))?;
+                return Ok(read.get_or_init(|| role));
+            }
+            State::Raw { index, text, read } => {
+                if let Some(role) = read.get() {
+                    return Ok(role);
+                }
+                (index, text, read)
+            }
+        };
+        let part = &self.text[range.clone()];
+        // The text was read as JSON with its depth checked: this parse
+        // succeeds.
+        let value: serde_json::Value = serde_json::from_str(part).map_err(|e| {
+            let (line, column) = json::position_in(&self.text, part, e.line(), e.column());
+            not_json(&self.file, line, column, &e)
+        })?;
+        let invalid = |at: &str, what: &str| dump_error(self.locations(), at, what);
+        let reader = Reader::new(&invalid);
+        let mut role = role(
+            &reader,
+            &invalid,
+            &value,
+            &format!("RoleDetailList[{index}]"),
+        )?;
+        let (line, column) = json::line_column(&self.text, range.start);
+        role.at = Location {
+            file: self.file.clone(),
+            line,
+            column,
+        };
+        Ok(read.get_or_init(|| role))
+    }
+
+    /// The role of `name` and `path` (`/` when unset), read in full.
+    ///
+    /// # Errors
+    /// As [`Roles::get`], for a role of that name.
+    pub fn find(&self, name: &str, path: &str) -> Result<Option<&DeployedRole>, Error> {
+        for (i, e) in self.entries.iter().enumerate() {
+            if e.name.as_deref() != Some(name) {
+                continue;
+            }
+            let r = self.get(i)?;
+            if r.role.path.as_deref().unwrap_or("/") == path {
+                return Ok(Some(r));
+            }
+        }
+        Ok(None)
+    }
+
+    /// Every role read in full: when a role asked for is not found, one
+    /// ecs-iam cannot read may be the one meant, and is reported.
+    ///
+    /// # Errors
+    /// The first role, in file order, that ecs-iam cannot read.
+    pub fn read_all(&self) -> Result<(), Error> {
+        (0..self.entries.len()).try_for_each(|i| self.get(i).map(|_| ()))
+    }
+
+    fn locations(&self) -> &Locations {
+        self.locations
+            .get_or_init(|| Locations::index(&self.file, &self.text))
+    }
 }
 
 /// Read the deployed roles of `path`.
@@ -65,23 +264,24 @@ pub struct Deployed {
 /// cannot compare; located in the file.
 pub fn read(path: &Path) -> Result<Deployed, Error> {
     let text = crate::input::bytes::read_text(path, FileKind::Dump, MAX_DUMP_BYTES)?;
-    checked(path, &text)
+    checked(path, text)
 }
 
-/// [`parse`], after the checks of the reading layer: a YAML text (a
-/// CloudFormation template) must keep within the alias expansion budget
-/// and the depth limit; JSON, which the AWS CLI and Terraform print, has
-/// no aliases and is only checked for depth, in one pass over its bytes.
+/// [`parse_owned`], after the checks of the reading layer: JSON, which the
+/// AWS CLI and Terraform print, has no aliases and is only checked for
+/// depth, in one pass over its bytes; a YAML text (a CloudFormation
+/// template) must keep within the alias expansion budget and the depth
+/// limit.
 ///
 /// # Errors
 /// As [`read`].
-pub fn checked(path: &Path, text: &str) -> Result<Deployed, Error> {
-    if serde_json::from_str::<serde::de::IgnoredAny>(text).is_ok() {
-        crate::input::json::check_depth(path, text, FileKind::Dump)?;
+pub fn checked(path: &Path, text: String) -> Result<Deployed, Error> {
+    if json::looks_like_json(&text) {
+        json::check_depth(path, &text, FileKind::Dump)?;
     } else {
-        crate::input::yaml::check(path, text, FileKind::Dump)?;
+        crate::input::yaml::check(path, &text, FileKind::Dump)?;
     }
-    parse(path, text)
+    parse_owned(path, text)
 }
 
 /// The deployed roles of a dump's text.
@@ -89,48 +289,91 @@ pub fn checked(path: &Path, text: &str) -> Result<Deployed, Error> {
 /// # Errors
 /// As [`read`].
 pub fn parse(path: &Path, text: &str) -> Result<Deployed, Error> {
-    // A CloudFormation template (YAML, or JSON) declares its roles as
-    // resources.
-    if let Ok(doc) = serde_yaml::from_str::<Value>(text)
-        && doc
-            .get("Resources")
-            .and_then(Value::as_mapping)
-            .is_some_and(|r| r.values().any(is_role_resource))
+    parse_owned(path, text.to_owned())
+}
+
+/// [`parse`], keeping `text` without a copy.
+///
+/// JSON (the first character an object's `{`) is read by the JSON parser
+/// alone, once; YAML can only be a CloudFormation template.
+///
+/// # Errors
+/// As [`read`].
+pub fn parse_owned(path: &Path, text: String) -> Result<Deployed, Error> {
+    let text = match text.strip_prefix('\u{feff}') {
+        Some(rest) => rest.to_owned(),
+        None => text,
+    };
+    if !json::looks_like_json(&text)
+        && let Ok(doc) = serde_yaml::from_str::<Value>(&text)
+        && is_template(&doc)
     {
         return template(path, text, &doc);
     }
-    let json: serde_json::Value = serde_json::from_str(text).map_err(|e| Error::Invalid {
-        at: crate::error::Location {
-            file: path.to_owned(),
-            line: e.line().max(1),
-            column: e.column().max(1),
-        },
-        field: String::new(),
-        problem: Box::new(Problem::Dump {
-            what: format!(
-                "the file is not JSON ({}); give what `aws iam get-account-authorization-details` prints",
-                without_position(&e.to_string())
-            ),
-        }),
-    })?;
-    let locations = Locations::index(path, text);
-    let invalid = |at: &str, what: &str| dump_error(&locations, at, what);
-    if json.get("format_version").is_some()
-        && (json.get("values").is_some() || json.get("planned_values").is_some())
+    // Nesting deeper than serde_json's limit is refused wherever it is,
+    // with the message parsing the whole text gives.
+    if json::too_deep(&text).is_some()
+        && let Err(e) = serde_json::from_str::<serde_json::Value>(&text)
     {
-        let reader = Reader::new(&invalid);
-        return Ok(Deployed {
-            file: path.to_owned(),
-            roles: terraform(&reader, &invalid, &json, &locations)?,
-        });
+        return Err(not_json(path, e.line(), e.column(), &e));
     }
-    let Some(list) = json.get("RoleDetailList") else {
-        let keys: Vec<String> = json
-            .as_object()
-            .map(|o| o.keys().map(|k| format!("`{k}`")).collect())
-            .unwrap_or_default();
+    let members = json::Members::of(&text, Some("RoleDetailList")).map_err(|e| {
+        // The whole text parsed as a value names the error as it always
+        // has (skipping a value says less: "EOF while parsing a value").
+        let e = serde_json::from_str::<serde_json::Value>(&text)
+            .err()
+            .unwrap_or(e);
+        not_json(path, e.line(), e.column(), &e)
+    })?;
+    let locations = OnceLock::new();
+    let invalid = |at: &str, what: &str| {
+        dump_error(
+            locations.get_or_init(|| Locations::index(path, &text)),
+            at,
+            what,
+        )
+    };
+    if members.has("Resources") {
+        let json = whole(path, &text)?;
+        if let Ok(doc) = serde_yaml::to_value(&json)
+            && is_template(&doc)
+        {
+            drop(members);
+            return template(path, text, &doc);
+        }
+    }
+    if members.has("format_version") && (members.has("values") || members.has("planned_values")) {
+        let json = whole(path, &text)?;
+        let reader = Reader::new(&invalid);
+        let locate = |at: &str| {
+            locations
+                .get_or_init(|| Locations::index(path, &text))
+                .at(at)
+        };
+        let roles = terraform(&reader, &invalid, &json, &|_| false, &locate)?
+            .into_iter()
+            .enumerate()
+            .map(|(index, (name, _))| Entry {
+                name: Some(name),
+                role: State::Terraform {
+                    index,
+                    read: OnceLock::new(),
+                },
+            })
+            .collect();
+        drop(members);
+        let mut deployed = Deployed::new(path, text, roles, locations);
+        deployed.roles.terraform = Some(json);
+        return Ok(deployed);
+    }
+    if !members.has("RoleDetailList") {
+        let keys: Vec<String> = members.keys().iter().map(|k| format!("`{k}`")).collect();
         return Err(Error::Invalid {
-            at: locations.location(1, 1),
+            at: crate::error::Location {
+                file: path.to_owned(),
+                line: 1,
+                column: 1,
+            },
             field: String::new(),
             problem: Box::new(Problem::Dump {
                 what: format!(
@@ -143,22 +386,59 @@ pub fn parse(path: &Path, text: &str) -> Result<Deployed, Error> {
                 ),
             }),
         });
-    };
-    let Some(list) = list.as_array() else {
+    }
+    let Some(list) = members.items("RoleDetailList") else {
         return Err(invalid("RoleDetailList", "is not a list"));
     };
-    let reader = Reader::new(&invalid);
-    let mut roles = Vec::new();
-    for (i, r) in list.iter().enumerate() {
-        let at = format!("RoleDetailList[{i}]");
-        let mut read = role(&reader, &invalid, r, &at)?;
-        read.at = locations.at(&at);
-        roles.push(read);
+    // Each role by its name alone; the rest is read when asked for.
+    let progress = Progress::new(
+        format!("reading {}:", path.display()),
+        "roles",
+        list.len(),
+        text.len() > LARGE_DUMP_BYTES,
+    );
+    let mut roles = Vec::with_capacity(list.len());
+    for (index, item) in list.iter().enumerate() {
+        let part = item.get();
+        let start = json::offset_in(&text, part);
+        let name = json::string_member(part, "RoleName");
+        roles.push(Entry {
+            name,
+            role: State::Raw {
+                index,
+                text: start..start + part.len(),
+                read: OnceLock::new(),
+            },
+        });
+        progress.tick();
     }
-    Ok(Deployed {
-        file: path.to_owned(),
-        roles,
-    })
+    progress.finish();
+    drop(members);
+    Ok(Deployed::new(path, text, roles, locations))
+}
+
+/// The whole text as one JSON value (a template or a Terraform plan, which
+/// are read in full).
+fn whole(path: &Path, text: &str) -> Result<serde_json::Value, Error> {
+    serde_json::from_str(text).map_err(|e| not_json(path, e.line(), e.column(), &e))
+}
+
+/// The file is not JSON: `serde_json`'s error at its position.
+fn not_json(path: &Path, line: usize, column: usize, e: &serde_json::Error) -> Error {
+    Error::Invalid {
+        at: crate::error::Location {
+            file: path.to_owned(),
+            line: line.max(1),
+            column: column.max(1),
+        },
+        field: String::new(),
+        problem: Box::new(Problem::Dump {
+            what: format!(
+                "the file is not JSON ({}); give what `aws iam get-account-authorization-details` prints",
+                without_position(&e.to_string())
+            ),
+        }),
+    }
 }
 
 /// A policy document as the dump holds it: a JSON object, a JSON string
@@ -202,6 +482,13 @@ fn dump_error(locations: &Locations, at: &str, what: &str) -> Error {
     }
 }
 
+/// A CloudFormation template declaring at least one role.
+fn is_template(doc: &Value) -> bool {
+    doc.get("Resources")
+        .and_then(Value::as_mapping)
+        .is_some_and(|r| r.values().any(is_role_resource))
+}
+
 fn is_role_resource(r: &Value) -> bool {
     r.get("Type").and_then(Value::as_str) == Some("AWS::IAM::Role")
 }
@@ -210,9 +497,15 @@ fn is_role_resource(r: &Value) -> bool {
 /// `diff` reads generated templates (`!Sub` of the pseudo parameters and of
 /// template parameters, which become inputs). A role without a literal
 /// `RoleName` is named by its logical id. Its ARN is unknown before deploy.
-fn template(path: &Path, text: &str, doc: &Value) -> Result<Deployed, Error> {
-    let locations = Locations::index(path, text);
-    let invalid = |at: &str, what: &str| dump_error(&locations, at, what);
+fn template(path: &Path, text: String, doc: &Value) -> Result<Deployed, Error> {
+    let locations = OnceLock::new();
+    let invalid = |at: &str, what: &str| {
+        dump_error(
+            locations.get_or_init(|| Locations::index(path, &text)),
+            at,
+            what,
+        )
+    };
     let reader = Reader::new(&invalid);
     let mut roles = Vec::new();
     for (id, r) in doc["Resources"].as_mapping().into_iter().flatten() {
@@ -231,29 +524,30 @@ fn template(path: &Path, text: &str, doc: &Value) -> Result<Deployed, Error> {
             props.insert("RoleName".into(), id.into());
         }
         let at = |field: &str| format!("Resources.{id}.Properties.{field}");
-        roles.push(DeployedRole {
+        roles.push(Entry::read(DeployedRole {
             arn: String::new(),
             role: reader.role(RoleKind::Task, &Value::Mapping(props), &at)?,
-            at: locations.at(&format!("Resources.{id}")),
-        });
+            at: locations
+                .get_or_init(|| Locations::index(path, &text))
+                .at(&format!("Resources.{id}")),
+        }));
     }
-    Ok(Deployed {
-        file: path.to_owned(),
-        roles,
-    })
+    Ok(Deployed::new(path, text, roles, locations))
 }
 
 /// The roles of `terraform show -json` output: state (`values`) or a
 /// saved plan (`planned_values`), root and child modules, each
 /// `aws_iam_role` with its `inline_policy` blocks and the
 /// `aws_iam_role_policy` and `aws_iam_role_policy_attachment` resources
-/// that name it.
+/// that name it. Each role is named; only those `wanted` (by their index
+/// among the file's roles) are read in full.
 fn terraform(
     reader: &Reader<'_>,
     invalid: &dyn Fn(&str, &str) -> Error,
     json: &serde_json::Value,
-    locations: &Locations,
-) -> Result<Vec<DeployedRole>, Error> {
+    wanted: &dyn Fn(usize) -> bool,
+    locate: &dyn Fn(&str) -> Location,
+) -> Result<Vec<(String, Option<DeployedRole>)>, Error> {
     let top = if json.get("values").is_some() {
         "values"
     } else {
@@ -284,10 +578,14 @@ fn terraform(
     let inline = of_type("aws_iam_role_policy");
     let attached = of_type("aws_iam_role_policy_attachment");
     let mut out = Vec::new();
-    for (at, v) in of_type("aws_iam_role") {
+    for (i, (at, v)) in of_type("aws_iam_role").into_iter().enumerate() {
         let field = |name: &str| format!("{at}.{name}");
         let name = text(v, "name")
             .ok_or_else(|| invalid(&field("name"), "is missing or unknown until apply"))?;
+        if !wanted(i) {
+            out.push((name, None));
+            continue;
+        }
         let mut props = Mapping::new();
         props.insert("RoleName".into(), name.clone().into());
         props.insert(
@@ -414,11 +712,15 @@ fn terraform(
             }
         };
         let role = reader.role(RoleKind::Task, &Value::Mapping(props), &tf_field)?;
-        out.push(DeployedRole {
-            arn: text(v, "arn").unwrap_or_default(),
-            role,
-            at: locations.at(&at),
-        });
+        let arn = text(v, "arn").unwrap_or_default();
+        out.push((
+            name,
+            Some(DeployedRole {
+                arn,
+                role,
+                at: locate(&at),
+            }),
+        ));
     }
     Ok(out)
 }
@@ -560,8 +862,8 @@ fn role(
         }
     };
     let role = reader.role(RoleKind::Task, &Value::Mapping(props), &dump_field)?;
-    // The caller, which knows the file, places it.
-    let at = crate::error::Location {
+    // The caller, which knows where the role's text starts, places it.
+    let at = Location {
         file: PathBuf::new(),
         line: 1,
         column: 1,

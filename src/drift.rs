@@ -14,7 +14,7 @@ use serde::Serialize;
 
 use crate::arn::{Segment, Text};
 use crate::deployed::{Deployed, DeployedRole};
-use crate::error::Location;
+use crate::error::{Error, Location};
 use crate::escape::{markdown_code, markdown_code_block, markdown_text, terminal};
 use crate::grant_diff::{self, Change, Class};
 use crate::model::{Model, Role, RoleKind};
@@ -87,23 +87,32 @@ pub struct Report {
     pub summary: Summary,
 }
 
-/// Compare the roles of each spec's model with the deployed roles.
-#[must_use]
-pub fn drift(specs: &[(Source, Model)], deployed: &[Deployed]) -> Report {
+/// Compare the roles of each spec's model with the deployed roles. Only
+/// the deployed roles the specs name are read in full; when one is not
+/// found, every role is, and one ecs-iam cannot read is reported (it may be
+/// the one meant).
+///
+/// # Errors
+/// A deployed role of a name the specs give, or (a role not found) any
+/// deployed role, holds what ecs-iam cannot read or compare.
+pub fn drift(specs: &[(Source, Model)], deployed: &[Deployed]) -> Result<Report, Error> {
     let mut roles = Vec::new();
     for (source, model) in specs {
         let spec = source.path.display().to_string();
         // The region the deployed roles of this spec run in, if one.
-        let found: Vec<&Role> = model
-            .roles
-            .iter()
-            .filter_map(|role| find(deployed, role))
-            .map(|(_, r)| &r.role)
-            .collect();
-        let region = deployment_region(&found);
+        let mut found = Vec::new();
         for role in &model.roles {
+            found.push(find(deployed, role)?);
+        }
+        let region = deployment_region(
+            &found
+                .iter()
+                .flatten()
+                .map(|(_, r)| &r.role)
+                .collect::<Vec<_>>(),
+        );
+        for (role, found) in model.roles.iter().zip(found) {
             let path = role.path.clone().unwrap_or_else(|| "/".to_owned());
-            let found = find(deployed, role);
             let mut out = RoleDrift {
                 at: source
                     .locations
@@ -133,6 +142,11 @@ pub fn drift(specs: &[(Source, Model)], deployed: &[Deployed]) -> Report {
             roles.push(out);
         }
     }
+    if roles.iter().any(|r| r.deployed.is_none()) {
+        for d in deployed {
+            d.roles.read_all()?;
+        }
+    }
     let mut summary = Summary {
         roles: roles.len(),
         ..Summary::default()
@@ -149,14 +163,14 @@ pub fn drift(specs: &[(Source, Model)], deployed: &[Deployed]) -> Report {
         summary.narrowing += r.count(Class::Narrowing);
         summary.neutral += r.count(Class::Neutral);
     }
-    Report {
+    Ok(Report {
         deployed: deployed
             .iter()
             .map(|d| d.file.display().to_string())
             .collect(),
         roles,
         summary,
-    }
+    })
 }
 
 /// What a spec's rendering changes from the deployed roles it was adopted
@@ -212,14 +226,17 @@ fn session(deployed: Option<u64>, spec: &Role) -> Option<u64> {
 }
 
 /// The deployed role of `role`'s name and path, and its dump.
-fn find<'a>(deployed: &'a [Deployed], role: &Role) -> Option<(&'a Deployed, &'a DeployedRole)> {
+fn find<'a>(
+    deployed: &'a [Deployed],
+    role: &Role,
+) -> Result<Option<(&'a Deployed, &'a DeployedRole)>, Error> {
     let path = role.path.as_deref().unwrap_or("/");
-    deployed.iter().find_map(|d| {
-        d.roles
-            .iter()
-            .find(|r| r.role.name == role.name && r.role.path.as_deref().unwrap_or("/") == path)
-            .map(|r| (d, r))
-    })
+    for d in deployed {
+        if let Some(r) = d.roles.find(&role.name, path)? {
+            return Ok(Some((d, r)));
+        }
+    }
+    Ok(None)
 }
 
 /// The regions the ARNs of a deployed role's statements (resources and

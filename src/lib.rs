@@ -29,6 +29,7 @@ pub mod model;
 pub mod output;
 pub mod parallel;
 pub mod presets;
+pub mod progress;
 pub mod render;
 pub mod report;
 pub mod review;

@@ -280,7 +280,7 @@ fn deep_nesting_is_refused_at_once() {
         (out.status, out.stderr.as_str()),
         (
             Some(2),
-            "error: deep.json:1:769: the text nests too deep to be a dump (a dump nests about twelve levels)\n"
+            "error: deep.json:1:763: the text nests too deep to be a dump (a dump nests about twelve levels)\n"
         )
     );
     assert!(out.elapsed < Duration::from_secs(5), "{:?}", out.elapsed);
