@@ -70,6 +70,38 @@ pub fn terminal_lines(s: &str) -> String {
     visible(s, true)
 }
 
+/// A file path as a SARIF URI reference (RFC 3986): `/` separates
+/// segments on every platform, and every byte that is not unreserved, a
+/// sub-delimiter or `@` is percent-encoded, so that `%`, `#`, `?`, `:`, a
+/// space or a control in a file name stays part of the path a viewer
+/// opens. A Windows absolute path (`C:\\x`) becomes a `file:///C:/x` URI.
+#[must_use]
+pub fn uri_path(path: &str) -> String {
+    let path = path.replace('\\', "/");
+    let bytes = path.as_bytes();
+    let (prefix, rest) = if bytes.len() >= 3
+        && bytes[0].is_ascii_alphabetic()
+        && bytes[1] == b':'
+        && bytes[2] == b'/'
+    {
+        (format!("file:///{}", &path[..2]), &path[2..])
+    } else {
+        (String::new(), path.as_str())
+    };
+    let mut out = prefix;
+    for b in rest.bytes() {
+        if b.is_ascii_alphanumeric() || b"-._~/!$&'()*+,;=@".contains(&b) {
+            out.push(char::from(b));
+        } else {
+            const HEX: &[u8; 16] = b"0123456789ABCDEF";
+            out.push('%');
+            out.push(char::from(HEX[usize::from(b >> 4)]));
+            out.push(char::from(HEX[usize::from(b & 0xf)]));
+        }
+    }
+    out
+}
+
 /// Text for one line inside a fenced Markdown code block: a line break
 /// would start a line that could close the fence, so line breaks and
 /// controls are shown escaped, as for a terminal. Nothing else is
@@ -246,5 +278,17 @@ mod tests {
             "&lt;img&gt;&#124;&#96;&amp;&#13;&#10;"
         );
         assert_eq!(markdown_code_block("a\n```"), "a\\n```");
+    }
+
+    #[test]
+    fn uri_paths_keep_every_character_in_the_path() {
+        assert_eq!(uri_path("specs/orders.yaml"), "specs/orders.yaml");
+        assert_eq!(uri_path("specs\\a b.yaml"), "specs/a%20b.yaml");
+        assert_eq!(
+            uri_path("specs/%2e%2e%2fother#x?y:z.yaml"),
+            "specs/%252e%252e%252fother%23x%3Fy%3Az.yaml"
+        );
+        assert_eq!(uri_path("s/\u{e9}\n.yaml"), "s/%C3%A9%0A.yaml");
+        assert_eq!(uri_path("C:\\w\\s.yaml"), "file:///C:/w/s.yaml");
     }
 }

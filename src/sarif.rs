@@ -4,6 +4,7 @@
 use serde_json::{Value, json};
 
 use crate::error::Location;
+use crate::escape;
 
 /// A rule a result refers to.
 #[derive(Debug, Clone)]
@@ -79,12 +80,12 @@ impl Run {
     }
 }
 
-/// A SARIF location: the file as a relative URI, whose separator is `/`
-/// on every platform (SARIF takes URI references, RFC 3986).
+/// A SARIF location: the file as a URI reference (RFC 3986, which SARIF
+/// takes), `/`-separated and percent-encoded ([`escape::uri_path`]).
 fn location(at: &Location) -> Value {
     json!({
         "physicalLocation": {
-            "artifactLocation": {"uri": at.file.to_string_lossy().replace('\\', "/")},
+            "artifactLocation": {"uri": escape::uri_path(&at.file.to_string_lossy())},
             "region": {"startLine": at.line, "startColumn": at.column},
         }
     })

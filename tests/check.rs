@@ -197,3 +197,20 @@ fn explain_names_the_field_behind_each_grant() {
         .stdout_contains("execution  permission  Allow   logs:CreateLogStream, logs:PutLogEvents")
         .run();
 }
+
+/// A file name that is not a plain URI path (a space, `#`, `%`) is
+/// percent-encoded in SARIF, so a viewer opens that file and no other.
+#[test]
+fn sarif_uris_are_percent_encoded() {
+    let out = Test::new()
+        .copy_as("tests/check/findings.yaml", "specs/a b#1%2e.yaml")
+        .args(["check", "specs/a b#1%2e.yaml", "--format", "sarif"])
+        .status(1)
+        .run();
+    let sarif: serde_json::Value = serde_json::from_str(&out.stdout).unwrap();
+    let location = &sarif["runs"][0]["results"][0]["locations"][0]["physicalLocation"];
+    assert_eq!(
+        location["artifactLocation"]["uri"],
+        "specs/a%20b%231%252e.yaml"
+    );
+}
