@@ -84,6 +84,32 @@ fn assert_terminal_safe(what: &str, text: &str) {
     }
 }
 
+/// Markdown shows every character a reader could not see or that would
+/// break a line once rendered as an escape: none is written raw (the
+/// Unicode line and paragraph separators, the byte-order mark, bidi
+/// controls, control characters but the writer's own line feeds).
+fn assert_markdown_shows_invisibles(what: &str, text: &str) {
+    for c in text.chars() {
+        let bad = (c.is_control() && c != '\n')
+            || matches!(
+                c,
+                '\u{202a}'..='\u{202e}'
+                    | '\u{2066}'..='\u{2069}'
+                    | '\u{200e}'
+                    | '\u{200f}'
+                    | '\u{061c}'
+                    | '\u{2028}'
+                    | '\u{2029}'
+                    | '\u{feff}'
+            );
+        assert!(
+            !bad,
+            "{what}: U+{:04X} is written raw in the Markdown:\n{text:?}",
+            u32::from(c)
+        );
+    }
+}
+
 /// The blocks of a Markdown document as GitHub's dialect reads them, each
 /// code block with its number of lines, and the HTML it holds.
 fn markdown_structure(text: &str) -> (Vec<String>, usize) {
@@ -448,6 +474,7 @@ fn drift_escapes_what_the_deployed_roles_hold() {
             &benign[1].stdout,
             &markdown.stdout,
         );
+        assert_markdown_shows_invisibles(&format!("{what}, markdown"), &markdown.stdout);
         let sarif = drift(&h.text, "sarif");
         assert_same_sarif(&format!("{what}, sarif"), &benign[2].stdout, &sarif.stdout);
         let json = drift(&h.text, "json");
@@ -486,11 +513,9 @@ fn drift_escapes_the_dump_file_name() {
         let name = format!("dump{}", h.text);
         let what = format!("drift, dump file name {}", h.name);
         assert_same_text(&what, &benign_text, &drift(&name, "text"));
-        assert_same_markdown(
-            &what,
-            &benign_markdown.stdout,
-            &drift(&name, "markdown").stdout,
-        );
+        let markdown = drift(&name, "markdown");
+        assert_same_markdown(&what, &benign_markdown.stdout, &markdown.stdout);
+        assert_markdown_shows_invisibles(&what, &markdown.stdout);
     }
 }
 
@@ -698,6 +723,7 @@ fn diff_escapes_grants_and_file_names() {
         );
         let markdown = diff(&h.text, None, "markdown");
         assert_same_markdown(&what, &without_extra.1.stdout, &markdown.stdout);
+        assert_markdown_shows_invisibles(&what, &markdown.stdout);
     }
     assert!(accepted >= 20, "the spec refuses most of the corpus");
     for h in corpus()
@@ -710,6 +736,7 @@ fn diff_escapes_grants_and_file_names() {
         assert_same_text(&what, &with_extra.0, &text);
         let markdown = diff(&format!("{BENIGN}x"), Some(&name), "markdown");
         assert_same_markdown(&what, &with_extra.1.stdout, &markdown.stdout);
+        assert_markdown_shows_invisibles(&what, &markdown.stdout);
     }
 }
 
