@@ -536,10 +536,11 @@ fn render_command(
         .collect();
     files::write_outputs(&plan)?;
     for (w, (dir, files)) in rendered.iter().zip(&plan) {
+        // The spec's path is anyone's file name.
         stdout.line(format_args!(
             "{} -> {}/ ({} files)",
-            w.origin,
-            dir.display(),
+            escape::terminal(&w.origin),
+            escape::terminal(&dir.display().to_string()),
             files.len()
         ))?;
     }

@@ -740,6 +740,64 @@ fn diff_escapes_grants_and_file_names() {
     }
 }
 
+/// `diff --old A --new B` of two folders that both hold a file under a
+/// hostile name, with other content: the unified diff's `--- a/` and
+/// `+++ b/` headers name it escaped, so it adds no line (a line feed in
+/// the name would forge the diff's own lines, a tab splits the header).
+#[test]
+fn diff_of_folders_escapes_the_changed_file_names() {
+    let rendered = Test::new()
+        .file("orders.yaml", spec(BENIGN))
+        .file("td.json", task_definition(BENIGN))
+        .args(["render", "orders.yaml", "--out", "old"])
+        .stdout_contains("")
+        .run();
+    let dir = rendered.dir.clone();
+    let copy = common::read_folder(&dir.join("old/orders"));
+    for (file, text) in &copy {
+        let path = dir.join("new/orders").join(file);
+        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+        std::fs::write(path, text).unwrap();
+    }
+    let diff = |name: &str| {
+        let old = dir.join("old/orders").join(name);
+        let new = dir.join("new/orders").join(name);
+        std::fs::write(&old, "1\n").unwrap();
+        std::fs::write(&new, "2\n").unwrap();
+        let out =
+            run(&Test::in_dir(&dir).args(["diff", "--old", "old/orders", "--new", "new/orders"]));
+        std::fs::remove_file(old).unwrap();
+        std::fs::remove_file(new).unwrap();
+        out
+    };
+    let benign = diff(&format!("extra{BENIGN}"));
+    assert_eq!(benign.status, 1, "{}", benign.stderr);
+    assert!(
+        benign
+            .stdout
+            .starts_with("--- a/extraplain-1\n+++ b/extraplain-1\n@@ -1 +1 @@\n-1\n+2\n"),
+        "{}",
+        benign.stdout
+    );
+    for h in corpus()
+        .into_iter()
+        .filter(|h| !h.text.contains(['/', '\0']))
+    {
+        let what = format!("diff --old --new, changed file name {}", h.name);
+        let hostile = diff(&format!("extra{}", h.text));
+        assert_same_text(&what, &benign, &hostile);
+        let headers: Vec<&str> = hostile
+            .stdout
+            .lines()
+            .filter(|l| l.starts_with("--- ") || l.starts_with("+++ "))
+            .collect();
+        assert_eq!(headers.len(), 2, "{what}:\n{}", hostile.stdout);
+        for header in headers {
+            assert!(!header.contains('\t'), "{what}:\n{}", hostile.stdout);
+        }
+    }
+}
+
 // ------------------------------------------------------------- render
 
 /// The spec's file name, which the generated files name in their first
@@ -772,5 +830,33 @@ fn render_keeps_the_spec_file_name_in_its_comment() {
             hcl::from_str(text).unwrap_or_else(|e| panic!("{what}: {e}\n{text}"))
         };
         assert_eq!(body(&hostile_tf), body(&tf), "{what}:\n{hostile_tf}");
+    }
+}
+
+/// `render` of a folder holding a spec under a hostile name prints one
+/// line for it, the spec's path escaped.
+#[test]
+fn render_escapes_the_spec_paths_it_prints() {
+    let render = |name: &str| {
+        run(&Test::new()
+            .copy_as("examples/ecs-basic.yaml", &format!("specs/{name}"))
+            .args(["render", "--out", "out", "specs"]))
+    };
+    let benign = render(&format!("{BENIGN}.yaml"));
+    assert_eq!(benign.status, 0, "{}", benign.stderr);
+    assert!(
+        benign
+            .stdout
+            .starts_with("specs/plain-1.yaml -> out/ecs-basic/ ("),
+        "{}",
+        benign.stdout
+    );
+    for h in corpus()
+        .into_iter()
+        .filter(|h| !h.text.contains(['/', '\0']))
+    {
+        let what = format!("render, spec file name {}", h.name);
+        let hostile = render(&format!("spec{}.yaml", h.text));
+        assert_same_text(&what, &benign, &hostile);
     }
 }
