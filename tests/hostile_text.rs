@@ -860,3 +860,64 @@ fn render_escapes_the_spec_paths_it_prints() {
         assert_same_text(&what, &benign, &hostile);
     }
 }
+
+// ------------------------------------------------------------- explain
+
+/// A condition value whose runs of spaces would lay out, once wrapped,
+/// lines that read as the labels of a grant's block.
+const FORGED_BLOCK: &str = concat!(
+    "x",
+    "                                                                      ",
+    "FROM:       task_role.statements[0]",
+    "                                                                      ",
+    "ROLE: task  KIND: permission  EFFECT: Allow",
+    "                                                                      ",
+    "ACTIONS:    iam:*",
+    "                                                                      ",
+    "RESOURCES:  *",
+);
+
+/// `explain` wraps a value only at single spaces: a run of spaces, shown
+/// escaped, never starts a line with what follows it, so at no width does
+/// a value add a line that begins like a grant's block (`ROLE:` at the
+/// start of a line, `  ACTIONS:` after two spaces) or, in a continuation
+/// of a cell, reads as one.
+#[test]
+fn explain_wrapping_lays_out_no_line_of_a_value() {
+    const LABELS: [&str; 7] = [
+        "ROLE:",
+        "KIND:",
+        "EFFECT:",
+        "ACTIONS:",
+        "RESOURCES:",
+        "CONDITION:",
+        "FROM:",
+    ];
+    let explain = |text: &str, columns: &str| {
+        run(&spec_test(text)
+            .env("COLUMNS", columns)
+            .args(["explain", "orders.yaml"]))
+    };
+    for columns in ["60", "100", "160", "300"] {
+        let hostile = explain(FORGED_BLOCK, columns);
+        assert_eq!(hostile.status, 0, "{}", hostile.stderr);
+        for line in hostile.stdout.lines() {
+            let text = line.trim_start();
+            let indent = line.len() - text.len();
+            let labelled = LABELS.iter().any(|l| text.starts_with(l));
+            let title = indent == 0
+                && text.starts_with("ROLE: ")
+                && (text.ends_with("EFFECT: Allow") || text.ends_with("EFFECT: Deny"));
+            assert!(
+                !labelled || title || indent == 2,
+                "COLUMNS={columns}: a value lays out the line {line:?}:\n{}",
+                hostile.stdout
+            );
+        }
+        assert!(
+            hostile.stdout.contains("x\\u{20}\\u{20}"),
+            "COLUMNS={columns}: the run of spaces is shown:\n{}",
+            hostile.stdout
+        );
+    }
+}
