@@ -921,3 +921,31 @@ fn explain_wrapping_lays_out_no_line_of_a_value() {
         );
     }
 }
+
+// ------------------------------------------------------------- init hints
+
+/// A task definition whose family is a path names its spec
+/// `-tmp-abs.yaml`: the commands `init` suggests name it `./-tmp-abs.yaml`,
+/// which no command line reads as options, and the suggested render runs.
+#[test]
+fn init_suggests_commands_that_read_a_dash_name_as_a_path() {
+    let td = json!({
+        "family": "/tmp/abs",
+        "containerDefinitions": [{
+            "name": "api",
+            "image": format!("{ACCOUNT}.dkr.ecr.eu-west-1.amazonaws.com/api:2"),
+            "essential": true
+        }]
+    });
+    let out = Test::new()
+        .file("td.json", td.to_string())
+        .args(["init", "--from-task-definition", "td.json"])
+        .stdout(
+            "wrote -tmp-abs.yaml (from task definition `td.json`); render it with `ecs-iam render ./-tmp-abs.yaml`, check it with `ecs-iam verify ./-tmp-abs.yaml`\n",
+        )
+        .run();
+    Test::in_dir(&out.dir)
+        .args(["render", "./-tmp-abs.yaml", "--out", "out"])
+        .stdout_starts_with("./-tmp-abs.yaml -> out/-tmp-abs/ (")
+        .run();
+}
