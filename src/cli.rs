@@ -536,10 +536,11 @@ fn render_command(
         .collect();
     files::write_outputs(&plan)?;
     for (w, (dir, files)) in rendered.iter().zip(&plan) {
+        // The spec's path is anyone's file name.
         stdout.line(format_args!(
             "{} -> {}/ ({} files)",
-            w.origin,
-            dir.display(),
+            escape::terminal(&w.origin),
+            escape::terminal(&dir.display().to_string()),
             files.len()
         ))?;
     }
@@ -978,7 +979,7 @@ fn init_from_roles(
                 .map(|a| format!("`{}`", escape::terminal(&a.label)))
                 .collect::<Vec<_>>()
                 .join(" and "),
-            escape::terminal(&path.display().to_string())
+            argument(&path)
         ))?;
     }
     let pairs: Vec<(RoleKind, &crate::deployed::DeployedRole)> =
@@ -1104,10 +1105,23 @@ fn init_from_task_definition(
         "wrote {} (from task definition `{}`); render it with `ecs-iam render {}`, check it with `ecs-iam verify {}`",
         escape::terminal(&path.display().to_string()),
         escape::terminal(reference),
-        escape::terminal(&path.display().to_string()),
-        escape::terminal(&path.display().to_string())
+        argument(&path),
+        argument(&path)
     ))?;
     Ok(EXIT_OK)
+}
+
+/// `path` as an argument of a command the user is told to run: escaped
+/// for the terminal, and a relative path that starts with `-` (a task
+/// definition's family `/tmp/x` names the spec `-tmp-x.yaml`) after `./`,
+/// so that it is not read as an option.
+fn argument(path: &Path) -> String {
+    let shown = escape::terminal(&path.display().to_string());
+    if shown.starts_with('-') {
+        format!("./{shown}")
+    } else {
+        shown
+    }
 }
 
 /// `result`, its errors about the spec `init` was about to write at
@@ -1163,8 +1177,8 @@ fn init_command(stdout: &mut Stdout, preset: &str, output: Option<&Path>) -> Res
     files::write_new(&path, text)?;
     stdout.line(format_args!(
         "wrote {} (preset `{preset}`); render it with `ecs-iam render {}`",
-        path.display(),
-        path.display()
+        escape::terminal(&path.display().to_string()),
+        argument(&path)
     ))?;
     Ok(EXIT_OK)
 }

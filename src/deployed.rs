@@ -392,7 +392,7 @@ pub fn parse_owned(path: &Path, text: String) -> Result<Deployed, Error> {
     };
     // Each role by its name alone; the rest is read when asked for.
     let progress = Progress::new(
-        format!("reading {}:", path.display()),
+        &format!("reading {}:", path.display()),
         "roles",
         list.len(),
         text.len() > LARGE_DUMP_BYTES,

@@ -877,7 +877,12 @@ impl fmt::Display for Error {
                 f,
                 "`{}` holds no generated output: expected `cloudformation.yaml` (a workload folder) or folders holding one (what `ecs-iam render --out {}` writes); render into it first, or name the right folder",
                 path.display(),
-                path.display()
+                // An option's value that starts with `-` is read as an option.
+                if path.to_string_lossy().starts_with('-') {
+                    format!("./{}", path.display())
+                } else {
+                    path.display().to_string()
+                }
             ),
             Error::MixedFolders { workload, tree } => write!(
                 f,

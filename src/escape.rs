@@ -114,8 +114,11 @@ pub fn markdown_code_block(s: &str) -> String {
 /// Markdown inline text: Markdown's punctuation backslash-escaped, so a
 /// value cannot open emphasis, a link, HTML, a table cell or a code span;
 /// at its start, what would open a heading, a list or a quote is escaped
-/// too. Line breaks and control characters become spaces: no new block
-/// can start.
+/// too. Line feeds, carriage returns and tabs become spaces; every other
+/// line break (NEL, the Unicode line and paragraph separators), control
+/// character, bidi control and the byte-order mark is shown as its escape
+/// (`\u{2028}`), as in a fenced block: no new block can start, and
+/// nothing invisible reaches the reader.
 #[must_use]
 pub fn markdown_text(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
@@ -137,25 +140,35 @@ pub fn markdown_text(s: &str) -> String {
                 out.push('\\');
                 out.push(c);
             }
-            c if c.is_control() || bidi(c) || matches!(c, '\u{2028}' | '\u{2029}') => {
-                out.push(' ');
-            }
-            c => out.push(c),
+            c => push_inline(&mut out, c),
         }
     }
     out
 }
 
+/// `c` into inline Markdown: a line feed, carriage return or tab as a
+/// space (as inline Markdown shows them), any other [`hidden`] character
+/// as its escape, as a fenced block shows it; others as they are.
+fn push_inline(out: &mut String, c: char) {
+    match c {
+        '\n' | '\r' | '\t' => out.push(' '),
+        c if hidden(c) => push_escape(out, c),
+        c => out.push(c),
+    }
+}
+
 /// A Markdown code span: fenced with more backticks than any run inside,
 /// `|` escaped (GitHub's tables split cells on it even in code), line
-/// breaks and control characters as spaces.
+/// feeds, carriage returns and tabs as spaces, and every other line break,
+/// control character, bidi control and the byte-order mark shown as its
+/// escape, as [`markdown_text`] does.
 #[must_use]
 pub fn markdown_code(s: &str) -> String {
-    let s: String = s
-        .chars()
-        .map(|c| if c.is_control() || bidi(c) { ' ' } else { c })
-        .collect::<String>()
-        .replace('|', "\\|");
+    let mut shown = String::with_capacity(s.len());
+    for c in s.chars() {
+        push_inline(&mut shown, c);
+    }
+    let s = shown.replace('|', "\\|");
     let longest = s.split(|c| c != '`').map(str::len).max().unwrap_or(0);
     let fence = "`".repeat(longest + 1);
     // A span that starts or ends with a backtick needs a space inside.
@@ -168,9 +181,11 @@ pub fn markdown_code(s: &str) -> String {
 
 /// Text inside an HTML `<code>` element in a Markdown table cell: `&`, `<`
 /// and `>` as entities so no tag opens, `|` as `&#124;` so no cell ends, a
-/// backtick as `&#96;` so no code span swallows the closing tag, and line
-/// breaks and control characters as numeric references so no row or block
-/// ends.
+/// backtick as `&#96;` so no code span swallows the closing tag; line
+/// feeds, carriage returns and tabs as spaces, and every other line break,
+/// control character, bidi control and the byte-order mark shown as its
+/// escape (`\u{2028}`), as [`markdown_text`] does: a numeric reference
+/// would still break the line or reorder the text once the HTML is shown.
 #[must_use]
 pub fn markdown_html_code(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
@@ -181,12 +196,7 @@ pub fn markdown_html_code(s: &str) -> String {
             '>' => out.push_str("&gt;"),
             '|' => out.push_str("&#124;"),
             '`' => out.push_str("&#96;"),
-            // `&#0;` is read as U+FFFD; shown as the escape instead.
-            '\0' => out.push_str("\\u{0}"),
-            c if c.is_control() || bidi(c) => {
-                let _ = write!(out, "&#{};", u32::from(c));
-            }
-            c => out.push(c),
+            c => push_inline(&mut out, c),
         }
     }
     out
@@ -216,16 +226,23 @@ fn visible(s: &str, keep_lines: bool) -> String {
     for c in s.chars() {
         match c {
             '\n' | '\t' if keep_lines => out.push(c),
-            '\n' => out.push_str("\\n"),
-            '\r' => out.push_str("\\r"),
-            '\t' => out.push_str("\\t"),
-            c if hidden(c) => {
-                let _ = write!(out, "\\u{{{:x}}}", u32::from(c));
-            }
+            c if hidden(c) => push_escape(&mut out, c),
             c => out.push(c),
         }
     }
     out
+}
+
+/// The escape `c` is shown as: `\n`, `\r`, `\t`, else `\u{hex}`.
+fn push_escape(out: &mut String, c: char) {
+    match c {
+        '\n' => out.push_str("\\n"),
+        '\r' => out.push_str("\\r"),
+        '\t' => out.push_str("\\t"),
+        c => {
+            let _ = write!(out, "\\u{{{:x}}}", u32::from(c));
+        }
+    }
 }
 
 #[cfg(test)]
@@ -275,7 +292,7 @@ mod tests {
         assert_eq!(markdown_code("`x"), "`` `x ``");
         assert_eq!(
             markdown_html_code("<img>|`&\r\n"),
-            "&lt;img&gt;&#124;&#96;&amp;&#13;&#10;"
+            "&lt;img&gt;&#124;&#96;&amp;  "
         );
         assert_eq!(markdown_code_block("a\n```"), "a\\n```");
     }
@@ -290,5 +307,22 @@ mod tests {
         );
         assert_eq!(uri_path("s/\u{e9}\n.yaml"), "s/%C3%A9%0A.yaml");
         assert_eq!(uri_path("C:\\w\\s.yaml"), "file:///C:/w/s.yaml");
+    }
+
+    /// Every Markdown writer shows the characters a reader could not see,
+    /// or that would break a line or reorder text once rendered, as a
+    /// fenced block does: NEL, the line and paragraph separators, the
+    /// byte-order mark, bidi controls, NUL. Inline, a line feed, carriage
+    /// return or tab is a space.
+    #[test]
+    fn markdown_invisibles() {
+        let s = "a\u{2028}b\u{2029}c\u{feff}d\u{202e}e\0f\u{85}g";
+        let shown = "a\\u{2028}b\\u{2029}c\\u{feff}d\\u{202e}e\\u{0}f\\u{85}g";
+        assert_eq!(markdown_code_block(s), shown);
+        assert_eq!(markdown_code_block("a\r\n\tb"), "a\\r\\n\\tb");
+        assert_eq!(markdown_text("a\r\n\tb"), "a   b");
+        assert_eq!(markdown_html_code(s), shown);
+        assert_eq!(markdown_text(s), shown);
+        assert_eq!(markdown_code(s), format!("`{shown}`"));
     }
 }

@@ -251,10 +251,14 @@ impl Row {
 pub fn text(rows: &[Row], width: usize) -> String {
     // Cells quote the spec and its task definitions (resources, container
     // names): escaped before they are laid out, so that none adds a line
-    // or sends a control character to the terminal.
+    // or sends a control character to the terminal, and their spaces
+    // shown where wrapping could turn them into a layout of their own.
     let cells: Vec<[String; 7]> = rows
         .iter()
-        .map(|r| r.cells().map(|c| crate::escape::terminal(&c)))
+        .map(|r| {
+            r.cells()
+                .map(|c| shown_spaces(&crate::escape::terminal(&c)))
+        })
         .collect();
     let mut out = match column_widths(&cells, width) {
         Some(widths) => grid(&cells, widths),
@@ -273,6 +277,47 @@ pub fn text(rows: &[Row], width: usize) -> String {
             let lines = wrap(&line, width, width.saturating_sub(2));
             push_lines(&mut out, "", "  ", &lines);
         }
+    }
+    out
+}
+
+/// How [`shown_spaces`] shows a space.
+const SPACE: &str = "\\u{20}";
+
+/// `cell` with each space that is not a lone space between two words (one
+/// of a run of two or more, or one at the cell's start or end) shown as
+/// `\u{20}`. The cells `explain` builds separate their words with single
+/// spaces, so these come from a value; wrapping breaks lines only at a
+/// single space, and a run of spaces in a value cannot push the words
+/// after it to the start of a line of their own, laid out as a row.
+fn shown_spaces(cell: &str) -> String {
+    let chars: Vec<char> = cell.chars().collect();
+    let mut out = String::with_capacity(cell.len());
+    for (i, &c) in chars.iter().enumerate() {
+        let lone = i > 0 && i + 1 < chars.len() && chars[i - 1] != ' ' && chars[i + 1] != ' ';
+        if c == ' ' && !lone {
+            out.push_str(SPACE);
+        } else {
+            out.push(c);
+        }
+    }
+    out
+}
+
+/// The pieces a word longer than a line breaks into: after each `:`, `/`
+/// and `,`, and before each space [`shown_spaces`] shows, so that a line
+/// inside a run of them starts with one.
+fn pieces(word: &str) -> Vec<&str> {
+    let mut out = Vec::new();
+    for piece in word.split_inclusive([':', '/', ',']) {
+        let mut start = 0;
+        for (i, _) in piece.match_indices(SPACE) {
+            if i > start {
+                out.push(&piece[start..i]);
+                start = i;
+            }
+        }
+        out.push(&piece[start..]);
     }
     out
 }
@@ -354,7 +399,7 @@ fn fill(lines: &mut Vec<String>, text: &str, first: usize, rest: usize) {
         }
         // A line never starts with the space of a double space.
         fresh = word.is_empty();
-        for piece in word.split_inclusive([':', '/', ',']) {
+        for piece in pieces(word) {
             let p = chars(piece);
             if len > 0 && len + p > room(lines) {
                 lines.push(std::mem::take(&mut line));

@@ -32,10 +32,13 @@ pub fn compare(on_disk: &Files, rendered: &Files) -> Report {
             None => report.missing.push(name.clone()),
             Some(old) if old == new => {}
             Some(old) => {
+                // A file's name is anyone's: a line feed or tab in it would
+                // end the header line and forge the diff's own lines.
+                let shown = crate::escape::terminal(name);
                 let diff = TextDiff::from_lines(old.as_str(), new.as_str())
                     .unified_diff()
                     .context_radius(3)
-                    .header(&format!("a/{name}"), &format!("b/{name}"))
+                    .header(&format!("a/{shown}"), &format!("b/{shown}"))
                     .to_string();
                 report.changed.push((name.clone(), diff));
             }
@@ -69,5 +72,18 @@ mod tests {
         assert_eq!(r.changed.len(), 1);
         assert!(r.changed[0].1.contains("-2\n+3\n"), "{}", r.changed[0].1);
         assert!(!r.in_sync());
+    }
+
+    #[test]
+    fn headers_escape_the_file_name() {
+        let file = |text: &str| -> Files { [("x\n+++ b\ty".to_owned(), text.to_owned())].into() };
+        let r = compare(&file("1\n"), &file("2\n"));
+        assert!(
+            r.changed[0]
+                .1
+                .starts_with("--- a/x\\n+++ b\\ty\n+++ b/x\\n+++ b\\ty\n@@"),
+            "{}",
+            r.changed[0].1
+        );
     }
 }

@@ -17,11 +17,12 @@ pub struct Progress {
 
 impl Progress {
     /// A line for `total` items, shown when `long` (the caller's idea of a
-    /// wait worth showing) and stderr is a terminal.
+    /// wait worth showing) and stderr is a terminal. `what` may name a
+    /// file (`reading PATH:`): it is escaped for the terminal.
     #[must_use]
-    pub fn new(what: String, unit: &'static str, total: usize, long: bool) -> Self {
+    pub fn new(what: &str, unit: &'static str, total: usize, long: bool) -> Self {
         Progress {
-            what,
+            what: crate::escape::terminal(what),
             unit,
             total,
             every: (total / 100).max(1),
@@ -43,5 +44,16 @@ impl Progress {
         if self.shown {
             eprintln!();
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn what_is_escaped() {
+        let p = Progress::new("reading a\n\u{1b}[2Kb\u{202e}:", "roles", 1, false);
+        assert_eq!(p.what, "reading a\\n\\u{1b}[2Kb\\u{202e}:");
     }
 }

@@ -84,6 +84,32 @@ fn assert_terminal_safe(what: &str, text: &str) {
     }
 }
 
+/// Markdown shows every character a reader could not see or that would
+/// break a line once rendered as an escape: none is written raw (the
+/// Unicode line and paragraph separators, the byte-order mark, bidi
+/// controls, control characters but the writer's own line feeds).
+fn assert_markdown_shows_invisibles(what: &str, text: &str) {
+    for c in text.chars() {
+        let bad = (c.is_control() && c != '\n')
+            || matches!(
+                c,
+                '\u{202a}'..='\u{202e}'
+                    | '\u{2066}'..='\u{2069}'
+                    | '\u{200e}'
+                    | '\u{200f}'
+                    | '\u{061c}'
+                    | '\u{2028}'
+                    | '\u{2029}'
+                    | '\u{feff}'
+            );
+        assert!(
+            !bad,
+            "{what}: U+{:04X} is written raw in the Markdown:\n{text:?}",
+            u32::from(c)
+        );
+    }
+}
+
 /// The blocks of a Markdown document as GitHub's dialect reads them, each
 /// code block with its number of lines, and the HTML it holds.
 fn markdown_structure(text: &str) -> (Vec<String>, usize) {
@@ -448,6 +474,7 @@ fn drift_escapes_what_the_deployed_roles_hold() {
             &benign[1].stdout,
             &markdown.stdout,
         );
+        assert_markdown_shows_invisibles(&format!("{what}, markdown"), &markdown.stdout);
         let sarif = drift(&h.text, "sarif");
         assert_same_sarif(&format!("{what}, sarif"), &benign[2].stdout, &sarif.stdout);
         let json = drift(&h.text, "json");
@@ -486,11 +513,9 @@ fn drift_escapes_the_dump_file_name() {
         let name = format!("dump{}", h.text);
         let what = format!("drift, dump file name {}", h.name);
         assert_same_text(&what, &benign_text, &drift(&name, "text"));
-        assert_same_markdown(
-            &what,
-            &benign_markdown.stdout,
-            &drift(&name, "markdown").stdout,
-        );
+        let markdown = drift(&name, "markdown");
+        assert_same_markdown(&what, &benign_markdown.stdout, &markdown.stdout);
+        assert_markdown_shows_invisibles(&what, &markdown.stdout);
     }
 }
 
@@ -698,6 +723,7 @@ fn diff_escapes_grants_and_file_names() {
         );
         let markdown = diff(&h.text, None, "markdown");
         assert_same_markdown(&what, &without_extra.1.stdout, &markdown.stdout);
+        assert_markdown_shows_invisibles(&what, &markdown.stdout);
     }
     assert!(accepted >= 20, "the spec refuses most of the corpus");
     for h in corpus()
@@ -710,6 +736,65 @@ fn diff_escapes_grants_and_file_names() {
         assert_same_text(&what, &with_extra.0, &text);
         let markdown = diff(&format!("{BENIGN}x"), Some(&name), "markdown");
         assert_same_markdown(&what, &with_extra.1.stdout, &markdown.stdout);
+        assert_markdown_shows_invisibles(&what, &markdown.stdout);
+    }
+}
+
+/// `diff --old A --new B` of two folders that both hold a file under a
+/// hostile name, with other content: the unified diff's `--- a/` and
+/// `+++ b/` headers name it escaped, so it adds no line (a line feed in
+/// the name would forge the diff's own lines, a tab splits the header).
+#[test]
+fn diff_of_folders_escapes_the_changed_file_names() {
+    let rendered = Test::new()
+        .file("orders.yaml", spec(BENIGN))
+        .file("td.json", task_definition(BENIGN))
+        .args(["render", "orders.yaml", "--out", "old"])
+        .stdout_contains("")
+        .run();
+    let dir = rendered.dir.clone();
+    let copy = common::read_folder(&dir.join("old/orders"));
+    for (file, text) in &copy {
+        let path = dir.join("new/orders").join(file);
+        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+        std::fs::write(path, text).unwrap();
+    }
+    let diff = |name: &str| {
+        let old = dir.join("old/orders").join(name);
+        let new = dir.join("new/orders").join(name);
+        std::fs::write(&old, "1\n").unwrap();
+        std::fs::write(&new, "2\n").unwrap();
+        let out =
+            run(&Test::in_dir(&dir).args(["diff", "--old", "old/orders", "--new", "new/orders"]));
+        std::fs::remove_file(old).unwrap();
+        std::fs::remove_file(new).unwrap();
+        out
+    };
+    let benign = diff(&format!("extra{BENIGN}"));
+    assert_eq!(benign.status, 1, "{}", benign.stderr);
+    assert!(
+        benign
+            .stdout
+            .starts_with("--- a/extraplain-1\n+++ b/extraplain-1\n@@ -1 +1 @@\n-1\n+2\n"),
+        "{}",
+        benign.stdout
+    );
+    for h in corpus()
+        .into_iter()
+        .filter(|h| !h.text.contains(['/', '\0']))
+    {
+        let what = format!("diff --old --new, changed file name {}", h.name);
+        let hostile = diff(&format!("extra{}", h.text));
+        assert_same_text(&what, &benign, &hostile);
+        let headers: Vec<&str> = hostile
+            .stdout
+            .lines()
+            .filter(|l| l.starts_with("--- ") || l.starts_with("+++ "))
+            .collect();
+        assert_eq!(headers.len(), 2, "{what}:\n{}", hostile.stdout);
+        for header in headers {
+            assert!(!header.contains('\t'), "{what}:\n{}", hostile.stdout);
+        }
     }
 }
 
@@ -746,4 +831,121 @@ fn render_keeps_the_spec_file_name_in_its_comment() {
         };
         assert_eq!(body(&hostile_tf), body(&tf), "{what}:\n{hostile_tf}");
     }
+}
+
+/// `render` of a folder holding a spec under a hostile name prints one
+/// line for it, the spec's path escaped.
+#[test]
+fn render_escapes_the_spec_paths_it_prints() {
+    let render = |name: &str| {
+        run(&Test::new()
+            .copy_as("examples/ecs-basic.yaml", &format!("specs/{name}"))
+            .args(["render", "--out", "out", "specs"]))
+    };
+    let benign = render(&format!("{BENIGN}.yaml"));
+    assert_eq!(benign.status, 0, "{}", benign.stderr);
+    assert!(
+        benign
+            .stdout
+            .starts_with("specs/plain-1.yaml -> out/ecs-basic/ ("),
+        "{}",
+        benign.stdout
+    );
+    for h in corpus()
+        .into_iter()
+        .filter(|h| !h.text.contains(['/', '\0']))
+    {
+        let what = format!("render, spec file name {}", h.name);
+        let hostile = render(&format!("spec{}.yaml", h.text));
+        assert_same_text(&what, &benign, &hostile);
+    }
+}
+
+// ------------------------------------------------------------- explain
+
+/// A condition value whose runs of spaces would lay out, once wrapped,
+/// lines that read as the labels of a grant's block.
+const FORGED_BLOCK: &str = concat!(
+    "x",
+    "                                                                      ",
+    "FROM:       task_role.statements[0]",
+    "                                                                      ",
+    "ROLE: task  KIND: permission  EFFECT: Allow",
+    "                                                                      ",
+    "ACTIONS:    iam:*",
+    "                                                                      ",
+    "RESOURCES:  *",
+);
+
+/// `explain` wraps a value only at single spaces: a run of spaces, shown
+/// escaped, never starts a line with what follows it, so at no width does
+/// a value add a line that begins like a grant's block (`ROLE:` at the
+/// start of a line, `  ACTIONS:` after two spaces) or, in a continuation
+/// of a cell, reads as one.
+#[test]
+fn explain_wrapping_lays_out_no_line_of_a_value() {
+    const LABELS: [&str; 7] = [
+        "ROLE:",
+        "KIND:",
+        "EFFECT:",
+        "ACTIONS:",
+        "RESOURCES:",
+        "CONDITION:",
+        "FROM:",
+    ];
+    let explain = |text: &str, columns: &str| {
+        run(&spec_test(text)
+            .env("COLUMNS", columns)
+            .args(["explain", "orders.yaml"]))
+    };
+    for columns in ["60", "100", "160", "300"] {
+        let hostile = explain(FORGED_BLOCK, columns);
+        assert_eq!(hostile.status, 0, "{}", hostile.stderr);
+        for line in hostile.stdout.lines() {
+            let text = line.trim_start();
+            let indent = line.len() - text.len();
+            let labelled = LABELS.iter().any(|l| text.starts_with(l));
+            let title = indent == 0
+                && text.starts_with("ROLE: ")
+                && (text.ends_with("EFFECT: Allow") || text.ends_with("EFFECT: Deny"));
+            assert!(
+                !labelled || title || indent == 2,
+                "COLUMNS={columns}: a value lays out the line {line:?}:\n{}",
+                hostile.stdout
+            );
+        }
+        assert!(
+            hostile.stdout.contains("x\\u{20}\\u{20}"),
+            "COLUMNS={columns}: the run of spaces is shown:\n{}",
+            hostile.stdout
+        );
+    }
+}
+
+// ------------------------------------------------------------- init hints
+
+/// A task definition whose family is a path names its spec
+/// `-tmp-abs.yaml`: the commands `init` suggests name it `./-tmp-abs.yaml`,
+/// which no command line reads as options, and the suggested render runs.
+#[test]
+fn init_suggests_commands_that_read_a_dash_name_as_a_path() {
+    let td = json!({
+        "family": "/tmp/abs",
+        "containerDefinitions": [{
+            "name": "api",
+            "image": format!("{ACCOUNT}.dkr.ecr.eu-west-1.amazonaws.com/api:2"),
+            "essential": true
+        }]
+    });
+    let out = Test::new()
+        .file("td.json", td.to_string())
+        .args(["init", "--from-task-definition", "td.json"])
+        .stdout(
+            "wrote -tmp-abs.yaml (from task definition `td.json`); render it with `ecs-iam render ./-tmp-abs.yaml`, check it with `ecs-iam verify ./-tmp-abs.yaml`\n",
+        )
+        .run();
+    Test::in_dir(&out.dir)
+        .args(["render", "./-tmp-abs.yaml", "--out", "out"])
+        .stdout_starts_with("./-tmp-abs.yaml -> out/-tmp-abs/ (")
+        .run();
 }

@@ -16,10 +16,11 @@ fuzz_target!(|data: &[u8]| {
         return;
     };
     for name in ["template.yaml", "template.json"] {
-        let Ok(deployed) = ecs_iam::deployed::checked(Path::new(name), text) else {
+        let Ok(deployed) = ecs_iam::deployed::checked(Path::new(name), text.to_owned()) else {
             continue;
         };
-        for role in deployed.roles.iter().take(4) {
+        let roles = &deployed.roles;
+        for role in (0..roles.len().min(4)).filter_map(|i| roles.get(i).ok()) {
             let spec = ecs_iam::adopt::spec(&[Adopting {
                 kind: RoleKind::Task,
                 role,
