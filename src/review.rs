@@ -483,6 +483,11 @@ pub fn render_workloads(
                 // repository's root has no folder to carry the `<rev>:`.
                 let label = path.to_string_lossy().into_owned();
                 let (rev, in_repo) = label.split_once(':').unwrap_or(("", &label));
+                // Generated files name the spec's file as the working
+                // tree's rendering does, without the revision.
+                if let Some(name) = Path::new(in_repo).file_name() {
+                    source.file_name = name.to_string_lossy().into_owned();
+                }
                 let tree = (reach == Reach::Tree).then(|| SpecTree::at_revision(rev, in_repo));
                 source.read_task_definitions(
                     &|p| {

@@ -608,7 +608,12 @@ impl<'de> Deserialize<'de> for Scalar {
 /// A parsed spec with what is needed to point back into its file.
 #[derive(Debug, Clone)]
 pub struct Source {
+    /// Where the spec is, as messages name it: a path, or `<rev>:<path>`
+    /// for a spec read at a git revision.
     pub path: PathBuf,
+    /// The spec's file name, as generated files name their source: the
+    /// same at a revision as in the working tree.
+    pub file_name: String,
     pub spec: Spec,
     pub locations: Locations,
     /// The task definitions `spec.task_definitions` names, read by
@@ -895,6 +900,9 @@ pub fn parse(path: &Path, text: &str) -> Result<Source, Error> {
     }
     Ok(Source {
         path: path.to_owned(),
+        file_name: path
+            .file_name()
+            .map_or_else(String::new, |n| n.to_string_lossy().into_owned()),
         spec,
         locations,
         task_definitions: Vec::new(),

@@ -243,6 +243,22 @@ fn repository() -> PathBuf {
     dir
 }
 
+/// A spec at the repository's root, unchanged since the base, is in sync:
+/// its generated files name the spec's file as the working tree's do, not
+/// `<rev>:<file>`.
+#[test]
+fn diff_base_of_a_spec_at_the_root_is_in_sync_when_unchanged() {
+    let dir = Test::new().dir().to_owned();
+    git(&dir, &["init", "-q", "-b", "main"]);
+    write(&dir, "api.yaml", API);
+    git(&dir, &["add", "-A"]);
+    git(&dir, &["commit", "-q", "-m", "base"]);
+    Test::in_dir(&dir)
+        .args(["diff", "--base", "main", "api.yaml"])
+        .stdout_ends_with("`main` is in sync with `the working tree`: 1 workload: 0 new, 0 removed, 0 changed, 1 unchanged\n")
+        .run();
+}
+
 #[test]
 fn diff_base_renders_both_revisions_and_compares_every_workload() {
     let dir = repository();

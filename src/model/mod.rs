@@ -376,10 +376,7 @@ fn build_with(source: &Source, despite_placeholders: bool) -> Result<Model, Erro
         tags: common.tags.clone(),
         name: s.name.clone(),
         description: s.description.clone(),
-        spec_file: source
-            .path
-            .file_name()
-            .map_or_else(String::new, |n| n.to_string_lossy().into_owned()),
+        spec_file: source.file_name.clone(),
         uses: Uses::default(),
         inputs: Vec::new(),
         unused_inputs: Vec::new(),
