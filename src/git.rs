@@ -255,9 +255,18 @@ pub fn specs_at(rev: &str, paths: &[PathBuf]) -> Result<Vec<Blob>, Error> {
     let mut blobs = Vec::new();
     for (object, bytes) in objects.into_iter().zip(found) {
         let Some(bytes) = bytes else {
+            let message = if object.contains('\n') {
+                // Refused, never skipped: a spec the gate cannot read must
+                // not pass for one that did not change.
+                format!(
+                    "`{object}`: a file name holding a line break cannot be read at a revision (`git cat-file --batch` takes one name a line); rename the file"
+                )
+            } else {
+                format!("unexpected output for `{object}`")
+            };
             return Err(Error::Git {
                 command: "git cat-file --batch".to_owned(),
-                message: format!("unexpected output for `{object}`"),
+                message,
             });
         };
         blobs.push(Blob {

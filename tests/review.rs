@@ -259,6 +259,25 @@ fn diff_base_of_a_spec_at_the_root_is_in_sync_when_unchanged() {
         .run();
 }
 
+/// A spec whose file name holds a line break cannot be named to `git
+/// cat-file --batch` (one name a line): the gate refuses, naming the file,
+/// and never compares another file's blob in its place.
+#[cfg(unix)]
+#[test]
+fn diff_base_refuses_a_file_name_holding_a_line_break() {
+    let dir = Test::new().dir().to_owned();
+    git(&dir, &["init", "-q", "-b", "main"]);
+    write(&dir, "specs/api.yaml", API);
+    write(&dir, "specs/a\nb.yaml", WORKER);
+    git(&dir, &["add", "-A"]);
+    git(&dir, &["commit", "-q", "-m", "base"]);
+    Test::in_dir(&dir)
+        .args(["diff", "--base", "main", "specs"])
+        .status(2)
+        .stderr("error: `git cat-file --batch` failed: `main:specs/a\\nb.yaml`: a file name holding a line break cannot be read at a revision (`git cat-file --batch` takes one name a line); rename the file\n")
+        .run();
+}
+
 #[test]
 fn diff_base_renders_both_revisions_and_compares_every_workload() {
     let dir = repository();
