@@ -256,6 +256,6 @@ fn a_spec_at_a_revision_keeps_to_the_repository() {
             "--fail-on",
             "broadening",
         ])
-        .stdout_ends_with("IAM: 0 broadening, 0 narrowing, 0 neutral\n")
+        .stdout("`main` is in sync with `the working tree`: 1 workload: 0 new, 0 removed, 0 changed, 1 unchanged\n")
         .run();
 }
