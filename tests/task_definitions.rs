@@ -439,7 +439,7 @@ fn a_secret_added_to_the_task_definition_is_broadening_in_review() {
     git(&["init", "-q", "-b", "main"]);
     git(&["add", "-A"]);
     git(&["commit", "-q", "-m", "base"]);
-    // Unchanged, only the header naming the revision differs.
+    // Unchanged: in sync.
     Test::in_dir(&dir)
         .args([
             "diff",
@@ -449,7 +449,7 @@ fn a_secret_added_to_the_task_definition_is_broadening_in_review() {
             "--fail-on",
             "broadening",
         ])
-        .stdout_ends_with("IAM: 0 broadening, 0 narrowing, 0 neutral\n")
+        .stdout("`main` is in sync with `the working tree`: 1 workload: 0 new, 0 removed, 0 changed, 1 unchanged\n")
         .run();
     let grown = TASK.replace(
         r#"{"name": "API_HOST""#,
