@@ -122,6 +122,7 @@ pub fn markdown_code_block(s: &str) -> String {
 #[must_use]
 pub fn markdown_text(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
+    let mut digits_only = true;
     for (i, c) in s.chars().enumerate() {
         match c {
             '\\' | '`' | '*' | '_' | '[' | ']' | '<' | '>' | '|' | '~' => {
@@ -136,12 +137,16 @@ pub fn markdown_text(s: &str) -> String {
                 out.push('\\');
                 out.push(c);
             }
-            '.' | ')' if out.chars().all(|d| d.is_ascii_digit()) && !out.is_empty() => {
+            // `12.` or `12)` opens an ordered list. Whether only digits
+            // came before is kept as a flag, not searched for again: a long
+            // run of `.` after digits stays linear.
+            '.' | ')' if digits_only && i > 0 => {
                 out.push('\\');
                 out.push(c);
             }
             c => push_inline(&mut out, c),
         }
+        digits_only = digits_only && c.is_ascii_digit();
     }
     out
 }

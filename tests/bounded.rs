@@ -17,7 +17,7 @@ use std::path::Path;
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
-use common::Test;
+use common::{Test, git};
 
 /// A run that takes longer than this is killed and fails.
 const TIMEOUT: Duration = Duration::from_secs(20);
@@ -320,23 +320,6 @@ fn a_dump_may_start_with_a_byte_order_mark() {
             )
             .run();
     }
-}
-
-fn git(dir: &Path, args: &[&str]) {
-    let out = Command::new("git")
-        .args(args)
-        .current_dir(dir)
-        .env("GIT_AUTHOR_NAME", "ecs-iam tests")
-        .env("GIT_AUTHOR_EMAIL", "tests@example.com")
-        .env("GIT_COMMITTER_NAME", "ecs-iam tests")
-        .env("GIT_COMMITTER_EMAIL", "tests@example.com")
-        .output()
-        .expect("git runs");
-    assert!(
-        out.status.success(),
-        "git {args:?}: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
 }
 
 #[test]

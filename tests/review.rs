@@ -9,7 +9,7 @@ use std::fs;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-use common::Test;
+use common::{Test, git};
 
 fn text(bytes: &[u8]) -> String {
     String::from_utf8_lossy(bytes).into_owned()
@@ -208,19 +208,6 @@ fn render_out_and_diff_against_mean_the_same_folder() {
 }
 
 // ------------------------------------------------------------------ git
-
-fn git(dir: &Path, args: &[&str]) {
-    let out = Command::new("git")
-        .args(args)
-        .current_dir(dir)
-        .env("GIT_AUTHOR_NAME", "ecs-iam tests")
-        .env("GIT_AUTHOR_EMAIL", "tests@example.com")
-        .env("GIT_COMMITTER_NAME", "ecs-iam tests")
-        .env("GIT_COMMITTER_EMAIL", "tests@example.com")
-        .output()
-        .expect("git runs");
-    assert!(out.status.success(), "git {args:?}: {}", text(&out.stderr));
-}
 
 /// A repository whose `main` holds `specs/{api,worker}.yaml`, and a working
 /// tree where `api` gains a secret, `worker.yaml` is renamed, `jobs` is

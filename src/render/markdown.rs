@@ -8,7 +8,7 @@ use tera::{Kwargs, State, Value};
 #[allow(clippy::needless_pass_by_value)] // Tera's filter signature
 #[must_use]
 pub fn text_filter(value: &Value, _: Kwargs, _: &State) -> String {
-    text(&plain(value))
+    crate::escape::markdown_text(&plain(value))
 }
 
 /// A code span: fenced with more backticks than any run inside, `|` escaped
@@ -16,36 +16,11 @@ pub fn text_filter(value: &Value, _: Kwargs, _: &State) -> String {
 #[allow(clippy::needless_pass_by_value)] // Tera's filter signature
 #[must_use]
 pub fn code_filter(value: &Value, _: Kwargs, _: &State) -> String {
-    code(&plain(value))
+    crate::escape::markdown_code(&plain(value))
 }
 
 fn plain(value: &Value) -> String {
     value
         .as_str()
         .map_or_else(|| value.to_string(), str::to_owned)
-}
-
-fn text(s: &str) -> String {
-    crate::escape::markdown_text(s)
-}
-
-fn code(s: &str) -> String {
-    crate::escape::markdown_code(s)
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn escapes() {
-        assert_eq!(text("a|b *c* [d](e)\nf"), "a\\|b \\*c\\* \\[d\\](e) f");
-        assert_eq!(text("orders_api-v1.2"), "orders\\_api-v1.2");
-        assert_eq!(text("- x"), "\\- x");
-        assert_eq!(text("12. x"), "12\\. x");
-        assert_eq!(text("<!-- x -->"), "\\<!-- x --\\>");
-        assert_eq!(code("\"orders-task\""), "`\"orders-task\"`");
-        assert_eq!(code("a`b|c"), "``a`b\\|c``");
-        assert_eq!(code("`x"), "`` `x ``");
-    }
 }

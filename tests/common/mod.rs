@@ -783,3 +783,21 @@ pub fn task_definition_cases(folder: &str) -> Vec<PathBuf> {
     out.sort();
     out
 }
+
+/// Run `git args` in `dir` as a fixed author; a failure fails the test.
+pub fn git(dir: &Path, args: &[&str]) {
+    let out = std::process::Command::new("git")
+        .args(args)
+        .current_dir(dir)
+        .env("GIT_AUTHOR_NAME", "ecs-iam tests")
+        .env("GIT_AUTHOR_EMAIL", "tests@example.com")
+        .env("GIT_COMMITTER_NAME", "ecs-iam tests")
+        .env("GIT_COMMITTER_EMAIL", "tests@example.com")
+        .output()
+        .expect("git runs");
+    assert!(
+        out.status.success(),
+        "git {args:?}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
