@@ -130,19 +130,6 @@ impl Deployed {
     }
 }
 
-/// Role `i`, read in full.
-///
-/// # Panics
-/// The role holds what ecs-iam cannot read: [`Roles::get`] says what.
-impl std::ops::Index<usize> for Roles {
-    type Output = DeployedRole;
-
-    fn index(&self, i: usize) -> &DeployedRole {
-        self.get(i)
-            .unwrap_or_else(|e| panic!("deployed role {i} cannot be read: {e}"))
-    }
-}
-
 impl Roles {
     /// How many roles the file holds.
     #[must_use]
@@ -251,9 +238,14 @@ impl Roles {
     }
 
     fn locations(&self) -> &Locations {
-        self.locations
-            .get_or_init(|| Locations::index(&self.file, &self.text))
+        located(&self.locations, &self.file, &self.text)
     }
+}
+
+/// The positions of `text`, worked out the first time a message needs
+/// them: a dump's hundreds of megabytes are indexed only for an error.
+fn located<'a>(cell: &'a OnceLock<Locations>, file: &Path, text: &str) -> &'a Locations {
+    cell.get_or_init(|| Locations::index(file, text))
 }
 
 /// Read the deployed roles of `path`.
@@ -326,13 +318,7 @@ pub fn parse_owned(path: &Path, text: String) -> Result<Deployed, Error> {
         not_json(path, e.line(), e.column(), &e)
     })?;
     let locations = OnceLock::new();
-    let invalid = |at: &str, what: &str| {
-        dump_error(
-            locations.get_or_init(|| Locations::index(path, &text)),
-            at,
-            what,
-        )
-    };
+    let invalid = |at: &str, what: &str| dump_error(located(&locations, path, &text), at, what);
     if members.has("Resources") {
         let json = whole(path, &text)?;
         if let Ok(doc) = serde_yaml::to_value(&json)
@@ -345,11 +331,7 @@ pub fn parse_owned(path: &Path, text: String) -> Result<Deployed, Error> {
     if members.has("format_version") && (members.has("values") || members.has("planned_values")) {
         let json = whole(path, &text)?;
         let reader = Reader::new(&invalid);
-        let locate = |at: &str| {
-            locations
-                .get_or_init(|| Locations::index(path, &text))
-                .at(at)
-        };
+        let locate = |at: &str| located(&locations, path, &text).at(at);
         let roles = terraform(&reader, &invalid, &json, &|_| false, &locate)?
             .into_iter()
             .enumerate()
@@ -499,13 +481,7 @@ fn is_role_resource(r: &Value) -> bool {
 /// `RoleName` is named by its logical id. Its ARN is unknown before deploy.
 fn template(path: &Path, text: String, doc: &Value) -> Result<Deployed, Error> {
     let locations = OnceLock::new();
-    let invalid = |at: &str, what: &str| {
-        dump_error(
-            locations.get_or_init(|| Locations::index(path, &text)),
-            at,
-            what,
-        )
-    };
+    let invalid = |at: &str, what: &str| dump_error(located(&locations, path, &text), at, what);
     let reader = Reader::new(&invalid);
     let mut roles = Vec::new();
     for (id, r) in doc["Resources"].as_mapping().into_iter().flatten() {
@@ -527,9 +503,7 @@ fn template(path: &Path, text: String, doc: &Value) -> Result<Deployed, Error> {
         roles.push(Entry::read(DeployedRole {
             arn: String::new(),
             role: reader.role(RoleKind::Task, &Value::Mapping(props), &at)?,
-            at: locations
-                .get_or_init(|| Locations::index(path, &text))
-                .at(&format!("Resources.{id}")),
+            at: located(&locations, path, &text).at(&format!("Resources.{id}")),
         }));
     }
     Ok(Deployed::new(path, text, roles, locations))

@@ -142,7 +142,7 @@ proptest! {
     fn the_adopted_spec_never_renders_more_than_the_deployed_role((kind, role) in role()) {
         let text = json!({"RoleDetailList": [role]}).to_string();
         let dump = ecs_iam::deployed::parse(Path::new("dump.json"), &text).unwrap();
-        let deployed = &dump.roles[0];
+        let deployed = dump.roles.get(0).unwrap();
         let spec = ecs_iam::adopt::spec(&[ecs_iam::adopt::Adopting {
             kind,
             role: deployed,
@@ -355,7 +355,7 @@ fn a_bucket_granted_as_the_s3_field_grants_it_becomes_the_field() {
     });
     let text = json!({"RoleDetailList": [role]}).to_string();
     let dump = ecs_iam::deployed::parse(Path::new("dump.json"), &text).unwrap();
-    let deployed = &dump.roles[0];
+    let deployed = dump.roles.get(0).unwrap();
     let spec = ecs_iam::adopt::spec(&[ecs_iam::adopt::Adopting {
         kind: RoleKind::Task,
         role: deployed,

@@ -45,6 +45,14 @@ fn corpus() -> Vec<Hostile> {
     corpus
 }
 
+/// The strings of the corpus a file name can hold (no `/`, no NUL).
+fn file_names() -> Vec<Hostile> {
+    corpus()
+        .into_iter()
+        .filter(|h| !h.text.contains(['/', '\0']))
+        .collect()
+}
+
 /// What one run printed.
 struct Run {
     status: i32,
@@ -506,10 +514,7 @@ fn drift_escapes_the_dump_file_name() {
     let benign_text = drift(BENIGN, "text");
     let benign_markdown = drift(BENIGN, "markdown");
     assert_eq!(benign_text.status, 1, "{}", benign_text.stderr);
-    for h in corpus()
-        .into_iter()
-        .filter(|h| !h.text.contains(['/', '\0']))
-    {
+    for h in file_names() {
         let name = format!("dump{}", h.text);
         let what = format!("drift, dump file name {}", h.name);
         assert_same_text(&what, &benign_text, &drift(&name, "text"));
@@ -726,10 +731,7 @@ fn diff_escapes_grants_and_file_names() {
         assert_markdown_shows_invisibles(&what, &markdown.stdout);
     }
     assert!(accepted >= 20, "the spec refuses most of the corpus");
-    for h in corpus()
-        .into_iter()
-        .filter(|h| !h.text.contains(['/', '\0']))
-    {
+    for h in file_names() {
         let what = format!("diff, file name {}", h.name);
         let name = format!("extra{}", h.text);
         let text = diff(&format!("{BENIGN}x"), Some(&name), "text");
@@ -779,10 +781,7 @@ fn diff_of_folders_escapes_the_changed_file_names() {
         "{}",
         benign.stdout
     );
-    for h in corpus()
-        .into_iter()
-        .filter(|h| !h.text.contains(['/', '\0']))
-    {
+    for h in file_names() {
         let what = format!("diff --old --new, changed file name {}", h.name);
         let hostile = diff(&format!("extra{}", h.text));
         assert_same_text(&what, &benign, &hostile);
@@ -819,10 +818,7 @@ fn render_keeps_the_spec_file_name_in_its_comment() {
     };
     let (cfn, tf) = render(&format!("{BENIGN}.yaml"));
     assert!(cfn.contains("plain-1.yaml"), "{cfn}");
-    for h in corpus()
-        .into_iter()
-        .filter(|h| !h.text.contains(['/', '\0']))
-    {
+    for h in file_names() {
         let what = format!("render, spec file name {}", h.name);
         let (hostile_cfn, hostile_tf) = render(&format!("spec{}.yaml", h.text));
         assert_same_yaml(&what, &cfn, &hostile_cfn);
@@ -851,10 +847,7 @@ fn render_escapes_the_spec_paths_it_prints() {
         "{}",
         benign.stdout
     );
-    for h in corpus()
-        .into_iter()
-        .filter(|h| !h.text.contains(['/', '\0']))
-    {
+    for h in file_names() {
         let what = format!("render, spec file name {}", h.name);
         let hostile = render(&format!("spec{}.yaml", h.text));
         assert_same_text(&what, &benign, &hostile);
