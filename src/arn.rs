@@ -476,7 +476,8 @@ impl Env {
             || account == "<account_id>"
             || account == "aws"
             || account == "*"
-            || is_account_id(account))
+            || is_account_id(account)
+            || matches!(self.placeholder(account), Some(Segment::Input(_))))
         {
             return Err(Problem::BadArn {
                 value: value.to_owned(),

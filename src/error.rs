@@ -257,9 +257,14 @@ impl Error {
             // A `Ref` of a name the template does not declare is a broken
             // template, not a value left for later.
             Error::Invalid { problem, .. } => {
-                matches!(**problem, Problem::Placeholder { .. })
-                    || (problem.is_deploy_time()
-                        && !matches!(**problem, Problem::NotInTemplate { .. }))
+                matches!(
+                    **problem,
+                    Problem::Placeholder { .. }
+                        | Problem::TemplatePlaceholder { .. }
+                        | Problem::TemplateValue { .. }
+                        | Problem::ImageInput { .. }
+                ) || (problem.is_deploy_time()
+                    && !matches!(**problem, Problem::NotInTemplate { .. }))
             }
             Error::Several(errors) => errors.iter().all(Error::is_placeholder),
             _ => false,
@@ -604,6 +609,26 @@ pub enum Problem {
     Placeholder {
         value: String,
         syntax: &'static str,
+    },
+    /// A task definition template's placeholder that neither the spec's
+    /// `parameters:` nor an input of the same name fills.
+    TemplatePlaceholder {
+        written: String,
+        name: String,
+        syntax: &'static str,
+        input: String,
+    },
+    /// A placeholder of a task definition template standing for a whole
+    /// value ecs-iam derives grants from (the container list, `secrets`).
+    TemplateValue {
+        field: String,
+        written: String,
+        syntax: &'static str,
+    },
+    /// An image whose registry or repository is an input as a whole: the
+    /// repository cannot be derived from it.
+    ImageInput {
+        name: String,
     },
     /// Two task definitions of one spec name different roles.
     RolesDisagree {
@@ -1330,6 +1355,34 @@ impl fmt::Display for Problem {
             Problem::Intrinsic { function } => write!(
                 f,
                 "`{function}` is known only at deploy time; ecs-iam resolves `Ref`, `Fn::GetAtt`, `Fn::Sub` and `Fn::Join` of the template's parameters, pseudo parameters and named resources: write the value here"
+            ),
+            Problem::TemplatePlaceholder {
+                written,
+                name,
+                syntax,
+                input,
+            } => {
+                let key = if name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_') {
+                    name.clone()
+                } else {
+                    format!("\"{name}\"")
+                };
+                write!(
+                    f,
+                    "`{written}` is a template placeholder ({syntax}): map `{name}` in the spec, `parameters: {{{key}: <input.{input}>}}` with `inputs: {{{input}: {{description: ...}}}}` to keep it a deploy-time input, or `parameters: {{{key}: VALUE}}`; `ecs-iam init --from-task-definition` writes the inputs"
+                )
+            }
+            Problem::TemplateValue {
+                field,
+                written,
+                syntax,
+            } => write!(
+                f,
+                "`{field}` is the template placeholder `{written}` ({syntax}): what it stands for is known only once the template is filled, so no grant can be derived from it; run ecs-iam on the file CI renders from the template, or write the value in the template"
+            ),
+            Problem::ImageInput { name } => write!(
+                f,
+                "the image's registry and repository are the input `{name}` as a whole, so the repository to grant cannot be derived; map the placeholder to the image with only the repository left to deploy time, `<account_id>.dkr.ecr.<region>.<url_suffix>/<input.{name}Repository>` (ECR in the deployment's account and region), or to the image itself (an image outside ECR needs no grant); `ecs-iam init --from-task-definition` writes the first"
             ),
             Problem::Placeholder { value, syntax } => write!(
                 f,

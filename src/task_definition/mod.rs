@@ -15,6 +15,7 @@
 mod fields;
 pub mod needs;
 pub mod starter;
+pub mod template;
 mod terraform;
 mod tree;
 
@@ -58,6 +59,11 @@ pub struct TaskDefinition {
     pub used_parameters: std::collections::BTreeSet<String>,
     /// What of its template stays an input (`<input.Name>`), by name.
     pub input_parameters: std::collections::BTreeMap<String, InputSource>,
+    /// The values `init` writes under `parameters:` for what it keeps as
+    /// inputs under another name: a placeholder's variable (`AWS_ACCOUNT_ID:
+    /// <input.AwsAccountId>`), a whole image (`IMAGE: <account_id>.dkr.ecr.
+    /// <region>.<url_suffix>/<input.ImageRepository>`).
+    pub init_parameters: std::collections::BTreeMap<String, String>,
 }
 
 /// What of a CloudFormation template an input stands for.
@@ -67,6 +73,16 @@ pub enum InputSource {
     Parameter { default: Option<String> },
     /// `AWS::StackName` or `AWS::StackId`.
     Stack,
+    /// A placeholder of a task definition template: its variable, as
+    /// written, and where it first stands.
+    Placeholder {
+        name: String,
+        written: String,
+        at: Location,
+    },
+    /// The ECR repository of an image that a placeholder or a template
+    /// parameter (`of`) stands for as a whole.
+    ImageRepository { of: String, at: Location },
 }
 
 /// A field the ECS API would reject: misspelt, or in the wrong place.
@@ -680,7 +696,15 @@ pub fn parse(
     logical: Option<&str>,
     parameters: &Parameters,
 ) -> Result<TaskDefinition, Error> {
-    let root = tree::parse(path, text)?;
+    let is_json = path
+        .extension()
+        .is_some_and(|e| e.eq_ignore_ascii_case("json"));
+    let filled = is_json.then(|| template::stand_ins(text)).flatten();
+    let root = match &filled {
+        Some((filled, _)) => tree::parse(path, filled),
+        None => tree::parse(path, text),
+    }
+    .map_err(|e| not_json_template(e, text))?;
     let r = Reader {
         file: path.to_owned(),
         cfn: false,
@@ -691,7 +715,13 @@ pub fn parse(
         depth: std::cell::Cell::new(0),
         used: RefCell::default(),
         inputs: RefCell::default(),
+        stand_ins: filled.map(|(_, s)| s).unwrap_or_default(),
+        template_values: RefCell::default(),
+        init_parameters: RefCell::default(),
     };
+    if let Some(e) = r.stand_in_error(&root, "containerDefinitions") {
+        return Err(e);
+    }
     if root.as_list().is_some() {
         return r.task(label, &root, Some(&root));
     }
@@ -776,6 +806,57 @@ pub fn parse(
     Err(r.invalid(root.pos, "", Problem::NotATaskDefinition))
 }
 
+/// A parse error of a file that holds template placeholders, saying so:
+/// what stands outside strings (`{% for %}`, a placeholder as a key) is
+/// not read.
+fn not_json_template(e: Error, text: &str) -> Error {
+    let syntaxes = template::syntaxes(text);
+    match e {
+        Error::Syntax { at, message } if !syntaxes.is_empty() => Error::Syntax {
+            at,
+            message: format!(
+                "{message}; the file is a task definition template ({}), and only placeholders inside strings or in place of a whole value are read: run ecs-iam on the file CI renders from it",
+                syntaxes
+                    .iter()
+                    .map(|s| s.described())
+                    .collect::<Vec<_>>()
+                    .join("; ")
+            ),
+        },
+        other => other,
+    }
+}
+
+/// Whether a field's path is a container's `image`.
+fn is_image(path: &str) -> bool {
+    path.rsplit('.').next() == Some("image")
+}
+
+/// The fields whose value, were it a placeholder as a whole, decides a
+/// grant: one is reported rather than read as absent.
+const GRANT_FIELDS: &[&str] = &[
+    "containerDefinitions",
+    "image",
+    "secrets",
+    "valueFrom",
+    "repositoryCredentials",
+    "credentialsParameter",
+    "logConfiguration",
+    "logDriver",
+    "options",
+    "secretOptions",
+    "environmentFiles",
+    "value",
+    "firelensConfiguration",
+    "volumes",
+    "efsVolumeConfiguration",
+    "fileSystemId",
+    "authorizationConfig",
+    "accessPointId",
+    "iam",
+    "mountPoints",
+];
+
 /// Reads fields by their ECS API name, in the API's camelCase or
 /// CloudFormation's PascalCase.
 struct Reader {
@@ -795,6 +876,12 @@ struct Reader {
     /// The names of `parameters` used.
     used: RefCell<std::collections::BTreeSet<String>>,
     inputs: RefCell<std::collections::BTreeMap<String, InputSource>>,
+    /// Where a JSON template's placeholders stand in place of a value.
+    stand_ins: Vec<template::StandIn>,
+    /// Grant-deciding fields that are such a placeholder as a whole.
+    template_values: RefCell<Vec<Error>>,
+    /// What `init` writes under `parameters:`.
+    init_parameters: RefCell<std::collections::BTreeMap<String, String>>,
 }
 
 /// CloudFormation's name of an ECS API field.
@@ -902,7 +989,31 @@ impl Reader {
                     .map(|(_, _, n)| n)
             })
         }?;
-        (!n.is_null()).then_some(n)
+        if n.is_null() {
+            if let Some(e) = self.stand_in_error(n, api) {
+                self.template_values.borrow_mut().push(e);
+            }
+            return None;
+        }
+        Some(n)
+    }
+
+    /// The error for a template placeholder standing, as a whole, for the
+    /// grant-deciding field `api`.
+    fn stand_in_error(&self, n: &Node, api: &str) -> Option<Error> {
+        if !n.is_null() || !GRANT_FIELDS.contains(&api) {
+            return None;
+        }
+        let s = self.stand_ins.iter().find(|s| s.pos == n.pos)?;
+        Some(self.invalid(
+            n.pos,
+            api,
+            Problem::TemplateValue {
+                field: api.to_owned(),
+                written: s.written.clone(),
+                syntax: s.syntax.described(),
+            },
+        ))
     }
 
     /// Report the keys of a mapping the ECS API does not know at this
@@ -1121,14 +1232,151 @@ impl Reader {
             }
             Err(e) => return Err(e),
         };
-        Ok(Field {
-            value,
+        let mut field = if !self.cfn && unresolved.is_empty() {
+            self.fill(node, value, path)
+        } else {
+            Field {
+                value,
+                path: path.to_owned(),
+                at: self.at(node.pos),
+                condition: self.condition.borrow().clone(),
+                pseudo_parameters: self.cfn,
+                unresolved,
+            }
+        };
+        if is_image(path) && self.parameters.every_parameter {
+            self.whole_image(&mut field);
+        }
+        Ok(field)
+    }
+
+    /// For `init`: an image whose registry and repository are one input
+    /// that `init` made (`<IMAGE_NAME>`, `${ECR_REPOSITORY_URI}:${TAG}`, a
+    /// template's `!Ref ImageUrl`) becomes an image of an ECR repository in
+    /// the deployment's account and region whose name is the input
+    /// (`<input.ImageRepository>`): each output derives the repository's
+    /// ARN from it, and `verify` proves the pull with the same input on
+    /// both sides. What the input was made from is mapped to that image.
+    fn whole_image(&self, field: &mut Field) {
+        let value = &field.value;
+        let last = value.rfind('/').map_or(0, |i| i + 1);
+        let cut = value[last..]
+            .find(['@', ':'])
+            .map_or(value.len(), |i| last + i);
+        let Some(input) = value[..cut]
+            .strip_prefix("<input.")
+            .and_then(|v| v.strip_suffix('>'))
+            .filter(|v| !v.contains(['<', '>']))
+        else {
+            return;
+        };
+        let (of, at) = match self.inputs.borrow().get(input) {
+            Some(InputSource::Placeholder { name, at, .. }) => (name.clone(), at.clone()),
+            Some(InputSource::Parameter { .. }) => (input.to_owned(), field.at.clone()),
+            _ => return,
+        };
+        let repository = template::repository_input(input);
+        let image = format!("<account_id>.dkr.ecr.<region>.<url_suffix>/<input.{repository}>");
+        self.init_parameters
+            .borrow_mut()
+            .insert(of.clone(), image.clone());
+        self.inputs
+            .borrow_mut()
+            .insert(repository, InputSource::ImageRepository { of, at });
+        field.value = format!("{image}{}", &value[cut..]);
+        field.pseudo_parameters = true;
+    }
+
+    /// A template's string value with its placeholders filled: each by
+    /// the value the spec's `parameters:` maps its variable to, by the
+    /// input of the same name, or (for `init`) by a new input named from
+    /// it. One that stays is kept with its own position, reported where a
+    /// grant needs the value. A placeholder in an image's tag or digest
+    /// decides nothing and stays as written; so does Fluent Bit's own
+    /// `$TAG` in a log router's options.
+    fn fill(&self, node: &Node, text: String, path: &str) -> Field {
+        let found = template::scan(&text, !path.contains(".options."));
+        let mut field = Field {
+            value: text,
             path: path.to_owned(),
             at: self.at(node.pos),
             condition: self.condition.borrow().clone(),
-            pseudo_parameters: self.cfn,
-            unresolved,
-        })
+            pseudo_parameters: false,
+            unresolved: Vec::new(),
+        };
+        if found.is_empty() {
+            return field;
+        }
+        let text = &field.value;
+        // Where the tag starts, with every placeholder masked (a `:` in
+        // `${IMAGE:-nginx}` is not the tag's).
+        let tag = is_image(path).then(|| {
+            let mut masked = text.clone().into_bytes();
+            for p in &found {
+                masked[p.start..p.end].fill(b'x');
+            }
+            let masked = String::from_utf8_lossy(&masked).into_owned();
+            let last = masked.rfind('/').map_or(0, |i| i + 1);
+            masked[last..]
+                .find(['@', ':'])
+                .map_or(masked.len(), |i| last + i)
+        });
+        let quoted = matches!(node.value, Value::Scalar { quoted: true, .. });
+        let mut out = String::new();
+        let mut done = 0;
+        let mut unresolved = Vec::new();
+        for p in found.iter().filter(|p| tag.is_none_or(|t| p.start < t)) {
+            let written = &text[p.start..p.end];
+            let at = Location {
+                column: node.pos.1 + usize::from(quoted) + text[..p.start].chars().count(),
+                ..self.at(node.pos)
+            };
+            let value = if let Some(v) = self.parameters.get(&p.name) {
+                self.used.borrow_mut().insert(p.name.clone());
+                Some(v.to_owned())
+            } else {
+                let input = if self.parameters.inputs.contains(&p.name) {
+                    Some(p.name.clone())
+                } else {
+                    self.parameters
+                        .every_parameter
+                        .then(|| template::input_name(&p.name))
+                };
+                input.map(|input| {
+                    self.inputs
+                        .borrow_mut()
+                        .entry(input.clone())
+                        .or_insert_with(|| InputSource::Placeholder {
+                            name: p.name.clone(),
+                            written: written.to_owned(),
+                            at: at.clone(),
+                        });
+                    format!("<input.{input}>")
+                })
+            };
+            out.push_str(&text[done..p.start]);
+            if let Some(v) = value {
+                out.push_str(&v);
+            } else {
+                out.push_str(written);
+                unresolved.push(Unresolved {
+                    at,
+                    field: path.to_owned(),
+                    problem: Problem::TemplatePlaceholder {
+                        written: written.to_owned(),
+                        name: p.name.clone(),
+                        syntax: p.syntax.described(),
+                        input: template::input_name(&p.name),
+                    },
+                });
+            }
+            done = p.end;
+        }
+        out.push_str(&text[done..]);
+        field.pseudo_parameters = unresolved.is_empty();
+        field.value = out;
+        field.unresolved = unresolved;
+        field
     }
 
     fn field(&self, node: &Node, api: &str, path: &str) -> Result<Option<Field>, Error> {
@@ -1491,6 +1739,9 @@ impl Reader {
     ) -> Result<TaskDefinition, Error> {
         // A container under an `Fn::If` (an optional sidecar) is read with
         // its condition, which every field it holds stands under.
+        if let Some(e) = containers.and_then(|c| self.stand_in_error(c, "containerDefinitions")) {
+            return Err(e);
+        }
         let containers = match containers.filter(|c| !c.is_null()) {
             None => return Err(self.invalid(task.pos, "", Problem::NoContainerDefinitions)),
             Some(c) => {
@@ -1514,6 +1765,7 @@ impl Reader {
             requires_compatibilities: Vec::new(),
             used_parameters: std::collections::BTreeSet::new(),
             input_parameters: std::collections::BTreeMap::new(),
+            init_parameters: std::collections::BTreeMap::new(),
         };
         if is_task {
             self.check_fields(
@@ -1552,11 +1804,15 @@ impl Reader {
                 out.volumes.push(self.volume(i, v)?);
             }
         }
+        if let Some(e) = Error::several(self.template_values.take()) {
+            return Err(e);
+        }
         let mut warnings = self.warnings.take();
         warnings.sort_by_key(|w| (w.at.line, w.at.column));
         out.warnings = warnings;
         out.used_parameters = self.used.take();
         out.input_parameters = self.inputs.take();
+        out.init_parameters = self.init_parameters.take();
         Ok(out)
     }
 

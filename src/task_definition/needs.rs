@@ -260,7 +260,12 @@ fn invalid(field: &Field, problem: Problem) -> Error {
     // A value made of an input cannot be checked or derived from: say so,
     // naming the input, rather than what its placeholder text fails.
     let problem = match field.value.split_once("<input.") {
-        Some((_, rest)) if !matches!(problem, Problem::UnknownInput { .. }) => {
+        Some((_, rest))
+            if !matches!(
+                problem,
+                Problem::UnknownInput { .. } | Problem::ImageInput { .. }
+            ) =>
+        {
             Problem::InputValue {
                 name: rest.split_once('>').map_or(rest, |(n, _)| n).to_owned(),
             }
@@ -419,7 +424,7 @@ fn region_option(field: Option<&Field>, env: &Env) -> Result<String, Error> {
     match field {
         Some(r) => {
             literal(r)?;
-            if r.value == "<region>" {
+            if r.value == "<region>" || (r.pseudo_parameters && is_input(&r.value)) {
                 Ok(r.value.clone())
             } else if is_region(&r.value) {
                 // A region of another partition names nothing there.
@@ -712,6 +717,7 @@ pub fn placeholder(value: &str, pseudo_parameters: bool) -> Option<&'static str>
     }
     if let Some(account) = value.strip_prefix("arn:").and_then(|v| v.split(':').nth(3))
         && account != "<account_id>"
+        && !(pseudo_parameters && is_input(account))
         && account.bytes().any(|b| b.is_ascii_alphabetic())
     {
         return Some("an account id made of letters (`XXXXXXXXXXXX`)");
@@ -730,6 +736,14 @@ pub fn placeholder(value: &str, pseudo_parameters: bool) -> Option<&'static str>
         rest = &after[len + 1..];
     }
     None
+}
+
+/// Whether `value` is one input as a whole, `<input.Name>`.
+fn is_input(value: &str) -> bool {
+    value
+        .strip_prefix("<input.")
+        .and_then(|v| v.strip_suffix('>'))
+        .is_some_and(|n| !n.is_empty() && n.bytes().all(|b| b.is_ascii_alphanumeric()))
 }
 
 fn expand(env: &Env, value: &str, field: &Field) -> Result<Text, Error> {
@@ -771,10 +785,11 @@ pub struct RepositoryRef {
     /// The literal partition the registry's host fixes; `None` when its
     /// region is left to deploy time.
     pub partition: Option<Partition>,
-    /// A region name or `<region>`.
+    /// A region name, `<region>` or an input.
     pub region: String,
-    /// An account id or `<account_id>`.
+    /// An account id, `<account_id>` or an input.
     pub account: String,
+    /// The repository's name, which may hold inputs.
     pub name: String,
 }
 
@@ -787,18 +802,10 @@ impl RepositoryRef {
             |p| Segment::Literal(p.as_str().to_owned()),
         ));
         t.push_str(":ecr:");
-        t.push(if self.region == "<region>" {
-            env.region()
-        } else {
-            Segment::Literal(self.region.clone())
-        });
+        t.append(&env.placeholders(&self.region));
         t.push_str(":");
-        t.push(if self.account == "<account_id>" {
-            env.account()
-        } else {
-            Segment::Literal(self.account.clone())
-        });
-        t.push_str(&format!(":repository/{}", self.name));
+        t.append(&env.placeholders(&self.account));
+        t.append(&env.placeholders(&format!(":repository/{}", self.name)));
         t
     }
 }
@@ -834,15 +841,44 @@ pub fn ecr_repository(image: &Field, env: &Env) -> Result<Option<RepositoryRef>,
             },
         )
     })?;
-    let value = image.value.as_str();
+    // An input's `.` is not a host's: inputs are read as `<input_Name>`
+    // while the reference is taken apart.
+    let masked = image.value.replace("<input.", "<input_");
+    let unmask = |s: &str| s.replace("<input_", "<input.");
+    let value = masked.as_str();
+    if let Some(name) = image.value[..cut]
+        .strip_prefix("<input.")
+        .and_then(|v| v.strip_suffix('>'))
+        .filter(|_| is_input(&image.value[..cut]))
+    {
+        return Err(invalid(
+            image,
+            Problem::ImageInput {
+                name: name.to_owned(),
+            },
+        ));
+    }
     let bad = |reason: &'static str| {
         invalid(
             image,
             Problem::BadImage {
-                value: value.to_owned(),
+                value: image.value.clone(),
                 reason,
             },
         )
+    };
+    let is_masked_input = |s: &str| is_input(&unmask(s));
+    // An input in another registry's reference: what it names is unknown.
+    let other_registry = |image: &Field, path: &str| {
+        if let Some((_, rest)) = image.value[..cut].split_once("<input.") {
+            return Err(invalid(
+                image,
+                Problem::ImageInput {
+                    name: rest.split_once('>').map_or(rest, |(n, _)| n).to_owned(),
+                },
+            ));
+        }
+        other_registry(image, path)
     };
     if value.is_empty() {
         return Err(bad("it is empty"));
@@ -863,30 +899,41 @@ pub fn ecr_repository(image: &Field, env: &Env) -> Result<Option<RepositoryRef>,
     if !is_ecr {
         return other_registry(image, rest);
     }
+    // An input keeps its name's case.
+    let cased: Vec<&str> = host.split('.').collect();
     let (account, region, suffix) = if dual_stack {
         // Dual-stack: ACCOUNT.dkr-ecr.REGION.on.aws
-        (labels[0], labels[2], labels[3..].join("."))
+        (cased[0], labels[2], labels[3..].join("."))
     } else {
-        (labels[0], labels[3], labels[4..].join("."))
+        (cased[0], labels[3], labels[4..].join("."))
     };
-    if account.bytes().any(|b| b.is_ascii_alphabetic()) && account != "<account_id>" {
+    let region = if is_masked_input(cased[if dual_stack { 2 } else { 3 }]) {
+        cased[if dual_stack { 2 } else { 3 }]
+    } else {
+        region
+    };
+    if account.bytes().any(|b| b.is_ascii_alphabetic())
+        && account != "<account_id>"
+        && !is_masked_input(account)
+    {
         return Err(invalid(
             image,
             Problem::Placeholder {
-                value: value.to_owned(),
+                value: image.value.clone(),
                 syntax: "an account id made of letters (`XXXXXXXXXXXX`)",
             },
         ));
     }
-    if !(account == "<account_id>" || is_account_id(account)) {
+    if !(account == "<account_id>" || is_masked_input(account) || is_account_id(account)) {
         return Err(bad(
             "its registry host does not start with a 12-digit account id",
         ));
     }
-    if !(region == "<region>" || is_region(region)) {
+    let region_input = is_masked_input(region);
+    if !(region == "<region>" || region_input || is_region(region)) {
         return Err(bad("its registry host does not name a region"));
     }
-    let partition = if region == "<region>" {
+    let partition = if region == "<region>" || region_input {
         None
     } else {
         Some(Partition::of_region(region))
@@ -911,7 +958,7 @@ pub fn ecr_repository(image: &Field, env: &Env) -> Result<Option<RepositoryRef>,
         return Err(invalid(
             image,
             Problem::PartitionMismatch {
-                value: value.to_owned(),
+                value: image.value.clone(),
                 found: p.as_str().to_owned(),
                 pinned: pinned.as_str().to_owned(),
             },
@@ -923,16 +970,20 @@ pub fn ecr_repository(image: &Field, env: &Env) -> Result<Option<RepositoryRef>,
         Some((r, tag)) if !tag.contains('/') => r,
         _ => without_digest,
     };
-    if !is_repository_name(name) {
+    // A name that is one input is checked when its value is known.
+    let checked = env
+        .check_placeholders(&unmask(name))
+        .map_err(|p| invalid(image, p))?;
+    if !is_masked_input(name) && !is_repository_name(&checked) {
         return Err(bad(
             "its repository is not 2 to 256 lowercase letters, digits and `._-/` (each part starting and ending with a letter or digit)",
         ));
     }
     Ok(Some(RepositoryRef {
         partition,
-        region: region.to_owned(),
-        account: account.to_owned(),
-        name: name.to_owned(),
+        region: unmask(region),
+        account: unmask(account),
+        name: unmask(name),
     }))
 }
 

@@ -39,6 +39,59 @@ pub fn starter(
             .collect(),
     };
     let needs = needs(task, &env, &[]).all()?;
+    // A placeholder's input is declared when a grant uses it: one in an
+    // image's tag, a container's name or the environment decides nothing.
+    let granted: std::collections::BTreeSet<&str> = task
+        .input_parameters
+        .keys()
+        .filter(|name| {
+            let written = format!("<input.{name}>");
+            needs.iter().any(|n| describe(&n.grant).contains(&written))
+        })
+        .map(String::as_str)
+        .collect();
+    let declared: Vec<(&String, &super::InputSource)> =
+        task.input_parameters
+            .iter()
+            .filter(|(name, source)| match source {
+                super::InputSource::Placeholder { .. }
+                | super::InputSource::ImageRepository { .. } => granted.contains(name.as_str()),
+                _ => !task.init_parameters.contains_key(name.as_str()),
+            })
+            .collect();
+    // What each placeholder is mapped to, with where it stands.
+    let mut mapped: std::collections::BTreeMap<String, (String, Option<String>)> = parameters
+        .values
+        .iter()
+        .map(|(k, v)| (k.clone(), (v.clone(), None)))
+        .collect();
+    for (input, source) in &declared {
+        match source {
+            super::InputSource::Placeholder { name, written, at } if name != *input => {
+                mapped.insert(
+                    name.clone(),
+                    (
+                        format!("<input.{input}>"),
+                        Some(format!("{written} at {at}")),
+                    ),
+                );
+            }
+            super::InputSource::ImageRepository { of, at } => {
+                if let Some(image) = task.init_parameters.get(of) {
+                    mapped.insert(
+                        of.clone(),
+                        (
+                            image.clone(),
+                            Some(format!(
+                                "the image at {at}, assumed in the deployment's own ECR registry: write another registry's image here (one outside ECR needs no grant)"
+                            )),
+                        ),
+                    );
+                }
+            }
+            _ => {}
+        }
+    }
     let name = spec_name(task, reference);
     let mut s = String::new();
     let _ = writeln!(
@@ -71,19 +124,26 @@ pub fn starter(
     }
     s.push_str("task_definitions:\n");
     let _ = writeln!(s, "  - {}", quoted(reference));
-    if !parameters.values.is_empty() {
-        s.push_str("# What the template leaves to deploy time, as given to `init`:\nparameters:\n");
-        for (name, value) in &parameters.values {
-            let _ = writeln!(s, "  {}: {}", quoted(name), quoted(value));
+    if !mapped.is_empty() {
+        s.push_str(
+            "# What the template leaves to deploy time, as given to `init`, and what its\n\
+             # placeholders stand for:\nparameters:\n",
+        );
+        for (name, (value, from)) in &mapped {
+            let _ = write!(s, "  {}: {}", quoted(name), quoted(value));
+            if let Some(from) = from {
+                let _ = write!(s, "  # {}", yaml_comment(from));
+            }
+            s.push('\n');
         }
     }
-    if !task.input_parameters.is_empty() {
+    if !declared.is_empty() {
         s.push_str(
             "# What the template leaves to deploy time that its grants use, kept as inputs: each is a\n\
              # parameter of the rendered stack, a variable of the module (`<input.Name>`).\n\
              inputs:\n",
         );
-        for (name, source) in &task.input_parameters {
+        for (name, source) in &declared {
             let _ = writeln!(s, "  {}:", quoted(name));
             let description = input_description(name, source);
             let _ = writeln!(s, "    description: {}", quoted(&description));
@@ -432,5 +492,11 @@ pub fn input_description(name: &str, source: &super::InputSource) -> String {
         super::InputSource::Parameter { default: None } => {
             format!("The template parameter {name}")
         }
+        super::InputSource::Placeholder { written, at, .. } => {
+            format!("What the task definition template's {written} stands for ({at})")
+        }
+        super::InputSource::ImageRepository { of, .. } => format!(
+            "The name of the ECR repository (in this account and region) of the image {of} stands for"
+        ),
     }
 }
