@@ -1331,7 +1331,13 @@ impl Reader {
                 column: node.pos.1 + usize::from(quoted) + text[..p.start].chars().count(),
                 ..self.at(node.pos)
             };
-            let value = if let Some(v) = self.parameters.get(&p.name) {
+            let value = if p.syntax == template::Syntax::GoSecretArn {
+                // ecspresso looks the secret up by name where it deploys.
+                Some(format!(
+                    "arn:<partition>:secretsmanager:<region>:<account_id>:secret:{}",
+                    p.name
+                ))
+            } else if let Some(v) = self.parameters.get(&p.name) {
                 self.used.borrow_mut().insert(p.name.clone());
                 Some(v.to_owned())
             } else {

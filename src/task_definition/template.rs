@@ -16,6 +16,9 @@ pub enum Syntax {
     /// `{{ must_env `NAME` }}`, `{{ env "NAME" }}`, `{{ tfstate `...` }}`,
     /// `{{ .Name }}`: ecspresso and other Go templates.
     Go,
+    /// ecspresso's `{{ secretsmanager_arn `NAME` }}`: the ARN of the
+    /// secret NAME in the account and region ecspresso deploys to.
+    GoSecretArn,
     /// `{{ name }}`, `{{ name|tojson }}`: Jinja.
     Jinja,
     /// `<NAME>`: GitHub's render-task-definition examples (`<IMAGE_NAME>`,
@@ -34,7 +37,7 @@ impl Syntax {
         match self {
             Syntax::DollarBrace => "`${...}`, as envsubst and Terraform's templatefile fill",
             Syntax::Dollar => "`$NAME`, as envsubst fills",
-            Syntax::Go => "`{{ ... }}`, as ecspresso and Go templates fill",
+            Syntax::Go | Syntax::GoSecretArn => "`{{ ... }}`, as ecspresso and Go templates fill",
             Syntax::Jinja => "`{{ ... }}`, as Jinja fills",
             Syntax::Angle => "`<...>`, as GitHub's render-task-definition examples leave",
             Syntax::Insert => "`{INSERT ...}`, as tutorials leave",
@@ -180,7 +183,12 @@ fn go_or_jinja(inner: &str) -> Option<(String, Syntax)> {
             .strip_prefix(['`', '"'])
             .and_then(|a| a.find(['`', '"']).map(|e| &a[..e]))
             .unwrap_or(argument);
-        return (!unquoted.is_empty()).then(|| (unquoted.to_owned(), Syntax::Go));
+        let syntax = if first == "secretsmanager_arn" {
+            Syntax::GoSecretArn
+        } else {
+            Syntax::Go
+        };
+        return (!unquoted.is_empty()).then(|| (unquoted.to_owned(), syntax));
     }
     if let Some(field) = first.strip_prefix('.') {
         return (!field.is_empty()).then(|| (field.to_owned(), Syntax::Go));
@@ -342,6 +350,11 @@ mod tests {
                 Syntax::Go,
             ),
             ("{{ .Image }}", "Image", Syntax::Go),
+            (
+                "{{ secretsmanager_arn `app/db` }}",
+                "app/db",
+                Syntax::GoSecretArn,
+            ),
             ("{{- .Image -}}", "Image", Syntax::Go),
             ("{{ image|tojson }}", "image", Syntax::Jinja),
             ("{{ image | default('x') }}", "image", Syntax::Jinja),
