@@ -2027,7 +2027,9 @@ impl Reader {
         let o = self.mapping(o, &format!("{path}.options"))?;
         let mut out = Vec::new();
         for (k, _, v) in o.as_map().unwrap_or_default() {
-            if !v.is_null() {
+            if let Some(e) = self.stand_in_error(v, "options") {
+                self.template_values.borrow_mut().push(e);
+            } else if !v.is_null() {
                 out.push((k.clone(), self.text(v, &format!("{path}.options.{k}"))?));
             }
         }

@@ -291,7 +291,7 @@ fn deployment(task: &TaskDefinition) -> Vec<(&'static str, String, String)> {
             if let Some(p) = repo.partition {
                 partitions.push((p.as_str().to_owned(), image.path.clone()));
             }
-            if repo.region != "<region>" {
+            if crate::arn::is_region(&repo.region) {
                 image_regions.push((repo.region.clone(), image.path.clone()));
             }
         }
