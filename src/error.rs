@@ -617,6 +617,9 @@ pub enum Problem {
         name: String,
         syntax: &'static str,
         input: String,
+        /// When it stands for an image's registry and repository as a
+        /// whole: the input for the repository.
+        repository: Option<String>,
     },
     /// A placeholder of a task definition template standing for a whole
     /// value ecs-iam derives grants from (the container list, `secrets`).
@@ -1361,12 +1364,19 @@ impl fmt::Display for Problem {
                 name,
                 syntax,
                 input,
+                repository,
             } => {
                 let key = if name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_') {
                     name.clone()
                 } else {
                     format!("\"{name}\"")
                 };
+                if let Some(repository) = repository {
+                    return write!(
+                        f,
+                        "`{written}` is a template placeholder ({syntax}) for the whole image: map `{name}` in the spec to the image with its repository left to deploy time, `parameters: {{{key}: <account_id>.dkr.ecr.<region>.<url_suffix>/<input.{repository}>}}` with `inputs: {{{repository}: {{description: ...}}}}` (ECR in the deployment's account and region), or to the image (one outside ECR needs no grant); `ecs-iam init --from-task-definition` writes the first"
+                    );
+                }
                 write!(
                     f,
                     "`{written}` is a template placeholder ({syntax}): map `{name}` in the spec, `parameters: {{{key}: <input.{input}>}}` with `inputs: {{{input}: {{description: ...}}}}` to keep it a deploy-time input, or `parameters: {{{key}: VALUE}}`; `ecs-iam init --from-task-definition` writes the inputs"

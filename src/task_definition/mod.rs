@@ -1373,6 +1373,8 @@ impl Reader {
                         name: p.name.clone(),
                         syntax: p.syntax.described(),
                         input: template::input_name(&p.name),
+                        repository: (tag.is_some() && p.start == 0 && tag == Some(p.end))
+                            .then(|| template::repository_input(&template::input_name(&p.name))),
                     },
                 });
             }

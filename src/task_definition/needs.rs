@@ -401,7 +401,15 @@ fn awslogs(c: &Container, log: &super::LogConfiguration, env: &Env) -> Result<Gr
             },
         )
     })?;
-    literal(group)?;
+    // Every placeholder of the configuration at once, each where it stands.
+    let templates: Vec<Error> = ["awslogs-group", "awslogs-region", "awslogs-create-group"]
+        .iter()
+        .filter_map(|key| log.option(key))
+        .filter_map(|f| literal(f).err())
+        .collect();
+    if let Some(e) = Error::several(templates) {
+        return Err(e);
+    }
     log_group(env, group, &group.value)?;
     let region = region_option(log.option("awslogs-region"), env)?;
     if let Some(create) = log.option("awslogs-create-group") {

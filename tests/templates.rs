@@ -1,0 +1,171 @@
+//! Task definitions kept as templates: every placeholder syntax reported
+//! at its own position in one run, placeholders in place of JSON values
+//! read as stand-ins, and a spec that maps placeholders to inputs rendered
+//! and verified with the same input on both sides.
+
+mod common;
+
+use common::Test;
+
+/// The GitHub render-task-definition style, with a tutorial's `{INSERT
+/// REGION}`, a test harness's `$$$X$$$` and an unquoted Terraform value.
+const TEMPLATE: &str = r#"{
+  "family": "web",
+  "executionRoleArn": "arn:aws:iam::111122223333:role/web-execution",
+  "taskRoleArn": "arn:aws:iam::111122223333:role/web-task",
+  "requiresCompatibilities": ["FARGATE"],
+  "containerDefinitions": [
+    {
+      "name": "web",
+      "image": "<IMAGE_NAME>",
+      "portMappings": [{"containerPort": ${port}}],
+      "secrets": [{"name": "DB", "valueFrom": "arn:aws:secretsmanager:us-east-2:<AWS_ACCOUNT_ID>:secret:prod/db-AbCdEf:password::"}],
+      "logConfiguration": {
+        "logDriver": "awslogs",
+        "options": {"awslogs-group": "$$$LOG_GROUP$$$", "awslogs-region": "{INSERT REGION}", "awslogs-stream-prefix": "web"}
+      }
+    }
+  ]
+}
+"#;
+
+#[test]
+fn every_placeholder_is_reported_at_its_own_position_in_one_run() {
+    let t = Test::new().file("web.json", TEMPLATE).file(
+        "s.yaml",
+        "version: 1\nname: web\ntask_definitions: [web.json]\n",
+    );
+    let dir = t.dir().to_owned();
+    t.args(["render", "s.yaml", "--out", "out"])
+        .status(2)
+        .stderr(concat!(
+            "error: web.json:9:17: `containerDefinitions[web].image`: `<IMAGE_NAME>` is a template placeholder (`<...>`, as GitHub's render-task-definition examples leave) for the whole image: map `IMAGE_NAME` in the spec to the image with its repository left to deploy time, `parameters: {IMAGE_NAME: <account_id>.dkr.ecr.<region>.<url_suffix>/<input.ImageRepository>}` with `inputs: {ImageRepository: {description: ...}}` (ECR in the deployment's account and region), or to the image (one outside ECR needs no grant); `ecs-iam init --from-task-definition` writes the first\n",
+            "error: web.json:11:81: `containerDefinitions[web].secrets[DB].valueFrom`: `<AWS_ACCOUNT_ID>` is a template placeholder (`<...>`, as GitHub's render-task-definition examples leave): map `AWS_ACCOUNT_ID` in the spec, `parameters: {AWS_ACCOUNT_ID: <input.AwsAccountId>}` with `inputs: {AwsAccountId: {description: ...}}` to keep it a deploy-time input, or `parameters: {AWS_ACCOUNT_ID: VALUE}`; `ecs-iam init --from-task-definition` writes the inputs\n",
+            "error: web.json:14:39: `containerDefinitions[web].logConfiguration.options.awslogs-group`: `$$$LOG_GROUP$$$` is a template placeholder (`$$$...$$$`): map `LOG_GROUP` in the spec, `parameters: {LOG_GROUP: <input.LogGroup>}` with `inputs: {LogGroup: {description: ...}}` to keep it a deploy-time input, or `parameters: {LOG_GROUP: VALUE}`; `ecs-iam init --from-task-definition` writes the inputs\n",
+            "error: web.json:14:76: `containerDefinitions[web].logConfiguration.options.awslogs-region`: `{INSERT REGION}` is a template placeholder (`{INSERT ...}`, as tutorials leave): map `INSERT REGION` in the spec, `parameters: {\"INSERT REGION\": <input.InsertRegion>}` with `inputs: {InsertRegion: {description: ...}}` to keep it a deploy-time input, or `parameters: {\"INSERT REGION\": VALUE}`; `ecs-iam init --from-task-definition` writes the inputs\n",
+        ))
+        .run();
+    assert!(!dir.join("out").exists());
+}
+
+/// What `init` writes for the template, mapped by hand the same way.
+const MAPPED: &str = r#"version: 1
+name: web
+task_definitions: [web.json]
+parameters:
+  IMAGE_NAME: "<account_id>.dkr.ecr.<region>.<url_suffix>/<input.ImageRepository>"
+  AWS_ACCOUNT_ID: "<input.AwsAccountId>"
+  LOG_GROUP: "/ecs/web"
+  "INSERT REGION": "<input.LogRegion>"
+inputs:
+  ImageRepository: {description: the image's ECR repository}
+  AwsAccountId: {description: the account of the database secret}
+  LogRegion: {description: the region of the log group}
+"#;
+
+#[test]
+fn a_mapped_template_renders_its_inputs_and_verifies_with_them() {
+    let t = Test::new()
+        .file("web.json", TEMPLATE)
+        .file("s.yaml", MAPPED);
+    let dir = t.dir().to_owned();
+    t.args(["render", "s.yaml", "--out", "out"]).run();
+    let stack = std::fs::read_to_string(dir.join("out/web/cloudformation.yaml")).unwrap();
+    let stack: serde_yaml::Value = serde_yaml::from_str(&stack).unwrap();
+    let parameters: Vec<&str> = stack["Parameters"]
+        .as_mapping()
+        .unwrap()
+        .keys()
+        .filter_map(serde_yaml::Value::as_str)
+        .collect();
+    assert_eq!(parameters, ["AwsAccountId", "ImageRepository", "LogRegion"]);
+    Test::in_dir(&dir)
+        .args(["explain", "s.yaml", "--format", "json"])
+        .stdout_contains(
+            "arn:<partition>:ecr:<region>:<account_id>:repository/<input.ImageRepository>",
+        )
+        .stdout_contains(
+            "arn:aws:secretsmanager:us-east-2:<input.AwsAccountId>:secret:prod/db-AbCdEf",
+        )
+        .stdout_contains("arn:<partition>:logs:<input.LogRegion>:<account_id>:log-group:/ecs/web:*")
+        .run();
+    // The same inputs stand in the task definition and in the grants.
+    Test::in_dir(&dir)
+        .args(["verify", "s.yaml"])
+        .stdout_contains("7 of 7 calls ECS makes to start 1 container of web.json are allowed\n")
+        .run();
+}
+
+#[test]
+fn an_unmapped_template_is_not_proven_by_verify() {
+    Test::new()
+        .file("web.json", TEMPLATE)
+        .file(
+            "s.yaml",
+            "version: 1\nname: web\ntask_definitions: [web.json]\n",
+        )
+        .args(["verify", "s.yaml"])
+        .status(1)
+        .stdout_contains("not proven")
+        .run();
+}
+
+#[test]
+fn a_placeholder_for_a_whole_grant_value_derives_nothing_and_says_so() {
+    for (file, stderr) in [
+        (
+            r#"{"family": "j", "containerDefinitions": {{ containers|tojson }}}"#,
+            "error: t.json:1:41: `containerDefinitions`: `containerDefinitions` is the template placeholder `{{ containers|tojson }}` (`{{ ... }}`, as Jinja fills): what it stands for is known only once the template is filled, so no grant can be derived from it; run ecs-iam on the file CI renders from the template, or write the value in the template",
+        ),
+        (
+            r#"[{"name": "a", "image": "nginx", "secrets": ${secrets}}]"#,
+            "error: t.json:1:45: `secrets`: `secrets` is the template placeholder `${secrets}` (`${...}`, as envsubst and Terraform's templatefile fill): what it stands for is known only once the template is filled, so no grant can be derived from it; run ecs-iam on the file CI renders from the template, or write the value in the template",
+        ),
+        (
+            r#"[{"name": "a", "image": "nginx", "logConfiguration": {"logDriver": "awslogs", "options": {"awslogs-group": ${AWS_LOG_GROUP}}}}]"#,
+            "error: t.json:1:108: `options`: `options` is the template placeholder `${AWS_LOG_GROUP}` (`${...}`, as envsubst and Terraform's templatefile fill): what it stands for is known only once the template is filled, so no grant can be derived from it; run ecs-iam on the file CI renders from the template, or write the value in the template",
+        ),
+        (
+            r#"{"family": "k", "containerDefinitions": [{% for c in cs %}{"name": "{{ c }}"}{% endfor %}]}"#,
+            "error: t.json:1:43: not JSON: key must be a string; the file is a task definition template (`{{ ... }}`, as Jinja fills), and only placeholders inside strings or in place of a whole value are read: run ecs-iam on the file CI renders from it",
+        ),
+    ] {
+        Test::new()
+            .file("t.json", file)
+            .file(
+                "s.yaml",
+                "version: 1\nname: t\ntask_definitions: [t.json]\n",
+            )
+            .args(["render", "s.yaml", "--out", "out"])
+            .status(2)
+            .stderr(format!("{stderr}\n"))
+            .run();
+    }
+}
+
+#[test]
+fn a_placeholder_that_decides_nothing_needs_no_input() {
+    // The tag, the container's name and an unquoted port: init declares
+    // no input for them, and the spec it writes renders.
+    let t = Test::new().file(
+        "c.json",
+        r#"[{"name": "${name}", "image": "public.ecr.aws/nginx/nginx:${TAG}", "portMappings": [{"containerPort": ${port}}]}]"#,
+    );
+    let dir = t.dir().to_owned();
+    t.args([
+        "init",
+        "--from-task-definition",
+        "c.json",
+        "--output",
+        "s.yaml",
+    ])
+    .stdout_contains("wrote s.yaml")
+    .run();
+    let spec = std::fs::read_to_string(dir.join("s.yaml")).unwrap();
+    assert!(!spec.contains("inputs:"), "{spec}");
+    assert!(!spec.contains("parameters:"), "{spec}");
+    Test::in_dir(&dir)
+        .args(["render", "s.yaml", "--out", "out"])
+        .stdout_contains("s.yaml -> out")
+        .run();
+}
