@@ -1034,11 +1034,18 @@ fn secret(field: &Field, env: &Env, secrets_manager_only: bool) -> Result<Grant,
     literal(field)?;
     let value = field.value.as_str();
     if !value.starts_with("arn:") {
+        // A name holding an input is checked with the input standing in.
+        let checked = if field.pseudo_parameters {
+            env.check_placeholders(value)
+                .map_err(|p| invalid(field, p))?
+        } else {
+            value.to_owned()
+        };
         if secrets_manager_only {
             // A secret's name, in the task's region and account.
-            let is_name = !value.is_empty()
-                && value.len() <= 512
-                && value
+            let is_name = !checked.is_empty()
+                && checked.len() <= 512
+                && checked
                     .chars()
                     .all(|c| c.is_ascii_alphanumeric() || "/_+=.@-".contains(c));
             if !is_name {
@@ -1058,9 +1065,10 @@ fn secret(field: &Field, env: &Env, secrets_manager_only: bool) -> Result<Grant,
         }
         // A parameter name, resolved by ECS in the task's region and account.
         let name = value.strip_prefix('/').unwrap_or(value);
-        if name.is_empty()
-            || name.len() > 2048
-            || !name
+        let checked_name = checked.strip_prefix('/').unwrap_or(&checked);
+        if checked_name.is_empty()
+            || checked_name.len() > 2048
+            || !checked_name
                 .chars()
                 .all(|c| c.is_ascii_alphanumeric() || "_.-/".contains(c))
         {
