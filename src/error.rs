@@ -262,6 +262,7 @@ impl Error {
                     Problem::Placeholder { .. }
                         | Problem::TemplatePlaceholder { .. }
                         | Problem::TemplateValue { .. }
+                        | Problem::WholeValuePlaceholder { .. }
                         | Problem::ImageInput { .. }
                 ) || (problem.is_deploy_time()
                     && !matches!(**problem, Problem::NotInTemplate { .. }))
@@ -627,6 +628,12 @@ pub enum Problem {
         field: String,
         written: String,
         syntax: &'static str,
+    },
+    /// A template placeholder standing for a whole ARN or name, which
+    /// `init` cannot turn into an input: what it names is unknown.
+    WholeValuePlaceholder {
+        written: String,
+        name: String,
     },
     /// An image whose registry or repository is an input as a whole: the
     /// repository cannot be derived from it.
@@ -1389,6 +1396,10 @@ impl fmt::Display for Problem {
             } => write!(
                 f,
                 "`{field}` is the template placeholder `{written}` ({syntax}): what it stands for is known only once the template is filled, so no grant can be derived from it; run ecs-iam on the file CI renders from the template, or write the value in the template"
+            ),
+            Problem::WholeValuePlaceholder { written, name } => write!(
+                f,
+                "`{written}` is a template placeholder for the whole value, which may be the ARN or the name of a secret, a parameter or an object, so ecs-iam cannot tell what to grant: map `{name}` under `parameters:` to the value with inputs only in its parts (e.g. `arn:<partition>:secretsmanager:<region>:<account_id>:secret:<input.Name>`), or fill the template"
             ),
             Problem::ImageInput { name } => write!(
                 f,

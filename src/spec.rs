@@ -63,7 +63,11 @@ pub struct Spec {
     /// to deploy time, by the name a `Ref` uses: a template parameter
     /// (`ImageTag: v1.4`), a resource whose name or id CloudFormation
     /// generates (`FileSystem: fs-0123456789abcdef0`; `FileSystem.Arn` for
-    /// an `Fn::GetAtt`), or a pseudo parameter such as `AWS::StackName`.
+    /// an `Fn::GetAtt`), or a pseudo parameter such as `AWS::StackName`;
+    /// and for the placeholders of a task definition kept as a template, by
+    /// their variable (`IMAGE_NAME` for `<IMAGE_NAME>` or `${IMAGE_NAME}`).
+    /// A value may hold inputs and `<partition>`, `<region>`,
+    /// `<account_id>`, `<url_suffix>`.
     #[serde(default)]
     pub parameters: BTreeMap<String, String>,
     /// Values known only at deploy time, by name: `<input.name>` in any

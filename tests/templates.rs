@@ -169,3 +169,25 @@ fn a_placeholder_that_decides_nothing_needs_no_input() {
         .stdout_contains("s.yaml -> out")
         .run();
 }
+
+#[test]
+fn a_whole_arn_placeholder_is_refused_until_mapped_to_an_arn() {
+    let template = r#"[{"name": "cms", "image": "nginx", "secrets": [{"name": "DB", "valueFrom": "${db_password_arn}"}]}]"#;
+    // init cannot tell a secret from a parameter, nor an ARN from a name.
+    Test::new()
+        .file("cms.json", template)
+        .args(["init", "--from-task-definition", "cms.json", "--output", "s.yaml"])
+        .status(2)
+        .stderr("error: cms.json:1:76: `containerDefinitions[cms].secrets[DB]`: `${db_password_arn}` is a template placeholder for the whole value, which may be the ARN or the name of a secret, a parameter or an object, so ecs-iam cannot tell what to grant: map `db_password_arn` under `parameters:` to the value with inputs only in its parts (e.g. `arn:<partition>:secretsmanager:<region>:<account_id>:secret:<input.Name>`), or fill the template\n")
+        .run();
+    // Mapped to an ARN with an input for the name: the secret is granted.
+    Test::new()
+        .file("cms.json", template)
+        .file(
+            "s.yaml",
+            "version: 1\nname: cms\ntask_definitions: [cms.json]\nparameters:\n  db_password_arn: \"arn:<partition>:secretsmanager:<region>:<account_id>:secret:<input.DbSecret>\"\ninputs:\n  DbSecret: {description: the database password's secret}\n",
+        )
+        .args(["explain", "s.yaml", "--format", "json"])
+        .stdout_contains("arn:<partition>:secretsmanager:<region>:<account_id>:secret:<input.DbSecret>-??????")
+        .run();
+}

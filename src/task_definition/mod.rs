@@ -1322,6 +1322,12 @@ impl Reader {
                 .map_or(masked.len(), |i| last + i)
         });
         let quoted = matches!(node.value, Value::Scalar { quoted: true, .. });
+        // A name or role ARN decides no grant: what no entry maps stays
+        // as written, for the role checks to report.
+        let names = matches!(
+            path,
+            ".taskRoleArn" | ".executionRoleArn" | ".taskDefinitionArn" | ".family"
+        );
         let mut out = String::new();
         let mut done = 0;
         let mut unresolved = Vec::new();
@@ -1363,6 +1369,8 @@ impl Reader {
             out.push_str(&text[done..p.start]);
             if let Some(v) = value {
                 out.push_str(&v);
+            } else if names {
+                out.push_str(written);
             } else {
                 out.push_str(written);
                 unresolved.push(Unresolved {

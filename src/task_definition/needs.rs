@@ -1033,6 +1033,16 @@ fn is_repository_name(name: &str) -> bool {
 fn secret(field: &Field, env: &Env, secrets_manager_only: bool) -> Result<Grant, Error> {
     literal(field)?;
     let value = field.value.as_str();
+    // One input as a whole may be an ARN or a name, of either service.
+    if is_input(value.strip_prefix('/').unwrap_or(value)) {
+        return Err(invalid(
+            field,
+            Problem::ValueFrom {
+                value: value.to_owned(),
+                expected: "a Secrets Manager secret ARN or name, or an SSM parameter ARN or name",
+            },
+        ));
+    }
     if !value.starts_with("arn:") {
         // A name holding an input is checked with the input standing in.
         let checked = if field.pseudo_parameters {

@@ -38,7 +38,9 @@ pub fn starter(
             .filter_map(|n| crate::arn::InputName::parse(n).ok())
             .collect(),
     };
-    let needs = needs(task, &env, &[]).all()?;
+    let needs = needs(task, &env, &[])
+        .all()
+        .map_err(|e| whole_value_placeholders(e, task))?;
     // A placeholder's input is declared when a grant uses it: one in an
     // image's tag, a container's name or the environment decides nothing.
     let granted: std::collections::BTreeSet<&str> = task
@@ -476,6 +478,40 @@ pub fn source_of(task: &TaskDefinition, reference: &str, field: &str) -> (Locati
             |f| f.at.clone(),
         );
     (at, "the task definition".to_owned())
+}
+
+/// `e` with each value that is a template placeholder's input as a whole
+/// (`"valueFrom": "${db_password_arn}"`) told as that placeholder, whose
+/// mapping the user writes.
+fn whole_value_placeholders(e: Error, task: &TaskDefinition) -> Error {
+    let one = |e: Error| match e {
+        Error::Invalid { at, field, problem } => {
+            let problem = match *problem {
+                crate::error::Problem::InputValue { name } => {
+                    match task.input_parameters.get(&name) {
+                        Some(super::InputSource::Placeholder { name, written, .. }) => {
+                            crate::error::Problem::WholeValuePlaceholder {
+                                written: written.clone(),
+                                name: name.clone(),
+                            }
+                        }
+                        _ => crate::error::Problem::InputValue { name },
+                    }
+                }
+                other => other,
+            };
+            Error::Invalid {
+                at,
+                field,
+                problem: Box::new(problem),
+            }
+        }
+        other => other,
+    };
+    match e {
+        Error::Several(errors) => Error::Several(errors.into_iter().map(one).collect()),
+        other => one(other),
+    }
 }
 
 /// How `init` describes an input it declares for a template's deploy-time
