@@ -3,8 +3,10 @@
 //! renders, a guardrail file that loads, or a workflow or pre-commit snippet
 //! naming this release and its hooks; every JSON example parses; every
 //! `ecs-iam` command line is one the CLI accepts; and every `sh` block is a
-//! user's session, run as the page says. A block that is wrong on purpose is
-//! preceded by `<!-- invalid -->` and must then fail.
+//! user's session, run as the page says; and the spec page's example of a
+//! spec with four problems reports them one run at a time, as the page
+//! shows. A block that is wrong on purpose is preceded by `<!-- invalid -->`
+//! and must then fail.
 //!
 //! # Sessions
 //!
@@ -1091,4 +1093,50 @@ mod sessions {
         assert!(tally.sessions >= 9, "only {} sessions ran", tally.sessions);
         assert!(tally.commands >= 18, "only {} commands ran", tally.commands);
     }
+}
+
+/// The spec of four problems on docs/spec.md: each run reports the next,
+/// once the one before is fixed, word for word as the page shows.
+#[test]
+fn the_spec_page_shows_what_each_run_reports() {
+    let (blocks, _) = parse(
+        "docs/spec.md",
+        &fs::read_to_string(root().join("docs/spec.md")).unwrap(),
+    );
+    let spec = blocks
+        .iter()
+        .find(|b| b.markers.iter().any(|m| m == "file: orders.yaml"))
+        .expect("docs/spec.md shows orders.yaml");
+    let first = blocks
+        .iter()
+        .position(|b| b.markers.iter().any(|m| m == "output"))
+        .expect("docs/spec.md shows what the first run prints");
+    let shown: Vec<&str> = blocks[first..=first + 1]
+        .iter()
+        .flat_map(|b| b.text.lines())
+        .collect();
+    // What the page says to fix after each run.
+    let fixes = [
+        ("  secret:", "  secrets:"),
+        ("API — on", "API - on"),
+        ("arn:aws:", "arn:<partition>:"),
+        ("alias/app", "1234abcd-12ab-34cd-56ef-1234567890ab"),
+    ];
+    assert_eq!(shown.len(), fixes.len(), "{shown:?}");
+    let mut text = spec.text.clone();
+    for (line, (wrong, right)) in shown.iter().zip(fixes) {
+        Test::new()
+            .file("orders.yaml", &text)
+            .args(["render", "orders.yaml"])
+            .status(2)
+            .stderr(format!("{line}\n"))
+            .run();
+        assert!(text.contains(wrong), "{wrong}");
+        text = text.replacen(wrong, right, 1);
+    }
+    Test::new()
+        .file("orders.yaml", &text)
+        .args(["render", "orders.yaml"])
+        .stdout_starts_with("orders.yaml -> outputs/orders/")
+        .run();
 }
