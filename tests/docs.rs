@@ -2,9 +2,46 @@
 //! relative link and anchor resolves; every YAML example is a spec that
 //! renders, a guardrail file that loads, or a workflow or pre-commit snippet
 //! naming this release and its hooks; every JSON example parses; every
-//! `ecs-iam` command line is one the CLI accepts, and those that only read
-//! the repository (or render into a scratch folder) run. A block that is
-//! wrong on purpose is preceded by `<!-- invalid -->` and must then fail.
+//! `ecs-iam` command line is one the CLI accepts; and every `sh` block is a
+//! user's session, run as the page says; and the spec page's example of a
+//! spec with four problems reports them one run at a time, as the page
+//! shows. A block that is wrong on purpose is preceded by `<!-- invalid -->`
+//! and must then fail.
+//!
+//! # Sessions
+//!
+//! Each `sh` block runs in order, in one `sh`, in a fresh folder outside any
+//! git work tree, with the binary under test on `PATH` as `ecs-iam`. Every
+//! command must exit 0, unless its own comment says otherwise: a command
+//! ending in `# exits N ...` must exit `N`. Comment lines and blank lines
+//! are not commands. HTML comments right above a block (one per line) say
+//! what it is:
+//!
+//! - `<!-- session: DIRECTIVE; DIRECTIVE... -->` sets the folder up first:
+//!   - `PATH = doc`: the file `PATH` holds this page's block marked
+//!     `<!-- file: PATH -->` (the file the page shows the user);
+//!   - `PATH = REPO_PATH`: a copy of this repository's file or folder
+//!     `REPO_PATH` (a file the user has and the page does not show, such as
+//!     their task definition, or `examples/`);
+//!   - `git`: the folder is a git repository, everything set up committed on
+//!     `main`, which is also `origin/main`, as in a clone;
+//!   - `continues`: the folder is the one the page's previous session left;
+//!   - `skip PROGRAM: REASON`: the lines that run `PROGRAM` (e.g. `aws`,
+//!     which needs an account) are not run; a file set up stands for what
+//!     they would write;
+//!   - `cargo run`: `cargo run [--release] -- ARGS` runs the binary under
+//!     test with `ARGS`, as cargo would after building it.
+//!
+//!   A block with no marker is a session with nothing set up.
+//! - `<!-- not-run: REASON -->`: the block is not run (its `ecs-iam` lines
+//!   are still parsed by the CLI).
+//! - `<!-- file: PATH -->` (any language): the block is the file `PATH` of
+//!   the page's sessions.
+//! - `<!-- output -->` (a `text` block): exactly what the last command of the
+//!   session above printed, standard output then standard error.
+//!
+//! After each session, every `outputs/NAME/` in its folder whose `NAME` this
+//! repository commits under `outputs/` must hold the committed files.
 
 mod common;
 
@@ -42,50 +79,73 @@ fn documents() -> Vec<(String, String)> {
 struct Block {
     /// `file:line` of the opening fence.
     at: String,
+    /// The line of the opening fence.
+    line: usize,
     lang: String,
     /// The content, with the fence's indentation taken off each line.
     text: String,
+    /// The HTML comments right above the fence, each without `<!--` and
+    /// `-->`.
+    markers: Vec<String>,
     /// Preceded by `<!-- invalid -->`: the example is wrong on purpose.
     invalid: bool,
 }
+
+impl Block {
+    /// The page the block is on.
+    fn page(&self) -> &str {
+        self.at.rsplit_once(':').map_or(&self.at, |(page, _)| page)
+    }
+}
+
+/// An opened block: its first line, the fence's indentation, language,
+/// markers and lines so far.
+type Open = (usize, usize, String, Vec<String>, Vec<String>);
 
 /// The fenced blocks of a document, and its lines outside them (blanked
 /// inside, so line numbers stay).
 fn parse(name: &str, text: &str) -> (Vec<Block>, Vec<String>) {
     let mut blocks = Vec::new();
     let mut prose = Vec::new();
-    let mut open: Option<(usize, usize, String, bool, Vec<String>)> = None;
-    let mut previous = "";
+    let mut open: Option<Open> = None;
+    let mut markers: Vec<String> = Vec::new();
     for (i, line) in text.lines().enumerate() {
         let trimmed = line.trim_start();
         let indent = line.len() - trimmed.len();
         match open.take() {
             None => {
                 if let Some(lang) = trimmed.strip_prefix("```") {
-                    let invalid = previous.trim() == "<!-- invalid -->";
-                    open = Some((i + 1, indent, lang.trim().to_owned(), invalid, Vec::new()));
+                    let above = std::mem::take(&mut markers);
+                    open = Some((i + 1, indent, lang.trim().to_owned(), above, Vec::new()));
                     prose.push(String::new());
                 } else {
                     prose.push(line.to_owned());
-                    if !line.trim().is_empty() {
-                        previous = line;
+                    let line = line.trim();
+                    if let Some(marker) = line
+                        .strip_prefix("<!--")
+                        .and_then(|m| m.strip_suffix("-->"))
+                    {
+                        markers.push(marker.trim().to_owned());
+                    } else if !line.is_empty() {
+                        markers.clear();
                     }
                 }
             }
-            Some((start, fence_indent, lang, invalid, mut lines)) => {
+            Some((start, fence_indent, lang, above, mut lines)) => {
                 prose.push(String::new());
                 if trimmed.trim_end() == "```" {
                     blocks.push(Block {
                         at: format!("{name}:{start}"),
+                        line: start,
                         lang,
                         text: lines.join("\n") + "\n",
-                        invalid,
+                        invalid: above.iter().any(|m| m == "invalid"),
+                        markers: above,
                     });
-                    previous = "";
                 } else {
                     let cut = line.len() - line.trim_start().len();
                     lines.push(line[cut.min(fence_indent)..].to_owned());
-                    open = Some((start, fence_indent, lang, invalid, lines));
+                    open = Some((start, fence_indent, lang, above, lines));
                 }
             }
         }
@@ -562,69 +622,521 @@ fn every_command_line_is_one_the_cli_takes() {
     assert!(checked >= 10, "only {checked} command lines found");
 }
 
-/// The command lines that need nothing but the repository run from its root:
-/// those that read (`diff`, `check`, `explain`, `verify`, `schema`), and
-/// `render` into a scratch folder, whose output must be the committed one.
-#[test]
-fn the_command_lines_that_need_only_the_repository_run() {
-    let mut ran = 0;
-    for (at, script) in scripts() {
-        for args in commands(&script) {
-            let Some(sub) = args.first().map(String::as_str) else {
-                continue;
-            };
-            let paths: Vec<&String> = args[1..]
-                .iter()
-                .filter(|a| !a.starts_with('-') && a.contains(['/', '.']))
-                .collect();
-            if !paths.iter().all(|p| root().join(p).exists()) {
-                continue;
-            }
-            match sub {
-                "diff" | "check" | "explain" | "verify" | "schema" => {
-                    let out = Test::in_dir(&root())
-                        .command()
-                        .args(&args)
-                        .output()
-                        .unwrap();
-                    let code = out.status.code();
-                    assert!(
-                        code == Some(0) || (sub == "check" && code == Some(1)),
-                        "{at}: `ecs-iam {}` exits {code:?}:\n{}{}",
-                        args.join(" "),
-                        String::from_utf8_lossy(&out.stdout),
-                        String::from_utf8_lossy(&out.stderr)
-                    );
-                }
-                "render" if !args.iter().any(|a| a == "--out") => {
-                    let test = Test::new();
-                    let scratch = test.dir().to_owned();
-                    let out = Test::in_dir(&root())
-                        .command()
-                        .args(&args)
-                        .arg("--out")
-                        .arg(&scratch)
-                        .output()
-                        .unwrap();
-                    assert_eq!(out.status.code(), Some(0), "{at}: {out:?}");
-                    for spec in &paths {
-                        let name = Path::new(spec.as_str()).file_stem().unwrap();
-                        let committed = root().join("outputs").join(name);
-                        if committed.is_dir() {
-                            assert_eq!(
-                                common::read_folder(&scratch.join(name)),
-                                common::read_folder(&committed),
-                                "{at}: `ecs-iam {}` writes other files than outputs/ holds",
-                                args.join(" ")
-                            );
+/// The `sh` blocks run as sessions (see the file's first comment).
+#[cfg(unix)]
+mod sessions {
+    use std::collections::BTreeMap;
+    use std::fmt::Write as _;
+    use std::fs;
+    use std::path::{Path, PathBuf};
+
+    use super::common::{self, Test, root};
+    use super::{Block, documents, parse, words};
+
+    /// How a session's folder is set up: its `<!-- session: ... -->`.
+    #[derive(Default)]
+    struct Setup {
+        git: bool,
+        continues: bool,
+        cargo_run: bool,
+        /// (path in the folder, the repository's path it is copied from);
+        /// `None` for the page's block marked `<!-- file: PATH -->`.
+        files: Vec<(String, Option<String>)>,
+        /// Programs whose lines are not run, each with why.
+        skip: Vec<(String, String)>,
+    }
+
+    impl Setup {
+        fn parse(directives: &str) -> Result<Self, String> {
+            let mut setup = Setup::default();
+            for d in directives
+                .split(';')
+                .map(str::trim)
+                .filter(|d| !d.is_empty())
+            {
+                match d {
+                    "git" => setup.git = true,
+                    "continues" => setup.continues = true,
+                    "cargo run" => setup.cargo_run = true,
+                    _ => {
+                        if let Some(rest) = d.strip_prefix("skip ") {
+                            let (program, reason) = rest
+                                .split_once(':')
+                                .filter(|(_, r)| !r.trim().is_empty())
+                                .ok_or_else(|| {
+                                    format!("`{d}`: give the reason, `skip PROGRAM: REASON`")
+                                })?;
+                            setup
+                                .skip
+                                .push((program.trim().to_owned(), reason.trim().to_owned()));
+                        } else if let Some((path, from)) = d.split_once(" = ") {
+                            let from = from.trim();
+                            setup.files.push((
+                                path.trim().to_owned(),
+                                (from != "doc").then(|| from.to_owned()),
+                            ));
+                        } else {
+                            return Err(format!("unknown directive `{d}`"));
                         }
                     }
                 }
-                _ => continue,
             }
-            ran += 1;
+            Ok(setup)
         }
     }
-    eprintln!("command lines run: {ran}");
-    assert!(ran >= 2, "only {ran} command lines ran");
+
+    /// One command of a session.
+    struct Step {
+        /// The line of the block it starts on (1 is the line after the fence).
+        line: usize,
+        /// The command, continuation lines joined.
+        text: String,
+        /// The program it runs.
+        program: String,
+        /// The exit code its comment states (`# exits N`), else 0.
+        expect: i32,
+    }
+
+    /// The commands of a shell block, in order.
+    fn steps(script: &str) -> Result<Vec<Step>, String> {
+        let mut out = Vec::new();
+        let mut pending: Option<(usize, String)> = None;
+        for (i, line) in script.lines().enumerate() {
+            let (start, mut text) = pending.take().unwrap_or((i + 1, String::new()));
+            if let Some(head) = line.strip_suffix('\\') {
+                text.push_str(head);
+                text.push(' ');
+                pending = Some((start, text));
+                continue;
+            }
+            text.push_str(line);
+            let trimmed = text.trim();
+            if trimmed.is_empty() || trimmed.starts_with('#') {
+                continue;
+            }
+            let expect = match comment(trimmed).map(str::trim) {
+                Some(c) if c.starts_with("exits") => {
+                    let code: String = c
+                        .strip_prefix("exits ")
+                        .unwrap_or_default()
+                        .chars()
+                        .take_while(char::is_ascii_digit)
+                        .collect();
+                    code.parse()
+                        .map_err(|_| format!("line {start}: `# {c}`: write `# exits N`"))?
+                }
+                _ => 0,
+            };
+            out.push(Step {
+                line: start,
+                text: trimmed.to_owned(),
+                program: words(trimmed).into_iter().next().unwrap_or_default(),
+                expect,
+            });
+        }
+        if let Some((start, _)) = pending {
+            return Err(format!(
+                "line {start}: the last line continues into nothing"
+            ));
+        }
+        Ok(out)
+    }
+
+    /// The comment a shell command line ends with: from a `#` that starts a
+    /// word outside quotes (`a#b` and `"a #b"` hold none).
+    fn comment(line: &str) -> Option<&str> {
+        let mut quote: Option<char> = None;
+        let mut word_start = true;
+        for (i, c) in line.char_indices() {
+            match (quote, c) {
+                (Some(q), c) if c == q => quote = None,
+                (None, '\'' | '"') => quote = Some(c),
+                (None, '#') if word_start => return Some(&line[i + 1..]),
+                _ => {}
+            }
+            word_start = quote.is_none() && c.is_whitespace();
+        }
+        None
+    }
+
+    /// Copy the repository's `from` (a file or a folder) to `to`.
+    fn copy_tree(from: &Path, to: &Path) -> std::io::Result<()> {
+        if from.is_dir() {
+            fs::create_dir_all(to)?;
+            for entry in fs::read_dir(from)? {
+                let entry = entry?;
+                copy_tree(&entry.path(), &to.join(entry.file_name()))?;
+            }
+        } else {
+            if let Some(parent) = to.parent() {
+                fs::create_dir_all(parent)?;
+            }
+            fs::copy(from, to)?;
+        }
+        Ok(())
+    }
+
+    /// A folder name for what a block's session keeps: `docs-drift-md-17`.
+    fn folder_name(block: &Block) -> String {
+        block.at.replace(['/', ':', '.'], "-")
+    }
+
+    /// What the sessions test counted.
+    #[derive(Default)]
+    struct Tally {
+        sessions: usize,
+        commands: usize,
+        /// `page:line: command: reason` of every command not run.
+        not_run: Vec<String>,
+    }
+
+    /// Where the sessions run, and the `ecs-iam` they find on `PATH`.
+    struct Bench {
+        base: PathBuf,
+        bin: PathBuf,
+    }
+
+    impl Bench {
+        fn new() -> Self {
+            let test = Test::outside_repository();
+            let base = test.dir().to_owned();
+            if let Some(tree) = base.ancestors().find(|a| a.join(".git").exists()) {
+                panic!(
+                    "the sessions must run outside any git work tree, and {} is one",
+                    tree.display()
+                );
+            }
+            let bin = base.join("bin");
+            fs::create_dir_all(&bin).unwrap();
+            std::os::unix::fs::symlink(env!("CARGO_BIN_EXE_ecs-iam"), bin.join("ecs-iam")).unwrap();
+            Self { base, bin }
+        }
+
+        /// Set up the folder of the session in `block`, run its commands and
+        /// check each one's exit code; return what its last command printed.
+        fn run(
+            &self,
+            block: &Block,
+            setup: &Setup,
+            page_files: &BTreeMap<String, String>,
+            folder: &Path,
+            tally: &mut Tally,
+        ) -> Result<String, String> {
+            let at = |step: &Step| format!("{}:{}", block.page(), block.line + step.line);
+            let steps = steps(&block.text).map_err(|e| format!("{}: {e}", block.at))?;
+            if !setup.continues {
+                fs::create_dir_all(folder).unwrap();
+            }
+            for (path, from) in &setup.files {
+                let dest = folder.join(path);
+                match from {
+                    None => {
+                        let text = page_files.get(path).ok_or_else(|| {
+                            format!(
+                                "{}: `{path} = doc`, but no block of the page is marked `<!-- file: {path} -->`",
+                                block.at
+                            )
+                        })?;
+                        fs::create_dir_all(dest.parent().unwrap()).unwrap();
+                        fs::write(&dest, text).unwrap();
+                    }
+                    Some(from) => copy_tree(&root().join(from), &dest)
+                        .map_err(|e| format!("{}: `{path} = {from}`: {e}", block.at))?,
+                }
+            }
+            if setup.git {
+                for args in [
+                    &["init", "--quiet", "--initial-branch=main"][..],
+                    &["add", "--all"],
+                    &[
+                        "-c",
+                        "commit.gpgsign=false",
+                        "commit",
+                        "--quiet",
+                        "--allow-empty",
+                        "--message=setup",
+                    ],
+                    &["update-ref", "refs/remotes/origin/main", "HEAD"],
+                ] {
+                    common::git(folder, args);
+                }
+            }
+            let status = self.base.join("status").join(folder_name(block));
+            fs::create_dir_all(&status).unwrap();
+            let quoted = |p: &Path| {
+                let p = p.to_str().expect("a UTF-8 scratch path");
+                assert!(!p.contains('\''), "{p}");
+                format!("'{p}'")
+            };
+            let mut script = String::new();
+            if setup.cargo_run {
+                script.push_str(
+                    "cargo() {\n  [ \"$1\" = run ] || { echo \"cargo $1: only cargo run stands for ecs-iam\" >&2; return 127; }\n  while [ \"$#\" -gt 0 ] && [ \"$1\" != -- ]; do shift; done\n  [ \"$#\" -gt 0 ] && shift\n  ecs-iam \"$@\"\n}\n",
+                );
+            }
+            let mut run = Vec::new();
+            for step in steps {
+                if let Some((_, reason)) = setup.skip.iter().find(|(p, _)| *p == step.program) {
+                    tally
+                        .not_run
+                        .push(format!("{}: `{}`: {reason}", at(&step), step.text));
+                    continue;
+                }
+                let n = run.len();
+                let file = |ext: &str| quoted(&status.join(format!("{n}.{ext}")));
+                // Each command's output and status go to files beside the
+                // folder; the first unexpected status ends the session.
+                writeln!(
+                    script,
+                    "{{\n{}\n}} >{} 2>{} </dev/null\n__docs_status=$?\necho \"$__docs_status\" >{}\n[ \"$__docs_status\" = {} ] || exit 0",
+                    step.text,
+                    file("out"),
+                    file("err"),
+                    file("code"),
+                    step.expect,
+                )
+                .unwrap();
+                run.push(step);
+            }
+            let script_file = status.join("session.sh");
+            fs::write(&script_file, &script).unwrap();
+            let path = std::env::join_paths(std::iter::once(self.bin.clone()).chain(
+                std::env::split_paths(&std::env::var_os("PATH").unwrap_or_default()),
+            ))
+            .unwrap();
+            let out = std::process::Command::new("sh")
+                .arg(&script_file)
+                .current_dir(folder)
+                .env("PATH", path)
+                .env("NO_COLOR", "1")
+                .env_remove("COLUMNS")
+                .env_remove("GIT_DIR")
+                .env_remove("GIT_WORK_TREE")
+                .env_remove("GIT_INDEX_FILE")
+                .stdin(std::process::Stdio::null())
+                .output()
+                .unwrap();
+            assert!(
+                out.status.success(),
+                "{}: the session's shell failed: {}",
+                block.at,
+                String::from_utf8_lossy(&out.stderr)
+            );
+            let mut printed = String::new();
+            for (n, step) in run.iter().enumerate() {
+                let read = |ext: &str| fs::read_to_string(status.join(format!("{n}.{ext}")));
+                let Ok(code) = read("code") else {
+                    return Err(format!("{}: `{}` never ran", at(step), step.text));
+                };
+                let (stdout, stderr) = (read("out").unwrap(), read("err").unwrap());
+                if code.trim() != step.expect.to_string() {
+                    return Err(format!(
+                        "{}: `{}` exits {}, not {} (run in {}):\n{stdout}{stderr}",
+                        at(step),
+                        step.text,
+                        code.trim(),
+                        step.expect,
+                        folder.display()
+                    ));
+                }
+                tally.commands += 1;
+                printed = stdout + &stderr;
+            }
+            tally.sessions += 1;
+            if let Ok(written) = fs::read_dir(folder.join("outputs")) {
+                for entry in written {
+                    let name = entry.unwrap().file_name();
+                    let committed = root().join("outputs").join(&name);
+                    if committed.is_dir()
+                        && common::read_folder(&folder.join("outputs").join(&name))
+                            != common::read_folder(&committed)
+                    {
+                        return Err(format!(
+                            "{}: `outputs/{}` differs from the committed one",
+                            block.at,
+                            name.to_string_lossy()
+                        ));
+                    }
+                }
+            }
+            Ok(printed)
+        }
+    }
+
+    /// Every `sh` block of the README and docs/ runs as a session, in order,
+    /// as the file's first comment says; or says why it is not run.
+    #[test]
+    fn every_session_runs_in_order() {
+        let bench = Bench::new();
+        let mut tally = Tally::default();
+        let mut problems = Vec::new();
+        let mut not_run_blocks = Vec::new();
+        for (page, text) in documents() {
+            let (blocks, _) = parse(&page, &text);
+            let page_files: BTreeMap<String, String> = blocks
+                .iter()
+                .flat_map(|b| {
+                    b.markers
+                        .iter()
+                        .filter_map(|m| m.strip_prefix("file:"))
+                        .map(|f| (f.trim().to_owned(), b.text.clone()))
+                })
+                .collect();
+            let mut previous: Option<PathBuf> = None;
+            // What the last command of the session right above printed; `Err`
+            // when that session failed.
+            let mut printed: Option<Result<String, ()>> = None;
+            for block in &blocks {
+                let mut session = None;
+                let mut not_run = None;
+                for marker in &block.markers {
+                    if let Some(d) = marker.strip_prefix("session:") {
+                        session = Some(d);
+                    } else if let Some(reason) = marker.strip_prefix("not-run:") {
+                        not_run = Some(reason.trim());
+                    } else if !(marker == "invalid"
+                        || marker == "output"
+                        || marker.starts_with("file:"))
+                    {
+                        problems.push(format!("{}: unknown marker `<!-- {marker} -->`", block.at));
+                    }
+                }
+                if block.markers.iter().any(|m| m == "output") {
+                    match printed.take() {
+                        Some(Ok(p)) if p == block.text => {}
+                        Some(Ok(p)) => problems.push(format!(
+                            "{}: the session above prints, not this:\n{p}",
+                            block.at
+                        )),
+                        // Its failure is reported already.
+                        Some(Err(())) => {}
+                        None => problems.push(format!(
+                            "{}: `<!-- output -->`, but no session runs right above it",
+                            block.at
+                        )),
+                    }
+                }
+                if matches!(block.lang.as_str(), "bash" | "shell" | "console" | "zsh") {
+                    problems.push(format!(
+                        "{}: write shell sessions as ```sh, which this test runs",
+                        block.at
+                    ));
+                }
+                if block.lang != "sh" {
+                    if session.is_some() || not_run.is_some() {
+                        problems.push(format!(
+                            "{}: a session marker on a `{}` block",
+                            block.at, block.lang
+                        ));
+                    }
+                    continue;
+                }
+                printed = None;
+                match (session, not_run) {
+                    (Some(_), Some(_)) => {
+                        problems.push(format!("{}: both a session and not run", block.at));
+                    }
+                    (None, Some("")) => {
+                        problems.push(format!("{}: say why it is not run", block.at));
+                    }
+                    (None, Some(reason)) => {
+                        not_run_blocks.push(format!("{}: {reason}", block.at));
+                        tally
+                            .not_run
+                            .extend(steps(&block.text).unwrap_or_default().iter().map(|s| {
+                                format!(
+                                    "{}:{}: `{}`: {reason}",
+                                    block.page(),
+                                    block.line + s.line,
+                                    s.text
+                                )
+                            }));
+                    }
+                    (directives, None) => {
+                        let setup = match Setup::parse(directives.unwrap_or_default()) {
+                            Ok(s) => s,
+                            Err(e) => {
+                                problems.push(format!("{}: {e}", block.at));
+                                continue;
+                            }
+                        };
+                        let folder = match (setup.continues, &previous) {
+                            (false, _) => bench.base.join(folder_name(block)),
+                            (true, Some(p)) => p.clone(),
+                            (true, None) => {
+                                problems.push(format!(
+                                    "{}: `continues`, but no session of the page runs before it",
+                                    block.at
+                                ));
+                                continue;
+                            }
+                        };
+                        printed = Some(
+                            bench
+                                .run(block, &setup, &page_files, &folder, &mut tally)
+                                .map_err(|e| problems.push(e)),
+                        );
+                        previous = Some(folder);
+                    }
+                }
+            }
+        }
+        assert!(problems.is_empty(), "{}", problems.join("\n\n"));
+        eprintln!(
+            "sessions run: {}, commands run: {}; not run: {} commands\n{}",
+            tally.sessions,
+            tally.commands,
+            tally.not_run.len(),
+            tally.not_run.join("\n")
+        );
+        eprintln!("blocks not run:\n{}", not_run_blocks.join("\n"));
+        assert!(tally.sessions >= 9, "only {} sessions ran", tally.sessions);
+        assert!(tally.commands >= 18, "only {} commands ran", tally.commands);
+    }
+}
+
+/// The spec of four problems on docs/spec.md: each run reports the next,
+/// once the one before is fixed, word for word as the page shows.
+#[test]
+fn the_spec_page_shows_what_each_run_reports() {
+    let (blocks, _) = parse(
+        "docs/spec.md",
+        &fs::read_to_string(root().join("docs/spec.md")).unwrap(),
+    );
+    let spec = blocks
+        .iter()
+        .find(|b| b.markers.iter().any(|m| m == "file: orders.yaml"))
+        .expect("docs/spec.md shows orders.yaml");
+    let first = blocks
+        .iter()
+        .position(|b| b.markers.iter().any(|m| m == "output"))
+        .expect("docs/spec.md shows what the first run prints");
+    let shown: Vec<&str> = blocks[first..=first + 1]
+        .iter()
+        .flat_map(|b| b.text.lines())
+        .collect();
+    // What the page says to fix after each run.
+    let fixes = [
+        ("  secret:", "  secrets:"),
+        ("API — on", "API - on"),
+        ("arn:aws:", "arn:<partition>:"),
+        ("alias/app", "1234abcd-12ab-34cd-56ef-1234567890ab"),
+    ];
+    assert_eq!(shown.len(), fixes.len(), "{shown:?}");
+    let mut text = spec.text.clone();
+    for (line, (wrong, right)) in shown.iter().zip(fixes) {
+        Test::new()
+            .file("orders.yaml", &text)
+            .args(["render", "orders.yaml"])
+            .status(2)
+            .stderr(format!("{line}\n"))
+            .run();
+        assert!(text.contains(wrong), "{wrong}");
+        text = text.replacen(wrong, right, 1);
+    }
+    Test::new()
+        .file("orders.yaml", &text)
+        .args(["render", "orders.yaml"])
+        .stdout_starts_with("orders.yaml -> outputs/orders/")
+        .run();
 }
