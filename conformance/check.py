@@ -40,6 +40,7 @@ import ast
 import copy
 import json
 import os
+import re
 import shutil
 import socket
 import subprocess
@@ -93,8 +94,18 @@ def deployment(template):
             if isinstance(src, str):
                 _, _, _, reg, acct, _ = src.split(":", 5)
                 region, account = reg, acct
-    # A value for each input (template parameter) the stack is deployed with.
-    inputs = {name: f"{name.lower()}-value" for name in template.get("Parameters", {})}
+    # A value for each input (template parameter) the stack is deployed with:
+    # an account id or a region where an ARN takes one, text elsewhere.
+    inputs = {}
+    seg = r'(?:\$\{[^}]*\}|[^:"$])*'
+    for name in template.get("Parameters", {}):
+        ref = r"\$\{" + re.escape(name) + r"\}:"
+        if re.search(r"arn:" + seg + ":" + seg + ":" + seg + ":" + ref, text):
+            inputs[name] = "444455556666"
+        elif re.search(r"arn:" + seg + ":" + seg + ":" + ref, text):
+            inputs[name] = "us-west-2"
+        else:
+            inputs[name] = f"{name.lower()}-value"
     return {"partition": partition, "region": region, "account": account, "inputs": inputs}
 
 

@@ -16,6 +16,19 @@ pub fn filter(value: &Value, _: Kwargs, _: &State) -> TeraResult<String> {
     yaml(value)
 }
 
+/// A plain YAML string, never an intrinsic: where CloudFormation takes
+/// only a literal (the template's and a parameter's `Description`,
+/// `Metadata`), `${` is text.
+///
+/// # Errors
+/// The value is not a string.
+pub fn text_filter(value: &Value, _: Kwargs, _: &State) -> TeraResult<String> {
+    value
+        .as_str()
+        .map(quote)
+        .ok_or_else(|| tera::Error::message(format!("`cfn_text` takes a string, not {value}")))
+}
+
 fn yaml(value: &Value) -> TeraResult<String> {
     // Most values are plain strings: quoted as they are.
     if let Some(s) = value.as_str().filter(|s| !s.contains("${")) {

@@ -113,6 +113,7 @@ impl Templates {
         let mut tera = Tera::new();
         tera.autoescape_on(Vec::<&str>::new());
         tera.register_filter("cfn", cloudformation::filter);
+        tera.register_filter("cfn_text", cloudformation::text_filter);
         tera.register_filter("hcl", terraform::filter);
         tera.register_filter("json", cdk::filter);
         tera.register_filter("comment", comment_filter);
