@@ -347,10 +347,15 @@ pub fn check(source: &Source) -> Result<Vec<Finding>, Error> {
             RuleId::CrossAccount,
             &x.origin,
             format!(
-                "the {} grants {} on `{}`, in another account: {}",
+                "the {} grants {} on `{}`, {}: {}",
                 x.role.title(),
                 x.actions.join(", "),
                 x.resource,
+                if x.account.starts_with("<input.") {
+                    "in an account given at deploy time"
+                } else {
+                    "in another account"
+                },
                 x.requirement()
             ),
         );

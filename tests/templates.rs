@@ -89,6 +89,11 @@ fn a_mapped_template_renders_its_inputs_and_verifies_with_them() {
         )
         .stdout_contains("arn:<partition>:logs:<input.LogRegion>:<account_id>:log-group:/ecs/web:*")
         .run();
+    // An input account may be the deployment's own: said as a condition.
+    Test::in_dir(&dir)
+        .args(["check", "s.yaml"])
+        .stdout_contains("on `arn:aws:secretsmanager:us-east-2:<input.AwsAccountId>:secret:prod/db-AbCdEf`, in an account given at deploy time: where <input.AwsAccountId> is another account than the deployment's, it must allow this role in the secret's resource policy")
+        .run();
     // The same inputs stand in the task definition and in the grants.
     Test::in_dir(&dir)
         .args(["verify", "s.yaml"])

@@ -48,6 +48,19 @@ impl CrossAccount {
     /// in the repository policy`.
     #[must_use]
     pub fn requirement(&self) -> String {
+        // An input may name the deployment's own account or another.
+        if self.account.starts_with("<input.") {
+            return match self.resource_policy() {
+                Some(p) => format!(
+                    "where {} is another account than the deployment's, it must allow this role in the {p}",
+                    self.account
+                ),
+                None => format!(
+                    "where {} is another account than the deployment's, {} takes no grant from this role",
+                    self.account, self.service
+                ),
+            };
+        }
         match self.resource_policy() {
             Some(p) => format!("account {} must allow this role in the {p}", self.account),
             None => format!(
