@@ -57,8 +57,10 @@ pub struct Spec {
     /// template): what their images, secrets, log configurations,
     /// environment files and EFS volumes need is granted with the spec's
     /// own grants, and `ecs-iam verify` checks the roles against them.
+    /// An entry may be a mapping, `{file: web.json, parameters: {...}}`,
+    /// whose values serve that file alone.
     #[serde(default)]
-    pub task_definitions: Vec<String>,
+    pub task_definitions: Vec<TaskDefinitionEntry>,
     /// Values for what the task definitions' CloudFormation templates leave
     /// to deploy time, by the name a `Ref` uses: a template parameter
     /// (`ImageTag: v1.4`), a resource whose name or id CloudFormation
@@ -96,6 +98,85 @@ impl Spec {
             inputs: self.inputs.keys().cloned().collect(),
             every_parameter: false,
         }
+    }
+}
+
+/// An entry of `task_definitions`: a file, or a file with values for what
+/// its template leaves to deploy time.
+#[derive(Debug, Clone, PartialEq, Serialize, JsonSchema)]
+#[serde(untagged)]
+pub enum TaskDefinitionEntry {
+    /// The file, relative to the spec's folder (`file#LogicalId` picks one
+    /// task definition of several).
+    File(String),
+    /// The file, with its own values.
+    Template(TemplateEntry),
+}
+
+/// A task definition file with values for its placeholders and template
+/// parameters alone.
+#[derive(Debug, Clone, PartialEq, Deserialize, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct TemplateEntry {
+    /// The file, as a plain entry names it.
+    pub file: String,
+    /// Values for this file's placeholders and template parameters, by
+    /// variable (`IMAGE_NAME: <account_id>.dkr.ecr.<region>.<url_suffix>/
+    /// <input.WebRepository>`), over the spec's `parameters:` of the same
+    /// name.
+    #[serde(default)]
+    pub parameters: BTreeMap<String, String>,
+}
+
+impl TaskDefinitionEntry {
+    /// The file the entry names.
+    #[must_use]
+    pub fn file(&self) -> &str {
+        match self {
+            TaskDefinitionEntry::File(f) => f,
+            TaskDefinitionEntry::Template(t) => &t.file,
+        }
+    }
+
+    /// The entry's own values, if any.
+    #[must_use]
+    pub fn parameters(&self) -> Option<&BTreeMap<String, String>> {
+        match self {
+            TaskDefinitionEntry::File(_) => None,
+            TaskDefinitionEntry::Template(t) => Some(&t.parameters),
+        }
+    }
+
+    /// Where in the spec the file is named, below `task_definitions[i]`.
+    #[must_use]
+    pub fn file_field(&self, i: usize) -> String {
+        match self {
+            TaskDefinitionEntry::File(_) => format!("task_definitions[{i}]"),
+            TaskDefinitionEntry::Template(_) => format!("task_definitions[{i}].file"),
+        }
+    }
+}
+
+impl<'de> Deserialize<'de> for TaskDefinitionEntry {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct Entry;
+        impl<'de> serde::de::Visitor<'de> for Entry {
+            type Value = TaskDefinitionEntry;
+            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+                f.write_str("a file name, or a mapping with `file` and `parameters`")
+            }
+            fn visit_str<E: serde::de::Error>(self, v: &str) -> Result<Self::Value, E> {
+                Ok(TaskDefinitionEntry::File(v.to_owned()))
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                map: A,
+            ) -> Result<Self::Value, A::Error> {
+                TemplateEntry::deserialize(serde::de::value::MapAccessDeserializer::new(map))
+                    .map(TaskDefinitionEntry::Template)
+            }
+        }
+        deserializer.deserialize_any(Entry)
     }
 }
 
@@ -640,15 +721,16 @@ impl Source {
         tree: Option<&SpecTree>,
     ) -> Result<(), Error> {
         let base = self.path.parent().unwrap_or(Path::new("")).to_owned();
-        let field = |i: usize| format!("task_definitions[{i}]");
+        let entries = self.spec.task_definitions.clone();
+        let field = |i: usize| entries[i].file_field(i);
         if let Some(tree) = tree {
             let mut outside: Vec<Error> = self
                 .spec
                 .task_definitions
                 .iter()
                 .enumerate()
-                .filter_map(|(i, reference)| {
-                    let problem = tree.check(reference, &base).err()?;
+                .filter_map(|(i, entry)| {
+                    let problem = tree.check(entry.file(), &base).err()?;
                     Some(Error::Invalid {
                         at: self.locations.at(&field(i)),
                         field: field(i),
@@ -666,9 +748,17 @@ impl Source {
                 _ => return Err(Error::Several(outside)),
             }
         }
-        let parameters = self.spec.task_definition_parameters();
+        let spec_parameters = self.spec.task_definition_parameters();
         let mut out = Vec::new();
-        for (i, reference) in self.spec.task_definitions.iter().enumerate() {
+        let mut unused_own = Vec::new();
+        for (i, entry) in self.spec.task_definitions.iter().enumerate() {
+            let reference = entry.file();
+            let mut parameters = spec_parameters.clone();
+            if let Some(own) = entry.parameters() {
+                parameters
+                    .values
+                    .extend(own.iter().map(|(k, v)| (k.clone(), v.clone())));
+            }
             let field = field(i);
             let at = self.locations.at(&field);
             let reader = |p: &Path| {
@@ -684,12 +774,21 @@ impl Source {
                     },
                 })
             };
-            out.push(crate::task_definition::load(
-                reference,
-                &base,
-                &reader,
-                &parameters,
-            )?);
+            let task = crate::task_definition::load(reference, &base, &reader, &parameters)?;
+            // An entry's own value no template of its file uses.
+            for k in entry.parameters().into_iter().flat_map(BTreeMap::keys) {
+                if !task.used_parameters.contains(k) {
+                    unused_own.push(crate::task_definition::Warning {
+                        at: self
+                            .locations
+                            .at(&format!("task_definitions[{i}].parameters.{k}")),
+                        path: format!("task_definitions[{i}]"),
+                        name: k.clone(),
+                        kind: crate::task_definition::WarningKind::UnusedParameter,
+                    });
+                }
+            }
+            out.push(task);
         }
         // A value given for a name no template uses is most likely a
         // misspelt one: said beside the first task definition's warnings.
@@ -709,6 +808,7 @@ impl Source {
             .collect();
         if let Some(first) = out.first_mut() {
             first.warnings.extend(unused);
+            first.warnings.extend(unused_own);
         }
         self.task_definitions = out;
         Ok(())

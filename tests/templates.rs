@@ -196,3 +196,49 @@ fn a_whole_arn_placeholder_is_refused_until_mapped_to_an_arn() {
         .stdout_contains("arn:<partition>:secretsmanager:<region>:<account_id>:secret:<input.DbSecret>-??????")
         .run();
 }
+
+#[test]
+fn an_entry_maps_its_own_file_placeholders() {
+    // Two templates of one module, each `"image": "${image}"`: the entry's
+    // own values tell them apart; a value no placeholder of its file uses
+    // is warned about where it is written.
+    let t = Test::new()
+        .file("api.json", r#"[{"name": "api", "image": "${image}"}]"#)
+        .file(
+            "worker.json",
+            r#"[{"name": "worker", "image": "${image}"}]"#,
+        )
+        .file(
+            "s.yaml",
+            r#"version: 1
+name: app
+deployment: {partition: aws, region: eu-west-1, account_id: "111122223333"}
+task_definitions:
+  - file: api.json
+    parameters:
+      image: "<account_id>.dkr.ecr.<region>.<url_suffix>/api"
+  - file: worker.json
+    parameters:
+      image: "<account_id>.dkr.ecr.<region>.<url_suffix>/<input.WorkerRepository>"
+      tag: v1
+inputs:
+  WorkerRepository: {description: the worker's ECR repository}
+"#,
+        );
+    let dir = t.dir().to_owned();
+    t.args(["explain", "s.yaml", "--format", "json"])
+        .stdout_contains("arn:aws:ecr:eu-west-1:111122223333:repository/api\"")
+        .stdout_contains("arn:aws:ecr:eu-west-1:111122223333:repository/<input.WorkerRepository>")
+        .stderr("s.yaml:11:12: warning: `task_definitions[1].parameters.tag` is used by no `Ref`, `Fn::GetAtt`, `Fn::Sub` or template placeholder of its task definition; check its name, or remove it\n")
+        .run();
+    // An entry's unknown key is refused at its position.
+    Test::in_dir(&dir)
+        .file(
+            "bad.yaml",
+            "version: 1\nname: app\ntask_definitions:\n  - fiel: api.json\n",
+        )
+        .args(["render", "bad.yaml", "--out", "out"])
+        .status(2)
+        .stderr("error: bad.yaml:4:5: unknown field `fiel` in `task_definitions[0]`; did you mean `file`?\n")
+        .run();
+}

@@ -193,8 +193,18 @@ impl fmt::Display for Warning {
             ),
             WarningKind::UnusedParameter => write!(
                 f,
-                "`parameters.{}` is used by no `Ref`, `Fn::GetAtt` or `Fn::Sub` of the task definitions; check its name, or remove it",
-                self.name
+                "`{}parameters.{}` is used by no `Ref`, `Fn::GetAtt`, `Fn::Sub` or template placeholder of {}; check its name, or remove it",
+                if self.path.is_empty() {
+                    String::new()
+                } else {
+                    format!("{}.", self.path)
+                },
+                self.name,
+                if self.path.is_empty() {
+                    "the task definitions"
+                } else {
+                    "its task definition"
+                }
             ),
         }
     }
