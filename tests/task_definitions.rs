@@ -64,7 +64,7 @@ fn the_corpus_derives_the_documented_grants_in_all_three_formats() {
         // `explain` names each field the grants come from.
         let model = ecs_iam::model::build(&source).unwrap();
         let rows = ecs_iam::explain::explain(&model);
-        let label = &source.spec.task_definitions[0];
+        let label = source.spec.task_definitions[0].file();
         for from in froms {
             let want = format!("{label}: {from}");
             if !rows.iter().any(|r| r.from == want) {
