@@ -629,6 +629,10 @@ pub enum Problem {
         written: String,
         syntax: &'static str,
     },
+    /// An input's description holding `${`.
+    InputDescriptionSub {
+        description: String,
+    },
     /// A template placeholder standing for a whole ARN or name, which
     /// `init` cannot turn into an input: what it names is unknown.
     WholeValuePlaceholder {
@@ -1396,6 +1400,11 @@ impl fmt::Display for Problem {
             } => write!(
                 f,
                 "`{field}` is the template placeholder `{written}` ({syntax}): what it stands for is known only once the template is filled, so no grant can be derived from it; run ecs-iam on the file CI renders from the template, or write the value in the template"
+            ),
+            Problem::InputDescriptionSub { description } => write!(
+                f,
+                "`{}` holds `${{`, which aws-cdk-lib writes into the parameter's description as an `Fn::Join` that CloudFormation refuses: write the text without `${{` (e.g. `$IMAGE` or `IMAGE`)",
+                description.escape_default()
             ),
             Problem::WholeValuePlaceholder { written, name } => write!(
                 f,

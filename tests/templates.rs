@@ -242,3 +242,18 @@ inputs:
         .stderr("error: bad.yaml:4:5: unknown field `fiel` in `task_definitions[0]`; did you mean `file`?\n")
         .run();
 }
+
+#[test]
+fn an_input_description_takes_no_sub_syntax() {
+    // A CloudFormation parameter's description is literal text, and
+    // aws-cdk-lib would write `${` in it as an `Fn::Join`.
+    Test::new()
+        .file(
+            "s.yaml",
+            "version: 1\nname: app\ninputs:\n  Stage:\n    description: \"what ${STAGE} stands for\"\nexecution_role:\n  ssm_parameters: [\"/app/<input.Stage>/db\"]\n",
+        )
+        .args(["render", "s.yaml", "--out", "out"])
+        .status(2)
+        .stderr("error: s.yaml:5:18: `inputs.Stage.description`: `what ${STAGE} stands for` holds `${`, which aws-cdk-lib writes into the parameter's description as an `Fn::Join` that CloudFormation refuses: write the text without `${` (e.g. `$IMAGE` or `IMAGE`)\n")
+        .run();
+}

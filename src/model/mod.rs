@@ -325,6 +325,12 @@ fn build_with(source: &Source, despite_placeholders: bool) -> Result<Model, Erro
     if let Some(d) = &s.description {
         b.at("description", names::description(d))?;
     }
+    for (name, input) in &s.inputs {
+        b.at(
+            &format!("inputs.{name}.description"),
+            names::input_description(&input.description),
+        )?;
+    }
     let path = s.path.clone().or_else(|| b.bound_path());
     if let Some(p) = &path {
         b.at("path", names::iam_path(p))?;

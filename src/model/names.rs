@@ -107,6 +107,19 @@ pub(super) fn description(d: &str) -> Result<(), Problem> {
     Ok(())
 }
 
+/// An input's description: a CloudFormation parameter's, which takes no
+/// intrinsic function. aws-cdk-lib writes a `${` in a `CfnParameter`'s
+/// description as an `Fn::Join`, which CloudFormation then refuses.
+pub(super) fn input_description(d: &str) -> Result<(), Problem> {
+    description(d)?;
+    if d.contains("${") {
+        return Err(Problem::InputDescriptionSub {
+            description: d.to_owned(),
+        });
+    }
+    Ok(())
+}
+
 /// At most 50 tags on a role.
 pub(super) fn tag_count(count: usize) -> Result<(), Problem> {
     if count > 50 {

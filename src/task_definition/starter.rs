@@ -528,8 +528,8 @@ pub fn input_description(name: &str, source: &super::InputSource) -> String {
         super::InputSource::Parameter { default: None } => {
             format!("The template parameter {name}")
         }
-        super::InputSource::Placeholder { written, at, .. } => {
-            format!("What the task definition template's {written} stands for ({at})")
+        super::InputSource::Placeholder { name, at, .. } => {
+            format!("What the task definition template's placeholder {name} stands for ({at})")
         }
         super::InputSource::ImageRepository { of, .. } => format!(
             "The name of the ECR repository (in this account and region) of the image {of} stands for"
