@@ -1212,6 +1212,12 @@ impl Reader {
     /// A value a template leaves to deploy time is kept with its reason
     /// ([`Field::unresolved`]); a value of the wrong type is refused.
     fn text(&self, node: &Node, path: &str) -> Result<Field, Error> {
+        self.text_in(node, path, true)
+    }
+
+    /// [`Reader::text`]; `bare_dollar` reads `$NAME` as a placeholder (not
+    /// in a log router's options, where `$TAG` is Fluent Bit's own).
+    fn text_in(&self, node: &Node, path: &str, bare_dollar: bool) -> Result<Field, Error> {
         let (value, unresolved) = match self.resolve(node, path) {
             Ok(v) => (v, Vec::new()),
             Err(e) if e.each().iter().all(|e| is_deploy_time(e)) => {
@@ -1243,7 +1249,7 @@ impl Reader {
             Err(e) => return Err(e),
         };
         let mut field = if !self.cfn && unresolved.is_empty() {
-            self.fill(node, value, path)
+            self.fill(node, value, path, bare_dollar)
         } else {
             Field {
                 value,
@@ -1304,8 +1310,8 @@ impl Reader {
     /// grant needs the value. A placeholder in an image's tag or digest
     /// decides nothing and stays as written; so does Fluent Bit's own
     /// `$TAG` in a log router's options.
-    fn fill(&self, node: &Node, text: String, path: &str) -> Field {
-        let found = template::scan(&text, !path.contains(".options."));
+    fn fill(&self, node: &Node, text: String, path: &str, bare_dollar: bool) -> Field {
+        let found = template::scan(&text, bare_dollar);
         let mut field = Field {
             value: text,
             path: path.to_owned(),
@@ -2045,12 +2051,21 @@ impl Reader {
             return Ok(Vec::new());
         };
         let o = self.mapping(o, &format!("{path}.options"))?;
+        // Fluent Bit's options: its own `$TAG` and `$(...)` are not envsubst's.
+        let fluent_bit = path.ends_with("firelensConfiguration")
+            || self
+                .get(node, "logDriver")
+                .and_then(Node::as_str)
+                .is_some_and(|d| d == "awsfirelens");
         let mut out = Vec::new();
         for (k, _, v) in o.as_map().unwrap_or_default() {
             if let Some(e) = self.stand_in_error(v, "options") {
                 self.template_values.borrow_mut().push(e);
             } else if !v.is_null() {
-                out.push((k.clone(), self.text(v, &format!("{path}.options.{k}"))?));
+                out.push((
+                    k.clone(),
+                    self.text_in(v, &format!("{path}.options.{k}"), !fluent_bit)?,
+                ));
             }
         }
         Ok(out)
