@@ -257,3 +257,15 @@ fn an_input_description_takes_no_sub_syntax() {
         .stderr("error: s.yaml:5:18: `inputs.Stage.description`: `what ${STAGE} stands for` holds `${`, which aws-cdk-lib writes into the parameter's description as an `Fn::Join` that CloudFormation refuses: write the text without `${` (e.g. `$IMAGE` or `IMAGE`)\n")
         .run();
 }
+
+#[test]
+fn init_says_what_it_assumes_of_a_whole_image() {
+    Test::new()
+        .file("web.json", TEMPLATE)
+        .args(["init", "--from-task-definition", "web.json", "--output", "s.yaml"])
+        .stdout(concat!(
+            "wrote s.yaml (from task definition `web.json`); render it with `ecs-iam render s.yaml`, check it with `ecs-iam verify s.yaml`\n",
+            "web.json:9:17: note: `IMAGE_NAME` stands for a whole image: the spec grants the pull from the ECR repository `<input.ImageRepository>` in the deployment's own account and region (`parameters: {IMAGE_NAME: <account_id>.dkr.ecr.<region>.<url_suffix>/<input.ImageRepository>}`); edit it for another registry, or write the image if it is not in ECR (Docker Hub, ghcr.io: no grant)\n",
+        ))
+        .run();
+}

@@ -127,10 +127,12 @@ pub fn starter(
     s.push_str("task_definitions:\n");
     let _ = writeln!(s, "  - {}", quoted(reference));
     if !mapped.is_empty() {
-        s.push_str(
+        s.push_str(if mapped.values().any(|(_, from)| from.is_some()) {
             "# What the template leaves to deploy time, as given to `init`, and what its\n\
-             # placeholders stand for:\nparameters:\n",
-        );
+             # placeholders stand for:\nparameters:\n"
+        } else {
+            "# What the template leaves to deploy time, as given to `init`:\nparameters:\n"
+        });
         for (name, (value, from)) in &mapped {
             let _ = write!(s, "  {}: {}", quoted(name), quoted(value));
             if let Some(from) = from {
