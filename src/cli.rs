@@ -1111,7 +1111,7 @@ fn init_from_task_definition(
     // What the spec assumes of a whole image it could not see.
     for (input, source) in &task.input_parameters {
         if let crate::task_definition::InputSource::ImageRepository { of, at } = source
-            && let Some(image) = task.init_parameters.get(of)
+            && let Some((image, _)) = task.init_parameters.get(of)
         {
             stdout.line(format_args!(
                 "{}: note: `{}` stands for a whole image: the spec grants the pull from the ECR repository `<input.{input}>` in the deployment's own account and region (`parameters: {{{}: {}}}`); edit it for another registry, or write the image if it is not in ECR (Docker Hub, ghcr.io: no grant)",

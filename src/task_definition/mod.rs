@@ -63,7 +63,9 @@ pub struct TaskDefinition {
     /// inputs under another name: a placeholder's variable (`AWS_ACCOUNT_ID:
     /// <input.AwsAccountId>`), a whole image (`IMAGE: <account_id>.dkr.ecr.
     /// <region>.<url_suffix>/<input.ImageRepository>`).
-    pub init_parameters: std::collections::BTreeMap<String, String>,
+    /// Each with the comment `init` writes beside it (where the placeholder
+    /// stands, what is assumed).
+    pub init_parameters: std::collections::BTreeMap<String, (String, String)>,
 }
 
 /// What of a CloudFormation template an input stands for.
@@ -891,7 +893,7 @@ struct Reader {
     /// Grant-deciding fields that are such a placeholder as a whole.
     template_values: RefCell<Vec<Error>>,
     /// What `init` writes under `parameters:`.
-    init_parameters: RefCell<std::collections::BTreeMap<String, String>>,
+    init_parameters: RefCell<std::collections::BTreeMap<String, (String, String)>>,
 }
 
 /// CloudFormation's name of an ECS API field.
@@ -1293,9 +1295,15 @@ impl Reader {
         };
         let repository = template::repository_input(input);
         let image = format!("<account_id>.dkr.ecr.<region>.<url_suffix>/<input.{repository}>");
-        self.init_parameters
-            .borrow_mut()
-            .insert(of.clone(), image.clone());
+        self.init_parameters.borrow_mut().insert(
+            of.clone(),
+            (
+                image.clone(),
+                format!(
+                    "the image at {at}, assumed in the deployment's own ECR registry: write another registry's image here (one outside ECR needs no grant)"
+                ),
+            ),
+        );
         self.inputs
             .borrow_mut()
             .insert(repository, InputSource::ImageRepository { of, at });
@@ -1379,6 +1387,14 @@ impl Reader {
                             written: written.to_owned(),
                             at: at.clone(),
                         });
+                    if self.parameters.every_parameter && p.name != input {
+                        self.init_parameters
+                            .borrow_mut()
+                            .entry(p.name.clone())
+                            .or_insert_with(|| {
+                                (format!("<input.{input}>"), format!("{written} at {at}"))
+                            });
+                    }
                     format!("<input.{input}>")
                 })
             };

@@ -67,31 +67,17 @@ pub fn starter(
         .iter()
         .map(|(k, v)| (k.clone(), (v.clone(), None)))
         .collect();
-    for (input, source) in &declared {
-        match source {
-            super::InputSource::Placeholder { name, written, at } if name != *input => {
-                mapped.insert(
-                    name.clone(),
-                    (
-                        format!("<input.{input}>"),
-                        Some(format!("{written} at {at}")),
-                    ),
-                );
-            }
-            super::InputSource::ImageRepository { of, at } => {
-                if let Some(image) = task.init_parameters.get(of) {
-                    mapped.insert(
-                        of.clone(),
-                        (
-                            image.clone(),
-                            Some(format!(
-                                "the image at {at}, assumed in the deployment's own ECR registry: write another registry's image here (one outside ECR needs no grant)"
-                            )),
-                        ),
-                    );
-                }
-            }
-            _ => {}
+    let names: std::collections::BTreeSet<&str> =
+        declared.iter().map(|(n, _)| n.as_str()).collect();
+    for (name, (value, from)) in &task.init_parameters {
+        // Only what the spec declares: a placeholder no grant uses stays.
+        let inputs_declared = value
+            .split("<input.")
+            .skip(1)
+            .filter_map(|rest| rest.split_once('>').map(|(n, _)| n))
+            .all(|n| names.contains(n));
+        if inputs_declared {
+            mapped.insert(name.clone(), (value.clone(), Some(from.clone())));
         }
     }
     let name = spec_name(task, reference);
