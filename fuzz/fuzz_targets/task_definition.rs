@@ -1,5 +1,5 @@
 //! Task definition bytes → read (as JSON and as YAML) → derive → model →
-//! render → verify. Whatever reads must derive, render and verify without a
+//! render → verify, and read as `init` reads a template → the spec it writes. Whatever reads must derive, render and verify without a
 //! panic; everything else must be a clean error.
 #![no_main]
 
@@ -21,6 +21,17 @@ fuzz_target!(|data: &[u8]| {
         return;
     };
     for name in ["fuzz.json", "fuzz.yaml"] {
+        // As `init` reads a template: every placeholder an input, a whole
+        // image an ECR repository input; the spec it writes is parsed.
+        let init = ecs_iam::task_definition::Parameters {
+            every_parameter: true,
+            ..ecs_iam::task_definition::Parameters::default()
+        };
+        if let Ok(task) = ecs_iam::task_definition::parse(Path::new(name), name, text, None, &init)
+            && let Ok(spec) = ecs_iam::task_definition::starter::starter(&task, name, &init)
+        {
+            let _ = ecs_iam::spec::parse(Path::new("spec.yaml"), &spec);
+        }
         let Ok(task) = ecs_iam::task_definition::parse(Path::new(name), name, text, None, &ecs_iam::task_definition::Parameters::default()) else {
             continue;
         };
