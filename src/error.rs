@@ -507,6 +507,13 @@ pub enum Problem {
     SameRoleName {
         name: String,
     },
+    /// A field other than `name` on a role the spec does not manage.
+    UnmanagedRoleField {
+        role: &'static str,
+        field: String,
+    },
+    /// Both roles `managed: false`.
+    NoManagedRole,
     NothingToDecrypt,
     /// `guardduty_agent` with no region pinned, or one GuardDuty lists no
     /// agent repository for (`None`: not pinned).
@@ -1614,6 +1621,14 @@ impl fmt::Display for Problem {
             Problem::SameRoleName { name } => write!(
                 f,
                 "both roles are named `{name}`; give the task role and the execution role different names"
+            ),
+            Problem::UnmanagedRoleField { role, field } => write!(
+                f,
+                "the {role} is `managed: false`, so this spec declares nothing for it and takes only its `name`; remove `{field}`, or remove `managed: false` to let the spec manage the role"
+            ),
+            Problem::NoManagedRole => write!(
+                f,
+                "both roles are `managed: false`, so the spec would declare nothing; let it manage one of them"
             ),
             Problem::PolicyTooLarge { role, size } => write!(
                 f,

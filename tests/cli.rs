@@ -28,6 +28,14 @@ const PREVIOUS: &str = "# previous output\n";
 /// written to `spec.yaml` (or `spec.json` when the text starts with `{`).
 const BAD_SPECS: &[(&str, &str)] = &[
     (
+        "version: 1\nname: w\nexecution_role:\n  managed: false\n  secrets: [db]\n",
+        "error: spec.yaml:5:3: `execution_role.secrets`: the task execution role is `managed: false`, so this spec declares nothing for it and takes only its `name`; remove `secrets`, or remove `managed: false` to let the spec manage the role",
+    ),
+    (
+        "version: 1\nname: w\ntask_role:\n  managed: false\nexecution_role:\n  managed: false\n",
+        "error: spec.yaml:6:12: `execution_role.managed`: both roles are `managed: false`, so the spec would declare nothing; let it manage one of them",
+    ),
+    (
         "version: 1\nname: w\nexecution_role:\n  kms_keys: [1234abcd-12ab-34cd-56ef-1234567890ab]\n",
         "error: spec.yaml:4:3: `execution_role.kms_keys`: the execution role decrypts only secrets and SSM parameters it injects, and lists neither; add `secrets` or `ssm_parameters`, or remove the keys",
     ),
@@ -880,4 +888,34 @@ fn notices_are_in_the_binary_and_name_the_embedded_versions() {
     ] {
         assert!(notices.contains(notice), "{notice}");
     }
+}
+
+/// A role the spec leaves to be managed elsewhere: `verify` cannot see what
+/// it allows, so the calls ECS makes with it are not proven (exit 1), and
+/// the rendering declares the other role alone.
+#[test]
+fn a_role_managed_elsewhere_is_not_proven_by_verify() {
+    let task_definition = r#"{
+  "family": "orders",
+  "taskRoleArn": "arn:aws:iam::123456789012:role/orders-task",
+  "executionRoleArn": "arn:aws:iam::123456789012:role/ecsTaskExecutionRole",
+  "containerDefinitions": [{"name": "web", "image": "123456789012.dkr.ecr.eu-west-1.amazonaws.com/web:1",
+    "logConfiguration": {"logDriver": "awslogs", "options": {"awslogs-group": "/ecs/web", "awslogs-region": "eu-west-1", "awslogs-stream-prefix": "web"}}}]
+}
+"#;
+    let spec = "version: 1\nname: orders\ndeployment: {partition: aws, region: eu-west-1, account_id: \"123456789012\"}\ntask_definitions: [td.json]\nexecution_role:\n  managed: false\n";
+    let out = Test::new()
+        .file("td.json", task_definition)
+        .file("orders.yaml", spec)
+        .args(["verify", "orders.yaml"])
+        .stdout("orders.yaml: not proven: the task execution role is managed elsewhere (`execution_role.managed: false`), so ecs-iam cannot see what it allows: 6 calls ECS makes with it are not proven
+orders.yaml: 0 of 0 calls ECS makes to start 1 container of td.json are allowed by what ecs-iam can see; not proven
+")
+        .status(1)
+        .run();
+    Test::in_dir(&out.dir)
+        .args(["render", "orders.yaml"])
+        .stdout("orders.yaml -> outputs/orders/ (8 files)\n")
+        .run();
+    assert!(!out.dir.join("outputs/orders/cdk/execution-role.json").exists());
 }
