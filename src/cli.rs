@@ -899,6 +899,14 @@ fn init_from_roles(
     let mut adopting: Vec<crate::adopt::Adopting<'_>> = Vec::new();
     for (kind, label, d, r) in &picked {
         let role = dumps[*d].roles.get(*r)?;
+        // A role ECS tasks cannot assume is no task role to adopt.
+        if !crate::adopt::trusts_ecs_tasks(role) {
+            return Err(Error::NotAnEcsRole {
+                at: role.at.clone(),
+                name: role.role.name.clone(),
+                trusted: crate::adopt::principals(role),
+            });
+        }
         adopting.push(crate::adopt::Adopting {
             kind: kind.unwrap_or_else(|| guess(role)),
             role,
@@ -985,6 +993,41 @@ fn init_from_roles(
     let pairs: Vec<(RoleKind, &crate::deployed::DeployedRole)> =
         adopting.iter().map(|a| (a.kind, a.role)).collect();
     let mut out = String::new();
+    for kind in RoleKind::ALL {
+        if adopting.iter().any(|a| a.kind == kind) {
+            continue;
+        }
+        let _ = match model.roles.iter().find(|r| r.kind == kind) {
+            None => writeln!(
+                out,
+                "the {} was not adopted: the spec leaves it to be managed elsewhere (`{}.managed: false`), so `render` does not declare it and `drift` does not compare it; adopt it with a second `--from-role`",
+                kind.title(),
+                kind.spec_field()
+            ),
+            Some(role) => writeln!(
+                out,
+                "the {} `{}` was not adopted: the spec derives it from the task definition, so `render` declares it and `drift` compares it with the deployed role of that name",
+                kind.title(),
+                escape::terminal(&role.name)
+            ),
+        };
+    }
+    for a in &adopting {
+        let dropped = crate::adopt::dropped_principals(a.role);
+        if dropped.is_empty() {
+            continue;
+        }
+        let who: Vec<String> = dropped.iter().map(ToString::to_string).collect();
+        let _ = writeln!(
+            out,
+            "the trust of the {} `{}` also lets {} assume it: not kept, because the spec's roles trust only ECS tasks (and EC2 instances for the EC2 launch type), and whoever else assumes the role gets all of its permissions; give {} a role of {} own",
+            a.kind.title(),
+            escape::terminal(&a.role.role.name),
+            escape::terminal(&crate::error::and_list(&who)),
+            if who.len() == 1 { "it" } else { "them" },
+            if who.len() == 1 { "its" } else { "their" },
+        );
+    }
     for (kind, changes) in crate::drift::from_deployed(&model, &pairs) {
         if changes.is_empty() {
             continue;
