@@ -670,25 +670,32 @@ fn check_command(
     guardrails: Option<&Path>,
     reach: Reach,
 ) -> Result<i32, Error> {
-    let guardrails = guardrails.map(crate::guardrails::load).transpose()?;
-    let specs = crate::spec::find_specs(specs)?;
-    let mut findings = Vec::new();
-    let mut violations = Vec::new();
-    for result in crate::parallel::map(&specs, |spec| {
-        let source = crate::spec::load(spec, reach)?;
-        warn(&source);
-        let found = check::check(&source)?;
-        let broken = match (&guardrails, crate::model::build(&source)) {
-            (Some(g), Ok(model)) => g.check(&source, &model),
-            // A spec that cannot be built is one `check` finding already.
-            _ => Vec::new(),
-        };
-        Ok::<_, Error>((found, broken))
-    }) {
-        let (found, broken) = result?;
-        findings.extend(found);
-        violations.extend(broken);
-    }
+    let (findings, violations) = match check_specs(specs, guardrails, reach) {
+        Ok(found) => found,
+        // A spec that could not be checked is no finding: exit 2, as for
+        // any input ecs-iam cannot run on. SARIF says so where its
+        // consumers look, the run marked unsuccessful with each error.
+        Err(e) => {
+            if format == CheckFormat::Sarif {
+                let mut run = check::sarif(&[]);
+                run.invocation = Some(crate::sarif::Invocation {
+                    exit_code: EXIT_ERROR,
+                    errors: e.each().into_iter().map(notification).collect(),
+                });
+                stdout.line(serde_json::to_string_pretty(&run.document()).unwrap_or_default())?;
+            }
+            return Err(e);
+        }
+    };
+    let broken = violations.iter().any(|v| match v.severity {
+        "warning" => deny <= Severity::Warning,
+        _ => true,
+    });
+    let code = if broken || findings.iter().any(|f| f.severity >= deny) {
+        EXIT_DIFFERS
+    } else {
+        EXIT_OK
+    };
     match format {
         CheckFormat::Text => {
             for f in &findings {
@@ -715,18 +722,65 @@ fn check_command(
         CheckFormat::Sarif => {
             let mut run = check::sarif(&findings);
             crate::guardrails::extend_sarif(&mut run, &violations);
+            run.invocation = Some(crate::sarif::Invocation {
+                exit_code: code,
+                errors: Vec::new(),
+            });
             stdout.line(serde_json::to_string_pretty(&run.document()).unwrap_or_default())?;
         }
     }
-    let broken = violations.iter().any(|v| match v.severity {
-        "warning" => deny <= Severity::Warning,
-        _ => true,
-    });
-    Ok(if broken || findings.iter().any(|f| f.severity >= deny) {
-        EXIT_DIFFERS
-    } else {
-        EXIT_OK
-    })
+    Ok(code)
+}
+
+/// Every spec's findings and guardrail violations; every spec that cannot
+/// be checked is an error, all of them reported together.
+fn check_specs(
+    specs: &[PathBuf],
+    guardrails: Option<&Path>,
+    reach: Reach,
+) -> Result<(Vec<check::Finding>, Vec<crate::guardrails::Violation>), Error> {
+    let guardrails = guardrails.map(crate::guardrails::load).transpose()?;
+    let specs = crate::spec::find_specs(specs)?;
+    let mut findings = Vec::new();
+    let mut violations = Vec::new();
+    let mut errors = Vec::new();
+    for result in crate::parallel::map(&specs, |spec| {
+        let source = crate::spec::load(spec, reach)?;
+        warn(&source);
+        let found = check::check(&source)?;
+        let broken = match &guardrails {
+            Some(g) => g.check(&source, &crate::model::build(&source)?),
+            None => Vec::new(),
+        };
+        Ok::<_, Error>((found, broken))
+    }) {
+        match result {
+            Ok((found, broken)) => {
+                findings.extend(found);
+                violations.extend(broken);
+            }
+            Err(e) => errors.push(e),
+        }
+    }
+    match Error::several(errors) {
+        Some(e) => Err(e),
+        None => Ok((findings, violations)),
+    }
+}
+
+/// A SARIF notification of what stopped the run: the message without its
+/// leading `file:line:column`, which is its location.
+fn notification(e: &Error) -> crate::sarif::Notification {
+    let message = e.to_string();
+    let location = e.location().cloned();
+    let text = location
+        .as_ref()
+        .and_then(|at| message.strip_prefix(&format!("{at}: ")))
+        .map_or_else(|| message.clone(), str::to_owned);
+    crate::sarif::Notification {
+        message: text,
+        location,
+    }
 }
 
 /// The task definitions' fields the ECS API would reject, on stderr.

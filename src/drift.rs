@@ -554,6 +554,7 @@ impl Report {
                 ),
             ],
             results: Vec::new(),
+            invocation: None,
         };
         for r in &self.roles {
             let Some(found) = &r.deployed else {

@@ -1179,6 +1179,7 @@ impl Verification {
                 ),
             ],
             results: Vec::new(),
+            invocation: None,
         };
         let mut result = |rule: &str, level, message: String, at: &Location| {
             run.results.push(sarif::Finding {

@@ -917,5 +917,9 @@ orders.yaml: 0 of 0 calls ECS makes to start 1 container of td.json are allowed 
         .args(["render", "orders.yaml"])
         .stdout("orders.yaml -> outputs/orders/ (8 files)\n")
         .run();
-    assert!(!out.dir.join("outputs/orders/cdk/execution-role.json").exists());
+    assert!(
+        !out.dir
+            .join("outputs/orders/cdk/execution-role.json")
+            .exists()
+    );
 }
