@@ -122,8 +122,8 @@ pub enum Command {
         #[arg(long, value_enum, default_value_t = DriftFormat::Text)]
         format: DriftFormat,
         /// Which differences exit with 1 (a role not found always does).
-        #[arg(long, value_enum, default_value_t = FailOn::Any)]
-        fail_on: FailOn,
+        #[arg(long, value_enum, default_value_t = DriftFailOn::Any)]
+        fail_on: DriftFailOn,
         #[command(flatten)]
         outside: OutsidePaths,
     },
@@ -137,7 +137,8 @@ pub enum Command {
         #[command(flatten)]
         outside: OutsidePaths,
     },
-    /// Write a starter spec, from a preset or from a task definition.
+    /// Write a spec: a starter from a preset or a task definition, or one
+    /// adopting roles already deployed (`--from-role`).
     Init {
         /// Which starter: ecs-basic, ecs-observability, ecs-secrets-vpce,
         /// matillion-agent.
@@ -190,8 +191,8 @@ pub enum Command {
         #[arg(long = "parameter", value_name = "NAME=VALUE", value_parser = parameter)]
         parameters: Vec<(String, String)>,
         /// Output format.
-        #[arg(long, value_enum, default_value_t = CheckFormat::Text)]
-        format: CheckFormat,
+        #[arg(long, value_enum, default_value_t = VerifyFormat::Text)]
+        format: VerifyFormat,
         /// Also exit with 1 when the execution role grants what no task
         /// definition needs.
         #[arg(long)]
@@ -265,6 +266,34 @@ pub enum CheckFormat {
     Json,
     /// SARIF 2.1.0, for code scanning.
     Sarif,
+}
+
+/// Output formats of `verify`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum VerifyFormat {
+    /// One line per call ECS makes that the roles do not allow, per grant no
+    /// task definition needs and per thing not proven, each at its
+    /// `file:line:column`; then how many calls are allowed.
+    Text,
+    /// One JSON object (`kind: verify`): `proven`, the calls `missing`, the
+    /// grants `unused`, what is `unproven` or `unseen`, and the notes.
+    Json,
+    /// SARIF 2.1.0: missing calls as errors, unneeded grants as warnings
+    /// (errors with --strict), for code scanning.
+    Sarif,
+}
+
+/// Which differences make `drift` exit with 1; a role not deployed always
+/// does.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum DriftFailOn {
+    /// Any difference between a spec's role and the deployed one, neutral
+    /// ones (Sids, policy names, tags, path) included.
+    Any,
+    /// Only access the deployed role has beyond the spec.
+    Broadening,
+    /// None: exit 0 when every role was found.
+    Never,
 }
 
 /// Output formats of `explain`.
@@ -625,7 +654,7 @@ fn drift_command(
     specs: &[PathBuf],
     deployed: &[PathBuf],
     format: DriftFormat,
-    fail_on: FailOn,
+    fail_on: DriftFailOn,
     reach: Reach,
 ) -> Result<i32, Error> {
     let dumps = deployed
@@ -655,9 +684,9 @@ fn drift_command(
     let s = &report.summary;
     let fails = s.missing > 0
         || match fail_on {
-            FailOn::Any => !report.in_sync(),
-            FailOn::Broadening => s.broadening > 0,
-            FailOn::Never => false,
+            DriftFailOn::Any => !report.in_sync(),
+            DriftFailOn::Broadening => s.broadening > 0,
+            DriftFailOn::Never => false,
         };
     Ok(if fails { EXIT_DIFFERS } else { EXIT_OK })
 }
@@ -852,7 +881,7 @@ fn verify_command(
     spec: &Path,
     task_definitions: &[String],
     parameters: &BTreeMap<String, String>,
-    format: CheckFormat,
+    format: VerifyFormat,
     strict: bool,
     reach: Reach,
 ) -> Result<i32, Error> {
@@ -879,9 +908,9 @@ fn verify_command(
     };
     let v = crate::verify::verify_spec(&source, tasks)?;
     match format {
-        CheckFormat::Text => stdout.write(&escape::terminal_lines(&v.text(strict)))?,
-        CheckFormat::Json => stdout.write(&v.json())?,
-        CheckFormat::Sarif => {
+        VerifyFormat::Text => stdout.write(&escape::terminal_lines(&v.text(strict)))?,
+        VerifyFormat::Json => stdout.write(&v.json())?,
+        VerifyFormat::Sarif => {
             stdout.line(serde_json::to_string_pretty(&v.sarif(strict)).unwrap_or_default())?;
         }
     }

@@ -923,3 +923,32 @@ orders.yaml: 0 of 0 calls ECS makes to start 1 container of td.json are allowed 
             .exists()
     );
 }
+
+/// Each command's help describes its own formats and exit rules: `verify`'s
+/// JSON is one object, not `check`'s array of findings; `drift --fail-on`
+/// speaks of roles, not files; `init` names `--from-role` in its summary.
+#[test]
+fn help_describes_each_commands_own_options() {
+    let verify = Test::new().args(["verify", "--help"]).run().stdout;
+    assert!(
+        verify.contains("- json:  One JSON object (`kind: verify`): `proven`, the calls `missing`, the grants `unused`, what is `unproven` or `unseen`, and the notes\n"),
+        "{verify}"
+    );
+    assert!(
+        verify.contains("- sarif: SARIF 2.1.0: missing calls as errors, unneeded grants as warnings (errors with --strict), for code scanning\n"),
+        "{verify}"
+    );
+    for copied in ["severity[rule]", "fix:", "array"] {
+        assert!(!verify.contains(copied), "{copied}: {verify}");
+    }
+    let drift = Test::new().args(["drift", "--help"]).run().stdout;
+    assert!(
+        drift.contains("- any:        Any difference between a spec's role and the deployed one, neutral ones (Sids, policy names, tags, path) included\n"),
+        "{drift}"
+    );
+    assert!(!drift.contains("in files"), "{drift}");
+    Test::new()
+        .args(["--help"])
+        .stdout_contains("  init         Write a spec: a starter from a preset or a task definition, or one adopting roles already deployed (`--from-role`)\n")
+        .run();
+}
