@@ -17,6 +17,24 @@ fn snapshot(dir: &Path) -> BTreeMap<String, String> {
     }
 }
 
+/// Every file's text and every symbolic link's target under `dir`, links
+/// not followed.
+fn tree(dir: &Path, prefix: &str, out: &mut BTreeMap<String, String>) {
+    for entry in fs::read_dir(dir).unwrap() {
+        let entry = entry.unwrap();
+        let name = format!("{prefix}{}", entry.file_name().to_string_lossy());
+        let kind = entry.file_type().unwrap();
+        if kind.is_symlink() {
+            let target = fs::read_link(entry.path()).unwrap();
+            out.insert(name, format!("-> {}", target.display()));
+        } else if kind.is_dir() {
+            tree(&entry.path(), &format!("{name}/"), out);
+        } else {
+            out.insert(name, fs::read_to_string(entry.path()).unwrap());
+        }
+    }
+}
+
 /// A scratch folder holding `examples/<name>` as `<name>`.
 fn example(name: &str) -> Test {
     Test::new().copy_as(&format!("examples/{name}"), name)
@@ -346,6 +364,82 @@ fn render_refuses_to_replace_a_folder_holding_foreign_files() {
         fs::read_to_string(out.dir.join("outputs/ecs-basic/NOTES.md")).unwrap(),
         "mine\n"
     );
+}
+
+/// Users run Terraform in the module folder: what `terraform init` writes
+/// there (`.terraform/`, `.terraform.lock.hcl`) stays as it is when the
+/// folder is rendered again, whatever changed, and `diff` does not read it;
+/// anything else still stops `render`.
+#[test]
+fn render_keeps_what_terraform_init_wrote_in_the_module_folder() {
+    let provider = "outputs/ecs-basic/terraform/.terraform/providers/registry.terraform.io/hashicorp/aws/6.0.0/linux_amd64/terraform-provider-aws";
+    let lock = "outputs/ecs-basic/terraform/.terraform.lock.hcl";
+    let out = example("ecs-basic.yaml")
+        .args(["render", "ecs-basic.yaml"])
+        .run();
+    let dir = out.dir;
+    let put = |path: &str, text: &str| {
+        let path = dir.join(path);
+        fs::create_dir_all(path.parent().unwrap()).unwrap();
+        fs::write(path, text).unwrap();
+    };
+    put(provider, "a provider binary\n");
+    put(
+        "outputs/ecs-basic/terraform/.terraform/modules/modules.json",
+        "{}\n",
+    );
+    put(
+        lock,
+        "# This file is maintained automatically by \"terraform init\".\n",
+    );
+    #[cfg(unix)]
+    std::os::unix::fs::symlink(
+        "/nowhere/plugin-cache",
+        dir.join("outputs/ecs-basic/terraform/.terraform/plugin-cache"),
+    )
+    .unwrap();
+    let terraform_init = || {
+        let mut out = BTreeMap::new();
+        tree(&dir.join("outputs/ecs-basic/terraform"), "", &mut out);
+        out.retain(|name, _| name.starts_with(".terraform"));
+        out
+    };
+    let before = terraform_init();
+    assert_eq!(before.len(), 3 + usize::from(cfg!(unix)), "{before:?}");
+    // Unchanged, and changed: the folder is replaced, these are kept.
+    Test::in_dir(&dir)
+        .args(["render", "ecs-basic.yaml"])
+        .stdout("ecs-basic.yaml -> outputs/ecs-basic/ (9 files)\n")
+        .run();
+    let spec = fs::read_to_string(dir.join("ecs-basic.yaml")).unwrap();
+    fs::write(
+        dir.join("ecs-basic.yaml"),
+        spec.replace("/ecs/web", "/ecs/api"),
+    )
+    .unwrap();
+    Test::in_dir(&dir)
+        .args(["render", "ecs-basic.yaml"])
+        .stdout("ecs-basic.yaml -> outputs/ecs-basic/ (9 files)\n")
+        .run();
+    assert!(
+        fs::read_to_string(dir.join("outputs/ecs-basic/terraform/main.tf"))
+            .unwrap()
+            .contains("/ecs/api")
+    );
+    assert_eq!(terraform_init(), before);
+    // `diff` compares the generated files alone.
+    Test::in_dir(&dir)
+        .args(["diff", "ecs-basic.yaml", "--against", "outputs"])
+        .stdout("`outputs/ecs-basic` is in sync with the spec `ecs-basic.yaml`\n")
+        .run();
+    // A local state is not `terraform init`'s: render stops, as for any
+    // file it does not write.
+    Test::in_dir(&dir)
+        .file("outputs/ecs-basic/terraform/terraform.tfstate", "{}\n")
+        .args(["render", "ecs-basic.yaml"])
+        .status(2)
+        .stderr("error: `outputs/ecs-basic` holds `terraform/terraform.tfstate`, which ecs-iam does not generate; move it elsewhere or choose another --out\n")
+        .run();
 }
 
 #[test]

@@ -265,7 +265,8 @@ fn an_arn_breaks_only_after_a_colon_or_a_slash() {
             if let Some(first) = line.strip_prefix("  RESOURCES:  ") {
                 values.extend(value.take());
                 value = Some(vec![first]);
-            } else if let (Some(v), Some(more)) = (&mut value, line.strip_prefix("              ")) {
+            } else if let (Some(v), Some(more)) = (&mut value, line.strip_prefix("              "))
+            {
                 v.push(more);
             } else {
                 values.extend(value.take());
