@@ -12,8 +12,9 @@ use std::collections::BTreeSet;
 use std::fmt::Write as _;
 
 use crate::deployed::DeployedRole;
+use crate::error::{PrincipalKind, Trusted};
 use crate::escape::yaml_comment;
-use crate::model::{RoleKind, Statement};
+use crate::model::{Role, RoleKind, Statement};
 use crate::spec::Effect;
 
 /// The AWS managed policy consoles attach to execution roles; ecs-iam
@@ -166,7 +167,23 @@ pub fn spec_with(roles: &[Adopting<'_>], derived: Option<&Derived>) -> String {
             }
         }
     }
-    for r in roles {
+    for kind in RoleKind::ALL {
+        let Some(r) = roles.iter().find(|r| r.kind == kind) else {
+            // A role not adopted is left to whoever manages it, unless the
+            // task definition derives it.
+            if derived.is_none() {
+                let _ = writeln!(
+                    s,
+                    "# Not adopted: this spec leaves the {0} to be managed\n\
+                     # elsewhere, so the files it renders do not declare it and `ecs-iam drift`\n\
+                     # does not compare it. Adopt it with a second `--from-role`, or write its\n\
+                     # grants here in place of `managed: false`.\n{1}:\n  managed: false",
+                    kind.title(),
+                    kind.spec_field()
+                );
+            }
+            continue;
+        };
         if derived.is_some() && r.kind == RoleKind::Execution {
             let _ = writeln!(s, "{}:", r.kind.spec_field());
             let _ = writeln!(
@@ -350,12 +367,23 @@ fn role(s: &mut String, r: &Adopting<'_>) {
         keys.clear();
         verbatim.extend(key_statements);
     }
-    let services: Vec<&String> = deployed
-        .trust
-        .iter()
-        .flat_map(|st| &st.principals)
-        .filter(|p| p.ends_with(".amazonaws.com"))
+    // A spec's roles trust ECS tasks, and EC2 instances for the EC2 launch
+    // type: anyone else the deployed trust names is dropped, and said.
+    let services: Vec<&String> = allowed_principals(deployed)
+        .filter(|p| SPEC_PRINCIPALS.contains(&p.as_str()))
         .collect();
+    let dropped = dropped_principals(r.role);
+    if !dropped.is_empty() {
+        s.push_str(
+            "  # The deployed trust also let these assume the role, which this spec does\n  \
+             # not keep: its roles trust only ECS tasks (and EC2 instances for the EC2\n  \
+             # launch type), because whoever else assumes a task role gets all of its\n  \
+             # permissions. Give them a role of their own.\n",
+        );
+        for t in &dropped {
+            let _ = writeln!(s, "  #   {}", yaml_comment(&t.to_string()));
+        }
+    }
     // A trust with conditions keeps ecs-iam's (`aws:SourceAccount`,
     // `aws:SourceArn`); the execution role has none by default.
     let mut trust = String::new();
@@ -493,6 +521,85 @@ fn role(s: &mut String, r: &Adopting<'_>) {
         }
         outer.push_str(&block);
     }
+}
+
+/// The principals a spec's trust can hold.
+const SPEC_PRINCIPALS: [&str; 2] = [crate::model::ECS_TASKS, crate::model::EC2];
+
+/// The principals of the `Allow` statements of a deployed role's trust.
+fn allowed_principals(role: &Role) -> impl Iterator<Item = &String> {
+    role.trust
+        .iter()
+        .filter(|st| st.effect == Effect::Allow)
+        .flat_map(|st| &st.principals)
+}
+
+/// Whether ECS tasks can assume the deployed role: an `Allow` statement of
+/// its trust names `ecs-tasks.amazonaws.com`.
+#[must_use]
+pub fn trusts_ecs_tasks(role: &DeployedRole) -> bool {
+    allowed_principals(&role.role).any(|p| p == crate::model::ECS_TASKS)
+}
+
+/// Everyone the deployed role's trust lets assume it, each once, in order.
+#[must_use]
+pub fn principals(role: &DeployedRole) -> Vec<Trusted> {
+    let own = role.partition_and_account().map(|(_, a)| a);
+    let mut all: Vec<&String> = allowed_principals(&role.role).collect();
+    all.sort();
+    all.dedup();
+    all.into_iter().map(|p| trusted(p, own)).collect()
+}
+
+/// Those of [`principals`] the adopted spec does not keep: everyone but ECS
+/// tasks and EC2 instances.
+#[must_use]
+pub fn dropped_principals(role: &DeployedRole) -> Vec<Trusted> {
+    principals(role)
+        .into_iter()
+        .filter(|t| !SPEC_PRINCIPALS.contains(&t.principal.as_str()))
+        .collect()
+}
+
+/// What a principal is, from its shape: `*`, a service's name, an account
+/// id, or an ARN (`arn:<partition>:iam::<account>:user/...`).
+fn trusted(principal: &str, own_account: Option<&str>) -> Trusted {
+    let of = |kind, account: Option<&str>| Trusted {
+        principal: principal.to_owned(),
+        kind,
+        other_account: account
+            .filter(|a| !a.is_empty() && own_account.is_some_and(|own| own != *a))
+            .map(str::to_owned),
+    };
+    if principal == "*" {
+        return of(PrincipalKind::Anyone, None);
+    }
+    if principal.len() == 12 && principal.bytes().all(|b| b.is_ascii_digit()) {
+        return of(PrincipalKind::Account, Some(principal));
+    }
+    let parts: Vec<&str> = principal.splitn(6, ':').collect();
+    let [arn, _, service, _, account, resource] = parts[..] else {
+        let kind =
+            if principal.ends_with(".amazonaws.com") || principal.ends_with(".amazonaws.com.cn") {
+                PrincipalKind::Service
+            } else {
+                PrincipalKind::Other
+            };
+        return of(kind, None);
+    };
+    if arn != "arn" {
+        return of(PrincipalKind::Other, None);
+    }
+    let kind = match (service, resource.split('/').next().unwrap_or_default()) {
+        ("iam", "root") => PrincipalKind::Account,
+        ("iam", "user") => PrincipalKind::User,
+        ("iam", "role") => PrincipalKind::Role,
+        ("sts", "assumed-role") => PrincipalKind::RoleSession,
+        ("iam", "saml-provider") => PrincipalKind::SamlProvider,
+        ("iam", "oidc-provider") => PrincipalKind::OidcProvider,
+        _ => PrincipalKind::Other,
+    };
+    of(kind, Some(account))
 }
 
 /// An action on a resource.

@@ -8,7 +8,7 @@ use std::fmt::Write as _;
 use serde::Serialize;
 use serde_json::json;
 
-use crate::error::{Error, Location, Problem};
+use crate::error::{Error, Location};
 use crate::model;
 use crate::model::managed::TASK_EXECUTION;
 use crate::sarif;
@@ -48,17 +48,10 @@ pub enum RuleId {
     ConfusedDeputyOff,
     ManagedExecutionPolicy,
     SecretSuffix,
-    PolicySize,
     CustomStarAction,
     CustomServiceWildcard,
     CustomStarResource,
     UnknownConditionKey,
-    RoleNameLength,
-    PathFormat,
-    MaxSessionRange,
-    TooManyTags,
-    ActionFormat,
-    InvalidSpec,
     UnusedInput,
 }
 
@@ -77,17 +70,10 @@ impl RuleId {
             RuleId::ConfusedDeputyOff => "confused-deputy-off",
             RuleId::ManagedExecutionPolicy => "managed-execution-policy",
             RuleId::SecretSuffix => "secret-suffix",
-            RuleId::PolicySize => "policy-size",
             RuleId::CustomStarAction => "custom-star-action",
             RuleId::CustomServiceWildcard => "custom-service-wildcard",
             RuleId::CustomStarResource => "custom-star-resource",
             RuleId::UnknownConditionKey => "unknown-condition-key",
-            RuleId::RoleNameLength => "role-name-length",
-            RuleId::PathFormat => "path-format",
-            RuleId::MaxSessionRange => "max-session-range",
-            RuleId::TooManyTags => "too-many-tags",
-            RuleId::ActionFormat => "action-format",
-            RuleId::InvalidSpec => "invalid-spec",
             RuleId::UnusedInput => "unused-input",
         }
     }
@@ -184,12 +170,6 @@ pub const RULES: &[Rule] = &[
         fix: "give the secret's full ARN, or rename the secret",
     },
     Rule {
-        id: RuleId::PolicySize,
-        severity: Severity::Error,
-        summary: "the role's inline policies exceed IAM's 10,240 characters (whitespace not counted)",
-        fix: "split the workload, or group resources under fewer names",
-    },
-    Rule {
         id: RuleId::CustomStarAction,
         severity: Severity::Error,
         summary: "a custom statement allows every action (`*`)",
@@ -212,42 +192,6 @@ pub const RULES: &[Rule] = &[
         severity: Severity::Warning,
         summary: "a custom statement's condition key is neither global nor one its actions or their resource types support (AWS's service reference); requests never carry it",
         fix: "correct the key's name, or use a key AWS's Service Authorization Reference lists for the actions",
-    },
-    Rule {
-        id: RuleId::RoleNameLength,
-        severity: Severity::Error,
-        summary: "the role name is longer than IAM's 64 characters",
-        fix: "shorten `name` or set the role's `name`",
-    },
-    Rule {
-        id: RuleId::PathFormat,
-        severity: Severity::Error,
-        summary: "the path is not an IAM path",
-        fix: "write `/` or `/segment/.../`",
-    },
-    Rule {
-        id: RuleId::MaxSessionRange,
-        severity: Severity::Error,
-        summary: "the maximum session duration is outside 3600..43200 seconds",
-        fix: "use a value from 3600 to 43200",
-    },
-    Rule {
-        id: RuleId::TooManyTags,
-        severity: Severity::Error,
-        summary: "IAM allows at most 50 tags per role",
-        fix: "remove tags",
-    },
-    Rule {
-        id: RuleId::ActionFormat,
-        severity: Severity::Error,
-        summary: "an action is not `service:Action`",
-        fix: "write actions as `service:Action`",
-    },
-    Rule {
-        id: RuleId::InvalidSpec,
-        severity: Severity::Error,
-        summary: "the spec cannot be rendered",
-        fix: "see the message",
     },
     Rule {
         id: RuleId::UnusedInput,
@@ -286,39 +230,13 @@ impl fmt::Display for Finding {
     }
 }
 
-/// The findings on a spec file; a spec that cannot be rendered yields one
-/// finding for the first reason.
+/// The findings on a spec file.
 ///
 /// # Errors
-/// The spec cannot be read or parsed at all.
+/// The spec cannot be rendered (as `render` refuses it): not a finding, but
+/// a spec `check` could not check.
 pub fn check(source: &Source) -> Result<Vec<Finding>, Error> {
-    // Rules on the rendered roles (role name length, inline policy size,
-    // ...) are enforced by the model: a spec breaking one cannot be
-    // rendered and yields that one finding.
-    let model = match model::build(source) {
-        Ok(model) => model,
-        Err(Error::Invalid { at, field, problem }) => {
-            let id = match *problem {
-                Problem::RoleNameEmpty | Problem::RoleNameTooLong { .. } => RuleId::RoleNameLength,
-                Problem::BadPath { .. } => RuleId::PathFormat,
-                Problem::SessionDuration { .. } => RuleId::MaxSessionRange,
-                Problem::TooManyTags { .. } => RuleId::TooManyTags,
-                Problem::BadAction { .. } => RuleId::ActionFormat,
-                Problem::KmsAlias { .. } => RuleId::KmsAlias,
-                Problem::PolicyTooLarge { .. } => RuleId::PolicySize,
-                _ => RuleId::InvalidSpec,
-            };
-            let r = id.rule();
-            return Ok(vec![Finding {
-                rule: r.id,
-                severity: r.severity,
-                message: format!("`{field}`: {problem}"),
-                fix: r.fix,
-                location: at,
-            }]);
-        }
-        Err(e) => return Err(e),
-    };
+    let model = model::build(source)?;
     let mut c = Checker {
         source,
         findings: Vec::new(),
@@ -598,6 +516,7 @@ pub fn sarif(findings: &[Finding]) -> sarif::Run {
                 location: f.location.clone(),
             })
             .collect(),
+        invocation: None,
     }
 }
 

@@ -122,8 +122,8 @@ pub enum Command {
         #[arg(long, value_enum, default_value_t = DriftFormat::Text)]
         format: DriftFormat,
         /// Which differences exit with 1 (a role not found always does).
-        #[arg(long, value_enum, default_value_t = FailOn::Any)]
-        fail_on: FailOn,
+        #[arg(long, value_enum, default_value_t = DriftFailOn::Any)]
+        fail_on: DriftFailOn,
         #[command(flatten)]
         outside: OutsidePaths,
     },
@@ -137,7 +137,8 @@ pub enum Command {
         #[command(flatten)]
         outside: OutsidePaths,
     },
-    /// Write a starter spec, from a preset or from a task definition.
+    /// Write a spec: a starter from a preset or a task definition, or one
+    /// adopting roles already deployed (`--from-role`).
     Init {
         /// Which starter: ecs-basic, ecs-observability, ecs-secrets-vpce,
         /// matillion-agent.
@@ -190,8 +191,8 @@ pub enum Command {
         #[arg(long = "parameter", value_name = "NAME=VALUE", value_parser = parameter)]
         parameters: Vec<(String, String)>,
         /// Output format.
-        #[arg(long, value_enum, default_value_t = CheckFormat::Text)]
-        format: CheckFormat,
+        #[arg(long, value_enum, default_value_t = VerifyFormat::Text)]
+        format: VerifyFormat,
         /// Also exit with 1 when the execution role grants what no task
         /// definition needs.
         #[arg(long)]
@@ -265,6 +266,34 @@ pub enum CheckFormat {
     Json,
     /// SARIF 2.1.0, for code scanning.
     Sarif,
+}
+
+/// Output formats of `verify`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum VerifyFormat {
+    /// One line per call ECS makes that the roles do not allow, per grant no
+    /// task definition needs and per thing not proven, each at its
+    /// `file:line:column`; then how many calls are allowed.
+    Text,
+    /// One JSON object (`kind: verify`): `proven`, the calls `missing`, the
+    /// grants `unused`, what is `unproven` or `unseen`, and the notes.
+    Json,
+    /// SARIF 2.1.0: missing calls as errors, unneeded grants as warnings
+    /// (errors with --strict), for code scanning.
+    Sarif,
+}
+
+/// Which differences make `drift` exit with 1; a role not deployed always
+/// does.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum DriftFailOn {
+    /// Any difference between a spec's role and the deployed one, neutral
+    /// ones (Sids, policy names, tags, path) included.
+    Any,
+    /// Only access the deployed role has beyond the spec.
+    Broadening,
+    /// None: exit 0 when every role was found.
+    Never,
 }
 
 /// Output formats of `explain`.
@@ -625,7 +654,7 @@ fn drift_command(
     specs: &[PathBuf],
     deployed: &[PathBuf],
     format: DriftFormat,
-    fail_on: FailOn,
+    fail_on: DriftFailOn,
     reach: Reach,
 ) -> Result<i32, Error> {
     let dumps = deployed
@@ -655,9 +684,9 @@ fn drift_command(
     let s = &report.summary;
     let fails = s.missing > 0
         || match fail_on {
-            FailOn::Any => !report.in_sync(),
-            FailOn::Broadening => s.broadening > 0,
-            FailOn::Never => false,
+            DriftFailOn::Any => !report.in_sync(),
+            DriftFailOn::Broadening => s.broadening > 0,
+            DriftFailOn::Never => false,
         };
     Ok(if fails { EXIT_DIFFERS } else { EXIT_OK })
 }
@@ -670,25 +699,32 @@ fn check_command(
     guardrails: Option<&Path>,
     reach: Reach,
 ) -> Result<i32, Error> {
-    let guardrails = guardrails.map(crate::guardrails::load).transpose()?;
-    let specs = crate::spec::find_specs(specs)?;
-    let mut findings = Vec::new();
-    let mut violations = Vec::new();
-    for result in crate::parallel::map(&specs, |spec| {
-        let source = crate::spec::load(spec, reach)?;
-        warn(&source);
-        let found = check::check(&source)?;
-        let broken = match (&guardrails, crate::model::build(&source)) {
-            (Some(g), Ok(model)) => g.check(&source, &model),
-            // A spec that cannot be built is one `check` finding already.
-            _ => Vec::new(),
-        };
-        Ok::<_, Error>((found, broken))
-    }) {
-        let (found, broken) = result?;
-        findings.extend(found);
-        violations.extend(broken);
-    }
+    let (findings, violations) = match check_specs(specs, guardrails, reach) {
+        Ok(found) => found,
+        // A spec that could not be checked is no finding: exit 2, as for
+        // any input ecs-iam cannot run on. SARIF says so where its
+        // consumers look, the run marked unsuccessful with each error.
+        Err(e) => {
+            if format == CheckFormat::Sarif {
+                let mut run = check::sarif(&[]);
+                run.invocation = Some(crate::sarif::Invocation {
+                    exit_code: EXIT_ERROR,
+                    errors: e.each().into_iter().map(notification).collect(),
+                });
+                stdout.line(serde_json::to_string_pretty(&run.document()).unwrap_or_default())?;
+            }
+            return Err(e);
+        }
+    };
+    let broken = violations.iter().any(|v| match v.severity {
+        "warning" => deny <= Severity::Warning,
+        _ => true,
+    });
+    let code = if broken || findings.iter().any(|f| f.severity >= deny) {
+        EXIT_DIFFERS
+    } else {
+        EXIT_OK
+    };
     match format {
         CheckFormat::Text => {
             for f in &findings {
@@ -715,18 +751,65 @@ fn check_command(
         CheckFormat::Sarif => {
             let mut run = check::sarif(&findings);
             crate::guardrails::extend_sarif(&mut run, &violations);
+            run.invocation = Some(crate::sarif::Invocation {
+                exit_code: code,
+                errors: Vec::new(),
+            });
             stdout.line(serde_json::to_string_pretty(&run.document()).unwrap_or_default())?;
         }
     }
-    let broken = violations.iter().any(|v| match v.severity {
-        "warning" => deny <= Severity::Warning,
-        _ => true,
-    });
-    Ok(if broken || findings.iter().any(|f| f.severity >= deny) {
-        EXIT_DIFFERS
-    } else {
-        EXIT_OK
-    })
+    Ok(code)
+}
+
+/// Every spec's findings and guardrail violations; every spec that cannot
+/// be checked is an error, all of them reported together.
+fn check_specs(
+    specs: &[PathBuf],
+    guardrails: Option<&Path>,
+    reach: Reach,
+) -> Result<(Vec<check::Finding>, Vec<crate::guardrails::Violation>), Error> {
+    let guardrails = guardrails.map(crate::guardrails::load).transpose()?;
+    let specs = crate::spec::find_specs(specs)?;
+    let mut findings = Vec::new();
+    let mut violations = Vec::new();
+    let mut errors = Vec::new();
+    for result in crate::parallel::map(&specs, |spec| {
+        let source = crate::spec::load(spec, reach)?;
+        warn(&source);
+        let found = check::check(&source)?;
+        let broken = match &guardrails {
+            Some(g) => g.check(&source, &crate::model::build(&source)?),
+            None => Vec::new(),
+        };
+        Ok::<_, Error>((found, broken))
+    }) {
+        match result {
+            Ok((found, broken)) => {
+                findings.extend(found);
+                violations.extend(broken);
+            }
+            Err(e) => errors.push(e),
+        }
+    }
+    match Error::several(errors) {
+        Some(e) => Err(e),
+        None => Ok((findings, violations)),
+    }
+}
+
+/// A SARIF notification of what stopped the run: the message without its
+/// leading `file:line:column`, which is its location.
+fn notification(e: &Error) -> crate::sarif::Notification {
+    let message = e.to_string();
+    let location = e.location().cloned();
+    let text = location
+        .as_ref()
+        .and_then(|at| message.strip_prefix(&format!("{at}: ")))
+        .map_or_else(|| message.clone(), str::to_owned);
+    crate::sarif::Notification {
+        message: text,
+        location,
+    }
 }
 
 /// The task definitions' fields the ECS API would reject, on stderr.
@@ -798,7 +881,7 @@ fn verify_command(
     spec: &Path,
     task_definitions: &[String],
     parameters: &BTreeMap<String, String>,
-    format: CheckFormat,
+    format: VerifyFormat,
     strict: bool,
     reach: Reach,
 ) -> Result<i32, Error> {
@@ -825,9 +908,9 @@ fn verify_command(
     };
     let v = crate::verify::verify_spec(&source, tasks)?;
     match format {
-        CheckFormat::Text => stdout.write(&escape::terminal_lines(&v.text(strict)))?,
-        CheckFormat::Json => stdout.write(&v.json())?,
-        CheckFormat::Sarif => {
+        VerifyFormat::Text => stdout.write(&escape::terminal_lines(&v.text(strict)))?,
+        VerifyFormat::Json => stdout.write(&v.json())?,
+        VerifyFormat::Sarif => {
             stdout.line(serde_json::to_string_pretty(&v.sarif(strict)).unwrap_or_default())?;
         }
     }
@@ -899,6 +982,14 @@ fn init_from_roles(
     let mut adopting: Vec<crate::adopt::Adopting<'_>> = Vec::new();
     for (kind, label, d, r) in &picked {
         let role = dumps[*d].roles.get(*r)?;
+        // A role ECS tasks cannot assume is no task role to adopt.
+        if !crate::adopt::trusts_ecs_tasks(role) {
+            return Err(Error::NotAnEcsRole {
+                at: role.at.clone(),
+                name: role.role.name.clone(),
+                trusted: crate::adopt::principals(role),
+            });
+        }
         adopting.push(crate::adopt::Adopting {
             kind: kind.unwrap_or_else(|| guess(role)),
             role,
@@ -985,6 +1076,41 @@ fn init_from_roles(
     let pairs: Vec<(RoleKind, &crate::deployed::DeployedRole)> =
         adopting.iter().map(|a| (a.kind, a.role)).collect();
     let mut out = String::new();
+    for kind in RoleKind::ALL {
+        if adopting.iter().any(|a| a.kind == kind) {
+            continue;
+        }
+        let _ = match model.roles.iter().find(|r| r.kind == kind) {
+            None => writeln!(
+                out,
+                "the {} was not adopted: the spec leaves it to be managed elsewhere (`{}.managed: false`), so `render` does not declare it and `drift` does not compare it; adopt it with a second `--from-role`",
+                kind.title(),
+                kind.spec_field()
+            ),
+            Some(role) => writeln!(
+                out,
+                "the {} `{}` was not adopted: the spec derives it from the task definition, so `render` declares it and `drift` compares it with the deployed role of that name",
+                kind.title(),
+                escape::terminal(&role.name)
+            ),
+        };
+    }
+    for a in &adopting {
+        let dropped = crate::adopt::dropped_principals(a.role);
+        if dropped.is_empty() {
+            continue;
+        }
+        let who: Vec<String> = dropped.iter().map(ToString::to_string).collect();
+        let _ = writeln!(
+            out,
+            "the trust of the {} `{}` also lets {} assume it: not kept, because the spec's roles trust only ECS tasks (and EC2 instances for the EC2 launch type), and whoever else assumes the role gets all of its permissions; give {} a role of {} own",
+            a.kind.title(),
+            escape::terminal(&a.role.role.name),
+            escape::terminal(&crate::error::and_list(&who)),
+            if who.len() == 1 { "it" } else { "them" },
+            if who.len() == 1 { "its" } else { "their" },
+        );
+    }
     for (kind, changes) in crate::drift::from_deployed(&model, &pairs) {
         if changes.is_empty() {
             continue;

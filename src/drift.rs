@@ -440,8 +440,15 @@ impl Report {
         let s = &self.summary;
         let _ = writeln!(
             out,
-            "drift: {} roles: {} match, {} drifted, {} missing; IAM: {} broadening, {} narrowing, {} neutral",
-            s.roles, s.matching, s.drifted, s.missing, s.broadening, s.narrowing, s.neutral
+            "drift: {} role{}: {} match, {} drifted, {} missing; IAM: {} broadening, {} narrowing, {} neutral",
+            s.roles,
+            if s.roles == 1 { "" } else { "s" },
+            s.matching,
+            s.drifted,
+            s.missing,
+            s.broadening,
+            s.narrowing,
+            s.neutral
         );
         out
     }
@@ -453,8 +460,15 @@ impl Report {
     pub fn markdown(&self) -> String {
         let s = &self.summary;
         let mut out = format!(
-            "## ecs-iam drift\n\n{} roles: {} match, {} drifted, {} missing; IAM: {} broadening, {} narrowing, {} neutral\n\n| spec | role | deployed | status |\n|---|---|---|---|\n",
-            s.roles, s.matching, s.drifted, s.missing, s.broadening, s.narrowing, s.neutral
+            "## ecs-iam drift\n\n{} role{}: {} match, {} drifted, {} missing; IAM: {} broadening, {} narrowing, {} neutral\n\n| spec | role | deployed | status |\n|---|---|---|---|\n",
+            s.roles,
+            if s.roles == 1 { "" } else { "s" },
+            s.matching,
+            s.drifted,
+            s.missing,
+            s.broadening,
+            s.narrowing,
+            s.neutral
         );
         for r in &self.roles {
             let (deployed, status) = match &r.deployed {
@@ -540,6 +554,7 @@ impl Report {
                 ),
             ],
             results: Vec::new(),
+            invocation: None,
         };
         for r in &self.roles {
             let Some(found) = &r.deployed else {

@@ -72,6 +72,63 @@ impl fmt::Display for FileKind {
     }
 }
 
+/// Someone a deployed role's trust lets assume it, and what it is.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Trusted {
+    /// As the trust policy writes it.
+    pub principal: String,
+    pub kind: PrincipalKind,
+    /// The account an ARN principal belongs to, when it is not the role's
+    /// own.
+    pub other_account: Option<String>,
+}
+
+/// What a trust policy's principal is, read from its shape.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PrincipalKind {
+    /// `*`.
+    Anyone,
+    /// `<name>.amazonaws.com`.
+    Service,
+    /// `arn:...:iam::<account>:root` or a bare account id.
+    Account,
+    User,
+    Role,
+    /// `arn:...:sts::<account>:assumed-role/...`: one session of a role,
+    /// often a person signed in through single sign-on.
+    RoleSession,
+    /// A SAML provider: people signing in through single sign-on.
+    SamlProvider,
+    /// An OIDC provider: web identities.
+    OidcProvider,
+    Other,
+}
+
+impl fmt::Display for Trusted {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let what = match self.kind {
+            // The name says it.
+            PrincipalKind::Service => return write!(f, "`{}`", self.principal),
+            PrincipalKind::Anyone => "anyone",
+            PrincipalKind::Account => "an account",
+            PrincipalKind::User => "a user",
+            PrincipalKind::Role => "a role",
+            PrincipalKind::RoleSession => "a role session",
+            PrincipalKind::SamlProvider => "single sign-on through a SAML provider",
+            PrincipalKind::OidcProvider => "web identities of an OIDC provider",
+            PrincipalKind::Other => "a principal",
+        };
+        write!(f, "`{}` ({what}", self.principal)?;
+        match &self.other_account {
+            Some(_) if self.kind == PrincipalKind::Account => {
+                f.write_str(" other than the role's)")
+            }
+            Some(a) => write!(f, " of another account, {a})"),
+            None => f.write_str(")"),
+        }
+    }
+}
+
 /// Everything that can stop ecs-iam.
 #[derive(Debug)]
 pub enum Error {
@@ -194,6 +251,13 @@ pub enum Error {
     },
     /// `init --from-role` given two task roles or two execution roles.
     AdoptedRoles,
+    /// `init --from-role` names a role whose trust does not let ECS tasks
+    /// assume it (an EC2 instance role, a CloudFormation or SSO role).
+    NotAnEcsRole {
+        at: Location,
+        name: String,
+        trusted: Vec<Trusted>,
+    },
     /// A folder given to `diff` holds no generated output: a comparison
     /// with it would compare nothing.
     NoOutput { path: PathBuf },
@@ -241,7 +305,8 @@ impl Error {
             | Error::SeveralDocuments { at }
             | Error::MissingField { at, .. }
             | Error::Invalid { at, .. }
-            | Error::Unadoptable { at, .. } => Some(at),
+            | Error::Unadoptable { at, .. }
+            | Error::NotAnEcsRole { at, .. } => Some(at),
             Error::UnknownField(u) | Error::UnknownVariant(u) => Some(&u.at),
             Error::Several(errors) => errors.first().and_then(Error::location),
             _ => None,
@@ -507,6 +572,13 @@ pub enum Problem {
     SameRoleName {
         name: String,
     },
+    /// A field other than `name` on a role the spec does not manage.
+    UnmanagedRoleField {
+        role: &'static str,
+        field: String,
+    },
+    /// Both roles `managed: false`.
+    NoManagedRole,
     NothingToDecrypt,
     /// `guardduty_agent` with no region pinned, or one GuardDuty lists no
     /// agent repository for (`None`: not pinned).
@@ -886,6 +958,19 @@ impl fmt::Display for Error {
                 f,
                 "`--from-role`: give at most one task role and one execution role; say which with `task=` or `execution=` before `FILE#NAME`"
             ),
+            Error::NotAnEcsRole { at, name, trusted } => {
+                write!(
+                    f,
+                    "{at}: the role `{name}` is not an ECS task role: its trust "
+                )?;
+                if trusted.is_empty() {
+                    f.write_str("lets no one assume it")?;
+                } else {
+                    let who: Vec<String> = trusted.iter().map(ToString::to_string).collect();
+                    write!(f, "lets {} assume it", and_list(&who))?;
+                }
+                f.write_str(", not `ecs-tasks.amazonaws.com`, so no ECS task runs with it; adopt the roles a task definition names in `taskRoleArn` and `executionRoleArn`, or write a spec for new roles with `ecs-iam init --from-task-definition`")
+            }
             Error::RenderedUnreadable {
                 spec,
                 file,
@@ -1615,6 +1700,14 @@ impl fmt::Display for Problem {
                 f,
                 "both roles are named `{name}`; give the task role and the execution role different names"
             ),
+            Problem::UnmanagedRoleField { role, field } => write!(
+                f,
+                "the {role} is `managed: false`, so this spec declares nothing for it and takes only its `name`; remove `{field}`, or remove `managed: false` to let the spec manage the role"
+            ),
+            Problem::NoManagedRole => write!(
+                f,
+                "both roles are `managed: false`, so the spec would declare nothing; let it manage one of them"
+            ),
             Problem::PolicyTooLarge { role, size } => write!(
                 f,
                 "the {role}'s inline policy would be {size} characters (whitespace not counted, at the longest partition and region names); IAM allows 10,240, so grant fewer resources or split the workload"
@@ -1629,6 +1722,16 @@ fn backticked(items: &[String]) -> String {
         .map(|s| format!("`{s}`"))
         .collect::<Vec<_>>()
         .join(", ")
+}
+
+/// `a`, `a and b`, `a, b and c`.
+#[must_use]
+pub fn and_list(items: &[String]) -> String {
+    match items.split_last() {
+        Some((last, rest)) if !rest.is_empty() => format!("{} and {last}", rest.join(", ")),
+        Some((last, _)) => last.clone(),
+        None => String::new(),
+    }
 }
 
 /// `a`, `` `a` or `b` ``, `` `a`, `b` or `c` ``.

@@ -23,6 +23,9 @@ pub struct Row {
     pub resources: Vec<String>,
     /// The conditions, e.g. `StringEquals kms:ViaService = ...`; empty when none.
     pub condition: String,
+    /// The same conditions, each apart, for the text layout.
+    #[serde(skip)]
+    pub conditions: Vec<Condition>,
     /// The spec field that produced the grant, e.g. `task_role.s3[0].access: delete`.
     pub from: String,
     /// For a grant on a resource in another account: what that account
@@ -34,6 +37,14 @@ pub struct Row {
     /// the row has none.
     #[serde(skip_serializing_if = "BTreeMap::is_empty")]
     pub expands: BTreeMap<String, Vec<String>>,
+}
+
+/// One condition of a grant: its operator, key and values.
+#[derive(Debug, Clone)]
+pub struct Condition {
+    pub test: String,
+    pub variable: String,
+    pub values: Vec<String>,
 }
 
 /// Every grant of the model, in the order of the generated policies.
@@ -49,6 +60,7 @@ pub fn explain(model: &Model) -> Vec<Row> {
                 actions: st.actions.clone(),
                 resources: st.principals.clone(),
                 condition: condition(st),
+                conditions: conditions(st),
                 from: st.origin.clone(),
                 cross_account: None,
                 expands: BTreeMap::new(),
@@ -85,6 +97,7 @@ pub fn explain(model: &Model) -> Vec<Row> {
                         actions: actions.clone(),
                         resources: own.clone(),
                         condition: condition(st),
+                        conditions: conditions(st),
                         from: from.clone(),
                         cross_account: crossing(model, &own),
                         expands: expand(actions),
@@ -110,6 +123,7 @@ pub fn explain(model: &Model) -> Vec<Row> {
                     resources,
                     cross_account,
                     condition: condition(st),
+                    conditions: conditions(st),
                     from,
                     expands: expand(&st.actions),
                 });
@@ -123,6 +137,7 @@ pub fn explain(model: &Model) -> Vec<Row> {
                 actions: vec![format!("(managed policy {})", m.name)],
                 resources: vec![m.arn.to_string()],
                 condition: String::new(),
+                conditions: Vec::new(),
                 from: format!("{}.managed_policies", role.kind.spec_field()),
                 cross_account: None,
                 expands: BTreeMap::new(),
@@ -185,14 +200,30 @@ fn s3_access<'a>(origin: &'a str, action: &str) -> Option<(&'a str, &'static str
     ))
 }
 
-fn condition(st: &Statement) -> String {
+fn conditions(st: &Statement) -> Vec<Condition> {
     st.conditions
         .iter()
         .flat_map(|g| {
-            g.entries.iter().map(move |e| {
-                let values: Vec<String> = e.values.iter().map(ToString::to_string).collect();
-                format!("{} {} = {}", g.test, e.variable, values.join(" | "))
+            g.entries.iter().map(move |e| Condition {
+                test: g.test.clone(),
+                variable: e.variable.clone(),
+                values: e.values.iter().map(ToString::to_string).collect(),
             })
+        })
+        .collect()
+}
+
+fn condition(st: &Statement) -> String {
+    join_conditions(&conditions(st), &|v| v.to_owned())
+}
+
+/// `StringEquals k = a | b; ArnLike ...`, each value through `value`.
+fn join_conditions(conditions: &[Condition], value: &dyn Fn(&str) -> String) -> String {
+    conditions
+        .iter()
+        .map(|c| {
+            let values: Vec<String> = c.values.iter().map(|v| value(v)).collect();
+            format!("{} {} = {}", c.test, c.variable, values.join(" | "))
         })
         .collect::<Vec<_>>()
         .join("; ")
@@ -249,17 +280,7 @@ impl Row {
 /// wider than the space left for it.
 #[must_use]
 pub fn text(rows: &[Row], width: usize) -> String {
-    // Cells quote the spec and its task definitions (resources, container
-    // names): escaped before they are laid out, so that none adds a line
-    // or sends a control character to the terminal, and their spaces
-    // shown where wrapping could turn them into a layout of their own.
-    let cells: Vec<[String; 7]> = rows
-        .iter()
-        .map(|r| {
-            r.cells()
-                .map(|c| shown_spaces(&crate::escape::terminal(&c)))
-        })
-        .collect();
+    let cells: Vec<[String; 7]> = rows.iter().map(laid_out).collect();
     let mut out = match column_widths(&cells, width) {
         Some(widths) => grid(&cells, widths),
         None => blocks(&cells, width),
@@ -279,6 +300,44 @@ pub fn text(rows: &[Row], width: usize) -> String {
         }
     }
     out
+}
+
+/// A space of a value a grant names (an action, a resource, a condition
+/// value), while the text is laid out: wrapping never breaks there, so a
+/// value breaks only after a `:`, `/` or `,`, and its lines joined give it
+/// back. A control character, so never in escaped text; written as a space.
+const KEPT_SPACE: char = '\u{1f}';
+
+/// A row's cells as [`text`] lays them out. Cells quote the spec and its
+/// task definitions (resources, container names): escaped before they are
+/// laid out, so that none adds a line or sends a control character to the
+/// terminal, and their spaces shown where wrapping could turn them into a
+/// layout of their own ([`shown_spaces`]); the values' other spaces are
+/// [`KEPT_SPACE`]s.
+fn laid_out(row: &Row) -> [String; 7] {
+    let shown = |c: &str| shown_spaces(&crate::escape::terminal(c));
+    let value = |v: &str| shown(v).replace(' ', &KEPT_SPACE.to_string());
+    let list = |values: &[String]| {
+        values
+            .iter()
+            .map(|v| value(v))
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
+    let cells = row.cells();
+    [
+        shown(&cells[0]),
+        shown(&cells[1]),
+        shown(&cells[2]),
+        list(&row.actions),
+        list(&row.resources),
+        if row.conditions.is_empty() {
+            shown(&cells[5])
+        } else {
+            join_conditions(&row.conditions, &|v| value(v))
+        },
+        shown(&cells[6]),
+    ]
 }
 
 /// How [`shown_spaces`] shows a space.
@@ -420,6 +479,7 @@ fn push_lines(out: &mut String, first: &str, rest: &str, lines: &[String]) {
         out.push_str(format!("{prefix}{line}").trim_end());
         out.push('\n');
     }
+    restore_spaces(out);
 }
 
 /// The table, each cell wrapped to its column's width; when a cell
@@ -455,7 +515,15 @@ fn grid(cells: &[[String; 7]], widths: [usize; 7]) -> String {
             }));
         }
     }
+    restore_spaces(&mut out);
     out
+}
+
+/// [`KEPT_SPACE`]s written as the spaces they stand for.
+fn restore_spaces(out: &mut String) {
+    if out.contains(KEPT_SPACE) {
+        *out = out.replace(KEPT_SPACE, " ");
+    }
 }
 
 /// One block per grant: `ROLE: task  KIND: permission  EFFECT: Allow`,

@@ -29,6 +29,21 @@ pub const LAYOUT: &[&str] = &[
     "terraform/versions.tf",
 ];
 
+/// What `terraform init` writes in the module folder, where users run
+/// Terraform: the providers and modules it downloads (`.terraform/`) and
+/// the dependency lock file, which teams commit. Not ecs-iam's: never read,
+/// never refused, and kept as they are when `render` replaces the folder.
+pub const TERRAFORM_INIT: [&str; 2] = ["terraform/.terraform", "terraform/.terraform.lock.hcl"];
+
+/// Whether `name` (relative to a workload folder) is, or is inside, one of
+/// [`TERRAFORM_INIT`].
+#[must_use]
+pub fn is_terraform_init(name: &str) -> bool {
+    TERRAFORM_INIT
+        .iter()
+        .any(|k| name == *k || name.strip_prefix(k).is_some_and(|r| r.starts_with('/')))
+}
+
 /// The file a workload folder holds when its spec declares inputs.
 pub const CDK_INPUTS_FILE: &str = "cdk/inputs.json";
 
@@ -51,7 +66,8 @@ pub fn is_generated_name(name: &str) -> bool {
             })
 }
 
-/// Every file under `dir`, by path relative to it (with `/`).
+/// Every file under `dir`, by path relative to it (with `/`), but what
+/// `terraform init` wrote ([`TERRAFORM_INIT`]).
 ///
 /// # Errors
 /// A file or folder cannot be read.
@@ -95,6 +111,9 @@ fn walk(
     for entry in entries {
         let path = entry.path();
         let name = format!("{prefix}{}", entry.file_name().to_string_lossy());
+        if is_terraform_init(&name) {
+            continue;
+        }
         let kind = entry.file_type().map_err(|e| read_err(&path, e))?;
         if kind.is_dir() {
             walk(&path, &format!("{name}/"), out, contents)?;
@@ -108,7 +127,10 @@ fn walk(
     Ok(())
 }
 
-/// Write each folder's files, replacing the folder as a whole. All new
+/// Write each folder's files, replacing the folder as a whole but for
+/// what `terraform init` wrote there ([`TERRAFORM_INIT`]), which the new
+/// folder holds as it was (hard links, or copies where the file system has
+/// none; symbolic links as links). All new
 /// folders are first written beside their targets (`.<name>.ecs-iam-new-<pid>`)
 /// and made durable; only when every one is complete are they swapped in,
 /// each in one atomic step (Linux `renameat2(RENAME_EXCHANGE)`, macOS
@@ -326,6 +348,18 @@ fn stage(dir: &Path, files: &Files) -> Result<PathBuf, Error> {
         }
         let _ = fs::remove_dir_all(&tmp);
         fs::create_dir(&tmp).map_err(|e| write_err(&tmp, e))?;
+        // What `terraform init` wrote goes into the new folder as it is,
+        // before the swap, so that no moment leaves the folder without it.
+        for kept in TERRAFORM_INIT {
+            let from = dir.join(kept);
+            if fs::symlink_metadata(&from).is_ok() {
+                let to = tmp.join(kept);
+                if let Some(parent) = to.parent() {
+                    fs::create_dir_all(parent).map_err(|e| write_err(parent, e))?;
+                }
+                carry(&from, &to).map_err(|e| write_err(&from, e))?;
+            }
+        }
         let mut made = std::collections::BTreeSet::new();
         for (name, content) in files {
             let path = tmp.join(name);
@@ -347,6 +381,26 @@ fn stage(dir: &Path, files: &Files) -> Result<PathBuf, Error> {
         let _ = fs::remove_dir_all(&tmp);
     }
     result
+}
+
+/// `from` (a file, a folder or a symbolic link) at `to`: files hard-linked
+/// (copied where they cannot be), folders made with their permissions and
+/// their entries carried, symbolic links made again with the same target.
+fn carry(from: &Path, to: &Path) -> std::io::Result<()> {
+    let meta = fs::symlink_metadata(from)?;
+    if meta.file_type().is_symlink() {
+        return platform::symlink(&fs::read_link(from)?, to, from);
+    }
+    if meta.is_dir() {
+        fs::create_dir(to)?;
+        let mut entries: Vec<_> = fs::read_dir(from)?.collect::<Result<_, _>>()?;
+        entries.sort_by_key(fs::DirEntry::file_name);
+        for entry in entries {
+            carry(&entry.path(), &to.join(entry.file_name()))?;
+        }
+        return fs::set_permissions(to, meta.permissions());
+    }
+    fs::hard_link(from, to).or_else(|_| fs::copy(from, to).map(|_| ()))
 }
 
 /// Flush the staged files to disk before any is swapped in: one `syncfs`
@@ -482,6 +536,12 @@ mod platform {
         }
     }
 
+    /// A symbolic link at `link` to `target` (`_original` is the link it
+    /// copies).
+    pub fn symlink(target: &Path, link: &Path, _original: &Path) -> std::io::Result<()> {
+        std::os::unix::fs::symlink(target, link)
+    }
+
     /// Signal 0 tests whether a process exists without touching it.
     pub fn process_alive(pid: i32) -> bool {
         match rustix::process::Pid::from_raw(pid) {
@@ -513,6 +573,22 @@ mod platform {
     pub fn sync_file_system(_: &Path) {}
 
     pub fn sync_folder(_: &Path) {}
+
+    /// A symbolic link at `link` to `target`, of the kind of `original`
+    /// (Windows links to folders and to files differ).
+    #[cfg(windows)]
+    pub fn symlink(target: &Path, link: &Path, original: &Path) -> std::io::Result<()> {
+        if std::fs::metadata(original).is_ok_and(|m| m.is_dir()) {
+            std::os::windows::fs::symlink_dir(target, link)
+        } else {
+            std::os::windows::fs::symlink_file(target, link)
+        }
+    }
+
+    #[cfg(not(windows))]
+    pub fn symlink(_: &Path, _: &Path, _: &Path) -> std::io::Result<()> {
+        Err(std::io::ErrorKind::Unsupported.into())
+    }
 
     /// Without a portable way to ask, a staging folder is taken to belong to
     /// a running process: it is left, never removed from under a writer.

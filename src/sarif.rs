@@ -1,5 +1,6 @@
-//! SARIF 2.1.0, as `check` and `verify` write it: one run of ecs-iam with
-//! its rules, and results at `file:line:column`.
+//! SARIF 2.1.0, as `check`, `verify` and `drift` write it: one run of
+//! ecs-iam with its rules, results at `file:line:column`, and, for `check`,
+//! how the run ended.
 
 use serde_json::{Value, json};
 
@@ -31,6 +32,28 @@ pub struct Finding {
 pub struct Run {
     pub rules: Vec<Rule>,
     pub results: Vec<Finding>,
+    /// How the run ended, when the command says (`invocations`).
+    pub invocation: Option<Invocation>,
+}
+
+/// Whether a run did all it was asked. A consumer reads a run whose
+/// `executionSuccessful` is false, or that carries an error notification,
+/// as incomplete whatever its results say (SARIF 2.1.0, appendix I,
+/// "Detecting incomplete result sets").
+#[derive(Debug, Clone)]
+pub struct Invocation {
+    /// The exit code the process ends with.
+    pub exit_code: i32,
+    /// What stopped the run, each at its place when it has one; none when
+    /// it completed (findings or not).
+    pub errors: Vec<Notification>,
+}
+
+/// An error that stopped a run (`toolExecutionNotifications`).
+#[derive(Debug, Clone)]
+pub struct Notification {
+    pub message: String,
+    pub location: Option<Location>,
 }
 
 impl Run {
@@ -65,17 +88,42 @@ impl Run {
                 })
             })
             .collect();
+        let mut run = json!({
+            "tool": {"driver": {
+                "name": "ecs-iam",
+                "version": env!("CARGO_PKG_VERSION"),
+                "rules": rules,
+            }},
+            "results": results,
+        });
+        if let Some(i) = &self.invocation {
+            let mut invocation = json!({
+                "executionSuccessful": i.errors.is_empty(),
+                "exitCode": i.exit_code,
+            });
+            if !i.errors.is_empty() {
+                let notifications: Vec<Value> = i
+                    .errors
+                    .iter()
+                    .map(|n| {
+                        let mut notification = json!({
+                            "level": "error",
+                            "message": {"text": n.message},
+                        });
+                        if let Some(at) = &n.location {
+                            notification["locations"] = json!([location(at)]);
+                        }
+                        notification
+                    })
+                    .collect();
+                invocation["toolExecutionNotifications"] = Value::Array(notifications);
+            }
+            run["invocations"] = json!([invocation]);
+        }
         json!({
             "$schema": "https://json.schemastore.org/sarif-2.1.0.json",
             "version": "2.1.0",
-            "runs": [{
-                "tool": {"driver": {
-                    "name": "ecs-iam",
-                    "version": env!("CARGO_PKG_VERSION"),
-                    "rules": rules,
-                }},
-                "results": results,
-            }],
+            "runs": [run],
         })
     }
 }

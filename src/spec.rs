@@ -225,6 +225,12 @@ pub struct TrustSpec {
 #[derive(Debug, Clone, Default, Deserialize, Serialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct TaskRoleSpec {
+    /// Whether this spec manages the role (default `true`). `false`: the
+    /// role is managed elsewhere (by hand, by another stack): the generated
+    /// files do not declare it and `drift` does not compare it. Only `name`
+    /// may be given beside it.
+    #[serde(default)]
+    pub managed: Option<bool>,
     /// Role name (default `<name>-task`), at most 64 characters.
     #[serde(default)]
     pub name: Option<String>,
@@ -420,6 +426,12 @@ pub enum S3Access {
 #[derive(Debug, Clone, Default, Deserialize, Serialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ExecutionRoleSpec {
+    /// Whether this spec manages the role (default `true`). `false`: the
+    /// role is managed elsewhere (the console's `ecsTaskExecutionRole`,
+    /// another stack): the generated files do not declare it and `drift`
+    /// does not compare it. Only `name` may be given beside it.
+    #[serde(default)]
+    pub managed: Option<bool>,
     /// Role name (default `<name>-execution`), at most 64 characters.
     #[serde(default)]
     pub name: Option<String>,

@@ -627,6 +627,7 @@ fn verify(
     // of every container): each distinct request is decided once.
     let mut decided: BTreeMap<RequestKey, Decision> = BTreeMap::new();
     let mut all_calls: Vec<(Call, Request)> = Vec::new();
+    let mut elsewhere: BTreeMap<RoleKind, usize> = BTreeMap::new();
     for need in needs {
         for mut call in calls(need, &network) {
             call.request.resource = fill(&call.request.resource);
@@ -634,6 +635,12 @@ fn verify(
                 for v in values {
                     *v = fill(v);
                 }
+            }
+            if model.unmanaged.iter().any(|u| u.kind == call.role) {
+                // What a role managed elsewhere allows is not in the spec:
+                // its calls are counted apart.
+                *elsewhere.entry(call.role).or_default() += 1;
+                continue;
             }
             out.calls += 1;
             let Some(p) = of(call.role) else {
@@ -726,6 +733,15 @@ fn verify(
                 all_calls.push((call, request));
             }
         }
+    }
+    for (kind, calls) in &elsewhere {
+        out.unproven.push(format!(
+            "the {} is managed elsewhere (`{}.managed: false`), so ecs-iam cannot see what it allows: {calls} {} ECS makes with it {} not proven",
+            kind.title(),
+            kind.spec_field(),
+            if *calls == 1 { "call" } else { "calls" },
+            if *calls == 1 { "is" } else { "are" },
+        ));
     }
     // The GuardDuty agent, when the spec lets ECS pull it: the same calls
     // as an image of the task definitions, decided once (every task pulls
@@ -1163,6 +1179,7 @@ impl Verification {
                 ),
             ],
             results: Vec::new(),
+            invocation: None,
         };
         let mut result = |rule: &str, level, message: String, at: &Location| {
             run.results.push(sarif::Finding {

@@ -174,6 +174,7 @@ fn init_from_role_writes_the_fields_and_says_what_least_privilege_removes() {
     let shown = format!("{}#ecs-basic-execution", dump.display());
     out.stdout(format!(
         "wrote adopted.yaml (from the role `{shown}`); render it with `ecs-iam render adopted.yaml`
+the task role was not adopted: the spec leaves it to be managed elsewhere (`task_role.managed: false`), so `render` does not declare it and `drift` does not compare it; adopt it with a second `--from-role`
 the rendering against the task execution role `ecs-basic-execution` it adopts (narrowing: what least privilege removes):
   - narrowing   managed policy arn:aws:iam::aws:policy/service-role/AmazonECSTaskExecutionRolePolicy
   ~ neutral     statements 4 -> 4; Sids removed: (no Sid); added: Custom1
@@ -393,4 +394,201 @@ fn a_role_reference_without_a_name_is_refused() {
         .stderr("error: `--from-role dump.json`: name the role as `FILE#ROLE_NAME`, with `task=` or `execution=` before it to say which it becomes\n")
         .status(2)
         .run();
+}
+
+/// The real dumps of `tests/adopt` (cloudsplaining's example account,
+/// cloudmapper's demo account).
+const CLOUDSPLAINING: &str = "tests/adopt/cloudsplaining-example-roles.json";
+const CLOUDMAPPER: &str = "tests/adopt/cloudmapper-demo.json";
+
+/// A role ECS tasks cannot assume (an EC2 instance role, a CloudFormation
+/// or SSO role, a role people or another account assume) is no task role:
+/// refused at its place in the dump, with what to adopt instead, and
+/// nothing written.
+#[test]
+fn a_role_ecs_tasks_cannot_assume_is_refused_where_the_dump_holds_it() {
+    let cases = [
+        (
+            CLOUDSPLAINING,
+            "OverprivilegedEC2",
+            "268:5",
+            "`ec2.amazonaws.com`",
+        ),
+        (
+            CLOUDSPLAINING,
+            "AWS-QuickSetup-StackSet-Local-AdministrationRole",
+            "3:5",
+            "`cloudformation.amazonaws.com`",
+        ),
+        (
+            CLOUDSPLAINING,
+            "AWSReservedSSO_ViewOnlyAccess_0ace44bbc7092ea8",
+            "45:5",
+            "`arn:aws:iam::200611803367:saml-provider/AWSSSO_b937d2dff24f2774_DO_NOT_DELETE` (single sign-on through a SAML provider)",
+        ),
+        (
+            CLOUDSPLAINING,
+            "fn1-privesc3-partial-role",
+            "89:5",
+            "`arn:aws:sts::200611803367:assumed-role/AWSReservedSSO_AdministratorAccess_dc6414f7f2ab04fc/elad@codsec.io` (a role session)",
+        ),
+        (
+            CLOUDSPLAINING,
+            "OrganizationAccountAccessRole",
+            "123:5",
+            "`arn:aws:iam::072528804237:root` (an account other than the role's)",
+        ),
+        (
+            CLOUDSPLAINING,
+            "privesc-sre-role",
+            "238:5",
+            "`arn:aws:iam::200611803367:user/privesc-sre-user` (a user)",
+        ),
+        (CLOUDMAPPER, "exfiller", "234:9", "`ec2.amazonaws.com`"),
+        (CLOUDMAPPER, "bad_role", "271:9", "`*` (anyone)"),
+        (CLOUDMAPPER, "level1", "315:9", "`lambda.amazonaws.com`"),
+    ];
+    let mut failures = Vec::new();
+    for (dump, role, at, trusted) in cases {
+        for output in [None, Some("-"), Some("adopted.yaml")] {
+            let mut test =
+                Test::new()
+                    .copy(dump)
+                    .args(["init", "--from-role", &format!("{dump}#{role}")]);
+            if let Some(o) = output {
+                test = test.args(["--output", o]);
+            }
+            let result = test
+                .stdout("")
+                .stderr(format!(
+                    "error: {dump}:{at}: the role `{role}` is not an ECS task role: its trust lets {trusted} assume it, not `ecs-tasks.amazonaws.com`, so no ECS task runs with it; adopt the roles a task definition names in `taskRoleArn` and `executionRoleArn`, or write a spec for new roles with `ecs-iam init --from-task-definition`\n"
+                ))
+                .status(2)
+                .try_run();
+            match result {
+                Ok(out) => {
+                    let written: Vec<_> = std::fs::read_dir(&out.dir)
+                        .unwrap()
+                        .map(|e| e.unwrap().file_name())
+                        .collect();
+                    assert_eq!(written, ["tests"], "{role}: a spec was written");
+                }
+                Err(message) => failures.push(message),
+            }
+        }
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\n\n"));
+}
+
+/// A role ECS tasks assume whose trust names others too (here ten
+/// services, from cloudsplaining's example account): the spec keeps ECS
+/// tasks and EC2 instances, and says, in the spec and on the terminal,
+/// whom it drops and why.
+#[test]
+fn principals_a_spec_cannot_trust_are_dropped_and_said() {
+    Test::new()
+        .copy(CLOUDSPLAINING)
+        .args([
+            "init",
+            "--from-role",
+            &format!("{CLOUDSPLAINING}#privesc-high-priv-service-role"),
+            "--output",
+            "-",
+        ])
+        .stdout(format!(
+            "# ecs-iam role specification adopted from the role `{CLOUDSPLAINING}#privesc-high-priv-service-role`.
+# Each grant a field of the spec says exactly is written there; every other
+# statement is kept under `statements` as written, with where it came from.
+# `ecs-iam drift` compares the rendering with the deployed roles.
+version: 1
+name: \"privesc-high-priv-service-role\"
+# Where the roles are deployed (their ARNs):
+deployment:
+  partition: \"aws\"
+  account_id: \"200611803367\"
+task_role:
+  name: \"privesc-high-priv-service-role\"  # {CLOUDSPLAINING}#privesc-high-priv-service-role
+  # The deployed trust also let these assume the role, which this spec does
+  # not keep: its roles trust only ECS tasks (and EC2 instances for the EC2
+  # launch type), because whoever else assumes a task role gets all of its
+  # permissions. Give them a role of their own.
+  #   `cloudformation.amazonaws.com`
+  #   `codebuild.amazonaws.com`
+  #   `datapipeline.amazonaws.com`
+  #   `eks.amazonaws.com`
+  #   `elasticbeanstalk.amazonaws.com`
+  #   `glue.amazonaws.com`
+  #   `lambda.amazonaws.com`
+  #   `sagemaker.amazonaws.com`
+  trust:
+    services:
+      - \"ec2.amazonaws.com\"
+      - \"ecs-tasks.amazonaws.com\"
+  managed_policies:
+    - \"arn:aws:iam::200611803367:policy/privesc-high-priv-service-policy\"
+    - \"arn:aws:iam::aws:policy/AmazonSSMManagedInstanceCore\"
+# Not adopted: this spec leaves the task execution role to be managed
+# elsewhere, so the files it renders do not declare it and `ecs-iam drift`
+# does not compare it. Adopt it with a second `--from-role`, or write its
+# grants here in place of `managed: false`.
+execution_role:
+  managed: false
+"
+        ))
+        .stderr(
+            "the task execution role was not adopted: the spec leaves it to be managed elsewhere (`execution_role.managed: false`), so `render` does not declare it and `drift` does not compare it; adopt it with a second `--from-role`
+the trust of the task role `privesc-high-priv-service-role` also lets `cloudformation.amazonaws.com`, `codebuild.amazonaws.com`, `datapipeline.amazonaws.com`, `eks.amazonaws.com`, `elasticbeanstalk.amazonaws.com`, `glue.amazonaws.com`, `lambda.amazonaws.com` and `sagemaker.amazonaws.com` assume it: not kept, because the spec's roles trust only ECS tasks (and EC2 instances for the EC2 launch type), and whoever else assumes the role gets all of its permissions; give them a role of their own
+the rendering against the task role `privesc-high-priv-service-role` it adopts (narrowing: what least privilege removes):
+  + neutral     trust Allow sts:AssumeRole by ecs-tasks.amazonaws.com when ArnLike aws:SourceArn arn:aws:ecs:<region>:200611803367:* and StringEquals aws:SourceAccount 200611803367
+  - narrowing   trust Allow sts:AssumeRole by cloudformation.amazonaws.com
+  - narrowing   trust Allow sts:AssumeRole by codebuild.amazonaws.com
+  - narrowing   trust Allow sts:AssumeRole by datapipeline.amazonaws.com
+  - narrowing   trust Allow sts:AssumeRole by ecs-tasks.amazonaws.com
+  - narrowing   trust Allow sts:AssumeRole by eks.amazonaws.com
+  - narrowing   trust Allow sts:AssumeRole by elasticbeanstalk.amazonaws.com
+  - narrowing   trust Allow sts:AssumeRole by glue.amazonaws.com
+  - narrowing   trust Allow sts:AssumeRole by lambda.amazonaws.com
+  - narrowing   trust Allow sts:AssumeRole by sagemaker.amazonaws.com
+",
+        )
+        .run();
+
+    // A user of the account and a role of another account beside ECS
+    // tasks: each named with what it is.
+    let role = json!({
+        "Path": "/",
+        "RoleName": "orders-task",
+        "Arn": format!("arn:aws:iam::{ACCOUNT}:role/orders-task"),
+        "AssumeRolePolicyDocument": {"Version": "2012-10-17", "Statement": [
+            {"Effect": "Allow", "Principal": {"Service": "ecs-tasks.amazonaws.com", "AWS": format!("arn:aws:iam::{ACCOUNT}:user/alice")}, "Action": "sts:AssumeRole"},
+            {"Effect": "Allow", "Principal": {"AWS": "arn:aws:iam::999988887777:role/ci-deploy"}, "Action": "sts:AssumeRole"}
+        ]},
+        "RolePolicyList": [],
+        "AttachedManagedPolicies": [],
+    });
+    let t = Test::new().file(
+        "dump.json",
+        serde_json::to_string_pretty(&json!({"RoleDetailList": [role]})).unwrap(),
+    );
+    let dir = t.dir().to_owned();
+    t.args(["init", "--from-role", "dump.json#orders-task"])
+        .stdout(format!(
+            "wrote orders.yaml (from the role `dump.json#orders-task`); render it with `ecs-iam render orders.yaml`
+the task execution role was not adopted: the spec leaves it to be managed elsewhere (`execution_role.managed: false`), so `render` does not declare it and `drift` does not compare it; adopt it with a second `--from-role`
+the trust of the task role `orders-task` also lets `arn:aws:iam::{ACCOUNT}:user/alice` (a user) and `arn:aws:iam::999988887777:role/ci-deploy` (a role of another account, 999988887777) assume it: not kept, because the spec's roles trust only ECS tasks (and EC2 instances for the EC2 launch type), and whoever else assumes the role gets all of its permissions; give them a role of their own
+the rendering against the task role `orders-task` it adopts (narrowing: what least privilege removes):
+  + neutral     trust Allow sts:AssumeRole by ecs-tasks.amazonaws.com when ArnLike aws:SourceArn arn:aws:ecs:<region>:{ACCOUNT}:* and StringEquals aws:SourceAccount {ACCOUNT}
+  - narrowing   trust Allow sts:AssumeRole by arn:aws:iam::{ACCOUNT}:user/alice
+  - narrowing   trust Allow sts:AssumeRole by arn:aws:iam::999988887777:role/ci-deploy
+  - narrowing   trust Allow sts:AssumeRole by ecs-tasks.amazonaws.com
+"
+        ))
+        .run();
+    let spec = std::fs::read_to_string(dir.join("orders.yaml")).unwrap();
+    assert!(
+        spec.contains(&format!(
+            "  # permissions. Give them a role of their own.\n  #   `arn:aws:iam::{ACCOUNT}:user/alice` (a user)\n  #   `arn:aws:iam::999988887777:role/ci-deploy` (a role of another account, 999988887777)\n"
+        )),
+        "{spec}"
+    );
 }

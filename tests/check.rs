@@ -67,26 +67,87 @@ fn deny_sets_the_exit_code() {
     }
 }
 
+/// A spec `check` cannot check (one `render` refuses, or one that does not
+/// parse) is no finding: exit 2 in every format, the error on stderr, and
+/// in SARIF a run marked unsuccessful with the error at its place, where
+/// code scanning looks for it (SARIF 2.1.0, appendix I).
 #[test]
-fn a_spec_that_cannot_render_is_one_finding() {
-    let out = Test::new()
-        .file(
+fn a_spec_that_cannot_render_is_an_error_in_every_format() {
+    let bad = [
+        (
             "long.yaml",
             "version: 1\nname: w\ntask_role:\n  max_session_duration: 90000\n",
-        )
-        .args(["check", "long.yaml", "--format", "json"])
-        .status(1)
+            (4, 25),
+            "`task_role.max_session_duration`: 90000 seconds is outside IAM's range; use a value from 3600 to 43200",
+        ),
+        (
+            "typo.yaml",
+            "version: 1\nname: w\ntask_role:\n  secret: {list: true}\n",
+            (4, 3),
+            "unknown field `secret` in `task_role`; did you mean `secrets`?",
+        ),
+    ];
+    let schema = common::sarif_schema();
+    let validator = jsonschema::validator_for(&schema).expect("the SARIF schema compiles");
+    for (file, text, (line, column), message) in bad {
+        let stderr = format!("error: {file}:{line}:{column}: {message}\n");
+        for format in ["text", "json"] {
+            Test::new()
+                .file(file, text)
+                .args(["check", file, "--format", format])
+                .stdout("")
+                .stderr(&stderr)
+                .status(2)
+                .run();
+        }
+        let out = Test::new()
+            .file(file, text)
+            .args(["check", file, "--format", "sarif"])
+            .stderr(&stderr)
+            .status(2)
+            .run();
+        let sarif: serde_json::Value = serde_json::from_str(&out.stdout).unwrap();
+        let errors: Vec<String> = validator
+            .iter_errors(&sarif)
+            .map(|e| format!("{e} at {}", e.instance_path()))
+            .collect();
+        assert!(errors.is_empty(), "{errors:#?}");
+        let run = &sarif["runs"][0];
+        assert_eq!(run["results"], serde_json::json!([]));
+        assert_eq!(
+            run["invocations"],
+            serde_json::json!([{
+                "executionSuccessful": false,
+                "exitCode": 2,
+                "toolExecutionNotifications": [{
+                    "level": "error",
+                    "message": {"text": message},
+                    "locations": [{"physicalLocation": {
+                        "artifactLocation": {"uri": file},
+                        "region": {"startLine": line, "startColumn": column},
+                    }}],
+                }],
+            }])
+        );
+    }
+    // Three specs, two of them bad: both errors are said, and nothing is
+    // printed as the good spec's clean result.
+    Test::new()
+        .file("long.yaml", bad[0].1)
+        .file("typo.yaml", bad[1].1)
+        .copy("examples/ecs-basic.yaml")
+        .args(["check", "long.yaml", "examples/ecs-basic.yaml", "typo.yaml"])
+        .stdout("")
+        .stderr(format!(
+            "error: long.yaml:4:25: {}\nerror: typo.yaml:4:3: {}\n",
+            bad[0].3, bad[1].3
+        ))
+        .status(2)
         .run();
-    let findings: serde_json::Value = serde_json::from_str(&out.stdout).unwrap();
-    assert_eq!(findings.as_array().unwrap().len(), 1);
-    assert_eq!(findings[0]["rule"], "max-session-range");
-    assert_eq!(findings[0]["severity"], "error");
-    assert_eq!(findings[0]["location"]["line"], 4);
-    assert_eq!(findings[0]["location"]["column"], 25);
 }
 
 #[test]
-fn an_oversized_policy_is_found() {
+fn an_oversized_policy_is_refused_as_render_refuses_it() {
     let secrets: Vec<String> = (0..150)
         .map(|i| format!("    - team/service/secret-number-{i:03}\n"))
         .collect();
@@ -99,10 +160,11 @@ fn an_oversized_policy_is_found() {
             ),
         )
         .args(["check", "big.yaml"])
-        .status(1)
-        .stdout("big.yaml:3:1: error[policy-size]: `execution_role`: the task execution role's inline policy would be 15898 characters (whitespace not counted, at the longest partition and region names); IAM allows 10,240, so grant fewer resources or split the workload; fix: split the workload, or group resources under fewer names\n1 finding\n")
+        .status(2)
+        .stderr("error: big.yaml:3:1: `execution_role`: the task execution role's inline policy would be 15898 characters (whitespace not counted, at the longest partition and region names); IAM allows 10,240, so grant fewer resources or split the workload\n")
         .run();
-    // render refuses it too: IAM would reject the role at deploy time.
+    // render refuses it the same way: IAM would reject the role at deploy
+    // time.
     Test::in_dir(&out.dir)
         .args(["render", "big.yaml", "--out", "out"])
         .status(2)
@@ -126,6 +188,11 @@ fn sarif_validates_against_the_sarif_2_1_0_schema() {
         .map(|e| format!("{e} at {}", e.instance_path()))
         .collect();
     assert!(errors.is_empty(), "{errors:#?}");
+    // The run completed: its findings are the whole answer.
+    assert_eq!(
+        sarif["runs"][0]["invocations"],
+        serde_json::json!([{"executionSuccessful": true, "exitCode": 1}])
+    );
     let results = sarif["runs"][0]["results"].as_array().unwrap();
     assert_eq!(results.len(), 16);
     // An acknowledged wildcard is a note.

@@ -17,6 +17,24 @@ fn snapshot(dir: &Path) -> BTreeMap<String, String> {
     }
 }
 
+/// Every file's text and every symbolic link's target under `dir`, links
+/// not followed.
+fn tree(dir: &Path, prefix: &str, out: &mut BTreeMap<String, String>) {
+    for entry in fs::read_dir(dir).unwrap() {
+        let entry = entry.unwrap();
+        let name = format!("{prefix}{}", entry.file_name().to_string_lossy());
+        let kind = entry.file_type().unwrap();
+        if kind.is_symlink() {
+            let target = fs::read_link(entry.path()).unwrap();
+            out.insert(name, format!("-> {}", target.display()));
+        } else if kind.is_dir() {
+            tree(&entry.path(), &format!("{name}/"), out);
+        } else {
+            out.insert(name, fs::read_to_string(entry.path()).unwrap());
+        }
+    }
+}
+
 /// A scratch folder holding `examples/<name>` as `<name>`.
 fn example(name: &str) -> Test {
     Test::new().copy_as(&format!("examples/{name}"), name)
@@ -27,6 +45,14 @@ const PREVIOUS: &str = "# previous output\n";
 /// Each bad spec: its text, and the exact line on stderr. The spec is
 /// written to `spec.yaml` (or `spec.json` when the text starts with `{`).
 const BAD_SPECS: &[(&str, &str)] = &[
+    (
+        "version: 1\nname: w\nexecution_role:\n  managed: false\n  secrets: [db]\n",
+        "error: spec.yaml:5:3: `execution_role.secrets`: the task execution role is `managed: false`, so this spec declares nothing for it and takes only its `name`; remove `secrets`, or remove `managed: false` to let the spec manage the role",
+    ),
+    (
+        "version: 1\nname: w\ntask_role:\n  managed: false\nexecution_role:\n  managed: false\n",
+        "error: spec.yaml:6:12: `execution_role.managed`: both roles are `managed: false`, so the spec would declare nothing; let it manage one of them",
+    ),
     (
         "version: 1\nname: w\nexecution_role:\n  kms_keys: [1234abcd-12ab-34cd-56ef-1234567890ab]\n",
         "error: spec.yaml:4:3: `execution_role.kms_keys`: the execution role decrypts only secrets and SSM parameters it injects, and lists neither; add `secrets` or `ssm_parameters`, or remove the keys",
@@ -338,6 +364,82 @@ fn render_refuses_to_replace_a_folder_holding_foreign_files() {
         fs::read_to_string(out.dir.join("outputs/ecs-basic/NOTES.md")).unwrap(),
         "mine\n"
     );
+}
+
+/// Users run Terraform in the module folder: what `terraform init` writes
+/// there (`.terraform/`, `.terraform.lock.hcl`) stays as it is when the
+/// folder is rendered again, whatever changed, and `diff` does not read it;
+/// anything else still stops `render`.
+#[test]
+fn render_keeps_what_terraform_init_wrote_in_the_module_folder() {
+    let provider = "outputs/ecs-basic/terraform/.terraform/providers/registry.terraform.io/hashicorp/aws/6.0.0/linux_amd64/terraform-provider-aws";
+    let lock = "outputs/ecs-basic/terraform/.terraform.lock.hcl";
+    let out = example("ecs-basic.yaml")
+        .args(["render", "ecs-basic.yaml"])
+        .run();
+    let dir = out.dir;
+    let put = |path: &str, text: &str| {
+        let path = dir.join(path);
+        fs::create_dir_all(path.parent().unwrap()).unwrap();
+        fs::write(path, text).unwrap();
+    };
+    put(provider, "a provider binary\n");
+    put(
+        "outputs/ecs-basic/terraform/.terraform/modules/modules.json",
+        "{}\n",
+    );
+    put(
+        lock,
+        "# This file is maintained automatically by \"terraform init\".\n",
+    );
+    #[cfg(unix)]
+    std::os::unix::fs::symlink(
+        "/nowhere/plugin-cache",
+        dir.join("outputs/ecs-basic/terraform/.terraform/plugin-cache"),
+    )
+    .unwrap();
+    let terraform_init = || {
+        let mut out = BTreeMap::new();
+        tree(&dir.join("outputs/ecs-basic/terraform"), "", &mut out);
+        out.retain(|name, _| name.starts_with(".terraform"));
+        out
+    };
+    let before = terraform_init();
+    assert_eq!(before.len(), 3 + usize::from(cfg!(unix)), "{before:?}");
+    // Unchanged, and changed: the folder is replaced, these are kept.
+    Test::in_dir(&dir)
+        .args(["render", "ecs-basic.yaml"])
+        .stdout("ecs-basic.yaml -> outputs/ecs-basic/ (9 files)\n")
+        .run();
+    let spec = fs::read_to_string(dir.join("ecs-basic.yaml")).unwrap();
+    fs::write(
+        dir.join("ecs-basic.yaml"),
+        spec.replace("/ecs/web", "/ecs/api"),
+    )
+    .unwrap();
+    Test::in_dir(&dir)
+        .args(["render", "ecs-basic.yaml"])
+        .stdout("ecs-basic.yaml -> outputs/ecs-basic/ (9 files)\n")
+        .run();
+    assert!(
+        fs::read_to_string(dir.join("outputs/ecs-basic/terraform/main.tf"))
+            .unwrap()
+            .contains("/ecs/api")
+    );
+    assert_eq!(terraform_init(), before);
+    // `diff` compares the generated files alone.
+    Test::in_dir(&dir)
+        .args(["diff", "ecs-basic.yaml", "--against", "outputs"])
+        .stdout("`outputs/ecs-basic` is in sync with the spec `ecs-basic.yaml`\n")
+        .run();
+    // A local state is not `terraform init`'s: render stops, as for any
+    // file it does not write.
+    Test::in_dir(&dir)
+        .file("outputs/ecs-basic/terraform/terraform.tfstate", "{}\n")
+        .args(["render", "ecs-basic.yaml"])
+        .status(2)
+        .stderr("error: `outputs/ecs-basic` holds `terraform/terraform.tfstate`, which ecs-iam does not generate; move it elsewhere or choose another --out\n")
+        .run();
 }
 
 #[test]
@@ -880,4 +982,67 @@ fn notices_are_in_the_binary_and_name_the_embedded_versions() {
     ] {
         assert!(notices.contains(notice), "{notice}");
     }
+}
+
+/// A role the spec leaves to be managed elsewhere: `verify` cannot see what
+/// it allows, so the calls ECS makes with it are not proven (exit 1), and
+/// the rendering declares the other role alone.
+#[test]
+fn a_role_managed_elsewhere_is_not_proven_by_verify() {
+    let task_definition = r#"{
+  "family": "orders",
+  "taskRoleArn": "arn:aws:iam::123456789012:role/orders-task",
+  "executionRoleArn": "arn:aws:iam::123456789012:role/ecsTaskExecutionRole",
+  "containerDefinitions": [{"name": "web", "image": "123456789012.dkr.ecr.eu-west-1.amazonaws.com/web:1",
+    "logConfiguration": {"logDriver": "awslogs", "options": {"awslogs-group": "/ecs/web", "awslogs-region": "eu-west-1", "awslogs-stream-prefix": "web"}}}]
+}
+"#;
+    let spec = "version: 1\nname: orders\ndeployment: {partition: aws, region: eu-west-1, account_id: \"123456789012\"}\ntask_definitions: [td.json]\nexecution_role:\n  managed: false\n";
+    let out = Test::new()
+        .file("td.json", task_definition)
+        .file("orders.yaml", spec)
+        .args(["verify", "orders.yaml"])
+        .stdout("orders.yaml: not proven: the task execution role is managed elsewhere (`execution_role.managed: false`), so ecs-iam cannot see what it allows: 6 calls ECS makes with it are not proven
+orders.yaml: 0 of 0 calls ECS makes to start 1 container of td.json are allowed by what ecs-iam can see; not proven
+")
+        .status(1)
+        .run();
+    Test::in_dir(&out.dir)
+        .args(["render", "orders.yaml"])
+        .stdout("orders.yaml -> outputs/orders/ (8 files)\n")
+        .run();
+    assert!(
+        !out.dir
+            .join("outputs/orders/cdk/execution-role.json")
+            .exists()
+    );
+}
+
+/// Each command's help describes its own formats and exit rules: `verify`'s
+/// JSON is one object, not `check`'s array of findings; `drift --fail-on`
+/// speaks of roles, not files; `init` names `--from-role` in its summary.
+#[test]
+fn help_describes_each_commands_own_options() {
+    let verify = Test::new().args(["verify", "--help"]).run().stdout;
+    assert!(
+        verify.contains("- json:  One JSON object (`kind: verify`): `proven`, the calls `missing`, the grants `unused`, what is `unproven` or `unseen`, and the notes\n"),
+        "{verify}"
+    );
+    assert!(
+        verify.contains("- sarif: SARIF 2.1.0: missing calls as errors, unneeded grants as warnings (errors with --strict), for code scanning\n"),
+        "{verify}"
+    );
+    for copied in ["severity[rule]", "fix:", "array"] {
+        assert!(!verify.contains(copied), "{copied}: {verify}");
+    }
+    let drift = Test::new().args(["drift", "--help"]).run().stdout;
+    assert!(
+        drift.contains("- any:        Any difference between a spec's role and the deployed one, neutral ones (Sids, policy names, tags, path) included\n"),
+        "{drift}"
+    );
+    assert!(!drift.contains("in files"), "{drift}");
+    Test::new()
+        .args(["--help"])
+        .stdout_contains("  init         Write a spec: a starter from a preset or a task definition, or one adopting roles already deployed (`--from-role`)\n")
+        .run();
 }

@@ -605,10 +605,60 @@ drift: 2 roles: 1 match, 1 drifted, 0 missing; IAM: 1 broadening, 0 narrowing, 0
         .args(["init", "--from-role"])
         .args([format!("{shown}#ecs-basic-execution")])
         .args(["--output", "-"])
+        .stderr("the task role was not adopted: the spec leaves it to be managed elsewhere (`task_role.managed: false`), so `render` does not declare it and `drift` does not compare it; adopt it with a second `--from-role`\n")
         .run();
     assert!(
         out.stdout.contains("  ecr:\n    repositories:\n      - \"arn:aws:ecr:eu-west-1:123456789012:repository/web\"\n  logs:\n    groups:\n      - \"arn:aws:logs:eu-west-1:123456789012:log-group:/ecs/web:*\"\n"),
         "{}",
         out.stdout
     );
+}
+
+/// A task role adopted alone: the spec leaves the execution role to be
+/// managed elsewhere (`managed: false`), so `drift` right after adoption
+/// compares the task role alone and finds it as deployed, and `render`
+/// declares it alone.
+#[test]
+fn a_role_adopted_alone_is_the_only_one_drift_compares() {
+    let dump = common::root().join("tests/drift/raw-api-eu-west-1.json");
+    let shown = dump.display().to_string();
+    let t = Test::new();
+    let dir = t.dir().to_owned();
+    t.args(["init", "--from-role"])
+        .args([format!("{shown}#ecs-basic-task")])
+        .args(["--output", "adopted.yaml"])
+        .stdout(format!(
+            "wrote adopted.yaml (from the role `{shown}#ecs-basic-task`); render it with `ecs-iam render adopted.yaml`
+the task execution role was not adopted: the spec leaves it to be managed elsewhere (`execution_role.managed: false`), so `render` does not declare it and `drift` does not compare it; adopt it with a second `--from-role`
+"
+        ))
+        .run();
+    let spec = std::fs::read_to_string(dir.join("adopted.yaml")).unwrap();
+    assert!(
+        spec.ends_with("\nexecution_role:\n  managed: false\n"),
+        "{spec}"
+    );
+    Test::in_dir(&dir)
+        .args(["drift", "adopted.yaml", "--deployed"])
+        .args([dump.as_os_str()])
+        .stdout(format!(
+            "adopted.yaml: task role `ecs-basic-task`: matches arn:aws:iam::123456789012:role/ecs-basic-task in {shown}
+drift: 1 role: 1 match, 0 drifted, 0 missing; IAM: 0 broadening, 0 narrowing, 0 neutral
+"
+        ))
+        .run();
+    Test::in_dir(&dir)
+        .args(["render", "adopted.yaml"])
+        .stdout("adopted.yaml -> outputs/ecs-basic/ (8 files)\n")
+        .run();
+    let out = dir.join("outputs/ecs-basic");
+    assert!(!out.join("cdk/execution-role.json").exists());
+    let template = std::fs::read_to_string(out.join("cloudformation.yaml")).unwrap();
+    assert!(template.contains("\n  TaskRole:\n"), "{template}");
+    assert!(!template.contains("TaskExecutionRole"), "{template}");
+    // `diff` reads the folder's one role back.
+    Test::in_dir(&dir)
+        .args(["diff", "adopted.yaml", "--against", "outputs"])
+        .stdout("`outputs/ecs-basic` is in sync with the spec `adopted.yaml`\n")
+        .run();
 }

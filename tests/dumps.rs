@@ -70,9 +70,7 @@ fn a_role_not_asked_for_does_not_stop_init_from_role() {
                 "--output",
                 "-",
             ])
-            .stderr_starts_with(
-                "the rendering against the task execution role `ecs-basic-execution`",
-            )
+            .stderr_starts_with("the task role was not adopted: ")
             .status(0)
             .run()
     };
@@ -143,7 +141,7 @@ fn a_json_template_is_not_read_as_yaml() {
             "--output",
             "-",
         ])
-        .stderr_starts_with("the rendering against the task role `ecs-basic-task`")
+        .stderr_starts_with("the task execution role was not adopted: ")
         .status(0)
         .run();
     assert!(

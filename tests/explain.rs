@@ -242,3 +242,50 @@ fn a_terminal_gets_text_as_wide_as_it_is() {
     }
     assert_eq!(on_terminal(80, Some("200")), piped("200"));
 }
+
+/// An ARN wider than its line breaks only after a `:`, `/` or `,`, never at
+/// a space of its own (`tests/golden/braces` grants the prefix `my
+/// reports/`): every line of a RESOURCES value but its last ends with one
+/// of them, and the lines joined give the ARNs back.
+#[test]
+fn an_arn_breaks_only_after_a_colon_or_a_slash() {
+    let rows = rows("tests/golden/braces/spec.yaml");
+    let spaced = "arn:<partition>:s3:::braces-space/my reports/*";
+    assert!(rows.iter().any(|r| r.resources.iter().any(|x| x == spaced)));
+    let mut blocks = 0;
+    for width in 30..=160 {
+        let text = explain::text(&rows, width);
+        if text.starts_with("ROLE ") {
+            continue;
+        }
+        blocks += 1;
+        let mut value: Option<Vec<&str>> = None;
+        let mut values: Vec<Vec<&str>> = Vec::new();
+        for line in text.lines() {
+            if let Some(first) = line.strip_prefix("  RESOURCES:  ") {
+                values.extend(value.take());
+                value = Some(vec![first]);
+            } else if let (Some(v), Some(more)) = (&mut value, line.strip_prefix("              "))
+            {
+                v.push(more);
+            } else {
+                values.extend(value.take());
+            }
+        }
+        values.extend(value);
+        let mut found = false;
+        for lines in values {
+            for l in &lines[..lines.len() - 1] {
+                assert!(
+                    l.ends_with([':', '/', ',']),
+                    "at {width}, a line of an ARN ends with {l:?}:\n{text}"
+                );
+            }
+            // Between two ARNs the break is after `,` and its space goes.
+            let joined = lines.concat().replace(',', ", ");
+            found |= joined.split(", ").any(|arn| arn == spaced);
+        }
+        assert!(found, "at {width}, `{spaced}` is not whole:\n{text}");
+    }
+    assert!(blocks > 100, "{blocks} widths laid out as blocks");
+}

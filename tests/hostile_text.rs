@@ -580,7 +580,8 @@ fn spec_test(text: &str) -> Test {
 /// `check`, `verify` and `explain` on a spec holding hostile text: each
 /// text output and error is terminal-safe, SARIF stays valid and JSON
 /// parses. A spec may refuse a string (a `<` opens a placeholder): then the
-/// command says so, safely, and exits 2 (`check` counts it as a finding).
+/// command says so, safely, and exits 2 (`check --format sarif` still
+/// writes its SARIF, the run marked unsuccessful with the error in it).
 #[test]
 fn check_verify_and_explain_escape_what_the_spec_holds() {
     let commands: [(&str, &[&str]); 6] = [
@@ -610,7 +611,16 @@ fn check_verify_and_explain_escape_what_the_spec_holds() {
             assert_terminal_safe(&what, &hostile.stderr);
             assert_one_line_each(&what, &hostile.stderr);
             if hostile.status == 2 {
-                assert!(hostile.stdout.is_empty(), "{what}: {}", hostile.stdout);
+                if label == "check sarif" {
+                    assert_valid_sarif(&what, &hostile.stdout);
+                    let sarif: Value = serde_json::from_str(&hostile.stdout).unwrap();
+                    assert_eq!(
+                        sarif["runs"][0]["invocations"][0]["executionSuccessful"], false,
+                        "{what}"
+                    );
+                } else {
+                    assert!(hostile.stdout.is_empty(), "{what}: {}", hostile.stdout);
+                }
                 assert!(
                     hostile.stderr.starts_with("error: "),
                     "{what}: {}",

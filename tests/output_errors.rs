@@ -232,7 +232,7 @@ fn a_closed_stderr_does_not_change_the_exit_code() {
     let (status, stderr) = run(&adopt, Stdio::null(), Stdio::piped());
     assert_eq!(status, Some(0));
     assert!(
-        stderr.starts_with("the rendering against the task execution role `ecs-basic-execution`"),
+        stderr.starts_with("the task role was not adopted: "),
         "{stderr}"
     );
     let (status, _) = run(&adopt, Stdio::null(), closed_pipe());

@@ -60,10 +60,15 @@ pub struct Model {
     /// misspelling).
     #[serde(skip)]
     pub unused_inputs: Vec<String>,
-    /// The task role, then the execution role. Templates see them through
-    /// `render::context`, each with what its output acknowledges.
+    /// The task role, then the execution role, of those the spec manages.
+    /// Templates see them through `render::context`, each with what its
+    /// output acknowledges.
     #[serde(skip)]
     pub roles: Vec<Role>,
+    /// The roles the spec leaves to be managed elsewhere (`managed: false`):
+    /// nothing declares them.
+    #[serde(skip)]
+    pub unmanaged: Vec<UnmanagedRole>,
     /// ARNs that name a partition literally while the deployment pins none.
     #[serde(skip)]
     pub hard_coded: Vec<HardCodedArn>,
@@ -210,6 +215,15 @@ pub struct Role {
     /// The inline permission policy; absent when the role has no grants.
     pub policy: Option<Policy>,
     pub managed_policies: Vec<ManagedPolicy>,
+}
+
+/// A role the spec names but does not manage (`managed: false`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct UnmanagedRole {
+    pub kind: RoleKind,
+    /// The spec's `name`, or the one the task definitions run with; `None`
+    /// when neither names it.
+    pub name: Option<String>,
 }
 
 /// A role tag.
@@ -366,19 +380,48 @@ fn build_with(source: &Source, despite_placeholders: bool) -> Result<Model, Erro
     }
     let derived = derived::Derived::new(&needs);
     b.literal_keys()?;
-    let task = b.task_role(&common, &derived)?;
-    let execution = b.execution_role(&common, &derived)?;
-    if task.name == execution.name {
+    let task_managed = b.is_managed(RoleKind::Task)?;
+    let execution_managed = b.is_managed(RoleKind::Execution)?;
+    if !task_managed && !execution_managed {
+        return Err(b.invalid("execution_role.managed", Problem::NoManagedRole));
+    }
+    let mut roles = Vec::new();
+    let mut unmanaged = Vec::new();
+    for (kind, managed) in [
+        (RoleKind::Task, task_managed),
+        (RoleKind::Execution, execution_managed),
+    ] {
+        match (managed, kind) {
+            (true, RoleKind::Task) => roles.push(b.task_role(&common, &derived)?),
+            (true, RoleKind::Execution) => roles.push(b.execution_role(&common, &derived)?),
+            (false, _) => unmanaged.push(b.unmanaged_role(kind)?),
+        }
+    }
+    let names: Vec<&str> = roles
+        .iter()
+        .map(|r| r.name.as_str())
+        .chain(unmanaged.iter().filter_map(|u| u.name.as_deref()))
+        .collect();
+    if names.len() == 2 && names[0] == names[1] {
         let field = if s.execution_role.name.is_some() {
             "execution_role.name"
         } else {
             "task_role.name"
         };
-        return Err(b.invalid(field, Problem::SameRoleName { name: task.name }));
+        return Err(b.invalid(
+            field,
+            Problem::SameRoleName {
+                name: names[0].to_owned(),
+            },
+        ));
     }
 
     let mut model = Model {
-        summary: format!("ECS task role and task execution role of {}", s.name),
+        summary: match (task_managed, execution_managed) {
+            (true, true) => format!("ECS task role and task execution role of {}", s.name),
+            (true, false) => format!("ECS task role of {}", s.name),
+            (false, _) => format!("ECS task execution role of {}", s.name),
+        },
         tags: common.tags.clone(),
         name: s.name.clone(),
         description: s.description.clone(),
@@ -386,7 +429,8 @@ fn build_with(source: &Source, despite_placeholders: bool) -> Result<Model, Erro
         uses: Uses::default(),
         inputs: Vec::new(),
         unused_inputs: Vec::new(),
-        roles: vec![task, execution],
+        roles,
+        unmanaged,
         hard_coded: b.hard_coded.take(),
         account: b.env.account.clone(),
         partition: b.env.partition,

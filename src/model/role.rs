@@ -10,7 +10,9 @@ use crate::spec::{Effect, TrustSpec};
 use super::managed::AwsManaged;
 use super::resources::{MANAGED_POLICY, POLICY};
 use super::statements::{condition, group_conditions};
-use super::{Builder, EC2, ECS_TASKS, ManagedPolicy, RoleKind, Statement, Tag, names};
+use super::{
+    Builder, EC2, ECS_TASKS, ManagedPolicy, RoleKind, Statement, Tag, UnmanagedRole, names,
+};
 
 impl Builder<'_> {
     pub(super) fn tags(&self) -> Result<Vec<Tag>, Error> {
@@ -69,6 +71,61 @@ impl Builder<'_> {
             out.insert(name.clone(), ManagedPolicy { name, arn });
         }
         Ok(out.into_values().collect())
+    }
+
+    /// Whether the spec manages the role of `kind`; one it does not
+    /// (`managed: false`) may give only its `name`.
+    pub(super) fn is_managed(&self, kind: RoleKind) -> Result<bool, Error> {
+        let s = &self.source.spec;
+        // Each field of the role's section as written, against its default.
+        let (managed, written, default) = match kind {
+            RoleKind::Task => (
+                s.task_role.managed,
+                serde_json::to_value(&s.task_role),
+                serde_json::to_value(crate::spec::TaskRoleSpec::default()),
+            ),
+            RoleKind::Execution => (
+                s.execution_role.managed,
+                serde_json::to_value(&s.execution_role),
+                serde_json::to_value(crate::spec::ExecutionRoleSpec::default()),
+            ),
+        };
+        if managed != Some(false) {
+            return Ok(true);
+        }
+        if let (Ok(serde_json::Value::Object(written)), Ok(default)) = (written, default) {
+            for (key, value) in &written {
+                if key != "managed" && key != "name" && Some(value) != default.get(key) {
+                    return Err(self.invalid_key(
+                        &format!("{}.{key}", kind.spec_field()),
+                        Problem::UnmanagedRoleField {
+                            role: kind.title(),
+                            field: key.clone(),
+                        },
+                    ));
+                }
+            }
+        }
+        Ok(false)
+    }
+
+    /// A role the spec does not manage: its name, when the spec or the task
+    /// definitions give one.
+    pub(super) fn unmanaged_role(&self, kind: RoleKind) -> Result<UnmanagedRole, Error> {
+        let field = format!("{}.name", kind.spec_field());
+        let explicit = match kind {
+            RoleKind::Task => self.source.spec.task_role.name.as_ref(),
+            RoleKind::Execution => self.source.spec.execution_role.name.as_ref(),
+        };
+        let name = match (explicit, self.bound(kind)) {
+            (Some(n), _) => Some(n.clone()),
+            (None, Some(r)) => Some(r.name.clone()),
+            (None, None) => None,
+        };
+        if let (Some(n), Some(_)) = (&name, explicit) {
+            self.at(&field, names::role_name(n))?;
+        }
+        Ok(UnmanagedRole { kind, name })
     }
 
     /// The role's name: the spec's, or the workload's name and `suffix`.

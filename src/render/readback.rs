@@ -43,9 +43,15 @@ pub fn parse(file: &Path, text: &str) -> Result<Vec<Role>, Error> {
     let error = |at: &str, what: &str| unreadable(file, &format!("`{at}` {what}"));
     let reader = Reader::new(&error);
     let mut roles = Vec::new();
+    // A spec that leaves one role to be managed elsewhere declares only
+    // the other.
     for kind in RoleKind::ALL {
         let logical_id = kind.logical_id();
-        let props = &doc["Resources"][logical_id]["Properties"];
+        let resource = &doc["Resources"][logical_id];
+        if resource.is_null() {
+            continue;
+        }
+        let props = &resource["Properties"];
         if props.is_null() {
             return Err(unreadable(
                 file,
@@ -54,6 +60,12 @@ pub fn parse(file: &Path, text: &str) -> Result<Vec<Role>, Error> {
         }
         let at = |field: &str| format!("Resources.{logical_id}.Properties.{field}");
         roles.push(reader.role(kind, props, &at)?);
+    }
+    if roles.is_empty() {
+        return Err(unreadable(
+            file,
+            "`Resources` holds neither `TaskRole` nor `TaskExecutionRole`",
+        ));
     }
     Ok(roles)
 }

@@ -270,6 +270,10 @@ pub fn from_cloudformation(text: &str) -> Roles {
     let mut roles = Roles::new();
     for (logical, key) in [("TaskRole", "task"), ("TaskExecutionRole", "execution")] {
         let r = &doc["Resources"][logical];
+        // A role the spec leaves to be managed elsewhere is not declared.
+        if r.is_null() {
+            continue;
+        }
         assert_eq!(r["Type"], Yaml::String("AWS::IAM::Role".into()));
         let p = &r["Properties"];
         let policies = p.get("Policies").and_then(Yaml::as_sequence);
@@ -413,11 +417,11 @@ pub fn from_cdk_role(text: &str) -> RoleView {
 
 pub fn from_cdk(files: &BTreeMap<String, String>) -> Roles {
     let mut roles = Roles::new();
-    roles.insert("task".into(), from_cdk_role(&files["cdk/task-role.json"]));
-    roles.insert(
-        "execution".into(),
-        from_cdk_role(&files["cdk/execution-role.json"]),
-    );
+    for key in ["task", "execution"] {
+        if let Some(text) = files.get(&format!("cdk/{key}-role.json")) {
+            roles.insert(key.into(), from_cdk_role(text));
+        }
+    }
     roles
 }
 
@@ -629,7 +633,9 @@ pub fn from_terraform(files: &BTreeMap<String, String>) -> Roles {
     let tags = hcl_tags(&body);
     let mut roles = Roles::new();
     for key in ["task", "execution"] {
-        let r = block(&body, "resource", &["aws_iam_role", key]).expect("aws_iam_role");
+        let Some(r) = block(&body, "resource", &["aws_iam_role", key]) else {
+            continue;
+        };
         let trust_ref = traversal_name(attr(r, "assume_role_policy").unwrap());
         assert_eq!(
             trust_ref,
