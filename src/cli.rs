@@ -725,27 +725,48 @@ fn check_command(
     } else {
         EXIT_OK
     };
+    // Findings and guardrail violations together, each file's in line
+    // order, the files in the order they were checked.
+    let mut all: Vec<(&crate::error::Location, String, serde_json::Value)> = findings
+        .iter()
+        .map(|f| {
+            (
+                &f.location,
+                f.to_string(),
+                serde_json::to_value(f).unwrap_or_default(),
+            )
+        })
+        .chain(violations.iter().map(|v| {
+            (
+                &v.location,
+                v.to_string(),
+                serde_json::to_value(v).unwrap_or_default(),
+            )
+        }))
+        .collect();
+    let mut files: Vec<&Path> = Vec::new();
+    for (at, ..) in &all {
+        if !files.contains(&at.file.as_path()) {
+            files.push(&at.file);
+        }
+    }
+    all.sort_by_key(|(at, ..)| {
+        (
+            files.iter().position(|f| *f == at.file.as_path()),
+            at.line,
+            at.column,
+        )
+    });
     match format {
         CheckFormat::Text => {
-            for f in &findings {
-                stdout.line(escape::terminal(&f.to_string()))?;
+            for (_, line, _) in &all {
+                stdout.line(escape::terminal(line))?;
             }
-            for v in &violations {
-                stdout.line(escape::terminal(&v.to_string()))?;
-            }
-            let n = findings.len() + violations.len();
+            let n = all.len();
             stdout.line(format_args!("{n} finding{}", if n == 1 { "" } else { "s" }))?;
         }
         CheckFormat::Json => {
-            let mut all: Vec<serde_json::Value> = findings
-                .iter()
-                .map(|f| serde_json::to_value(f).unwrap_or_default())
-                .collect();
-            all.extend(
-                violations
-                    .iter()
-                    .map(|v| serde_json::to_value(v).unwrap_or_default()),
-            );
+            let all: Vec<&serde_json::Value> = all.iter().map(|(.., json)| json).collect();
             stdout.line(serde_json::to_string_pretty(&all).unwrap_or_default())?;
         }
         CheckFormat::Sarif => {

@@ -78,18 +78,18 @@ fn guardrail_findings_in_json_and_sarif() {
     assert_eq!(
         rules,
         [
-            "cross-account",
-            "managed-execution-policy",
-            "guardrail/no-iam",
+            "guardrail/boundary",
+            "guardrail/boundary",
+            "guardrail/tags",
+            "guardrail/tags",
             "guardrail/no-delete-outside-scratch",
+            "cross-account",
             "guardrail/known-accounts",
-            "guardrail/boundary",
-            "guardrail/boundary",
-            "guardrail/tags",
-            "guardrail/tags",
+            "guardrail/no-iam",
+            "managed-execution-policy",
         ]
     );
-    assert_eq!(v[2]["location"]["line"], 11);
+    assert_eq!(v[7]["location"]["line"], 11);
     let out = specs()
         .args([
             "check",
