@@ -481,11 +481,18 @@ fn role_findings(
             let Some(f) = field else {
                 if needed {
                     out.push(RoleFinding {
-                        at: crate::error::Location {
-                            file: t.label.clone().into(),
-                            line: 1,
-                            column: 1,
-                        },
+                        at: t
+                            .role_fields
+                            .iter()
+                            .find(|(f, _)| *f == api)
+                            .map_or_else(
+                                || crate::error::Location {
+                                    file: t.label.clone().into(),
+                                    line: 1,
+                                    column: 1,
+                                },
+                                |(_, at)| at.clone(),
+                            ),
                         field: api.to_owned(),
                         message: format!(
                             "the task definition names no `{api}`, so ECS makes the {}'s calls without it (on EC2 with the container instance's role, which ecs-iam cannot see); set `{api}` to the rendered role `{rendered}`",

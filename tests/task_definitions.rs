@@ -595,6 +595,35 @@ fn firelens_names_regions_and_functions_are_refused_where_they_stand() {
     }
 }
 
+#[test]
+fn repository_credentials_are_refused_at_credentials_parameter() {
+    // The error names the field that holds the value, in every shape.
+    let cases = [
+        (
+            "t.json",
+            "{\"containerDefinitions\": [{\"name\": \"a\", \"image\": \"registry.example.com/a:1\",\n  \"repositoryCredentials\": {\"credentialsParameter\": \"arn:aws:s3:::creds/a.json\"}}]}",
+            "2:53",
+        ),
+        (
+            "t.yaml",
+            "Resources:\n  T:\n    Type: AWS::ECS::TaskDefinition\n    Properties:\n      ContainerDefinitions:\n        - Name: a\n          Image: registry.example.com/a:1\n          RepositoryCredentials:\n            CredentialsParameter: arn:aws:s3:::creds/a.json\n",
+            "9:35",
+        ),
+    ];
+    for (file, task, at) in cases {
+        Test::new()
+            .file(file, task)
+            .file(
+                "spec.yaml",
+                format!("version: 1\nname: e\ndeployment: {{partition: aws}}\ntask_definitions: [{file}]\n"),
+            )
+            .args(["render", "spec.yaml", "--out", "out"])
+            .status(2)
+            .stderr(format!("error: {file}:{at}: `containerDefinitions[a].repositoryCredentials.credentialsParameter`: `arn:aws:s3:::creds/a.json` is an ARN of service `s3`; ECS reads this field from Secrets Manager (`secretsmanager`) only\n"))
+            .run();
+    }
+}
+
 /// A template whose log group is named from a parameter and whose image tag
 /// is another, with visible role ARNs.
 const PARAMETER_TEMPLATE: &str = "Parameters:

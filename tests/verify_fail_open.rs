@@ -65,6 +65,28 @@ named.yaml: 5 of 5 calls ECS makes to start 1 container of orders.json are allow
 }
 
 #[test]
+fn a_role_the_task_definition_does_not_name_is_reported_where_it_would_be() {
+    // `null` is an absent field (console exports): the finding points at
+    // the `null`; a field not written at all, at the task definition's own
+    // mapping (inside describe-task-definition's wrapper), not at 1:1.
+    let describe = |execution: &str| {
+        format!(
+            "{{\"taskDefinition\": {{\n  \"family\": \"n\",\n  \"taskRoleArn\": \"arn:aws:iam::111122223333:role/n-task\",{execution}\n  \"containerDefinitions\": [{{\"name\": \"app\", \"image\": \"111122223333.dkr.ecr.eu-west-1.amazonaws.com/app:1\"}}]}}}}\n"
+        )
+    };
+    let spec = "version: 1\nname: n\ndeployment: {partition: aws, region: eu-west-1, account_id: \"111122223333\"}\ntask_definitions: [n.json]\n";
+    for (execution, at) in [("\n  \"executionRoleArn\": null,", "4:23"), ("", "1:20")] {
+        Test::new()
+            .file("n.json", describe(execution))
+            .file("n.yaml", spec)
+            .args(["verify", "n.yaml"])
+            .status(1)
+            .stdout_starts_with(format!("n.json:{at}: executionRoleArn: the task definition names no `executionRoleArn`, so ECS makes the task execution role's calls without it (on EC2 with the container instance's role, which ecs-iam cannot see); set `executionRoleArn` to the rendered role `n-execution`\n"))
+            .run();
+    }
+}
+
+#[test]
 fn a_firelens_destination_the_task_role_lacks_loses_the_logs() {
     Test::new()
         .file("orders.json", ORDERS)

@@ -48,6 +48,10 @@ pub struct TaskDefinition {
     /// `taskRoleArn` / `executionRoleArn` fields whose value is known only
     /// at deploy time (a CloudFormation `Ref` or `Fn::GetAtt`).
     pub deploy_time_roles: Vec<(&'static str, Location)>,
+    /// Where `taskRoleArn` and `executionRoleArn` are written, a `null`
+    /// included; for one the task definition does not write, where its own
+    /// mapping starts.
+    pub role_fields: Vec<(&'static str, Location)>,
     /// `requiresCompatibilities` (`FARGATE`, `EC2`, `EXTERNAL`), as
     /// written; empty when absent or not literal.
     pub requires_compatibilities: Vec<String>,
@@ -989,7 +993,19 @@ impl Reader {
     /// [`WarningKind::Case`] says): a grant is derived either way, so a task
     /// that gets the field is never short of it.
     fn get<'n>(&self, node: &'n Node, api: &str) -> Option<&'n Node> {
-        let n = if self.cfn {
+        let n = self.written(node, api)?;
+        if n.is_null() {
+            if let Some(e) = self.stand_in_error(n, api) {
+                self.template_values.borrow_mut().push(e);
+            }
+            return None;
+        }
+        Some(n)
+    }
+
+    /// The field as written, a `null` included.
+    fn written<'n>(&self, node: &'n Node, api: &str) -> Option<&'n Node> {
+        if self.cfn {
             node.get(&cfn_name(api))
         } else {
             node.get(api).or_else(|| {
@@ -998,14 +1014,7 @@ impl Reader {
                     .find(|(k, ..)| k.eq_ignore_ascii_case(api))
                     .map(|(_, _, n)| n)
             })
-        }?;
-        if n.is_null() {
-            if let Some(e) = self.stand_in_error(n, api) {
-                self.template_values.borrow_mut().push(e);
-            }
-            return None;
         }
-        Some(n)
     }
 
     /// The error for a template placeholder standing, as a whole, for the
@@ -1793,6 +1802,7 @@ impl Reader {
             volumes: Vec::new(),
             warnings: Vec::new(),
             deploy_time_roles: Vec::new(),
+            role_fields: Vec::new(),
             names_roles: is_task,
             requires_compatibilities: Vec::new(),
             used_parameters: std::collections::BTreeSet::new(),
@@ -1818,6 +1828,8 @@ impl Reader {
                 ("taskRoleArn", &mut out.task_role_arn),
                 ("executionRoleArn", &mut out.execution_role_arn),
             ] {
+                let at = self.written(task, api).map_or(task.pos, |n| n.pos);
+                out.role_fields.push((api, self.at(at)));
                 *slot = self.optional(task, api);
                 if slot.is_none()
                     && let Some(n) = self.get(task, api)
@@ -1936,10 +1948,7 @@ impl Reader {
                 let rp = format!("{path}.repositoryCredentials");
                 let r = self.mapping(r, &rp)?;
                 self.check_fields(r, &rp, fields::REPOSITORY_CREDENTIALS, &[]);
-                self.field(r, "credentialsParameter", &rp)?.map(|mut f| {
-                    f.path = rp;
-                    f
-                })
+                self.field(r, "credentialsParameter", &rp)?
             }
         };
         let mut environment_files = Vec::new();
