@@ -131,7 +131,8 @@ const TASK: &str = r#"{
       ],
       "logConfiguration": {"logDriver": "awslogs", "options": {"awslogs-group": "/ecs/orders", "awslogs-region": "eu-west-1"}}
     }
-  ]
+  ],
+  "networkMode": "awsvpc"
 }
 "#;
 
@@ -266,7 +267,8 @@ fn an_unneeded_derived_grant_points_at_its_task_definition_field() {
   "executionRoleArn": "arn:aws:iam::111122223333:role/ops/orders-exec",
   "containerDefinitions": [
     {"name": "app", "image": "111122223333.dkr.ecr.eu-west-1.amazonaws.com/orders/api:1.4"}
-  ]
+  ],
+  "networkMode": "awsvpc"
 }
 "#;
     Test::new()
@@ -517,6 +519,78 @@ task_definitions: [orders.json]
 }
 
 #[test]
+fn the_guardduty_note_is_only_for_task_definitions_fargate_can_run() {
+    // Fargate runs only `awsvpc` tasks (ECS's default network mode is
+    // `bridge`), of task definitions whose launch types allow it: the note
+    // about GuardDuty's Fargate agent is printed only when one may run there.
+    let image = r#""executionRoleArn": "arn:aws:iam::111122223333:role/app-execution", "containerDefinitions": [{"name": "app", "image": "111122223333.dkr.ecr.eu-west-1.amazonaws.com/app:1"}]"#;
+    let cases = [
+        (
+            "describe output: compatibilities EC2 only, bridge",
+            format!(
+                r#"{{"taskDefinition": {{"family": "app", "networkMode": "bridge", "compatibilities": ["EC2"], {image}}}}}"#
+            ),
+            false,
+        ),
+        (
+            "requiresCompatibilities EC2 only",
+            format!(r#"{{"family": "app", "requiresCompatibilities": ["EC2"], {image}}}"#),
+            false,
+        ),
+        (
+            "no networkMode: bridge",
+            format!(r#"{{"family": "app", {image}}}"#),
+            false,
+        ),
+        (
+            "host network mode",
+            format!(r#"{{"family": "app", "networkMode": "host", {image}}}"#),
+            false,
+        ),
+        (
+            "awsvpc, no launch type",
+            format!(r#"{{"family": "app", "networkMode": "awsvpc", {image}}}"#),
+            true,
+        ),
+        (
+            "awsvpc, EC2 and FARGATE",
+            format!(
+                r#"{{"family": "app", "networkMode": "awsvpc", "requiresCompatibilities": ["EC2", "FARGATE"], {image}}}"#
+            ),
+            true,
+        ),
+        (
+            "a bare list: the network mode is set beside it",
+            r#"[{"name": "app", "image": "111122223333.dkr.ecr.eu-west-1.amazonaws.com/app:1"}]"#.to_owned(),
+            true,
+        ),
+    ];
+    let spec = "version: 1\nname: app\ndeployment: {partition: aws, region: eu-west-1, account_id: \"111122223333\"}\ntask_definitions: [app.json]\n";
+    for (case, task, noted) in cases {
+        let out = Test::new()
+            .file("app.json", task)
+            .file("app.yaml", spec)
+            .args(["verify", "app.yaml"])
+            .stdout_ends_with("app.yaml: 4 of 4 calls ECS makes to start 1 container of app.json are allowed\n")
+            .run();
+        assert_eq!(
+            out.stdout.contains(&guardduty_note("app.yaml")),
+            noted,
+            "{case}: {}",
+            out.stdout
+        );
+    }
+    // A CloudFormation network mode left to a parameter may be `awsvpc`.
+    let template = "Parameters:\n  Mode: {Type: String}\nResources:\n  T:\n    Type: AWS::ECS::TaskDefinition\n    Properties:\n      NetworkMode: !Ref Mode\n      ExecutionRoleArn: arn:aws:iam::111122223333:role/app-execution\n      ContainerDefinitions:\n        - Name: app\n          Image: 111122223333.dkr.ecr.eu-west-1.amazonaws.com/app:1\n";
+    Test::new()
+        .file("template.yaml", template)
+        .file("app.yaml", spec.replace("app.json", "template.yaml"))
+        .args(["verify", "app.yaml"])
+        .stdout_starts_with(guardduty_note("app.yaml"))
+        .run();
+}
+
+#[test]
 fn the_guardduty_agent_needs_a_region_its_user_guide_lists() {
     for (deployment, message) in [
         (
@@ -652,6 +726,7 @@ Resources:
               awslogs-group: !Ref Logs
               awslogs-region: !Ref AWS::Region
               awslogs-stream-prefix: app
+      NetworkMode: awsvpc
 ";
 
 const GUARDDUTY_NOTE: &str = "spec.yaml: note: `execution_role.guardduty_agent` is not set: where GuardDuty manages its Runtime Monitoring agent automatically, ECS adds the agent to new Fargate tasks and pulls it with the task execution role from AWS's `aws-guardduty-agent-fargate` repository, which this role does not allow, so those tasks fail with CannotPullContainerError; set it to `true` for such accounts\n";

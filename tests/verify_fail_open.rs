@@ -17,7 +17,8 @@ const ORDERS: &str = r#"{
       "image": "111122223333.dkr.ecr.eu-west-1.amazonaws.com/orders:1",
       "logConfiguration": {"logDriver": "awsfirelens", "options": {"Name": "kinesis_firehose", "region": "eu-west-1", "delivery_stream": "orders-logs"}, "secretOptions": null}
     }
-  ]
+  ],
+  "networkMode": "awsvpc"
 }
 "#;
 
@@ -106,7 +107,7 @@ hand.yaml: 4 of 5 calls ECS makes to start 1 container of orders.json are allowe
 }
 
 const SHARED: &str = r#"{"family": "web", "taskRoleArn": "arn:aws:iam::111122223333:role/ecsTaskExecutionRole", "executionRoleArn": "arn:aws:iam::111122223333:role/ecsTaskExecutionRole",
- "containerDefinitions": [{"name": "web", "image": "nginx:1.27"}]}
+ "containerDefinitions": [{"name": "web", "image": "nginx:1.27"}], "networkMode": "awsvpc"}
 "#;
 
 #[test]
@@ -140,7 +141,7 @@ web.yaml: 0 of 0 calls ECS makes to start 1 container of shared.json are allowed
 const TEMPLATE: &str = r#"{"family": "web", "executionRoleArn": "arn:aws:iam::111122223333:role/web-exec",
  "containerDefinitions": [{"name": "web", "image": "${BACKEND_ECR}:latest",
    "secrets": [{"name": "K", "valueFrom": "{{ must_env `SECRET_ARN` }}"}]},
-   {"name": "ci", "image": "REPLACED_BY_CI"}]}
+   {"name": "ci", "image": "REPLACED_BY_CI"}], "networkMode": "awsvpc"}
 "#;
 
 #[test]

@@ -55,6 +55,13 @@ pub struct TaskDefinition {
     /// `requiresCompatibilities` (`FARGATE`, `EC2`, `EXTERNAL`), as
     /// written; empty when absent or not literal.
     pub requires_compatibilities: Vec<String>,
+    /// `compatibilities`, the launch types ECS found the task definition
+    /// fit for when it was registered (describe-task-definition output).
+    pub compatibilities: Vec<String>,
+    /// `networkMode` as written, `bridge` (ECS's default) when absent;
+    /// `None` when known only at deploy time, or for a bare
+    /// `containerDefinitions` list.
+    pub network_mode: Option<String>,
     /// Whether the shape has role fields: a bare `containerDefinitions`
     /// list (Terraform's `container_definitions`) has none, its roles are
     /// set beside it.
@@ -215,15 +222,21 @@ impl fmt::Display for Warning {
 }
 
 impl TaskDefinition {
-    /// Whether ECS may run it on Fargate: `requiresCompatibilities` names
-    /// `FARGATE`, or names nothing (ECS then checks at launch).
+    /// Whether ECS may run it on Fargate: `requiresCompatibilities` and
+    /// `compatibilities` name `FARGATE` or nothing (ECS then checks at
+    /// launch), and the network mode is `awsvpc`, which Fargate requires
+    /// (ECS's default is `bridge`), or not known.
     #[must_use]
     pub fn may_run_on_fargate(&self) -> bool {
-        self.requires_compatibilities.is_empty()
-            || self
-                .requires_compatibilities
-                .iter()
-                .any(|c| c.eq_ignore_ascii_case("FARGATE"))
+        let fargate = |launch_types: &[String]| {
+            launch_types.is_empty()
+                || launch_types
+                    .iter()
+                    .any(|c| c.eq_ignore_ascii_case("FARGATE"))
+        };
+        fargate(&self.requires_compatibilities)
+            && fargate(&self.compatibilities)
+            && self.network_mode.as_deref().is_none_or(|m| m == "awsvpc")
     }
 
     /// The deployment its own ARNs name: the partition and account of its
@@ -1805,6 +1818,8 @@ impl Reader {
             role_fields: Vec::new(),
             names_roles: is_task,
             requires_compatibilities: Vec::new(),
+            compatibilities: Vec::new(),
+            network_mode: None,
             used_parameters: std::collections::BTreeSet::new(),
             input_parameters: std::collections::BTreeMap::new(),
             init_parameters: std::collections::BTreeMap::new(),
@@ -1816,12 +1831,21 @@ impl Reader {
                 fields::TASK,
                 &[(fields::CONTAINER, "each entry of `containerDefinitions`")],
             );
-            if let Ok(items) = self.items(task, "requiresCompatibilities", "") {
-                out.requires_compatibilities = items
-                    .iter()
-                    .filter_map(|i| i.node.as_str().map(str::to_owned))
-                    .collect();
+            for (api, slot) in [
+                ("requiresCompatibilities", &mut out.requires_compatibilities),
+                ("compatibilities", &mut out.compatibilities),
+            ] {
+                if let Ok(items) = self.items(task, api, "") {
+                    *slot = items
+                        .iter()
+                        .filter_map(|i| i.node.as_str().map(str::to_owned))
+                        .collect();
+                }
             }
+            out.network_mode = match self.get(task, "networkMode") {
+                None => Some("bridge".to_owned()),
+                Some(_) => self.optional(task, "networkMode").map(|f| f.value),
+            };
             out.arn = self.optional(task, "taskDefinitionArn");
             out.family = self.optional(task, "family");
             for (api, slot) in [
