@@ -291,6 +291,30 @@ fn the_workloads_own_repository_is_not_another_accounts() {
         .stdout("app.yaml -> out/app/ (9 files)\n")
         .run();
     assert!(!dir.join("out/app/cross-account").exists());
+    // A bare container list (Terraform's `container_definitions`) names no
+    // account: the image's account is unknown, not another one.
+    let t = Test::new().file(
+        "bare.json",
+        r#"[{"name": "api", "image": "111122223333.dkr.ecr.eu-west-1.amazonaws.com/api:1",
+  "logConfiguration": {"logDriver": "awslogs", "options": {"awslogs-group": "/ecs/api", "awslogs-region": "eu-west-1", "awslogs-stream-prefix": "api"}}}]"#,
+    );
+    let dir = t.dir().to_owned();
+    t.args(["init", "--from-task-definition", "bare.json", "--output", "bare.yaml"])
+        .stdout_starts_with("wrote bare.yaml")
+        .run();
+    let spec = std::fs::read_to_string(dir.join("bare.yaml")).unwrap();
+    assert!(!spec.contains("  account_id:"), "{spec}");
+    Test::in_dir(&dir)
+        .args(["check", "bare.yaml"])
+        .stdout("0 findings\n")
+        .run();
+    let out = Test::in_dir(&dir).args(["explain", "bare.yaml"]).run();
+    assert!(!out.stdout.contains("cross-account"), "{}", out.stdout);
+    Test::in_dir(&dir)
+        .args(["render", "bare.yaml", "--out", "out"])
+        .stdout_starts_with("bare.yaml -> out/bare/ (")
+        .run();
+    assert!(!dir.join("out/bare/cross-account").exists());
 }
 
 #[test]
