@@ -618,6 +618,73 @@ fn the_guardduty_agent_needs_a_region_its_user_guide_lists() {
 }
 
 #[test]
+fn firelens_outputs_outside_aws_need_no_grant() {
+    // The log router's output writes with the task role only when it
+    // reaches an AWS API: Fluent Bit's (`Name`) and Fluentd's (`@type`)
+    // other outputs need nothing, and verify proves the task; an output
+    // that signs with the task role, or one ecs-iam does not know, is a
+    // warning and "not proven", each at its value.
+    let task = |options: &str| {
+        format!(
+            "{{\"family\": \"app\", \"taskRoleArn\": \"arn:aws:iam::111122223333:role/app-task\", \"executionRoleArn\": \"arn:aws:iam::111122223333:role/app-execution\", \"containerDefinitions\": [\n  {{\"name\": \"router\", \"image\": \"public.ecr.aws/aws-observability/aws-for-fluent-bit:stable\", \"firelensConfiguration\": {{\"type\": \"fluentbit\"}}}},\n  {{\"name\": \"app\", \"image\": \"nginx\", \"logConfiguration\": {{\"logDriver\": \"awsfirelens\", \"options\": {{{options}}}}}}}]}}\n"
+        )
+    };
+    let spec = "version: 1\nname: app\ndeployment: {partition: aws, region: eu-west-1, account_id: \"111122223333\"}\ntask_definitions: [app.json]\n";
+    let proven = "app.yaml: 0 of 0 calls ECS makes to start 2 containers of app.json are allowed\n";
+    for options in [
+        r#""Name": "datadog", "Host": "http-intake.logs.datadoghq.eu", "TLS": "on", "apikey": "k""#,
+        r#""Name": "http", "Host": "logs.example.com", "URI": "/ingest", "Format": "json""#,
+        r#""Name": "newrelic", "endpoint": "https://log-api.eu.newrelic.com/log/v1""#,
+        r#""Name": "splunk", "Host": "splunk.example.com", "Port": "8088""#,
+        r#""Name": "loki", "host": "loki.example.com", "labels": "job=app""#,
+        r#""Name": "grafana-loki", "Url": "https://logs.example.com/loki/api/v1/push""#,
+        r#""Name": "es", "Host": "search.example.com", "AWS_Auth": "Off""#,
+        r#""Name": "gcs", "bucket": "app-logs""#,
+        r#""@type": "datadog", "api_key": "k", "dd_source": "app""#,
+        r#""@type": "forward", "host": "aggregator.internal", "port": "24224""#,
+        r#""@type": "splunk_hec", "hec_host": "splunk.example.com""#,
+    ] {
+        Test::new()
+            .file("app.json", task(options))
+            .file("app.yaml", spec)
+            .args(["verify", "app.yaml"])
+            .stdout(proven)
+            .run();
+    }
+    let not_proven = "app.yaml: 0 of 0 calls ECS makes to start 2 containers of app.json are allowed by what ecs-iam can see; not proven\n";
+    for (options, warning) in [
+        (
+            r#""@type": "cloudwatch_logs", "log_group_name": "app", "log_stream_name": "app", "region": "eu-west-1""#,
+            "app.json:3:107: warning: the Fluentd output `cloudwatch_logs` (`@type`) of `containerDefinitions[app].logConfiguration` writes to AWS with the task role, with permissions ecs-iam derives for Fluent Bit's outputs only: grant them in `task_role.firelens` or `task_role.statements`; not proven",
+        ),
+        (
+            r#""@type": "relabel", "@label": "@ROUTED""#,
+            "app.json:3:107: warning: ecs-iam does not know the Fluentd output `relabel` (`@type`) of `containerDefinitions[app].logConfiguration`, nor whether it calls AWS with the task role: if it does, grant that in `task_role.statements`; not proven",
+        ),
+        (
+            r#""Name": "kafka", "brokers": "b-1.msk.example.com:9098", "aws_msk_iam": "true""#,
+            "app.json:3:106: warning: the FireLens output `kafka` of `containerDefinitions[app].logConfiguration` authenticates to AWS, with permissions ecs-iam does not derive: grant them in `task_role.statements`; not proven",
+        ),
+        (
+            r#""Name": "http", "Host": "aps-workspaces.eu-west-1.amazonaws.com", "aws_auth": "On""#,
+            "app.json:3:106: warning: the FireLens output `http` of `containerDefinitions[app].logConfiguration` authenticates to AWS, with permissions ecs-iam does not derive: grant them in `task_role.statements`; not proven",
+        ),
+        (
+            r#""Name": "mystery", "Host": "x""#,
+            "app.json:3:106: warning: ecs-iam does not know the FireLens output `mystery` of `containerDefinitions[app].logConfiguration`, nor whether it calls AWS with the task role: if it does, grant that in `task_role.statements`; not proven",
+        ),
+    ] {
+        Test::new()
+            .file("app.json", task(options))
+            .file("app.yaml", spec)
+            .args(["verify", "app.yaml"])
+            .status(1)
+            .stdout(format!("{warning}\n{not_proven}"))
+            .run();
+    }
+}
+
+#[test]
 fn firelens_names_regions_and_functions_are_refused_where_they_stand() {
     // (task definition, the one line `render` prints), each exit 2 with
     // nothing written.

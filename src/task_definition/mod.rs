@@ -123,8 +123,13 @@ pub enum WarningKind {
     Case { api: String },
     /// An `awsfirelens` output that writes to AWS with permissions ecs-iam
     /// does not derive (an OpenSearch or HTTP output with AWS
-    /// authentication), or one it does not know.
-    FirelensOutput { plugin: String, known: bool },
+    /// authentication, a Fluentd output to AWS), or one it does not know;
+    /// `fluentd` when the options name it with Fluentd's `@type`.
+    FirelensOutput {
+        plugin: String,
+        known: bool,
+        fluentd: bool,
+    },
     /// An `awsfirelens` configuration without `Name`: its outputs are in
     /// the log router's configuration file.
     FirelensOutputsInConfig,
@@ -183,20 +188,35 @@ impl fmt::Display for Warning {
             WarningKind::FirelensOutput {
                 plugin,
                 known: true,
+                fluentd: false,
             } => write!(
                 f,
                 "the FireLens output `{plugin}` of {place} authenticates to AWS, with permissions ecs-iam does not derive: grant them in `task_role.statements`"
             ),
             WarningKind::FirelensOutput {
                 plugin,
-                known: false,
+                known: true,
+                fluentd: true,
             } => write!(
                 f,
-                "ecs-iam does not know the FireLens output `{plugin}` of {place}, nor whether it calls AWS with the task role: if it does, grant that in `task_role.statements`"
+                "the Fluentd output `{plugin}` (`@type`) of {place} writes to AWS with the task role, with permissions ecs-iam derives for Fluent Bit's outputs only: grant them in `task_role.firelens` or `task_role.statements`"
+            ),
+            WarningKind::FirelensOutput {
+                plugin,
+                known: false,
+                fluentd,
+            } => write!(
+                f,
+                "ecs-iam does not know the {} of {place}, nor whether it calls AWS with the task role: if it does, grant that in `task_role.statements`",
+                if *fluentd {
+                    format!("Fluentd output `{plugin}` (`@type`)")
+                } else {
+                    format!("FireLens output `{plugin}`")
+                }
             ),
             WarningKind::FirelensOutputsInConfig => write!(
                 f,
-                "{place} routes to FireLens without `Name`: its outputs are in the log router's configuration file, which ecs-iam does not read; grant their destinations in `task_role.firelens`"
+                "{place} routes to FireLens without `Name` (Fluent Bit) or `@type` (Fluentd): its outputs are in the log router's configuration file, which ecs-iam does not read; grant those that write to AWS in `task_role.firelens` or `task_role.statements`"
             ),
             WarningKind::FirelensRunTimeName { option } => write!(
                 f,
@@ -605,7 +625,10 @@ pub const FIRELENS_AWS_OUTPUTS: &[&str] = &[
 ];
 
 /// Fluent Bit outputs that write nowhere in AWS with the task role (unless
-/// `aws_auth` is on, for those that have it).
+/// an option in [`FIRELENS_AWS_AUTH_OPTIONS`] is on, for those that have
+/// one): Fluent Bit's own (the `plugins/out_*` of fluent/fluent-bit; its
+/// `bigquery` may sign an STS `GetCallerIdentity` call, which needs no
+/// permission), New Relic's `newrelic` and Grafana's `grafana-loki`.
 const FIRELENS_OTHER_OUTPUTS: &[&str] = &[
     "datadog",
     "splunk",
@@ -613,6 +636,7 @@ const FIRELENS_OTHER_OUTPUTS: &[&str] = &[
     "newrelic",
     "nrlogs",
     "loki",
+    "grafana-loki",
     "stdout",
     "null",
     "counter",
@@ -638,6 +662,58 @@ const FIRELENS_OTHER_OUTPUTS: &[&str] = &[
     "stackdriver",
     "bigquery",
     "slack",
+    "azure_kusto",
+    "calyptia",
+    "chronicle",
+    "exit",
+    "flowcounter",
+    "gcs",
+    "lib",
+    "nats",
+    "oracle_log_analytics",
+    "pgsql",
+    "plot",
+    "retry",
+    "skywalking",
+    "td",
+    "vivo_exporter",
+];
+
+/// Fluent Bit options that make an output sign its requests with the task
+/// role's credentials: `aws_auth` (`es`, `opensearch`, `http`,
+/// `opentelemetry`, `prometheus_remote_write`) and `aws_msk_iam` (`kafka`,
+/// Amazon MSK's IAM authentication).
+const FIRELENS_AWS_AUTH_OPTIONS: &[&str] = &["aws_auth", "aws_msk_iam"];
+
+/// Fluentd outputs (`@type`, the key a Fluentd log router's FireLens
+/// options name the output with) that write to AWS with the task role:
+/// fluent-plugin-cloudwatch-logs, fluent-plugin-kinesis, fluent-plugin-s3,
+/// fluent-plugin-aws-elasticsearch-service. ecs-iam derives no grant for
+/// them.
+const FLUENTD_AWS_OUTPUTS: &[&str] = &[
+    "cloudwatch_logs",
+    "kinesis_firehose",
+    "kinesis_streams",
+    "kinesis_streams_aggregated",
+    "s3",
+    "aws-elasticsearch-service",
+];
+
+/// Fluentd outputs that write nowhere in AWS: Fluentd's own `forward`,
+/// `http` (its AWS signing needs an `<auth>` section, which FireLens
+/// options cannot write), `stdout`, `null`, `file`, and the Datadog, New
+/// Relic, Splunk HEC, Grafana Loki and Elasticsearch plugins.
+const FLUENTD_OTHER_OUTPUTS: &[&str] = &[
+    "forward",
+    "http",
+    "stdout",
+    "null",
+    "file",
+    "datadog",
+    "newrelic",
+    "splunk_hec",
+    "loki",
+    "elasticsearch",
 ];
 
 /// A container's mount of a task volume.
@@ -2029,12 +2105,32 @@ impl Reader {
             });
         };
         let Some(name) = log.option_ignoring_case("Name") else {
-            warn(self.at(pos), WarningKind::FirelensOutputsInConfig);
+            // A Fluentd log router takes the output's name from `@type`
+            // (the ECS agent's FireLens configuration generator).
+            match log.option("@type") {
+                Some(t) => {
+                    let plugin = t.value.to_ascii_lowercase();
+                    let known = FLUENTD_AWS_OUTPUTS.contains(&plugin.as_str());
+                    if known || !FLUENTD_OTHER_OUTPUTS.contains(&plugin.as_str()) {
+                        warn(
+                            t.at.clone(),
+                            WarningKind::FirelensOutput {
+                                plugin: t.value.clone(),
+                                known,
+                                fluentd: true,
+                            },
+                        );
+                    }
+                }
+                None => warn(self.at(pos), WarningKind::FirelensOutputsInConfig),
+            }
             return;
         };
         let plugin = name.value.to_ascii_lowercase();
         let aws_auth = log.options.iter().any(|(k, v)| {
-            k.eq_ignore_ascii_case("aws_auth")
+            FIRELENS_AWS_AUTH_OPTIONS
+                .iter()
+                .any(|o| k.eq_ignore_ascii_case(o))
                 && matches!(v.value.to_ascii_lowercase().as_str(), "on" | "true" | "yes")
         });
         let derived = FIRELENS_AWS_OUTPUTS.contains(&plugin.as_str());
@@ -2044,6 +2140,7 @@ impl Reader {
                 WarningKind::FirelensOutput {
                     plugin: name.value.clone(),
                     known: true,
+                    fluentd: false,
                 },
             );
         } else if !derived && !FIRELENS_OTHER_OUTPUTS.contains(&plugin.as_str()) {
@@ -2052,6 +2149,7 @@ impl Reader {
                 WarningKind::FirelensOutput {
                     plugin: name.value.clone(),
                     known: false,
+                    fluentd: false,
                 },
             );
         }
