@@ -164,11 +164,16 @@ fn init_from_a_task_definition_writes_a_spec_that_renders_and_verifies() {
 # that ECS can start each container.
 version: 1
 name: "orders"  # the task definition's family
-# Where the task definition's own ARNs say it runs:
+# Where the task definition says it runs:
 deployment:
   partition: "aws"  # from taskRoleArn
-  region: "eu-west-1"  # from containerDefinitions[app].logConfiguration.options.awslogs-region
+  region: "eu-west-1"  # assumed from containerDefinitions[app].logConfiguration.options.awslogs-region and 1 more
   account_id: "111122223333"  # from taskRoleArn
+  # Only `taskDefinitionArn` says where a task runs; the region above is what
+  # its log, image and FireLens regions suggest. The task role's trust admits
+  # ECS tasks of that region only, so `ecs-iam verify` does not prove what rests
+  # on it until you confirm it: once the task runs there, remove `assumed`.
+  assumed: ["region"]
 task_definitions:
   - "taskdefs/orders.json"
 # What it needs (`ecs-iam explain` shows the grants):
@@ -205,6 +210,23 @@ execution_role:
         .dir;
     let spec = std::fs::read_to_string(dir.join("specs/orders.yaml")).unwrap();
     assert!(spec.contains("  - \"../taskdefs/orders.json\"\n"), "{spec}");
+    // The region is only suggested (by the log option and the image), and
+    // the task role's trust and the parameter named without ARN rest on it:
+    // not proven until the spec's author confirms it.
+    Test::in_dir(&dir)
+        .args(["verify", "specs/orders.yaml"])
+        .status(1)
+        .stdout("specs/orders.yaml:11:11: deployment.region: `eu-west-1` is assumed (`deployment.assumed`), not seen: only a `taskDefinitionArn` says where a task runs, and the task role's trust (`aws:SourceArn` `arn:aws:ecs:eu-west-1:111122223333:*`) and the ARN of `containerDefinitions[app].secrets[API_HOST]` rest on it; not proven: once the task runs in `eu-west-1`, remove `region` from `deployment.assumed`
+".to_owned() + &guardduty_note("specs/orders.yaml") +
+            "specs/orders.yaml: 8 of 8 calls ECS makes to start 1 container of ../taskdefs/orders.json are allowed by what ecs-iam can see; not proven
+",
+        )
+        .run();
+    std::fs::write(
+        dir.join("specs/orders.yaml"),
+        spec.replace("  assumed: [\"region\"]\n", ""),
+    )
+    .unwrap();
     Test::in_dir(&dir)
         .args(["verify", "specs/orders.yaml"])
         .stdout(guardduty_note("specs/orders.yaml") +
@@ -247,6 +269,13 @@ fn a_spec_written_for_awslogs_create_group_verifies_strictly() {
         ])
         .run()
         .dir;
+    // Its region confirmed.
+    let spec = std::fs::read_to_string(dir.join("orders.yaml")).unwrap();
+    std::fs::write(
+        dir.join("orders.yaml"),
+        spec.replace("  assumed: [\"region\"]\n", ""),
+    )
+    .unwrap();
     Test::in_dir(&dir)
         .args(["verify", "orders.yaml", "--strict"])
         .stdout(guardduty_note("orders.yaml") +
@@ -561,7 +590,8 @@ fn the_guardduty_note_is_only_for_task_definitions_fargate_can_run() {
         ),
         (
             "a bare list: the network mode is set beside it",
-            r#"[{"name": "app", "image": "111122223333.dkr.ecr.eu-west-1.amazonaws.com/app:1"}]"#.to_owned(),
+            r#"[{"name": "app", "image": "111122223333.dkr.ecr.eu-west-1.amazonaws.com/app:1"}]"#
+                .to_owned(),
             true,
         ),
     ];
@@ -571,7 +601,9 @@ fn the_guardduty_note_is_only_for_task_definitions_fargate_can_run() {
             .file("app.json", task)
             .file("app.yaml", spec)
             .args(["verify", "app.yaml"])
-            .stdout_ends_with("app.yaml: 4 of 4 calls ECS makes to start 1 container of app.json are allowed\n")
+            .stdout_ends_with(
+                "app.yaml: 4 of 4 calls ECS makes to start 1 container of app.json are allowed\n",
+            )
             .run();
         assert_eq!(
             out.stdout.contains(&guardduty_note("app.yaml")),
