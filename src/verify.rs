@@ -469,19 +469,11 @@ fn assumptions(
             continue;
         }
         let mut rests = Vec::new();
-        // A role no task definition runs with is assumed by no task.
-        let runs_with = |kind: RoleKind| {
-            tasks.iter().any(|t| {
-                let (field, api) = match kind {
-                    RoleKind::Task => (&t.task_role_arn, "taskRoleArn"),
-                    RoleKind::Execution => (&t.execution_role_arn, "executionRoleArn"),
-                };
-                !t.names_roles
-                    || field.is_some()
-                    || t.deploy_time_roles.iter().any(|(f, _)| *f == api)
-            })
-        };
-        for role in model.roles.iter().filter(|r| runs_with(r.kind)) {
+        for role in model
+            .roles
+            .iter()
+            .filter(|r| tasks.iter().any(|t| runs_with(t, r.kind)))
+        {
             let conditions: Vec<String> = role
                 .trust
                 .iter()
@@ -563,6 +555,18 @@ fn assumptions(
     out
 }
 
+/// Whether the task definition may run with the role of that kind: it
+/// names one (literally or at deploy time), or names none at all (a bare
+/// `containerDefinitions` list, whose roles are set beside it). A role no
+/// task runs with is assumed by none.
+fn runs_with(t: &TaskDefinition, kind: RoleKind) -> bool {
+    let (field, api) = match kind {
+        RoleKind::Task => (&t.task_role_arn, "taskRoleArn"),
+        RoleKind::Execution => (&t.execution_role_arn, "executionRoleArn"),
+    };
+    !t.names_roles || field.is_some() || t.deploy_time_roles.iter().any(|(f, _)| *f == api)
+}
+
 /// Task definitions registered in another region than the pinned one:
 /// their tasks run there, and a role whose trust names the pinned region
 /// (`aws:SourceArn` `arn:<partition>:ecs:<region>:<account>:*`) cannot be
@@ -588,7 +592,7 @@ fn trust_findings(
         else {
             continue;
         };
-        for role in &model.roles {
+        for role in model.roles.iter().filter(|r| runs_with(t, r.kind)) {
             let source_arns: Vec<String> = role
                 .trust
                 .iter()
