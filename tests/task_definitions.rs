@@ -895,7 +895,7 @@ fn template_parameters_are_given_by_the_spec_or_the_command_line() {
         )
         .args(["render", "spec.yaml", "--out", "out"])
         .status(0)
-        .stderr("spec.yaml:7:8: warning: `parameters.Tga` is used by no `Ref`, `Fn::GetAtt` or `Fn::Sub` of the task definitions; check its name, or remove it\n")
+        .stderr("spec.yaml:7:8: warning: `parameters.Tga` is used by no `Ref`, `Fn::GetAtt`, `Fn::Sub` or template placeholder of the task definitions; check its name, or remove it\n")
         .run();
     // init writes the values it was given into the spec.
     let out = Test::new()
@@ -916,7 +916,7 @@ fn template_parameters_are_given_by_the_spec_or_the_command_line() {
     let written = std::fs::read_to_string(out.dir.join("spec.yaml")).unwrap();
     assert!(
         written.contains(
-            "# What the template leaves to deploy time, as given to `init`:\nparameters:\n  \"Env\": \"prod\"\n  \"Tag\": \"v1\"\n"
+            "# What the template leaves to deploy time, as given to `init`, and what its\n# placeholders stand for:\nparameters:\n  \"Env\": \"prod\"\n  \"Tag\": \"v1\"\n"
         ),
         "{written}"
     );
