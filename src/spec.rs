@@ -205,7 +205,7 @@ pub struct Deployment {
     #[schemars(pattern(r"^[0-9]{12}$"))]
     pub account_id: Option<String>,
     /// Pinned values that are assumptions, not seen: `init` lists the
-    /// region it took from the task definition's log and image regions
+    /// region it took from the task definition's log, image and FireLens regions
     /// (only `taskDefinitionArn` says where a task runs). `verify` proves
     /// nothing that rests on them (the task role's trust conditions, ARNs
     /// in the task's region) until they are removed from here.
