@@ -143,7 +143,7 @@ pub const RULES: &[Rule] = &[
         id: RuleId::CrossAccount,
         severity: Severity::Note,
         summary: "a grant on a resource in another account works only if that account allows the role too",
-        fix: "have that account allow the role in its resource policy (`render` writes the statement to `cross-account/` for secrets, keys and repositories); pin `deployment.account_id` so that your own account's resources are not counted",
+        fix: "have that account allow the role in its resource policy (`render` writes the statement to `cross-account/` for secrets, keys and repositories)",
     },
     Rule {
         id: RuleId::Ec2Trust,

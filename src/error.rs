@@ -585,6 +585,10 @@ pub enum Problem {
     GuardDutyRegion {
         region: Option<String>,
     },
+    /// `deployment.assumed` names a key `deployment` does not pin.
+    AssumedOpen {
+        key: &'static str,
+    },
     BadAcknowledgement {
         reason: String,
         max: usize,
@@ -1695,6 +1699,10 @@ impl fmt::Display for Problem {
             } => write!(
                 f,
                 "GuardDuty's user guide lists no Fargate agent repository for region `{region}` (it lists commercial regions only); remove `guardduty_agent`, or grant the repository in `statements` if AWS has since published one"
+            ),
+            Problem::AssumedOpen { key } => write!(
+                f,
+                "`{key}` is listed as assumed, but `deployment.{key}` is not set: nothing rests on it; remove it from `deployment.assumed`, or pin `deployment.{key}`"
             ),
             Problem::SameRoleName { name } => write!(
                 f,

@@ -204,6 +204,58 @@ pub struct Deployment {
     #[serde(default)]
     #[schemars(pattern(r"^[0-9]{12}$"))]
     pub account_id: Option<String>,
+    /// Pinned values that are assumptions, not seen: `init` lists the
+    /// region it took from the task definition's log, image and FireLens regions
+    /// (only `taskDefinitionArn` says where a task runs). `verify` proves
+    /// nothing that rests on them (the task role's trust conditions, ARNs
+    /// in the task's region) until they are removed from here.
+    #[serde(default)]
+    pub assumed: Vec<DeploymentKey>,
+}
+
+/// A key of `deployment`.
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Deserialize, Serialize, JsonSchema,
+)]
+#[serde(rename_all = "snake_case")]
+pub enum DeploymentKey {
+    Partition,
+    Region,
+    AccountId,
+}
+
+impl DeploymentKey {
+    /// The key as the spec writes it (`account_id`).
+    #[must_use]
+    pub fn as_str(self) -> &'static str {
+        match self {
+            DeploymentKey::Partition => "partition",
+            DeploymentKey::Region => "region",
+            DeploymentKey::AccountId => "account_id",
+        }
+    }
+
+    /// The deploy-time value that stands for it in ARNs (`<account_id>`).
+    #[must_use]
+    pub fn placeholder(self) -> &'static str {
+        match self {
+            DeploymentKey::Partition => "<partition>",
+            DeploymentKey::Region => "<region>",
+            DeploymentKey::AccountId => "<account_id>",
+        }
+    }
+}
+
+impl Deployment {
+    /// The value `deployment` pins for `key`.
+    #[must_use]
+    pub fn pinned(&self, key: DeploymentKey) -> Option<&str> {
+        match key {
+            DeploymentKey::Partition => self.partition.as_deref(),
+            DeploymentKey::Region => self.region.as_deref(),
+            DeploymentKey::AccountId => self.account_id.as_deref(),
+        }
+    }
 }
 
 /// Who may assume a role.

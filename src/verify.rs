@@ -402,6 +402,7 @@ pub fn verify_spec(
             }),
     );
     v.roles = role_findings(&tasks, &model, &env, &needs)?;
+    v.unseen.extend(assumptions(source, &model, &tasks, &env));
     v.roles.sort_by(|a, b| {
         (&a.at.file, a.at.line, a.at.column).cmp(&(&b.at.file, b.at.line, b.at.column))
     });
@@ -439,6 +440,185 @@ pub fn verify_spec(
     Ok(v)
 }
 
+/// What rests on a value `deployment.assumed` lists, unless a task
+/// definition's own ARNs confirm it: the roles' trust conditions (which
+/// name the deployment's partition, region and account) and the ARNs the
+/// task definitions leave to the deployment (parameters and secrets by
+/// name, awslogs without `awslogs-region`). None of it is proven.
+fn assumptions(
+    source: &spec::Source,
+    model: &Model,
+    tasks: &[TaskDefinition],
+    env: &crate::arn::Env,
+) -> Vec<Unseen> {
+    let deployment = &source.spec.deployment;
+    let mut keys = deployment.assumed.clone();
+    keys.sort();
+    keys.dedup();
+    let mut out = Vec::new();
+    for key in keys {
+        let Some(value) = deployment.pinned(key) else {
+            continue;
+        };
+        let seen = tasks.iter().any(|t| {
+            t.deployment()
+                .iter()
+                .any(|(p, v, _)| *p == key.placeholder() && v == value)
+        });
+        if seen {
+            continue;
+        }
+        let mut rests = Vec::new();
+        for role in model
+            .roles
+            .iter()
+            .filter(|r| tasks.iter().any(|t| runs_with(t, r.kind)))
+        {
+            let conditions: Vec<String> = role
+                .trust
+                .iter()
+                .flat_map(|st| &st.conditions)
+                .flat_map(|g| &g.entries)
+                .filter_map(|e| {
+                    let values: Vec<String> = e.values.iter().map(ToString::to_string).collect();
+                    values
+                        .iter()
+                        .any(|v| v.contains(value))
+                        .then(|| format!("`{}` `{}`", e.variable, values.join("`, `")))
+                })
+                .collect();
+            if !conditions.is_empty() {
+                rests.push(format!(
+                    "the {}'s trust ({})",
+                    role.kind.title(),
+                    conditions.join(", ")
+                ));
+            }
+        }
+        let mut open = env.clone();
+        match key {
+            spec::DeploymentKey::Partition => open.partition = None,
+            spec::DeploymentKey::Region => open.region = None,
+            spec::DeploymentKey::AccountId => open.account = None,
+        }
+        let mut fields: Vec<String> = Vec::new();
+        let needs = crate::task_definition::needs::needs_of_all(
+            tasks,
+            &open,
+            &source.spec.pull_through_caches(),
+        );
+        for need in &needs.needs {
+            let field = format!("`{}`", need.origin.field);
+            if !fields.contains(&field)
+                && calls(need, &BTreeMap::new())
+                    .iter()
+                    .any(|c| c.request.resource.contains(key.placeholder()))
+            {
+                fields.push(field);
+            }
+        }
+        if !fields.is_empty() {
+            rests.push(format!(
+                "the {} of {}",
+                if fields.len() == 1 { "ARN" } else { "ARNs" },
+                fields.join(", ")
+            ));
+        }
+        if rests.is_empty() {
+            continue;
+        }
+        let field = format!("deployment.{}", key.as_str());
+        let (seen_by, runs) = match key {
+            spec::DeploymentKey::Region => (
+                "only a `taskDefinitionArn` says where a task runs",
+                format!("the task runs in `{value}`"),
+            ),
+            spec::DeploymentKey::AccountId => (
+                "only the role ARNs and `taskDefinitionArn` say which account a task runs in",
+                format!("the task runs in account `{value}`"),
+            ),
+            spec::DeploymentKey::Partition => (
+                "only the role ARNs and `taskDefinitionArn` say which partition a task runs in",
+                format!("the task runs in partition `{value}`"),
+            ),
+        };
+        out.push(Unseen {
+            at: spec_field(source, &field),
+            message: format!(
+                "{field}: `{value}` is assumed (`deployment.assumed`), not seen: {seen_by}, and {} {} on it; not proven: once {runs}, remove `{}` from `deployment.assumed`",
+                rests.join(" and "),
+                if rests.len() == 1 { "rests" } else { "rest" },
+                key.as_str()
+            ),
+        });
+    }
+    out
+}
+
+/// Whether the task definition may run with the role of that kind: it
+/// names one (literally or at deploy time), or names none at all (a bare
+/// `containerDefinitions` list, whose roles are set beside it). A role no
+/// task runs with is assumed by none.
+fn runs_with(t: &TaskDefinition, kind: RoleKind) -> bool {
+    let (field, api) = match kind {
+        RoleKind::Task => (&t.task_role_arn, "taskRoleArn"),
+        RoleKind::Execution => (&t.execution_role_arn, "executionRoleArn"),
+    };
+    !t.names_roles || field.is_some() || t.deploy_time_roles.iter().any(|(f, _)| *f == api)
+}
+
+/// Task definitions registered in another region than the pinned one:
+/// their tasks run there, and a role whose trust names the pinned region
+/// (`aws:SourceArn` `arn:<partition>:ecs:<region>:<account>:*`) cannot be
+/// assumed for them.
+fn trust_findings(
+    tasks: &[TaskDefinition],
+    model: &Model,
+    env: &crate::arn::Env,
+) -> Vec<RoleFinding> {
+    let Some(pinned) = &env.region else {
+        return Vec::new();
+    };
+    let mut out = Vec::new();
+    for t in tasks {
+        let Some(arn) = &t.arn else {
+            continue;
+        };
+        let Some(region) = arn
+            .value
+            .split(':')
+            .nth(3)
+            .filter(|r| crate::arn::is_region(r) && r != pinned)
+        else {
+            continue;
+        };
+        for role in model.roles.iter().filter(|r| runs_with(t, r.kind)) {
+            let source_arns: Vec<String> = role
+                .trust
+                .iter()
+                .flat_map(|st| &st.conditions)
+                .flat_map(|g| &g.entries)
+                .filter(|e| e.variable == "aws:SourceArn")
+                .flat_map(|e| e.values.iter().map(ToString::to_string))
+                .filter(|v| v.split(':').nth(3) == Some(pinned.as_str()))
+                .collect();
+            if source_arns.is_empty() {
+                continue;
+            }
+            out.push(RoleFinding {
+                at: arn.at.clone(),
+                field: "taskDefinitionArn".to_owned(),
+                message: format!(
+                    "the task definition is registered in `{region}`, where its tasks run; the {}'s trust admits ECS tasks of `{pinned}` only (`aws:SourceArn` `{}`), so ECS cannot assume it for them: pin `deployment.region` to `{region}`",
+                    role.kind.title(),
+                    source_arns.join("`, `")
+                ),
+            });
+        }
+    }
+    out
+}
+
 /// The roles the task definitions run with, against the roles the model
 /// renders.
 fn role_findings(
@@ -449,7 +629,7 @@ fn role_findings(
 ) -> Result<Vec<RoleFinding>, Error> {
     // Several task definitions naming different roles is an error.
     crate::task_definition::roles(tasks)?;
-    let mut out = Vec::new();
+    let mut out = trust_findings(tasks, model, env);
     for t in tasks.iter().filter(|t| t.names_roles) {
         for (kind, field, api) in [
             (RoleKind::Task, &t.task_role_arn, "taskRoleArn"),
@@ -481,11 +661,18 @@ fn role_findings(
             let Some(f) = field else {
                 if needed {
                     out.push(RoleFinding {
-                        at: crate::error::Location {
-                            file: t.label.clone().into(),
-                            line: 1,
-                            column: 1,
-                        },
+                        at: t
+                            .role_fields
+                            .iter()
+                            .find(|(f, _)| *f == api)
+                            .map_or_else(
+                                || crate::error::Location {
+                                    file: t.label.clone().into(),
+                                    line: 1,
+                                    column: 1,
+                                },
+                                |(_, at)| at.clone(),
+                            ),
                         field: api.to_owned(),
                         message: format!(
                             "the task definition names no `{api}`, so ECS makes the {}'s calls without it (on EC2 with the container instance's role, which ecs-iam cannot see); set `{api}` to the rendered role `{rendered}`",

@@ -5,22 +5,22 @@ mod common;
 use common::Test;
 
 const FINDINGS: &str = "\
-tests/check/findings.yaml:6:41: warning[ec2-trust]: `ec2.amazonaws.com` is trusted; fix: remove `ec2.amazonaws.com` from `trust.services` unless tasks run on the EC2 launch type
-tests/check/findings.yaml:7:22: warning[confused-deputy-off]: confused-deputy conditions are turned off on the task role; fix: remove `confused_deputy: false`
-tests/check/findings.yaml:9:12: error[secret-wildcard]: `*` is a wildcard; fix: name each secret; ecs-iam adds the `-??????` suffix itself
-tests/check/findings.yaml:9:17: warning[secret-suffix]: `prod/db-AbC123` ends in what looks like Secrets Manager's six-character suffix; fix: give the secret's full ARN, or rename the secret
-tests/check/findings.yaml:10:14: error[kms-wildcard]: `arn:<partition>:kms:<region>:<account_id>:key/*` is a wildcard; fix: name each key by id or key ARN
-tests/check/findings.yaml:12:17: error[custom-star-action]: the action is `*`; fix: list the actions the workload calls
-tests/check/findings.yaml:14:17: warning[custom-service-wildcard]: `sqs:*` allows every action of the service; fix: list the actions the workload calls
-tests/check/findings.yaml:15:19: warning[custom-star-resource]: the resource is `*`; fix: name the resources, unless the actions have no resource-level permissions
-tests/check/findings.yaml:17:19: error[kms-alias]: `arn:<partition>:kms:<region>:<account_id>:alias/app` is a KMS alias; fix: use the key ARN, or a `kms:ResourceAliases` condition
-tests/check/findings.yaml:19:22: warning[managed-execution-policy]: AmazonECSTaskExecutionRolePolicy is attached; fix: drop it and list `ecr.repositories` and `logs.groups`; ecs-iam scopes those grants
-tests/check/findings.yaml:20:20: error[parameter-wildcard]: `/app/*` is a wildcard; fix: name each parameter
-tests/check/findings.yaml:22:3: note[cross-account]: the task execution role grants secretsmanager:GetSecretValue on `arn:aws:secretsmanager:eu-central-1:111122223333:secret:shared/db-AbCdEf`, in another account: account 111122223333 must allow this role in the secret's resource policy; fix: have that account allow the role in its resource policy (`render` writes the statement to `cross-account/` for secrets, keys and repositories); pin `deployment.account_id` so that your own account's resources are not counted
-tests/check/findings.yaml:22:13: warning[hardcoded-partition]: `arn:aws:secretsmanager:eu-central-1:111122223333:secret:shared/db-AbCdEf` hard-codes partition `aws` while `deployment.partition` is not set; fix: write `arn:<partition>:...`, or pin `deployment.partition`
-tests/check/findings.yaml:24:17: note[custom-service-wildcard]: `sqs:*` allows every action of the service; acknowledged: queues are created per tenant at run time; fix: list the actions the workload calls
-tests/check/findings.yaml:25:19: note[custom-star-resource]: the resource is `*`; acknowledged: queues are created per tenant at run time; fix: name the resources, unless the actions have no resource-level permissions
-tests/check/findings.yaml:31:11: warning[unknown-condition-key]: `aws:SourceVpcee` is neither a global condition key nor a key of the statement's actions (`logs:PutLogEvents`) or their resource types in AWS's service reference (did you mean `aws:SourceVpce`?); fix: correct the key's name, or use a key AWS's Service Authorization Reference lists for the actions
+tests/check/findings.yaml:7:41: warning[ec2-trust]: `ec2.amazonaws.com` is trusted; fix: remove `ec2.amazonaws.com` from `trust.services` unless tasks run on the EC2 launch type
+tests/check/findings.yaml:8:22: warning[confused-deputy-off]: confused-deputy conditions are turned off on the task role; fix: remove `confused_deputy: false`
+tests/check/findings.yaml:10:12: error[secret-wildcard]: `*` is a wildcard; fix: name each secret; ecs-iam adds the `-??????` suffix itself
+tests/check/findings.yaml:10:17: warning[secret-suffix]: `prod/db-AbC123` ends in what looks like Secrets Manager's six-character suffix; fix: give the secret's full ARN, or rename the secret
+tests/check/findings.yaml:11:14: error[kms-wildcard]: `arn:<partition>:kms:<region>:<account_id>:key/*` is a wildcard; fix: name each key by id or key ARN
+tests/check/findings.yaml:13:17: error[custom-star-action]: the action is `*`; fix: list the actions the workload calls
+tests/check/findings.yaml:15:17: warning[custom-service-wildcard]: `sqs:*` allows every action of the service; fix: list the actions the workload calls
+tests/check/findings.yaml:16:19: warning[custom-star-resource]: the resource is `*`; fix: name the resources, unless the actions have no resource-level permissions
+tests/check/findings.yaml:18:19: error[kms-alias]: `arn:<partition>:kms:<region>:<account_id>:alias/app` is a KMS alias; fix: use the key ARN, or a `kms:ResourceAliases` condition
+tests/check/findings.yaml:20:22: warning[managed-execution-policy]: AmazonECSTaskExecutionRolePolicy is attached; fix: drop it and list `ecr.repositories` and `logs.groups`; ecs-iam scopes those grants
+tests/check/findings.yaml:21:20: error[parameter-wildcard]: `/app/*` is a wildcard; fix: name each parameter
+tests/check/findings.yaml:23:3: note[cross-account]: the task execution role grants secretsmanager:GetSecretValue on `arn:aws:secretsmanager:eu-central-1:111122223333:secret:shared/db-AbCdEf`, in another account: account 111122223333 must allow this role in the secret's resource policy; fix: have that account allow the role in its resource policy (`render` writes the statement to `cross-account/` for secrets, keys and repositories)
+tests/check/findings.yaml:23:13: warning[hardcoded-partition]: `arn:aws:secretsmanager:eu-central-1:111122223333:secret:shared/db-AbCdEf` hard-codes partition `aws` while `deployment.partition` is not set; fix: write `arn:<partition>:...`, or pin `deployment.partition`
+tests/check/findings.yaml:25:17: note[custom-service-wildcard]: `sqs:*` allows every action of the service; acknowledged: queues are created per tenant at run time; fix: list the actions the workload calls
+tests/check/findings.yaml:26:19: note[custom-star-resource]: the resource is `*`; acknowledged: queues are created per tenant at run time; fix: name the resources, unless the actions have no resource-level permissions
+tests/check/findings.yaml:32:11: warning[unknown-condition-key]: `aws:SourceVpcee` is neither a global condition key nor a key of the statement's actions (`logs:PutLogEvents`) or their resource types in AWS's service reference (did you mean `aws:SourceVpce`?); fix: correct the key's name, or use a key AWS's Service Authorization Reference lists for the actions
 16 findings
 ";
 
@@ -205,7 +205,7 @@ fn sarif_validates_against_the_sarif_2_1_0_schema() {
         region["artifactLocation"]["uri"],
         "tests/check/findings.yaml"
     );
-    assert_eq!(region["region"]["startLine"], 9);
+    assert_eq!(region["region"]["startLine"], 10);
     // A result names a rule the driver lists.
     let index = usize::try_from(results[2]["ruleIndex"].as_u64().unwrap()).unwrap();
     assert_eq!(

@@ -269,6 +269,14 @@ const BAD_SPECS: &[(&str, &str)] = &[
         "version: 1\nname: w\ntask_role:\n  firelens:\n    s3: [{bucket: logs, prefix: \"a\\tb\"}]\n",
         "error: spec.yaml:5:33: `task_role.firelens.s3[0].prefix`: `a\\tb` is not a valid key prefix; control characters cannot appear in IAM resources",
     ),
+    (
+        "version: 1\nname: w\ndeployment:\n  region: eu-west-1\n  assumed: [region, account_id]\n",
+        "error: spec.yaml:5:21: `deployment.assumed[1]`: `account_id` is listed as assumed, but `deployment.account_id` is not set: nothing rests on it; remove it from `deployment.assumed`, or pin `deployment.account_id`",
+    ),
+    (
+        "version: 1\nname: w\ndeployment:\n  region: eu-west-1\n  assumed: [regoin]\n",
+        "error: spec.yaml:5:13: unknown value `regoin` for `deployment.assumed[0]`; did you mean `region`?",
+    ),
 ];
 
 #[test]

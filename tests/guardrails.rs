@@ -83,13 +83,12 @@ fn guardrail_findings_in_json_and_sarif() {
             "guardrail/tags",
             "guardrail/tags",
             "guardrail/no-delete-outside-scratch",
-            "cross-account",
             "guardrail/known-accounts",
             "guardrail/no-iam",
             "managed-execution-policy",
         ]
     );
-    assert_eq!(v[7]["location"]["line"], 11);
+    assert_eq!(v[6]["location"]["line"], 11);
     let out = specs()
         .args([
             "check",
@@ -105,7 +104,7 @@ fn guardrail_findings_in_json_and_sarif() {
     let validator = jsonschema::validator_for(&common::sarif_schema()).unwrap();
     assert!(validator.is_valid(&sarif), "{sarif}");
     let results = sarif["runs"][0]["results"].as_array().unwrap();
-    assert_eq!(results.len(), 9);
+    assert_eq!(results.len(), 8);
     let rules = sarif["runs"][0]["tool"]["driver"]["rules"]
         .as_array()
         .unwrap();

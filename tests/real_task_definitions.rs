@@ -47,7 +47,7 @@ fn read_expected(file: &Path) -> Expected {
     let mut deployment = BTreeMap::new();
     if let Some(map) = doc["deployment"].as_mapping() {
         for (k, v) in map {
-            deployment.insert(text(k).unwrap(), text(v).unwrap());
+            deployment.insert(text(k).unwrap(), deployment_value(v));
         }
     }
     let answer = |key: &str| {
@@ -97,6 +97,19 @@ fn verdict(out: &Output) -> String {
     }
 }
 
+/// A `deployment` value as text: a scalar as written, a list (`assumed`)
+/// joined with `, `.
+fn deployment_value(v: &Yaml) -> String {
+    match v {
+        Yaml::Sequence(items) => items
+            .iter()
+            .map(|i| i.as_str().map_or_else(|| format!("{i:?}"), str::to_owned))
+            .collect::<Vec<_>>()
+            .join(", "),
+        _ => v.as_str().map_or_else(|| format!("{v:?}"), str::to_owned),
+    }
+}
+
 /// The spec's `deployment` and role names, as `init` wrote them.
 fn written_spec(spec: &Path) -> (BTreeMap<String, String>, Option<String>, Option<String>) {
     let doc: Yaml = serde_yaml::from_str(&std::fs::read_to_string(spec).unwrap())
@@ -104,8 +117,7 @@ fn written_spec(spec: &Path) -> (BTreeMap<String, String>, Option<String>, Optio
     let mut deployment = BTreeMap::new();
     if let Some(map) = doc["deployment"].as_mapping() {
         for (k, v) in map {
-            let value = v.as_str().map_or_else(|| format!("{v:?}"), str::to_owned);
-            deployment.insert(k.as_str().unwrap().to_owned(), value);
+            deployment.insert(k.as_str().unwrap().to_owned(), deployment_value(v));
         }
     }
     let name = |role: &str| doc[role]["name"].as_str().map(str::to_owned);

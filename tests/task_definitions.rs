@@ -131,7 +131,8 @@ const TASK: &str = r#"{
       ],
       "logConfiguration": {"logDriver": "awslogs", "options": {"awslogs-group": "/ecs/orders", "awslogs-region": "eu-west-1"}}
     }
-  ]
+  ],
+  "networkMode": "awsvpc"
 }
 "#;
 
@@ -163,11 +164,16 @@ fn init_from_a_task_definition_writes_a_spec_that_renders_and_verifies() {
 # that ECS can start each container.
 version: 1
 name: "orders"  # the task definition's family
-# Where the task definition's own ARNs say it runs:
+# Where the task definition says it runs:
 deployment:
   partition: "aws"  # from taskRoleArn
-  region: "eu-west-1"  # from containerDefinitions[app].logConfiguration.options.awslogs-region
+  region: "eu-west-1"  # assumed from containerDefinitions[app].logConfiguration.options.awslogs-region and 1 more
   account_id: "111122223333"  # from taskRoleArn
+  # Only `taskDefinitionArn` says where a task runs; the region above is what
+  # its log, image and FireLens regions suggest. The task role's trust admits
+  # ECS tasks of that region only, so `ecs-iam verify` does not prove what rests
+  # on it until you confirm it: once the task runs there, remove `assumed`.
+  assumed: ["region"]
 task_definitions:
   - "taskdefs/orders.json"
 # What it needs (`ecs-iam explain` shows the grants):
@@ -204,6 +210,23 @@ execution_role:
         .dir;
     let spec = std::fs::read_to_string(dir.join("specs/orders.yaml")).unwrap();
     assert!(spec.contains("  - \"../taskdefs/orders.json\"\n"), "{spec}");
+    // The region is only suggested (by the log option and the image), and
+    // the task role's trust and the parameter named without ARN rest on it:
+    // not proven until the spec's author confirms it.
+    Test::in_dir(&dir)
+        .args(["verify", "specs/orders.yaml"])
+        .status(1)
+        .stdout("specs/orders.yaml:11:11: deployment.region: `eu-west-1` is assumed (`deployment.assumed`), not seen: only a `taskDefinitionArn` says where a task runs, and the task role's trust (`aws:SourceArn` `arn:aws:ecs:eu-west-1:111122223333:*`) and the ARN of `containerDefinitions[app].secrets[API_HOST]` rest on it; not proven: once the task runs in `eu-west-1`, remove `region` from `deployment.assumed`
+".to_owned() + &guardduty_note("specs/orders.yaml") +
+            "specs/orders.yaml: 8 of 8 calls ECS makes to start 1 container of ../taskdefs/orders.json are allowed by what ecs-iam can see; not proven
+",
+        )
+        .run();
+    std::fs::write(
+        dir.join("specs/orders.yaml"),
+        spec.replace("  assumed: [\"region\"]\n", ""),
+    )
+    .unwrap();
     Test::in_dir(&dir)
         .args(["verify", "specs/orders.yaml"])
         .stdout(guardduty_note("specs/orders.yaml") +
@@ -246,6 +269,13 @@ fn a_spec_written_for_awslogs_create_group_verifies_strictly() {
         ])
         .run()
         .dir;
+    // Its region confirmed.
+    let spec = std::fs::read_to_string(dir.join("orders.yaml")).unwrap();
+    std::fs::write(
+        dir.join("orders.yaml"),
+        spec.replace("  assumed: [\"region\"]\n", ""),
+    )
+    .unwrap();
     Test::in_dir(&dir)
         .args(["verify", "orders.yaml", "--strict"])
         .stdout(guardduty_note("orders.yaml") +
@@ -266,7 +296,8 @@ fn an_unneeded_derived_grant_points_at_its_task_definition_field() {
   "executionRoleArn": "arn:aws:iam::111122223333:role/ops/orders-exec",
   "containerDefinitions": [
     {"name": "app", "image": "111122223333.dkr.ecr.eu-west-1.amazonaws.com/orders/api:1.4"}
-  ]
+  ],
+  "networkMode": "awsvpc"
 }
 "#;
     Test::new()
@@ -517,6 +548,81 @@ task_definitions: [orders.json]
 }
 
 #[test]
+fn the_guardduty_note_is_only_for_task_definitions_fargate_can_run() {
+    // Fargate runs only `awsvpc` tasks (ECS's default network mode is
+    // `bridge`), of task definitions whose launch types allow it: the note
+    // about GuardDuty's Fargate agent is printed only when one may run there.
+    let image = r#""executionRoleArn": "arn:aws:iam::111122223333:role/app-execution", "containerDefinitions": [{"name": "app", "image": "111122223333.dkr.ecr.eu-west-1.amazonaws.com/app:1"}]"#;
+    let cases = [
+        (
+            "describe output: compatibilities EC2 only, bridge",
+            format!(
+                r#"{{"taskDefinition": {{"family": "app", "networkMode": "bridge", "compatibilities": ["EC2"], {image}}}}}"#
+            ),
+            false,
+        ),
+        (
+            "requiresCompatibilities EC2 only",
+            format!(r#"{{"family": "app", "requiresCompatibilities": ["EC2"], {image}}}"#),
+            false,
+        ),
+        (
+            "no networkMode: bridge",
+            format!(r#"{{"family": "app", {image}}}"#),
+            false,
+        ),
+        (
+            "host network mode",
+            format!(r#"{{"family": "app", "networkMode": "host", {image}}}"#),
+            false,
+        ),
+        (
+            "awsvpc, no launch type",
+            format!(r#"{{"family": "app", "networkMode": "awsvpc", {image}}}"#),
+            true,
+        ),
+        (
+            "awsvpc, EC2 and FARGATE",
+            format!(
+                r#"{{"family": "app", "networkMode": "awsvpc", "requiresCompatibilities": ["EC2", "FARGATE"], {image}}}"#
+            ),
+            true,
+        ),
+        (
+            "a bare list: the network mode is set beside it",
+            r#"[{"name": "app", "image": "111122223333.dkr.ecr.eu-west-1.amazonaws.com/app:1"}]"#
+                .to_owned(),
+            true,
+        ),
+    ];
+    let spec = "version: 1\nname: app\ndeployment: {partition: aws, region: eu-west-1, account_id: \"111122223333\"}\ntask_definitions: [app.json]\n";
+    for (case, task, noted) in cases {
+        let out = Test::new()
+            .file("app.json", task)
+            .file("app.yaml", spec)
+            .args(["verify", "app.yaml"])
+            .stdout_ends_with(
+                "app.yaml: 4 of 4 calls ECS makes to start 1 container of app.json are allowed\n",
+            )
+            .run();
+        assert_eq!(
+            out.stdout.contains(&guardduty_note("app.yaml")),
+            noted,
+            "{case}: {}",
+            out.stdout
+        );
+    }
+    // A CloudFormation network mode left to a parameter may be `awsvpc`.
+    let template = "Parameters:\n  Mode: {Type: String}\nResources:\n  T:\n    Type: AWS::ECS::TaskDefinition\n    Properties:\n      NetworkMode: !Ref Mode\n      ExecutionRoleArn: arn:aws:iam::111122223333:role/app-execution\n      ContainerDefinitions:\n        - Name: app\n          Image: 111122223333.dkr.ecr.eu-west-1.amazonaws.com/app:1\n";
+    Test::new()
+        .file("template.yaml", template)
+        .file("app.yaml", spec.replace("app.json", "template.yaml"))
+        .args(["verify", "app.yaml"])
+        .stdout_starts_with(guardduty_note("app.yaml"))
+        .run();
+}
+
+#[test]
 fn the_guardduty_agent_needs_a_region_its_user_guide_lists() {
     for (deployment, message) in [
         (
@@ -539,6 +645,73 @@ fn the_guardduty_agent_needs_a_region_its_user_guide_lists() {
             .stderr(format!(
                 "error: s.yaml:{line}:20: `execution_role.guardduty_agent`: {message}\n"
             ))
+            .run();
+    }
+}
+
+#[test]
+fn firelens_outputs_outside_aws_need_no_grant() {
+    // The log router's output writes with the task role only when it
+    // reaches an AWS API: Fluent Bit's (`Name`) and Fluentd's (`@type`)
+    // other outputs need nothing, and verify proves the task; an output
+    // that signs with the task role, or one ecs-iam does not know, is a
+    // warning and "not proven", each at its value.
+    let task = |options: &str| {
+        format!(
+            "{{\"family\": \"app\", \"taskRoleArn\": \"arn:aws:iam::111122223333:role/app-task\", \"executionRoleArn\": \"arn:aws:iam::111122223333:role/app-execution\", \"containerDefinitions\": [\n  {{\"name\": \"router\", \"image\": \"public.ecr.aws/aws-observability/aws-for-fluent-bit:stable\", \"firelensConfiguration\": {{\"type\": \"fluentbit\"}}}},\n  {{\"name\": \"app\", \"image\": \"nginx\", \"logConfiguration\": {{\"logDriver\": \"awsfirelens\", \"options\": {{{options}}}}}}}]}}\n"
+        )
+    };
+    let spec = "version: 1\nname: app\ndeployment: {partition: aws, region: eu-west-1, account_id: \"111122223333\"}\ntask_definitions: [app.json]\n";
+    let proven = "app.yaml: 0 of 0 calls ECS makes to start 2 containers of app.json are allowed\n";
+    for options in [
+        r#""Name": "datadog", "Host": "http-intake.logs.datadoghq.eu", "TLS": "on", "apikey": "k""#,
+        r#""Name": "http", "Host": "logs.example.com", "URI": "/ingest", "Format": "json""#,
+        r#""Name": "newrelic", "endpoint": "https://log-api.eu.newrelic.com/log/v1""#,
+        r#""Name": "splunk", "Host": "splunk.example.com", "Port": "8088""#,
+        r#""Name": "loki", "host": "loki.example.com", "labels": "job=app""#,
+        r#""Name": "grafana-loki", "Url": "https://logs.example.com/loki/api/v1/push""#,
+        r#""Name": "es", "Host": "search.example.com", "AWS_Auth": "Off""#,
+        r#""Name": "gcs", "bucket": "app-logs""#,
+        r#""@type": "datadog", "api_key": "k", "dd_source": "app""#,
+        r#""@type": "forward", "host": "aggregator.internal", "port": "24224""#,
+        r#""@type": "splunk_hec", "hec_host": "splunk.example.com""#,
+    ] {
+        Test::new()
+            .file("app.json", task(options))
+            .file("app.yaml", spec)
+            .args(["verify", "app.yaml"])
+            .stdout(proven)
+            .run();
+    }
+    let not_proven = "app.yaml: 0 of 0 calls ECS makes to start 2 containers of app.json are allowed by what ecs-iam can see; not proven\n";
+    for (options, warning) in [
+        (
+            r#""@type": "cloudwatch_logs", "log_group_name": "app", "log_stream_name": "app", "region": "eu-west-1""#,
+            "app.json:3:107: warning: the Fluentd output `cloudwatch_logs` (`@type`) of `containerDefinitions[app].logConfiguration` writes to AWS with the task role, with permissions ecs-iam derives for Fluent Bit's outputs only: grant them in `task_role.firelens` or `task_role.statements`; not proven",
+        ),
+        (
+            r#""@type": "relabel", "@label": "@ROUTED""#,
+            "app.json:3:107: warning: ecs-iam does not know the Fluentd output `relabel` (`@type`) of `containerDefinitions[app].logConfiguration`, nor whether it calls AWS with the task role: if it does, grant that in `task_role.statements`; not proven",
+        ),
+        (
+            r#""Name": "kafka", "brokers": "b-1.msk.example.com:9098", "aws_msk_iam": "true""#,
+            "app.json:3:106: warning: the FireLens output `kafka` of `containerDefinitions[app].logConfiguration` authenticates to AWS, with permissions ecs-iam does not derive: grant them in `task_role.statements`; not proven",
+        ),
+        (
+            r#""Name": "http", "Host": "aps-workspaces.eu-west-1.amazonaws.com", "aws_auth": "On""#,
+            "app.json:3:106: warning: the FireLens output `http` of `containerDefinitions[app].logConfiguration` authenticates to AWS, with permissions ecs-iam does not derive: grant them in `task_role.statements`; not proven",
+        ),
+        (
+            r#""Name": "mystery", "Host": "x""#,
+            "app.json:3:106: warning: ecs-iam does not know the FireLens output `mystery` of `containerDefinitions[app].logConfiguration`, nor whether it calls AWS with the task role: if it does, grant that in `task_role.statements`; not proven",
+        ),
+    ] {
+        Test::new()
+            .file("app.json", task(options))
+            .file("app.yaml", spec)
+            .args(["verify", "app.yaml"])
+            .status(1)
+            .stdout(format!("{warning}\n{not_proven}"))
             .run();
     }
 }
@@ -595,6 +768,35 @@ fn firelens_names_regions_and_functions_are_refused_where_they_stand() {
     }
 }
 
+#[test]
+fn repository_credentials_are_refused_at_credentials_parameter() {
+    // The error names the field that holds the value, in every shape.
+    let cases = [
+        (
+            "t.json",
+            "{\"containerDefinitions\": [{\"name\": \"a\", \"image\": \"registry.example.com/a:1\",\n  \"repositoryCredentials\": {\"credentialsParameter\": \"arn:aws:s3:::creds/a.json\"}}]}",
+            "2:53",
+        ),
+        (
+            "t.yaml",
+            "Resources:\n  T:\n    Type: AWS::ECS::TaskDefinition\n    Properties:\n      ContainerDefinitions:\n        - Name: a\n          Image: registry.example.com/a:1\n          RepositoryCredentials:\n            CredentialsParameter: arn:aws:s3:::creds/a.json\n",
+            "9:35",
+        ),
+    ];
+    for (file, task, at) in cases {
+        Test::new()
+            .file(file, task)
+            .file(
+                "spec.yaml",
+                format!("version: 1\nname: e\ndeployment: {{partition: aws}}\ntask_definitions: [{file}]\n"),
+            )
+            .args(["render", "spec.yaml", "--out", "out"])
+            .status(2)
+            .stderr(format!("error: {file}:{at}: `containerDefinitions[a].repositoryCredentials.credentialsParameter`: `arn:aws:s3:::creds/a.json` is an ARN of service `s3`; ECS reads this field from Secrets Manager (`secretsmanager`) only\n"))
+            .run();
+    }
+}
+
 /// A template whose log group is named from a parameter and whose image tag
 /// is another, with visible role ARNs.
 const PARAMETER_TEMPLATE: &str = "Parameters:
@@ -623,6 +825,7 @@ Resources:
               awslogs-group: !Ref Logs
               awslogs-region: !Ref AWS::Region
               awslogs-stream-prefix: app
+      NetworkMode: awsvpc
 ";
 
 const GUARDDUTY_NOTE: &str = "spec.yaml: note: `execution_role.guardduty_agent` is not set: where GuardDuty manages its Runtime Monitoring agent automatically, ECS adds the agent to new Fargate tasks and pulls it with the task execution role from AWS's `aws-guardduty-agent-fargate` repository, which this role does not allow, so those tasks fail with CannotPullContainerError; set it to `true` for such accounts\n";
@@ -713,7 +916,7 @@ fn template_parameters_are_given_by_the_spec_or_the_command_line() {
     let written = std::fs::read_to_string(out.dir.join("spec.yaml")).unwrap();
     assert!(
         written.contains(
-            "# What the template leaves to deploy time, as given to `init`:\nparameters:\n  \"Env\": \"prod\"\n  \"Tag\": \"v1\"\n"
+            "# What the template leaves to deploy time, as given to `init`, and what its\n# placeholders stand for:\nparameters:\n  \"Env\": \"prod\"\n  \"Tag\": \"v1\"\n"
         ),
         "{written}"
     );

@@ -17,7 +17,8 @@ const ORDERS: &str = r#"{
       "image": "111122223333.dkr.ecr.eu-west-1.amazonaws.com/orders:1",
       "logConfiguration": {"logDriver": "awsfirelens", "options": {"Name": "kinesis_firehose", "region": "eu-west-1", "delivery_stream": "orders-logs"}, "secretOptions": null}
     }
-  ]
+  ],
+  "networkMode": "awsvpc"
 }
 "#;
 
@@ -65,6 +66,28 @@ named.yaml: 5 of 5 calls ECS makes to start 1 container of orders.json are allow
 }
 
 #[test]
+fn a_role_the_task_definition_does_not_name_is_reported_where_it_would_be() {
+    // `null` is an absent field (console exports): the finding points at
+    // the `null`; a field not written at all, at the task definition's own
+    // mapping (inside describe-task-definition's wrapper), not at 1:1.
+    let describe = |execution: &str| {
+        format!(
+            "{{\"taskDefinition\": {{\n  \"family\": \"n\",\n  \"taskRoleArn\": \"arn:aws:iam::111122223333:role/n-task\",{execution}\n  \"containerDefinitions\": [{{\"name\": \"app\", \"image\": \"111122223333.dkr.ecr.eu-west-1.amazonaws.com/app:1\"}}]}}}}\n"
+        )
+    };
+    let spec = "version: 1\nname: n\ndeployment: {partition: aws, region: eu-west-1, account_id: \"111122223333\"}\ntask_definitions: [n.json]\n";
+    for (execution, at) in [("\n  \"executionRoleArn\": null,", "4:23"), ("", "1:20")] {
+        Test::new()
+            .file("n.json", describe(execution))
+            .file("n.yaml", spec)
+            .args(["verify", "n.yaml"])
+            .status(1)
+            .stdout_starts_with(format!("n.json:{at}: executionRoleArn: the task definition names no `executionRoleArn`, so ECS makes the task execution role's calls without it (on EC2 with the container instance's role, which ecs-iam cannot see); set `executionRoleArn` to the rendered role `n-execution`\n"))
+            .run();
+    }
+}
+
+#[test]
 fn a_firelens_destination_the_task_role_lacks_loses_the_logs() {
     Test::new()
         .file("orders.json", ORDERS)
@@ -84,7 +107,7 @@ hand.yaml: 4 of 5 calls ECS makes to start 1 container of orders.json are allowe
 }
 
 const SHARED: &str = r#"{"family": "web", "taskRoleArn": "arn:aws:iam::111122223333:role/ecsTaskExecutionRole", "executionRoleArn": "arn:aws:iam::111122223333:role/ecsTaskExecutionRole",
- "containerDefinitions": [{"name": "web", "image": "nginx:1.27"}]}
+ "containerDefinitions": [{"name": "web", "image": "nginx:1.27"}], "networkMode": "awsvpc"}
 "#;
 
 #[test]
@@ -118,7 +141,7 @@ web.yaml: 0 of 0 calls ECS makes to start 1 container of shared.json are allowed
 const TEMPLATE: &str = r#"{"family": "web", "executionRoleArn": "arn:aws:iam::111122223333:role/web-exec",
  "containerDefinitions": [{"name": "web", "image": "${BACKEND_ECR}:latest",
    "secrets": [{"name": "K", "valueFrom": "{{ must_env `SECRET_ARN` }}"}]},
-   {"name": "ci", "image": "REPLACED_BY_CI"}]}
+   {"name": "ci", "image": "REPLACED_BY_CI"}], "networkMode": "awsvpc"}
 "#;
 
 #[test]
@@ -256,7 +279,7 @@ fn the_workloads_own_repository_is_not_another_accounts() {
     .run();
     let spec = std::fs::read_to_string(dir.join("app.yaml")).unwrap();
     assert!(
-        spec.contains("deployment:\n  partition: \"aws\"  # from executionRoleArn\n  region: \"eu-west-1\"  # from containerDefinitions[app].image\n  account_id: \"111122223333\"  # from executionRoleArn\n"),
+        spec.contains("deployment:\n  partition: \"aws\"  # from executionRoleArn\n  region: \"eu-west-1\"  # assumed from containerDefinitions[app].image\n  account_id: \"111122223333\"  # from executionRoleArn\n"),
         "{spec}"
     );
     Test::in_dir(&dir)
@@ -268,6 +291,161 @@ fn the_workloads_own_repository_is_not_another_accounts() {
         .stdout("app.yaml -> out/app/ (9 files)\n")
         .run();
     assert!(!dir.join("out/app/cross-account").exists());
+    // A bare container list (Terraform's `container_definitions`) names no
+    // account: the image's account is unknown, not another one.
+    let t = Test::new().file(
+        "bare.json",
+        r#"[{"name": "api", "image": "111122223333.dkr.ecr.eu-west-1.amazonaws.com/api:1",
+  "logConfiguration": {"logDriver": "awslogs", "options": {"awslogs-group": "/ecs/api", "awslogs-region": "eu-west-1", "awslogs-stream-prefix": "api"}}}]"#,
+    );
+    let dir = t.dir().to_owned();
+    t.args([
+        "init",
+        "--from-task-definition",
+        "bare.json",
+        "--output",
+        "bare.yaml",
+    ])
+    .stdout_starts_with("wrote bare.yaml")
+    .run();
+    let spec = std::fs::read_to_string(dir.join("bare.yaml")).unwrap();
+    assert!(!spec.contains("  account_id:"), "{spec}");
+    Test::in_dir(&dir)
+        .args(["check", "bare.yaml"])
+        .stdout("0 findings\n")
+        .run();
+    let out = Test::in_dir(&dir).args(["explain", "bare.yaml"]).run();
+    assert!(!out.stdout.contains("cross-account"), "{}", out.stdout);
+    Test::in_dir(&dir)
+        .args(["render", "bare.yaml", "--out", "out"])
+        .stdout_starts_with("bare.yaml -> out/bare/ (")
+        .run();
+    assert!(!dir.join("out/bare/cross-account").exists());
+}
+
+/// Logs in us-east-1, both images and the FireLens output in us-west-2,
+/// and nothing that says where the task runs (no `taskDefinitionArn`).
+const HINTS: &str = r#"{
+  "family": "shop",
+  "taskRoleArn": "arn:aws:iam::111122223333:role/shop-task",
+  "executionRoleArn": "arn:aws:iam::111122223333:role/shop-execution",
+  "containerDefinitions": [
+    {"name": "log_router", "image": "111122223333.dkr.ecr.us-west-2.amazonaws.com/fluent-bit:2", "firelensConfiguration": {"type": "fluentbit"},
+     "logConfiguration": {"logDriver": "awslogs", "options": {"awslogs-group": "/ecs/shop-router", "awslogs-region": "us-east-1", "awslogs-stream-prefix": "router"}}},
+    {"name": "app", "image": "111122223333.dkr.ecr.us-west-2.amazonaws.com/shop:1",
+     "logConfiguration": {"logDriver": "awsfirelens", "options": {"Name": "cloudwatch_logs", "region": "us-west-2", "log_group_name": "/ecs/shop", "log_stream_prefix": "app-"}}}
+  ]
+}
+"#;
+
+#[test]
+fn a_region_the_task_definition_only_suggests_is_not_where_it_runs() {
+    // Logs may go to another region: the hints disagree, so init leaves
+    // the region to deploy time (the trust condition then names the
+    // region the roles are deployed in), and says why.
+    let t = Test::new().file("shop.json", HINTS);
+    let dir = t.dir().to_owned();
+    t.args([
+        "init",
+        "--from-task-definition",
+        "shop.json",
+        "--output",
+        "shop.yaml",
+    ])
+    .stdout_starts_with("wrote shop.yaml")
+    .run();
+    let spec = std::fs::read_to_string(dir.join("shop.yaml")).unwrap();
+    assert!(
+        spec.contains("# Where the task definition says it runs:\ndeployment:\n  partition: \"aws\"  # from taskRoleArn\n  # region: left to deploy time; the task definition's regions disagree (us-east-1 from containerDefinitions[log_router].logConfiguration.options.awslogs-region, us-west-2 from containerDefinitions[app].logConfiguration.options.region), and only `taskDefinitionArn` says where a task runs\n  account_id: \"111122223333\"  # from taskRoleArn\ntask_definitions:\n"),
+        "{spec}"
+    );
+    Test::in_dir(&dir)
+        .args(["verify", "shop.yaml"])
+        .stdout(
+            "shop.yaml: 12 of 12 calls ECS makes to start 2 containers of shop.json are allowed\n",
+        )
+        .run();
+    // When they agree, init pins the region as an assumption, and verify
+    // does not prove the trust that rests on it until the spec confirms it.
+    let agreeing = HINTS.replace("us-east-1", "us-west-2");
+    let t = Test::new().file("shop.json", &agreeing);
+    let dir = t.dir().to_owned();
+    t.args([
+        "init",
+        "--from-task-definition",
+        "shop.json",
+        "--output",
+        "shop.yaml",
+    ])
+    .stdout_starts_with("wrote shop.yaml")
+    .run();
+    let spec = std::fs::read_to_string(dir.join("shop.yaml")).unwrap();
+    assert!(
+        spec.contains("  region: \"us-west-2\"  # assumed from containerDefinitions[log_router].logConfiguration.options.awslogs-region and 3 more\n"),
+        "{spec}"
+    );
+    assert!(spec.contains("\n  assumed: [\"region\"]\n"), "{spec}");
+    Test::in_dir(&dir)
+        .args(["verify", "shop.yaml"])
+        .status(1)
+        .stdout("shop.yaml:11:11: deployment.region: `us-west-2` is assumed (`deployment.assumed`), not seen: only a `taskDefinitionArn` says where a task runs, and the task role's trust (`aws:SourceArn` `arn:aws:ecs:us-west-2:111122223333:*`) rests on it; not proven: once the task runs in `us-west-2`, remove `region` from `deployment.assumed`
+shop.yaml: 12 of 12 calls ECS makes to start 2 containers of shop.json are allowed by what ecs-iam can see; not proven
+")
+        .run();
+    std::fs::write(
+        dir.join("shop.yaml"),
+        spec.replace("  assumed: [\"region\"]\n", ""),
+    )
+    .unwrap();
+    Test::in_dir(&dir)
+        .args(["verify", "shop.yaml"])
+        .stdout(
+            "shop.yaml: 12 of 12 calls ECS makes to start 2 containers of shop.json are allowed\n",
+        )
+        .run();
+    // `taskDefinitionArn` says where it runs: init pins that region, seen;
+    // a spec pinned elsewhere has a trust ECS cannot satisfy there.
+    let described = format!(
+        "{{\"taskDefinition\": {}}}",
+        HINTS.replacen(
+            "{\n  \"family\": \"shop\",",
+            "{\n  \"taskDefinitionArn\": \"arn:aws:ecs:us-west-2:111122223333:task-definition/shop:4\",\n  \"family\": \"shop\",",
+            1
+        )
+    );
+    let t = Test::new().file("shop.json", &described);
+    let dir = t.dir().to_owned();
+    t.args([
+        "init",
+        "--from-task-definition",
+        "shop.json",
+        "--output",
+        "shop.yaml",
+    ])
+    .stdout_starts_with("wrote shop.yaml")
+    .run();
+    let spec = std::fs::read_to_string(dir.join("shop.yaml")).unwrap();
+    assert!(
+        spec.contains("  region: \"us-west-2\"  # from taskDefinitionArn\n"),
+        "{spec}"
+    );
+    assert!(!spec.contains("assumed"), "{spec}");
+    Test::in_dir(&dir)
+        .args(["verify", "shop.yaml"])
+        .stdout(
+            "shop.yaml: 12 of 12 calls ECS makes to start 2 containers of shop.json are allowed\n",
+        )
+        .run();
+    std::fs::write(
+        dir.join("shop.yaml"),
+        spec.replace("region: \"us-west-2\"", "region: \"us-east-1\""),
+    )
+    .unwrap();
+    Test::in_dir(&dir)
+        .args(["verify", "shop.yaml"])
+        .status(1)
+        .stdout_starts_with("shop.json:2:24: taskDefinitionArn: the task definition is registered in `us-west-2`, where its tasks run; the task role's trust admits ECS tasks of `us-east-1` only (`aws:SourceArn` `arn:aws:ecs:us-east-1:111122223333:*`), so ECS cannot assume it for them: pin `deployment.region` to `us-west-2`\n")
+        .run();
 }
 
 #[test]
@@ -392,7 +570,11 @@ fn init_never_takes_the_account_from_a_sidecar_image() {
     .run();
     let spec = std::fs::read_to_string(dir.join("envoy.yaml")).unwrap();
     assert!(
-        spec.contains("deployment:\n  partition: \"aws\"  # from containerDefinitions[envoy].image\n  region: \"us-west-2\"  # from containerDefinitions[envoy].image\ntask_definitions:\n"),
+        spec.contains("deployment:\n  partition: \"aws\"  # from containerDefinitions[envoy].image\n  region: \"us-west-2\"  # assumed from containerDefinitions[envoy].image\n  # Only"),
+        "{spec}"
+    );
+    assert!(
+        spec.contains("  assumed: [\"region\"]\ntask_definitions:\n"),
         "{spec}"
     );
 }

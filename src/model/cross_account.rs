@@ -80,7 +80,12 @@ impl CrossAccount {
 /// The account of a resource ARN when it is written literally and is not
 /// the deployment's: `None` for the deployment's own account (symbolic, or
 /// equal to the pinned one), AWS's (`aws`, or the GuardDuty agent's
-/// repository, which AWS opens to every account), none (S3), or a wildcard.
+/// repository, which AWS opens to every account), none (S3), or a wildcard;
+/// and `None` for a literal account while the deployment's is not pinned:
+/// an account ecs-iam does not know may be that one (a bare
+/// `containerDefinitions` list's own ECR repository), so it is not taken
+/// for another. An input's account (`<input.Name>`) is returned either way,
+/// and told as maybe another ([`CrossAccount::requirement`]).
 #[must_use]
 pub fn other_account(resource: &Text, pinned: Option<&str>) -> Option<String> {
     let text = resource.to_string();
@@ -90,7 +95,7 @@ pub fn other_account(resource: &Text, pinned: Option<&str>) -> Option<String> {
         || account.is_empty()
         || account == "aws"
         || account.contains(['*', '?'])
-        || pinned == Some(account)
+        || (pinned.is_none_or(|p| p == account) && !account.starts_with("<input."))
         || super::guardduty::is_agent_repository(&text)
     {
         return None;

@@ -563,6 +563,14 @@ impl<'a> Builder<'a> {
             }
             b.env.account = Some(a.clone());
         }
+        for (i, key) in d.assumed.iter().enumerate() {
+            if d.pinned(*key).is_none() {
+                return Err(b.invalid(
+                    &format!("deployment.assumed[{i}]"),
+                    Problem::AssumedOpen { key: key.as_str() },
+                ));
+            }
+        }
         Ok(b)
     }
 

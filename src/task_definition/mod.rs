@@ -48,9 +48,20 @@ pub struct TaskDefinition {
     /// `taskRoleArn` / `executionRoleArn` fields whose value is known only
     /// at deploy time (a CloudFormation `Ref` or `Fn::GetAtt`).
     pub deploy_time_roles: Vec<(&'static str, Location)>,
+    /// Where `taskRoleArn` and `executionRoleArn` are written, a `null`
+    /// included; for one the task definition does not write, where its own
+    /// mapping starts.
+    pub role_fields: Vec<(&'static str, Location)>,
     /// `requiresCompatibilities` (`FARGATE`, `EC2`, `EXTERNAL`), as
     /// written; empty when absent or not literal.
     pub requires_compatibilities: Vec<String>,
+    /// `compatibilities`, the launch types ECS found the task definition
+    /// fit for when it was registered (describe-task-definition output).
+    pub compatibilities: Vec<String>,
+    /// `networkMode` as written, `bridge` (ECS's default) when absent;
+    /// `None` when known only at deploy time, or for a bare
+    /// `containerDefinitions` list.
+    pub network_mode: Option<String>,
     /// Whether the shape has role fields: a bare `containerDefinitions`
     /// list (Terraform's `container_definitions`) has none, its roles are
     /// set beside it.
@@ -114,8 +125,13 @@ pub enum WarningKind {
     Case { api: String },
     /// An `awsfirelens` output that writes to AWS with permissions ecs-iam
     /// does not derive (an OpenSearch or HTTP output with AWS
-    /// authentication), or one it does not know.
-    FirelensOutput { plugin: String, known: bool },
+    /// authentication, a Fluentd output to AWS), or one it does not know;
+    /// `fluentd` when the options name it with Fluentd's `@type`.
+    FirelensOutput {
+        plugin: String,
+        known: bool,
+        fluentd: bool,
+    },
     /// An `awsfirelens` configuration without `Name`: its outputs are in
     /// the log router's configuration file.
     FirelensOutputsInConfig,
@@ -174,20 +190,35 @@ impl fmt::Display for Warning {
             WarningKind::FirelensOutput {
                 plugin,
                 known: true,
+                fluentd: false,
             } => write!(
                 f,
                 "the FireLens output `{plugin}` of {place} authenticates to AWS, with permissions ecs-iam does not derive: grant them in `task_role.statements`"
             ),
             WarningKind::FirelensOutput {
                 plugin,
-                known: false,
+                known: true,
+                fluentd: true,
             } => write!(
                 f,
-                "ecs-iam does not know the FireLens output `{plugin}` of {place}, nor whether it calls AWS with the task role: if it does, grant that in `task_role.statements`"
+                "the Fluentd output `{plugin}` (`@type`) of {place} writes to AWS with the task role, with permissions ecs-iam derives for Fluent Bit's outputs only: grant them in `task_role.firelens` or `task_role.statements`"
+            ),
+            WarningKind::FirelensOutput {
+                plugin,
+                known: false,
+                fluentd,
+            } => write!(
+                f,
+                "ecs-iam does not know the {} of {place}, nor whether it calls AWS with the task role: if it does, grant that in `task_role.statements`",
+                if *fluentd {
+                    format!("Fluentd output `{plugin}` (`@type`)")
+                } else {
+                    format!("FireLens output `{plugin}`")
+                }
             ),
             WarningKind::FirelensOutputsInConfig => write!(
                 f,
-                "{place} routes to FireLens without `Name`: its outputs are in the log router's configuration file, which ecs-iam does not read; grant their destinations in `task_role.firelens`"
+                "{place} routes to FireLens without `Name` (Fluent Bit) or `@type` (Fluentd): its outputs are in the log router's configuration file, which ecs-iam does not read; grant those that write to AWS in `task_role.firelens` or `task_role.statements`"
             ),
             WarningKind::FirelensRunTimeName { option } => write!(
                 f,
@@ -213,15 +244,21 @@ impl fmt::Display for Warning {
 }
 
 impl TaskDefinition {
-    /// Whether ECS may run it on Fargate: `requiresCompatibilities` names
-    /// `FARGATE`, or names nothing (ECS then checks at launch).
+    /// Whether ECS may run it on Fargate: `requiresCompatibilities` and
+    /// `compatibilities` name `FARGATE` or nothing (ECS then checks at
+    /// launch), and the network mode is `awsvpc`, which Fargate requires
+    /// (ECS's default is `bridge`), or not known.
     #[must_use]
     pub fn may_run_on_fargate(&self) -> bool {
-        self.requires_compatibilities.is_empty()
-            || self
-                .requires_compatibilities
-                .iter()
-                .any(|c| c.eq_ignore_ascii_case("FARGATE"))
+        let fargate = |launch_types: &[String]| {
+            launch_types.is_empty()
+                || launch_types
+                    .iter()
+                    .any(|c| c.eq_ignore_ascii_case("FARGATE"))
+        };
+        fargate(&self.requires_compatibilities)
+            && fargate(&self.compatibilities)
+            && self.network_mode.as_deref().is_none_or(|m| m == "awsvpc")
     }
 
     /// The deployment its own ARNs name: the partition and account of its
@@ -590,7 +627,10 @@ pub const FIRELENS_AWS_OUTPUTS: &[&str] = &[
 ];
 
 /// Fluent Bit outputs that write nowhere in AWS with the task role (unless
-/// `aws_auth` is on, for those that have it).
+/// an option in [`FIRELENS_AWS_AUTH_OPTIONS`] is on, for those that have
+/// one): Fluent Bit's own (the `plugins/out_*` of fluent/fluent-bit; its
+/// `bigquery` may sign an STS `GetCallerIdentity` call, which needs no
+/// permission), New Relic's `newrelic` and Grafana's `grafana-loki`.
 const FIRELENS_OTHER_OUTPUTS: &[&str] = &[
     "datadog",
     "splunk",
@@ -598,6 +638,7 @@ const FIRELENS_OTHER_OUTPUTS: &[&str] = &[
     "newrelic",
     "nrlogs",
     "loki",
+    "grafana-loki",
     "stdout",
     "null",
     "counter",
@@ -623,6 +664,58 @@ const FIRELENS_OTHER_OUTPUTS: &[&str] = &[
     "stackdriver",
     "bigquery",
     "slack",
+    "azure_kusto",
+    "calyptia",
+    "chronicle",
+    "exit",
+    "flowcounter",
+    "gcs",
+    "lib",
+    "nats",
+    "oracle_log_analytics",
+    "pgsql",
+    "plot",
+    "retry",
+    "skywalking",
+    "td",
+    "vivo_exporter",
+];
+
+/// Fluent Bit options that make an output sign its requests with the task
+/// role's credentials: `aws_auth` (`es`, `opensearch`, `http`,
+/// `opentelemetry`, `prometheus_remote_write`) and `aws_msk_iam` (`kafka`,
+/// Amazon MSK's IAM authentication).
+const FIRELENS_AWS_AUTH_OPTIONS: &[&str] = &["aws_auth", "aws_msk_iam"];
+
+/// Fluentd outputs (`@type`, the key a Fluentd log router's FireLens
+/// options name the output with) that write to AWS with the task role:
+/// fluent-plugin-cloudwatch-logs, fluent-plugin-kinesis, fluent-plugin-s3,
+/// fluent-plugin-aws-elasticsearch-service. ecs-iam derives no grant for
+/// them.
+const FLUENTD_AWS_OUTPUTS: &[&str] = &[
+    "cloudwatch_logs",
+    "kinesis_firehose",
+    "kinesis_streams",
+    "kinesis_streams_aggregated",
+    "s3",
+    "aws-elasticsearch-service",
+];
+
+/// Fluentd outputs that write nowhere in AWS: Fluentd's own `forward`,
+/// `http` (its AWS signing needs an `<auth>` section, which FireLens
+/// options cannot write), `stdout`, `null`, `file`, and the Datadog, New
+/// Relic, Splunk HEC, Grafana Loki and Elasticsearch plugins.
+const FLUENTD_OTHER_OUTPUTS: &[&str] = &[
+    "forward",
+    "http",
+    "stdout",
+    "null",
+    "file",
+    "datadog",
+    "newrelic",
+    "splunk_hec",
+    "loki",
+    "elasticsearch",
 ];
 
 /// A container's mount of a task volume.
@@ -991,7 +1084,19 @@ impl Reader {
     /// [`WarningKind::Case`] says): a grant is derived either way, so a task
     /// that gets the field is never short of it.
     fn get<'n>(&self, node: &'n Node, api: &str) -> Option<&'n Node> {
-        let n = if self.cfn {
+        let n = self.written(node, api)?;
+        if n.is_null() {
+            if let Some(e) = self.stand_in_error(n, api) {
+                self.template_values.borrow_mut().push(e);
+            }
+            return None;
+        }
+        Some(n)
+    }
+
+    /// The field as written, a `null` included.
+    fn written<'n>(&self, node: &'n Node, api: &str) -> Option<&'n Node> {
+        if self.cfn {
             node.get(&cfn_name(api))
         } else {
             node.get(api).or_else(|| {
@@ -1000,14 +1105,7 @@ impl Reader {
                     .find(|(k, ..)| k.eq_ignore_ascii_case(api))
                     .map(|(_, _, n)| n)
             })
-        }?;
-        if n.is_null() {
-            if let Some(e) = self.stand_in_error(n, api) {
-                self.template_values.borrow_mut().push(e);
-            }
-            return None;
         }
-        Some(n)
     }
 
     /// The error for a template placeholder standing, as a whole, for the
@@ -1809,8 +1907,11 @@ impl Reader {
             volumes: Vec::new(),
             warnings: Vec::new(),
             deploy_time_roles: Vec::new(),
+            role_fields: Vec::new(),
             names_roles: is_task,
             requires_compatibilities: Vec::new(),
+            compatibilities: Vec::new(),
+            network_mode: None,
             used_parameters: std::collections::BTreeSet::new(),
             input_parameters: std::collections::BTreeMap::new(),
             init_parameters: std::collections::BTreeMap::new(),
@@ -1822,18 +1923,29 @@ impl Reader {
                 fields::TASK,
                 &[(fields::CONTAINER, "each entry of `containerDefinitions`")],
             );
-            if let Ok(items) = self.items(task, "requiresCompatibilities", "") {
-                out.requires_compatibilities = items
-                    .iter()
-                    .filter_map(|i| i.node.as_str().map(str::to_owned))
-                    .collect();
+            for (api, slot) in [
+                ("requiresCompatibilities", &mut out.requires_compatibilities),
+                ("compatibilities", &mut out.compatibilities),
+            ] {
+                if let Ok(items) = self.items(task, api, "") {
+                    *slot = items
+                        .iter()
+                        .filter_map(|i| i.node.as_str().map(str::to_owned))
+                        .collect();
+                }
             }
+            out.network_mode = match self.get(task, "networkMode") {
+                None => Some("bridge".to_owned()),
+                Some(_) => self.optional(task, "networkMode").map(|f| f.value),
+            };
             out.arn = self.optional(task, "taskDefinitionArn");
             out.family = self.optional(task, "family");
             for (api, slot) in [
                 ("taskRoleArn", &mut out.task_role_arn),
                 ("executionRoleArn", &mut out.execution_role_arn),
             ] {
+                let at = self.written(task, api).map_or(task.pos, |n| n.pos);
+                out.role_fields.push((api, self.at(at)));
                 *slot = self.optional(task, api);
                 if slot.is_none()
                     && let Some(n) = self.get(task, api)
@@ -1952,10 +2064,7 @@ impl Reader {
                 let rp = format!("{path}.repositoryCredentials");
                 let r = self.mapping(r, &rp)?;
                 self.check_fields(r, &rp, fields::REPOSITORY_CREDENTIALS, &[]);
-                self.field(r, "credentialsParameter", &rp)?.map(|mut f| {
-                    f.path = rp;
-                    f
-                })
+                self.field(r, "credentialsParameter", &rp)?
             }
         };
         let mut environment_files = Vec::new();
@@ -2012,12 +2121,32 @@ impl Reader {
             });
         };
         let Some(name) = log.option_ignoring_case("Name") else {
-            warn(self.at(pos), WarningKind::FirelensOutputsInConfig);
+            // A Fluentd log router takes the output's name from `@type`
+            // (the ECS agent's FireLens configuration generator).
+            match log.option("@type") {
+                Some(t) => {
+                    let plugin = t.value.to_ascii_lowercase();
+                    let known = FLUENTD_AWS_OUTPUTS.contains(&plugin.as_str());
+                    if known || !FLUENTD_OTHER_OUTPUTS.contains(&plugin.as_str()) {
+                        warn(
+                            t.at.clone(),
+                            WarningKind::FirelensOutput {
+                                plugin: t.value.clone(),
+                                known,
+                                fluentd: true,
+                            },
+                        );
+                    }
+                }
+                None => warn(self.at(pos), WarningKind::FirelensOutputsInConfig),
+            }
             return;
         };
         let plugin = name.value.to_ascii_lowercase();
         let aws_auth = log.options.iter().any(|(k, v)| {
-            k.eq_ignore_ascii_case("aws_auth")
+            FIRELENS_AWS_AUTH_OPTIONS
+                .iter()
+                .any(|o| k.eq_ignore_ascii_case(o))
                 && matches!(v.value.to_ascii_lowercase().as_str(), "on" | "true" | "yes")
         });
         let derived = FIRELENS_AWS_OUTPUTS.contains(&plugin.as_str());
@@ -2027,6 +2156,7 @@ impl Reader {
                 WarningKind::FirelensOutput {
                     plugin: name.value.clone(),
                     known: true,
+                    fluentd: false,
                 },
             );
         } else if !derived && !FIRELENS_OTHER_OUTPUTS.contains(&plugin.as_str()) {
@@ -2035,6 +2165,7 @@ impl Reader {
                 WarningKind::FirelensOutput {
                     plugin: name.value.clone(),
                     known: false,
+                    fluentd: false,
                 },
             );
         }

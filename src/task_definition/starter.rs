@@ -22,12 +22,8 @@ pub fn starter(
     reference: &str,
     parameters: &super::Parameters,
 ) -> Result<String, Error> {
-    let pins = deployment(task);
-    let pinned = |key: &str| {
-        pins.iter()
-            .find(|(k, ..)| *k == key)
-            .map(|(_, v, _)| v.clone())
-    };
+    let Deployment { pins, open_region } = deployment(task);
+    let pinned = |key: &str| pins.iter().find(|p| p.key == key).map(|p| p.value.clone());
     let env = Env {
         partition: pinned("partition").and_then(|p| crate::arn::Partition::parse(&p).ok()),
         region: pinned("region"),
@@ -99,16 +95,36 @@ pub fn starter(
         s.pop();
         s.push_str("  # the task definition's family\n");
     }
+    if !pins.is_empty() || open_region.is_some() {
+        s.push_str("# Where the task definition says it runs:\n");
+    }
     if !pins.is_empty() {
-        s.push_str("# Where the task definition's own ARNs say it runs:\ndeployment:\n");
-        for (key, value, from) in &pins {
+        s.push_str("deployment:\n");
+    }
+    let indent = if pins.is_empty() { "" } else { "  " };
+    for key in ["partition", "region", "account_id"] {
+        if let Some(p) = pins.iter().find(|p| p.key == key) {
             let _ = writeln!(
                 s,
-                "  {key}: {}  # from {}",
-                quoted(value),
-                yaml_comment(from)
+                "  {key}: {}  # {} {}",
+                quoted(&p.value),
+                if p.assumed { "assumed from" } else { "from" },
+                yaml_comment(&p.from)
             );
+        } else if key == "region"
+            && let Some(open) = &open_region
+        {
+            let _ = writeln!(s, "{indent}# {}", yaml_comment(open));
         }
+    }
+    if pins.iter().any(|p| p.assumed) {
+        s.push_str(
+            "  # Only `taskDefinitionArn` says where a task runs; the region above is what\n  \
+             # its log, image and FireLens regions suggest. The task role's trust admits\n  \
+             # ECS tasks of that region only, so `ecs-iam verify` does not prove what rests\n  \
+             # on it until you confirm it: once the task runs there, remove `assumed`.\n  \
+             assumed: [\"region\"]\n",
+        );
     }
     s.push_str("task_definitions:\n");
     let _ = writeln!(s, "  - {}", quoted(reference));
@@ -242,14 +258,33 @@ pub fn starter(
     Ok(s)
 }
 
+/// One value `init` pins in `deployment`, with the field it comes from.
+struct Pin {
+    key: &'static str,
+    value: String,
+    from: String,
+    /// Only suggested by the task definition (a log, image or FireLens
+    /// region), not seen: written with `deployment.assumed`.
+    assumed: bool,
+}
+
+/// What `init` writes under `deployment`.
+struct Deployment {
+    pins: Vec<Pin>,
+    /// Why the region is left to deploy time when the task definition's
+    /// regions disagree.
+    open_region: Option<String>,
+}
+
 /// The deployment the task definition's own values name, each with the
 /// field it comes from: the partition the role ARNs, `taskDefinitionArn`
 /// and ECR hosts agree on; the account of the roles and
-/// `taskDefinitionArn` (never of images); the region of
-/// `taskDefinitionArn`, else of the awslogs options, else of the ECR
-/// images, when they agree. A key whose sources disagree is left to deploy
-/// time.
-fn deployment(task: &TaskDefinition) -> Vec<(&'static str, String, String)> {
+/// `taskDefinitionArn` (never of images). The region where a task runs is
+/// seen only in `taskDefinitionArn`; without it, the regions of the awslogs
+/// options, the ECR images and the FireLens outputs suggest one when they
+/// agree, pinned as an assumption. A key whose sources disagree is left to
+/// deploy time.
+fn deployment(task: &TaskDefinition) -> Deployment {
     let env = Env::default();
     let mut partitions: Vec<(String, String)> = Vec::new();
     let mut accounts: Vec<(String, String)> = Vec::new();
@@ -272,8 +307,11 @@ fn deployment(task: &TaskDefinition) -> Vec<(&'static str, String, String)> {
             regions.push((parts[3].to_owned(), f.path.clone()));
         }
     }
-    let mut image_regions = Vec::new();
-    let mut log_regions = Vec::new();
+    // Logs may go to another region, images be pulled from one (AWS's
+    // sidecars are published in each region, but a task may pull any), a
+    // log router write to one: hints at the task's region, no more.
+    let mut hints = Vec::new();
+    let mut image_hints = Vec::new();
     for c in &task.containers {
         if let Some(image) = &c.image
             && let Ok(Some(repo)) = ecr_repository(image, &env)
@@ -282,17 +320,24 @@ fn deployment(task: &TaskDefinition) -> Vec<(&'static str, String, String)> {
                 partitions.push((p.as_str().to_owned(), image.path.clone()));
             }
             if crate::arn::is_region(&repo.region) {
-                image_regions.push((repo.region.clone(), image.path.clone()));
+                image_hints.push((repo.region.clone(), image.path.clone()));
             }
         }
-        if let Some(log) = &c.log
-            && log.driver.value == "awslogs"
-            && let Some(r) = log.option("awslogs-region")
-            && crate::arn::is_region(&r.value)
-        {
-            log_regions.push((r.value.clone(), r.path.clone()));
+        if let Some(log) = &c.log {
+            let region = match log.driver.value.as_str() {
+                "awslogs" => log.option("awslogs-region"),
+                "awsfirelens" => log.option_ignoring_case("region"),
+                _ => None,
+            };
+            if let Some(r) = region
+                && crate::arn::is_region(&r.value)
+            {
+                hints.push((r.value.clone(), r.path.clone()));
+            }
         }
     }
+    // When they agree, the comment names a log option before an image.
+    hints.extend(image_hints);
     let agreed = |values: &[(String, String)]| -> Option<(String, String)> {
         let first = values.first()?;
         values
@@ -300,32 +345,53 @@ fn deployment(task: &TaskDefinition) -> Vec<(&'static str, String, String)> {
             .all(|(v, _)| *v == first.0)
             .then(|| first.clone())
     };
-    let mut out = Vec::new();
-    if let Some((p, from)) = agreed(&partitions) {
-        out.push(("partition", p, from));
+    let pin = |key, (value, from): (String, String), assumed| Pin {
+        key,
+        value,
+        from,
+        assumed,
+    };
+    let mut pins = Vec::new();
+    if let Some(p) = agreed(&partitions) {
+        pins.push(pin("partition", p, false));
+    }
+    let mut open_region = None;
+    if !regions.is_empty() {
+        if let Some(r) = agreed(&regions) {
+            pins.push(pin("region", r, false));
+        }
+    } else if let Some((region, from)) = agreed(&hints) {
+        let more = hints.len() - 1;
+        let from = if more == 0 {
+            from
+        } else {
+            format!("{from} and {more} more")
+        };
+        pins.push(pin("region", (region, from), true));
+    } else if !hints.is_empty() {
+        let mut seen: Vec<(&str, &str)> = Vec::new();
+        for (r, from) in &hints {
+            if !seen.iter().any(|(s, _)| s == r) {
+                seen.push((r, from));
+            }
+        }
+        let listed: Vec<String> = seen
+            .iter()
+            .map(|(r, from)| format!("{r} from {from}"))
+            .collect();
+        open_region = Some(format!(
+            "region: left to deploy time; the task definition's regions disagree ({}), and only `taskDefinitionArn` says where a task runs",
+            listed.join(", ")
+        ));
     }
     // Images are not asked: sidecars are pulled from AWS's own accounts
     // (aws-for-fluent-bit, App Mesh's Envoy), applications from shared
     // registries; a wrong account would make the task role's trust
     // conditions refuse every task.
-    let account = agreed(&accounts);
-    let region = if !regions.is_empty() {
-        agreed(&regions)
-    } else if !log_regions.is_empty() {
-        agreed(&log_regions)
-    } else {
-        // ECR is regional: AWS publishes its sidecar images in each
-        // region, and a task pulls from its own region's registries. Images
-        // of several regions leave the region open.
-        agreed(&image_regions)
-    };
-    if let Some((r, from)) = region {
-        out.push(("region", r, from));
+    if let Some(a) = agreed(&accounts) {
+        pins.push(pin("account_id", a, false));
     }
-    if let Some((a, from)) = account {
-        out.push(("account_id", a, from));
-    }
-    out
+    Deployment { pins, open_region }
 }
 
 /// `name:` under a role, from the task definition's role ARN.

