@@ -916,7 +916,7 @@ fn template_parameters_are_given_by_the_spec_or_the_command_line() {
     let written = std::fs::read_to_string(out.dir.join("spec.yaml")).unwrap();
     assert!(
         written.contains(
-            "# What the template leaves to deploy time, as given to `init`, and what its\n# placeholders stand for:\nparameters:\n  \"Env\": \"prod\"\n  \"Tag\": \"v1\"\n"
+            "# What the template leaves to deploy time, as given to `init`:\nparameters:\n  \"Env\": \"prod\"\n  \"Tag\": \"v1\"\n"
         ),
         "{written}"
     );
