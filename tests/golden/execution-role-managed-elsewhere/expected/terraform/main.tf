@@ -50,7 +50,7 @@ data "aws_iam_policy_document" "task_trust" {
 resource "aws_iam_role" "task" {
   name                 = var.use_name_prefix ? null : var.task_role_name
   name_prefix          = var.use_name_prefix ? "${var.task_role_name}-" : null
-  description          = "ECS task role of orders"
+  description          = "ECS task role of orders-shared-execution"
   path                 = var.path
   max_session_duration = null
   permissions_boundary = var.permissions_boundary
@@ -94,7 +94,7 @@ data "aws_iam_policy_document" "task" {
 }
 
 resource "aws_iam_role_policy" "task" {
-  name   = "orders-task-policy"
+  name   = "orders-shared-execution-task-policy"
   role   = aws_iam_role.task.id
   policy = data.aws_iam_policy_document.task.json
 }

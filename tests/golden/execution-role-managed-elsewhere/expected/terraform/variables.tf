@@ -3,7 +3,7 @@
 variable "task_role_name" {
   description = "Name of the task role; the spec's by default."
   type        = string
-  default     = "orders-task"
+  default     = "orders-shared-execution-task"
 }
 
 variable "path" {
