@@ -328,6 +328,7 @@ impl Error {
                         | Problem::TemplatePlaceholder { .. }
                         | Problem::TemplateValue { .. }
                         | Problem::WholeValuePlaceholder { .. }
+                        | Problem::WholeValueInput { .. }
                         | Problem::ImageInput { .. }
                 ) || (problem.is_deploy_time()
                     && !matches!(**problem, Problem::NotInTemplate { .. }))
@@ -704,6 +705,10 @@ pub enum Problem {
         field: String,
         written: String,
         syntax: &'static str,
+    },
+    /// A value an input starts as a whole (an ARN or a name).
+    WholeValueInput {
+        name: String,
     },
     /// An input's description holding `${`.
     InputDescriptionSub {
@@ -1489,6 +1494,10 @@ impl fmt::Display for Problem {
             } => write!(
                 f,
                 "`{field}` is the template placeholder `{written}` ({syntax}): what it stands for is known only once the template is filled, so no grant can be derived from it; run ecs-iam on the file CI renders from the template, or write the value in the template"
+            ),
+            Problem::WholeValueInput { name } => write!(
+                f,
+                "the value is the input `{name}` as a whole, which may be the ARN or the name of a secret, a parameter or an object, so ecs-iam cannot tell what to grant: give the value with inputs only in its parts (e.g. `arn:<partition>:secretsmanager:<region>:<account_id>:secret:<input.{name}>`)"
             ),
             Problem::InputDescriptionSub { description } => write!(
                 f,

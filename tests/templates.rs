@@ -269,3 +269,53 @@ fn init_says_what_it_assumes_of_a_whole_image() {
         ))
         .run();
 }
+
+#[test]
+fn an_input_in_a_value_given_to_init_is_declared() {
+    // `--parameter AWS_ACCOUNT_ID=<input.SecretsAccount>`: the spec init
+    // writes declares the input, and reads its template back.
+    let t = Test::new().file("web.json", TEMPLATE);
+    let dir = t.dir().to_owned();
+    t.args([
+        "init",
+        "--from-task-definition",
+        "web.json",
+        "--output",
+        "s.yaml",
+        "--parameter",
+        "AWS_ACCOUNT_ID=<input.SecretsAccount>",
+    ])
+    .stdout_contains("wrote s.yaml")
+    .run();
+    let spec = std::fs::read_to_string(dir.join("s.yaml")).unwrap();
+    assert!(
+        spec.contains("  \"AWS_ACCOUNT_ID\": \"<input.SecretsAccount>\"\n"),
+        "{spec}"
+    );
+    assert!(
+        spec.contains("  \"SecretsAccount\":\n    description: \"SecretsAccount, in the value given for AWS_ACCOUNT_ID\"\n"),
+        "{spec}"
+    );
+    Test::in_dir(&dir)
+        .args(["explain", "s.yaml", "--format", "json"])
+        .stdout_contains(
+            "arn:aws:secretsmanager:us-east-2:<input.SecretsAccount>:secret:prod/db-AbCdEf",
+        )
+        .run();
+}
+
+#[test]
+fn a_value_that_is_an_input_as_a_whole_is_refused() {
+    // In a spec's own mapping too: the input may be a secret's or a
+    // parameter's ARN or name.
+    Test::new()
+        .file("c.json", r#"[{"name": "c", "image": "nginx", "secrets": [{"name": "DB", "valueFrom": "${DB_ARN}:password::"}]}]"#)
+        .file(
+            "s.yaml",
+            "version: 1\nname: c\ntask_definitions: [c.json]\nparameters: {DB_ARN: \"<input.DbArn>\"}\ninputs:\n  DbArn: {description: the database secret}\n",
+        )
+        .args(["render", "s.yaml", "--out", "out"])
+        .status(2)
+        .stderr("error: c.json:1:74: `containerDefinitions[c].secrets[DB]`: the value is the input `DbArn` as a whole, which may be the ARN or the name of a secret, a parameter or an object, so ecs-iam cannot tell what to grant: give the value with inputs only in its parts (e.g. `arn:<partition>:secretsmanager:<region>:<account_id>:secret:<input.DbArn>`)\n")
+        .run();
+}

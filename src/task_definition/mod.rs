@@ -96,6 +96,9 @@ pub enum InputSource {
     /// The ECR repository of an image that a placeholder or a template
     /// parameter (`of`) stands for as a whole.
     ImageRepository { of: String, at: Location },
+    /// An input named in the value given for `of` (`init --parameter
+    /// accountId=<input.SecretsAccount>`).
+    Given { of: String },
 }
 
 /// A field the ECS API would reject: misspelt, or in the wrong place.
@@ -1366,6 +1369,24 @@ impl Reader {
         Ok(field)
     }
 
+    /// For `init`: the inputs a value given for `of` names, declared
+    /// unless the spec or the template declares them.
+    fn given(&self, of: &str, value: &str) {
+        if !self.parameters.every_parameter {
+            return;
+        }
+        for rest in value.split("<input.").skip(1) {
+            if let Some((name, _)) = rest.split_once('>')
+                && !self.parameters.inputs.contains(name)
+            {
+                self.inputs
+                    .borrow_mut()
+                    .entry(name.to_owned())
+                    .or_insert_with(|| InputSource::Given { of: of.to_owned() });
+            }
+        }
+    }
+
     /// For `init`: an image whose registry and repository are one input
     /// that `init` made (`<IMAGE_NAME>`, `${ECR_REPOSITORY_URI}:${TAG}`, a
     /// template's `!Ref ImageUrl`) becomes an image of an ECR repository in
@@ -1466,6 +1487,7 @@ impl Reader {
                     p.name
                 ))
             } else if let Some(v) = self.parameters.get(&p.name) {
+                self.given(&p.name, v);
                 self.used.borrow_mut().insert(p.name.clone());
                 Some(v.to_owned())
             } else {
@@ -1671,6 +1693,7 @@ impl Reader {
             None => name.to_owned(),
         };
         if let Some(value) = self.parameters.get(&key) {
+            self.given(&key, value);
             self.used.borrow_mut().insert(key);
             return Ok(value.to_owned());
         }

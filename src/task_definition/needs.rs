@@ -746,6 +746,27 @@ pub fn placeholder(value: &str, pseudo_parameters: bool) -> Option<&'static str>
     None
 }
 
+/// Refuse a value that starts with an input standing for its ARN or name
+/// as a whole (`<input.DbSecretArn>`, `<input.DbSecretArn>:password::`,
+/// `<input.Prefix>/db`):
+/// what it names, and of which service, is unknown.
+fn whole_input(field: &Field) -> Result<(), Error> {
+    // A value starting with `/` is an SSM parameter's name.
+    let value = field.value.as_str();
+    let head = value.split(':').next().unwrap_or(value);
+    let head = head.split('/').next().unwrap_or(head);
+    if is_input(head) {
+        return Err(Error::Invalid {
+            at: field.at.clone(),
+            field: field.path.clone(),
+            problem: Box::new(Problem::WholeValueInput {
+                name: head["<input.".len()..head.len() - 1].to_owned(),
+            }),
+        });
+    }
+    Ok(())
+}
+
 /// Whether `value` is one input as a whole, `<input.Name>`.
 fn is_input(value: &str) -> bool {
     value
@@ -1034,15 +1055,7 @@ fn secret(field: &Field, env: &Env, secrets_manager_only: bool) -> Result<Grant,
     literal(field)?;
     let value = field.value.as_str();
     // One input as a whole may be an ARN or a name, of either service.
-    if is_input(value.strip_prefix('/').unwrap_or(value)) {
-        return Err(invalid(
-            field,
-            Problem::ValueFrom {
-                value: value.to_owned(),
-                expected: "a Secrets Manager secret ARN or name, or an SSM parameter ARN or name",
-            },
-        ));
-    }
+    whole_input(field)?;
     if !value.starts_with("arn:") {
         // A name holding an input is checked with the input standing in.
         let checked = if field.pseudo_parameters {
@@ -1167,6 +1180,7 @@ pub fn is_complete_secret_name(name: &str) -> bool {
 /// An `environmentFiles` value: the object's ARN and its bucket's.
 fn s3_object(field: &Field, env: &Env) -> Result<(Text, Text), Error> {
     literal(field)?;
+    whole_input(field)?;
     let value = field.value.as_str();
     let bad = || {
         invalid(

@@ -541,7 +541,7 @@ fn whole_value_placeholders(e: Error, task: &TaskDefinition) -> Error {
     let one = |e: Error| match e {
         Error::Invalid { at, field, problem } => {
             let problem = match *problem {
-                crate::error::Problem::InputValue { name } => {
+                crate::error::Problem::WholeValueInput { name } => {
                     match task.input_parameters.get(&name) {
                         Some(super::InputSource::Placeholder { name, written, .. }) => {
                             crate::error::Problem::WholeValuePlaceholder {
@@ -549,7 +549,7 @@ fn whole_value_placeholders(e: Error, task: &TaskDefinition) -> Error {
                                 name: name.clone(),
                             }
                         }
-                        _ => crate::error::Problem::InputValue { name },
+                        _ => crate::error::Problem::WholeValueInput { name },
                     }
                 }
                 other => other,
@@ -584,6 +584,9 @@ pub fn input_description(name: &str, source: &super::InputSource) -> String {
         }
         super::InputSource::Placeholder { name, at, .. } => {
             format!("What the task definition template's placeholder {name} stands for ({at})")
+        }
+        super::InputSource::Given { of } => {
+            format!("{name}, in the value given for {of}")
         }
         super::InputSource::ImageRepository { of, .. } => format!(
             "The name of the ECR repository (in this account and region) of the image {of} stands for"
