@@ -35,7 +35,10 @@ for (const dir of dirs) {
   }
   const roles = {};
   for (const [id, file] of [['TaskRole', 'task-role.json'], ['TaskExecutionRole', 'execution-role.json']]) {
-    const props = JSON.parse(fs.readFileSync(path.join(dir, 'cdk', file), 'utf8'));
+    // A role the spec leaves to another owner (`managed: false`) has no file.
+    const roleFile = path.join(dir, 'cdk', file);
+    if (!fs.existsSync(roleFile)) continue;
+    const props = JSON.parse(fs.readFileSync(roleFile, 'utf8'));
     roles[id] = new iam.CfnRole(stack, id, props);
     roles[id].overrideLogicalId(id);
   }

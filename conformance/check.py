@@ -181,10 +181,16 @@ def statements_canon(doc, text=canon):
     return out
 
 
+def roles_of(template):
+    """The ROLES a template declares: a role the spec leaves to another
+    owner (`managed: false`) is not declared."""
+    return [(logical, key) for logical, key in ROLES if logical in template.get("Resources", {})]
+
+
 def cfn_documents(case):
     """(role key, document kind, statements) from the CloudFormation side."""
     docs = {}
-    for logical, key in ROLES:
+    for logical, key in roles_of(case.template):
         props = case.template["Resources"][logical]["Properties"]
         docs[(key, "trust")] = statements_canon(props["AssumeRolePolicyDocument"])
         for p in props.get("Policies", []):
@@ -308,12 +314,12 @@ def deploy_and_compare(run, case, moto):
             run.fail(case, "moto", f"stack {stack['StackStatus']}: {stack.get('StackStatusReason')}")
             return
         outputs = {o["OutputKey"]: o["OutputValue"] for o in stack.get("Outputs", [])}
-        for logical, _ in ROLES:
+        for logical, _ in roles_of(case.template):
             compare_role(run, case, iam, logical, resources[logical]["Properties"], outputs)
         run.ok(case, "moto")
     finally:
         # Managed policies attached by hand first, or the delete fails.
-        for logical, _ in ROLES:
+        for logical, _ in roles_of(case.template):
             name = resources[logical]["Properties"]["RoleName"]
             for arn in resources[logical]["Properties"].get("ManagedPolicyArns", []):
                 try:
@@ -556,7 +562,7 @@ def check_cdk(run, cases):
         if template is None:
             run.fail(case, "aws-cdk-lib", f"no template synthesised: {first.get('error')}")
             continue
-        for logical, _ in ROLES:
+        for logical, _ in roles_of(case.template):
             synth = template["Resources"].get(logical, {})
             want = case.template["Resources"][logical]
             if synth.get("Type") != "AWS::IAM::Role" or synth.get("Properties") != want["Properties"]:
@@ -648,7 +654,7 @@ def check_checkov(run, cases, root):
 
 def check_parliament(run, cases):
     for case in cases:
-        for logical, _ in ROLES:
+        for logical, _ in roles_of(case.template):
             for p in case.template["Resources"][logical]["Properties"].get("Policies", []):
                 doc = resolve(p["PolicyDocument"], case.ctx)
                 try:
