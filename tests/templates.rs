@@ -319,3 +319,55 @@ fn a_value_that_is_an_input_as_a_whole_is_refused() {
         .stderr("error: c.json:1:74: `containerDefinitions[c].secrets[DB]`: the value is the input `DbArn` as a whole, which may be the ARN or the name of a secret, a parameter or an object, so ecs-iam cannot tell what to grant: give the value with inputs only in its parts (e.g. `arn:<partition>:secretsmanager:<region>:<account_id>:secret:<input.DbArn>`)\n")
         .run();
 }
+
+#[test]
+fn a_template_of_six_syntaxes_goes_through_init_render_and_verify() {
+    // The golden case's task definition: GitHub's `<AWS_ACCOUNT_ID>`,
+    // envsubst's image, an unquoted `${port}`, ecspresso's `must_env`, a
+    // test harness's `$$$STAGE$$$` and a tutorial's `{INSERT REGION}`.
+    let t = Test::new().copy_as("tests/golden/template/web.taskdef.json", "web.taskdef.json");
+    let dir = t.dir().to_owned();
+    t.args([
+        "init",
+        "--from-task-definition",
+        "web.taskdef.json",
+        "--output",
+        "web.yaml",
+    ])
+    .stdout_contains("wrote web.yaml")
+    .run();
+    let spec = std::fs::read_to_string(dir.join("web.yaml")).unwrap();
+    for mapped in [
+        "  \"AWS_ACCOUNT_ID\": \"<input.AwsAccountId>\"  # <AWS_ACCOUNT_ID> at web.taskdef.json:3:37\n",
+        "  \"ECR_REPOSITORY_URI\": \"<account_id>.dkr.ecr.<region>.<url_suffix>/<input.EcrRepository>\"",
+        "  \"INSERT REGION\": \"<input.InsertRegion>\"",
+        "  \"STAGE\": \"<input.Stage>\"",
+    ] {
+        assert!(spec.contains(mapped), "{mapped}\n{spec}");
+    }
+    // Neither the tag nor the port is an input.
+    assert!(
+        !spec.contains("GithubSha") && !spec.contains("Port"),
+        "{spec}"
+    );
+    Test::in_dir(&dir)
+        .args(["render", "web.yaml", "--out", "out"])
+        .stdout_contains("web.yaml -> out")
+        .run();
+    // The role ARNs name the input account, which may not be the stack's:
+    // not proven, though every call is allowed.
+    Test::in_dir(&dir)
+        .args(["verify", "web.yaml"])
+        .status(1)
+        .stdout_contains("8 of 8 calls ECS makes to start 1 container of web.taskdef.json are allowed by the rendered roles, but ecs-iam cannot see that the task runs with them; not proven\n")
+        .run();
+    // The golden spec maps the account to the deployment's own: proven.
+    Test::new()
+        .copy_as("tests/golden/template/web.taskdef.json", "web.taskdef.json")
+        .copy_as("tests/golden/template/spec.yaml", "spec.yaml")
+        .args(["verify", "spec.yaml"])
+        .stdout_contains(
+            "8 of 8 calls ECS makes to start 1 container of web.taskdef.json are allowed\n",
+        )
+        .run();
+}

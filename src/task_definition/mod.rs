@@ -826,6 +826,7 @@ pub fn parse(
         stand_ins: filled.map(|(_, s)| s).unwrap_or_default(),
         template_values: RefCell::default(),
         init_parameters: RefCell::default(),
+        first_seen: RefCell::default(),
     };
     if let Some(e) = r.stand_in_error(&root, "containerDefinitions") {
         return Err(e);
@@ -990,6 +991,9 @@ struct Reader {
     template_values: RefCell<Vec<Error>>,
     /// What `init` writes under `parameters:`.
     init_parameters: RefCell<std::collections::BTreeMap<String, (String, String)>>,
+    /// Where each placeholder's variable first stands in the file, as
+    /// written there.
+    first_seen: RefCell<std::collections::BTreeMap<String, (Location, String)>>,
 }
 
 /// CloudFormation's name of an ECS API field.
@@ -1499,21 +1503,44 @@ impl Reader {
                         .then(|| template::input_name(&p.name))
                 };
                 input.map(|input| {
-                    self.inputs
-                        .borrow_mut()
-                        .entry(input.clone())
-                        .or_insert_with(|| InputSource::Placeholder {
-                            name: p.name.clone(),
-                            written: written.to_owned(),
-                            at: at.clone(),
-                        });
+                    // Each told where it first stands in the file (fields
+                    // are read in another order).
+                    let earlier =
+                        |before: &Location| (at.line, at.column) < (before.line, before.column);
+                    let mut inputs = self.inputs.borrow_mut();
+                    let source =
+                        inputs
+                            .entry(input.clone())
+                            .or_insert_with(|| InputSource::Placeholder {
+                                name: p.name.clone(),
+                                written: written.to_owned(),
+                                at: at.clone(),
+                            });
+                    if let InputSource::Placeholder {
+                        name,
+                        written: w,
+                        at: first,
+                    } = source
+                        && *name == p.name
+                        && earlier(first)
+                    {
+                        written.clone_into(w);
+                        *first = at.clone();
+                    }
                     if self.parameters.every_parameter && p.name != input {
+                        // Its comment, where it first stands, is written
+                        // once the whole file is read.
                         self.init_parameters
                             .borrow_mut()
                             .entry(p.name.clone())
-                            .or_insert_with(|| {
-                                (format!("<input.{input}>"), format!("{written} at {at}"))
-                            });
+                            .or_insert_with(|| (format!("<input.{input}>"), String::new()));
+                    }
+                    let mut seen = self.first_seen.borrow_mut();
+                    let first = seen
+                        .entry(p.name.clone())
+                        .or_insert_with(|| (at.clone(), written.to_owned()));
+                    if earlier(&first.0) {
+                        *first = (at.clone(), written.to_owned());
                     }
                     format!("<input.{input}>")
                 })
@@ -1995,7 +2022,13 @@ impl Reader {
         out.warnings = warnings;
         out.used_parameters = self.used.take();
         out.input_parameters = self.inputs.take();
+        let seen = self.first_seen.take();
         out.init_parameters = self.init_parameters.take();
+        for (name, (_, from)) in &mut out.init_parameters {
+            if let (true, Some((at, written))) = (from.is_empty(), seen.get(name)) {
+                *from = format!("{written} at {at}");
+            }
+        }
         Ok(out)
     }
 
