@@ -657,30 +657,32 @@ fn drift_command(
     fail_on: DriftFailOn,
     reach: Reach,
 ) -> Result<i32, Error> {
-    let dumps = deployed
-        .iter()
-        .map(|p| crate::deployed::read(p))
-        .collect::<Result<Vec<_>, _>>()?;
-    let specs = crate::spec::find_specs(specs)?;
-    let mut models = Vec::new();
-    for result in crate::parallel::map(&specs, |spec| {
-        let source = crate::spec::load(spec, reach)?;
-        warn(&source);
-        let model = crate::model::build(&source)?;
-        Ok::<_, Error>((source, model))
-    }) {
-        models.push(result?);
-    }
-    let report = crate::drift::drift(&models, &dumps)?;
-    let text = match format {
-        DriftFormat::Text => escape::terminal_lines(&report.text()),
-        DriftFormat::Markdown => report.markdown(),
-        DriftFormat::Json => report.json(),
-        DriftFormat::Sarif => {
-            serde_json::to_string_pretty(&report.sarif()).unwrap_or_default() + "\n"
+    let report = (|| {
+        let dumps = deployed
+            .iter()
+            .map(|p| crate::deployed::read(p))
+            .collect::<Result<Vec<_>, _>>()?;
+        let specs = crate::spec::find_specs(specs)?;
+        let mut models = Vec::new();
+        for result in crate::parallel::map(&specs, |spec| {
+            let source = crate::spec::load(spec, reach)?;
+            warn(&source);
+            let model = crate::model::build(&source)?;
+            Ok::<_, Error>((source, model))
+        }) {
+            models.push(result?);
+        }
+        crate::drift::drift(&models, &dumps)
+    })();
+    let report = match report {
+        Ok(r) => r,
+        Err(e) => {
+            if format == DriftFormat::Sarif {
+                sarif_failure(stdout, crate::sarif::Run::default(), &e)?;
+            }
+            return Err(e);
         }
     };
-    stdout.write(&text)?;
     let s = &report.summary;
     let fails = s.missing > 0
         || match fail_on {
@@ -688,7 +690,28 @@ fn drift_command(
             DriftFailOn::Broadening => s.broadening > 0,
             DriftFailOn::Never => false,
         };
-    Ok(if fails { EXIT_DIFFERS } else { EXIT_OK })
+    let code = if fails { EXIT_DIFFERS } else { EXIT_OK };
+    let text = match format {
+        DriftFormat::Text => escape::terminal_lines(&report.text()),
+        DriftFormat::Markdown => report.markdown(),
+        DriftFormat::Json => report.json(),
+        DriftFormat::Sarif => {
+            serde_json::to_string_pretty(&report.sarif_exiting(code)).unwrap_or_default() + "\n"
+        }
+    };
+    stdout.write(&text)?;
+    Ok(code)
+}
+
+/// A SARIF document for a run that could not complete: `run`'s rules, the
+/// run marked unsuccessful, each error a notification at its place, where
+/// a SARIF consumer looks for what stopped the run.
+fn sarif_failure(stdout: &mut Stdout, mut run: crate::sarif::Run, e: &Error) -> Result<(), Error> {
+    run.invocation = Some(crate::sarif::Invocation {
+        exit_code: EXIT_ERROR,
+        errors: e.each().into_iter().map(notification).collect(),
+    });
+    stdout.line(serde_json::to_string_pretty(&run.document()).unwrap_or_default())
 }
 
 fn check_command(
@@ -706,12 +729,7 @@ fn check_command(
         // consumers look, the run marked unsuccessful with each error.
         Err(e) => {
             if format == CheckFormat::Sarif {
-                let mut run = check::sarif(&[]);
-                run.invocation = Some(crate::sarif::Invocation {
-                    exit_code: EXIT_ERROR,
-                    errors: e.each().into_iter().map(notification).collect(),
-                });
-                stdout.line(serde_json::to_string_pretty(&run.document()).unwrap_or_default())?;
+                sarif_failure(stdout, check::sarif(&[]), &e)?;
             }
             return Err(e);
         }
@@ -906,28 +924,39 @@ fn verify_command(
     strict: bool,
     reach: Reach,
 ) -> Result<i32, Error> {
-    // `--task-definition` files are the user's own choice, read wherever
-    // they are; the spec's own entries keep to its tree.
-    let source = crate::spec::load_with(spec, reach, parameters)?;
-    let bound = source.spec.task_definition_parameters();
-    let tasks = if task_definitions.is_empty() {
-        None
-    } else {
-        let read = |p: &Path| {
-            crate::input::bytes::read(
-                p,
-                crate::error::FileKind::TaskDefinition,
-                crate::task_definition::MAX_TASK_DEFINITION_BYTES,
+    let v = (|| {
+        // `--task-definition` files are the user's own choice, read
+        // wherever they are; the spec's own entries keep to its tree.
+        let source = crate::spec::load_with(spec, reach, parameters)?;
+        let bound = source.spec.task_definition_parameters();
+        let tasks = if task_definitions.is_empty() {
+            None
+        } else {
+            let read = |p: &Path| {
+                crate::input::bytes::read(
+                    p,
+                    crate::error::FileKind::TaskDefinition,
+                    crate::task_definition::MAX_TASK_DEFINITION_BYTES,
+                )
+            };
+            Some(
+                task_definitions
+                    .iter()
+                    .map(|t| crate::task_definition::load(t, Path::new(""), &read, &bound))
+                    .collect::<Result<Vec<_>, _>>()?,
             )
         };
-        Some(
-            task_definitions
-                .iter()
-                .map(|t| crate::task_definition::load(t, Path::new(""), &read, &bound))
-                .collect::<Result<Vec<_>, _>>()?,
-        )
+        crate::verify::verify_spec(&source, tasks)
+    })();
+    let v = match v {
+        Ok(v) => v,
+        Err(e) => {
+            if format == VerifyFormat::Sarif {
+                sarif_failure(stdout, crate::sarif::Run::default(), &e)?;
+            }
+            return Err(e);
+        }
     };
-    let v = crate::verify::verify_spec(&source, tasks)?;
     match format {
         VerifyFormat::Text => stdout.write(&escape::terminal_lines(&v.text(strict)))?,
         VerifyFormat::Json => stdout.write(&v.json())?,
@@ -935,11 +964,7 @@ fn verify_command(
             stdout.line(serde_json::to_string_pretty(&v.sarif(strict)).unwrap_or_default())?;
         }
     }
-    Ok(if v.proven() && (!strict || v.unused.is_empty()) {
-        EXIT_OK
-    } else {
-        EXIT_DIFFERS
-    })
+    Ok(v.exit_code(strict))
 }
 
 /// `init --from-role`: the spec for deployed roles, written, then what

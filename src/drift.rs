@@ -524,6 +524,21 @@ impl Report {
     /// SARIF 2.1.0: each change at the spec's role, a missing role too.
     #[must_use]
     pub fn sarif(&self) -> serde_json::Value {
+        self.sarif_run().document()
+    }
+
+    /// [`Report::sarif`], saying the run completed with `exit_code`.
+    #[must_use]
+    pub fn sarif_exiting(&self, exit_code: i32) -> serde_json::Value {
+        let mut run = self.sarif_run();
+        run.invocation = Some(crate::sarif::Invocation {
+            exit_code,
+            errors: Vec::new(),
+        });
+        run.document()
+    }
+
+    fn sarif_run(&self) -> crate::sarif::Run {
         let rule = |id: &str, summary: &str, level| crate::sarif::Rule {
             id: id.to_owned(),
             summary: summary.to_owned(),
@@ -592,7 +607,7 @@ impl Report {
                 });
             }
         }
-        run.document()
+        run
     }
 
     /// The JSON report.

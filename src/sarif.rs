@@ -1,6 +1,6 @@
 //! SARIF 2.1.0, as `check`, `verify` and `drift` write it: one run of
-//! ecs-iam with its rules, results at `file:line:column`, and, for `check`,
-//! how the run ended.
+//! ecs-iam with its rules, results at `file:line:column`, and how the run
+//! ended.
 
 use serde_json::{Value, json};
 

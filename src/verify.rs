@@ -1424,7 +1424,22 @@ impl Verification {
         for u in &self.unproven {
             result("not-proven", "error", u.clone(), &spec);
         }
+        run.invocation = Some(sarif::Invocation {
+            exit_code: self.exit_code(strict),
+            errors: Vec::new(),
+        });
         run.document()
+    }
+
+    /// What `verify` exits with: 0 when every call is proven (and, with
+    /// `strict`, no grant is unused), 1 otherwise.
+    #[must_use]
+    pub fn exit_code(&self, strict: bool) -> i32 {
+        if self.proven() && (!strict || self.unused.is_empty()) {
+            crate::error::EXIT_OK
+        } else {
+            crate::error::EXIT_DIFFERS
+        }
     }
 }
 

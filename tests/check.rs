@@ -281,3 +281,86 @@ fn sarif_uris_are_percent_encoded() {
         "specs/a%20b%231%252e.yaml"
     );
 }
+
+#[test]
+fn verify_and_drift_sarif_say_how_the_run_ended() {
+    let schema = common::sarif_schema();
+    let validator = jsonschema::validator_for(&schema).expect("the SARIF schema compiles");
+    let valid = |text: &str| {
+        let sarif: serde_json::Value = serde_json::from_str(text).unwrap();
+        let errors: Vec<String> = validator
+            .iter_errors(&sarif)
+            .map(|e| format!("{e} at {}", e.instance_path()))
+            .collect();
+        assert!(errors.is_empty(), "{errors:#?}");
+        sarif["runs"][0]["invocations"].clone()
+    };
+    let spec = "version: 1\nname: w\ntask_role:\n  secret: {list: true}\n";
+    let message = "unknown field `secret` in `task_role`; did you mean `secrets`?";
+    let failed = serde_json::json!([{
+        "executionSuccessful": false,
+        "exitCode": 2,
+        "toolExecutionNotifications": [{
+            "level": "error",
+            "message": {"text": message},
+            "locations": [{"physicalLocation": {
+                "artifactLocation": {"uri": "w.yaml"},
+                "region": {"startLine": 4, "startColumn": 3},
+            }}],
+        }],
+    }]);
+    let stderr = format!("error: w.yaml:4:3: {message}\n");
+    // A spec that cannot be read: the run did not complete.
+    let out = Test::new()
+        .file("w.yaml", spec)
+        .args(["verify", "w.yaml", "--format", "sarif"])
+        .stderr(&stderr)
+        .status(2)
+        .run();
+    assert_eq!(valid(&out.stdout), failed);
+    let out = Test::new()
+        .file("w.yaml", spec)
+        .file("dump.json", "{\"RoleDetailList\": []}")
+        .args([
+            "drift",
+            "w.yaml",
+            "--deployed",
+            "dump.json",
+            "--format",
+            "sarif",
+        ])
+        .stderr(&stderr)
+        .status(2)
+        .run();
+    assert_eq!(valid(&out.stdout), failed);
+    // A completed run says so, with its exit code.
+    let out = Test::new()
+        .file(
+            "w.yaml",
+            "version: 1\nname: w\ntask_definitions: [c.json]\n",
+        )
+        .file("c.json", r#"[{"name": "a", "image": "nginx"}]"#)
+        .args(["verify", "w.yaml", "--format", "sarif"])
+        .run();
+    assert_eq!(
+        valid(&out.stdout),
+        serde_json::json!([{"executionSuccessful": true, "exitCode": 0}])
+    );
+    let out = Test::new()
+        .file("w.yaml", "version: 1\nname: w\n")
+        .file("dump.json", "{\"RoleDetailList\": []}")
+        .args([
+            "drift",
+            "w.yaml",
+            "--deployed",
+            "dump.json",
+            "--format",
+            "sarif",
+        ])
+        .status(1)
+        .run();
+    assert_eq!(
+        valid(&out.stdout),
+        serde_json::json!([{"executionSuccessful": true, "exitCode": 1}])
+    );
+}
