@@ -45,6 +45,8 @@ pub enum FileKind {
     Template,
     /// A file of a rendered output folder, read back by `diff`.
     Generated,
+    /// A file of CloudTrail records.
+    CloudTrail,
 }
 
 impl FileKind {
@@ -54,7 +56,7 @@ impl FileKind {
         match self {
             FileKind::Spec | FileKind::Guardrails => "six",
             FileKind::TaskDefinition | FileKind::Template | FileKind::Generated => "ten",
-            FileKind::Dump => "twelve",
+            FileKind::Dump | FileKind::CloudTrail => "twelve",
         }
     }
 }
@@ -68,6 +70,7 @@ impl fmt::Display for FileKind {
             FileKind::Guardrails => "guardrails file",
             FileKind::Template => "template",
             FileKind::Generated => "generated file",
+            FileKind::CloudTrail => "CloudTrail file",
         })
     }
 }
@@ -709,6 +712,16 @@ pub enum Problem {
     /// A value an input starts as a whole (an ARN or a name).
     WholeValueInput {
         name: String,
+    },
+    /// A file that holds no CloudTrail records.
+    NotCloudTrail,
+    /// A record without the fields every CloudTrail record has.
+    CloudTrailRecord {
+        message: String,
+    },
+    /// A folder of more files than are read.
+    TooManyFiles {
+        max: usize,
     },
     /// An input's description holding `${`.
     InputDescriptionSub {
@@ -1494,6 +1507,17 @@ impl fmt::Display for Problem {
             } => write!(
                 f,
                 "`{field}` is the template placeholder `{written}` ({syntax}): what it stands for is known only once the template is filled, so no grant can be derived from it; run ecs-iam on the file CI renders from the template, or write the value in the template"
+            ),
+            Problem::NotCloudTrail => write!(
+                f,
+                "this file holds no CloudTrail records: give the `*.json.gz` files CloudTrail delivers (`{{\"Records\": [...]}}`), a JSON array of records, or what `aws cloudtrail lookup-events` prints"
+            ),
+            Problem::CloudTrailRecord { message } => {
+                write!(f, "not a CloudTrail record: {message}")
+            }
+            Problem::TooManyFiles { max } => write!(
+                f,
+                "the folder holds more than {max} files of records; give its parts (a month's folder, a region's) one at a time"
             ),
             Problem::WholeValueInput { name } => write!(
                 f,

@@ -12,6 +12,7 @@ pub mod arn;
 pub mod check;
 pub mod checkov;
 pub mod cli;
+pub mod cloudtrail;
 pub mod deployed;
 pub mod drift;
 pub mod error;

@@ -1,0 +1,244 @@
+//! The IAM action a CloudTrail record's call needs, from its `eventSource`
+//! and `eventName`: the action of the same name in AWS's service
+//! reference, or a curated override where the API operation and the action
+//! differ (`ListObjectsV2` is authorised as `s3:ListBucket`). An operation
+//! with neither is unmapped, never guessed: no action the service
+//! reference does not know is ever named.
+
+use crate::service_reference::reference;
+
+/// What one recorded call needs.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Called {
+    /// The action, as the service reference spells it (`s3:ListBucket`).
+    Action(String),
+    /// No action is known for the operation.
+    Unmapped {
+        /// The record's `eventSource` (`s3.amazonaws.com`).
+        source: String,
+        /// The record's `eventName`.
+        name: String,
+    },
+}
+
+/// Event sources whose IAM service prefix is not the host's first label.
+const SOURCES: &[(&str, &str)] = &[
+    ("monitoring", "cloudwatch"),
+    ("email", "ses"),
+    ("streams.dynamodb", "dynamodb"),
+    ("data.iot", "iot"),
+    ("runtime.sagemaker", "sagemaker"),
+];
+
+/// Operations authorised by an action of another name, by service prefix
+/// and `eventName`. Each comes from the service's documentation of which
+/// action an operation needs (e.g. Amazon S3's "Actions, resources, and
+/// condition keys": `ListObjectsV2` needs `s3:ListBucket`, `HeadObject`
+/// needs `s3:GetObject`).
+const OVERRIDES: &[(&str, &str, &str)] = &[
+    ("s3", "ListObjects", "ListBucket"),
+    ("s3", "ListObjectsV2", "ListBucket"),
+    ("s3", "ListObjectVersions", "ListBucketVersions"),
+    ("s3", "HeadObject", "GetObject"),
+    ("s3", "HeadBucket", "ListBucket"),
+    ("s3", "ListBuckets", "ListAllMyBuckets"),
+    ("s3", "DeleteObjects", "DeleteObject"),
+    ("s3", "CreateMultipartUpload", "PutObject"),
+    ("s3", "UploadPart", "PutObject"),
+    ("s3", "CompleteMultipartUpload", "PutObject"),
+    ("s3", "ListParts", "ListMultipartUploadParts"),
+    ("s3", "GetObjectAttributes", "GetObject"),
+    ("sqs", "SendMessageBatch", "SendMessage"),
+    ("sqs", "DeleteMessageBatch", "DeleteMessage"),
+    (
+        "sqs",
+        "ChangeMessageVisibilityBatch",
+        "ChangeMessageVisibility",
+    ),
+    ("sns", "PublishBatch", "Publish"),
+    ("lambda", "Invoke", "InvokeFunction"),
+];
+
+/// What a call recorded with `source` and `name` needs.
+#[must_use]
+pub fn called(source: &str, name: &str) -> Called {
+    let unmapped = || Called::Unmapped {
+        source: source.to_owned(),
+        name: name.to_owned(),
+    };
+    let Some(host) = source
+        .strip_suffix(".amazonaws.com")
+        .or_else(|| source.strip_suffix(".amazonaws.com.cn"))
+    else {
+        return unmapped();
+    };
+    let prefix = SOURCES
+        .iter()
+        .find(|(h, _)| *h == host)
+        .map_or(host, |(_, p)| *p);
+    let Some(service) = reference().service(prefix) else {
+        return unmapped();
+    };
+    // Lambda's operations carry their API version (`CreateFunction20150331`,
+    // `GetFunctionConfiguration20150331v2`).
+    let name = if prefix == "lambda" {
+        undated(name)
+    } else {
+        name
+    };
+    let wanted = OVERRIDES
+        .iter()
+        .find(|(p, operation, _)| *p == prefix && *operation == name)
+        .map_or(name, |(.., action)| *action);
+    service
+        .actions
+        .iter()
+        .find(|a| a.name == wanted)
+        .map_or_else(unmapped, |a| {
+            Called::Action(format!("{}:{}", service.prefix, a.name))
+        })
+}
+
+/// An operation name without a trailing API version: eight digits, then
+/// optionally `v` and digits.
+fn undated(name: &str) -> &str {
+    let trimmed = name.trim_end_matches(|c: char| c.is_ascii_digit());
+    let base = match trimmed.strip_suffix('v') {
+        Some(before) if trimmed.len() < name.len() => before,
+        _ => name,
+    };
+    let digits = base.len() - base.trim_end_matches(|c: char| c.is_ascii_digit()).len();
+    if digits == 8 {
+        &base[..base.len() - 8]
+    } else {
+        name
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn action(source: &str, name: &str) -> String {
+        match called(source, name) {
+            Called::Action(a) => a,
+            Called::Unmapped { .. } => panic!("{source} {name} is unmapped"),
+        }
+    }
+
+    #[test]
+    fn every_override_names_an_action_the_reference_knows() {
+        for (prefix, operation, action) in OVERRIDES {
+            let service = reference()
+                .service(prefix)
+                .unwrap_or_else(|| panic!("no service {prefix}"));
+            assert!(
+                service.actions.iter().any(|a| a.name == *action),
+                "{prefix}:{action} (for {operation})"
+            );
+        }
+        for (_, prefix) in SOURCES {
+            assert!(reference().service(prefix).is_some(), "{prefix}");
+        }
+    }
+
+    #[test]
+    fn operations_and_their_actions() {
+        for (source, name, expected) in [
+            ("s3.amazonaws.com", "ListObjects", "s3:ListBucket"),
+            ("s3.amazonaws.com", "ListObjectsV2", "s3:ListBucket"),
+            ("s3.amazonaws.com", "HeadObject", "s3:GetObject"),
+            ("s3.amazonaws.com", "ListBuckets", "s3:ListAllMyBuckets"),
+            ("s3.amazonaws.com", "GetObject", "s3:GetObject"),
+            ("s3.amazonaws.com", "PutObject", "s3:PutObject"),
+            ("s3.amazonaws.com", "DeleteObjects", "s3:DeleteObject"),
+            (
+                "lambda.amazonaws.com",
+                "CreateFunction20150331",
+                "lambda:CreateFunction",
+            ),
+            (
+                "lambda.amazonaws.com",
+                "GetFunctionConfiguration20150331v2",
+                "lambda:GetFunctionConfiguration",
+            ),
+            ("lambda.amazonaws.com", "Invoke", "lambda:InvokeFunction"),
+            (
+                "monitoring.amazonaws.com",
+                "PutMetricData",
+                "cloudwatch:PutMetricData",
+            ),
+            ("email.amazonaws.com", "SendEmail", "ses:SendEmail"),
+            ("sqs.amazonaws.com", "SendMessageBatch", "sqs:SendMessage"),
+            ("sns.amazonaws.com", "Publish", "sns:Publish"),
+            (
+                "secretsmanager.amazonaws.com",
+                "GetSecretValue",
+                "secretsmanager:GetSecretValue",
+            ),
+            ("ssm.amazonaws.com", "GetParameters", "ssm:GetParameters"),
+            ("kms.amazonaws.com", "Decrypt", "kms:Decrypt"),
+            ("logs.amazonaws.com", "PutLogEvents", "logs:PutLogEvents"),
+            (
+                "ecr.amazonaws.com",
+                "GetAuthorizationToken",
+                "ecr:GetAuthorizationToken",
+            ),
+            ("sts.amazonaws.com", "AssumeRole", "sts:AssumeRole"),
+            (
+                "dynamodb.amazonaws.com",
+                "BatchWriteItem",
+                "dynamodb:BatchWriteItem",
+            ),
+            ("kinesis.amazonaws.com", "PutRecords", "kinesis:PutRecords"),
+            (
+                "firehose.amazonaws.com",
+                "PutRecordBatch",
+                "firehose:PutRecordBatch",
+            ),
+            (
+                "xray.amazonaws.com",
+                "PutTraceSegments",
+                "xray:PutTraceSegments",
+            ),
+            (
+                "elasticfilesystem.amazonaws.com",
+                "ClientMount",
+                "elasticfilesystem:ClientMount",
+            ),
+            ("events.amazonaws.com", "PutEvents", "events:PutEvents"),
+        ] {
+            assert_eq!(action(source, name), expected, "{source} {name}");
+        }
+    }
+
+    #[test]
+    fn what_is_not_known_is_unmapped_not_guessed() {
+        for (source, name) in [
+            ("s3.amazonaws.com", "NoSuchOperation"),
+            ("nosuchservice.amazonaws.com", "GetThing"),
+            ("s3", "GetObject"),
+            ("signin.aws.example", "ConsoleLogin"),
+            // The name of an action, but the case of none.
+            ("s3.amazonaws.com", "getobject"),
+        ] {
+            assert_eq!(
+                called(source, name),
+                Called::Unmapped {
+                    source: source.to_owned(),
+                    name: name.to_owned()
+                },
+                "{source} {name}"
+            );
+        }
+    }
+
+    #[test]
+    fn api_versions_come_off_lambda_operations_only() {
+        assert_eq!(undated("CreateFunction20150331"), "CreateFunction");
+        assert_eq!(undated("GetPolicy20150331v2"), "GetPolicy");
+        assert_eq!(undated("Invoke"), "Invoke");
+        assert_eq!(undated("ListV2"), "ListV2");
+        assert_eq!(undated("Get123"), "Get123");
+    }
+}
