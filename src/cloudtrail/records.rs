@@ -37,6 +37,8 @@ pub struct Record {
     pub source: String,
     pub name: String,
     pub region: Option<String>,
+    /// `recipientAccountId`: the account the call was made in.
+    pub account: Option<String>,
     /// `userIdentity.sessionContext.sessionIssuer.arn`: the role whose
     /// session made the call.
     pub issuer: Option<String>,
@@ -64,6 +66,8 @@ struct Raw {
     event_name: String,
     #[serde(default)]
     aws_region: Option<String>,
+    #[serde(default)]
+    recipient_account_id: Option<String>,
     #[serde(default)]
     user_identity: Option<Identity>,
     #[serde(default)]
@@ -316,6 +320,7 @@ fn record(r: Raw, at: Location) -> Record {
         source: r.event_source,
         name: r.event_name,
         region: r.aws_region,
+        account: r.recipient_account_id,
         issuer: identity
             .as_ref()
             .and_then(|i| i.session_context.as_ref())
