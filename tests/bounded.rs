@@ -375,3 +375,44 @@ fn a_blob_at_the_base_revision_is_read_through_the_cap() {
         )
     );
 }
+
+#[test]
+fn unclosed_placeholders_are_read_in_one_pass() {
+    // Four megabytes of openers no closer follows, inside a string (read
+    // for placeholders) and where JSON needs a value (read for stand-ins):
+    // each must not search the rest of the file again, or reading it takes
+    // minutes and the watchdog fails the run.
+    let in_string = format!(
+        "[{{\"name\": \"a\", \"image\": \"{}\"}}]",
+        "{{${<".repeat(800_000)
+    );
+    let out = run(Test::new()
+        .file(
+            "spec.yaml",
+            "version: 1\nname: w\ntask_definitions: [c.json]\n",
+        )
+        .file("c.json", &in_string)
+        .args(["explain", "spec.yaml"]));
+    assert_eq!(out.status, Some(2));
+    assert!(
+        out.stderr
+            .starts_with("error: c.json:1:25: `containerDefinitions[a].image`: `{{${<"),
+        "{}",
+        &out.stderr[..200]
+    );
+    let as_values = format!("[{}]", "{{${<".repeat(800_000));
+    let out = run(Test::new()
+        .file(
+            "spec.yaml",
+            "version: 1\nname: w\ntask_definitions: [c.json]\n",
+        )
+        .file("c.json", &as_values)
+        .args(["explain", "spec.yaml"]));
+    assert_eq!(
+        (out.status, out.stderr.as_str()),
+        (
+            Some(2),
+            "error: c.json:1:3: not JSON: key must be a string\n"
+        )
+    );
+}

@@ -63,9 +63,10 @@ pub struct Placeholder {
 pub fn scan(value: &str, bare_dollar: bool) -> Vec<Placeholder> {
     let mut out = Vec::new();
     let bytes = value.as_bytes();
+    let mut closers = Closers::default();
     let mut i = 0;
     while i < bytes.len() {
-        match at(value, i, bare_dollar) {
+        match at(value, i, bare_dollar, &mut closers) {
             Some(p) => {
                 i = p.end;
                 out.push(p);
@@ -91,8 +92,44 @@ fn identifier_len(s: &str) -> usize {
         .count()
 }
 
+/// The longest placeholder read. Real ones are a variable's name or a short
+/// expression.
+const MAX_LEN: usize = 1024;
+
+/// Where the next closing delimiter of each kind stands, found once and
+/// kept while the scan moves on: each unclosed `<`, `{`, `${` or `{{` of a
+/// hostile file would otherwise search the rest of it again, which makes
+/// reading the file quadratic in its length. Offsets only grow, so every
+/// byte is searched at most once per delimiter.
+#[derive(Default)]
+struct Closers {
+    /// The last answer for each delimiter: `Some(Some(at))`, or
+    /// `Some(None)` when none follows.
+    found: [Option<Option<usize>>; 3],
+}
+
+impl Closers {
+    const DELIMITERS: [&'static str; 3] = ["}", "}}", ">"];
+
+    /// Where the first `delimiter` at or after `from` in `text` starts,
+    /// when it is within [`MAX_LEN`] bytes of `from`.
+    fn next(&mut self, text: &str, from: usize, delimiter: &str) -> Option<usize> {
+        let k = Self::DELIMITERS.iter().position(|d| *d == delimiter)?;
+        let at = match self.found[k] {
+            Some(Some(at)) if at >= from => Some(at),
+            Some(None) => None,
+            _ => {
+                let at = text[from..].find(delimiter).map(|i| from + i);
+                self.found[k] = Some(at);
+                at
+            }
+        }?;
+        (at - from < MAX_LEN).then_some(at)
+    }
+}
+
 /// The placeholder starting at byte `i`, if one does.
-fn at(value: &str, i: usize, bare_dollar: bool) -> Option<Placeholder> {
+fn at(value: &str, i: usize, bare_dollar: bool, closers: &mut Closers) -> Option<Placeholder> {
     let rest = &value[i..];
     let make = |len: usize, name: &str, syntax| {
         Some(Placeholder {
@@ -114,7 +151,7 @@ fn at(value: &str, i: usize, bare_dollar: bool) -> Option<Placeholder> {
         return None;
     }
     if let Some(after) = rest.strip_prefix("${") {
-        let close = after.find('}')?;
+        let close = closers.next(value, i + 2, "}")? - (i + 2);
         let inner = after[..close].trim();
         // `${NAME:-default}`, `${NAME-default}`: the variable is NAME.
         let len = identifier_len(inner);
@@ -136,7 +173,7 @@ fn at(value: &str, i: usize, bare_dollar: bool) -> Option<Placeholder> {
         return None;
     }
     if let Some(after) = rest.strip_prefix("{{") {
-        let close = after.find("}}")?;
+        let close = closers.next(value, i + 2, "}}")? - (i + 2);
         let inner = after[..close]
             .trim_start_matches('-')
             .trim_end_matches('-')
@@ -145,7 +182,7 @@ fn at(value: &str, i: usize, bare_dollar: bool) -> Option<Placeholder> {
         return make(close + 4, &name, syntax);
     }
     if let Some(after) = rest.strip_prefix('<') {
-        let close = after.find('>')?;
+        let close = closers.next(value, i + 1, ">")? - (i + 1);
         let inner = &after[..close];
         let ok = inner
             .chars()
@@ -157,7 +194,7 @@ fn at(value: &str, i: usize, bare_dollar: bool) -> Option<Placeholder> {
         return ok.then(|| make(close + 2, inner, Syntax::Angle))?;
     }
     if let Some(after) = rest.strip_prefix('{') {
-        let close = after.find('}')?;
+        let close = closers.next(value, i + 1, "}")? - (i + 1);
         let inner = &after[..close];
         let ok = inner.chars().next().is_some_and(|c| c.is_ascii_uppercase())
             && inner
@@ -260,6 +297,7 @@ pub fn stand_ins(text: &str) -> Option<(String, Vec<StandIn>)> {
     let (mut line, mut column) = (1, 1);
     let mut in_string = false;
     let mut escaped = false;
+    let mut closers = Closers::default();
     let mut i = 0;
     while i < text.len() {
         let c = text[i..].chars().next()?;
@@ -273,7 +311,7 @@ pub fn stand_ins(text: &str) -> Option<(String, Vec<StandIn>)> {
             }
         } else if c == '"' {
             in_string = true;
-        } else if let Some(p) = at(text, i, true) {
+        } else if let Some(p) = at(text, i, true, &mut closers) {
             let written = &text[p.start..p.end];
             let chars = written.chars().filter(|c| *c != '\n').count();
             let filler = if chars >= 4 { "null" } else { "0" };
@@ -391,6 +429,17 @@ mod tests {
         }
         // Fluent Bit's own `$TAG` when bare dollars are not read.
         assert_eq!(scan("logs/$TAG/%Y", false), vec![]);
+    }
+
+    #[test]
+    fn a_placeholder_closes_within_its_bound() {
+        let long = format!("<{}>", "A".repeat(MAX_LEN));
+        assert_eq!(names(&long), vec![]);
+        let short = format!("<{}>", "A".repeat(MAX_LEN - 2));
+        assert_eq!(scan(&short, true).len(), 1);
+        // A closer found once serves every opener before it.
+        let many = format!("{}{}>", "<".repeat(10), "A".repeat(10));
+        assert_eq!(names(&many), vec![("AAAAAAAAAA".to_owned(), Syntax::Angle)]);
     }
 
     #[test]
