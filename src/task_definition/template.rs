@@ -103,9 +103,19 @@ const MAX_LEN: usize = 1024;
 /// byte is searched at most once per delimiter.
 #[derive(Default)]
 struct Closers {
-    /// The last answer for each delimiter: `Some(Some(at))`, or
-    /// `Some(None)` when none follows.
-    found: [Option<Option<usize>>; 3],
+    /// The last answer for each delimiter.
+    found: [Next; 3],
+}
+
+/// Where a delimiter was last found.
+#[derive(Clone, Copy, Default)]
+enum Next {
+    /// Not looked for yet.
+    #[default]
+    Unknown,
+    At(usize),
+    /// None follows.
+    Nowhere,
 }
 
 impl Closers {
@@ -116,11 +126,11 @@ impl Closers {
     fn next(&mut self, text: &str, from: usize, delimiter: &str) -> Option<usize> {
         let k = Self::DELIMITERS.iter().position(|d| *d == delimiter)?;
         let at = match self.found[k] {
-            Some(Some(at)) if at >= from => Some(at),
-            Some(None) => None,
+            Next::At(at) if at >= from => Some(at),
+            Next::Nowhere => None,
             _ => {
                 let at = text[from..].find(delimiter).map(|i| from + i);
-                self.found[k] = Some(at);
+                self.found[k] = at.map_or(Next::Nowhere, Next::At);
                 at
             }
         }?;
