@@ -102,6 +102,8 @@ enum State {
     Raw {
         index: usize,
         text: Range<usize>,
+        /// The line and column of its text's start.
+        at: (usize, usize),
         read: OnceLock<DeployedRole>,
     },
 }
@@ -163,7 +165,7 @@ impl Roles {
     /// The role holds what ecs-iam cannot read or compare; located in the
     /// file.
     pub fn get(&self, i: usize) -> Result<&DeployedRole, Error> {
-        let (index, range, read) = match &self.entries[i].role {
+        let (index, range, (line, column), read) = match &self.entries[i].role {
             State::Read(role) => return Ok(role),
             State::Terraform { index, read } => {
                 if let Some(role) = read.get() {
@@ -180,11 +182,16 @@ impl Roles {
                     .ok_or_else(|| invalid("", "no longer holds the role read before"))?;
                 return Ok(read.get_or_init(|| role));
             }
-            State::Raw { index, text, read } => {
+            State::Raw {
+                index,
+                text,
+                at,
+                read,
+            } => {
                 if let Some(role) = read.get() {
                     return Ok(role);
                 }
-                (index, text, read)
+                (index, text, *at, read)
             }
         };
         let part = &self.text[range.clone()];
@@ -202,7 +209,6 @@ impl Roles {
             &value,
             &format!("RoleDetailList[{index}]"),
         )?;
-        let (line, column) = json::line_column(&self.text, range.start);
         role.at = Location {
             file: self.file.clone(),
             line,
@@ -380,6 +386,8 @@ pub fn parse_owned(path: &Path, text: String) -> Result<Deployed, Error> {
         text.len() > LARGE_DUMP_BYTES,
     );
     let mut roles = Vec::with_capacity(list.len());
+    // The roles come in file order: their positions are one pass.
+    let mut cursor = json::Cursor::default();
     for (index, item) in list.iter().enumerate() {
         let part = item.get();
         let start = json::offset_in(&text, part);
@@ -389,6 +397,7 @@ pub fn parse_owned(path: &Path, text: String) -> Result<Deployed, Error> {
             role: State::Raw {
                 index,
                 text: start..start + part.len(),
+                at: cursor.line_column(&text, start),
                 read: OnceLock::new(),
             },
         });
@@ -417,7 +426,7 @@ fn not_json(path: &Path, line: usize, column: usize, e: &serde_json::Error) -> E
         problem: Box::new(Problem::Dump {
             what: format!(
                 "the file is not JSON ({}); give what `aws iam get-account-authorization-details` prints",
-                without_position(&e.to_string())
+                crate::input::json::without_position(&e.to_string())
             ),
         }),
     }
@@ -443,7 +452,7 @@ fn document(
                     at,
                     &format!(
                         "does not decode to a JSON policy document ({})",
-                        without_position(&e.to_string())
+                        crate::input::json::without_position(&e.to_string())
                     ),
                 )
             })?
@@ -847,10 +856,6 @@ fn role(
 
 /// serde_json's message without its ` at line L column C`, which the
 /// error's own position replaces.
-fn without_position(message: &str) -> &str {
-    message.find(" at line ").map_or(message, |i| &message[..i])
-}
-
 fn array<'a>(v: &'a serde_json::Value, key: &str) -> &'a [serde_json::Value] {
     v.get(key)
         .and_then(serde_json::Value::as_array)

@@ -239,8 +239,10 @@ fn read_file(path: &Path, max_inflated: u64) -> Result<Vec<Record>, Error> {
 /// # Errors
 /// As [`read`].
 pub fn parse(path: &Path, text: &str) -> Result<Vec<Record>, Error> {
+    // Records come in file order: their positions are one pass.
+    let cursor = std::cell::RefCell::new(input::json::Cursor::default());
     let at = |offset: usize| {
-        let (line, column) = input::json::line_column(text, offset);
+        let (line, column) = cursor.borrow_mut().line_column(text, offset);
         Location {
             file: path.to_owned(),
             line,
@@ -253,7 +255,10 @@ pub fn parse(path: &Path, text: &str) -> Result<Vec<Record>, Error> {
             line: e.line().max(1),
             column: e.column().max(1),
         },
-        message: format!("not JSON: {}", strip_position(&e.to_string())),
+        message: format!(
+            "not JSON: {}",
+            input::json::without_position(&e.to_string())
+        ),
     };
     let not_records = || Error::Invalid {
         at: at(text.len() - text.trim_start().len()),
@@ -269,7 +274,7 @@ pub fn parse(path: &Path, text: &str) -> Result<Vec<Record>, Error> {
             at,
             field,
             problem: Box::new(Problem::CloudTrailRecord {
-                message: strip_position(&e.to_string()),
+                message: input::json::without_position(&e.to_string()).to_owned(),
             }),
         }),
     };
@@ -347,14 +352,6 @@ fn event_offsets(text: &str, count: usize) -> Vec<usize> {
         .map(|(i, _)| i)
         .take(count)
         .collect()
-}
-
-/// serde_json's message without its " at line N column M".
-fn strip_position(message: &str) -> String {
-    message
-        .rfind(" at line ")
-        .map_or(message, |i| &message[..i])
-        .to_owned()
 }
 
 #[cfg(test)]

@@ -104,6 +104,39 @@ pub fn line_column(text: &str, offset: usize) -> (usize, usize) {
     (line, offset - line_start + 1)
 }
 
+/// [`line_column`] for offsets that come in increasing order (records or
+/// roles read one after the other): each is counted on from the one before,
+/// so a file's positions cost one pass over it, not one pass each. An
+/// offset before the last starts again from the top.
+#[derive(Debug, Clone, Default)]
+pub struct Cursor {
+    offset: usize,
+    /// The line of `offset`, from 1; 0 before the first call.
+    line: usize,
+    line_start: usize,
+}
+
+impl Cursor {
+    /// The line and column of byte `offset` of `text`, as [`line_column`].
+    pub fn line_column(&mut self, text: &str, offset: usize) -> (usize, usize) {
+        let offset = offset.min(text.len());
+        if self.line == 0 || offset < self.offset {
+            *self = Cursor {
+                offset: 0,
+                line: 1,
+                line_start: 0,
+            };
+        }
+        let gap = &text.as_bytes()[self.offset..offset];
+        if let Some(last) = gap.iter().rposition(|&b| b == b'\n') {
+            self.line += gap.split(|&b| b == b'\n').count() - 1;
+            self.line_start = self.offset + last + 1;
+        }
+        self.offset = offset;
+        (self.line, offset - self.line_start + 1)
+    }
+}
+
 /// Where `part`, a slice of `text`, starts in it.
 #[must_use]
 pub fn offset_in(text: &str, part: &str) -> usize {
@@ -350,8 +383,29 @@ impl<'de> Visitor<'de> for ItemsOf {
     }
 }
 
+/// serde_json's message without its " at line N column M": the position is
+/// reported in the error's location.
+#[must_use]
+pub fn without_position(message: &str) -> &str {
+    message.find(" at line ").map_or(message, |i| &message[..i])
+}
+
 #[cfg(test)]
 mod tests {
+
+    #[test]
+    fn a_cursor_gives_line_column_s_positions_in_one_pass() {
+        let text = "{\n  \"a\": [1,\n 2],\n\"b\": 3}\nlast";
+        let mut cursor = Cursor::default();
+        let offsets: Vec<usize> = (0..=text.len()).collect();
+        for &o in &offsets {
+            assert_eq!(cursor.line_column(text, o), line_column(text, o), "{o}");
+        }
+        // Backwards starts again from the top.
+        for &o in offsets.iter().rev().step_by(3) {
+            assert_eq!(cursor.line_column(text, o), line_column(text, o), "{o}");
+        }
+    }
     use super::*;
 
     #[test]
