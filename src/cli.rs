@@ -1286,9 +1286,10 @@ fn init_from_task_definition(
             && let Some((image, _)) = task.init_parameters.get(of)
         {
             stdout.line(format_args!(
-                "{}: note: `{}` stands for a whole image: the spec grants the pull from the ECR repository `<input.{input}>` in the deployment's own account and region (`parameters: {{{}: {}}}`); edit it for another registry, or write the image if it is not in ECR (Docker Hub, ghcr.io: no grant)",
+                "{}: note: `{}` stands for a whole image: the spec grants the pull from the ECR repository `<input.{}>` in the deployment's own account and region (`parameters: {{{}: {}}}`); edit it for another registry, or write the image if it is not in ECR (Docker Hub, ghcr.io: no grant)",
                 escape::terminal(&at.to_string()),
                 escape::terminal(of),
+                escape::terminal(input),
                 escape::terminal(of),
                 escape::terminal(image)
             ))?;

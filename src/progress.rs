@@ -35,14 +35,17 @@ impl Progress {
     pub fn tick(&self) {
         let done = self.done.fetch_add(1, Ordering::Relaxed) + 1;
         if self.shown && (done.is_multiple_of(self.every) || done == self.total) {
-            eprint!("\r{} {done}/{} {}", self.what, self.total, self.unit);
+            crate::output::to_stderr(&format!(
+                "\r{} {done}/{} {}",
+                self.what, self.total, self.unit
+            ));
         }
     }
 
     /// The line ended.
     pub fn finish(&self) {
         if self.shown {
-            eprintln!();
+            crate::output::to_stderr("\n");
         }
     }
 }

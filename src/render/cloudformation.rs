@@ -26,7 +26,7 @@ pub fn text_filter(value: &Value, _: Kwargs, _: &State) -> TeraResult<String> {
     value
         .as_str()
         .map(quote)
-        .ok_or_else(|| tera::Error::message(format!("`cfn_text` takes a string, not {value}")))
+        .ok_or_else(|| super::not_text(value))
 }
 
 fn yaml(value: &Value) -> TeraResult<String> {

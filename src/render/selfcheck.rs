@@ -11,7 +11,7 @@
 
 use std::path::Path;
 
-use crate::error::Error;
+use crate::error::{Error, FileKind};
 use crate::files::{Files, TEMPLATE_FILE};
 use crate::grant_diff;
 use crate::model::{Model, Role};
@@ -82,9 +82,15 @@ fn cdk_file(role: &Role) -> String {
 fn parses(file: &str, text: &str) -> Result<(), String> {
     let extension = Path::new(file).extension().and_then(|e| e.to_str());
     match extension {
-        Some("yaml") => serde_yaml::from_str::<serde_yaml::Value>(text)
-            .map(drop)
-            .map_err(|e| format!("it is not YAML: {e}")),
+        // A `--templates` override lays out what it likes: its aliases and
+        // nesting are bounded before serde expands them.
+        Some("yaml") => crate::input::yaml::check(Path::new(file), text, FileKind::Generated)
+            .map_err(|e| e.to_string())
+            .and_then(|()| {
+                serde_yaml::from_str::<serde_yaml::Value>(text)
+                    .map(drop)
+                    .map_err(|e| format!("it is not YAML: {e}"))
+            }),
         Some("json") => serde_json::from_str::<serde::de::IgnoredAny>(text)
             .map(drop)
             .map_err(|e| format!("it is not JSON: {e}")),
