@@ -474,12 +474,15 @@ fn fill(lines: &mut Vec<String>, text: &str, first: usize, rest: usize) {
 /// Append `lines`, the first after `first` and the others after `rest`,
 /// without trailing spaces.
 fn push_lines(out: &mut String, first: &str, rest: &str, lines: &[String]) {
+    // Only what is appended: the text before is restored already.
+    let mut added = String::new();
     for (i, line) in lines.iter().enumerate() {
         let prefix = if i == 0 { first } else { rest };
-        out.push_str(format!("{prefix}{line}").trim_end());
-        out.push('\n');
+        added.push_str(format!("{prefix}{line}").trim_end());
+        added.push('\n');
     }
-    restore_spaces(out);
+    restore_spaces(&mut added);
+    out.push_str(&added);
 }
 
 /// The table, each cell wrapped to its column's width; when a cell
