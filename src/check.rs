@@ -236,7 +236,12 @@ impl fmt::Display for Finding {
 /// The spec cannot be rendered (as `render` refuses it): not a finding, but
 /// a spec `check` could not check.
 pub fn check(source: &Source) -> Result<Vec<Finding>, Error> {
-    let model = model::build(source)?;
+    Ok(check_model(source, &model::build(source)?))
+}
+
+/// [`check`] of a spec whose model is built already.
+#[must_use]
+pub fn check_model(source: &Source, model: &model::Model) -> Vec<Finding> {
     let mut c = Checker {
         source,
         findings: Vec::new(),
@@ -260,7 +265,7 @@ pub fn check(source: &Source) -> Result<Vec<Finding>, Error> {
             format!("the input `{name}` is declared but no `<input.{name}>` uses it"),
         );
     }
-    for x in crate::model::cross_account::cross_account(&model, model.account.as_deref()) {
+    for x in crate::model::cross_account::cross_account(model, model.account.as_deref()) {
         c.add(
             RuleId::CrossAccount,
             &x.origin,
@@ -269,7 +274,7 @@ pub fn check(source: &Source) -> Result<Vec<Finding>, Error> {
                 x.role.title(),
                 x.actions.join(", "),
                 x.resource,
-                if x.account.starts_with("<input.") {
+                if x.is_input_account() {
                     "in an account given at deploy time"
                 } else {
                     "in another account"
@@ -285,7 +290,7 @@ pub fn check(source: &Source) -> Result<Vec<Finding>, Error> {
             b.rule.as_str(),
         ))
     });
-    Ok(c.findings)
+    c.findings
 }
 
 struct Checker<'a> {

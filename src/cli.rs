@@ -815,9 +815,10 @@ fn check_specs(
     for result in crate::parallel::map(&specs, |spec| {
         let source = crate::spec::load(spec, reach)?;
         warn(&source);
-        let found = check::check(&source)?;
+        let model = crate::model::build(&source)?;
+        let found = check::check_model(&source, &model);
         let broken = match &guardrails {
-            Some(g) => g.check(&source, &crate::model::build(&source)?),
+            Some(g) => g.check(&source, &model),
             None => Vec::new(),
         };
         Ok::<_, Error>((found, broken))

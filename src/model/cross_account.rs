@@ -49,7 +49,7 @@ impl CrossAccount {
     #[must_use]
     pub fn requirement(&self) -> String {
         // An input may name the deployment's own account or another.
-        if self.account.starts_with("<input.") {
+        if self.is_input_account() {
             return match self.resource_policy() {
                 Some(p) => format!(
                     "where {} is another account than the deployment's, it must allow this role in the {p}",
@@ -68,6 +68,13 @@ impl CrossAccount {
                 self.account, self.service
             ),
         }
+    }
+
+    /// Whether the account is an input, given at deploy time: it may be
+    /// the deployment's own.
+    #[must_use]
+    pub fn is_input_account(&self) -> bool {
+        is_input(&self.account)
     }
 
     /// Whether the service takes a resource policy ecs-iam can write.
@@ -95,12 +102,17 @@ pub fn other_account(resource: &Text, pinned: Option<&str>) -> Option<String> {
         || account.is_empty()
         || account == "aws"
         || account.contains(['*', '?'])
-        || (pinned.is_none_or(|p| p == account) && !account.starts_with("<input."))
+        || (pinned.is_none_or(|p| p == account) && !is_input(account))
         || super::guardduty::is_agent_repository(&text)
     {
         return None;
     }
     Some(account.to_owned())
+}
+
+/// Whether an ARN's account is an input (`<input.Account>`).
+fn is_input(account: &str) -> bool {
+    account.starts_with("<input.")
 }
 
 /// Every cross-account grant of the model's roles, one per resource and
