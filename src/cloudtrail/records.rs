@@ -438,6 +438,40 @@ mod tests {
     }
 
     #[test]
+    fn broken_files_are_refused_where_they_break() {
+        let e = parse(
+            Path::new("t.json"),
+            "{\"Records\": [\n  {\"eventTime\": }]}",
+        )
+        .unwrap_err();
+        assert_eq!(e.to_string(), "t.json:2:17: not JSON: expected value");
+        // A looked-up event's record is a string: its event is where it is.
+        let e = parse(
+            Path::new("t.json"),
+            "{\"Events\": [\n {\"CloudTrailEvent\": \"{}\"}]}",
+        )
+        .unwrap_err();
+        assert_eq!(
+            e.to_string(),
+            "t.json:2:3: `Events[0].CloudTrailEvent`: not a CloudTrail record: missing field `eventTime`"
+        );
+        let dir =
+            std::env::temp_dir().join(format!("ecs-iam-cloudtrail-bad-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let file = dir.join("a.json.gz");
+        let mut broken = gzip(RECORD);
+        broken.truncate(broken.len() / 2);
+        std::fs::write(&file, broken).unwrap();
+        let e = read_file(&file, MAX_INFLATED_BYTES).unwrap_err();
+        assert!(
+            e.to_string()
+                .ends_with(":1:1: not a gzip file CloudTrail wrote: incomplete deflate stream"),
+            "{e}"
+        );
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
+
+    #[test]
     fn record_files_by_name() {
         for (name, is) in [
             (

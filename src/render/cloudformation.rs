@@ -73,6 +73,27 @@ mod tests {
     }
 
     #[test]
+    fn plain_text_takes_strings_only() {
+        let mut tera = tera::Tera::new();
+        tera.register_filter("cfn_text", text_filter);
+        tera.add_raw_template("t", "{{ x | cfn_text }}").unwrap();
+        let text = |v: serde_json::Value| {
+            let mut context = tera::Context::new();
+            context.insert("x", &v);
+            tera.render("t", &context)
+        };
+        assert_eq!(text(json!("in ${X}")).unwrap(), "\"in ${X}\"");
+        let e = text(json!({"a": 1})).unwrap_err();
+        let mut chain = e.to_string();
+        let mut source = std::error::Error::source(&e);
+        while let Some(s) = source {
+            chain.push_str(&s.to_string());
+            source = s.source();
+        }
+        assert!(chain.contains("this filter takes a string"), "{chain}");
+    }
+
+    #[test]
     fn quotes_and_subs() {
         assert_eq!(cfn(&json!("yes")), "\"yes\"");
         assert_eq!(cfn(&json!("a\"b\\c\nd")), "\"a\\\"b\\\\c\\nd\"");
