@@ -1400,10 +1400,7 @@ impl Reader {
     /// both sides. What the input was made from is mapped to that image.
     fn whole_image(&self, field: &mut Field) {
         let value = &field.value;
-        let last = value.rfind('/').map_or(0, |i| i + 1);
-        let cut = value[last..]
-            .find(['@', ':'])
-            .map_or(value.len(), |i| last + i);
+        let cut = template::tag_start(value);
         let Some(input) = value[..cut]
             .strip_prefix("<input.")
             .and_then(|v| v.strip_suffix('>'))
@@ -1462,11 +1459,7 @@ impl Reader {
             for p in &found {
                 masked[p.start..p.end].fill(b'x');
             }
-            let masked = String::from_utf8_lossy(&masked).into_owned();
-            let last = masked.rfind('/').map_or(0, |i| i + 1);
-            masked[last..]
-                .find(['@', ':'])
-                .map_or(masked.len(), |i| last + i)
+            template::tag_start(&String::from_utf8_lossy(&masked))
         });
         let quoted = matches!(node.value, Value::Scalar { quoted: true, .. });
         // A name or role ARN decides no grant: what no entry maps stays

@@ -244,6 +244,16 @@ fn go_or_jinja(inner: &str) -> Option<(String, Syntax)> {
     (!variable.is_empty()).then(|| (variable.to_owned(), Syntax::Jinja))
 }
 
+/// Where an image reference's tag or digest starts (its length when it has
+/// neither): the first `:` or `@` after the last `/`.
+#[must_use]
+pub fn tag_start(reference: &str) -> usize {
+    let last = reference.rfind('/').map_or(0, |i| i + 1);
+    reference[last..]
+        .find(['@', ':'])
+        .map_or(reference.len(), |i| last + i)
+}
+
 /// The input `init` declares for a placeholder: the variable in the form
 /// an input takes (a letter, then letters and digits): `AWS_ACCOUNT_ID`
 /// is `AwsAccountId`, `imageUri` is `ImageUri`.
@@ -450,6 +460,14 @@ mod tests {
         // A closer found once serves every opener before it.
         let many = format!("{}{}>", "<".repeat(10), "A".repeat(10));
         assert_eq!(names(&many), vec![("AAAAAAAAAA".to_owned(), Syntax::Angle)]);
+    }
+
+    #[test]
+    fn tags_start_after_the_repository() {
+        assert_eq!(tag_start("nginx"), 5);
+        assert_eq!(tag_start("nginx:1.25"), 5);
+        assert_eq!(tag_start("localhost:5000/app@sha256:ab"), 18);
+        assert_eq!(tag_start("<input.Image>:v1"), 13);
     }
 
     #[test]
