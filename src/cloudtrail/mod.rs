@@ -1,8 +1,10 @@
-//! CloudTrail records as evidence of what a workload's roles call. So far:
-//! the files of records read ([`records`]), the IAM action each recorded
-//! operation needs ([`actions`]), and the resources it acted on
-//! ([`resources`]).
+//! CloudTrail records as evidence of what a workload's roles call: the
+//! files of records read ([`records`]), the IAM action each recorded
+//! operation needs ([`actions`]), the resources it acted on
+//! ([`resources`]), and what the evidence holds once read, from files or
+//! an Athena result ([`observed`]).
 
 pub mod actions;
+pub mod observed;
 pub mod records;
 pub mod resources;
