@@ -47,6 +47,9 @@ pub enum FileKind {
     Generated,
     /// A file of CloudTrail records.
     CloudTrail,
+    /// `usage --evidence` input: IAM's last-accessed report or an Access
+    /// Analyzer finding, as the AWS CLI prints them.
+    LastAccessed,
 }
 
 impl FileKind {
@@ -54,7 +57,7 @@ impl FileKind {
     #[must_use]
     pub fn typical_depth(self) -> &'static str {
         match self {
-            FileKind::Spec | FileKind::Guardrails => "six",
+            FileKind::Spec | FileKind::Guardrails | FileKind::LastAccessed => "six",
             FileKind::TaskDefinition | FileKind::Template | FileKind::Generated => "ten",
             FileKind::Dump | FileKind::CloudTrail => "twelve",
         }
@@ -71,6 +74,7 @@ impl fmt::Display for FileKind {
             FileKind::Template => "template",
             FileKind::Generated => "generated file",
             FileKind::CloudTrail => "CloudTrail file",
+            FileKind::LastAccessed => "file of last-accessed evidence",
         })
     }
 }
@@ -722,6 +726,45 @@ pub enum Problem {
     /// A folder of more files than are read.
     TooManyFiles {
         max: usize,
+    },
+    /// A file given as last-accessed evidence that is neither IAM's report
+    /// nor an Access Analyzer finding; `cloudtrail` when it holds
+    /// CloudTrail records.
+    NotLastAccessed {
+        cloudtrail: bool,
+    },
+    /// IAM's report polled before its job finished.
+    ReportInProgress,
+    /// IAM's report job failed, with IAM's reason when it gives one.
+    ReportFailed {
+        code: Option<String>,
+        message: Option<String>,
+    },
+    /// A page of IAM's report with more pages after it.
+    ReportTruncated,
+    /// IAM's report names several entities, so it is a policy's or a
+    /// group's, not one role's.
+    ReportEntities {
+        entities: Vec<String>,
+    },
+    /// An Access Analyzer finding of a type that says nothing of what a
+    /// role used.
+    FindingType {
+        found: String,
+    },
+    /// An Access Analyzer finding about a resource other than a role.
+    FindingResource {
+        found: String,
+    },
+    /// An Access Analyzer finding whose unused access is resolved.
+    FindingResolved,
+    /// An Access Analyzer finding printed without all its details.
+    FindingPaginated {
+        key: String,
+    },
+    /// A value of a last-accessed file that is not what AWS writes there.
+    LastAccessedValue {
+        message: String,
     },
     /// An input's description holding `${`.
     InputDescriptionSub {
@@ -1514,6 +1557,59 @@ impl fmt::Display for Problem {
             ),
             Problem::CloudTrailRecord { message } => {
                 write!(f, "not a CloudTrail record: {message}")
+            }
+            Problem::NotLastAccessed { cloudtrail: true } => write!(
+                f,
+                "this file holds CloudTrail records, not last-accessed evidence: give it with `--cloudtrail`"
+            ),
+            Problem::NotLastAccessed { cloudtrail: false } => write!(
+                f,
+                "this file is neither IAM's last-accessed report nor an Access Analyzer finding: give what `aws iam get-service-last-accessed-details --job-id <id>` or `aws accessanalyzer get-finding-v2 --analyzer-arn <arn> --id <id>` prints"
+            ),
+            Problem::ReportInProgress => write!(
+                f,
+                "the report is not ready yet (`JobStatus` is `IN_PROGRESS`): run `aws iam get-service-last-accessed-details --job-id <id>` again until it answers `COMPLETED`, and give that output"
+            ),
+            Problem::ReportFailed { code, message } => {
+                write!(f, "IAM could not make the report (`JobStatus` is `FAILED`")?;
+                match (code, message) {
+                    (Some(c), Some(m)) => write!(f, ": {c}: {}", m.escape_default())?,
+                    (Some(c), None) => write!(f, ": {c}")?,
+                    (None, Some(m)) => write!(f, ": {}", m.escape_default())?,
+                    (None, None) => {}
+                }
+                write!(
+                    f,
+                    "); generate it again with `aws iam generate-service-last-accessed-details --arn <role ARN> --granularity ACTION_LEVEL`"
+                )
+            }
+            Problem::ReportTruncated => write!(
+                f,
+                "this is one page of the report (`IsTruncated` is `true`): the services of the pages after it are missing; ask for the whole report in one page, `aws iam get-service-last-accessed-details --job-id <id> --max-items 1000`"
+            ),
+            Problem::ReportEntities { entities } => write!(
+                f,
+                "the report's services were used by {}, so it is a policy's or a group's report, not one role's; generate it for the role: `aws iam generate-service-last-accessed-details --arn <role ARN> --granularity ACTION_LEVEL`",
+                backticked(entities)
+            ),
+            Problem::FindingType { found } => write!(
+                f,
+                "an Access Analyzer finding of type `{found}` says nothing of what a role used; give an unused access finding about the role (`UnusedPermission` or `UnusedIAMRole`)"
+            ),
+            Problem::FindingResource { found } => write!(
+                f,
+                "the finding is about `{found}`, not a role (`AWS::IAM::Role`); give the findings of the task or execution role"
+            ),
+            Problem::FindingResolved => write!(
+                f,
+                "the finding is resolved (`status` is `RESOLVED`): the access it reported has since been used or removed, so it is no evidence now; give an active or archived finding"
+            ),
+            Problem::FindingPaginated { key } => write!(
+                f,
+                "the finding's details go on past this output (`{key}` is set): run `aws accessanalyzer get-finding-v2` without `--max-items` or `--no-paginate`, so the AWS CLI gathers every page"
+            ),
+            Problem::LastAccessedValue { message } => {
+                write!(f, "not what AWS writes here: {message}")
             }
             Problem::TooManyFiles { max } => write!(
                 f,

@@ -25,6 +25,7 @@ pub mod git;
 pub mod grant_diff;
 pub mod guardrails;
 pub mod input;
+pub mod last_accessed;
 pub mod location;
 pub mod model;
 pub mod output;
