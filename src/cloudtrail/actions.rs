@@ -48,6 +48,34 @@ const OVERRIDES: &[(&str, &str, &str)] = &[
     ("s3", "CompleteMultipartUpload", "PutObject"),
     ("s3", "ListParts", "ListMultipartUploadParts"),
     ("s3", "GetObjectAttributes", "GetObject"),
+    // A bucket configuration's `Delete...` operation needs its `Put...`
+    // action (Amazon S3 User Guide, "Required permissions for Amazon S3 API
+    // operations", bucket operations), as do the two lifecycle operations
+    // (S3 API Reference, PutBucketLifecycle and
+    // PutBucketLifecycleConfiguration: "s3:PutLifecycleConfiguration").
+    (
+        "s3",
+        "DeleteBucketAnalyticsConfiguration",
+        "PutAnalyticsConfiguration",
+    ),
+    ("s3", "DeleteBucketCors", "PutBucketCORS"),
+    ("s3", "DeleteBucketEncryption", "PutEncryptionConfiguration"),
+    (
+        "s3",
+        "DeleteBucketIntelligentTieringConfiguration",
+        "PutIntelligentTieringConfiguration",
+    ),
+    (
+        "s3",
+        "DeleteBucketInventoryConfiguration",
+        "PutInventoryConfiguration",
+    ),
+    ("s3", "PutBucketLifecycle", "PutLifecycleConfiguration"),
+    (
+        "s3",
+        "PutBucketLifecycleConfiguration",
+        "PutLifecycleConfiguration",
+    ),
     ("sqs", "SendMessageBatch", "SendMessage"),
     ("sqs", "DeleteMessageBatch", "DeleteMessage"),
     (
@@ -152,6 +180,17 @@ mod tests {
             ("s3.amazonaws.com", "GetObject", "s3:GetObject"),
             ("s3.amazonaws.com", "PutObject", "s3:PutObject"),
             ("s3.amazonaws.com", "DeleteObjects", "s3:DeleteObject"),
+            ("s3.amazonaws.com", "DeleteBucketCors", "s3:PutBucketCORS"),
+            (
+                "s3.amazonaws.com",
+                "DeleteBucketEncryption",
+                "s3:PutEncryptionConfiguration",
+            ),
+            (
+                "s3.amazonaws.com",
+                "PutBucketLifecycleConfiguration",
+                "s3:PutLifecycleConfiguration",
+            ),
             (
                 "lambda.amazonaws.com",
                 "CreateFunction20150331",
