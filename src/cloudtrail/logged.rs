@@ -1662,6 +1662,24 @@ mod tests {
     }
 
     #[test]
+    #[cfg(unix)]
+    fn reading_is_bounded_in_size_and_depth() {
+        let e = read(Path::new("/dev/zero")).unwrap_err();
+        assert_eq!(
+            e.to_string(),
+            format!(
+                "/dev/zero:1:1: the file goes on past {MAX_SELECTORS_BYTES} bytes; a trail's event selectors file may be at most {MAX_SELECTORS_BYTES} bytes"
+            )
+        );
+        let deep = format!("{{\"EventSelectors\": {}", "[".repeat(200));
+        let e = selectors(Path::new("d.json"), &deep).unwrap_err();
+        assert_eq!(
+            e.to_string(),
+            "d.json:1:146: the text nests too deep to be a trail's event selectors file (a trail's event selectors file nests about six levels)"
+        );
+    }
+
+    #[test]
     fn no_data_event_is_shown_for_another_side_or_type() {
         let shown =
             |category: Option<&str>, source: &str, name: &str, read_only: Option<bool>| Shown {
