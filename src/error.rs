@@ -50,6 +50,8 @@ pub enum FileKind {
     /// `usage --evidence` input: IAM's last-accessed report or an Access
     /// Analyzer finding, as the AWS CLI prints them.
     LastAccessed,
+    /// What `aws cloudtrail get-event-selectors` prints for a trail.
+    EventSelectors,
 }
 
 impl FileKind {
@@ -57,7 +59,10 @@ impl FileKind {
     #[must_use]
     pub fn typical_depth(self) -> &'static str {
         match self {
-            FileKind::Spec | FileKind::Guardrails | FileKind::LastAccessed => "six",
+            FileKind::Spec
+            | FileKind::Guardrails
+            | FileKind::LastAccessed
+            | FileKind::EventSelectors => "six",
             FileKind::TaskDefinition | FileKind::Template | FileKind::Generated => "ten",
             FileKind::Dump | FileKind::CloudTrail => "twelve",
         }
@@ -75,6 +80,7 @@ impl fmt::Display for FileKind {
             FileKind::Generated => "generated file",
             FileKind::CloudTrail => "CloudTrail file",
             FileKind::LastAccessed => "file of last-accessed evidence",
+            FileKind::EventSelectors => "trail's event selectors file",
         })
     }
 }
@@ -722,6 +728,26 @@ pub enum Problem {
     /// A record without the fields every CloudTrail record has.
     CloudTrailRecord {
         message: String,
+    },
+    /// A value of a trail's event selectors of another JSON type than
+    /// `aws cloudtrail get-event-selectors` prints.
+    SelectorType {
+        expected: &'static str,
+    },
+    /// A file that holds neither kind of a trail's event selectors.
+    NoEventSelectors,
+    /// A file that holds both kinds of event selectors, which no trail has.
+    BothEventSelectors,
+    /// An advanced field selector without a condition.
+    NoCondition,
+    /// An advanced event selector without `eventCategory` `Equals`.
+    NoEventCategory,
+    /// An advanced data event selector without `resources.type` `Equals`.
+    NoResourceType,
+    /// A field of an advanced event selector that takes `Equals` only.
+    EqualsOnly {
+        field: String,
+        operator: String,
     },
     /// A folder of more files than are read.
     TooManyFiles {
@@ -1554,6 +1580,34 @@ impl fmt::Display for Problem {
             Problem::NotCloudTrail => write!(
                 f,
                 "this file holds no CloudTrail records: give the `*.json.gz` files CloudTrail delivers (`{{\"Records\": [...]}}`), a JSON array of records, or what `aws cloudtrail lookup-events` prints"
+            ),
+            Problem::SelectorType { expected } => write!(
+                f,
+                "expected {expected}, as `aws cloudtrail get-event-selectors` prints it"
+            ),
+            Problem::NoEventSelectors => write!(
+                f,
+                "this file holds neither `EventSelectors` nor `AdvancedEventSelectors`: give what `aws cloudtrail get-event-selectors --trail-name <trail>` prints"
+            ),
+            Problem::BothEventSelectors => write!(
+                f,
+                "the file holds both `EventSelectors` and `AdvancedEventSelectors`, but a trail has one kind or the other: give what `aws cloudtrail get-event-selectors --trail-name <trail>` prints for one trail"
+            ),
+            Problem::NoCondition => write!(
+                f,
+                "the field selector gives no condition; add one of `Equals`, `StartsWith`, `EndsWith`, `NotEquals`, `NotStartsWith` or `NotEndsWith`"
+            ),
+            Problem::NoEventCategory => write!(
+                f,
+                "the selector has no `eventCategory` field selector with `Equals`, which CloudTrail requires; add `{{\"Field\": \"eventCategory\", \"Equals\": [\"Management\"]}}` (or `[\"Data\"]`)"
+            ),
+            Problem::NoResourceType => write!(
+                f,
+                "a data event selector needs a `resources.type` field selector with `Equals`, which CloudTrail requires; add `{{\"Field\": \"resources.type\", \"Equals\": [\"AWS::S3::Object\"]}}` with the resource type it logs"
+            ),
+            Problem::EqualsOnly { field, operator } => write!(
+                f,
+                "`{field}` takes only `Equals`, and CloudTrail refuses `{operator}` for it; write the values under `Equals`"
             ),
             Problem::CloudTrailRecord { message } => {
                 write!(f, "not a CloudTrail record: {message}")

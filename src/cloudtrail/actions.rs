@@ -47,6 +47,7 @@ const OVERRIDES: &[(&str, &str, &str)] = &[
     ("s3", "UploadPart", "PutObject"),
     ("s3", "CompleteMultipartUpload", "PutObject"),
     ("s3", "ListParts", "ListMultipartUploadParts"),
+    ("s3", "ListMultipartUploads", "ListBucketMultipartUploads"),
     ("s3", "GetObjectAttributes", "GetObject"),
     // A bucket configuration's `Delete...` operation needs its `Put...`
     // action (Amazon S3 User Guide, "Required permissions for Amazon S3 API
@@ -86,6 +87,50 @@ const OVERRIDES: &[(&str, &str, &str)] = &[
     ("sns", "PublishBatch", "Publish"),
     ("lambda", "Invoke", "InvokeFunction"),
 ];
+
+/// Actions no API operation is named after: only the operations
+/// [`OVERRIDES`] lists for them call them (Lambda's `Invoke` needs
+/// `lambda:InvokeFunction`).
+const NOT_OPERATIONS: &[(&str, &str)] = &[
+    ("lambda", "InvokeFunction"),
+    ("s3", "ListAllMyBuckets"),
+    ("s3", "ListBucket"),
+    ("s3", "ListBucketMultipartUploads"),
+    ("s3", "ListBucketVersions"),
+    ("s3", "ListMultipartUploadParts"),
+];
+
+/// The `eventName`s of the operations that need `action`
+/// (`service:Action`, as the service reference spells it): the action's own
+/// name, unless no operation has it, and the operations [`OVERRIDES`] maps
+/// to it, sorted.
+#[must_use]
+pub fn operations(action: &str) -> Vec<&str> {
+    let (prefix, name) = action.split_once(':').unwrap_or(("", action));
+    let mut out: Vec<&str> = OVERRIDES
+        .iter()
+        .filter(|(p, _, a)| *p == prefix && *a == name)
+        .map(|(_, operation, _)| *operation)
+        .collect();
+    if !NOT_OPERATIONS.contains(&(prefix, name)) {
+        out.push(name);
+    }
+    out.sort_unstable();
+    out.dedup();
+    out
+}
+
+/// The `eventSource` of a service's calls, from its IAM prefix
+/// (`cloudwatch` → `monitoring.amazonaws.com`); for DynamoDB, the table
+/// operations' (its streams' are `streams.dynamodb.amazonaws.com`).
+#[must_use]
+pub fn event_source(prefix: &str) -> String {
+    let host = SOURCES
+        .iter()
+        .find(|(h, p)| *p == prefix && !h.starts_with("streams."))
+        .map_or(prefix, |(h, _)| *h);
+    format!("{host}.amazonaws.com")
+}
 
 /// What a call recorded with `source` and `name` needs.
 #[must_use]
@@ -270,6 +315,44 @@ mod tests {
                 "{source} {name}"
             );
         }
+    }
+
+    #[test]
+    fn the_operations_an_action_is_called_by() {
+        assert_eq!(operations("lambda:InvokeFunction"), ["Invoke"]);
+        assert_eq!(
+            operations("s3:ListBucket"),
+            ["HeadBucket", "ListObjects", "ListObjectsV2"]
+        );
+        assert_eq!(
+            operations("s3:GetObject"),
+            ["GetObject", "GetObjectAttributes", "HeadObject"]
+        );
+        assert_eq!(
+            operations("sqs:SendMessage"),
+            ["SendMessage", "SendMessageBatch"]
+        );
+        assert_eq!(operations("kms:Decrypt"), ["Decrypt"]);
+        for (prefix, name) in NOT_OPERATIONS {
+            assert!(
+                reference()
+                    .service(prefix)
+                    .is_some_and(|s| s.actions.iter().any(|a| a.name == *name)),
+                "{prefix}:{name}"
+            );
+            assert!(
+                !operations(&format!("{prefix}:{name}")).is_empty(),
+                "{prefix}:{name}"
+            );
+        }
+    }
+
+    #[test]
+    fn event_sources_of_prefixes() {
+        assert_eq!(event_source("kms"), "kms.amazonaws.com");
+        assert_eq!(event_source("cloudwatch"), "monitoring.amazonaws.com");
+        assert_eq!(event_source("ses"), "email.amazonaws.com");
+        assert_eq!(event_source("dynamodb"), "dynamodb.amazonaws.com");
     }
 
     #[test]
