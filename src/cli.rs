@@ -200,6 +200,45 @@ pub enum Command {
         #[command(flatten)]
         outside: OutsidePaths,
     },
+    /// What the specs' roles were used for, grant by grant, from the calls
+    /// CloudTrail recorded: used, unused over the window, or unobservable;
+    /// and the calls they were refused.
+    Usage {
+        /// Spec files, or folders of them.
+        #[arg(required = true)]
+        specs: Vec<PathBuf>,
+        /// CloudTrail records: the `*.json.gz` files CloudTrail delivers, a
+        /// folder of them (`AWSLogs/...`, walked), plain JSON, a bare array
+        /// of records, or what `aws cloudtrail lookup-events` prints;
+        /// repeatable.
+        #[arg(long, value_name = "PATH", required = true)]
+        cloudtrail: Vec<PathBuf>,
+        /// What the trail logs: what `aws cloudtrail get-event-selectors`
+        /// prints. Without it, a kind of data event counts as logged only
+        /// where the records show one of that kind and read/write side.
+        #[arg(long, value_name = "FILE")]
+        event_selectors: Option<PathBuf>,
+        /// Only calls at or after this time (`2026-11-01` or
+        /// `2026-11-01T00:00:00Z`, UTC).
+        #[arg(long, value_name = "TIME", value_parser = time)]
+        since: Option<i64>,
+        /// Only calls at or before this time (a date means its midnight).
+        #[arg(long, value_name = "TIME", value_parser = time)]
+        until: Option<i64>,
+        /// The fewest days the records must cover for a grant to be
+        /// reported unused; below, it is unobservable (not enough
+        /// evidence).
+        #[arg(long, value_name = "N", default_value_t = 30)]
+        min_days: u32,
+        /// Report format.
+        #[arg(long, value_enum, default_value_t = UsageFormat::Text)]
+        format: UsageFormat,
+        /// What exits with 1.
+        #[arg(long, value_enum, default_value_t = UsageFailOn::Any)]
+        fail_on: UsageFailOn,
+        #[command(flatten)]
+        outside: OutsidePaths,
+    },
     /// Print the JSON Schema of the spec format.
     Schema,
     /// Print a shell completion script.
@@ -293,6 +332,33 @@ pub enum DriftFailOn {
     /// Only access the deployed role has beyond the spec.
     Broadening,
     /// None: exit 0 when every role was found.
+    Never,
+}
+
+/// Output formats of `usage`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum UsageFormat {
+    /// One block per role, a line per grant and per refused call.
+    Text,
+    /// A pull-request comment: a table per role.
+    Markdown,
+    /// A JSON array: each grant, then each refused call (`status: denied`).
+    Json,
+    /// SARIF 2.1.0: unused grants at the spec field that grants them,
+    /// refused calls at the role.
+    Sarif,
+}
+
+/// What makes `usage` exit with 1.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum UsageFailOn {
+    /// An unused grant or a refused call.
+    Any,
+    /// An unused grant.
+    Unused,
+    /// A refused call.
+    Denied,
+    /// Nothing: exit 0 when the records were read.
     Never,
 }
 
@@ -489,6 +555,32 @@ fn command(args: Args, out: &mut Stdout) -> Result<i32, Error> {
             strict,
             outside.reach(),
         ),
+        Command::Usage {
+            specs,
+            cloudtrail,
+            event_selectors,
+            since,
+            until,
+            min_days,
+            format,
+            fail_on,
+            outside,
+        } => usage_command(
+            out,
+            &specs,
+            &Evidence {
+                cloudtrail,
+                event_selectors,
+                window: crate::usage::Window {
+                    since,
+                    until,
+                    min_days,
+                },
+            },
+            format,
+            fail_on,
+            outside.reach(),
+        ),
         Command::Completions { shell } => {
             // What `clap_complete::generate` does, with the write error
             // returned rather than a panic.
@@ -662,16 +754,7 @@ fn drift_command(
             .iter()
             .map(|p| crate::deployed::read(p))
             .collect::<Result<Vec<_>, _>>()?;
-        let specs = crate::spec::find_specs(specs)?;
-        let mut models = Vec::new();
-        for result in crate::parallel::map(&specs, |spec| {
-            let source = crate::spec::load(spec, reach)?;
-            warn(&source);
-            let model = crate::model::build(&source)?;
-            Ok::<_, Error>((source, model))
-        }) {
-            models.push(result?);
-        }
+        let models = load_models(specs, reach)?;
         crate::drift::drift(&models, &dumps)
     })();
     let report = match report {
@@ -701,6 +784,88 @@ fn drift_command(
     };
     stdout.write(&text)?;
     Ok(code)
+}
+
+/// What `usage` reads beside the specs.
+struct Evidence {
+    cloudtrail: Vec<PathBuf>,
+    event_selectors: Option<PathBuf>,
+    window: crate::usage::Window,
+}
+
+fn usage_command(
+    stdout: &mut Stdout,
+    specs: &[PathBuf],
+    evidence: &Evidence,
+    format: UsageFormat,
+    fail_on: UsageFailOn,
+    reach: Reach,
+) -> Result<i32, Error> {
+    let report = (|| {
+        let selectors = evidence
+            .event_selectors
+            .as_deref()
+            .map(crate::cloudtrail::logged::read)
+            .transpose()?;
+        let models = load_models(specs, reach)?;
+        let usage = crate::usage::Usage::new(&models, evidence.window.clone());
+        let tallies = usage.read(&evidence.cloudtrail)?;
+        Ok::<_, Error>(usage.report(tallies, selectors.as_ref()))
+    })();
+    let report = match report {
+        Ok(r) => r,
+        Err(e) => {
+            if format == UsageFormat::Sarif {
+                sarif_failure(stdout, crate::usage::Report::sarif_run(), &e)?;
+            }
+            return Err(e);
+        }
+    };
+    let unused = report.count(crate::usage::Status::Unused) > 0;
+    let denied = report.count(crate::usage::Status::Denied) > 0;
+    let fails = match fail_on {
+        UsageFailOn::Any => unused || denied,
+        UsageFailOn::Unused => unused,
+        UsageFailOn::Denied => denied,
+        UsageFailOn::Never => false,
+    };
+    let code = if fails { EXIT_DIFFERS } else { EXIT_OK };
+    let text = match format {
+        UsageFormat::Text => escape::terminal_lines(&report.text()),
+        UsageFormat::Markdown => report.markdown(),
+        UsageFormat::Json => report.json(),
+        UsageFormat::Sarif => {
+            serde_json::to_string_pretty(&report.sarif(code)).unwrap_or_default() + "\n"
+        }
+    };
+    stdout.write(&text)?;
+    Ok(code)
+}
+
+/// Each spec found and its model, in the order found.
+fn load_models(
+    specs: &[PathBuf],
+    reach: Reach,
+) -> Result<Vec<(crate::spec::Source, crate::model::Model)>, Error> {
+    let specs = crate::spec::find_specs(specs)?;
+    let mut models = Vec::new();
+    for result in crate::parallel::map(&specs, |spec| {
+        let source = crate::spec::load(spec, reach)?;
+        warn(&source);
+        let model = crate::model::build(&source)?;
+        Ok::<_, Error>((source, model))
+    }) {
+        models.push(result?);
+    }
+    Ok(models)
+}
+
+/// A time given on the command line: a date (its midnight) or a time as
+/// CloudTrail writes it, in UTC.
+fn time(text: &str) -> Result<i64, String> {
+    crate::usage::seconds(text).ok_or_else(|| {
+        "give a date (`2026-11-01`) or a UTC time (`2026-11-01T00:00:00Z`)".to_owned()
+    })
 }
 
 /// A SARIF document for a run that could not complete: `run`'s rules, the

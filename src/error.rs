@@ -749,6 +749,10 @@ pub enum Problem {
         field: String,
         operator: String,
     },
+    /// A record's `eventTime` that is not a time.
+    CloudTrailTime {
+        value: String,
+    },
     /// A folder of more files than are read.
     TooManyFiles {
         max: usize,
@@ -1665,6 +1669,10 @@ impl fmt::Display for Problem {
             Problem::LastAccessedValue { message } => {
                 write!(f, "not what AWS writes here: {message}")
             }
+            Problem::CloudTrailTime { value } => write!(
+                f,
+                "`{value}` is not a time as CloudTrail writes it (`2026-12-01T10:00:00Z`)"
+            ),
             Problem::TooManyFiles { max } => write!(
                 f,
                 "the folder holds more than {max} files of records; give its parts (a month's folder, a region's) one at a time"

@@ -40,6 +40,7 @@ pub mod service_reference;
 pub mod spec;
 pub mod spec_tree;
 pub mod task_definition;
+pub mod usage;
 pub mod verify;
 
 pub use error::Error;

@@ -41,6 +41,48 @@ pub fn map<T: Sync, R: Send>(items: &[T], f: impl Fn(&T) -> R + Sync) -> Vec<R> 
         .collect()
 }
 
+/// Each of `items` folded by `f` into one accumulator per worker (made by
+/// `init`), so that nothing per item outlives its turn; the accumulators
+/// are returned for the caller to merge, which must not depend on their
+/// order.
+///
+/// # Panics
+/// When `f` panics (the scoped threads pass the panic on).
+pub fn fold<T: Sync, A: Send>(
+    items: &[T],
+    init: impl Fn() -> A + Sync,
+    f: impl Fn(&mut A, usize, &T) + Sync,
+) -> Vec<A> {
+    let workers = cores().min(items.len()).max(1);
+    if workers == 1 {
+        let mut acc = init();
+        for (i, item) in items.iter().enumerate() {
+            f(&mut acc, i, item);
+        }
+        return vec![acc];
+    }
+    let next = AtomicUsize::new(0);
+    std::thread::scope(|scope| {
+        let handles: Vec<_> = (0..workers)
+            .map(|_| {
+                scope.spawn(|| {
+                    let mut acc = init();
+                    loop {
+                        let i = next.fetch_add(1, Ordering::Relaxed);
+                        let Some(item) = items.get(i) else { break };
+                        f(&mut acc, i, item);
+                    }
+                    acc
+                })
+            })
+            .collect();
+        handles
+            .into_iter()
+            .map(|h| h.join().unwrap_or_else(|e| std::panic::resume_unwind(e)))
+            .collect()
+    })
+}
+
 /// The cores this process may use, asked once: on Linux the answer reads
 /// the cgroup's quota from several files.
 fn cores() -> usize {

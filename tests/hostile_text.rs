@@ -952,3 +952,86 @@ fn init_suggests_commands_that_read_a_dash_name_as_a_path() {
         .stdout_starts_with("./-tmp-abs.yaml -> out/-tmp-abs/ (")
         .run();
 }
+
+/// Records whose event id, refused secret's name and unmapped operation
+/// hold `text`, for the orders spec's task role.
+fn trail_with(text: &str) -> String {
+    let identity = json!({"type": "AssumedRole", "sessionContext": {"sessionIssuer": {
+        "type": "Role", "arn": "arn:aws:iam::111122223333:role/orders-task"}}});
+    let record = |id: &str, source: &str, name: &str, request: Value, error: Option<&str>| {
+        let mut r = json!({
+            "eventVersion": "1.09", "eventTime": "2026-11-01T08:00:00Z",
+            "eventSource": source, "eventName": name, "awsRegion": "eu-west-1",
+            "recipientAccountId": "111122223333", "eventID": id,
+            "userIdentity": identity, "requestParameters": request,
+            "eventCategory": "Management", "readOnly": true,
+        });
+        if let Some(e) = error {
+            r["errorCode"] = json!(e);
+        }
+        r
+    };
+    json!({"Records": [
+        record(text, "secretsmanager.amazonaws.com", "GetSecretValue",
+            json!({"secretId": "orders/db"}), None),
+        record("e2", "secretsmanager.amazonaws.com", "GetSecretValue",
+            json!({"secretId": format!("orders/{text}")}), Some("AccessDenied")),
+        record("e3", "s3.amazonaws.com", &format!("Get{text}"), json!(null), None),
+    ]})
+    .to_string()
+}
+
+fn usage_run(text: &str, format: &str) -> Run {
+    run(&Test::new()
+        .copy_as("tests/usage/orders/orders.yaml", "orders.yaml")
+        .file("trail.json", trail_with(text))
+        .args([
+            "usage",
+            "orders.yaml",
+            "--cloudtrail",
+            "trail.json",
+            "--min-days",
+            "0",
+            "--format",
+            format,
+        ]))
+}
+
+/// What the records hold (event ids, a refused secret's name, an
+/// operation's name), in every format `usage` writes.
+#[test]
+fn usage_escapes_what_the_records_hold() {
+    let benign: Vec<Run> = ["text", "markdown", "sarif", "json"]
+        .iter()
+        .map(|f| usage_run(BENIGN, f))
+        .collect();
+    assert_eq!(benign[0].status, 1, "{}", benign[0].stderr);
+    assert!(
+        benign[0].stdout.contains("e.g. plain-1") && benign[0].stdout.contains("Getplain-1"),
+        "{}",
+        benign[0].stdout
+    );
+    for h in corpus() {
+        let what = format!("usage, {}", h.name);
+        let text = usage_run(&h.text, "text");
+        assert_same_text(&format!("{what}, text"), &benign[0], &text);
+        let markdown = usage_run(&h.text, "markdown");
+        assert_eq!(markdown.status, 1, "{what}: {}", markdown.stderr);
+        assert_same_markdown(
+            &format!("{what}, markdown"),
+            &benign[1].stdout,
+            &markdown.stdout,
+        );
+        assert_markdown_shows_invisibles(&format!("{what}, markdown"), &markdown.stdout);
+        let sarif = usage_run(&h.text, "sarif");
+        assert_same_sarif(&format!("{what}, sarif"), &benign[2].stdout, &sarif.stdout);
+        let json = usage_run(&h.text, "json");
+        let parsed: Value = serde_json::from_str(&json.stdout).unwrap();
+        let benign_json: Value = serde_json::from_str(&benign[3].stdout).unwrap();
+        assert_eq!(
+            parsed.as_array().unwrap().len(),
+            benign_json.as_array().unwrap().len(),
+            "{what}, json"
+        );
+    }
+}

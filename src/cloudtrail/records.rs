@@ -145,7 +145,10 @@ pub fn read(paths: &[PathBuf]) -> Result<Vec<Record>, Error> {
 /// The record files a path names: itself, or a folder's `.json` and
 /// `.json.gz` files at any depth, in name order, CloudTrail's digest files
 /// (`CloudTrail-Digest/`, which hold no records) left out.
-fn files(path: &Path) -> Result<Vec<PathBuf>, Error> {
+///
+/// # Errors
+/// A folder that cannot be read, or one of more than [`MAX_FILES`] files.
+pub fn files(path: &Path) -> Result<Vec<PathBuf>, Error> {
     if !path.is_dir() {
         return Ok(vec![path.to_owned()]);
     }
@@ -202,7 +205,10 @@ fn is_record_file(name: &str) -> bool {
 
 /// The records of one file, inflating a gzip file (by its magic bytes) to
 /// at most `max_inflated` bytes.
-fn read_file(path: &Path, max_inflated: u64) -> Result<Vec<Record>, Error> {
+///
+/// # Errors
+/// As [`read`].
+pub fn read_file(path: &Path, max_inflated: u64) -> Result<Vec<Record>, Error> {
     let bytes = input::bytes::read(path, FileKind::CloudTrail, MAX_FILE_BYTES)?;
     let bytes = if bytes.starts_with(&[0x1f, 0x8b]) {
         let inflated = input::bytes::read_up_to(
