@@ -336,7 +336,8 @@ pub fn query_on(table: &Table, roles: &[RoleName], window: &Window) -> String {
         calls.push((expr, request_column(field)));
     }
     calls.push((
-        "json_format(CAST(filter(transform(resources, r -> r.arn), a -> a IS NOT NULL) AS JSON))"
+        // No list and an empty one are alike, as they are read locally.
+        "nullif(json_format(CAST(filter(transform(resources, r -> r.arn), a -> a IS NOT NULL) AS JSON)), '[]')"
             .into(),
         "resources".into(),
     ));
@@ -768,7 +769,7 @@ fn json_rows(path: &Path, text: &str) -> Result<Vec<Vec<Cell>>, Error> {
                 line,
                 column,
             },
-            field: "NextToken".into(),
+            field: String::new(),
             problem: Box::new(Problem::AthenaTruncated),
         });
     }
@@ -1503,7 +1504,7 @@ mod tests {
         assert_eq!(
             e.to_string(),
             format!(
-                "r.json:{line}:3: `NextToken`: the result goes on past this page (`NextToken`): run `aws athena get-query-results` without `--max-items` or `--no-paginate` so it prints every page, or give the CSV Athena wrote to S3"
+                "r.json:{line}:3: the result goes on past this page (`NextToken`): run `aws athena get-query-results` without `--max-items` or `--no-paginate` so it prints every page, or give the CSV Athena wrote to S3"
             )
         );
         // A bad value of JSON output stands at its datum.

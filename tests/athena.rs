@@ -224,9 +224,9 @@ fn the_query_gives_what_the_records_give() {
                 None,
                 Some("in/a.csv"),
                 0,
-                1,
+                2,
                 "2026-12-01T10:40:00Z",
-                "2026-12-01T10:40:00Z",
+                "2026-12-01T10:45:00Z",
                 Some("t-08"),
             ),
             (
@@ -288,7 +288,7 @@ fn the_query_gives_what_the_records_give() {
             "2026-12-02T08:00:06Z".to_owned()
         ))
     );
-    assert_eq!(athena.records, 20);
+    assert_eq!(athena.records, 21);
 
     // The same records read locally and grouped alike.
     let records = records::read(&[common::root().join("tests/usage/records")]).unwrap();
@@ -355,5 +355,5 @@ fn hostile_role_names_match_nothing_more() {
     assert_eq!(evidence.calls, []);
     assert_eq!(evidence.task_starts, []);
     // The whole trail, without a window.
-    assert_eq!(evidence.records, 22);
+    assert_eq!(evidence.records, 23);
 }
