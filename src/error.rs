@@ -52,6 +52,9 @@ pub enum FileKind {
     LastAccessed,
     /// What `aws cloudtrail get-event-selectors` prints for a trail.
     EventSelectors,
+    /// The result of the Athena query `usage` prints: Athena's CSV or
+    /// `aws athena get-query-results` JSON.
+    AthenaResult,
 }
 
 impl FileKind {
@@ -62,7 +65,8 @@ impl FileKind {
             FileKind::Spec
             | FileKind::Guardrails
             | FileKind::LastAccessed
-            | FileKind::EventSelectors => "six",
+            | FileKind::EventSelectors
+            | FileKind::AthenaResult => "six",
             FileKind::TaskDefinition | FileKind::Template | FileKind::Generated => "ten",
             FileKind::Dump | FileKind::CloudTrail => "twelve",
         }
@@ -81,6 +85,7 @@ impl fmt::Display for FileKind {
             FileKind::CloudTrail => "CloudTrail file",
             FileKind::LastAccessed => "file of last-accessed evidence",
             FileKind::EventSelectors => "trail's event selectors file",
+            FileKind::AthenaResult => "Athena result",
         })
     }
 }
@@ -290,6 +295,13 @@ pub enum Error {
         task_definition: String,
         tree: TreeRoot,
     },
+    /// An `--athena-table` value that is not an Athena table name.
+    AthenaTable { value: String },
+    /// A time bounding the window of evidence (`flag` is `--since` or
+    /// `--until`) not written as CloudTrail writes `eventTime`.
+    WindowTime { flag: &'static str, value: String },
+    /// A window that ends before it starts.
+    EmptyWindow { since: String, until: String },
     /// Several problems of one spec, in line order, each reported.
     Several(Vec<Error>),
 }
@@ -796,6 +808,29 @@ pub enum Problem {
     LastAccessedValue {
         message: String,
     },
+    /// A file that is neither Athena's CSV nor `aws athena
+    /// get-query-results` JSON.
+    NotAthenaResult,
+    /// An Athena result whose header lacks columns the query gives.
+    AthenaColumns {
+        missing: Vec<String>,
+    },
+    /// A row of an Athena result with more or fewer values than its header.
+    AthenaRowWidth {
+        expected: usize,
+        found: usize,
+    },
+    /// A value of an Athena result that the query could not have given:
+    /// `value` is `None` for NULL.
+    AthenaValue {
+        value: Option<String>,
+        expected: &'static str,
+    },
+    /// `aws athena get-query-results` output holding `NextToken`: only the
+    /// first page of the result.
+    AthenaTruncated,
+    /// An Athena result without the one `coverage` row the query gives.
+    AthenaNoCoverage,
     /// An input's description holding `${`.
     InputDescriptionSub {
         description: String,
@@ -1135,6 +1170,20 @@ impl fmt::Display for Error {
                 }
                 Ok(())
             }
+            Error::AthenaTable { value } => write!(
+                f,
+                "`{}` is not an Athena table name: give `TABLE`, `DATABASE.TABLE` or `CATALOG.DATABASE.TABLE`, each name of letters, digits, `_` and `-` (the table AWS documents for CloudTrail is `cloudtrail_logs`)",
+                value.escape_default()
+            ),
+            Error::WindowTime { flag, value } => write!(
+                f,
+                "{flag} `{}` is not a time as CloudTrail writes it: give `YYYY-MM-DDTHH:MM:SSZ` in UTC (e.g. `2026-12-01T00:00:00Z`)",
+                value.escape_default()
+            ),
+            Error::EmptyWindow { since, until } => write!(
+                f,
+                "--until `{until}` is not after --since `{since}`: the window holds no time; give an --until later than --since"
+            ),
             Error::NothingToVerify { spec } => write!(
                 f,
                 "`{}` names no task definitions; add `task_definitions: [<file>]` to it, or pass --task-definition <file>",
@@ -1672,6 +1721,42 @@ impl fmt::Display for Problem {
             Problem::CloudTrailTime { value } => write!(
                 f,
                 "`{value}` is not a time as CloudTrail writes it (`2026-12-01T10:00:00Z`)"
+            ),
+            Problem::NotAthenaResult => write!(
+                f,
+                "this file is not an Athena result: give the CSV Athena wrote for the query (`<QueryExecutionId>.csv` in the query result location) or what `aws athena get-query-results` prints"
+            ),
+            Problem::AthenaColumns { missing } => write!(
+                f,
+                "the result has no column {}: it is not the result of the query ecs-iam prints; run that query again and give its result",
+                missing
+                    .iter()
+                    .map(|c| format!("`{c}`"))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ),
+            Problem::AthenaRowWidth { expected, found } => write!(
+                f,
+                "the row has {found} values where the header names {expected}: give the file as Athena wrote it"
+            ),
+            Problem::AthenaValue { value, expected } => match value {
+                Some(v) => write!(
+                    f,
+                    "`{}` is not {expected}: give the result of the query ecs-iam prints, as Athena wrote it",
+                    v.escape_default()
+                ),
+                None => write!(
+                    f,
+                    "NULL is not {expected}: give the result of the query ecs-iam prints, as Athena wrote it"
+                ),
+            },
+            Problem::AthenaNoCoverage => write!(
+                f,
+                "the result has no `coverage` row, which the query always gives: give the whole result, as Athena wrote it"
+            ),
+            Problem::AthenaTruncated => write!(
+                f,
+                "the result goes on past this page (`NextToken`): run `aws athena get-query-results` without `--max-items` or `--no-paginate` so it prints every page, or give the CSV Athena wrote to S3"
             ),
             Problem::TooManyFiles { max } => write!(
                 f,

@@ -9,6 +9,7 @@
 
 pub mod adopt;
 pub mod arn;
+pub mod athena;
 pub mod check;
 pub mod checkov;
 pub mod cli;
