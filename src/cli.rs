@@ -211,8 +211,32 @@ pub enum Command {
         /// folder of them (`AWSLogs/...`, walked), plain JSON, a bare array
         /// of records, or what `aws cloudtrail lookup-events` prints;
         /// repeatable.
-        #[arg(long, value_name = "PATH", required = true)]
+        #[arg(
+            long,
+            value_name = "PATH",
+            required_unless_present_any = ["athena_sql", "athena_results"],
+            conflicts_with_all = ["athena_sql", "athena_results"]
+        )]
         cloudtrail: Vec<PathBuf>,
+        /// Print the Athena (Trino) query that gathers the same evidence
+        /// from an organisation's trail, over AWS's CloudTrail table with
+        /// partition projection, restricted to the specs' roles and the
+        /// window; run it and give its result to --athena-results.
+        #[arg(long, conflicts_with_all = ["athena_results", "evidence", "format", "fail_on"])]
+        athena_sql: bool,
+        /// The result of the --athena-sql query: the CSV Athena writes, or
+        /// what `aws athena get-query-results` prints.
+        #[arg(long, value_name = "FILE", conflicts_with_all = ["since", "until"])]
+        athena_results: Option<PathBuf>,
+        /// The Athena table the query reads (`TABLE`, `DATABASE.TABLE` or
+        /// `CATALOG.DATABASE.TABLE`).
+        #[arg(long, value_name = "NAME", default_value = crate::athena::DEFAULT_TABLE, requires = "athena_sql")]
+        athena_table: String,
+        /// Evidence AWS keeps of a role's use: what `aws iam
+        /// get-service-last-accessed-details` or `aws accessanalyzer
+        /// get-finding-v2` (unused access) prints; repeatable.
+        #[arg(long, value_name = "FILE")]
+        evidence: Vec<PathBuf>,
         /// What the trail logs: what `aws cloudtrail get-event-selectors`
         /// prints. Without it, a kind of data event counts as logged only
         /// where the records show one of that kind and read/write side.
@@ -222,7 +246,8 @@ pub enum Command {
         /// `2026-11-01T00:00:00Z`, UTC).
         #[arg(long, value_name = "TIME", value_parser = time)]
         since: Option<i64>,
-        /// Only calls at or before this time (a date means its midnight).
+        /// Only calls before this time (a date means its midnight:
+        /// `--until 2026-12-01` ends with November).
         #[arg(long, value_name = "TIME", value_parser = time)]
         until: Option<i64>,
         /// The fewest days the records must cover for a grant to be
@@ -558,6 +583,10 @@ fn command(args: Args, out: &mut Stdout) -> Result<i32, Error> {
         Command::Usage {
             specs,
             cloudtrail,
+            athena_sql,
+            athena_results,
+            athena_table,
+            evidence,
             event_selectors,
             since,
             until,
@@ -565,22 +594,30 @@ fn command(args: Args, out: &mut Stdout) -> Result<i32, Error> {
             format,
             fail_on,
             outside,
-        } => usage_command(
-            out,
-            &specs,
-            &Evidence {
+        } => {
+            let evidence = Evidence {
                 cloudtrail,
+                athena_results,
+                last_accessed: evidence,
                 event_selectors,
                 window: crate::usage::Window {
                     since,
                     until,
                     min_days,
                 },
-            },
-            format,
-            fail_on,
-            outside.reach(),
-        ),
+            };
+            if athena_sql {
+                athena_sql_command(
+                    out,
+                    &specs,
+                    &evidence.window,
+                    &athena_table,
+                    outside.reach(),
+                )
+            } else {
+                usage_command(out, &specs, &evidence, format, fail_on, outside.reach())
+            }
+        }
         Command::Completions { shell } => {
             // What `clap_complete::generate` does, with the write error
             // returned rather than a panic.
@@ -789,8 +826,37 @@ fn drift_command(
 /// What `usage` reads beside the specs.
 struct Evidence {
     cloudtrail: Vec<PathBuf>,
+    athena_results: Option<PathBuf>,
+    last_accessed: Vec<PathBuf>,
     event_selectors: Option<PathBuf>,
     window: crate::usage::Window,
+}
+
+/// The window as the Athena query takes it, checked: an `--until` after
+/// `--since`.
+fn athena_window(window: &crate::usage::Window) -> Result<crate::athena::Window, Error> {
+    let since = window.since.map(crate::usage::time_text);
+    let until = window.until.map(crate::usage::time_text);
+    crate::athena::Window::new(since.as_deref(), until.as_deref())
+}
+
+fn athena_sql_command(
+    stdout: &mut Stdout,
+    specs: &[PathBuf],
+    window: &crate::usage::Window,
+    table: &str,
+    reach: Reach,
+) -> Result<i32, Error> {
+    let table = crate::athena::Table::parse(table)?;
+    let athena = athena_window(window)?;
+    let models = load_models(specs, reach)?;
+    let usage = crate::usage::Usage::new(&models, window.clone());
+    stdout.write(&crate::athena::query_on(
+        &table,
+        &usage.athena_roles(),
+        &athena,
+    ))?;
+    Ok(EXIT_OK)
 }
 
 fn usage_command(
@@ -807,10 +873,24 @@ fn usage_command(
             .as_deref()
             .map(crate::cloudtrail::logged::read)
             .transpose()?;
+        athena_window(&evidence.window)?;
+        let last_accessed = evidence
+            .last_accessed
+            .iter()
+            .map(|p| crate::last_accessed::read(p))
+            .collect::<Result<Vec<_>, _>>()?;
         let models = load_models(specs, reach)?;
         let usage = crate::usage::Usage::new(&models, evidence.window.clone());
-        let tallies = usage.read(&evidence.cloudtrail)?;
-        Ok::<_, Error>(usage.report(tallies, selectors.as_ref()))
+        let tallies = match &evidence.athena_results {
+            Some(path) => {
+                let result = crate::athena::results(path)?;
+                let mut tally = usage.tally();
+                usage.add_evidence(&mut tally, &result);
+                vec![tally]
+            }
+            None => usage.read(&evidence.cloudtrail)?,
+        };
+        Ok::<_, Error>(usage.report(tallies, selectors.as_ref(), &last_accessed))
     })();
     let report = match report {
         Ok(r) => r,

@@ -165,6 +165,14 @@ fn local(records: &[Record], window: &Window) -> Evidence {
 }
 
 fn run_on_duckdb(dir: &Path, sql: &str) -> (std::path::PathBuf, std::path::PathBuf) {
+    run_on_duckdb_over(dir, sql, &common::root().join("tests/usage/records"))
+}
+
+fn run_on_duckdb_over(
+    dir: &Path,
+    sql: &str,
+    records: &Path,
+) -> (std::path::PathBuf, std::path::PathBuf) {
     let tools = common::conformance_tools();
     let query = dir.join("query.sql");
     let csv = dir.join("result.csv");
@@ -174,7 +182,7 @@ fn run_on_duckdb(dir: &Path, sql: &str) -> (std::path::PathBuf, std::path::PathB
         .arg(common::root().join("tests/athena/run.py"))
         .arg(&query)
         .arg(&csv)
-        .arg(common::root().join("tests/usage/records"))
+        .arg(records)
         .arg("--json")
         .arg(&json)
         .output()
@@ -356,4 +364,72 @@ fn hostile_role_names_match_nothing_more() {
     assert_eq!(evidence.task_starts, []);
     // The whole trail, without a window.
     assert_eq!(evidence.records, 23);
+}
+
+/// `ecs-iam usage ARGS` in the repository's root: its exit code, stdout
+/// and stderr.
+fn usage(args: &[&std::ffi::OsStr]) -> (i32, String, String) {
+    let out = common::Test::in_dir(&common::root())
+        .args(["usage"])
+        .args(args)
+        .command()
+        .output()
+        .unwrap();
+    (
+        out.status.code().unwrap_or(-1),
+        String::from_utf8(out.stdout).unwrap(),
+        String::from_utf8(out.stderr).unwrap(),
+    )
+}
+
+/// The whole path, for a spec and records: the query `usage --athena-sql`
+/// prints, run in DuckDB over the records, and its result given back with
+/// `--athena-results` (as Athena's CSV and as `get-query-results` JSON),
+/// reports exactly what `usage --cloudtrail` reports on the same records,
+/// in every format.
+#[test]
+#[ignore = "installs the conformance tools (PyPI); run with `cargo test -- --include-ignored`"]
+fn the_report_from_athena_is_the_local_report() {
+    let os = |s: &str| std::ffi::OsString::from(s);
+    let spec = os("tests/usage/orders/orders.yaml");
+    let trail = common::root().join("tests/usage/orders/trail");
+    for window in [
+        vec![],
+        vec![os("--since"), os("2026-11-20")],
+        vec![os("--until"), os("2026-11-01T08:02:01Z")],
+    ] {
+        let test = common::Test::new();
+        let mut args = vec![spec.clone(), os("--athena-sql")];
+        args.extend(window.iter().cloned());
+        let refs: Vec<&std::ffi::OsStr> = args.iter().map(std::ffi::OsString::as_os_str).collect();
+        let (code, sql, stderr) = usage(&refs);
+        assert_eq!(code, 0, "{stderr}");
+        let (csv, json) = run_on_duckdb_over(test.dir(), &sql, &trail);
+        for format in ["text", "json", "markdown", "sarif"] {
+            let mut local = vec![
+                spec.clone(),
+                os("--cloudtrail"),
+                trail.clone().into_os_string(),
+            ];
+            local.extend(window.iter().cloned());
+            local.extend([os("--format"), os(format), os("--min-days"), os("0")]);
+            let refs: Vec<&std::ffi::OsStr> =
+                local.iter().map(std::ffi::OsString::as_os_str).collect();
+            let want = usage(&refs);
+            assert_eq!(want.0, 1, "{window:?} {format}: {}", want.2);
+            for result in [&csv, &json] {
+                let remote = [
+                    spec.as_os_str(),
+                    std::ffi::OsStr::new("--athena-results"),
+                    result.as_os_str(),
+                    std::ffi::OsStr::new("--format"),
+                    std::ffi::OsStr::new(format),
+                    std::ffi::OsStr::new("--min-days"),
+                    std::ffi::OsStr::new("0"),
+                ];
+                let got = usage(&remote);
+                assert_eq!(got, want, "{window:?} {format} from {}", result.display());
+            }
+        }
+    }
 }

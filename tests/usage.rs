@@ -535,3 +535,100 @@ fn a_role_two_specs_name() {
         "execution role `shared-app`: 1 task start, 3 calls (another spec given names the same role"
     ));
 }
+
+/// IAM's last-accessed report for the task role (written from the API's
+/// documented shape, four days after the records end): a service-level
+/// fact confirms a use and decides nothing else; a tracked action
+/// attempted after the records end makes the records' "unused" no longer
+/// sure; a service never used is a note.
+#[test]
+fn last_accessed_evidence_confirms_and_unsettles() {
+    let out = usage(&[
+        SPEC,
+        "--cloudtrail",
+        TRAIL,
+        "--evidence",
+        "tests/usage/orders/evidence/orders-task-last-accessed.json",
+        "--format",
+        "json",
+    ]);
+    assert_eq!(out.status, 1, "{}", out.stderr);
+    let v: Value = serde_json::from_str(&out.stdout).unwrap();
+    let find = |action: &str, resource: &str| {
+        v.as_array()
+            .unwrap()
+            .iter()
+            .find(|e| e["action"] == action && e["resource"] == resource)
+            .unwrap_or_else(|| panic!("{action} {resource}"))
+            .clone()
+    };
+    let as_of = "IAM's last-accessed data (as of 2026-12-04T08:00:05.000Z)";
+    let db = find(
+        "secretsmanager:GetSecretValue",
+        &format!("{SECRET}orders/db-??????"),
+    );
+    assert_eq!(db["status"], "used");
+    assert_eq!(
+        db["reason"],
+        format!("{as_of}: the service last called at 2026-12-01T09:00:30Z")
+    );
+    // Secrets Manager is tracked per service only: the unused secret stays
+    // unused.
+    let legacy = find(
+        "secretsmanager:GetSecretValue",
+        &format!("{SECRET}orders/legacy-api-key-??????"),
+    );
+    assert_eq!(legacy["status"], "unused");
+    for bucket in ["orders-in", "orders-archive"] {
+        let e = find("s3:GetBucketLocation", &format!("arn:aws:s3:::{bucket}"));
+        assert_eq!(e["status"], "unobservable", "{e}");
+        assert_eq!(
+            e["reason"],
+            format!(
+                "{as_of}: `s3:GetBucketLocation` last attempted at 2026-12-03T00:00:00Z, after the records end: it may have been on this resource"
+            )
+        );
+    }
+    let list = find("s3:ListBucket", "arn:aws:s3:::orders-in");
+    assert_eq!(list["status"], "used");
+    assert!(
+        list["reason"]
+            .as_str()
+            .unwrap()
+            .ends_with("`s3:ListBucket` last attempted at 2026-12-01T09:00:00Z"),
+        "{list}"
+    );
+    let text = usage(&[
+        SPEC,
+        "--cloudtrail",
+        TRAIL,
+        "--evidence",
+        "tests/usage/orders/evidence/orders-task-last-accessed.json",
+    ]);
+    assert!(text.stdout.contains(
+        "\nnote: tests/usage/orders/evidence/orders-task-last-accessed.json: IAM's last-accessed data (as of 2026-12-04T08:00:05.000Z) finds no use of `sqs` by `arn:aws:iam::111122223333:role/orders-task`: a service-level fact, which decides no grant\n"
+    ), "{}", text.stdout);
+    // A report still in progress is refused, with the fix, before anything
+    // is read.
+    let out = Test::new()
+        .copy_as(SPEC, "orders.yaml")
+        .file(
+            "report.json",
+            "{\"JobStatus\": \"IN_PROGRESS\", \"JobCreationDate\": \"2026-12-04T08:00:00Z\"}",
+        )
+        .args([
+            "usage",
+            "orders.yaml",
+            "--cloudtrail",
+            "x",
+            "--evidence",
+            "report.json",
+        ])
+        .command()
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let stderr = String::from_utf8(out.stderr).unwrap();
+    assert!(stderr.starts_with("error: report.json:1:"), "{stderr}");
+    assert!(stderr.contains("`IN_PROGRESS`"), "{stderr}");
+}

@@ -19,6 +19,7 @@
 //! **unobservable**, with the reason. Refused calls are listed apart, with
 //! the spec field that would grant them.
 
+mod evidence;
 pub mod report;
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
@@ -26,11 +27,12 @@ use std::collections::{BTreeMap, BTreeSet, HashMap};
 use crate::arn::{Partition, Segment, Text};
 use crate::cloudtrail::actions::{Called, called};
 use crate::cloudtrail::logged::{self, Selectors};
-use crate::cloudtrail::observed::{Observed, Shown, TaskStarts};
+use crate::cloudtrail::observed::{Evidence, Observed, Shown, TaskStarts};
 use crate::cloudtrail::records::Record;
 use crate::cloudtrail::resources::resources;
 use crate::error::{Error, Location, Problem};
 use crate::evaluate::{action_matches, resource_matches};
+use crate::last_accessed::LastAccessed;
 use crate::model::{Model, RoleKind};
 use crate::spec::{Effect, Source};
 
@@ -69,7 +71,7 @@ pub type Visibility<'a> = &'a (dyn Fn(&str, &str) -> Result<Option<String>, Stri
 pub struct Window {
     /// Seconds since the Unix epoch, inclusive.
     pub since: Option<i64>,
-    /// Seconds since the Unix epoch, inclusive.
+    /// Seconds since the Unix epoch, exclusive.
     pub until: Option<i64>,
     /// The fewest days the evidence must cover for a grant to be unused.
     pub min_days: u32,
@@ -77,7 +79,7 @@ pub struct Window {
 
 impl Window {
     fn holds(&self, t: i64) -> bool {
-        self.since.is_none_or(|s| t >= s) && self.until.is_none_or(|u| t <= u)
+        self.since.is_none_or(|s| t >= s) && self.until.is_none_or(|u| t < u)
     }
 }
 
@@ -288,7 +290,10 @@ impl Usage {
 
     /// The subjects a role ARN (`arn:aws:iam::111122223333:role/path/name`)
     /// is, with its partition and account.
-    fn subjects_of<'a>(&'a self, arn: &'a str) -> Option<(&'a [usize], &'a str, &'a str)> {
+    pub(crate) fn subjects_of<'a>(
+        &'a self,
+        arn: &'a str,
+    ) -> Option<(&'a [usize], &'a str, &'a str)> {
         let mut parts = arn.splitn(6, ':');
         let (Some("arn"), Some(partition), Some("iam"), Some(""), Some(account), Some(resource)) = (
             parts.next(),
@@ -393,6 +398,41 @@ impl Usage {
             merge_coverage(&mut tally.coverage, (first, last));
         }
         tally.shown.extend(shown.iter().cloned());
+    }
+
+    /// Tally what an Athena result holds: the time and kinds of events it
+    /// shows, the task starts, and the calls, already counted.
+    pub fn add_evidence(&self, tally: &mut Tally, evidence: &Evidence) {
+        self.add_shown(
+            tally,
+            evidence.coverage.clone(),
+            evidence.records,
+            &evidence.shown,
+        );
+        for starts in &evidence.task_starts {
+            self.add_task_starts(tally, starts);
+        }
+        for o in &evidence.calls {
+            self.add_calls(tally, o);
+        }
+    }
+
+    /// The roles an Athena query asks about.
+    #[must_use]
+    pub fn athena_roles(&self) -> Vec<crate::athena::RoleName> {
+        let mut out: Vec<crate::athena::RoleName> = self
+            .subjects
+            .iter()
+            .map(|s| crate::athena::RoleName {
+                path: s.path.clone(),
+                name: s.name.clone(),
+                account: s.account.clone(),
+                partition: s.partition,
+            })
+            .collect();
+        out.sort();
+        out.dedup();
+        out
     }
 
     /// Tally calls recorded alike.
@@ -501,7 +541,7 @@ impl Usage {
 
     /// Whether a call of `partition` and `account` may be the subject's:
     /// the spec's own values, when it pins them.
-    fn pins_match(&self, s: usize, partition: &str, account: &str) -> bool {
+    pub(crate) fn pins_match(&self, s: usize, partition: &str, account: &str) -> bool {
         let subject = &self.subjects[s];
         subject.account.as_deref().is_none_or(|a| a == account)
             && subject.partition.is_none_or(|p| p.as_str() == partition)
@@ -565,7 +605,12 @@ impl Usage {
     /// The report of what was tallied; what the trail logs from its event
     /// selectors when given, or else from what the records show.
     #[must_use]
-    pub fn report(&self, tallies: Vec<Tally>, selectors: Option<&Selectors>) -> Report {
+    pub fn report(
+        &self,
+        tallies: Vec<Tally>,
+        selectors: Option<&Selectors>,
+        last_accessed: &[LastAccessed],
+    ) -> Report {
         let mut all = self.tally();
         for t in tallies {
             all.merge(t);
@@ -590,7 +635,9 @@ impl Usage {
                 logged::Logged::No { why } | logged::Logged::Partly { why } => Err(why),
             }
         };
-        report::build(self, &all, &visibility)
+        let mut report = report::build(self, &all, &visibility);
+        evidence::apply(self, &mut report, last_accessed);
+        report
     }
 }
 
@@ -660,6 +707,8 @@ pub fn is_task_start(record: &Record) -> bool {
     record.source == "sts.amazonaws.com"
         && record.name == "AssumeRole"
         && record.invoked_by.as_deref() == Some(crate::model::ECS_TASKS)
+        // A refused assumption starts no task.
+        && record.error.is_none()
 }
 
 /// Whether an `errorCode` says the call was refused for want of
@@ -750,6 +799,30 @@ pub fn seconds(text: &str) -> Option<i64> {
     Some(midnight + hour * 3600 + minute * 60 + second)
 }
 
+/// A time as CloudTrail writes it (`2026-12-01T10:00:00Z`), of seconds
+/// since the Unix epoch.
+#[must_use]
+pub fn time_text(secs: i64) -> String {
+    let days = secs.div_euclid(86_400);
+    let rest = secs.rem_euclid(86_400);
+    // Howard Hinnant's `civil_from_days`.
+    let z = days + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z - era * 146_097;
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let day = doy - (153 * mp + 2) / 5 + 1;
+    let month = if mp < 10 { mp + 3 } else { mp - 9 };
+    let year = yoe + era * 400 + i64::from(month <= 2);
+    format!(
+        "{year:04}-{month:02}-{day:02}T{:02}:{:02}:{:02}Z",
+        rest / 3600,
+        rest % 3600 / 60,
+        rest % 60
+    )
+}
+
 fn days_in_month(y: i64, m: i64) -> i64 {
     match m {
         2 if (y % 4 == 0 && y % 100 != 0) || y % 400 == 0 => 29,
@@ -793,6 +866,19 @@ mod tests {
             "",
         ] {
             assert_eq!(seconds(bad), None, "{bad}");
+        }
+    }
+
+    #[test]
+    fn times_written_back() {
+        for t in [
+            "1970-01-01T00:00:00Z",
+            "2024-02-29T23:59:59Z",
+            "2026-12-01T10:00:00Z",
+            "2000-03-01T00:00:01Z",
+            "1969-12-31T23:59:59Z",
+        ] {
+            assert_eq!(time_text(seconds(t).unwrap()), t);
         }
     }
 

@@ -42,7 +42,7 @@ pub struct Entry {
     #[serde(skip)]
     pub at: Location,
     #[serde(skip)]
-    subject: usize,
+    pub(super) subject: usize,
 }
 
 /// Calls a role made that the report cannot place on a grant.
@@ -87,6 +87,9 @@ pub struct Covered {
 #[derive(Debug, Clone, PartialEq)]
 pub struct Report {
     pub covered: Covered,
+    /// What the report rests on beyond the records (`--evidence`), said
+    /// once.
+    pub notes: Vec<String>,
     pub roles: Vec<RoleUsage>,
     /// Grants, then refused calls, each in spec and role order.
     pub entries: Vec<Entry>,
@@ -262,6 +265,7 @@ pub(super) fn build(usage: &Usage, tally: &Tally, visibility: Visibility) -> Rep
     entries.sort_by_key(|e| (e.subject, e.status == Status::Denied));
     Report {
         covered,
+        notes: Vec::new(),
         roles,
         entries,
     }
@@ -461,6 +465,9 @@ impl Report {
     #[must_use]
     pub fn text(&self) -> String {
         let mut out = format!("ecs-iam usage: {}\n", terminal(&self.covered_line()));
+        for n in &self.notes {
+            let _ = writeln!(out, "note: {}", terminal(n));
+        }
         for (i, r) in self.roles.iter().enumerate() {
             let _ = writeln!(
                 out,
@@ -534,6 +541,9 @@ impl Report {
             markdown_text(&self.covered_line()),
             markdown_text(&self.summary())
         );
+        for n in &self.notes {
+            let _ = writeln!(out, "\n{}", markdown_text(&format!("note: {n}")));
+        }
         for (i, r) in self.roles.iter().enumerate() {
             let _ = writeln!(
                 out,
