@@ -632,3 +632,60 @@ fn last_accessed_evidence_confirms_and_unsettles() {
     assert!(stderr.starts_with("error: report.json:1:"), "{stderr}");
     assert!(stderr.contains("`IN_PROGRESS`"), "{stderr}");
 }
+
+/// The trail's event selectors (what `aws cloudtrail get-event-selectors`
+/// prints) log S3 object events of both buckets, reads and writes, and no
+/// SQS data events: the archive's write grant, never called, is now
+/// unused; the queue's stays unobservable, the selectors saying why.
+#[test]
+fn event_selectors_say_what_is_logged() {
+    let out = usage(&[
+        SPEC,
+        "--cloudtrail",
+        TRAIL,
+        "--event-selectors",
+        "tests/usage/orders/selectors/archive-writes.json",
+        "--format",
+        "json",
+    ]);
+    assert_eq!(out.status, 1, "{}", out.stderr);
+    let v: Value = serde_json::from_str(&out.stdout).unwrap();
+    let find = |action: &str| {
+        v.as_array()
+            .unwrap()
+            .iter()
+            .find(|e| e["action"] == action)
+            .unwrap()
+            .clone()
+    };
+    let put = find("s3:PutObject");
+    assert_eq!(put["status"], "unused", "{put}");
+    assert_eq!(put["reason"], "no call in the 30 days covered");
+    let send = find("sqs:SendMessage");
+    assert_eq!(send["status"], "unobservable");
+    assert!(
+        send["reason"].as_str().unwrap().starts_with(
+            "no event selector of the trail logs write data events of `AWS::SQS::Queue`"
+        ),
+        "{send}"
+    );
+    // A used grant is used whatever the selectors say.
+    assert_eq!(find("s3:GetObject")["status"], "used");
+}
+
+/// The Markdown report, exactly (tests/usage/orders/expected.md, read
+/// line by line against the records; `ECS_IAM_BLESS=1` rewrites it).
+#[test]
+fn markdown_report() {
+    let out = usage(&[SPEC, "--cloudtrail", TRAIL, "--format", "markdown"]);
+    assert_eq!(out.status, 1, "{}", out.stderr);
+    let expected = common::root().join("tests/usage/orders/expected.md");
+    if std::env::var_os("ECS_IAM_BLESS").is_some() {
+        std::fs::write(&expected, &out.stdout).unwrap();
+    }
+    assert_eq!(
+        out.stdout,
+        std::fs::read_to_string(&expected).unwrap(),
+        "ECS_IAM_BLESS=1 rewrites tests/usage/orders/expected.md"
+    );
+}

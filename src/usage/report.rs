@@ -573,10 +573,12 @@ impl Report {
                     },
                     markdown_code(&e.field),
                     e.count,
-                    e.last_seen
-                        .as_deref()
-                        .map(markdown_text)
-                        .unwrap_or_default(),
+                    match (&e.last_seen, &e.event_id) {
+                        (Some(l), Some(id)) =>
+                            format!("{} (e.g. {})", markdown_text(l), markdown_code(id)),
+                        (Some(l), None) => markdown_text(l),
+                        _ => String::new(),
+                    },
                     markdown_text(&why)
                 );
             }
