@@ -511,10 +511,8 @@ impl Usage {
         let by = proven.iter().find_map(|(_, m)| m.first().map(|(g, _)| *g));
         for (s, mine) in proven {
             if denied {
-                let entry = tally
-                    .denied
-                    .entry((s, action.clone(), resource.clone()))
-                    .or_default();
+                let key = listed(&tally.denied, (s, action.clone(), resource.clone()));
+                let entry = tally.denied.entry(key).or_default();
                 entry.0.add(o);
                 entry.1 = match (entry.1, by) {
                     (Some(a), Some(b)) => Some(a.min(b)),
@@ -530,11 +528,8 @@ impl Usage {
                 }
             }
             if by.is_none() {
-                tally
-                    .unexplained
-                    .entry((s, action.clone(), resource.clone()))
-                    .or_default()
-                    .add(o);
+                let key = listed(&tally.unexplained, (s, action.clone(), resource.clone()));
+                tally.unexplained.entry(key).or_default().add(o);
             }
         }
     }
@@ -653,6 +648,7 @@ impl Tally {
             mine.1 += theirs.1;
         }
         for (k, (v, by)) in other.denied {
+            let k = listed(&self.denied, k);
             let entry = self.denied.entry(k).or_default();
             entry.0.merge(&v);
             entry.1 = match (entry.1, by) {
@@ -661,6 +657,7 @@ impl Tally {
             };
         }
         for (k, v) in other.unexplained {
+            let k = listed(&self.unexplained, k);
             self.unexplained.entry(k).or_default().merge(&v);
         }
         for (k, v) in other.unmapped {
@@ -679,6 +676,24 @@ impl Tally {
         for (k, n) in other.calls {
             *self.calls.entry(k).or_default() += n;
         }
+    }
+}
+
+/// The most calls of distinct resources listed apart, per kind (refused,
+/// not granted): past them, one line per role and action counts the rest,
+/// so that memory stays flat however many objects a role touched.
+pub const MAX_LISTED: usize = 1000;
+
+/// What stands for the calls past [`MAX_LISTED`].
+pub const OTHER_RESOURCES: &str = "(other resources: at most 1000 are listed)";
+
+/// `key`, or its role and action on [`OTHER_RESOURCES`] once the map lists
+/// [`MAX_LISTED`] others.
+fn listed<V>(map: &BTreeMap<CallKey, V>, key: CallKey) -> CallKey {
+    if map.len() < MAX_LISTED || map.contains_key(&key) {
+        key
+    } else {
+        (key.0, key.1, Some(OTHER_RESOURCES.to_owned()))
     }
 }
 
@@ -880,6 +895,27 @@ mod tests {
         ] {
             assert_eq!(time_text(seconds(t).unwrap()), t);
         }
+    }
+
+    #[test]
+    fn listing_is_bounded() {
+        let mut map: BTreeMap<CallKey, u64> = BTreeMap::new();
+        for i in 0..MAX_LISTED + 5 {
+            let key = listed(&map, (0, "s3:GetObject".to_owned(), Some(format!("o{i}"))));
+            *map.entry(key).or_default() += 1;
+        }
+        assert_eq!(map.len(), MAX_LISTED + 1);
+        assert_eq!(
+            map[&(
+                0,
+                "s3:GetObject".to_owned(),
+                Some(OTHER_RESOURCES.to_owned())
+            )],
+            5
+        );
+        // One listed already is counted as itself.
+        let key = listed(&map, (0, "s3:GetObject".to_owned(), Some("o3".to_owned())));
+        assert_eq!(key.2.as_deref(), Some("o3"));
     }
 
     #[test]

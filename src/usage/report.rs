@@ -257,7 +257,8 @@ pub(super) fn build(usage: &Usage, tally: &Tally, visibility: Visibility) -> Rep
             last_seen: Some(seen.last.clone()),
             event_id: seen.example.as_ref().map(|e| e.1.clone()),
             reason: Some(reason),
-            grant_with: by.is_none().then_some(grant_with),
+            grant_with: (by.is_none() && resource.as_deref() != Some(super::OTHER_RESOURCES))
+                .then_some(grant_with),
             at: s.at.clone(),
             subject: *subject,
         });
