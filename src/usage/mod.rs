@@ -449,11 +449,8 @@ impl Usage {
             Called::Unmapped { source, name } => {
                 for &s in subjects {
                     if self.pins_match(s, partition, account) {
-                        tally
-                            .unmapped
-                            .entry((s, source.clone(), name.clone()))
-                            .or_default()
-                            .add(o);
+                        let key = listed(&tally.unmapped, (s, source.clone(), name.clone()));
+                        tally.unmapped.entry(key).or_default().add(o);
                     }
                 }
                 return;
@@ -661,6 +658,7 @@ impl Tally {
             self.unexplained.entry(k).or_default().merge(&v);
         }
         for (k, v) in other.unmapped {
+            let k = listed(&self.unmapped, k);
             self.unmapped.entry(k).or_default().merge(&v);
         }
         for (k, (ids, seen)) in other.sessions {
@@ -687,13 +685,34 @@ pub const MAX_LISTED: usize = 1000;
 /// What stands for the calls past [`MAX_LISTED`].
 pub const OTHER_RESOURCES: &str = "(other resources: at most 1000 are listed)";
 
-/// `key`, or its role and action on [`OTHER_RESOURCES`] once the map lists
+/// What stands for the operations past [`MAX_LISTED`] unmapped ones.
+pub const OTHER_OPERATIONS: &str = "(other operations: at most 1000 are listed)";
+
+/// A key of the calls listed apart, whose last part [`listed`] may fold.
+trait Listed: Ord + Sized {
+    fn folded(self) -> Self;
+}
+
+impl Listed for CallKey {
+    fn folded(self) -> Self {
+        (self.0, self.1, Some(OTHER_RESOURCES.to_owned()))
+    }
+}
+
+impl Listed for (usize, String, String) {
+    fn folded(self) -> Self {
+        (self.0, self.1, OTHER_OPERATIONS.to_owned())
+    }
+}
+
+/// `key`, or its role and action (or event source) on
+/// [`OTHER_RESOURCES`] ([`OTHER_OPERATIONS`]) once the map lists
 /// [`MAX_LISTED`] others.
-fn listed<V>(map: &BTreeMap<CallKey, V>, key: CallKey) -> CallKey {
+fn listed<K: Listed, V>(map: &BTreeMap<K, V>, key: K) -> K {
     if map.len() < MAX_LISTED || map.contains_key(&key) {
         key
     } else {
-        (key.0, key.1, Some(OTHER_RESOURCES.to_owned()))
+        key.folded()
     }
 }
 
