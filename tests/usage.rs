@@ -689,3 +689,25 @@ fn markdown_report() {
         "ECS_IAM_BLESS=1 rewrites tests/usage/orders/expected.md"
     );
 }
+
+/// A call no grant allows, from a role with a customer managed policy
+/// ecs-iam cannot read: the policy may allow it, and the report says so
+/// rather than blaming the deployed role.
+#[test]
+fn a_managed_policy_of_unknown_content_may_allow_a_call() {
+    let out = Test::new()
+        .file(
+            "api.yaml",
+            "version: 1\nname: shared-api\ndeployment:\n  partition: aws\n  account_id: \"111122223333\"\ntask_role:\n  name: shared-app\n  managed_policies: [\"arn:aws:iam::111122223333:policy/jobs-queue\"]\n",
+        )
+        .copy_as("tests/usage/shared/lookup-events.json", "events.json")
+        .args(["usage", "api.yaml", "--cloudtrail", "events.json", "--min-days", "0"])
+        .command()
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8(out.stdout).unwrap();
+    assert!(
+        stdout.contains("  not granted  sqs:SendMessage on arn:aws:sqs:us-east-2:111122223333:shared-jobs: 1 call, last 2026-11-02T10:00:05Z: allowed, but no grant ecs-iam can read allows it: the managed policy `jobs-queue`, whose content ecs-iam does not know, may; or the deployed role holds more than the spec\n"),
+        "{stdout}"
+    );
+}

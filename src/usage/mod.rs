@@ -98,6 +98,9 @@ struct Subject {
     shared: bool,
     /// The grants of the role, in `Usage::grants`.
     grants: std::ops::Range<usize>,
+    /// Attached managed policies whose content ecs-iam does not know: what
+    /// they allow is not among the grants.
+    unknown_managed: Vec<String>,
 }
 
 /// One action on one resource a role allows, and where the spec grants it.
@@ -229,10 +232,14 @@ impl Usage {
                     }
                 }
                 let managed_field = format!("{}.managed_policies", role.kind.spec_field());
+                let mut unknown_managed = Vec::new();
                 for m in &role.managed_policies {
-                    if let Some(known) =
-                        crate::model::managed::AwsManaged::by_arn(&m.arn.to_string())
-                    {
+                    let known = crate::model::managed::AwsManaged::by_arn(&m.arn.to_string())
+                        .filter(|k| !k.grants.is_empty());
+                    if known.is_none() {
+                        unknown_managed.push(m.name.clone());
+                    }
+                    if let Some(known) = known {
                         for a in known.grants {
                             grants.push(Grant {
                                 subject,
@@ -254,6 +261,7 @@ impl Usage {
                     at: field_at(source, role.kind.spec_field()),
                     shared: false,
                     grants: start..grants.len(),
+                    unknown_managed,
                 });
             }
         }

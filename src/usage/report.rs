@@ -68,6 +68,9 @@ pub struct RoleUsage {
     pub shared: bool,
     /// Calls that succeeded though no grant of the spec allows them.
     pub unexplained: Vec<Stray>,
+    /// Attached managed policies whose content ecs-iam does not know: a
+    /// call no grant allows may be theirs.
+    pub unknown_managed: Vec<String>,
     /// Operations no IAM action is known for.
     pub unmapped: Vec<Stray>,
 }
@@ -146,6 +149,7 @@ pub(super) fn build(usage: &Usage, tally: &Tally, visibility: Visibility) -> Rep
             calls: tally.calls.get(&i).copied().unwrap_or(0),
             shared: s.shared,
             unexplained: stray(&tally.unexplained),
+            unknown_managed: s.unknown_managed.clone(),
             unmapped: tally
                 .unmapped
                 .iter()
@@ -441,6 +445,27 @@ impl Report {
         line
     }
 
+    /// Why a call that succeeded is not placed on a grant.
+    fn not_granted(r: &RoleUsage) -> String {
+        if r.unknown_managed.is_empty() {
+            "allowed, but no grant of the spec allows it (the deployed role holds more than the spec: see `ecs-iam drift`)".to_owned()
+        } else {
+            format!(
+                "allowed, but no grant ecs-iam can read allows it: the managed polic{} {}, whose content ecs-iam does not know, may; or the deployed role holds more than the spec",
+                if r.unknown_managed.len() == 1 {
+                    "y"
+                } else {
+                    "ies"
+                },
+                r.unknown_managed
+                    .iter()
+                    .map(|m| format!("`{m}`"))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            )
+        }
+    }
+
     fn seen_text(e: &Entry) -> String {
         match (&e.first_seen, &e.last_seen) {
             (Some(f), Some(l)) => format!(
@@ -511,12 +536,13 @@ impl Report {
             for s in &r.unexplained {
                 let _ = writeln!(
                     out,
-                    "  {:<13}{}: {} call{}, last {}: allowed, but no grant of the spec allows it (the deployed role holds more than the spec: see `ecs-iam drift`)",
+                    "  {:<13}{}: {} call{}, last {}: {}",
                     "not granted",
                     terminal(&s.what),
                     s.seen.count,
                     if s.seen.count == 1 { "" } else { "s" },
-                    terminal(&s.seen.last)
+                    terminal(&s.seen.last),
+                    terminal(&Self::not_granted(r))
                 );
             }
             for s in &r.unmapped {
@@ -583,17 +609,22 @@ impl Report {
                     markdown_text(&why)
                 );
             }
-            for (label, list) in [
-                ("not granted by the spec", &r.unexplained),
-                ("unmapped", &r.unmapped),
+            for (label, list, why) in [
+                ("not granted", &r.unexplained, Self::not_granted(r)),
+                (
+                    "unmapped",
+                    &r.unmapped,
+                    "no IAM action is known for this operation".to_owned(),
+                ),
             ] {
                 for s in list {
                     let _ = writeln!(
                         out,
-                        "| {label} | {} |  |  | {} | {} |  |",
+                        "| {label} | {} |  |  | {} | {} | {} |",
                         markdown_code(&s.what),
                         s.seen.count,
-                        markdown_text(&s.seen.last)
+                        markdown_text(&s.seen.last),
+                        markdown_text(&why)
                     );
                 }
             }
