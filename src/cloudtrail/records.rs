@@ -62,8 +62,13 @@ struct Raw {
     #[serde(rename = "eventID", default)]
     event_id: Option<String>,
     event_time: String,
-    event_source: String,
-    event_name: String,
+    // Required of every record but an Insights one (below).
+    #[serde(default)]
+    event_source: Option<String>,
+    #[serde(default)]
+    event_name: Option<String>,
+    #[serde(default)]
+    event_type: Option<String>,
     #[serde(default)]
     aws_region: Option<String>,
     #[serde(default)]
@@ -144,7 +149,8 @@ pub fn read(paths: &[PathBuf]) -> Result<Vec<Record>, Error> {
 
 /// The record files a path names: itself, or a folder's `.json` and
 /// `.json.gz` files at any depth, in name order, CloudTrail's digest files
-/// (`CloudTrail-Digest/`, which hold no records) left out.
+/// (`CloudTrail-Digest/`, which hold no records) and Insights files
+/// (`CloudTrail-Insight/`, which hold no calls) left out.
 ///
 /// # Errors
 /// A folder that cannot be read, or one of more than [`MAX_FILES`] files.
@@ -171,7 +177,9 @@ pub fn files(path: &Path) -> Result<Vec<PathBuf>, Error> {
                 source,
             })?;
             if kind.is_dir() {
-                if name != "CloudTrail-Digest" {
+                // Digest files hold no records, and Insights files no
+                // calls.
+                if name != "CloudTrail-Digest" && name != "CloudTrail-Insight" {
                     folders.push(p);
                 }
             } else if is_record_file(&name) {
@@ -275,7 +283,22 @@ pub fn parse(path: &Path, text: &str) -> Result<Vec<Record>, Error> {
     let mut out = Vec::new();
     let mut problems = Vec::new();
     let mut one = |raw: &str, at: Location, field: String| match serde_json::from_str::<Raw>(raw) {
-        Ok(r) => out.push(record(r, at)),
+        // CloudTrail Insights records (`eventType: AwsCloudTrailInsight`)
+        // are delivered beside the calls, their source and name inside
+        // `insightDetails`: they record no call.
+        Ok(r)
+            if r.event_type.as_deref() == Some("AwsCloudTrailInsight")
+                || r.event_category.as_deref() == Some("Insight") => {}
+        Ok(r) => match record(r, at.clone()) {
+            Ok(r) => out.push(r),
+            Err(missing) => problems.push(Error::Invalid {
+                at,
+                field,
+                problem: Box::new(Problem::CloudTrailRecord {
+                    message: format!("missing field `{missing}`"),
+                }),
+            }),
+        },
         Err(e) => problems.push(Error::Invalid {
             at,
             field,
@@ -322,14 +345,15 @@ pub fn parse(path: &Path, text: &str) -> Result<Vec<Record>, Error> {
     }
 }
 
-fn record(r: Raw, at: Location) -> Record {
+/// The record of a call, or the name of a field it lacks.
+fn record(r: Raw, at: Location) -> Result<Record, &'static str> {
     let identity = r.user_identity;
-    Record {
+    Ok(Record {
         at,
         id: r.event_id,
         time: r.event_time,
-        source: r.event_source,
-        name: r.event_name,
+        source: r.event_source.ok_or("eventSource")?,
+        name: r.event_name.ok_or("eventName")?,
         region: r.aws_region,
         account: r.recipient_account_id,
         issuer: identity
@@ -348,7 +372,7 @@ fn record(r: Raw, at: Location) -> Record {
             .filter_map(|x| x.arn)
             .collect(),
         request: r.request_parameters.unwrap_or(serde_json::Value::Null),
-    }
+    })
 }
 
 /// Where each `"CloudTrailEvent"` key stands, in order: the place a
@@ -492,6 +516,21 @@ mod tests {
         ] {
             assert_eq!(is_record_file(name), is, "{name}");
         }
+    }
+
+    #[test]
+    fn insights_records_are_passed_over() {
+        let insight = r#"{"eventVersion": "1.07", "eventTime": "2026-12-01T10:00:00Z", "awsRegion": "eu-west-1", "eventID": "i1", "eventType": "AwsCloudTrailInsight", "recipientAccountId": "111122223333", "sharedEventID": "s1", "insightDetails": {"state": "Start", "eventSource": "ssm.amazonaws.com", "eventName": "UpdateInstanceAssociationStatus", "insightType": "ApiCallRateInsight"}, "eventCategory": "Insight"}"#;
+        let text = format!("{{\"Records\": [{RECORD}, {insight}, {RECORD}]}}");
+        let records = parse(Path::new("t.json"), &text).unwrap();
+        assert_eq!(records.len(), 2);
+        // Any other record without a source is still refused.
+        let bare = r#"[{"eventTime": "2026-12-01T10:00:00Z", "eventName": "GetObject"}]"#;
+        let e = parse(Path::new("t.json"), bare).unwrap_err();
+        assert_eq!(
+            e.to_string(),
+            "t.json:1:2: `[0]`: not a CloudTrail record: missing field `eventSource`"
+        );
     }
 
     #[test]
