@@ -20,6 +20,7 @@
 //! the spec field that would grant them.
 
 pub mod report;
+pub mod suggest;
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
