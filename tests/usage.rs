@@ -548,13 +548,14 @@ fn suggestion(stdout: &str) -> &str {
 /// before the first role's changes.
 fn diff_of(section: &str) -> String {
     let start = section.find("--- ").expect("a diff");
-    section[start..]
-        .lines()
-        .take_while(|l| {
-            !l.ends_with("role `orders-task`:") && !l.ends_with("role `orders-execution`:")
-        })
-        .map(|l| format!("{l}\n"))
-        .collect()
+    let mut out = String::new();
+    for l in section[start..].lines().take_while(|l| {
+        !l.ends_with("role `orders-task`:") && !l.ends_with("role `orders-execution`:")
+    }) {
+        out.push_str(l);
+        out.push('\n');
+    }
+    out
 }
 
 /// `patch -p0` and `git apply -p0` accept `diff` over a copy of `spec`;
