@@ -118,7 +118,7 @@ proptest! {
             });
             e.status = if used { ecs_iam::usage::Status::Used } else { ecs_iam::usage::Status::Unused };
         }
-        let narrowed = ecs_iam::usage::suggest::narrowed(&specs, &[text.clone()], &report);
+        let narrowed = ecs_iam::usage::suggest::narrowed(&specs, std::slice::from_ref(&text), &report);
         prop_assert_eq!(narrowed.len(), 1);
         let n = &narrowed[0];
         prop_assert!(n.check.is_ok(), "{:?}\n{}", n.check, text);
