@@ -222,7 +222,7 @@ pub enum Command {
         /// from an organisation's trail, over AWS's CloudTrail table with
         /// partition projection, restricted to the specs' roles and the
         /// window; run it and give its result to --athena-results.
-        #[arg(long, conflicts_with_all = ["athena_results", "evidence", "format", "fail_on"])]
+        #[arg(long, conflicts_with_all = ["athena_results", "evidence", "format", "fail_on", "suggest"])]
         athena_sql: bool,
         /// The result of the --athena-sql query: the CSV Athena writes, or
         /// what `aws athena get-query-results` prints.
@@ -261,6 +261,12 @@ pub enum Command {
         /// What exits with 1.
         #[arg(long, value_enum, default_value_t = UsageFailOn::Any)]
         fail_on: UsageFailOn,
+        /// After the report, each spec narrowed to its used grants: a
+        /// unified diff of the spec file (`patch -p0` applies it) removing
+        /// only items whose every grant is unused, and the grants it takes
+        /// away. No file is written. Text and Markdown formats only.
+        #[arg(long)]
+        suggest: bool,
         #[command(flatten)]
         outside: OutsidePaths,
     },
@@ -419,7 +425,10 @@ where
     T: Into<std::ffi::OsString> + Clone,
 {
     let e = match <Args as Parser>::try_parse_from(args) {
-        Ok(args) => return Ok(args),
+        Ok(args) => match conflict(&args) {
+            None => return Ok(args),
+            Some(e) => e,
+        },
         Err(e) => e,
     };
     if e.use_stderr() {
@@ -434,6 +443,31 @@ where
     {
         Ok(()) => Err(e.exit_code()),
         Err(error) => Err(failed(&error, &mut out)),
+    }
+}
+
+/// Arguments clap accepts one by one that do not go together.
+fn conflict(args: &Args) -> Option<clap::Error> {
+    match &args.command {
+        Command::Usage {
+            suggest: true,
+            format: format @ (UsageFormat::Json | UsageFormat::Sarif),
+            ..
+        } => {
+            let name = if *format == UsageFormat::Json {
+                "json"
+            } else {
+                "sarif"
+            };
+            let mut cmd = <Args as clap::CommandFactory>::command();
+            Some(cmd.error(
+                clap::error::ErrorKind::ArgumentConflict,
+                format!(
+                    "the argument '--suggest' cannot be used with '--format {name}': the suggestion is a diff, printed after a text or Markdown report"
+                ),
+            ))
+        }
+        _ => None,
     }
 }
 
@@ -593,6 +627,7 @@ fn command(args: Args, out: &mut Stdout) -> Result<i32, Error> {
             min_days,
             format,
             fail_on,
+            suggest,
             outside,
         } => {
             let evidence = Evidence {
@@ -615,7 +650,14 @@ fn command(args: Args, out: &mut Stdout) -> Result<i32, Error> {
                     outside.reach(),
                 )
             } else {
-                usage_command(out, &specs, &evidence, format, fail_on, outside.reach())
+                usage_command(
+                    out,
+                    &specs,
+                    &evidence,
+                    (format, suggest),
+                    fail_on,
+                    outside.reach(),
+                )
             }
         }
         Command::Completions { shell } => {
@@ -863,11 +905,11 @@ fn usage_command(
     stdout: &mut Stdout,
     specs: &[PathBuf],
     evidence: &Evidence,
-    format: UsageFormat,
+    (format, suggest): (UsageFormat, bool),
     fail_on: UsageFailOn,
     reach: Reach,
 ) -> Result<i32, Error> {
-    let report = (|| {
+    let outcome = (|| {
         let selectors = evidence
             .event_selectors
             .as_deref()
@@ -890,9 +932,24 @@ fn usage_command(
             }
             None => usage.read(&evidence.cloudtrail)?,
         };
-        Ok::<_, Error>(usage.report(tallies, selectors.as_ref(), &last_accessed))
+        let report = usage.report(tallies, selectors.as_ref(), &last_accessed);
+        let narrowed = if suggest {
+            let mut texts = Vec::new();
+            for (source, _) in &models {
+                let bytes = crate::input::bytes::read(
+                    &source.path,
+                    crate::error::FileKind::Spec,
+                    crate::spec::MAX_SPEC_BYTES,
+                )?;
+                texts.push(crate::input::bytes::text(&source.path, bytes)?);
+            }
+            crate::usage::suggest::narrowed(&models, &texts, &report)
+        } else {
+            Vec::new()
+        };
+        Ok::<_, Error>((report, narrowed))
     })();
-    let report = match report {
+    let (report, narrowed) = match outcome {
         Ok(r) => r,
         Err(e) => {
             if format == UsageFormat::Sarif {
@@ -911,8 +968,27 @@ fn usage_command(
     };
     let code = if fails { EXIT_DIFFERS } else { EXIT_OK };
     let text = match format {
-        UsageFormat::Text => escape::terminal_lines(&report.text()),
-        UsageFormat::Markdown => report.markdown(),
+        UsageFormat::Text => {
+            let mut text = escape::terminal_lines(&report.text());
+            if suggest {
+                text.push_str("\necs-iam usage --suggest:\n");
+            }
+            for n in &narrowed {
+                text.push('\n');
+                text.push_str(&escape::terminal_lines(&n.text()));
+            }
+            text
+        }
+        UsageFormat::Markdown => {
+            let mut text = report.markdown();
+            if suggest {
+                text.push_str("\n## Suggested narrowing\n");
+            }
+            for n in &narrowed {
+                text.push_str(&n.markdown());
+            }
+            text
+        }
         UsageFormat::Json => report.json(),
         UsageFormat::Sarif => {
             serde_json::to_string_pretty(&report.sarif(code)).unwrap_or_default() + "\n"

@@ -68,3 +68,76 @@ proptest! {
         prop_assert_eq!(down.broadening, 0);
     }
 }
+
+/// A request for a grant's resource: its wildcards filled, its deploy-time
+/// values left as the roles' policies spell them.
+fn call_on(resource: &str) -> String {
+    resource.replace(['*', '?'], "x")
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(64))]
+
+    /// `usage --suggest` never takes away what a recorded call used: each
+    /// grant a generated call matches is `used`, every other `unused` (as
+    /// much as the evidence can leave removable), and every call the
+    /// original roles allow, the narrowed roles allow too. The narrowed
+    /// spec is never refused by its own check.
+    #[test]
+    fn suggest_keeps_every_recorded_call(
+        spec in spec(),
+        json_text in any::<bool>(),
+        picks in proptest::collection::vec(any::<bool>(), 64),
+    ) {
+        use ecs_iam::evaluate::{Request, decide, role_policies, action_matches, resource_matches};
+        let (path, text) = if json_text {
+            (Path::new("prop.json"), serde_json::to_string_pretty(&spec).unwrap())
+        } else {
+            (Path::new("prop.yaml"), serde_yaml::to_string(&spec).unwrap())
+        };
+        let source = ecs_iam::spec::parse(path, &text).unwrap_or_else(|e| panic!("{e}\n{text}"));
+        let model = ecs_iam::model::build(&source).unwrap_or_else(|e| panic!("{e}\n{text}"));
+        let specs = vec![(source, model)];
+        let usage = ecs_iam::usage::Usage::new(&specs, ecs_iam::usage::Window::default());
+        let mut report = usage.report(Vec::new(), None, &[]);
+        // The calls: one on each picked grant's resource.
+        let calls: Vec<(&'static str, Request)> = report
+            .entries
+            .iter()
+            .zip(picks.iter().cycle())
+            .filter(|(_, pick)| **pick)
+            .map(|(e, _)| (e.role, Request {
+                action: e.action.clone(),
+                resource: call_on(&e.resource),
+                context: std::collections::BTreeMap::new(),
+            }))
+            .collect();
+        for e in &mut report.entries {
+            let used = calls.iter().any(|(role, c)| {
+                *role == e.role && action_matches(&e.action, &c.action) && resource_matches(&e.resource, &c.resource)
+            });
+            e.status = if used { ecs_iam::usage::Status::Used } else { ecs_iam::usage::Status::Unused };
+        }
+        let narrowed = ecs_iam::usage::suggest::narrowed(&specs, std::slice::from_ref(&text), &report);
+        prop_assert_eq!(narrowed.len(), 1);
+        let n = &narrowed[0];
+        prop_assert!(n.check.is_ok(), "{:?}\n{}", n.check, text);
+        let after = ecs_iam::spec::parse(path, &n.narrowed).unwrap_or_else(|e| panic!("{e}\n{}", n.narrowed));
+        let after = ecs_iam::model::build(&after).unwrap_or_else(|e| panic!("{e}\n{}", n.narrowed));
+        for role in &specs[0].1.roles {
+            let before = role_policies(role);
+            let narrowed_role = after.roles.iter().find(|r| r.kind == role.kind).expect("the role stays");
+            let kept = role_policies(narrowed_role);
+            for (kind, call) in &calls {
+                if *kind != role.kind.key() || !decide(&before.statements, None, call).is_allowed() {
+                    continue;
+                }
+                prop_assert!(
+                    decide(&kept.statements, None, call).is_allowed(),
+                    "{} {} on {} no longer allowed\n{}\n{}",
+                    kind, call.action, call.resource, text, n.diff()
+                );
+            }
+        }
+    }
+}

@@ -711,3 +711,222 @@ fn a_managed_policy_of_unknown_content_may_allow_a_call() {
         "{stdout}"
     );
 }
+
+/// The `--suggest` section of a text report: what follows its heading.
+fn suggestion(stdout: &str) -> &str {
+    stdout
+        .split_once("\necs-iam usage --suggest:\n")
+        .unwrap_or_else(|| panic!("no suggestion in:\n{stdout}"))
+        .1
+}
+
+/// The unified diff in a suggestion: from its `---` line to the line
+/// before the first role's changes.
+fn diff_of(section: &str) -> String {
+    let start = section.find("--- ").expect("a diff");
+    let mut out = String::new();
+    for l in section[start..].lines().take_while(|l| {
+        !l.ends_with("role `orders-task`:") && !l.ends_with("role `orders-execution`:")
+    }) {
+        out.push_str(l);
+        out.push('\n');
+    }
+    out
+}
+
+/// `patch -p0` and `git apply -p0` accept `diff` over a copy of `spec`;
+/// the patched text is returned.
+fn applied(spec: &str, diff: &str) -> String {
+    let t = Test::new().copy(spec);
+    let check = std::process::Command::new("git")
+        .args(["apply", "--check", "-p0", "-"])
+        .current_dir(t.dir())
+        .stdin(std::process::Stdio::piped())
+        .spawn()
+        .and_then(|mut c| {
+            use std::io::Write as _;
+            c.stdin.take().unwrap().write_all(diff.as_bytes())?;
+            c.wait_with_output()
+        })
+        .unwrap();
+    assert!(check.status.success(), "git apply: {check:?}\n{diff}");
+    let out = std::process::Command::new("patch")
+        .args(["-p0", "--quiet", "--no-backup-if-mismatch"])
+        .current_dir(t.dir())
+        .stdin(std::process::Stdio::piped())
+        .spawn()
+        .and_then(|mut c| {
+            use std::io::Write as _;
+            c.stdin.take().unwrap().write_all(diff.as_bytes())?;
+            c.wait_with_output()
+        })
+        .unwrap();
+    assert!(out.status.success(), "patch: {out:?}\n{diff}");
+    std::fs::read_to_string(t.dir().join(spec)).unwrap()
+}
+
+#[test]
+fn suggest_removes_the_unused_secret_from_a_flow_list() {
+    let out = usage(&[SPEC, "--cloudtrail", TRAIL, "--suggest"]);
+    assert_eq!(out.status, 1, "{}", out.stderr);
+    // The legacy key alone is unused with enough evidence: orders-in's
+    // `s3:GetBucketLocation` is unused too, but only the whole bucket
+    // takes it away, and its `s3:ListBucket` is used; orders-archive's
+    // `s3:PutObject` is unobservable; the repository's layer actions go
+    // only with the repository, whose `ecr:BatchGetImage` is used.
+    assert_eq!(
+        suggestion(&out.stdout),
+        "\ntests/usage/orders/orders.yaml: remove task_role.secrets.read[1]\n\
+         --- tests/usage/orders/orders.yaml\n\
+         +++ tests/usage/orders/orders.yaml\n\
+         @@ -7,7 +7,7 @@\n   account_id: \"111122223333\"\n task_role:\n   secrets:\n\
+         -    read: [orders/db, orders/legacy-api-key]\n\
+         +    read: [orders/db]\n   s3:\n     - bucket: orders-in\n       access: [list, read]\n\
+         task role `orders-task`:\n  \
+         - narrowing   Allow secretsmanager:GetSecretValue on arn:aws:secretsmanager:<region>:111122223333:secret:orders/legacy-api-key-??????\n"
+    );
+    let before = std::fs::read_to_string(common::root().join(SPEC)).unwrap();
+    let after = applied(SPEC, &diff_of(suggestion(&out.stdout)));
+    assert_eq!(
+        after,
+        before.replace(
+            "read: [orders/db, orders/legacy-api-key]",
+            "read: [orders/db]"
+        )
+    );
+    ecs_iam::model::build(&ecs_iam::spec::parse(std::path::Path::new(SPEC), &after).unwrap())
+        .unwrap();
+    // No file is written.
+    assert_eq!(
+        std::fs::read_to_string(common::root().join(SPEC)).unwrap(),
+        before
+    );
+}
+
+const BLOCK_SPEC: &str = "tests/usage/suggest/orders.yaml";
+
+#[test]
+fn suggest_edits_block_lists_access_levels_and_statements() {
+    let out = usage(&[
+        BLOCK_SPEC,
+        "--cloudtrail",
+        TRAIL,
+        "--event-selectors",
+        "tests/cloudtrail/selectors/basic.json",
+        "--suggest",
+    ]);
+    assert_eq!(out.status, 1, "{}", out.stderr);
+    let section = suggestion(&out.stdout);
+    // With every S3 object event selected, orders-in's `s3:PutObject` is
+    // unused: its default levels are written out without `write`.
+    // orders-old is unused whole. The Describe statement reads orders/db:
+    // only its `DescribeSecret` goes. The Parameters statement is unused
+    // whole (its Sid goes: a layout change, shown as neutral).
+    // orders-sidecar's layer actions are unused; the
+    // `ecr:GetAuthorizationToken` it shares with orders stays with orders.
+    assert!(
+        section.starts_with(
+            "\ntests/usage/suggest/orders.yaml: remove task_role.secrets.read[1], task_role.s3[0].access: write, task_role.s3[1], task_role.statements[0].actions[1], task_role.statements[1], execution_role.ecr.repositories[1]\n"
+        ),
+        "{section}"
+    );
+    let diff = diff_of(section);
+    assert_eq!(
+        diff,
+        "--- tests/usage/suggest/orders.yaml\n\
+         +++ tests/usage/suggest/orders.yaml\n\
+         @@ -11,24 +11,17 @@\n\
+         \x20    read:\n\
+         \x20      - orders/db\n\
+         \x20      # Retired in October.\n\
+         -      - orders/legacy-api-key\n\
+         \x20  s3:\n\
+         \x20    - bucket: orders-in\n\
+         -    - bucket: orders-old\n\
+         -      access: [read]\n\
+         +      access: [list, read]\n\
+         \x20  statements:\n\
+         \x20    - sid: Describe\n\
+         \x20      actions:\n\
+         \x20        - secretsmanager:GetSecretValue\n\
+         -        - secretsmanager:DescribeSecret\n\
+         \x20      resources: [\"arn:<partition>:secretsmanager:<region>:<account_id>:secret:orders/db-*\"]\n\
+         -    - sid: Parameters\n\
+         -      actions: [ssm:GetParameter]\n\
+         -      resources: [\"arn:<partition>:ssm:<region>:<account_id>:parameter/orders/*\"]\n\
+         \x20execution_role:\n\
+         \x20  ecr:\n\
+         \x20    repositories:\n\
+         \x20      - orders\n\
+         -      - orders-sidecar\n\
+         \x20  logs:\n\
+         \x20    groups: [/ecs/orders]\n"
+    );
+    let mut changes: Vec<&str> = section.lines().filter(|l| l.starts_with("  - ")).collect();
+    changes.sort_unstable();
+    let mut expected = vec![
+        "  - narrowing   Allow secretsmanager:GetSecretValue on arn:aws:secretsmanager:<region>:111122223333:secret:orders/legacy-api-key-??????",
+        "  - narrowing   Allow s3:PutObject on arn:aws:s3:::orders-in/*",
+        "  - narrowing   Allow s3:GetBucketLocation on arn:aws:s3:::orders-old",
+        "  - narrowing   Allow s3:GetObject on arn:aws:s3:::orders-old/*",
+        "  - narrowing   Allow secretsmanager:DescribeSecret on arn:aws:secretsmanager:<region>:111122223333:secret:orders/db-*",
+        "  - narrowing   Allow ssm:GetParameter on arn:aws:ssm:<region>:111122223333:parameter/orders/*",
+        "  - narrowing   Allow ecr:BatchCheckLayerAvailability on arn:aws:ecr:<region>:111122223333:repository/orders-sidecar",
+        "  - narrowing   Allow ecr:BatchGetImage on arn:aws:ecr:<region>:111122223333:repository/orders-sidecar",
+        "  - narrowing   Allow ecr:GetDownloadUrlForLayer on arn:aws:ecr:<region>:111122223333:repository/orders-sidecar",
+    ];
+    expected.sort_unstable();
+    assert_eq!(changes, expected, "{section}");
+    let after = applied(BLOCK_SPEC, &diff);
+    ecs_iam::model::build(&ecs_iam::spec::parse(std::path::Path::new(BLOCK_SPEC), &after).unwrap())
+        .unwrap();
+}
+
+#[test]
+fn suggest_needs_enough_evidence() {
+    let out = usage(&[SPEC, "--cloudtrail", TRAIL, "--suggest", "--min-days", "31"]);
+    assert_eq!(
+        suggestion(&out.stdout),
+        "\ntests/usage/orders/orders.yaml: nothing to remove: no spec item grants only unused grants\n"
+    );
+}
+
+#[test]
+fn suggest_goes_with_text_and_markdown_only() {
+    for format in ["json", "sarif"] {
+        let out = usage(&[SPEC, "--cloudtrail", TRAIL, "--suggest", "--format", format]);
+        assert_eq!(out.status, 2);
+        assert_eq!(out.stdout, "");
+        assert!(
+            out.stderr.starts_with(&format!(
+                "error: the argument '--suggest' cannot be used with '--format {format}': the suggestion is a diff, printed after a text or Markdown report\n"
+            )),
+            "{}",
+            out.stderr
+        );
+    }
+    let out = usage(&[
+        SPEC,
+        "--cloudtrail",
+        TRAIL,
+        "--suggest",
+        "--format",
+        "markdown",
+    ]);
+    assert_eq!(out.status, 1, "{}", out.stderr);
+    let section = out
+        .stdout
+        .split_once("\n## Suggested narrowing\n")
+        .unwrap()
+        .1;
+    assert!(
+        section.starts_with(
+            "\n`tests/usage/orders/orders.yaml`: remove `task_role.secrets.read[1]`\n\n```diff\n--- tests/usage/orders/orders.yaml\n"
+        ),
+        "{section}"
+    );
+    assert!(
+        section.contains("-    read: [orders/db, orders/legacy-api-key]\n+    read: [orders/db]\n")
+    );
+    assert!(section.ends_with("```\n\n```\ntask - narrowing   Allow secretsmanager:GetSecretValue on arn:aws:secretsmanager:<region>:111122223333:secret:orders/legacy-api-key-??????\n```\n"), "{section}");
+}

@@ -21,6 +21,7 @@
 
 mod evidence;
 pub mod report;
+pub mod suggest;
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
