@@ -211,9 +211,15 @@ fn is_record_file(name: &str) -> bool {
 pub fn read_file(path: &Path, max_inflated: u64) -> Result<Vec<Record>, Error> {
     let bytes = input::bytes::read(path, FileKind::CloudTrail, MAX_FILE_BYTES)?;
     let bytes = if bytes.starts_with(&[0x1f, 0x8b]) {
-        let inflated = input::bytes::read_up_to(
+        // A gzip member ends with its inflated size (modulo 2^32): the size
+        // of a file CloudTrail wrote, which is one member.
+        let expected = bytes
+            .last_chunk::<4>()
+            .map_or(0, |size| u64::from(u32::from_le_bytes(*size)));
+        let inflated = input::bytes::read_up_to_expecting(
             flate2::read::MultiGzDecoder::new(bytes.as_slice()),
             max_inflated,
+            expected,
         )
         .map_err(|e| Error::Syntax {
             at: Location {
