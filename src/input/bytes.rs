@@ -39,6 +39,11 @@ pub fn read_up_to_expecting(reader: impl Read, max: u64, expected: u64) -> io::R
     )
 }
 
+/// How far past the bytes read the buffer is made ready for the reader:
+/// room set aside but not reached stays untouched, so a hint that was
+/// wrong (or a forged gzip trailer) costs address space, not memory.
+const STEP: usize = 1024 * 1024;
+
 /// The reader's bytes appended to `bytes`, read straight into its spare
 /// room.
 fn read_into(mut reader: impl Read, max: u64, mut bytes: Vec<u8>) -> io::Result<Vec<u8>> {
@@ -46,12 +51,11 @@ fn read_into(mut reader: impl Read, max: u64, mut bytes: Vec<u8>) -> io::Result<
     let mut filled = bytes.len();
     while filled < limit {
         if filled == bytes.len() {
-            let want = if bytes.capacity() > filled {
-                bytes.capacity()
-            } else {
-                (filled * 2).max(filled + 64 * 1024)
-            };
-            bytes.resize(want.min(limit), 0);
+            if bytes.capacity() == filled {
+                bytes.reserve_exact(filled.max(64 * 1024).min(limit - filled));
+            }
+            let ready = bytes.capacity().min(filled.saturating_add(STEP)).min(limit);
+            bytes.resize(ready, 0);
         }
         match reader.read(&mut bytes[filled..]) {
             Ok(0) => break,
