@@ -77,6 +77,18 @@ const OVERRIDES: &[(&str, &str, &str)] = &[
         "PutBucketLifecycleConfiguration",
         "PutLifecycleConfiguration",
     ),
+    // The bucket replication operations (S3 API Reference,
+    // PutBucketReplication and DeleteBucketReplication:
+    // "s3:PutReplicationConfiguration"; GetBucketReplication:
+    // "s3:GetReplicationConfiguration"); there is no
+    // `s3:DeleteReplicationConfiguration`, which trailscraper's table names.
+    ("s3", "PutBucketReplication", "PutReplicationConfiguration"),
+    (
+        "s3",
+        "DeleteBucketReplication",
+        "PutReplicationConfiguration",
+    ),
+    ("s3", "GetBucketReplication", "GetReplicationConfiguration"),
     ("sqs", "SendMessageBatch", "SendMessage"),
     ("sqs", "DeleteMessageBatch", "DeleteMessage"),
     (
@@ -98,6 +110,8 @@ const NOT_OPERATIONS: &[(&str, &str)] = &[
     ("s3", "ListBucketMultipartUploads"),
     ("s3", "ListBucketVersions"),
     ("s3", "ListMultipartUploadParts"),
+    ("s3", "GetReplicationConfiguration"),
+    ("s3", "PutReplicationConfiguration"),
 ];
 
 /// The `eventName`s of the operations that need `action`
@@ -235,6 +249,16 @@ mod tests {
                 "s3.amazonaws.com",
                 "PutBucketLifecycleConfiguration",
                 "s3:PutLifecycleConfiguration",
+            ),
+            (
+                "s3.amazonaws.com",
+                "PutBucketReplication",
+                "s3:PutReplicationConfiguration",
+            ),
+            (
+                "s3.amazonaws.com",
+                "DeleteBucketReplication",
+                "s3:PutReplicationConfiguration",
             ),
             (
                 "lambda.amazonaws.com",

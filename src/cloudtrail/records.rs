@@ -219,9 +219,17 @@ fn is_record_file(name: &str) -> bool {
 pub fn read_file(path: &Path, max_inflated: u64) -> Result<Vec<Record>, Error> {
     let bytes = input::bytes::read(path, FileKind::CloudTrail, MAX_FILE_BYTES)?;
     let bytes = if bytes.starts_with(&[0x1f, 0x8b]) {
-        let inflated = input::bytes::read_up_to(
+        // A gzip member ends with its inflated size (modulo 2^32): the size
+        // of a file CloudTrail wrote, which is one member. Deflate inflates
+        // at most 1,032 times: a larger claim is no file's.
+        let expected = bytes
+            .last_chunk::<4>()
+            .map_or(0, |size| u64::from(u32::from_le_bytes(*size)))
+            .min((bytes.len() as u64).saturating_mul(1032));
+        let inflated = input::bytes::read_up_to_expecting(
             flate2::read::MultiGzDecoder::new(bytes.as_slice()),
             max_inflated,
+            expected,
         )
         .map_err(|e| Error::Syntax {
             at: Location {

@@ -23,23 +23,48 @@ pub fn read_up_to(reader: impl Read, max: u64) -> io::Result<Vec<u8>> {
     read_into(reader, max, Vec::new())
 }
 
+/// [`read_up_to`] into a buffer made for `expected` bytes (a hint, such as
+/// the size a gzip trailer gives; never more than `max + 1` is set aside),
+/// so that a source of that size is read in place, with no copy.
+///
+/// # Errors
+/// The reader fails.
+pub fn read_up_to_expecting(reader: impl Read, max: u64, expected: u64) -> io::Result<Vec<u8>> {
+    // One byte more than expected: the read that finds the end needs room.
+    let hint = expected.min(max).saturating_add(1);
+    read_into(
+        reader,
+        max,
+        Vec::with_capacity(usize::try_from(hint).unwrap_or(0)),
+    )
+}
+
+/// How far past the bytes read the buffer is made ready for the reader:
+/// room set aside but not reached stays untouched, so a hint that was
+/// wrong (or a forged gzip trailer) costs address space, not memory.
+const STEP: usize = 1024 * 1024;
+
+/// The reader's bytes appended to `bytes`, read straight into its spare
+/// room.
 fn read_into(mut reader: impl Read, max: u64, mut bytes: Vec<u8>) -> io::Result<Vec<u8>> {
     let limit = usize::try_from(max.saturating_add(1)).unwrap_or(usize::MAX);
-    let mut chunk = vec![0u8; 64 * 1024];
-    while bytes.len() < limit {
-        let room = (limit - bytes.len()).min(chunk.len());
-        let n = match reader.read(&mut chunk[..room]) {
-            Ok(0) => break,
-            Ok(n) => n,
-            Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
-            Err(e) => return Err(e),
-        };
-        if bytes.capacity() - bytes.len() < n {
-            let want = (bytes.capacity() * 2).max(bytes.len() + n).min(limit);
-            bytes.reserve_exact(want - bytes.len());
+    let mut filled = bytes.len();
+    while filled < limit {
+        if filled == bytes.len() {
+            if bytes.capacity() == filled {
+                bytes.reserve_exact(filled.max(64 * 1024).min(limit - filled));
+            }
+            let ready = bytes.capacity().min(filled.saturating_add(STEP)).min(limit);
+            bytes.resize(ready, 0);
         }
-        bytes.extend_from_slice(&chunk[..n]);
+        match reader.read(&mut bytes[filled..]) {
+            Ok(0) => break,
+            Ok(n) => filled += n,
+            Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+            Err(e) => return Err(e),
+        }
     }
+    bytes.truncate(filled);
     Ok(bytes)
 }
 
