@@ -552,8 +552,12 @@ struct Builder<'a> {
 impl<'a> Builder<'a> {
     /// The provider the spec's `terraform.provider` names, 6 by default.
     fn terraform(&self) -> Result<Terraform, Error> {
-        let found = self.source.spec.terraform.provider;
-        let provider = found.unwrap_or(Terraform::PROVIDERS[0]);
+        let provider = self
+            .source
+            .spec
+            .terraform
+            .provider
+            .unwrap_or(Terraform::PROVIDERS[0]);
         Terraform::for_provider(provider).ok_or_else(|| {
             self.invalid(
                 "terraform.provider",
