@@ -13,7 +13,10 @@ For each, in order:
                 ListAttachedRolePolicies) equal the template's
   hcl2json      every .tf file parses with HashiCorp's parser (npm
                 @cdktf/hcl2json); the policy documents rebuilt from it equal
-                the CloudFormation statements
+                the CloudFormation statements; main.tf reads the region
+                with the `aws_region` attribute the provider versions.tf
+                requires has (`region` on 6.x, `name` on 5.x), and no role
+                sets an argument deprecated since the provider's 5.x
   python-hcl2   the same with python-hcl2
   aws-cdk-lib   cdk/*.json load into iam.CfnRole, cdk/inputs.json into
                 CfnParameters; the synthesised roles and parameters equal
@@ -382,6 +385,7 @@ def hcl_text_from_json(s):
     escapes, and interpolations of our data sources stay `${...}`."""
     refs = {"${data.aws_partition.current.partition}": "<partition>",
             "${data.aws_region.current.region}": "<region>",
+            "${data.aws_region.current.name}": "<region>",  # provider 5.x
             "${data.aws_caller_identity.current.account_id}": "<account_id>"}
     out, i = [], 0
     while i < len(s):
@@ -413,6 +417,7 @@ def hcl_text_from_source(s):
     simple = {'\\"': '"', "\\\\": "\\", "\\n": "\n", "\\r": "\r", "\\t": "\t"}
     refs = {"data.aws_partition.current.partition": "<partition>",
             "data.aws_region.current.region": "<region>",
+            "data.aws_region.current.name": "<region>",  # provider 5.x
             "data.aws_caller_identity.current.account_id": "<account_id>",
             '"$"': "$", '"%"': "%"}
     out, i = [], 0
@@ -458,6 +463,36 @@ def tf_documents(data_blocks, text):
     return docs
 
 
+# The attribute of `data.aws_region` that names the region in a module
+# written for each `hashicorp/aws` constraint ecs-iam writes: 5.x has no
+# `region`; 6.0.0 deprecates `name` (hashicorp/terraform-provider-aws#42131),
+# 6.47.0 `id` (#48036).
+REGION_ATTRIBUTE = {">= 6.0": "region", ">= 5.0, < 6.0": "name"}
+# Arguments of `aws_iam_role` deprecated since the provider's 5.x.
+DEPRECATED_ROLE_ARGUMENTS = ("inline_policy", "managed_policy_arns")
+
+
+def check_provider(run, case, tool, constraint, main, roles):
+    """The module reads the region as the provider it requires has it, and
+    its roles set no argument the provider deprecates. `constraint` is the
+    `version` of `required_providers.aws`, `main` main.tf and `roles` the
+    bodies of its `aws_iam_role` resources, as the parser `tool` gave them
+    (python-hcl2 keeps the quotes)."""
+    constraint = constraint.strip('"')
+    want = REGION_ATTRIBUTE.get(constraint)
+    if want is None:
+        run.fail(case, tool, f"versions.tf: unexpected hashicorp/aws constraint {constraint!r}")
+        return
+    used = set(re.findall(r"data\.aws_region\.current\.(\w+)", json.dumps(main))) - {want}
+    if used:
+        run.fail(case, tool, f"main.tf reads data.aws_region.current.{'/'.join(sorted(used))} "
+                             f"where hashicorp/aws {constraint} has {want}")
+    for body in roles:
+        for arg in DEPRECATED_ROLE_ARGUMENTS:
+            if arg in body:
+                run.fail(case, tool, f"main.tf: aws_iam_role sets {arg}, deprecated since hashicorp/aws 5.x")
+
+
 def check_terraform(run, cases):
     tf_files = {case.name: sorted((case.path / "terraform").glob("*.tf")) for case in cases}
     paths = [str(f) for files in tf_files.values() for f in files]
@@ -475,6 +510,10 @@ def check_terraform(run, cases):
                 ok = False
         main = parsed[str(case.path / "terraform" / "main.tf")]
         if ok:
+            versions = parsed[str(case.path / "terraform" / "versions.tf")]
+            check_provider(run, case, "hcl2json",
+                           versions["terraform"][0]["required_providers"][0]["aws"]["version"], main,
+                           [bodies[0] for bodies in main.get("resource", {}).get("aws_iam_role", {}).values()])
             blocks = {name: bodies[0] for name, bodies in
                       main["data"].get("aws_iam_policy_document", {}).items()}
             # hcl2json gives each block as a list of bodies.
@@ -497,7 +536,13 @@ def check_terraform(run, cases):
                 continue
             if f.name == "main.tf":
                 main_doc = doc
+            if f.name == "versions.tf":
+                versions_doc = strip_keys(doc)
         if ok:
+            check_provider(run, case, "python-hcl2",
+                           versions_doc["terraform"][0]["required_providers"][0]["aws"]["version"], main_doc,
+                           [body for r in strip_keys(main_doc.get("resource", []))
+                            for body in r.get("aws_iam_role", {}).values()])
             blocks = {}
             for d in strip_keys(main_doc.get("data", [])):
                 for name, body in d.get("aws_iam_policy_document", {}).items():

@@ -410,6 +410,10 @@ pub enum Problem {
     UnsupportedVersion {
         found: u64,
     },
+    UnsupportedProvider {
+        found: u64,
+        supported: Vec<u64>,
+    },
     BadSpecName {
         value: String,
     },
@@ -1223,6 +1227,15 @@ impl fmt::Display for Problem {
             Problem::UnsupportedVersion { found } => write!(
                 f,
                 "spec version {found} is not supported; this ecs-iam reads `version: 1`"
+            ),
+            Problem::UnsupportedProvider { found, supported } => write!(
+                f,
+                "the Terraform module cannot be written for `hashicorp/aws` {found}.x; use {}",
+                supported
+                    .iter()
+                    .map(|v| format!("`{v}`"))
+                    .collect::<Vec<_>>()
+                    .join(" or ")
             ),
             Problem::BadSpecName { value } => write!(
                 f,

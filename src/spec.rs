@@ -86,6 +86,9 @@ pub struct Spec {
     /// managed policy or later edit can override.
     #[serde(default)]
     pub deny: Vec<String>,
+    /// What the Terraform module is written for.
+    #[serde(default)]
+    pub terraform: TerraformSpec,
 }
 
 impl Spec {
@@ -187,6 +190,20 @@ pub struct InputSpec {
     /// What the value is, for whoever deploys: the CloudFormation
     /// parameter's and the Terraform variable's description.
     pub description: String,
+}
+
+/// What the Terraform module is written for.
+#[derive(Debug, Clone, Default, Deserialize, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct TerraformSpec {
+    /// Major version of the `hashicorp/aws` provider, `6` (default) or
+    /// `5`: the module's `required_providers` constraint (`>= 6.0`, or
+    /// `>= 5.0, < 6.0`) and how it reads the region from `aws_region`
+    /// (`region`, which 5.x lacks, or `name`, which 6.0 deprecates). No
+    /// spelling of the region serves both without a warning.
+    #[serde(default)]
+    #[schemars(extend("enum" = [5, 6]))]
+    pub provider: Option<u64>,
 }
 
 /// The deployment target; each field optional.

@@ -90,6 +90,10 @@ const BAD_SPECS: &[(&str, &str)] = &[
         "error: spec.yaml:1:10: `version`: spec version 2 is not supported; this ecs-iam reads `version: 1`",
     ),
     (
+        "version: 1\nname: w\nterraform:\n  provider: 4\n",
+        "error: spec.yaml:4:13: `terraform.provider`: the Terraform module cannot be written for `hashicorp/aws` 4.x; use `6` or `5`",
+    ),
+    (
         "version: 1\nname: w\nname: v\n",
         "error: spec.yaml:3:7: `name` is given twice; keep one",
     ),
@@ -603,12 +607,17 @@ fn schema_describes_every_field() {
         "tags",
         "task_role",
         "execution_role",
+        "terraform",
     ] {
         assert!(
             top.iter().any(|k| *k == field),
             "{field} missing from the schema"
         );
     }
+    assert_eq!(
+        schema["$defs"]["TerraformSpec"]["properties"]["provider"]["enum"],
+        serde_json::json!([5, 6])
+    );
     let task = &schema["$defs"]["TaskRoleSpec"]["properties"];
     for field in [
         "name",

@@ -93,7 +93,8 @@ fn every_example_and_test_spec_passes_the_real_consumers() {
 
 /// The tier is not a rubber stamp: object actions moved onto the bucket ARN,
 /// a Terraform file that does not parse, a managed policy ARN that does not
-/// exist and a checkov skip nothing needs are all caught.
+/// exist, a checkov skip nothing needs and a module reading the region as
+/// another provider version does are all caught.
 #[test]
 #[ignore = "installs the conformance tools (PyPI, npm); run with `cargo test -- --include-ignored`"]
 fn a_broken_output_fails_the_tier() {
@@ -142,6 +143,16 @@ fn a_broken_output_fails_the_tier() {
     );
     ecs_iam::files::write_outputs(&[(root.join("needless-skip"), &needless_skip)]).unwrap();
 
+    // A module for the provider's 6.x that reads the region as 5.x does.
+    let mut wrong_provider = files.clone();
+    let tf = wrong_provider.get_mut("terraform/main.tf").unwrap();
+    assert!(tf.contains("data.aws_region.current.region"));
+    *tf = tf.replace(
+        "data.aws_region.current.region",
+        "data.aws_region.current.name",
+    );
+    ecs_iam::files::write_outputs(&[(root.join("wrong-provider"), &wrong_provider)]).unwrap();
+
     let out = check(&tools, &root, false);
     let stdout = String::from_utf8_lossy(&out.stdout);
     let stderr = String::from_utf8_lossy(&out.stderr);
@@ -155,13 +166,15 @@ fn a_broken_output_fails_the_tier() {
         "FAIL  bad-hcl: unexpected finding: checkov parse-error variables.tf",
         "FAIL  missing-path: moto: TaskExecutionRole: cannot attach arn:aws:iam::aws:policy/AmazonECSTaskExecutionRolePolicy",
         "FAIL  needless-skip: unexpected finding: checkov unneeded-skip CKV_AWS_111 aws_iam_policy_document.task",
+        "FAIL  wrong-provider: hcl2json: main.tf reads data.aws_region.current.name where hashicorp/aws >= 6.0 has region",
+        "FAIL  wrong-provider: python-hcl2: main.tf reads data.aws_region.current.name where hashicorp/aws >= 6.0 has region",
     ] {
         assert!(
             stdout.contains(expected),
             "missing `{expected}` in:\n{stdout}"
         );
     }
-    assert!(stdout.ends_with("4 renderings, FAILED\n"), "{stdout}");
+    assert!(stdout.ends_with("5 renderings, FAILED\n"), "{stdout}");
 }
 
 /// `src/checkov-actions.txt` is what the pinned checkov's cloudsplaining and

@@ -277,6 +277,84 @@ fn the_terraform_readme_lists_the_modules_inputs_and_outputs() {
     }
 }
 
+/// The module is written for the provider the spec names: `versions.tf`
+/// and the README require that provider's major version, and `main.tf`
+/// reads the region with the `aws_region` attribute it has (5.x has no
+/// `region`; 6.0.0 deprecates `name`, 6.47.0 `id`). No role sets an
+/// argument deprecated since 5.x (`inline_policy`, `managed_policy_arns`).
+#[test]
+fn the_module_is_written_for_the_provider_the_spec_names() {
+    let mut providers = std::collections::BTreeSet::new();
+    for (spec, _) in cases() {
+        let (model, files) = render(&spec);
+        let (constraint, attribute) = match model.terraform.provider {
+            5 => (">= 5.0, < 6.0", "name"),
+            6 => (">= 6.0", "region"),
+            other => panic!("{}: provider {other}", spec.display()),
+        };
+        providers.insert(model.terraform.provider);
+        let versions = hcl::parse(&files["terraform/versions.tf"]).unwrap();
+        let terraform = versions
+            .blocks()
+            .find(|b| b.identifier() == "terraform")
+            .unwrap();
+        let required = terraform
+            .body()
+            .blocks()
+            .find(|b| b.identifier() == "required_providers")
+            .unwrap();
+        let aws = required
+            .body()
+            .attributes()
+            .find(|a| a.key() == "aws")
+            .unwrap();
+        let hcl::Expression::Object(aws) = aws.expr() else {
+            panic!("{}: aws is not an object", spec.display());
+        };
+        let version = aws
+            .iter()
+            .find(|(k, _)| matches!(k, hcl::ObjectKey::Identifier(i) if i.as_str() == "version"))
+            .map(|(_, v)| v.clone())
+            .unwrap();
+        assert_eq!(
+            version,
+            hcl::Expression::String(constraint.to_owned()),
+            "{}",
+            spec.display()
+        );
+        let readme = &files["terraform/README.md"];
+        assert_eq!(
+            readme.matches(&format!("| aws | {constraint} |")).count(),
+            2,
+            "{}: README requirements",
+            spec.display()
+        );
+        let main = &files["terraform/main.tf"];
+        for used in main.split("data.aws_region.current.").skip(1) {
+            let name: String = used
+                .chars()
+                .take_while(|c| c.is_ascii_alphanumeric() || *c == '_')
+                .collect();
+            assert_eq!(name, attribute, "{}: region attribute", spec.display());
+        }
+        let body = hcl::parse(main).unwrap();
+        for role in body
+            .blocks()
+            .filter(|b| b.identifier() == "resource" && b.labels()[0].as_str() == "aws_iam_role")
+        {
+            for argument in ["inline_policy", "managed_policy_arns"] {
+                assert!(
+                    role.body().attributes().all(|a| a.key() != argument)
+                        && role.body().blocks().all(|b| b.identifier() != argument),
+                    "{}: aws_iam_role sets {argument}",
+                    spec.display()
+                );
+            }
+        }
+    }
+    assert_eq!(providers.len(), 2, "a case for each provider");
+}
+
 /// The inputs `<input.Name>` in a text of `roles`, by name.
 fn inputs_in(roles: &common::Roles) -> std::collections::BTreeSet<String> {
     let shown = format!("{roles:?}");

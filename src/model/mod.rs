@@ -53,6 +53,8 @@ pub struct Model {
     pub tags: Vec<Tag>,
     /// Which deploy-time values the roles refer to.
     pub uses: Uses,
+    /// The AWS provider the Terraform module is written for.
+    pub terraform: Terraform,
     /// The declared inputs the roles use, by name: CloudFormation
     /// parameters, Terraform variables, CDK `CfnParameter`s.
     pub inputs: Vec<Input>,
@@ -117,6 +119,45 @@ const TAKEN_NAMES: &[(&str, &str)] = &[
     ("locals", "a name Terraform reserves"),
     ("lifecycle", "a name Terraform reserves"),
 ];
+
+/// The `hashicorp/aws` provider the Terraform module is written for (the
+/// spec's `terraform.provider`): its version constraint, and the attribute
+/// of the `aws_region` data source that names the region.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub struct Terraform {
+    /// Major version: 5 or 6.
+    pub provider: u64,
+    /// The module's `required_providers` constraint on `hashicorp/aws`.
+    pub aws_version: &'static str,
+    /// `region` on 6.x; `name` on 5.x, which has no `region`. 6.0.0
+    /// deprecates `name` (hashicorp/terraform-provider-aws#42131) and
+    /// 6.47.0 `id` (#48036), so no attribute serves both majors.
+    pub region_attribute: &'static str,
+}
+
+impl Terraform {
+    /// The major versions a module can be written for; the first is the
+    /// default.
+    pub const PROVIDERS: [u64; 2] = [6, 5];
+
+    /// The module for `provider`, one of [`Terraform::PROVIDERS`].
+    #[must_use]
+    pub fn for_provider(provider: u64) -> Option<Terraform> {
+        match provider {
+            6 => Some(Terraform {
+                provider,
+                aws_version: ">= 6.0",
+                region_attribute: "region",
+            }),
+            5 => Some(Terraform {
+                provider,
+                aws_version: ">= 5.0, < 6.0",
+                region_attribute: "name",
+            }),
+            _ => None,
+        }
+    }
+}
 
 /// Deploy-time values used anywhere in the roles (Terraform declares a data
 /// source only for those).
@@ -427,6 +468,7 @@ fn build_with(source: &Source, despite_placeholders: bool) -> Result<Model, Erro
         description: s.description.clone(),
         spec_file: source.file_name.clone(),
         uses: Uses::default(),
+        terraform: b.terraform()?,
         inputs: Vec::new(),
         unused_inputs: Vec::new(),
         roles,
@@ -508,6 +550,25 @@ struct Builder<'a> {
 }
 
 impl<'a> Builder<'a> {
+    /// The provider the spec's `terraform.provider` names, 6 by default.
+    fn terraform(&self) -> Result<Terraform, Error> {
+        let provider = self
+            .source
+            .spec
+            .terraform
+            .provider
+            .unwrap_or(Terraform::PROVIDERS[0]);
+        Terraform::for_provider(provider).ok_or_else(|| {
+            self.invalid(
+                "terraform.provider",
+                Problem::UnsupportedProvider {
+                    found: provider,
+                    supported: Terraform::PROVIDERS.to_vec(),
+                },
+            )
+        })
+    }
+
     fn new(source: &'a Source) -> Result<Self, Error> {
         let s = &source.spec;
         let mut b = Builder {

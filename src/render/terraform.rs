@@ -37,25 +37,53 @@ pub fn policy_resources(role: &Role) -> Vec<String> {
 }
 
 /// An HCL value: a quoted template string with deploy-time values as data
-/// source interpolations, or a bare number or boolean.
+/// source interpolations, or a bare number or boolean. The region is the
+/// attribute of `data.aws_region` the context's
+/// `terraform.region_attribute` names, as the module's provider has it.
 ///
 /// # Errors
-/// The value is not a string, text, number or boolean.
-pub fn filter(value: &Value, _: Kwargs, _: &State) -> TeraResult<String> {
-    hcl(value)
+/// The value is not a string, text, number or boolean, or the context has
+/// no `terraform.region_attribute`.
+pub fn filter(value: &Value, _: Kwargs, state: &State) -> TeraResult<String> {
+    hcl(value, &|| region_attribute(state))
 }
 
-fn hcl(value: &Value) -> TeraResult<String> {
+fn region_attribute(state: &State) -> TeraResult<String> {
+    state
+        .get::<Value>("terraform")?
+        .as_ref()
+        .and_then(Value::as_map)
+        .and_then(|m| m.get(&tera::value::Key::Str("region_attribute")))
+        .and_then(Value::as_str)
+        .map(str::to_owned)
+        .ok_or_else(|| {
+            tera::Error::message(
+                "the context has no `terraform.region_attribute` to name the region with: `render --context` shows what it has",
+            )
+        })
+}
+
+/// `value` in HCL; `region` gives the attribute of `data.aws_region` that
+/// names the region, asked for only when the value holds the region.
+fn hcl(value: &Value, region: &dyn Fn() -> TeraResult<String>) -> TeraResult<String> {
     if let Some(s) = value.as_str() {
-        return Ok(quote(&[Part::Literal(s)]));
+        return Ok(quote(&[Part::Literal(s)], ""));
     }
     let Some(parts) = parts(value)? else {
         return Ok(value.to_string());
     };
-    Ok(quote(&parts))
+    let attribute = if parts
+        .iter()
+        .any(|p| matches!(p, Part::Ref(Segment::Region)))
+    {
+        region()?
+    } else {
+        String::new()
+    };
+    Ok(quote(&parts, &attribute))
 }
 
-fn quote(parts: &[Part<'_>]) -> String {
+fn quote(parts: &[Part<'_>], region_attribute: &str) -> String {
     let mut out = String::from("\"");
     for (i, p) in parts.iter().enumerate() {
         match p {
@@ -66,7 +94,11 @@ fn quote(parts: &[Part<'_>]) -> String {
             Part::Ref(Segment::Partition) => {
                 out.push_str("${data.aws_partition.current.partition}");
             }
-            Part::Ref(Segment::Region) => out.push_str("${data.aws_region.current.region}"),
+            Part::Ref(Segment::Region) => {
+                out.push_str("${data.aws_region.current.");
+                out.push_str(region_attribute);
+                out.push('}');
+            }
             Part::Ref(Segment::Account) => {
                 out.push_str("${data.aws_caller_identity.current.account_id}");
             }
@@ -145,7 +177,7 @@ mod tests {
     use serde_json::json;
 
     fn hcl(v: &serde_json::Value) -> String {
-        super::hcl(&Value::from_serializable(v)).unwrap()
+        super::hcl(&Value::from_serializable(v), &|| Ok("region".to_owned())).unwrap()
     }
 
     #[test]
@@ -164,6 +196,15 @@ mod tests {
         assert_eq!(
             hcl(&json!(["x$", {"ref": "region"}])),
             "\"x${\"$\"}${data.aws_region.current.region}\""
+        );
+    }
+
+    #[test]
+    fn the_region_is_the_attribute_the_provider_has() {
+        let text = Value::from_serializable(&json!(["logs:", {"ref": "region"}]));
+        assert_eq!(
+            super::hcl(&text, &|| Ok("name".to_owned())).unwrap(),
+            "\"logs:${data.aws_region.current.name}\""
         );
     }
 }

@@ -464,7 +464,10 @@ fn hcl_text(e: &Expression) -> Option<String> {
                         Expression::String(s) => out.push_str(s),
                         other => match traversal_name(other).as_str() {
                             "data.aws_partition.current.partition" => out.push_str("<partition>"),
-                            "data.aws_region.current.region" => out.push_str("<region>"),
+                            // `name` in a module for the provider's 5.x.
+                            "data.aws_region.current.region" | "data.aws_region.current.name" => {
+                                out.push_str("<region>");
+                            }
                             "data.aws_caller_identity.current.account_id" => {
                                 out.push_str("<account_id>");
                             }
