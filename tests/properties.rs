@@ -231,3 +231,53 @@ proptest! {
         prop_assert_eq!(moved, role.created_policies.iter().map(|p| p.statements.len()).sum::<usize>());
     }
 }
+
+/// The golden split role with one bucket added before the others: `diff`
+/// reads both renderings back, reports the new bucket's grants as
+/// broadening and the statements it pushed out of the inline policy as
+/// neutral moves, and nothing else about access.
+#[test]
+fn a_statement_moving_between_a_roles_policies_is_neutral() {
+    let text =
+        std::fs::read_to_string(common::root().join("tests/golden/split-task-role/spec.yaml"))
+            .unwrap();
+    let wider = text.replacen(
+        "  s3:\n",
+        "  s3:\n    - bucket: orders-aaa-new\n      prefix: batch/\n      access: [list, read, write]\n",
+        1,
+    );
+    let read_back = |text: &str| {
+        let source = ecs_iam::spec::parse(Path::new("spec.yaml"), text).unwrap();
+        let model = ecs_iam::model::build(&source).unwrap();
+        let files = ecs_iam::render::render(&model, &Templates::embedded().unwrap()).unwrap();
+        ecs_iam::render::readback::parse(
+            Path::new("cloudformation.yaml"),
+            &files["cloudformation.yaml"],
+        )
+        .unwrap()
+    };
+    let changes = grant_diff::compare(&read_back(&text), &read_back(&wider));
+    let task = &changes[0].changes;
+    let moved: Vec<String> = task
+        .iter()
+        .map(|c| c.item.to_string())
+        .filter(|s| s.contains(" moved from policy "))
+        .collect();
+    assert!(!moved.is_empty(), "{task:?}");
+    assert!(
+        task.iter()
+            .filter(|c| c.item.to_string().contains(" moved from policy "))
+            .all(|c| c.class == grant_diff::Class::Neutral)
+    );
+    let access: Vec<String> = task
+        .iter()
+        .filter(|c| c.class != grant_diff::Class::Neutral)
+        .map(|c| c.item.to_string())
+        .collect();
+    assert_eq!(access.len(), 4, "{access:?}");
+    assert!(
+        access.iter().all(|a| a.contains("orders-aaa-new")),
+        "{access:?}"
+    );
+    assert!(changes[1].changes.is_empty());
+}
