@@ -120,7 +120,7 @@ pub fn spec_with(roles: &[Adopting<'_>], derived: Option<&Derived>) -> String {
         let texts = role
             .trust
             .iter()
-            .chain(role.policy.iter().flat_map(|p| &p.statements))
+            .chain(role.permission_statements())
             .flat_map(|st| {
                 st.resources.iter().chain(
                     st.conditions
@@ -315,11 +315,10 @@ fn role(s: &mut String, r: &Adopting<'_>) {
         quoted(&deployed.name),
         yaml_comment(&r.label)
     );
-    // Each statement's `origin` is its inline policy's name.
+    // Each statement's `origin` is its policy's name.
     let statements: Vec<(&str, &Statement)> = deployed
-        .policy
-        .iter()
-        .flat_map(|p| p.statements.iter().map(|st| (st.origin.as_str(), st)))
+        .permission_statements()
+        .map(|st| (st.origin.as_str(), st))
         .collect();
     let layers = statements
         .iter()

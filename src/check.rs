@@ -53,6 +53,8 @@ pub enum RuleId {
     CustomStarResource,
     UnknownConditionKey,
     UnusedInput,
+    AttachedPolicies,
+    TrustPolicySize,
 }
 
 impl RuleId {
@@ -75,6 +77,8 @@ impl RuleId {
             RuleId::CustomStarResource => "custom-star-resource",
             RuleId::UnknownConditionKey => "unknown-condition-key",
             RuleId::UnusedInput => "unused-input",
+            RuleId::AttachedPolicies => "attached-policies",
+            RuleId::TrustPolicySize => "trust-policy-size",
         }
     }
 
@@ -199,6 +203,18 @@ pub const RULES: &[Rule] = &[
         summary: "an input the spec declares is used nowhere, so the generated files leave it out; most likely its use is misspelt",
         fix: "write `<input.name>` where the value belongs, or remove the input",
     },
+    Rule {
+        id: RuleId::AttachedPolicies,
+        severity: Severity::Warning,
+        summary: "the role would have more managed policies attached than IAM's default quota of 10 per role (the policies `policy_layout: split` creates count); beyond 20 IAM refuses them whatever the quota",
+        fix: "attach fewer managed policies or grant fewer resources; up to 20, ask AWS to raise the account's `Managed policies per role` quota before deploying",
+    },
+    Rule {
+        id: RuleId::TrustPolicySize,
+        severity: Severity::Warning,
+        summary: "the role's trust policy is longer than IAM's default quota of 2,048 characters (whitespace not counted); beyond 4,096 IAM refuses it whatever the quota",
+        fix: "trust fewer principals or drop conditions; up to 4,096, ask AWS to raise the account's `Role trust policy length` quota before deploying",
+    },
 ];
 
 /// One finding.
@@ -283,6 +299,7 @@ pub fn check_model(source: &Source, model: &model::Model) -> Vec<Finding> {
             ),
         );
     }
+    c.limits(model);
     c.findings.sort_by(|a, b| {
         (a.location.line, a.location.column, a.rule.as_str()).cmp(&(
             b.location.line,
@@ -299,6 +316,61 @@ struct Checker<'a> {
 }
 
 impl Checker<'_> {
+    /// IAM's quotas on what the rendered roles hold, beside the inline
+    /// policy size the model enforces: attached managed policies and trust
+    /// policy length (IAM and AWS STS quotas, IAM User Guide). A finding
+    /// over the raised maximum is an error: no quota request helps.
+    fn limits(&mut self, model: &model::Model) {
+        for role in &model.roles {
+            let field = role.kind.spec_field();
+            let attached = role.managed_policies.len() + role.created_policies.len();
+            if attached > model::MAX_ATTACHED_POLICIES {
+                let at = if role.created_policies.is_empty() {
+                    format!("{field}.managed_policies")
+                } else {
+                    format!("{field}.policy_layout")
+                };
+                self.add(
+                    RuleId::AttachedPolicies,
+                    &at,
+                    format!(
+                        "the {} would have {attached} managed policies attached ({} listed, {} created by `policy_layout: split`); IAM allows {} by default, {} at most",
+                        role.kind.title(),
+                        role.managed_policies.len(),
+                        role.created_policies.len(),
+                        model::MAX_ATTACHED_POLICIES,
+                        model::MAX_ATTACHED_POLICIES_RAISED,
+                    ),
+                );
+                self.raise_over(attached, model::MAX_ATTACHED_POLICIES_RAISED);
+            }
+            let trust = model::trust_policy_size(role);
+            if trust > model::MAX_TRUST_POLICY {
+                self.add(
+                    RuleId::TrustPolicySize,
+                    &format!("{field}.trust"),
+                    format!(
+                        "the {}'s trust policy would be {trust} characters (whitespace not counted, at the longest partition and region names); IAM allows {} by default, {} at most",
+                        role.kind.title(),
+                        model::MAX_TRUST_POLICY,
+                        model::MAX_TRUST_POLICY_RAISED,
+                    ),
+                );
+                self.raise_over(trust, model::MAX_TRUST_POLICY_RAISED);
+            }
+        }
+    }
+
+    /// The last finding made an error when `value` exceeds even the
+    /// raised quota `max`.
+    fn raise_over(&mut self, value: usize, max: usize) {
+        if value > max
+            && let Some(f) = self.findings.last_mut()
+        {
+            f.severity = Severity::Error;
+        }
+    }
+
     fn add(&mut self, id: RuleId, path: &str, message: String) {
         let r = id.rule();
         self.findings.push(Finding {
@@ -534,6 +606,74 @@ mod tests {
         for (i, r) in RULES.iter().enumerate() {
             assert_eq!(r.id as usize, i, "{}", r.id);
         }
+    }
+
+    fn findings(text: &str) -> Vec<Finding> {
+        check(&crate::spec::parse(std::path::Path::new("t.yaml"), text).unwrap()).unwrap()
+    }
+
+    #[test]
+    fn attached_policies_count_against_iams_quota() {
+        let policies = |n: usize| -> String {
+            (1..=n)
+                .map(|i| format!("\"arn:aws:iam::111122223333:policy/p{i}\""))
+                .collect::<Vec<_>>()
+                .join(", ")
+        };
+        let spec = |n| {
+            format!(
+                "version: 1\nname: w\ntask_role:\n  managed_policies: [{}]\n",
+                policies(n)
+            )
+        };
+        let found = |n| -> Vec<(RuleId, Severity)> {
+            findings(&spec(n))
+                .into_iter()
+                .filter(|f| f.rule == RuleId::AttachedPolicies)
+                .map(|f| (f.rule, f.severity))
+                .collect()
+        };
+        assert_eq!(found(10), []);
+        assert_eq!(found(11), [(RuleId::AttachedPolicies, Severity::Warning)]);
+        assert_eq!(found(21), [(RuleId::AttachedPolicies, Severity::Error)]);
+        let f = findings(&spec(11));
+        let f = f
+            .iter()
+            .find(|f| f.rule == RuleId::AttachedPolicies)
+            .unwrap();
+        assert_eq!(
+            f.message,
+            "the task role would have 11 managed policies attached (11 listed, 0 created by `policy_layout: split`); IAM allows 10 by default, 20 at most"
+        );
+        assert_eq!((f.location.line, f.location.column), (4, 3));
+    }
+
+    #[test]
+    fn a_long_trust_policy_is_found() {
+        let source = crate::spec::parse(
+            std::path::Path::new("t.yaml"),
+            "version: 1\nname: w\ntask_role:\n  trust:\n    services: [ecs-tasks.amazonaws.com]\n",
+        )
+        .unwrap();
+        let mut model = model::build(&source).unwrap();
+        let size = |m: &model::Model| model::trust_policy_size(&m.roles[0]);
+        assert!(check_model(&source, &model).is_empty());
+        // The trust statement repeated until the policy passes each quota.
+        let one = model.roles[0].trust[0].clone();
+        while size(&model) <= model::MAX_TRUST_POLICY {
+            model.roles[0].trust.push(one.clone());
+        }
+        let found = check_model(&source, &model);
+        assert_eq!(found.len(), 1);
+        assert_eq!(
+            (found[0].rule, found[0].severity),
+            (RuleId::TrustPolicySize, Severity::Warning)
+        );
+        assert_eq!((found[0].location.line, found[0].location.column), (4, 3));
+        while size(&model) <= model::MAX_TRUST_POLICY_RAISED {
+            model.roles[0].trust.push(one.clone());
+        }
+        assert_eq!(check_model(&source, &model)[0].severity, Severity::Error);
     }
 
     #[test]

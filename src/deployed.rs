@@ -509,9 +509,13 @@ fn template(path: &Path, text: String, doc: &Value) -> Result<Deployed, Error> {
             props.insert("RoleName".into(), id.into());
         }
         let at = |field: &str| format!("Resources.{id}.Properties.{field}");
+        let mut role = reader.role(RoleKind::Task, &Value::Mapping(props), &at)?;
+        // The managed policies the template creates for the role are its
+        // grants (`policy_layout: split`).
+        role.created_policies = reader.created_policies(doc, id)?;
         roles.push(Entry::read(DeployedRole {
             arn: String::new(),
-            role: reader.role(RoleKind::Task, &Value::Mapping(props), &at)?,
+            role,
             at: located(&locations, path, &text).at(&format!("Resources.{id}")),
         }));
     }

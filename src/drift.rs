@@ -350,7 +350,7 @@ impl Values {
             }
         };
         bind_all(&mut r.trust);
-        if let Some(p) = &mut r.policy {
+        for p in r.policy.iter_mut().chain(&mut r.created_policies) {
             bind_all(&mut p.statements);
         }
         if let Some(b) = &mut r.permissions_boundary {
@@ -364,11 +364,7 @@ impl Values {
 }
 
 fn for_each_text(role: &Role, f: &mut dyn FnMut(&Text)) {
-    for st in role
-        .trust
-        .iter()
-        .chain(role.policy.iter().flat_map(|p| &p.statements))
-    {
+    for st in role.trust.iter().chain(role.permission_statements()) {
         st.resources.iter().for_each(&mut *f);
         for e in st.conditions.iter().flat_map(|g| &g.entries) {
             e.values.iter().for_each(&mut *f);

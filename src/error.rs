@@ -599,6 +599,14 @@ pub enum Problem {
         role: &'static str,
         size: usize,
     },
+    /// With `policy_layout: split`: one statement fits neither the inline
+    /// policy beside the others nor a managed policy (`limit`).
+    StatementTooLarge {
+        role: &'static str,
+        sid: String,
+        size: usize,
+        limit: usize,
+    },
     SameRoleName {
         name: String,
     },
@@ -2007,7 +2015,16 @@ impl fmt::Display for Problem {
             ),
             Problem::PolicyTooLarge { role, size } => write!(
                 f,
-                "the {role}'s inline policy would be {size} characters (whitespace not counted, at the longest partition and region names); IAM allows 10,240, so grant fewer resources or split the workload"
+                "the {role}'s inline policy would be {size} characters (whitespace not counted, at the longest partition and region names); IAM allows 10,240, so grant fewer resources, split the workload, or set `policy_layout: split` to move the statements beyond it into managed policies created beside the role"
+            ),
+            Problem::StatementTooLarge {
+                role,
+                sid,
+                size,
+                limit,
+            } => write!(
+                f,
+                "the {role}'s statement `{sid}` would be {size} characters (whitespace not counted, at the longest partition and region names), more than a managed policy's {limit} and more than the inline policy has room for beside the statements before it; grant fewer resources in it, or split it into several statements"
             ),
         }
     }

@@ -556,7 +556,7 @@ pub fn role_policies(role: &Role) -> RolePolicies {
         boundary: role.permissions_boundary.as_ref().map(ToString::to_string),
         ..RolePolicies::default()
     };
-    for st in role.policy.iter().flat_map(|p| &p.statements) {
+    for st in role.permission_statements() {
         out.statements.push(PolicyStatement {
             sid: st.sid.clone(),
             effect: st.effect,

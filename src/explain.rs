@@ -66,7 +66,7 @@ pub fn explain(model: &Model) -> Vec<Row> {
                 expands: BTreeMap::new(),
             });
         }
-        for st in role.policy.iter().flat_map(|p| &p.statements) {
+        for st in role.permission_statements() {
             // Group the actions of a statement by the spec value that asked
             // for them (an S3 access level, where there is one).
             let mut groups: Vec<(String, Vec<String>)> = Vec::new();

@@ -47,6 +47,13 @@ pub fn is_terraform_init(name: &str) -> bool {
 /// The file a workload folder holds when its spec declares inputs.
 pub const CDK_INPUTS_FILE: &str = "cdk/inputs.json";
 
+/// The files a workload folder holds when a role's statements are split
+/// (`policy_layout: split`): the policies created beside each role.
+pub const CDK_POLICIES_FILES: [&str; 2] = [
+    "cdk/task-role-policies.json",
+    "cdk/execution-role-policies.json",
+];
+
 /// The file every workload folder holds, and the one `diff` reads back.
 pub const TEMPLATE_FILE: &str = "cloudformation.yaml";
 
@@ -55,6 +62,7 @@ pub const TEMPLATE_FILE: &str = "cloudformation.yaml";
 pub fn is_generated_name(name: &str) -> bool {
     LAYOUT.contains(&name)
         || name == CDK_INPUTS_FILE
+        || CDK_POLICIES_FILES.contains(&name)
         || name
             .strip_prefix("cross-account/")
             // ecs-iam writes these names itself, in lowercase.

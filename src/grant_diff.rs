@@ -10,7 +10,7 @@
 //! splitting or merging statements and renaming Sids are never reported as
 //! broadening, which whole-statement comparisons (`cdk diff`) do.
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 use std::fmt::{self, Write as _};
 
 use serde::Serialize;
@@ -110,7 +110,8 @@ pub fn when(conditions: &BTreeSet<Cond>) -> String {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[serde(tag = "kind", rename_all = "snake_case")]
 pub enum Item {
-    /// A permission grant of the role's inline policy.
+    /// A permission grant of the role's inline policy or of a policy
+    /// created beside it.
     Grant(Grant),
     /// A trust grant: who may assume the role (`resource` is the principal).
     Trust(Grant),
@@ -622,13 +623,8 @@ fn layout_changes(old: &Role, new: &Role, changes: &mut Vec<Change>) {
             item: Item::Layout { detail },
         });
     };
-    let sids = |r: &Role| -> Vec<String> {
-        r.policy
-            .iter()
-            .flat_map(|p| &p.statements)
-            .map(|s| s.sid.clone())
-            .collect()
-    };
+    let sids =
+        |r: &Role| -> Vec<String> { r.permission_statements().map(|s| s.sid.clone()).collect() };
     let (os, ns) = (sids(old), sids(new));
     if os != ns {
         let (a, b): (BTreeSet<&String>, BTreeSet<&String>) =
@@ -647,6 +643,7 @@ fn layout_changes(old: &Role, new: &Role, changes: &mut Vec<Change>) {
             ));
         }
     }
+    moves(old, new, &mut neutral);
     let name = |r: &Role| r.policy.as_ref().map(|p| p.name.clone());
     if name(old) != name(new) && old.policy.is_some() && new.policy.is_some() {
         neutral(format!(
@@ -679,6 +676,38 @@ fn layout_changes(old: &Role, new: &Role, changes: &mut Vec<Change>) {
     }
 }
 
+/// Statements that moved between the policies of one role (its inline
+/// policy and those created beside it, `policy_layout: split`): the role
+/// grants the same either way, so each move is neutral.
+fn moves(old: &Role, new: &Role, neutral: &mut dyn FnMut(String)) {
+    let homes = |r: &Role| -> BTreeMap<String, String> {
+        r.policy
+            .iter()
+            .chain(&r.created_policies)
+            .flat_map(|p| p.statements.iter().map(|s| (s.sid.clone(), p.name.clone())))
+            .collect()
+    };
+    let (before, after) = (homes(old), homes(new));
+    // Only policies created beside the role come and go by layout: a role
+    // with none on either side has nothing to move between.
+    if old.created_policies.is_empty() && new.created_policies.is_empty() {
+        return;
+    }
+    let (old_inline, new_inline) = (
+        old.policy.as_ref().map(|p| p.name.as_str()),
+        new.policy.as_ref().map(|p| p.name.as_str()),
+    );
+    for (sid, from) in &before {
+        if let Some(to) = after.get(sid) {
+            // The inline policy renamed is reported once, below.
+            let both_inline = old_inline == Some(from.as_str()) && new_inline == Some(to.as_str());
+            if from != to && !both_inline && !sid.is_empty() {
+                neutral(format!("statement {sid} moved from policy {from} to {to}"));
+            }
+        }
+    }
+}
+
 fn list(items: &[String]) -> String {
     if items.is_empty() {
         "none".to_owned()
@@ -704,11 +733,12 @@ fn conditions(st: &crate::model::Statement) -> BTreeSet<Cond> {
         .collect()
 }
 
-/// The single grants of a role's inline policy.
+/// The single grants of a role's permission policies: its inline policy
+/// and the policies created beside it.
 #[must_use]
 pub fn permission_grants(role: &Role) -> Vec<Grant> {
     let mut out = Vec::new();
-    for st in role.policy.iter().flat_map(|p| &p.statements) {
+    for st in role.permission_statements() {
         let conds = conditions(st);
         for a in &st.actions {
             for r in &st.resources {

@@ -337,22 +337,19 @@ fn denied_actions(
 ) {
     let policies = role_policies(role);
     let except = guardrail.except_resources.clone().unwrap_or_default();
-    // Statements of the inline policy keep their spec field; managed
-    // policies follow them in `policies.statements`.
-    let inline = role.policy.as_ref().map_or(0, |p| p.statements.len());
+    // Statements of the inline policy and of the policies created beside
+    // the role keep their spec field; managed policies follow them in
+    // `policies.statements`.
+    let inline = role.permission_statements().count();
     let mut seen = BTreeSet::new();
     for (index, st) in policies.statements.iter().enumerate() {
         if st.effect != Effect::Allow {
             continue;
         }
-        let field = role
-            .policy
-            .as_ref()
-            .and_then(|p| p.statements.get(index))
-            .map_or_else(
-                || format!("{}.managed_policies", role.kind.spec_field()),
-                |s| s.origin.clone(),
-            );
+        let field = role.permission_statements().nth(index).map_or_else(
+            || format!("{}.managed_policies", role.kind.spec_field()),
+            |s| s.origin.clone(),
+        );
         for action in &st.actions {
             for pattern in denied {
                 let Some(witness) = intersection(action, pattern) else {
@@ -422,7 +419,7 @@ fn foreign_accounts(
     accounts: &[String],
     report: &mut dyn FnMut(Location, String, String),
 ) {
-    for st in role.policy.iter().flat_map(|p| &p.statements) {
+    for st in role.permission_statements() {
         if st.effect != Effect::Allow {
             continue;
         }

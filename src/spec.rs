@@ -290,6 +290,20 @@ pub struct TrustSpec {
     pub confused_deputy: Option<bool>,
 }
 
+/// Where a role's permission statements go.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize, Serialize, JsonSchema)]
+#[serde(rename_all = "lowercase")]
+pub enum PolicyLayout {
+    /// One inline policy; a role whose statements exceed IAM's 10,240
+    /// characters is refused.
+    #[default]
+    Inline,
+    /// The inline policy as far as it fits; the statements beyond it in
+    /// customer managed policies of at most 6,144 characters each, created
+    /// and attached beside the role.
+    Split,
+}
+
 /// The task role: what the application may call.
 #[derive(Debug, Clone, Default, Deserialize, Serialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
@@ -310,6 +324,11 @@ pub struct TaskRoleSpec {
     #[serde(default)]
     #[schemars(range(min = 3600, max = 43200))]
     pub max_session_duration: Option<u64>,
+    /// Where the role's statements go (default `inline`): `split` moves
+    /// those beyond IAM's inline limit into customer managed policies
+    /// created beside the role.
+    #[serde(default)]
+    pub policy_layout: Option<PolicyLayout>,
     /// Trust relationship.
     #[serde(default)]
     pub trust: TrustSpec,
@@ -511,6 +530,11 @@ pub struct ExecutionRoleSpec {
     #[serde(default)]
     #[schemars(range(min = 3600, max = 43200))]
     pub max_session_duration: Option<u64>,
+    /// Where the role's statements go (default `inline`): `split` moves
+    /// those beyond IAM's inline limit into customer managed policies
+    /// created beside the role.
+    #[serde(default)]
+    pub policy_layout: Option<PolicyLayout>,
     /// Trust relationship.
     #[serde(default)]
     pub trust: TrustSpec,

@@ -997,7 +997,7 @@ fn verify(
         out.assumed = assumed;
         return out;
     };
-    for st in role.policy.iter().flat_map(|p| &p.statements) {
+    for st in role.permission_statements() {
         if st.effect != spec::Effect::Allow || st.actions.iter().all(|a| a.starts_with("kms:")) {
             continue;
         }

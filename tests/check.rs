@@ -161,14 +161,14 @@ fn an_oversized_policy_is_refused_as_render_refuses_it() {
         )
         .args(["check", "big.yaml"])
         .status(2)
-        .stderr("error: big.yaml:3:1: `execution_role`: the task execution role's inline policy would be 15898 characters (whitespace not counted, at the longest partition and region names); IAM allows 10,240, so grant fewer resources or split the workload\n")
+        .stderr("error: big.yaml:3:1: `execution_role`: the task execution role's inline policy would be 15898 characters (whitespace not counted, at the longest partition and region names); IAM allows 10,240, so grant fewer resources, split the workload, or set `policy_layout: split` to move the statements beyond it into managed policies created beside the role\n")
         .run();
     // render refuses it the same way: IAM would reject the role at deploy
     // time.
     Test::in_dir(&out.dir)
         .args(["render", "big.yaml", "--out", "out"])
         .status(2)
-        .stderr("error: big.yaml:3:1: `execution_role`: the task execution role's inline policy would be 15898 characters (whitespace not counted, at the longest partition and region names); IAM allows 10,240, so grant fewer resources or split the workload\n")
+        .stderr("error: big.yaml:3:1: `execution_role`: the task execution role's inline policy would be 15898 characters (whitespace not counted, at the longest partition and region names); IAM allows 10,240, so grant fewer resources, split the workload, or set `policy_layout: split` to move the statements beyond it into managed policies created beside the role\n")
         .run();
     assert!(!out.dir.join("out").exists());
 }

@@ -680,7 +680,7 @@ fn templates_can_be_overridden_and_context_shown() {
         .file("tpl/cloudformation.yml.tera", "x")
         .args(["render", "ecs-basic.yaml", "--templates", "tpl"])
         .status(2)
-        .stderr("error: `tpl/cloudformation.yml.tera`: is not a template ecs-iam uses; the templates are `cloudformation.yaml.tera`, `terraform/main.tf.tera`, `terraform/variables.tf.tera`, `terraform/outputs.tf.tera`, `terraform/versions.tf.tera`, `terraform/README.md.tera`, `cdk/role.json.tera`, `cdk/nag-acknowledgements.json.tera`, `cdk/inputs.json.tera`\n")
+        .stderr("error: `tpl/cloudformation.yml.tera`: is not a template ecs-iam uses; the templates are `cloudformation.yaml.tera`, `terraform/main.tf.tera`, `terraform/variables.tf.tera`, `terraform/outputs.tf.tera`, `terraform/versions.tf.tera`, `terraform/README.md.tera`, `cdk/role.json.tera`, `cdk/policies.json.tera`, `cdk/nag-acknowledgements.json.tera`, `cdk/inputs.json.tera`\n")
         .run();
 
     let out = Test::in_dir(&dir)

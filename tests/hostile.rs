@@ -82,7 +82,7 @@ fn cases() -> Vec<(&'static str, Vec<u8>, &'static str)> {
                 });
                 format!("version: 1\nname: w\nexecution_role:\n  secrets:\n{list}").into_bytes()
             },
-            "3:1: `execution_role`: the task execution role's inline policy would be 799038 characters (whitespace not counted, at the longest partition and region names); IAM allows 10,240, so grant fewer resources or split the workload",
+            "3:1: `execution_role`: the task execution role's inline policy would be 799038 characters (whitespace not counted, at the longest partition and region names); IAM allows 10,240, so grant fewer resources, split the workload, or set `policy_layout: split` to move the statements beyond it into managed policies created beside the role",
         ),
         (
             "10000-tags.yaml",

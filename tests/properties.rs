@@ -141,3 +141,143 @@ proptest! {
         }
     }
 }
+
+/// The spec with `count` more custom statements on the task role, each on
+/// its own queue, and the grants they add.
+fn with_queues(spec: &Value, count: usize, tag: &str) -> (Value, Vec<grant_diff::Grant>) {
+    let mut wide = spec.clone();
+    let mut grants = Vec::new();
+    for i in 0..count {
+        let queue =
+            format!("arn:<partition>:sqs:<region>:<account_id>:split-{tag}-queue-number-{i:03}");
+        wide["task_role"]["statements"]
+            .as_array_mut()
+            .unwrap()
+            .push(json!({
+                "sid": format!("Queue{tag}{i:03}"),
+                "actions": ["sqs:DeleteMessage", "sqs:ReceiveMessage", "sqs:SendMessage"],
+                "resources": [queue],
+            }));
+        // A pinned deployment writes its values literally.
+        let mut resolved = queue.clone();
+        for (placeholder, key) in [
+            ("<partition>", "partition"),
+            ("<region>", "region"),
+            ("<account_id>", "account_id"),
+        ] {
+            if let Some(v) = spec["deployment"][key].as_str() {
+                resolved = resolved.replace(placeholder, v);
+            }
+        }
+        for action in ["sqs:DeleteMessage", "sqs:ReceiveMessage", "sqs:SendMessage"] {
+            grants.push(grant_diff::Grant {
+                effect: ecs_iam::spec::Effect::Allow,
+                action: action.to_owned(),
+                resource: resolved.clone(),
+                conditions: std::collections::BTreeSet::new(),
+            });
+        }
+    }
+    (wide, grants)
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(32))]
+
+    /// A role too large for one inline policy, split: it grants exactly
+    /// what its statements grant (the spec without the extra statements,
+    /// plus theirs), in the model and as each format reads back; every
+    /// policy stays within its limit; and comparing it with the same role
+    /// unsplit shows nothing but statements moving.
+    #[test]
+    fn a_split_role_grants_what_the_unsplit_role_would(spec in spec(), count in 70usize..150, tag in "[A-Z][a-z]{2,6}") {
+        let (base, _) = render(&spec);
+        let (mut wide, extra) = with_queues(&spec, count, &tag);
+        let text = serde_yaml::to_string(&wide).unwrap();
+        let refused = ecs_iam::model::build(&ecs_iam::spec::parse(Path::new("prop.yaml"), &text).unwrap());
+        prop_assert!(refused.is_err(), "{count} statements fit inline: the case tests nothing");
+        wide["task_role"]["policy_layout"] = json!("split");
+        let (model, files) = render(&wide);
+        let role = &model.roles[0];
+        prop_assert!(!role.created_policies.is_empty());
+        prop_assert!(ecs_iam::model::policy_size(role) <= ecs_iam::model::MAX_INLINE_POLICY);
+        for p in &role.created_policies {
+            prop_assert!(ecs_iam::model::document_size(&p.statements) <= ecs_iam::model::MAX_MANAGED_POLICY);
+        }
+        let mut expected = grant_diff::permission_grants(&base.roles[0]);
+        expected.extend(extra);
+        expected.sort();
+        expected.dedup();
+        let same = |grants: &[grant_diff::Grant]| {
+            let missing = expected.iter().find(|g| !grants.contains(g));
+            let more = grants.iter().find(|g| !expected.contains(g));
+            (missing.is_none() && more.is_none()).then_some(()).ok_or(format!("missing {missing:?}, more {more:?}"))
+        };
+        prop_assert!(same(&grant_diff::permission_grants(role)).is_ok(), "{:?}", same(&grant_diff::permission_grants(role)));
+        let back = ecs_iam::render::readback::parse(Path::new("cloudformation.yaml"), &files["cloudformation.yaml"]).unwrap();
+        prop_assert!(same(&grant_diff::permission_grants(&back[0])).is_ok(), "{:?}", same(&grant_diff::permission_grants(&back[0])));
+        let cfn = from_cloudformation(&files["cloudformation.yaml"]);
+        prop_assert_eq!(&cfn, &from_cdk(&files));
+        prop_assert_eq!(&cfn, &from_terraform(&files));
+
+        // The same statements in one inline policy: only moves differ.
+        let mut unsplit = role.clone();
+        let all: Vec<_> = role.permission_statements().cloned().collect();
+        unsplit.policy.as_mut().unwrap().statements = all;
+        unsplit.created_policies.clear();
+        let changes = grant_diff::compare(std::slice::from_ref(&unsplit), std::slice::from_ref(role));
+        let moved = changes[0].changes.iter().filter(|c| c.item.to_string().contains(" moved from policy ")).count();
+        prop_assert!(changes[0].changes.iter().all(|c| c.class == grant_diff::Class::Neutral), "{:?}", changes);
+        prop_assert_eq!(moved, role.created_policies.iter().map(|p| p.statements.len()).sum::<usize>());
+    }
+}
+
+/// The golden split role with one bucket added before the others: `diff`
+/// reads both renderings back, reports the new bucket's grants as
+/// broadening and the statements it pushed out of the inline policy as
+/// neutral moves, and nothing else about access.
+#[test]
+fn a_statement_moving_between_a_roles_policies_is_neutral() {
+    let text =
+        std::fs::read_to_string(common::root().join("tests/golden/split-task-role/spec.yaml"))
+            .unwrap();
+    let wider = text.replacen(
+        "  s3:\n",
+        "  s3:\n    - bucket: orders-aaa-new\n      prefix: batch/\n      access: [list, read, write]\n",
+        1,
+    );
+    let read_back = |text: &str| {
+        let source = ecs_iam::spec::parse(Path::new("spec.yaml"), text).unwrap();
+        let model = ecs_iam::model::build(&source).unwrap();
+        let files = ecs_iam::render::render(&model, &Templates::embedded().unwrap()).unwrap();
+        ecs_iam::render::readback::parse(
+            Path::new("cloudformation.yaml"),
+            &files["cloudformation.yaml"],
+        )
+        .unwrap()
+    };
+    let changes = grant_diff::compare(&read_back(&text), &read_back(&wider));
+    let task = &changes[0].changes;
+    let moved: Vec<String> = task
+        .iter()
+        .map(|c| c.item.to_string())
+        .filter(|s| s.contains(" moved from policy "))
+        .collect();
+    assert!(!moved.is_empty(), "{task:?}");
+    assert!(
+        task.iter()
+            .filter(|c| c.item.to_string().contains(" moved from policy "))
+            .all(|c| c.class == grant_diff::Class::Neutral)
+    );
+    let access: Vec<String> = task
+        .iter()
+        .filter(|c| c.class != grant_diff::Class::Neutral)
+        .map(|c| c.item.to_string())
+        .collect();
+    assert_eq!(access.len(), 4, "{access:?}");
+    assert!(
+        access.iter().all(|a| a.contains("orders-aaa-new")),
+        "{access:?}"
+    );
+    assert!(changes[1].changes.is_empty());
+}

@@ -121,7 +121,7 @@ fn is_input(account: &str) -> bool {
 pub fn cross_account(model: &Model, pinned: Option<&str>) -> Vec<CrossAccount> {
     let mut out: Vec<CrossAccount> = Vec::new();
     for role in &model.roles {
-        for st in role.policy.iter().flat_map(|p| &p.statements) {
+        for st in role.permission_statements() {
             if st.effect != Effect::Allow {
                 continue;
             }

@@ -328,6 +328,7 @@ impl Builder<'_> {
             path: common.path.clone(),
             permissions_boundary: common.boundary.clone(),
             tags: common.tags.clone(),
+            created_policies: Vec::new(),
             managed_policies: managed,
         })
     }

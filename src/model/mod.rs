@@ -13,6 +13,7 @@ pub mod managed;
 mod names;
 mod resources;
 mod role;
+pub mod split;
 mod statements;
 mod task_role;
 
@@ -22,13 +23,30 @@ use serde::Serialize;
 
 use crate::arn::{self, Env, Partition, Segment, Text};
 use crate::error::{Error, Problem};
-use crate::spec::{Effect, Source};
+use crate::spec::{Effect, PolicyLayout, Source};
 
 pub use derived::Sourced;
-pub use statements::policy_size;
+pub use statements::{document_size, policy_size, trust_policy_size};
 
 /// IAM's limit on a role's inline policies together, whitespace not counted.
 pub const MAX_INLINE_POLICY: usize = 10_240;
+
+/// IAM's limit on one customer managed policy, whitespace not counted.
+pub const MAX_MANAGED_POLICY: usize = 6_144;
+
+/// IAM's default quota of managed policies attached to one role; it can
+/// be raised to [`MAX_ATTACHED_POLICIES_RAISED`].
+pub const MAX_ATTACHED_POLICIES: usize = 10;
+
+/// The most managed policies a role can have attached, quota raised.
+pub const MAX_ATTACHED_POLICIES_RAISED: usize = 20;
+
+/// IAM's default quota on a trust policy's length (whitespace not
+/// counted); it can be raised to [`MAX_TRUST_POLICY_RAISED`].
+pub const MAX_TRUST_POLICY: usize = 2_048;
+
+/// The longest trust policy IAM accepts, quota raised.
+pub const MAX_TRUST_POLICY_RAISED: usize = 4_096;
 
 /// The longest reason a statement's `acknowledge` may give.
 pub const MAX_ACKNOWLEDGEMENT: usize = 500;
@@ -255,7 +273,25 @@ pub struct Role {
     pub trust: Vec<Statement>,
     /// The inline permission policy; absent when the role has no grants.
     pub policy: Option<Policy>,
+    /// Customer managed policies created beside the role and attached to
+    /// it (`policy_layout: split`): the statements the inline policy has
+    /// no room for. Empty for a role whose statements fit inline.
+    /// Templates see them through `render::context`, with their ids.
+    #[serde(skip)]
+    pub created_policies: Vec<Policy>,
     pub managed_policies: Vec<ManagedPolicy>,
+}
+
+impl Role {
+    /// Every permission statement of the role: its inline policy's, then
+    /// those of the policies created beside it. Grants are the role's
+    /// whichever policy holds them.
+    pub fn permission_statements(&self) -> impl Iterator<Item = &Statement> {
+        self.policy
+            .iter()
+            .chain(&self.created_policies)
+            .flat_map(|p| &p.statements)
+    }
 }
 
 /// A role the spec names but does not manage (`managed: false`).
@@ -488,7 +524,16 @@ fn build_with(source: &Source, despite_placeholders: bool) -> Result<Model, Erro
             None => model.unused_inputs.push(name.clone()),
         }
     }
-    for role in &model.roles {
+    for role in &mut model.roles {
+        let layout = match role.kind {
+            RoleKind::Task => s.task_role.policy_layout,
+            RoleKind::Execution => s.execution_role.policy_layout,
+        };
+        if layout == Some(PolicyLayout::Split) {
+            split::split(role)
+                .map_err(|p| b.invalid(&format!("{}.policy_layout", role.kind.spec_field()), p))?;
+            continue;
+        }
         let size = policy_size(role);
         if size > MAX_INLINE_POLICY {
             return Err(b.invalid(
@@ -704,10 +749,7 @@ fn uses(model: &Model, inputs: &mut std::collections::BTreeSet<arn::InputName>) 
         for m in &role.managed_policies {
             see(&m.arn);
         }
-        let statements = role
-            .trust
-            .iter()
-            .chain(role.policy.iter().flat_map(|p| &p.statements));
+        let statements = role.trust.iter().chain(role.permission_statements());
         for st in statements {
             st.resources.iter().for_each(&mut see);
             for e in st.conditions.iter().flat_map(|g| &g.entries) {

@@ -345,7 +345,37 @@ pub(super) fn sorted_texts(mut v: Vec<Text>) -> Vec<Text> {
 /// value ecs-iam cannot know, counts as [`INPUT_SIZE`] characters.
 #[must_use]
 pub fn policy_size(role: &Role) -> usize {
-    let Some(policy) = &role.policy else { return 0 };
+    role.policy
+        .as_ref()
+        .map_or(0, |p| document_size(&p.statements))
+}
+
+/// The size IAM counts for a policy document holding `statements`, as
+/// [`policy_size`] counts it.
+#[must_use]
+pub fn document_size(statements: &[Statement]) -> usize {
+    let sizes: Vec<usize> = statements.iter().map(statement_size).collect();
+    sizes_to_document(&sizes)
+}
+
+/// The size of the role's trust policy, as [`policy_size`] counts it.
+#[must_use]
+pub fn trust_policy_size(role: &Role) -> usize {
+    document_size(&role.trust)
+}
+
+/// `{"Version":"2012-10-17","Statement":[]}`: what a document adds to its
+/// statements.
+const DOCUMENT_OVERHEAD: usize = 39;
+
+/// The size of a document whose statements have `sizes`: the statements,
+/// the commas between them and [`DOCUMENT_OVERHEAD`].
+pub(super) fn sizes_to_document(sizes: &[usize]) -> usize {
+    DOCUMENT_OVERHEAD + sizes.iter().sum::<usize>() + sizes.len().saturating_sub(1)
+}
+
+/// One statement's JSON without whitespace, as [`policy_size`] counts it.
+pub(super) fn statement_size(st: &Statement) -> usize {
     let text = |t: &Text| -> String {
         t.segments()
             .iter()
@@ -358,28 +388,28 @@ pub fn policy_size(role: &Role) -> usize {
             })
             .collect()
     };
-    let statements: Vec<serde_json::Value> = policy
-        .statements
-        .iter()
-        .map(|st| {
-            let mut conditions: BTreeMap<&str, BTreeMap<&str, Vec<String>>> = BTreeMap::new();
-            for g in &st.conditions {
-                for e in &g.entries {
-                    conditions
-                        .entry(&g.test)
-                        .or_default()
-                        .insert(&e.variable, e.values.iter().map(text).collect());
-                }
-            }
-            json!({
-                "Sid": st.sid,
-                "Effect": st.effect.as_str(),
-                "Action": st.actions,
-                "Resource": st.resources.iter().map(text).collect::<Vec<_>>(),
-                "Condition": conditions,
-            })
-        })
-        .collect();
-    let doc = json!({"Version": "2012-10-17", "Statement": statements}).to_string();
-    doc.chars().filter(|c| !c.is_whitespace()).count()
+    let mut conditions: BTreeMap<&str, BTreeMap<&str, Vec<String>>> = BTreeMap::new();
+    for g in &st.conditions {
+        for e in &g.entries {
+            conditions
+                .entry(&g.test)
+                .or_default()
+                .insert(&e.variable, e.values.iter().map(text).collect());
+        }
+    }
+    let mut one = json!({
+        "Sid": st.sid,
+        "Effect": st.effect.as_str(),
+        "Action": st.actions,
+        "Condition": conditions,
+    });
+    if st.principals.is_empty() {
+        one["Resource"] = json!(st.resources.iter().map(text).collect::<Vec<_>>());
+    } else {
+        one["Principal"] = json!({"Service": st.principals});
+    }
+    one.to_string()
+        .chars()
+        .filter(|c| !c.is_whitespace())
+        .count()
 }

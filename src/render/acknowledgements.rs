@@ -35,7 +35,8 @@ pub struct Acknowledgements {
     pub cdk_nag: Vec<Acknowledgement>,
 }
 
-/// The acknowledgements a role's statements call for.
+/// The acknowledgements a role's inline statements call for (each policy
+/// created beside it has its own: [`acknowledgements`]).
 #[must_use]
 pub fn of(role: &Role) -> Acknowledgements {
     role.policy
@@ -48,7 +49,8 @@ pub fn of(role: &Role) -> Acknowledgements {
 /// The acknowledgements these statements call for. A finding a custom
 /// statement without `acknowledge` could also cause is never acknowledged:
 /// the spec's author has to decide about their own wildcards.
-fn acknowledgements(statements: &[Statement]) -> Acknowledgements {
+#[must_use]
+pub fn acknowledgements(statements: &[Statement]) -> Acknowledgements {
     let allowed = |s: &&Statement| s.effect == Effect::Allow;
     let unacknowledged: Vec<&Statement> = statements
         .iter()

@@ -8,6 +8,17 @@ use super::{join_pieces, parts, sub_string};
 /// The template rendered once per role into `cdk/<role>.json`.
 pub const TEMPLATE: &str = "cdk/role.json.tera";
 
+/// The template rendered once per role whose statements are split
+/// (`policy_layout: split`) into [`policies_file`].
+pub const POLICIES_TEMPLATE: &str = "cdk/policies.json.tera";
+
+/// `cdk/<role>-policies.json`: the `iam.CfnManagedPolicyProps` of the
+/// policies created beside a role.
+#[must_use]
+pub fn policies_file(kind: crate::model::RoleKind) -> String {
+    format!("cdk/{}-policies.json", kind.file_stem())
+}
+
 /// Output files rendered once per model, and their templates.
 pub const FILES: &[(&str, &str)] = &[(
     "cdk/nag-acknowledgements.json",

@@ -57,6 +57,10 @@ const EMBEDDED: &[(&str, &str)] = &[
         include_str!("../../templates/cdk/role.json.tera"),
     ),
     (
+        "cdk/policies.json.tera",
+        include_str!("../../templates/cdk/policies.json.tera"),
+    ),
+    (
         "cdk/nag-acknowledgements.json.tera",
         include_str!("../../templates/cdk/nag-acknowledgements.json.tera"),
     ),
@@ -239,14 +243,35 @@ struct TemplateContext<'a> {
 }
 
 /// A role as templates see it: the model's role, the scanner findings its
-/// output acknowledges, and `terraform.policy_resources`, the resources its
-/// Terraform outputs wait for.
+/// output acknowledges, the policies created beside it and
+/// `terraform.policy_resources`, the resources its Terraform outputs wait
+/// for.
 #[derive(Serialize)]
 struct RoleContext<'a> {
     #[serde(flatten)]
     role: &'a crate::model::Role,
     acknowledgements: acknowledgements::Acknowledgements,
+    created_policies: Vec<CreatedPolicyContext<'a>>,
     terraform: TerraformContext,
+}
+
+/// A customer managed policy created beside a role (`policy_layout:
+/// split`), as templates see it.
+#[derive(Serialize)]
+struct CreatedPolicyContext<'a> {
+    /// The policy's name, `<role>-policy-<number>`.
+    name: &'a str,
+    /// The number its name ends in: Terraform names the policy
+    /// `"${aws_iam_role.<key>.name}-policy-<number>"`.
+    number: &'a str,
+    /// Its CloudFormation logical id, e.g. `TaskRolePolicy2`.
+    logical_id: String,
+    /// Its Terraform resource name, e.g. `task_policy_2`.
+    key: String,
+    /// The policy's description.
+    description: String,
+    statements: &'a [crate::model::Statement],
+    acknowledgements: acknowledgements::Acknowledgements,
 }
 
 #[derive(Serialize)]
@@ -264,6 +289,26 @@ impl<'a> TemplateContext<'a> {
                 .map(|role| RoleContext {
                     role,
                     acknowledgements: acknowledgements::of(role),
+                    created_policies: role
+                        .created_policies
+                        .iter()
+                        .map(|p| {
+                            let number = terraform::policy_number(p);
+                            CreatedPolicyContext {
+                                name: &p.name,
+                                number,
+                                logical_id: format!("{}Policy{number}", role.kind.logical_id()),
+                                key: terraform::created_policy_key(role, p),
+                                description: format!(
+                                    "Permissions of the {} {} beyond its inline policy",
+                                    role.kind.title(),
+                                    role.name
+                                ),
+                                statements: &p.statements,
+                                acknowledgements: acknowledgements::acknowledgements(&p.statements),
+                            }
+                        })
+                        .collect(),
                     terraform: TerraformContext {
                         policy_resources: terraform::policy_resources(role),
                     },
@@ -297,6 +342,12 @@ pub fn render(model: &Model, templates: &Templates) -> Result<Files, Error> {
     for (role, one) in model.roles.iter().zip(&each_role) {
         let out = format!("cdk/{}.json", role.kind.file_stem());
         files.insert(out, templates.render(cdk::TEMPLATE, one)?);
+        if !role.created_policies.is_empty() {
+            files.insert(
+                cdk::policies_file(role.kind),
+                templates.render(cdk::POLICIES_TEMPLATE, one)?,
+            );
+        }
     }
     if !model.inputs.is_empty() {
         let (out, template) = cdk::INPUTS;

@@ -59,7 +59,9 @@ pub fn parse(file: &Path, text: &str) -> Result<Vec<Role>, Error> {
             ));
         }
         let at = |field: &str| format!("Resources.{logical_id}.Properties.{field}");
-        roles.push(reader.role(kind, props, &at)?);
+        let mut role = reader.role(kind, props, &at)?;
+        role.created_policies = reader.created_policies(&doc, logical_id)?;
+        roles.push(role);
     }
     if roles.is_empty() {
         return Err(unreadable(
@@ -277,8 +279,49 @@ impl<'a> Reader<'a> {
                 &at("AssumeRolePolicyDocument"),
             )?,
             policy,
+            created_policies: Vec::new(),
             managed_policies: managed,
         })
+    }
+
+    /// The customer managed policies a template creates for the role of
+    /// `logical_id`: each `AWS::IAM::ManagedPolicy` whose `Roles` holds
+    /// `!Ref <logical_id>` (`policy_layout: split`), in template order,
+    /// each statement's `origin` its policy's name.
+    ///
+    /// # Errors
+    /// Such a policy's name or document ecs-iam cannot read.
+    pub fn created_policies(&self, doc: &Value, logical_id: &str) -> Result<Vec<Policy>, Error> {
+        let mut out = Vec::new();
+        for (id, r) in doc["Resources"].as_mapping().into_iter().flatten() {
+            if r.get("Type").and_then(Value::as_str) != Some("AWS::IAM::ManagedPolicy") {
+                continue;
+            }
+            let props = &r["Properties"];
+            if !Self::list(props.get("Roles"))
+                .iter()
+                .any(|v| is_ref(v, logical_id))
+            {
+                continue;
+            }
+            let id = id.as_str().unwrap_or_default();
+            let at = |field: &str| format!("Resources.{id}.Properties.{field}");
+            // A policy CloudFormation names itself is known by its logical id.
+            let name = match props.get("ManagedPolicyName") {
+                Some(v) => self.string(v, &at("ManagedPolicyName"))?,
+                None => id.to_owned(),
+            };
+            let statements = self
+                .statements(&props["PolicyDocument"], &at("PolicyDocument"))?
+                .into_iter()
+                .map(|mut st| {
+                    st.origin.clone_from(&name);
+                    st
+                })
+                .collect();
+            out.push(Policy { name, statements });
+        }
+        Ok(out)
     }
 
     fn list(v: Option<&Value>) -> Vec<&Value> {
@@ -429,6 +472,47 @@ impl<'a> Reader<'a> {
         }
         Ok(out)
     }
+}
+
+/// Whether `v` is `!Ref <id>` or `{"Ref": <id>}`.
+fn is_ref(v: &Value, id: &str) -> bool {
+    match v {
+        Value::Tagged(t) => t.tag == "!Ref" && t.value.as_str() == Some(id),
+        Value::Mapping(m) => m.len() == 1 && m.get("Ref").and_then(Value::as_str) == Some(id),
+        _ => false,
+    }
+}
+
+/// The policies of a role's CDK policies file (`cdk/<role>-policies.json`,
+/// a list of `iam.CfnManagedPolicyProps`), read as the CloudFormation
+/// policies they become.
+///
+/// # Errors
+/// The text is not JSON, or not policies ecs-iam could have written.
+pub fn parse_cdk_policies(file: &Path, text: &str) -> Result<Vec<Policy>, Error> {
+    let json: Value = serde_json::from_str(text).map_err(|e| unreadable(file, &e.to_string()))?;
+    let Value::Sequence(items) = json else {
+        return Err(unreadable(file, "is not a JSON list"));
+    };
+    let error = |at: &str, what: &str| unreadable(file, &format!("`{at}` {what}"));
+    let reader = Reader::new(&error);
+    let mut out = Vec::new();
+    for (i, item) in items.iter().enumerate() {
+        let name = reader.string(
+            &item["managedPolicyName"],
+            &format!("[{i}].managedPolicyName"),
+        )?;
+        let statements = reader
+            .statements(&item["policyDocument"], &format!("[{i}].policyDocument"))?
+            .into_iter()
+            .map(|mut st| {
+                st.origin.clone_from(&name);
+                st
+            })
+            .collect();
+        out.push(Policy { name, statements });
+    }
+    Ok(out)
 }
 
 fn tagged(tag: &str, value: &Value) -> Value {

@@ -36,7 +36,12 @@ pub fn check(
             Some(_) => cdk::TEMPLATE,
             None => template_of(file),
         };
-        let custom = templates.overridden(template);
+        // A role's CDK file reads back with its policies file, so an
+        // override of either leaves both to the user.
+        let custom = templates.overridden(template).or_else(|| {
+            role.filter(|r| !r.created_policies.is_empty())
+                .and_then(|_| templates.overridden(cdk::POLICIES_TEMPLATE))
+        });
         let fail = |what: String| Error::RenderedUnreadable {
             spec: spec.to_owned(),
             file: file.clone(),
@@ -46,8 +51,13 @@ pub fn check(
         match role {
             _ if custom.is_some() => parses(file, text).map_err(fail)?,
             Some(role) => {
-                let back = readback::parse_cdk(Path::new(file), role.kind, text)
+                let mut back = readback::parse_cdk(Path::new(file), role.kind, text)
                     .map_err(|e| fail(reason(&e)))?;
+                let policies = cdk::policies_file(role.kind);
+                if let Some(p) = files.get(&policies) {
+                    back.created_policies = readback::parse_cdk_policies(Path::new(&policies), p)
+                        .map_err(|e| fail(reason(&e)))?;
+                }
                 same_roles(std::slice::from_ref(role), &[back]).map_err(fail)?;
             }
             None if file == TEMPLATE_FILE => {
@@ -70,7 +80,16 @@ fn template_of(file: &str) -> &'static str {
         .chain(cdk::FILES)
         .chain(std::iter::once(&cdk::INPUTS))
         .find(|(out, _)| *out == file)
-        .map_or("", |(_, template)| template)
+        .map_or_else(
+            || {
+                if crate::files::CDK_POLICIES_FILES.contains(&file) {
+                    cdk::POLICIES_TEMPLATE
+                } else {
+                    ""
+                }
+            },
+            |(_, template)| template,
+        )
 }
 
 fn cdk_file(role: &Role) -> String {

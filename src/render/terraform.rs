@@ -33,7 +33,27 @@ pub fn policy_resources(role: &Role) -> Vec<String> {
     if !role.managed_policies.is_empty() {
         out.push(format!("aws_iam_role_policy_attachment.{key}"));
     }
+    for p in &role.created_policies {
+        out.push(format!(
+            "aws_iam_role_policy_attachment.{}",
+            created_policy_key(role, p)
+        ));
+    }
     out
+}
+
+/// The Terraform name of the resources of a policy created beside `role`
+/// (`task_policy_2` for `<role>-policy-2`): the policy document, the
+/// `aws_iam_policy` and its attachment.
+#[must_use]
+pub fn created_policy_key(role: &Role, policy: &crate::model::Policy) -> String {
+    format!("{}_policy_{}", role.kind.key(), policy_number(policy))
+}
+
+/// The number a created policy's name ends in (`2` for `w-task-policy-2`).
+#[must_use]
+pub fn policy_number(policy: &crate::model::Policy) -> &str {
+    policy.name.rsplit('-').next().unwrap_or_default()
 }
 
 /// An HCL value: a quoted template string with deploy-time values as data

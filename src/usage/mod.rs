@@ -212,7 +212,7 @@ impl Usage {
             for role in &model.roles {
                 let start = grants.len();
                 let subject = subjects.len();
-                for st in role.policy.iter().flat_map(|p| &p.statements) {
+                for st in role.permission_statements() {
                     if st.effect != Effect::Allow {
                         continue;
                     }

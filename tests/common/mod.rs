@@ -49,6 +49,14 @@ pub struct RoleView {
     pub trust: Vec<Stmt>,
     pub policy_name: Option<String>,
     pub statements: Vec<Stmt>,
+    /// The customer managed policies created beside the role
+    /// (`policy_layout: split`), by the number their name ends in.
+    pub created: BTreeMap<String, Vec<Stmt>>,
+}
+
+/// The number a created policy's name ends in (`2` for `w-task-policy-2`).
+fn policy_number(name: &str) -> String {
+    name.rsplit('-').next().unwrap().to_owned()
 }
 
 /// Roles by key: `task`, `execution`.
@@ -112,7 +120,11 @@ pub type Grant = (String, String, String, String);
 pub fn grants(roles: &Roles) -> BTreeSet<Grant> {
     let mut out = BTreeSet::new();
     for (role, view) in roles {
-        for st in view.statements.iter().filter(|s| s.effect == "Allow") {
+        let all = view
+            .statements
+            .iter()
+            .chain(view.created.values().flatten());
+        for st in all.filter(|s| s.effect == "Allow") {
             for a in &st.actions {
                 for r in &st.resources {
                     out.insert((
@@ -300,6 +312,40 @@ pub fn from_cloudformation(text: &str) -> Roles {
             view.policy_name = Some(yaml_text(&policies[0]["PolicyName"]));
             view.statements = yaml_statements(&policies[0]["PolicyDocument"]);
         }
+        for (_, r) in doc["Resources"].as_mapping().unwrap() {
+            if r["Type"] != Yaml::String("AWS::IAM::ManagedPolicy".into()) {
+                continue;
+            }
+            let p = &r["Properties"];
+            let roles: Vec<String> = p["Roles"]
+                .as_sequence()
+                .unwrap()
+                .iter()
+                .map(|v| match v {
+                    Yaml::Tagged(t) if t.tag == "!Ref" => t.value.as_str().unwrap().to_owned(),
+                    other => panic!("Roles holds {other:?}, not a !Ref"),
+                })
+                .collect();
+            if roles != [logical] {
+                continue;
+            }
+            for k in p.as_mapping().unwrap().keys() {
+                assert!(
+                    [
+                        "ManagedPolicyName",
+                        "Description",
+                        "Roles",
+                        "PolicyDocument"
+                    ]
+                    .contains(&k.as_str().unwrap()),
+                    "{k:?} is not a property ecs-iam writes"
+                );
+            }
+            view.created.insert(
+                policy_number(&yaml_text(&p["ManagedPolicyName"])),
+                yaml_statements(&p["PolicyDocument"]),
+            );
+        }
         roles.insert(key.to_owned(), view);
     }
     roles
@@ -419,7 +465,24 @@ pub fn from_cdk(files: &BTreeMap<String, String>) -> Roles {
     let mut roles = Roles::new();
     for key in ["task", "execution"] {
         if let Some(text) = files.get(&format!("cdk/{key}-role.json")) {
-            roles.insert(key.into(), from_cdk_role(text));
+            let mut view = from_cdk_role(text);
+            if let Some(text) = files.get(&format!("cdk/{key}-role-policies.json")) {
+                let list: Json = serde_json::from_str(text).expect("CDK JSON parses");
+                for p in list.as_array().expect("a list of CfnManagedPolicyProps") {
+                    for k in p.as_object().expect("object").keys() {
+                        assert!(
+                            ["managedPolicyName", "description", "policyDocument"]
+                                .contains(&k.as_str()),
+                            "`{k}` is not a CfnManagedPolicyProps key ecs-iam writes"
+                        );
+                    }
+                    view.created.insert(
+                        policy_number(&json_text(&p["managedPolicyName"])),
+                        json_statements(&p["policyDocument"]),
+                    );
+                }
+            }
+            roles.insert(key.into(), view);
         }
     }
     roles
@@ -688,6 +751,35 @@ pub fn from_terraform(files: &BTreeMap<String, String>) -> Roles {
                 traversal_name(attr(a, "role").unwrap()),
                 format!("aws_iam_role.{key}.name")
             );
+        }
+        let prefix = format!("{key}_policy_");
+        for b in body.blocks().filter(|b| b.identifier() == "resource") {
+            let labels: Vec<&str> = b.labels().iter().map(hcl::BlockLabel::as_str).collect();
+            let [kind, name] = labels[..] else { continue };
+            let Some(number) = name.strip_prefix(&prefix) else {
+                continue;
+            };
+            if kind != "aws_iam_policy" {
+                continue;
+            }
+            let p = b.body();
+            assert_eq!(
+                traversal_name(attr(p, "policy").unwrap()),
+                format!("data.aws_iam_policy_document.{name}.json")
+            );
+            let a = block(&body, "resource", &["aws_iam_role_policy_attachment", name])
+                .expect("the created policy is attached");
+            assert_eq!(
+                traversal_name(attr(a, "role").unwrap()),
+                format!("aws_iam_role.{key}.name")
+            );
+            assert_eq!(
+                traversal_name(attr(a, "policy_arn").unwrap()),
+                format!("aws_iam_policy.{name}.arn")
+            );
+            let doc =
+                block(&body, "data", &["aws_iam_policy_document", name]).expect("policy document");
+            view.created.insert(number.to_owned(), hcl_statements(doc));
         }
         roles.insert(key.to_owned(), view);
     }
