@@ -1,10 +1,11 @@
 //! The one error type of ecs-iam. Variants carry data; `Display` writes the
 //! single line a user sees, naming the place and what would be right.
 
-use crate::escape;
 use std::fmt;
 use std::io;
 use std::path::PathBuf;
+
+use crate::escape;
 
 /// Exit code: success, and for `diff`, in sync.
 pub const EXIT_OK: i32 = 0;
