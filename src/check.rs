@@ -9,6 +9,7 @@ use serde::Serialize;
 use serde_json::json;
 
 use crate::error::{Error, Location};
+use crate::escape;
 use crate::model;
 use crate::model::managed::TASK_EXECUTION;
 use crate::sarif;
@@ -229,7 +230,7 @@ pub struct Finding {
 }
 
 fn location_json<S: serde::Serializer>(l: &Location, s: S) -> Result<S::Ok, S::Error> {
-    json!({"file": l.file.display().to_string(), "line": l.line, "column": l.column}).serialize(s)
+    json!({"file": escape::path(&l.file), "line": l.line, "column": l.column}).serialize(s)
 }
 
 impl fmt::Display for Finding {

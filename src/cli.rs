@@ -740,7 +740,7 @@ fn render_command(
         stdout.line(format_args!(
             "{} -> {}/ ({} files)",
             escape::terminal(&w.origin),
-            escape::terminal(&dir.display().to_string()),
+            escape::terminal(&escape::path(dir)),
             files.len()
         ))?;
     }
@@ -1431,7 +1431,7 @@ fn init_from_roles(
         write_spec(&path, &text)?;
         stdout.line(format_args!(
             "wrote {} (from the {} {}); render it with `ecs-iam render {}`",
-            escape::terminal(&path.display().to_string()),
+            escape::terminal(&escape::path(&path)),
             if adopting.len() == 1 { "role" } else { "roles" },
             adopting
                 .iter()
@@ -1542,9 +1542,7 @@ fn task_definition_for(
         Some(o) if !to_stdout => o.parent().unwrap_or(Path::new("")).to_owned(),
         _ => PathBuf::new(),
     };
-    let mut relative = files::relative_path(Path::new(file), &spec_dir)?
-        .to_string_lossy()
-        .replace('\\', "/");
+    let mut relative = escape::path(&files::relative_path(Path::new(file), &spec_dir)?);
     if let Some(id) = logical {
         relative = format!("{relative}#{id}");
     }
@@ -1597,7 +1595,7 @@ fn init_from_task_definition(
     write_spec(&path, &text)?;
     stdout.line(format_args!(
         "wrote {} (from task definition `{}`); render it with `ecs-iam render {}`, check it with `ecs-iam verify {}`",
-        escape::terminal(&path.display().to_string()),
+        escape::terminal(&escape::path(&path)),
         escape::terminal(reference),
         argument(&path),
         argument(&path)
@@ -1625,7 +1623,7 @@ fn init_from_task_definition(
 /// definition's family `/tmp/x` names the spec `-tmp-x.yaml`) after `./`,
 /// so that it is not read as an option.
 fn argument(path: &Path) -> String {
-    let shown = escape::terminal(&path.display().to_string());
+    let shown = escape::terminal(&escape::path(path));
     if shown.starts_with('-') {
         format!("./{shown}")
     } else {
@@ -1686,7 +1684,7 @@ fn init_command(stdout: &mut Stdout, preset: &str, output: Option<&Path>) -> Res
     files::write_new(&path, text)?;
     stdout.line(format_args!(
         "wrote {} (preset `{preset}`); render it with `ecs-iam render {}`",
-        escape::terminal(&path.display().to_string()),
+        escape::terminal(&escape::path(&path)),
         argument(&path)
     ))?;
     Ok(EXIT_OK)

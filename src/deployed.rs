@@ -14,6 +14,7 @@ use std::sync::OnceLock;
 use serde_yaml::{Mapping, Value};
 
 use crate::error::{Error, FileKind, Location, Problem};
+use crate::escape;
 use crate::input::json;
 use crate::location::Locations;
 use crate::model::{Role, RoleKind};
@@ -380,7 +381,7 @@ pub fn parse_owned(path: &Path, text: String) -> Result<Deployed, Error> {
     };
     // Each role by its name alone; the rest is read when asked for.
     let progress = Progress::new(
-        &format!("reading {}:", path.display()),
+        &format!("reading {}:", escape::path(path)),
         "roles",
         list.len(),
         text.len() > LARGE_DUMP_BYTES,

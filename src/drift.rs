@@ -15,7 +15,7 @@ use serde::Serialize;
 use crate::arn::{Segment, Text};
 use crate::deployed::{Deployed, DeployedRole};
 use crate::error::{Error, Location};
-use crate::escape::{markdown_code, markdown_code_block, markdown_text, terminal};
+use crate::escape::{self, markdown_code, markdown_code_block, markdown_text, terminal};
 use crate::grant_diff::{self, Change, Class};
 use crate::model::{Model, Role, RoleKind};
 use crate::spec::Source;
@@ -98,7 +98,7 @@ pub struct Report {
 pub fn drift(specs: &[(Source, Model)], deployed: &[Deployed]) -> Result<Report, Error> {
     let mut roles = Vec::new();
     for (source, model) in specs {
-        let spec = source.path.display().to_string();
+        let spec = escape::path(&source.path);
         // The region the deployed roles of this spec run in, if one.
         let mut found = Vec::new();
         for role in &model.roles {
@@ -135,7 +135,7 @@ pub fn drift(specs: &[(Source, Model)], deployed: &[Deployed]) -> Result<Report,
                     .flat_map(|c| c.changes)
                     .collect();
                 out.deployed = Some(Found {
-                    file: d.file.display().to_string(),
+                    file: escape::path(&d.file),
                     arn: r.arn.clone(),
                 });
             }
@@ -164,10 +164,7 @@ pub fn drift(specs: &[(Source, Model)], deployed: &[Deployed]) -> Result<Report,
         summary.neutral += r.count(Class::Neutral);
     }
     Ok(Report {
-        deployed: deployed
-            .iter()
-            .map(|d| d.file.display().to_string())
-            .collect(),
+        deployed: deployed.iter().map(|d| escape::path(&d.file)).collect(),
         roles,
         summary,
     })

@@ -5,6 +5,8 @@ use std::fmt;
 use std::io;
 use std::path::PathBuf;
 
+use crate::escape;
+
 /// Exit code: success, and for `diff`, in sync.
 pub const EXIT_OK: i32 = 0;
 /// Exit code: `diff` found a difference.
@@ -20,14 +22,25 @@ pub const EXIT_BROKEN_PIPE: i32 = 141;
 /// A position in a spec file; line and column count from 1.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
 pub struct Location {
+    #[serde(serialize_with = "shown_path")]
     pub file: PathBuf,
     pub line: usize,
     pub column: usize,
 }
 
+fn shown_path<S: serde::Serializer>(path: &std::path::Path, s: S) -> Result<S::Ok, S::Error> {
+    s.serialize_str(&escape::path(path))
+}
+
 impl fmt::Display for Location {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{}:{}:{}", self.file.display(), self.line, self.column)
+        write!(
+            f,
+            "{}:{}:{}",
+            escape::path(&self.file),
+            self.line,
+            self.column
+        )
     }
 }
 
@@ -387,8 +400,8 @@ pub enum TreeRoot {
 impl fmt::Display for TreeRoot {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
-            TreeRoot::WorkTree(p) => write!(f, "the git work tree `{}`", p.display()),
-            TreeRoot::SpecFolder(p) => write!(f, "the spec's folder `{}`", p.display()),
+            TreeRoot::WorkTree(p) => write!(f, "the git work tree `{}`", escape::path(p)),
+            TreeRoot::SpecFolder(p) => write!(f, "the spec's folder `{}`", escape::path(p)),
             TreeRoot::Revision(rev) => write!(f, "the repository at `{rev}`"),
         }
     }
@@ -925,7 +938,7 @@ impl fmt::Display for Error {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             Error::Read { path, source } => {
-                write!(f, "cannot read `{}`: {source}", path.display())
+                write!(f, "cannot read `{}`: {source}", escape::path(path))
             }
             Error::Syntax { at, message } => write!(f, "{at}: {message}"),
             Error::TooLarge {
@@ -1018,8 +1031,8 @@ impl fmt::Display for Error {
             } => write!(
                 f,
                 "`{}` and `{}` both have name `{name}` and would write the same output folder; give each spec its own `name`",
-                first.display(),
-                second.display()
+                escape::path(first),
+                escape::path(second)
             ),
             Error::Template {
                 name,
@@ -1028,7 +1041,7 @@ impl fmt::Display for Error {
                 message,
             } => {
                 match path {
-                    Some(p) => write!(f, "{}", p.display())?,
+                    Some(p) => write!(f, "{}", escape::path(p))?,
                     None => write!(f, "template `{name}`")?,
                 }
                 if let Some((line, column)) = at {
@@ -1039,7 +1052,7 @@ impl fmt::Display for Error {
             Error::Write { path, source } => write!(
                 f,
                 "cannot write `{}`: {source}; the previous output was left unchanged",
-                path.display()
+                escape::path(path)
             ),
             Error::Stdout { source } => {
                 write!(f, "cannot write to standard output: {source}")
@@ -1047,8 +1060,8 @@ impl fmt::Display for Error {
             Error::ForeignFile { dir, file } => write!(
                 f,
                 "`{}` holds `{}`, which ecs-iam does not generate; move it elsewhere or choose another --out",
-                dir.display(),
-                file.display()
+                escape::path(dir),
+                escape::path(file)
             ),
             Error::UnknownPreset {
                 name,
@@ -1064,19 +1077,19 @@ impl fmt::Display for Error {
             Error::WouldOverwrite { path } => write!(
                 f,
                 "`{}` already exists; remove it or pass --output with another path",
-                path.display()
+                escape::path(path)
             ),
-            Error::BadPath { path, problem } => write!(f, "`{}`: {problem}", path.display()),
-            Error::NotAFolder { path, what } => write!(f, "`{}`: {what}", path.display()),
+            Error::BadPath { path, problem } => write!(f, "`{}`: {problem}", escape::path(path)),
+            Error::NotAFolder { path, what } => write!(f, "`{}`: {what}", escape::path(path)),
             Error::NoSpecs { path } => write!(
                 f,
                 "`{}`: holds no spec files (.yaml, .yml, .json)",
-                path.display()
+                escape::path(path)
             ),
             Error::UnknownTemplate { path, expected } => write!(
                 f,
                 "`{}`: is not a template ecs-iam uses; the templates are {}",
-                path.display(),
+                escape::path(path),
                 backticked(expected)
             ),
             Error::RoleReference { reference } => write!(
@@ -1089,7 +1102,7 @@ impl fmt::Display for Error {
                 suggestion,
                 names,
             } => {
-                write!(f, "`{}` holds no role `{name}`", file.display())?;
+                write!(f, "`{}` holds no role `{name}`", escape::path(file))?;
                 match (suggestion, names.is_empty()) {
                     (Some(s), _) => write!(f, "; did you mean `{s}`?"),
                     (None, true) => write!(f, "; it holds no role at all"),
@@ -1121,8 +1134,8 @@ impl fmt::Display for Error {
             } => write!(
                 f,
                 "`{file}` as the template `{}` renders it for `{}` does not parse: {what}; fix the template",
-                template.display(),
-                spec.display()
+                escape::path(template),
+                escape::path(spec)
             ),
             Error::RenderedUnreadable {
                 spec,
@@ -1132,34 +1145,34 @@ impl fmt::Display for Error {
             } => write!(
                 f,
                 "internal error: `{file}` as ecs-iam renders it for `{}` fails its check before writing: {what}; nothing was written. Please report this at https://github.com/ecs-iam/ecs-iam/issues with the spec",
-                spec.display()
+                escape::path(spec)
             ),
             Error::NotGenerated { path, message } => write!(
                 f,
                 "`{}`: is not a template ecs-iam could have written: {message}",
-                path.display()
+                escape::path(path)
             ),
             Error::NoOutput { path } => write!(
                 f,
                 "`{}` holds no generated output: expected `cloudformation.yaml` (a workload folder) or folders holding one (what `ecs-iam render --out {}` writes); render into it first, or name the right folder",
-                path.display(),
+                escape::path(path),
                 // An option's value that starts with `-` is read as an option.
                 if path.to_string_lossy().starts_with('-') {
-                    format!("./{}", path.display())
+                    format!("./{}", escape::path(path))
                 } else {
-                    path.display().to_string()
+                    escape::path(path)
                 }
             ),
             Error::MixedFolders { workload, tree } => write!(
                 f,
                 "`{}` is one workload's folder but `{}` is a folder of workloads; compare a workload folder with a workload folder, or two folders of workloads",
-                workload.display(),
-                tree.display()
+                escape::path(workload),
+                escape::path(tree)
             ),
             Error::AgainstWorkload { dir, name } => write!(
                 f,
                 "`{}` is a workload folder, but --against takes the folder `render --out` took (it compares `<DIR>/{name}`); pass its parent",
-                dir.display()
+                escape::path(dir)
             ),
             Error::Git { command, message } => {
                 write!(f, "`{command}` failed: {message}")
@@ -1171,7 +1184,7 @@ impl fmt::Display for Error {
             } => write!(
                 f,
                 "`{}` would name the task definition as `{task_definition}`, outside {tree}, and a spec reads only files inside its tree; write the spec into the tree that holds the task definition (--output), or pass --allow-outside-paths here and to each command that reads the spec",
-                spec.display()
+                escape::path(spec)
             ),
             Error::Several(all) => {
                 for (i, e) in all.iter().enumerate() {
@@ -1199,7 +1212,7 @@ impl fmt::Display for Error {
             Error::NothingToVerify { spec } => write!(
                 f,
                 "`{}` names no task definitions; add `task_definitions: [<file>]` to it, or pass --task-definition <file>",
-                spec.display()
+                escape::path(spec)
             ),
         }
     }
@@ -1566,7 +1579,7 @@ impl fmt::Display for Problem {
             Problem::TaskDefinitionUnreadable { path, message } => write!(
                 f,
                 "cannot read task definition `{}`: {message}; paths are relative to the spec's folder",
-                path.display()
+                escape::path(path)
             ),
             Problem::AbsolutePath { value, tree } => write!(
                 f,
@@ -1584,8 +1597,8 @@ impl fmt::Display for Problem {
             } => write!(
                 f,
                 "`{value}` leads out of {tree}: `{}` is a symbolic link to `{}`, and a spec reads only files inside the tree; copy the file into it, or pass --allow-outside-paths to read it anyway",
-                link.display(),
-                target.display()
+                escape::path(link),
+                escape::path(target)
             ),
             Problem::NotATaskDefinition => write!(
                 f,

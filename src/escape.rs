@@ -11,6 +11,7 @@
 //! needs; no writer builds JSON by joining text.
 
 use std::fmt::Write as _;
+use std::path::Path;
 
 /// A YAML double-quoted scalar. Always quoting sidesteps YAML's plain-scalar
 /// traps (`yes`, `*`, `: `, ` #`, leading `!` and `%`, numbers); inside the
@@ -70,14 +71,44 @@ pub fn terminal_lines(s: &str) -> String {
     visible(s, true)
 }
 
+/// A path as ecs-iam shows it, in messages, reports and JSON alike: with
+/// `/` between its parts on every platform, as a user would also type it
+/// on Windows, whose file APIs take `/`. On Windows `\` is a
+/// separator and becomes `/`, and the `\\?\` prefix `canonicalize` puts
+/// before a drive letter is dropped (`\\?\C:\w` is `C:/w`); on Unix `\` is
+/// a legal character of a file name and stays.
+#[must_use]
+pub fn path(path: &Path) -> String {
+    slashed(&path.to_string_lossy(), std::path::MAIN_SEPARATOR)
+}
+
+/// `path` with each `separator` written as `/`: the platform's separator
+/// is a parameter so that the tests run Windows' case on every platform.
+fn slashed(path: &str, separator: char) -> String {
+    if separator == '/' {
+        return path.to_owned();
+    }
+    let verbatim = format!("{separator}{separator}?{separator}");
+    let path = match path.strip_prefix(&verbatim) {
+        Some(rest)
+            if rest.as_bytes().first().is_some_and(u8::is_ascii_alphabetic)
+                && rest[1..].starts_with(':') =>
+        {
+            rest
+        }
+        _ => path,
+    };
+    path.replace(separator, "/")
+}
+
 /// A file path as a SARIF URI reference (RFC 3986): `/` separates
 /// segments on every platform, and every byte that is not unreserved, a
 /// sub-delimiter or `@` is percent-encoded, so that `%`, `#`, `?`, `:`, a
 /// space or a control in a file name stays part of the path a viewer
-/// opens. A Windows absolute path (`C:\\x`) becomes a `file:///C:/x` URI.
+/// opens. `path` is as [`path`] shows it (`/`-separated); a Windows
+/// absolute path (`C:/x`) becomes a `file:///C:/x` URI.
 #[must_use]
 pub fn uri_path(path: &str) -> String {
-    let path = path.replace('\\', "/");
     let bytes = path.as_bytes();
     let (prefix, rest) = if bytes.len() >= 3
         && bytes[0].is_ascii_alphabetic()
@@ -86,7 +117,7 @@ pub fn uri_path(path: &str) -> String {
     {
         (format!("file:///{}", &path[..2]), &path[2..])
     } else {
-        (String::new(), path.as_str())
+        (String::new(), path)
     };
     let mut out = prefix;
     for b in rest.bytes() {
@@ -305,13 +336,44 @@ mod tests {
     #[test]
     fn uri_paths_keep_every_character_in_the_path() {
         assert_eq!(uri_path("specs/orders.yaml"), "specs/orders.yaml");
-        assert_eq!(uri_path("specs\\a b.yaml"), "specs/a%20b.yaml");
+        assert_eq!(uri_path("specs/a b.yaml"), "specs/a%20b.yaml");
+        // A `\\` that reaches here is part of a Unix file name.
+        assert_eq!(uri_path("specs\\a.yaml"), "specs%5Ca.yaml");
         assert_eq!(
             uri_path("specs/%2e%2e%2fother#x?y:z.yaml"),
             "specs/%252e%252e%252fother%23x%3Fy%3Az.yaml"
         );
         assert_eq!(uri_path("s/\u{e9}\n.yaml"), "s/%C3%A9%0A.yaml");
-        assert_eq!(uri_path("C:\\w\\s.yaml"), "file:///C:/w/s.yaml");
+        assert_eq!(
+            uri_path(&slashed("C:\\w\\s.yaml", '\\')),
+            "file:///C:/w/s.yaml"
+        );
+    }
+
+    #[test]
+    fn paths_are_shown_with_slashes_on_windows() {
+        assert_eq!(slashed("gen\\ecs-basic", '\\'), "gen/ecs-basic");
+        assert_eq!(
+            slashed("examples/a\\ecs-basic.yaml", '\\'),
+            "examples/a/ecs-basic.yaml"
+        );
+        assert_eq!(slashed("\\\\?\\C:\\w\\s.yaml", '\\'), "C:/w/s.yaml");
+        // Other verbatim forms keep their prefix: no shorter name is the same.
+        assert_eq!(
+            slashed("\\\\?\\UNC\\host\\share", '\\'),
+            "//?/UNC/host/share"
+        );
+        assert_eq!(
+            slashed("\\\\host\\share\\s.yaml", '\\'),
+            "//host/share/s.yaml"
+        );
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn a_backslash_in_a_unix_file_name_is_kept() {
+        assert_eq!(path(Path::new("gen/a\\b.yaml")), "gen/a\\b.yaml");
+        assert_eq!(slashed("gen/a\\b.yaml", '/'), "gen/a\\b.yaml");
     }
 
     /// Every Markdown writer shows the characters a reader could not see,

@@ -215,7 +215,7 @@ pub fn specs_at(rev: &str, paths: &[PathBuf]) -> Result<Vec<Blob>, Error> {
     }
     let mut names = Vec::new();
     for p in paths {
-        let p = p.to_string_lossy().replace('\\', "/");
+        let p = crate::escape::path(p);
         let p = p.trim_end_matches('/');
         // `.` and `..` list the folder's entries, not the folder itself.
         if p.is_empty()
@@ -284,7 +284,7 @@ pub fn specs_at(rev: &str, paths: &[PathBuf]) -> Result<Vec<Blob>, Error> {
 /// The file does not exist at the revision, or git fails; as an I/O error,
 /// which the caller places at the spec's field.
 pub fn file_at_label(label: &Path) -> std::io::Result<Vec<u8>> {
-    let label = label.to_string_lossy().replace('\\', "/");
+    let label = crate::escape::path(label);
     let Some((rev, path)) = label.split_once(':') else {
         return Err(std::io::Error::other(format!(
             "`{label}` names no revision"

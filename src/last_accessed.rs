@@ -791,7 +791,7 @@ mod tests {
             read(&deep).unwrap_err().to_string(),
             format!(
                 "{}:1:128: the text nests too deep to be a file of last-accessed evidence (a file of last-accessed evidence nests about six levels)",
-                deep.display()
+                crate::escape::path(&deep)
             )
         );
         std::fs::remove_dir_all(&dir).unwrap();

@@ -14,6 +14,7 @@ use std::path::{Path, PathBuf};
 use serde::Serialize;
 
 use crate::error::Error;
+use crate::escape;
 use crate::files::{Files, TEMPLATE_FILE};
 use crate::model::Role;
 use crate::render::readback;
@@ -62,7 +63,7 @@ impl Workload {
     pub fn read(name: String, dir: &Path) -> Result<Self, Error> {
         Ok(Workload {
             name,
-            origin: dir.display().to_string(),
+            origin: escape::path(dir),
             is_spec: false,
             files: files::read_tree(dir)?,
             roles: None,
@@ -511,7 +512,7 @@ pub fn render_workloads(
             render::selfcheck::check(path, &model, &files, templates)?;
         }
         done();
-        let mut w = Workload::rendered(path.display().to_string(), model, files);
+        let mut w = Workload::rendered(escape::path(path), model, files);
         if keep == Keep::Files {
             w.roles = None;
         }
@@ -590,23 +591,19 @@ pub fn against_output(
         let new = &rendered[0];
         let dir = parent.join(&new.name);
         let (files, roles) = compare(on_disk.first(), Some(new))?;
-        let mut report = DiffReport::new(
-            dir.display().to_string(),
-            paths[0].display().to_string(),
-            &files,
-            roles,
-        );
+        let mut report =
+            DiffReport::new(escape::path(&dir), escape::path(&paths[0]), &files, roles);
         report.new_is_spec = true;
         report.hint = Some("run `ecs-iam render` to update it".to_owned());
         return Ok(Outcome::One(report));
     }
     let label = paths
         .iter()
-        .map(|p| p.display().to_string())
+        .map(|p| escape::path(p))
         .collect::<Vec<_>>()
         .join(" ");
     Ok(Outcome::Many(review(
-        parent.display().to_string(),
+        escape::path(parent),
         label,
         on_disk,
         rendered,
@@ -647,8 +644,8 @@ pub fn folders(old: &Path, new: &Path) -> Result<Outcome, Error> {
             let after = Workload::read(name(new), new)?;
             let (files, roles) = compare(before.as_ref(), Some(&after))?;
             Ok(Outcome::One(DiffReport::new(
-                old.display().to_string(),
-                new.display().to_string(),
+                escape::path(old),
+                escape::path(new),
                 &files,
                 roles,
             )))
@@ -659,8 +656,8 @@ pub fn folders(old: &Path, new: &Path) -> Result<Outcome, Error> {
                 _ => Vec::new(),
             };
             Ok(Outcome::Many(review(
-                old.display().to_string(),
-                new.display().to_string(),
+                escape::path(old),
+                escape::path(new),
                 before,
                 read_tree(&after)?,
             )?))

@@ -133,7 +133,7 @@ impl Run {
 fn location(at: &Location) -> Value {
     json!({
         "physicalLocation": {
-            "artifactLocation": {"uri": escape::uri_path(&at.file.to_string_lossy())},
+            "artifactLocation": {"uri": escape::uri_path(&escape::path(&at.file))},
             "region": {"startLine": at.line, "startColumn": at.column},
         }
     })

@@ -9,6 +9,7 @@ use serde::Serialize;
 use serde_json::json;
 
 use crate::error::{Error, Location};
+use crate::escape;
 use crate::evaluate::{Decision, PolicyStatement, Request, decide, role_policies};
 use crate::model::{Model, RoleKind, guardduty};
 use crate::sarif;
@@ -798,7 +799,7 @@ fn verify(
         .collect();
     let of = |kind: RoleKind| policies.iter().find(|(k, _)| *k == kind).map(|(_, p)| p);
     let mut out = Verification {
-        spec: source.path.display().to_string(),
+        spec: escape::path(&source.path),
         task_definitions: labels,
         containers,
         calls: 0,

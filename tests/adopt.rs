@@ -168,10 +168,13 @@ fn init_from_role_writes_the_fields_and_says_what_least_privilege_removes() {
     let dump = common::root().join("tests/drift/raw-api-eu-west-1.json");
     let out = Test::new()
         .args(["init", "--from-role"])
-        .args([format!("{}#ecs-basic-execution", dump.display())])
+        .args([format!(
+            "{}#ecs-basic-execution",
+            ecs_iam::escape::path(&dump)
+        )])
         .args(["--output", "adopted.yaml"]);
     let dir = out.dir().to_owned();
-    let shown = format!("{}#ecs-basic-execution", dump.display());
+    let shown = format!("{}#ecs-basic-execution", ecs_iam::escape::path(&dump));
     out.stdout(format!(
         "wrote adopted.yaml (from the role `{shown}`); render it with `ecs-iam render adopted.yaml`
 the task role was not adopted: the spec leaves it to be managed elsewhere (`task_role.managed: false`), so `render` does not declare it and `drift` does not compare it; adopt it with a second `--from-role`
@@ -214,18 +217,21 @@ the rendering against the task execution role `ecs-basic-execution` it adopts (n
     // A role the dump does not hold; two execution roles.
     Test::new()
         .args(["init", "--from-role"])
-        .args([format!("{}#ecs-basic-executon", dump.display())])
+        .args([format!(
+            "{}#ecs-basic-executon",
+            ecs_iam::escape::path(&dump)
+        )])
         .stderr(format!(
             "error: `{}` holds no role `ecs-basic-executon`; did you mean `ecs-basic-execution`?\n",
-            dump.display()
+            ecs_iam::escape::path(&dump)
         ))
         .status(2)
         .run();
     Test::new()
         .args(["init", "--from-role"])
-        .args([format!("execution={}#ecs-basic-task", dump.display())])
+        .args([format!("execution={}#ecs-basic-task", ecs_iam::escape::path(&dump))])
         .args(["--from-role"])
-        .args([format!("{}#ecs-basic-execution", dump.display())])
+        .args([format!("{}#ecs-basic-execution", ecs_iam::escape::path(&dump))])
         .stderr("error: `--from-role`: give at most one task role and one execution role; say which with `task=` or `execution=` before `FILE#NAME`\n")
         .status(2)
         .run();
@@ -258,9 +264,9 @@ fn init_from_role_with_the_task_definition_derives_the_execution_role() {
     let t = Test::new().file("web.json", task_definition);
     let dir = t.dir().to_owned();
     t.args(["init", "--from-role"])
-        .args([format!("{}#ecs-basic-task", dump.display())])
+        .args([format!("{}#ecs-basic-task", ecs_iam::escape::path(&dump))])
         .args(["--from-role"])
-        .args([format!("{}#ecs-basic-execution", dump.display())])
+        .args([format!("{}#ecs-basic-execution", ecs_iam::escape::path(&dump))])
         .args(["--from-task-definition", "web.json", "--output", "adopted.yaml"])
         .stdout(format!(
             "wrote adopted.yaml (from the roles `{0}#ecs-basic-task` and `{0}#ecs-basic-execution`); render it with `ecs-iam render adopted.yaml`
@@ -270,7 +276,7 @@ the rendering against the task execution role `ecs-basic-execution` it adopts (n
   ~ neutral     statements 4 -> 3; Sids removed: (no Sid); added: none
   ~ neutral     inline policy renamed console-added,ecs-basic-execution-policy -> ecs-basic-execution-policy
 ",
-            dump.display()
+            ecs_iam::escape::path(&dump)
         ))
         .run();
     let spec = std::fs::read_to_string(dir.join("adopted.yaml")).unwrap();
@@ -292,7 +298,7 @@ the rendering against the task execution role `ecs-basic-execution` it adopts (n
 #[test]
 fn init_from_role_reads_a_cloudformation_template() {
     let template = common::root().join("tests/drift/roles-template.yaml");
-    let t = template.display();
+    let t = ecs_iam::escape::path(&template);
     Test::new()
         .args(["init", "--from-role"])
         .args([format!("{t}#TaskRole")])

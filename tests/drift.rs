@@ -289,14 +289,14 @@ fn drift_finds_what_people_change_by_hand_in_a_real_iam_api() {
         format!(
             "{case}.yaml: {kind} role `{case}-{role}`: matches {} in {}, compared with {bound}\n",
             arn(&format!("{case}-{role}")),
-            dump.display()
+            ecs_iam::escape::path(&dump)
         )
     };
     let differs = |case: &str, role: &str, kind: &str, lines: &str| {
         format!(
             "{case}.yaml: {kind} role `{case}-{role}`: differs from {} in {}, compared with {bound}:\n{lines}",
             arn(&format!("{case}-{role}")),
-            dump.display()
+            ecs_iam::escape::path(&dump)
         )
     };
     let summary = |matching: usize,
@@ -327,7 +327,7 @@ fn drift_finds_what_people_change_by_hand_in_a_real_iam_api() {
         0,
     );
     // The fresh roles adopted into a spec: it renders them as deployed.
-    let fresh = |role: &str| format!("{}#fresh-{role}", dump.display());
+    let fresh = |role: &str| format!("{}#fresh-{role}", ecs_iam::escape::path(&dump));
     Test::in_dir(&dir)
         .args(["init", "--from-role", &fresh("task"), "--from-role", &fresh("execution")])
         .args(["--output", "adopted.yaml"])
@@ -405,7 +405,7 @@ fn drift_finds_what_people_change_by_hand_in_a_real_iam_api() {
         matches("deleted", "task", "task")
             + &format!(
                 "deleted.yaml: execution role `deleted-execution`: not deployed: no role of that name with path `/` in {}\n",
-                dump.display()
+                ecs_iam::escape::path(&dump)
             )
             + &summary(1, 0, 1, 0, 0, 0),
         1,
@@ -436,7 +436,7 @@ fn drift_finds_what_people_change_by_hand_in_a_real_iam_api() {
 #[test]
 fn a_raw_api_dump_binds_the_region_and_shows_what_was_added() {
     let dump = common::root().join("tests/drift/raw-api-eu-west-1.json");
-    let shown = dump.display().to_string();
+    let shown = ecs_iam::escape::path(&dump);
     Test::new()
         .copy_as("examples/ecs-basic.yaml", "ecs-basic.yaml")
         .args(["drift", "ecs-basic.yaml", "--deployed"])
@@ -585,7 +585,7 @@ fn drift_reports_as_sarif_and_markdown() {
 #[test]
 fn terraform_state_is_a_deployment_too() {
     let state = common::root().join("tests/drift/terraform-state-eu-west-1.json");
-    let shown = state.display().to_string();
+    let shown = ecs_iam::escape::path(&state);
     let bound = "<account_id> = 123456789012, <partition> = aws, <region> = eu-west-1";
     Test::new()
         .copy_as("examples/ecs-basic.yaml", "ecs-basic.yaml")
@@ -621,7 +621,7 @@ drift: 2 roles: 1 match, 1 drifted, 0 missing; IAM: 1 broadening, 0 narrowing, 0
 #[test]
 fn a_role_adopted_alone_is_the_only_one_drift_compares() {
     let dump = common::root().join("tests/drift/raw-api-eu-west-1.json");
-    let shown = dump.display().to_string();
+    let shown = ecs_iam::escape::path(&dump);
     let t = Test::new();
     let dir = t.dir().to_owned();
     t.args(["init", "--from-role"])

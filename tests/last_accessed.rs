@@ -79,7 +79,7 @@ fn access_analyzer_findings() {
         last_accessed::read(&path).unwrap_err().to_string(),
         format!(
             "{}:23:20: an Access Analyzer finding of type `ExternalAccess` says nothing of what a role used; give an unused access finding about the role (`UnusedPermission` or `UnusedIAMRole`)",
-            path.display()
+            ecs_iam::escape::path(&path)
         )
     );
 }

@@ -35,7 +35,7 @@ fn spec(entries: &[&str]) -> String {
 }
 
 fn absolute(root: &Path) -> String {
-    root.join("outside/orders.json").display().to_string()
+    ecs_iam::escape::path(&root.join("outside/orders.json"))
 }
 
 /// What each command prints for `proj/spec.yaml` naming one entry that
@@ -74,7 +74,7 @@ fn an_absolute_path_is_refused() {
         &path,
         &format!(
             "error: proj/spec.yaml:4:5: `task_definitions[0]`: `{path}` is an absolute path, and a spec reads only files inside the spec's folder `{}`; name a file there, relative to the spec's folder, or pass --allow-outside-paths to read it anyway\n",
-            root.join("proj").display()
+            ecs_iam::escape::path(&root.join("proj"))
         ),
     );
 }
@@ -87,7 +87,7 @@ fn a_parent_folder_climbing_out_is_refused() {
         "../outside/orders.json",
         &format!(
             "error: proj/spec.yaml:4:5: `task_definitions[0]`: `..` in `../outside/orders.json` climbs out of the spec's folder `{}`, and a spec reads only files inside it; move the file into the tree, or pass --allow-outside-paths to read it anyway\n",
-            root.join("proj").display()
+            ecs_iam::escape::path(&root.join("proj"))
         ),
     );
 }
@@ -102,8 +102,8 @@ fn a_symbolic_link_leading_out_is_refused() {
         "link/orders.json",
         &format!(
             "error: proj/spec.yaml:4:5: `task_definitions[0]`: `link/orders.json` leads out of the spec's folder `{}`: `proj/link` is a symbolic link to `{}`, and a spec reads only files inside the tree; copy the file into it, or pass --allow-outside-paths to read it anyway\n",
-            root.join("proj").display(),
-            root.join("outside").display()
+            ecs_iam::escape::path(&root.join("proj")),
+            ecs_iam::escape::path(&root.join("outside"))
         ),
     );
 }
@@ -141,8 +141,8 @@ fn every_entry_outside_is_reported_in_line_order() {
 error: proj/spec.yaml:6:5: `task_definitions[2]`: `..` in `../outside/orders.json` climbs out of the spec's folder `{p}`, and a spec reads only files inside it; move the file into the tree, or pass --allow-outside-paths to read it anyway
 error: proj/spec.yaml:7:5: `task_definitions[3]`: `{path}` is an absolute path, and a spec reads only files inside the spec's folder `{p}`; name a file there, relative to the spec's folder, or pass --allow-outside-paths to read it anyway
 ",
-        p = proj.display(),
-        o = root.join("outside").display(),
+        p = ecs_iam::escape::path(&proj),
+        o = ecs_iam::escape::path(&root.join("outside")),
     ))
     .run();
 }
@@ -164,7 +164,7 @@ fn a_git_work_tree_is_the_tree() {
         .status(2)
         .stderr(format!(
             "error: proj/specs/spec.yaml:4:5: `task_definitions[0]`: `..` in `../../outside/orders.json` climbs out of the git work tree `{}`, and a spec reads only files inside it; move the file into the tree, or pass --allow-outside-paths to read it anyway\n",
-            root.join("proj").display()
+            ecs_iam::escape::path(&root.join("proj"))
         ))
         .run();
 }
@@ -189,7 +189,7 @@ fn init_writes_no_spec_that_could_not_read_its_task_definition() {
         .status(2)
         .stderr(format!(
             "error: `proj/orders.yaml` would name the task definition as `../outside/orders.json`, outside the spec's folder `{}`, and a spec reads only files inside its tree; write the spec into the tree that holds the task definition (--output), or pass --allow-outside-paths here and to each command that reads the spec\n",
-            root.join("proj").display()
+            ecs_iam::escape::path(&root.join("proj"))
         ))
         .run();
     assert!(!dir.join("proj/orders.yaml").exists());
@@ -241,7 +241,7 @@ fn a_spec_at_a_revision_keeps_to_the_repository() {
     Test::in_dir(&dir)
         .args(["diff", "--base", "main", "spec.yaml"])
         .status(2)
-        .stderr(format!("error: spec.yaml:4:5: `task_definitions[0]`: `/etc/passwd` is an absolute path, and a spec reads only files inside the git work tree `{}`; name a file there, relative to the spec's folder, or pass --allow-outside-paths to read it anyway\n", dir.canonicalize().unwrap().display()))
+        .stderr(format!("error: spec.yaml:4:5: `task_definitions[0]`: `/etc/passwd` is an absolute path, and a spec reads only files inside the git work tree `{}`; name a file there, relative to the spec's folder, or pass --allow-outside-paths to read it anyway\n", ecs_iam::escape::path(&dir.canonicalize().unwrap())))
         .run();
     // Allowed, the revision's `..` stops at the repository's root.
     git(&["reset", "-q", "--hard", "HEAD~1"]);

@@ -1618,7 +1618,7 @@ mod tests {
         let path =
             Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/cloudtrail/selectors/invalid.json");
         let e = read(&path).unwrap_err();
-        let p = path.display();
+        let p = crate::escape::path(&path);
         assert_eq!(
             e.to_string(),
             [

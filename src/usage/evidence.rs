@@ -17,6 +17,7 @@
 //!     could not show, unused: only when the role ran and the records
 //!     cover `--min-days`, as for the records' own answer.
 
+use crate::escape;
 use crate::evaluate::action_matches;
 use crate::last_accessed::{Fact, Kind, LastAccessed};
 
@@ -30,7 +31,7 @@ pub(super) fn apply(usage: &Usage, report: &mut Report, files: &[LastAccessed]) 
             Kind::Report { .. } => "IAM's last-accessed data",
             Kind::Finding { .. } => "Access Analyzer",
         };
-        let name = file.file.display().to_string();
+        let name = escape::path(&file.file);
         let as_of = file
             .as_of
             .as_deref()

@@ -32,6 +32,7 @@ use crate::cloudtrail::observed::{Evidence, Observed, Shown, TaskStarts};
 use crate::cloudtrail::records::Record;
 use crate::cloudtrail::resources::resources;
 use crate::error::{Error, Location, Problem};
+use crate::escape;
 use crate::evaluate::{action_matches, resource_matches};
 use crate::last_accessed::LastAccessed;
 use crate::model::{Model, RoleKind};
@@ -208,7 +209,7 @@ impl Usage {
         let mut subjects = Vec::new();
         let mut grants = Vec::new();
         for (source, model) in specs {
-            let spec = source.path.display().to_string();
+            let spec = escape::path(&source.path);
             for role in &model.roles {
                 let start = grants.len();
                 let subject = subjects.len();

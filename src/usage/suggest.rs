@@ -22,7 +22,7 @@ use similar::TextDiff;
 use yaml_rust2::parser::{Event, MarkedEventReceiver, Parser};
 use yaml_rust2::scanner::Marker;
 
-use crate::escape::terminal;
+use crate::escape::{self, terminal};
 use crate::grant_diff::{self, Class, Item, RoleChanges, Sign};
 use crate::model::Model;
 use crate::spec::{Effect, OneOrMany, S3Access, Source};
@@ -269,7 +269,7 @@ fn candidates(source: &Source) -> Vec<Vec<Vec<Unit>>> {
 }
 
 fn narrow(source: &Source, model: &Model, text: &str, report: &Report) -> Narrowed {
-    let spec = source.path.display().to_string();
+    let spec = escape::path(&source.path);
     // `spec::parse` reads past a byte-order mark; so do the edits.
     let (bom, body) = match text.strip_prefix('\u{feff}') {
         Some(rest) => ("\u{feff}", rest),
