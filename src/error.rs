@@ -5,7 +5,35 @@ use std::fmt;
 use std::io;
 use std::path::PathBuf;
 
-use crate::escape;
+/// A path as ecs-iam shows it, in messages, reports and JSON alike: with
+/// `/` between its parts on every platform, as a user would also type it
+/// on Windows, whose file APIs take `/`. On Windows `\` is a
+/// separator and becomes `/`, and the `\\?\` prefix `canonicalize` puts
+/// before a drive letter is dropped (`\\?\C:\w` is `C:/w`); on Unix `\` is
+/// a legal character of a file name and stays.
+#[must_use]
+pub fn path_text(path: &std::path::Path) -> String {
+    slashed(&path.to_string_lossy(), std::path::MAIN_SEPARATOR)
+}
+
+/// `path` with each `separator` written as `/`: the platform's separator
+/// is a parameter so that the tests run Windows' case on every platform.
+pub(crate) fn slashed(path: &str, separator: char) -> String {
+    if separator == '/' {
+        return path.to_owned();
+    }
+    let verbatim = format!("{separator}{separator}?{separator}");
+    let path = match path.strip_prefix(&verbatim) {
+        Some(rest)
+            if rest.as_bytes().first().is_some_and(u8::is_ascii_alphabetic)
+                && rest[1..].starts_with(':') =>
+        {
+            rest
+        }
+        _ => path,
+    };
+    path.replace(separator, "/")
+}
 
 /// Exit code: success, and for `diff`, in sync.
 pub const EXIT_OK: i32 = 0;
@@ -29,18 +57,12 @@ pub struct Location {
 }
 
 fn shown_path<S: serde::Serializer>(path: &std::path::Path, s: S) -> Result<S::Ok, S::Error> {
-    s.serialize_str(&escape::path(path))
+    s.serialize_str(&path_text(path))
 }
 
 impl fmt::Display for Location {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(
-            f,
-            "{}:{}:{}",
-            escape::path(&self.file),
-            self.line,
-            self.column
-        )
+        write!(f, "{}:{}:{}", path_text(&self.file), self.line, self.column)
     }
 }
 
@@ -400,8 +422,8 @@ pub enum TreeRoot {
 impl fmt::Display for TreeRoot {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
-            TreeRoot::WorkTree(p) => write!(f, "the git work tree `{}`", escape::path(p)),
-            TreeRoot::SpecFolder(p) => write!(f, "the spec's folder `{}`", escape::path(p)),
+            TreeRoot::WorkTree(p) => write!(f, "the git work tree `{}`", path_text(p)),
+            TreeRoot::SpecFolder(p) => write!(f, "the spec's folder `{}`", path_text(p)),
             TreeRoot::Revision(rev) => write!(f, "the repository at `{rev}`"),
         }
     }
@@ -938,7 +960,7 @@ impl fmt::Display for Error {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             Error::Read { path, source } => {
-                write!(f, "cannot read `{}`: {source}", escape::path(path))
+                write!(f, "cannot read `{}`: {source}", path_text(path))
             }
             Error::Syntax { at, message } => write!(f, "{at}: {message}"),
             Error::TooLarge {
@@ -1031,8 +1053,8 @@ impl fmt::Display for Error {
             } => write!(
                 f,
                 "`{}` and `{}` both have name `{name}` and would write the same output folder; give each spec its own `name`",
-                escape::path(first),
-                escape::path(second)
+                path_text(first),
+                path_text(second)
             ),
             Error::Template {
                 name,
@@ -1041,7 +1063,7 @@ impl fmt::Display for Error {
                 message,
             } => {
                 match path {
-                    Some(p) => write!(f, "{}", escape::path(p))?,
+                    Some(p) => write!(f, "{}", path_text(p))?,
                     None => write!(f, "template `{name}`")?,
                 }
                 if let Some((line, column)) = at {
@@ -1052,7 +1074,7 @@ impl fmt::Display for Error {
             Error::Write { path, source } => write!(
                 f,
                 "cannot write `{}`: {source}; the previous output was left unchanged",
-                escape::path(path)
+                path_text(path)
             ),
             Error::Stdout { source } => {
                 write!(f, "cannot write to standard output: {source}")
@@ -1060,8 +1082,8 @@ impl fmt::Display for Error {
             Error::ForeignFile { dir, file } => write!(
                 f,
                 "`{}` holds `{}`, which ecs-iam does not generate; move it elsewhere or choose another --out",
-                escape::path(dir),
-                escape::path(file)
+                path_text(dir),
+                path_text(file)
             ),
             Error::UnknownPreset {
                 name,
@@ -1077,19 +1099,19 @@ impl fmt::Display for Error {
             Error::WouldOverwrite { path } => write!(
                 f,
                 "`{}` already exists; remove it or pass --output with another path",
-                escape::path(path)
+                path_text(path)
             ),
-            Error::BadPath { path, problem } => write!(f, "`{}`: {problem}", escape::path(path)),
-            Error::NotAFolder { path, what } => write!(f, "`{}`: {what}", escape::path(path)),
+            Error::BadPath { path, problem } => write!(f, "`{}`: {problem}", path_text(path)),
+            Error::NotAFolder { path, what } => write!(f, "`{}`: {what}", path_text(path)),
             Error::NoSpecs { path } => write!(
                 f,
                 "`{}`: holds no spec files (.yaml, .yml, .json)",
-                escape::path(path)
+                path_text(path)
             ),
             Error::UnknownTemplate { path, expected } => write!(
                 f,
                 "`{}`: is not a template ecs-iam uses; the templates are {}",
-                escape::path(path),
+                path_text(path),
                 backticked(expected)
             ),
             Error::RoleReference { reference } => write!(
@@ -1102,7 +1124,7 @@ impl fmt::Display for Error {
                 suggestion,
                 names,
             } => {
-                write!(f, "`{}` holds no role `{name}`", escape::path(file))?;
+                write!(f, "`{}` holds no role `{name}`", path_text(file))?;
                 match (suggestion, names.is_empty()) {
                     (Some(s), _) => write!(f, "; did you mean `{s}`?"),
                     (None, true) => write!(f, "; it holds no role at all"),
@@ -1134,8 +1156,8 @@ impl fmt::Display for Error {
             } => write!(
                 f,
                 "`{file}` as the template `{}` renders it for `{}` does not parse: {what}; fix the template",
-                escape::path(template),
-                escape::path(spec)
+                path_text(template),
+                path_text(spec)
             ),
             Error::RenderedUnreadable {
                 spec,
@@ -1145,34 +1167,34 @@ impl fmt::Display for Error {
             } => write!(
                 f,
                 "internal error: `{file}` as ecs-iam renders it for `{}` fails its check before writing: {what}; nothing was written. Please report this at https://github.com/ecs-iam/ecs-iam/issues with the spec",
-                escape::path(spec)
+                path_text(spec)
             ),
             Error::NotGenerated { path, message } => write!(
                 f,
                 "`{}`: is not a template ecs-iam could have written: {message}",
-                escape::path(path)
+                path_text(path)
             ),
             Error::NoOutput { path } => write!(
                 f,
                 "`{}` holds no generated output: expected `cloudformation.yaml` (a workload folder) or folders holding one (what `ecs-iam render --out {}` writes); render into it first, or name the right folder",
-                escape::path(path),
+                path_text(path),
                 // An option's value that starts with `-` is read as an option.
                 if path.to_string_lossy().starts_with('-') {
-                    format!("./{}", escape::path(path))
+                    format!("./{}", path_text(path))
                 } else {
-                    escape::path(path)
+                    path_text(path)
                 }
             ),
             Error::MixedFolders { workload, tree } => write!(
                 f,
                 "`{}` is one workload's folder but `{}` is a folder of workloads; compare a workload folder with a workload folder, or two folders of workloads",
-                escape::path(workload),
-                escape::path(tree)
+                path_text(workload),
+                path_text(tree)
             ),
             Error::AgainstWorkload { dir, name } => write!(
                 f,
                 "`{}` is a workload folder, but --against takes the folder `render --out` took (it compares `<DIR>/{name}`); pass its parent",
-                escape::path(dir)
+                path_text(dir)
             ),
             Error::Git { command, message } => {
                 write!(f, "`{command}` failed: {message}")
@@ -1184,7 +1206,7 @@ impl fmt::Display for Error {
             } => write!(
                 f,
                 "`{}` would name the task definition as `{task_definition}`, outside {tree}, and a spec reads only files inside its tree; write the spec into the tree that holds the task definition (--output), or pass --allow-outside-paths here and to each command that reads the spec",
-                escape::path(spec)
+                path_text(spec)
             ),
             Error::Several(all) => {
                 for (i, e) in all.iter().enumerate() {
@@ -1212,7 +1234,7 @@ impl fmt::Display for Error {
             Error::NothingToVerify { spec } => write!(
                 f,
                 "`{}` names no task definitions; add `task_definitions: [<file>]` to it, or pass --task-definition <file>",
-                escape::path(spec)
+                path_text(spec)
             ),
         }
     }
@@ -1579,7 +1601,7 @@ impl fmt::Display for Problem {
             Problem::TaskDefinitionUnreadable { path, message } => write!(
                 f,
                 "cannot read task definition `{}`: {message}; paths are relative to the spec's folder",
-                escape::path(path)
+                path_text(path)
             ),
             Problem::AbsolutePath { value, tree } => write!(
                 f,
@@ -1597,8 +1619,8 @@ impl fmt::Display for Problem {
             } => write!(
                 f,
                 "`{value}` leads out of {tree}: `{}` is a symbolic link to `{}`, and a spec reads only files inside the tree; copy the file into it, or pass --allow-outside-paths to read it anyway",
-                escape::path(link),
-                escape::path(target)
+                path_text(link),
+                path_text(target)
             ),
             Problem::NotATaskDefinition => write!(
                 f,

@@ -71,34 +71,11 @@ pub fn terminal_lines(s: &str) -> String {
     visible(s, true)
 }
 
-/// A path as ecs-iam shows it, in messages, reports and JSON alike: with
-/// `/` between its parts on every platform, as a user would also type it
-/// on Windows, whose file APIs take `/`. On Windows `\` is a
-/// separator and becomes `/`, and the `\\?\` prefix `canonicalize` puts
-/// before a drive letter is dropped (`\\?\C:\w` is `C:/w`); on Unix `\` is
-/// a legal character of a file name and stays.
+/// A path as ecs-iam shows it: [`crate::error::path_text`], where the
+/// messages that need it live.
 #[must_use]
 pub fn path(path: &Path) -> String {
-    slashed(&path.to_string_lossy(), std::path::MAIN_SEPARATOR)
-}
-
-/// `path` with each `separator` written as `/`: the platform's separator
-/// is a parameter so that the tests run Windows' case on every platform.
-fn slashed(path: &str, separator: char) -> String {
-    if separator == '/' {
-        return path.to_owned();
-    }
-    let verbatim = format!("{separator}{separator}?{separator}");
-    let path = match path.strip_prefix(&verbatim) {
-        Some(rest)
-            if rest.as_bytes().first().is_some_and(u8::is_ascii_alphabetic)
-                && rest[1..].starts_with(':') =>
-        {
-            rest
-        }
-        _ => path,
-    };
-    path.replace(separator, "/")
+    crate::error::path_text(path)
 }
 
 /// A file path as a SARIF URI reference (RFC 3986): `/` separates
@@ -345,26 +322,32 @@ mod tests {
         );
         assert_eq!(uri_path("s/\u{e9}\n.yaml"), "s/%C3%A9%0A.yaml");
         assert_eq!(
-            uri_path(&slashed("C:\\w\\s.yaml", '\\')),
+            uri_path(&crate::error::slashed("C:\\w\\s.yaml", '\\')),
             "file:///C:/w/s.yaml"
         );
     }
 
     #[test]
     fn paths_are_shown_with_slashes_on_windows() {
-        assert_eq!(slashed("gen\\ecs-basic", '\\'), "gen/ecs-basic");
         assert_eq!(
-            slashed("examples/a\\ecs-basic.yaml", '\\'),
+            crate::error::slashed("gen\\ecs-basic", '\\'),
+            "gen/ecs-basic"
+        );
+        assert_eq!(
+            crate::error::slashed("examples/a\\ecs-basic.yaml", '\\'),
             "examples/a/ecs-basic.yaml"
         );
-        assert_eq!(slashed("\\\\?\\C:\\w\\s.yaml", '\\'), "C:/w/s.yaml");
+        assert_eq!(
+            crate::error::slashed("\\\\?\\C:\\w\\s.yaml", '\\'),
+            "C:/w/s.yaml"
+        );
         // Other verbatim forms keep their prefix: no shorter name is the same.
         assert_eq!(
-            slashed("\\\\?\\UNC\\host\\share", '\\'),
+            crate::error::slashed("\\\\?\\UNC\\host\\share", '\\'),
             "//?/UNC/host/share"
         );
         assert_eq!(
-            slashed("\\\\host\\share\\s.yaml", '\\'),
+            crate::error::slashed("\\\\host\\share\\s.yaml", '\\'),
             "//host/share/s.yaml"
         );
     }
@@ -373,7 +356,7 @@ mod tests {
     #[test]
     fn a_backslash_in_a_unix_file_name_is_kept() {
         assert_eq!(path(Path::new("gen/a\\b.yaml")), "gen/a\\b.yaml");
-        assert_eq!(slashed("gen/a\\b.yaml", '/'), "gen/a\\b.yaml");
+        assert_eq!(crate::error::slashed("gen/a\\b.yaml", '/'), "gen/a\\b.yaml");
     }
 
     /// Every Markdown writer shows the characters a reader could not see,
