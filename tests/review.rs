@@ -333,7 +333,7 @@ fn diff_base_errors() {
         .file("specs/api.yaml", API)
         .args(["diff", "--base", "HEAD", "specs/api.yaml"])
         .status(2)
-        .stderr("error: HEAD:specs/api.yaml:3:1: unknown field `bogus` at the top level; expected one of `version`, `name`, `description`, `deployment`, `path`, `permissions_boundary`, `tags`, `task_role`, `execution_role`, `task_definitions`, `parameters`, `inputs`, `deny`\n")
+        .stderr("error: HEAD:specs/api.yaml:3:1: unknown field `bogus` at the top level; expected one of `version`, `name`, `description`, `deployment`, `path`, `permissions_boundary`, `tags`, `task_role`, `execution_role`, `task_definitions`, `parameters`, `inputs`, `deny`, `terraform`\n")
         .run();
     // Outside a repository (the ceiling keeps git from finding one the
     // test folder sits in). The message ends in git's own words, which name
