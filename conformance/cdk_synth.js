@@ -41,6 +41,16 @@ for (const dir of dirs) {
     const props = JSON.parse(fs.readFileSync(roleFile, 'utf8'));
     roles[id] = new iam.CfnRole(stack, id, props);
     roles[id].overrideLogicalId(id);
+    // A split role's policies created beside it, attached as
+    // docs/outputs.md shows.
+    const policiesFile = path.join(dir, 'cdk', file.replace('.json', '-policies.json'));
+    if (fs.existsSync(policiesFile)) {
+      JSON.parse(fs.readFileSync(policiesFile, 'utf8')).forEach((p, i) => {
+        const policyId = `${id}Policy${i + 2}`;
+        roles[policyId] = new iam.CfnManagedPolicy(stack, policyId, { ...p, roles: [roles[id].ref] });
+        roles[policyId].overrideLogicalId(policyId);
+      });
+    }
   }
   if (acknowledge) {
     const acks = JSON.parse(fs.readFileSync(path.join(dir, 'cdk', 'nag-acknowledgements.json'), 'utf8'));

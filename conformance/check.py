@@ -91,6 +91,8 @@ def deployment(template):
     region = DEFAULT_REGION[partition]
     account = DEFAULT_ACCOUNT
     for r in template["Resources"].values():
+        if r.get("Type") != "AWS::IAM::Role":
+            continue
         for st in r["Properties"]["AssumeRolePolicyDocument"]["Statement"]:
             cond = st.get("Condition", {})
             src = cond.get("ArnLike", {}).get("aws:SourceArn")
@@ -190,14 +192,36 @@ def roles_of(template):
     return [(logical, key) for logical, key in ROLES if logical in template.get("Resources", {})]
 
 
+def created_policies(template):
+    """The customer managed policies a template creates for its roles
+    (`policy_layout: split`): (role logical id, policy logical id, N of
+    `<role>-policy-N`, properties), each attached through its `Roles`."""
+    out = []
+    keys = dict(ROLES)
+    for logical, r in template.get("Resources", {}).items():
+        if r.get("Type") != "AWS::IAM::ManagedPolicy":
+            continue
+        props = r["Properties"]
+        for ref in props.get("Roles", []):
+            role = ref.get("Ref") if isinstance(ref, dict) else None
+            if role in keys and logical.startswith(role + "Policy"):
+                out.append((role, logical, logical[len(role + "Policy"):], props))
+    return out
+
+
 def cfn_documents(case):
-    """(role key, document kind, statements) from the CloudFormation side."""
+    """(role key, document kind, statements) from the CloudFormation side;
+    a policy a split role's template creates is `<key>_policy_<N>`, as the
+    module's `data` block is named."""
     docs = {}
     for logical, key in roles_of(case.template):
         props = case.template["Resources"][logical]["Properties"]
         docs[(key, "trust")] = statements_canon(props["AssumeRolePolicyDocument"])
         for p in props.get("Policies", []):
             docs[(key, "policy")] = statements_canon(p["PolicyDocument"])
+    keys = dict(ROLES)
+    for role, _, n, props in created_policies(case.template):
+        docs[(f"{keys[role]}_policy_{n}", "policy")] = statements_canon(props["PolicyDocument"])
     return docs
 
 
@@ -321,10 +345,15 @@ def deploy_and_compare(run, case, moto):
             compare_role(run, case, iam, logical, resources[logical]["Properties"], outputs)
         run.ok(case, "moto")
     finally:
-        # Managed policies attached by hand first, or the delete fails.
+        # Managed policies attached by hand first, or the delete fails; and
+        # the split role's created policies, which moto 5.2.5's delete_stack
+        # does not detach before deleting the role.
         for logical, _ in roles_of(case.template):
             name = resources[logical]["Properties"]["RoleName"]
-            for arn in resources[logical]["Properties"].get("ManagedPolicyArns", []):
+            created = [f"arn:{ctx['partition']}:iam::{ctx['account']}:policy/"
+                       f"{resolve(props['ManagedPolicyName'], ctx)}"
+                       for role, _, _, props in created_policies(case.template) if role == logical]
+            for arn in resources[logical]["Properties"].get("ManagedPolicyArns", []) + created:
                 try:
                     iam.detach_role_policy(RoleName=name, PolicyArn=arn)
                 except Exception:  # noqa: BLE001, S110 - not attached
@@ -364,9 +393,26 @@ def compare_role(run, case, iam, logical, want, outputs):
             iam.attach_role_policy(RoleName=name, PolicyArn=arn)
         except Exception as e:  # noqa: BLE001 - reported as a failure
             run.fail(case, "moto", f"{logical}: cannot attach {arn}: {e}")
-    got["ManagedPolicyArns"] = sorted(p["PolicyArn"] for p in
-                                      iam.list_attached_role_policies(RoleName=name)["AttachedPolicies"])
-    expected["ManagedPolicyArns"] = sorted(want.get("ManagedPolicyArns", []))
+    attached = iam.list_attached_role_policies(RoleName=name)["AttachedPolicies"]
+    got["ManagedPolicyArns"] = sorted(p["PolicyArn"] for p in attached)
+    # The policies the stack creates for a split role are attached by their
+    # `Roles`: each must be, and hold the template's statements.
+    created = {}
+    for owner, _, _, props in created_policies(case.template):
+        if owner == logical:
+            created[resolve(props["ManagedPolicyName"], case.ctx)] = statements_canon(
+                resolve(props["PolicyDocument"], case.ctx), str)
+    expected["ManagedPolicyArns"] = sorted(
+        want.get("ManagedPolicyArns", [])
+        + [f"arn:{case.ctx['partition']}:iam::{case.ctx['account']}:policy/{n}" for n in created])
+    got["Created"] = {}
+    for p in attached:
+        if p["PolicyName"] in created:
+            policy = iam.get_policy(PolicyArn=p["PolicyArn"])["Policy"]
+            version = iam.get_policy_version(PolicyArn=p["PolicyArn"], VersionId=policy["DefaultVersionId"])
+            got["Created"][p["PolicyName"]] = statements_canon(
+                policy_document(version["PolicyVersion"]["Document"]), str)
+    expected["Created"] = created
     got["Outputs"] = (outputs.get(f"{logical}Arn"), outputs.get(f"{logical}Name"))
     expected["Outputs"] = (role["Arn"], name)
     for k in expected:
@@ -613,6 +659,11 @@ def check_cdk(run, cases):
             if synth.get("Type") != "AWS::IAM::Role" or synth.get("Properties") != want["Properties"]:
                 run.fail(case, "aws-cdk-lib", f"{logical}: synthesised {json.dumps(synth.get('Properties'))[:400]} "
                                               f"!= CloudFormation {json.dumps(want['Properties'])[:400]}")
+        for _, policy, _, props in created_policies(case.template):
+            synth = template["Resources"].get(policy, {})
+            if synth.get("Type") != "AWS::IAM::ManagedPolicy" or synth.get("Properties") != props:
+                run.fail(case, "aws-cdk-lib", f"{policy}: synthesised {json.dumps(synth.get('Properties'))[:400]} "
+                                              f"!= CloudFormation {json.dumps(props)[:400]}")
         # The inputs' CfnParameters synthesise to the template's Parameters
         # (CDK adds its own BootstrapVersion).
         synth_parameters = {k: v for k, v in template.get("Parameters", {}).items() if k != "BootstrapVersion"}
@@ -700,8 +751,12 @@ def check_checkov(run, cases, root):
 def check_parliament(run, cases):
     for case in cases:
         for logical, _ in roles_of(case.template):
-            for p in case.template["Resources"][logical]["Properties"].get("Policies", []):
-                doc = resolve(p["PolicyDocument"], case.ctx)
+            documents = [p["PolicyDocument"] for p in
+                         case.template["Resources"][logical]["Properties"].get("Policies", [])]
+            documents += [props["PolicyDocument"] for role, _, _, props in created_policies(case.template)
+                          if role == logical]
+            for document in documents:
+                doc = resolve(document, case.ctx)
                 try:
                     analysis = analyze_policy_string(json.dumps(doc))
                 except Exception as e:  # noqa: BLE001 - a crash is a failure
