@@ -118,6 +118,20 @@ pub struct Input {
     pub description: String,
 }
 
+/// What the generated files name `name`, when they give it to something
+/// else: one of [`TAKEN_NAMES`], or the logical id of a policy a split
+/// role's template creates (`TaskRolePolicy2`, `TaskExecutionRolePolicy3`).
+fn taken(name: &str) -> Option<&'static str> {
+    if let Some((_, with)) = TAKEN_NAMES.iter().find(|(t, _)| *t == name) {
+        return Some(with);
+    }
+    let policy = ["TaskRolePolicy", "TaskExecutionRolePolicy"]
+        .iter()
+        .filter_map(|p| name.strip_prefix(p))
+        .any(|n| !n.is_empty() && n.bytes().all(|c| c.is_ascii_digit()));
+    policy.then_some("a CloudFormation resource (a policy created beside a split role)")
+}
+
 /// Names the generated files give to something else: an input may not
 /// take them. CloudFormation's resource and output logical ids, then the
 /// Terraform module's own variables and the names Terraform reserves.
@@ -628,11 +642,11 @@ impl<'a> Builder<'a> {
         for name in s.inputs.keys() {
             let field = format!("inputs.{name}");
             let input = b.at(&field, arn::InputName::parse(name))?;
-            if let Some((taken, with)) = TAKEN_NAMES.iter().find(|(t, _)| *t == name) {
+            if let Some(with) = taken(name) {
                 return Err(b.invalid(
                     &field,
                     Problem::InputClash {
-                        name: (*taken).to_owned(),
+                        name: name.clone(),
                         with,
                     },
                 ));
@@ -762,6 +776,16 @@ fn uses(model: &Model, inputs: &mut std::collections::BTreeSet<arn::InputName>) 
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn split_policy_ids_are_taken() {
+        for name in ["TaskRolePolicy2", "TaskExecutionRolePolicy12", "TaskRoleArn"] {
+            assert!(super::taken(name).is_some(), "{name}");
+        }
+        for name in ["TaskRolePolicy", "TaskRolePolicyX", "TaskRolePolicy2a", "Stage"] {
+            assert!(super::taken(name).is_none(), "{name}");
+        }
+    }
+
     use super::*;
     use std::path::Path;
 
