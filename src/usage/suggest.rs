@@ -113,17 +113,31 @@ impl Narrowed {
                     .iter()
                     .map(|r| crate::escape::markdown_code(r))
                     .collect();
+                // Inside the fences, each line with its controls, bidi
+                // controls and line separators shown escaped, as every
+                // fenced block ecs-iam writes.
                 let mut lines = String::new();
                 for r in roles {
                     for c in &r.changes {
-                        let _ = writeln!(lines, "{} {}", r.role, c.line().trim_start());
+                        let _ = writeln!(
+                            lines,
+                            "{}",
+                            crate::escape::markdown_code_block(&format!(
+                                "{} {}",
+                                r.role,
+                                c.line().trim_start()
+                            ))
+                        );
                     }
                 }
-                let fence = fence(&self.diff());
+                let mut diff = String::new();
+                for line in self.diff().lines() {
+                    let _ = writeln!(diff, "{}", crate::escape::markdown_code_block(line));
+                }
+                let fence = fence(&format!("{diff}{lines}"));
                 format!(
-                    "\n{spec}: remove {}\n\n{fence}diff\n{}{fence}\n\n{fence}\n{lines}{fence}\n",
-                    removed.join(", "),
-                    self.diff()
+                    "\n{spec}: remove {}\n\n{fence}diff\n{diff}{fence}\n\n{fence}\n{lines}{fence}\n",
+                    removed.join(", ")
                 )
             }
         }
