@@ -778,10 +778,19 @@ fn uses(model: &Model, inputs: &mut std::collections::BTreeSet<arn::InputName>) 
 mod tests {
     #[test]
     fn split_policy_ids_are_taken() {
-        for name in ["TaskRolePolicy2", "TaskExecutionRolePolicy12", "TaskRoleArn"] {
+        for name in [
+            "TaskRolePolicy2",
+            "TaskExecutionRolePolicy12",
+            "TaskRoleArn",
+        ] {
             assert!(super::taken(name).is_some(), "{name}");
         }
-        for name in ["TaskRolePolicy", "TaskRolePolicyX", "TaskRolePolicy2a", "Stage"] {
+        for name in [
+            "TaskRolePolicy",
+            "TaskRolePolicyX",
+            "TaskRolePolicy2a",
+            "Stage",
+        ] {
             assert!(super::taken(name).is_none(), "{name}");
         }
     }
