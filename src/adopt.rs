@@ -315,6 +315,20 @@ fn role(s: &mut String, r: &Adopting<'_>) {
         quoted(&deployed.name),
         yaml_comment(&r.label)
     );
+    // A role whose statements its template spreads over policies created
+    // beside it keeps that layout.
+    if !deployed.created_policies.is_empty() {
+        let _ = writeln!(
+            s,
+            "  policy_layout: split  # its statements are spread over {} polic{} created beside it",
+            deployed.created_policies.len() + usize::from(deployed.policy.is_some()),
+            if deployed.created_policies.len() + usize::from(deployed.policy.is_some()) == 1 {
+                "y"
+            } else {
+                "ies"
+            }
+        );
+    }
     // Each statement's `origin` is its policy's name.
     let statements: Vec<(&str, &Statement)> = deployed
         .permission_statements()

@@ -598,3 +598,32 @@ the rendering against the task role `orders-task` it adopts (narrowing: what lea
         "{spec}"
     );
 }
+
+/// A role whose template spreads its statements over policies created
+/// beside it (`policy_layout: split`, the golden case split-task-role) is
+/// adopted with that layout: the spec renders (the statements outgrow the
+/// inline limit) and drift finds it in sync with the template.
+#[test]
+fn init_from_role_keeps_a_split_layout() {
+    let template = common::root().join("tests/golden/split-task-role/expected/cloudformation.yaml");
+    let out = Test::new()
+        .args(["init", "--from-role"])
+        .args([format!(
+            "{}#orders-batch-task",
+            ecs_iam::escape::path(&template)
+        )])
+        .args(["--output", "adopted.yaml"])
+        .run();
+    let spec = std::fs::read_to_string(out.dir.join("adopted.yaml")).unwrap();
+    assert!(
+        spec.contains("\n  policy_layout: split  # its statements are spread over 2 policies created beside it\n"),
+        "{spec}"
+    );
+    Test::in_dir(&out.dir)
+        .args(["drift", "adopted.yaml", "--deployed"])
+        .args([&template])
+        .stdout_ends_with(
+            "drift: 1 role: 1 match, 0 drifted, 0 missing; IAM: 0 broadening, 0 narrowing, 0 neutral\n",
+        )
+        .run();
+}
