@@ -45,8 +45,9 @@ for (const dir of dirs) {
     // docs/outputs.md shows.
     const policiesFile = path.join(dir, 'cdk', file.replace('.json', '-policies.json'));
     if (fs.existsSync(policiesFile)) {
-      JSON.parse(fs.readFileSync(policiesFile, 'utf8')).forEach((p, i) => {
-        const policyId = `${id}Policy${i + 2}`;
+      JSON.parse(fs.readFileSync(policiesFile, 'utf8')).forEach((p) => {
+        // The number its name ends in, as the template's logical id.
+        const policyId = `${id}Policy${String(p.managedPolicyName).split('-').pop()}`;
         roles[policyId] = new iam.CfnManagedPolicy(stack, policyId, { ...p, roles: [roles[id].ref] });
         roles[policyId].overrideLogicalId(policyId);
       });
