@@ -930,3 +930,27 @@ fn suggest_goes_with_text_and_markdown_only() {
     );
     assert!(section.ends_with("```\n\n```\ntask - narrowing   Allow secretsmanager:GetSecretValue on arn:aws:secretsmanager:<region>:111122223333:secret:orders/legacy-api-key-??????\n```\n"), "{section}");
 }
+
+/// The command line's own mistakes: a window that ends before it starts
+/// (with the records or the Athena query alike), an Athena table name
+/// that is not one. Each is one line and exit 2, and nothing is printed.
+#[test]
+fn a_bad_window_or_table_is_refused() {
+    let window = "error: --until `2026-11-01T00:00:00Z` is not after --since `2026-12-01T00:00:00Z`: the window holds no time; give an --until later than --since\n";
+    for source in [&["--cloudtrail", TRAIL][..], &["--athena-sql"][..]] {
+        let mut args = vec![SPEC];
+        args.extend_from_slice(source);
+        args.extend(["--since", "2026-12-01", "--until", "2026-11-01"]);
+        let out = usage(&args);
+        assert_eq!(out.status, 2, "{source:?}");
+        assert_eq!(out.stderr, window, "{source:?}");
+        assert!(out.stdout.is_empty());
+    }
+    let out = usage(&[SPEC, "--athena-sql", "--athena-table", "logs;drop"]);
+    assert_eq!(out.status, 2);
+    assert!(out.stdout.is_empty());
+    assert_eq!(
+        out.stderr,
+        "error: `logs;drop` is not an Athena table name: give `TABLE`, `DATABASE.TABLE` or `CATALOG.DATABASE.TABLE`, each name of letters, digits, `_` and `-` (the table AWS documents for CloudTrail is `cloudtrail_logs`)\n"
+    );
+}
