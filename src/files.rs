@@ -598,41 +598,37 @@ mod platform {
         Err(std::io::ErrorKind::Unsupported.into())
     }
 
-    /// Whether process `pid` runs, as `tasklist` lists the processes.
-    ///
-    /// std cannot ask Windows about another process: `OpenProcess` needs
-    /// `windows-sys` and `unsafe`. A lock file each run holds open would
-    /// need no process list, but a killed run leaves it in the user's
-    /// output folder, std opens files shareable for deletion unless told
-    /// otherwise, and `File::try_lock` needs a newer Rust than ecs-iam builds
-    /// with. `tasklist` ships with every Windows since XP Professional; it
-    /// is run from `%SystemRoot%\System32`, so that no `tasklist.exe` on
-    /// `PATH` or beside the binary answers instead. It is run only when a
-    /// leftover folder is found, which is rare. Whatever cannot be read
-    /// (no `SystemRoot`, `tasklist` failing, a list without this very
-    /// process) counts as running, and so does a process id Windows has
-    /// given to another process since: the folder is left for a later run,
-    /// never removed from under a writer.
+    /// Whether process `pid` runs, as Windows answers for its handle:
+    /// `OpenProcess` refuses an id no process has
+    /// (`ERROR_INVALID_PARAMETER`), and `GetExitCodeProcess` gives
+    /// `STILL_ACTIVE` until the process has ended. Any other answer (access
+    /// denied, a failed query) counts as running, and so does a process id
+    /// Windows has given to another process since: the folder is left for a
+    /// later run, never removed from under a writer.
     #[cfg(windows)]
+    #[allow(unsafe_code)]
     pub fn process_alive(pid: i32) -> bool {
-        let Some(root) = std::env::var_os("SystemRoot") else {
-            return true;
+        use windows_sys::Win32::Foundation::{
+            CloseHandle, ERROR_INVALID_PARAMETER, GetLastError, STILL_ACTIVE,
         };
-        let tasklist = Path::new(&root).join("System32").join("tasklist.exe");
-        let Ok(out) = std::process::Command::new(tasklist)
-            .args(["/FO", "CSV", "/NH"])
-            .stdin(std::process::Stdio::null())
-            .stderr(std::process::Stdio::null())
-            .output()
-        else {
-            return true;
+        use windows_sys::Win32::System::Threading::{
+            GetExitCodeProcess, OpenProcess, PROCESS_QUERY_LIMITED_INFORMATION,
         };
-        !out.status.success()
-            || super::listed_as_running(
-                &String::from_utf8_lossy(&out.stdout),
-                std::process::id(),
-                pid,
-            )
+        let Ok(pid) = u32::try_from(pid) else {
+            return false;
+        };
+        // SAFETY: OpenProcess takes plain values and returns a handle or
+        // null; GetLastError reads this thread's last error.
+        let handle = unsafe { OpenProcess(PROCESS_QUERY_LIMITED_INFORMATION, 0, pid) };
+        if handle.is_null() {
+            return unsafe { GetLastError() } != ERROR_INVALID_PARAMETER;
+        }
+        let mut code = 0u32;
+        // SAFETY: `handle` is an open process handle, closed once here, and
+        // `code` outlives the call that writes it.
+        let asked = unsafe { GetExitCodeProcess(handle, &raw mut code) };
+        unsafe { CloseHandle(handle) };
+        asked == 0 || code == STILL_ACTIVE.cast_unsigned()
     }
 
     /// Without a way to ask, a staging folder is taken to belong to a
@@ -641,20 +637,6 @@ mod platform {
     pub fn process_alive(_: i32) -> bool {
         true
     }
-}
-
-/// Whether `tasklist /FO CSV /NH`'s output (one `"image","pid",...` line
-/// per process; Windows file names hold no `"`) lists `pid`, or cannot be
-/// trusted to answer: a list that does not hold `own`, the process reading
-/// it, was not read right.
-#[cfg(any(windows, test))]
-fn listed_as_running(tasklist_csv: &str, own: u32, pid: i32) -> bool {
-    let listed: std::collections::BTreeSet<u32> = tasklist_csv
-        .lines()
-        .filter_map(|line| line.trim().strip_prefix('"')?.split("\",\"").nth(1))
-        .filter_map(|p| p.parse().ok())
-        .collect();
-    !listed.contains(&own) || u32::try_from(pid).is_ok_and(|p| listed.contains(&p))
 }
 
 /// `target` as a path relative to the folder `from` (both relative to the
@@ -718,27 +700,5 @@ mod tests {
         );
         assert!(!aside.exists() && !staged.exists());
         let _ = fs::remove_dir_all(&parent);
-    }
-
-    /// What Windows' `tasklist /FO CSV /NH` prints; its columns' headers
-    /// and its "no tasks" message are in the system's language, the
-    /// quoted image name and process id are not.
-    #[test]
-    fn a_process_tasklist_does_not_list_has_ended() {
-        let csv = "\r\n\"System Idle Process\",\"0\",\"Services\",\"0\",\"8 K\"\r\n\
-                   \"ecs-iam.exe\",\"4312\",\"Console\",\"1\",\"9.876 K\"\r\n\
-                   \"a, b.exe\",\"88\",\"Console\",\"1\",\"1,024 K\"\r\n";
-        assert!(listed_as_running(csv, 4312, 4312));
-        assert!(listed_as_running(csv, 4312, 0));
-        assert!(!listed_as_running(csv, 4312, 1200));
-        assert!(!listed_as_running(csv, 4312, -4));
-        // A list without the process reading it was not read right.
-        assert!(listed_as_running(csv, 5000, 1200));
-        assert!(listed_as_running("", 4312, 1200));
-        assert!(listed_as_running(
-            "INFO: No tasks are running which match the specified criteria.\r\n",
-            4312,
-            1200
-        ));
     }
 }
