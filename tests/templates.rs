@@ -79,6 +79,16 @@ fn a_mapped_template_renders_its_inputs_and_verifies_with_them() {
         .filter_map(serde_yaml::Value::as_str)
         .collect();
     assert_eq!(parameters, ["AwsAccountId", "ImageRepository", "LogRegion"]);
+    // The input account names the cross-account statement's file without
+    // `<` and `>`, which Windows refuses in a file name.
+    let cross: Vec<String> = std::fs::read_dir(dir.join("out/web/cross-account"))
+        .unwrap()
+        .map(|e| e.unwrap().file_name().into_string().unwrap())
+        .collect();
+    assert_eq!(
+        cross,
+        ["execution-secretsmanager-input.AwsAccountId-prod-db-AbCdEf.json"]
+    );
     Test::in_dir(&dir)
         .args(["explain", "s.yaml", "--format", "json"])
         .stdout_contains(

@@ -78,22 +78,15 @@ pub fn files(model: &Model) -> Files {
             .iter()
             .find_map(|t| part.strip_prefix(t))
             .unwrap_or(part);
-        let name: String = part
-            .replace('*', "any")
-            .chars()
-            .map(|ch| {
-                if ch.is_ascii_alphanumeric() || ch == '-' || ch == '_' || ch == '.' {
-                    ch
-                } else {
-                    '-'
-                }
-            })
-            .collect();
+        let name = file_part(&part.replace('*', "any"));
+        // An input's account (`<input.AccountId>`) shows as `input.AccountId`:
+        // Windows allows no `<` or `>` in a file name, and the names are
+        // the same on every platform.
         let file = format!(
             "{FOLDER}/{}-{}-{}-{name}.json",
             c.role.key(),
             c.service,
-            c.account
+            file_part(c.account.trim_start_matches('<').trim_end_matches('>'))
         );
         out.insert(
             file,
@@ -101,4 +94,18 @@ pub fn files(model: &Model) -> Files {
         );
     }
     out
+}
+
+/// `text` with every character but ASCII letters, digits, `-`, `_` and `.`
+/// as `-`: a file name part that means the same on every platform.
+fn file_part(text: &str) -> String {
+    text.chars()
+        .map(|ch| {
+            if ch.is_ascii_alphanumeric() || ch == '-' || ch == '_' || ch == '.' {
+                ch
+            } else {
+                '-'
+            }
+        })
+        .collect()
 }
