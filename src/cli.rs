@@ -30,7 +30,7 @@ const NOTICES: &str = include_str!("../THIRD-PARTY-NOTICES.md");
 /// Least-privilege IAM roles for Amazon ECS tasks, from one spec, as
 /// CloudFormation, a Terraform module and CDK JSON.
 #[derive(Debug, Parser)]
-#[command(name = "ecs-iam", version, long_version = LONG_VERSION)]
+#[command(name = "ecs-iam", bin_name = "ecs-iam", version, long_version = LONG_VERSION)]
 pub struct Args {
     #[command(subcommand)]
     pub command: Command,

@@ -328,7 +328,12 @@ fn bad_files_exit_2() {
     Test::in_dir(&out.dir)
         .args(["render", "absent.yaml"])
         .status(2)
-        .stderr("error: cannot read `absent.yaml`: No such file or directory (os error 2)\n")
+        // The system's text for its "file not found" (2 on Unix and on
+        // Windows).
+        .stderr(format!(
+            "error: cannot read `absent.yaml`: {}\n",
+            std::io::Error::from_raw_os_error(2)
+        ))
         .run();
     assert!(!out.dir.join("outputs").exists());
 }

@@ -79,7 +79,8 @@ fn documents() -> Vec<(String, String)> {
 struct Block {
     /// `file:line` of the opening fence.
     at: String,
-    /// The line of the opening fence.
+    /// The line of the opening fence (the `sh` sessions, Unix only).
+    #[cfg_attr(not(unix), allow(dead_code))]
     line: usize,
     lang: String,
     /// The content, with the fence's indentation taken off each line.

@@ -6,6 +6,7 @@
 mod common;
 
 use std::fs;
+#[cfg(target_os = "linux")]
 use std::process::{Command, Stdio};
 
 use common::Test;

@@ -258,7 +258,7 @@ fn a_built_in_rendering_that_differs_from_the_model_is_an_internal_error() {
             e.to_string(),
             format!(
                 "internal error: `{file}` as ecs-iam renders it for `{}` fails its check before writing: {what}; nothing was written. {report}",
-                spec.display()
+                ecs_iam::error::path_text(&spec)
             )
         );
     }

@@ -369,12 +369,11 @@ fn bad_records_are_reported_at_their_place_and_nothing_is_printed() {
     assert_eq!(out.status.code(), Some(2));
     assert!(out.stdout.is_empty());
     let stderr = String::from_utf8(out.stderr).unwrap();
-    let sep = std::path::MAIN_SEPARATOR;
     assert_eq!(
         stderr,
         format!(
-            "error: trail{sep}a.json:3:2: `Records[1]`: not a CloudTrail record: missing field `eventSource`\n\
-             error: trail{sep}b.json:1:1: this file holds no CloudTrail records: give the `*.json.gz` files CloudTrail delivers (`{{\"Records\": [...]}}`), a JSON array of records, or what `aws cloudtrail lookup-events` prints\n"
+            "error: trail/a.json:3:2: `Records[1]`: not a CloudTrail record: missing field `eventSource`\n\
+             error: trail/b.json:1:1: this file holds no CloudTrail records: give the `*.json.gz` files CloudTrail delivers (`{{\"Records\": [...]}}`), a JSON array of records, or what `aws cloudtrail lookup-events` prints\n"
         )
     );
 }

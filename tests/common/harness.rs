@@ -181,7 +181,7 @@ impl Test {
         self
     }
 
-    /// Run under an address-space limit (`ulimit -v`, in KiB), so a blow-up
+    /// Run under an address-space limit (`ulimit -v`, in KiB; Unix only), so a blow-up
     /// fails the run instead of the machine.
     pub fn address_space_limit_kib(mut self, kib: u64) -> Self {
         self.address_space_kib = Some(kib);
@@ -237,7 +237,8 @@ impl Test {
     /// The command as configured, for a test that must drive the process
     /// itself (spawn it and kill it); no expectation is checked.
     pub fn command(&self) -> Command {
-        let mut cmd = match self.address_space_kib {
+        // Windows has no `ulimit`: the run there is not capped.
+        let mut cmd = match self.address_space_kib.filter(|_| cfg!(unix)) {
             None => Command::new(env!("CARGO_BIN_EXE_ecs-iam")),
             Some(kib) => {
                 let mut cmd = Command::new("bash");
