@@ -4,9 +4,11 @@
 //! and exit 2. Never a panic (101 and a backtrace), never a report lost
 //! behind exit 0 or 1.
 
+mod common;
+
 use std::ffi::OsString;
 use std::path::{Path, PathBuf};
-use std::process::{Command, Stdio};
+use std::process::Stdio;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
 /// The quiet status of a broken pipe (README, Exit codes).
@@ -143,7 +145,7 @@ fn run(args: &[&str], stdout: Stdio, stderr: Stdio) -> (Option<i32>, String) {
         .iter()
         .map(|a| a.replace("{out}", &out.display().to_string()).into())
         .collect();
-    let output = Command::new(env!("CARGO_BIN_EXE_ecs-iam"))
+    let output = common::binary()
         .args(&args)
         .current_dir(env!("CARGO_MANIFEST_DIR"))
         // Styles are written where stdout takes them: forced here, so that
@@ -260,7 +262,7 @@ fn a_full_disk_with_a_closed_stderr_still_exits_2() {
 fn stdout_comes_before_what_follows_on_stderr() {
     use std::io::Read as _;
     let (mut reader, writer) = std::io::pipe().unwrap();
-    let mut child = Command::new(env!("CARGO_BIN_EXE_ecs-iam"))
+    let mut child = common::binary()
         .args([
             "init",
             "--from-role",

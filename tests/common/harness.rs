@@ -239,12 +239,12 @@ impl Test {
     pub fn command(&self) -> Command {
         // Windows has no `ulimit`: the run there is not capped.
         let mut cmd = match self.address_space_kib.filter(|_| cfg!(unix)) {
-            None => Command::new(env!("CARGO_BIN_EXE_ecs-iam")),
+            None => binary(),
             Some(kib) => {
                 let mut cmd = Command::new("bash");
                 cmd.arg("-c")
-                    .arg(format!("ulimit -v {kib} && exec \"$0\" \"$@\""))
-                    .arg(env!("CARGO_BIN_EXE_ecs-iam"));
+                    .arg(format!("ulimit -v {kib} && exec \"$0\" \"$@\""));
+                cmd.args(binary_argv());
                 cmd
             }
         };
@@ -369,4 +369,24 @@ fn mismatch(stream: &str, check: &Check, actual: &str) -> Option<String> {
         )),
         _ => None,
     }
+}
+
+/// The binary under test, as a command: run by `ECS_IAM_TEST_RUNNER` when
+/// that is set (`.ci/cross` sets `qemu-aarch64-static` for the aarch64
+/// build, whose binary this machine's kernel cannot start by itself).
+pub fn binary() -> Command {
+    let argv = binary_argv();
+    let mut cmd = Command::new(&argv[0]);
+    cmd.args(&argv[1..]);
+    cmd
+}
+
+/// The runner, if any, then the binary.
+fn binary_argv() -> Vec<std::ffi::OsString> {
+    let mut argv: Vec<std::ffi::OsString> = std::env::var_os("ECS_IAM_TEST_RUNNER")
+        .filter(|r| !r.is_empty())
+        .into_iter()
+        .collect();
+    argv.push(env!("CARGO_BIN_EXE_ecs-iam").into());
+    argv
 }

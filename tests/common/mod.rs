@@ -9,7 +9,7 @@ pub mod specs;
 
 // Not every test file runs the binary.
 #[allow(unused_imports)]
-pub use harness::{Output, Test};
+pub use harness::{Output, Test, binary};
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
