@@ -51,7 +51,7 @@ target() {
     case $os in
     Linux) echo "$arch-unknown-linux-musl" ;;
     Darwin) echo "$arch-apple-darwin" ;;
-    MINGW* | MSYS* | CYGWIN* | Windows_NT) echo "x86_64-pc-windows-msvc" ;;
+    MINGW* | MSYS* | CYGWIN* | Windows_NT) echo "x86_64-pc-windows-gnu" ;;
     *) fail "no release is built for \`$os\`; build it with \`cargo install --locked ecs-iam\`" ;;
     esac
 }

@@ -2,7 +2,8 @@
 # Packs a built ecs-iam as a release archive:
 # OUTDIR/ecs-iam-VERSION-TARGET.tar.gz (.zip for Windows), holding the folder
 # ecs-iam-VERSION-TARGET/ with the binary, README.md, docs/ and the licence and
-# notice files. Run by .github/workflows/release.yml; scripts/install.sh and
+# notice files (THIRD-PARTY-CRATES.yml: those of the crates linked into the
+# binary). Run by .github/workflows/release.yml; scripts/install.sh and
 # [package.metadata.binstall] in Cargo.toml read this layout, which
 # tests/install.rs checks.
 #
@@ -31,7 +32,7 @@ mkdir "$stage/$name"
 cp "$binary" "$stage/$name/$bin"
 chmod 755 "$stage/$name/$bin"
 # Each document is shipped when the revision has it.
-for doc in README.md LICENSE LICENSE-MIT LICENSE-APACHE THIRD-PARTY-NOTICES.md; do
+for doc in README.md LICENSE LICENSE-MIT LICENSE-APACHE THIRD-PARTY-NOTICES.md THIRD-PARTY-CRATES.yml; do
     if [ -f "$root/$doc" ]; then
         cp "$root/$doc" "$stage/$name/"
     fi

@@ -138,6 +138,12 @@ fn sha256(file: &Path) -> String {
 /// `SHA256SUMS` listing it (and another target's archive, as a release
 /// does). Returns the folder and the archive's name.
 fn fake_release(binary: Binary) -> (PathBuf, String) {
+    fake_release_for(binary, &target())
+}
+
+/// [`fake_release`] packed for `target`: a `.zip` holding `ecs-iam.exe`
+/// for Windows.
+fn fake_release_for(binary: Binary, target: &str) -> (PathBuf, String) {
     let scratch = Test::new().dir().to_owned();
     let dir = scratch.join("release");
     let binary = match binary {
@@ -152,17 +158,22 @@ fn fake_release(binary: Binary) -> (PathBuf, String) {
         "package.sh",
         &[
             VERSION,
-            &target(),
+            target,
             binary.to_str().unwrap(),
             dir.to_str().unwrap(),
         ],
         &[],
     );
     assert_eq!(run.status, 0, "{run:?}");
-    let archive = format!("ecs-iam-{VERSION}-{}.tar.gz", target());
+    let extension = if target.contains("windows") {
+        "zip"
+    } else {
+        "tar.gz"
+    };
+    let archive = format!("ecs-iam-{VERSION}-{target}.{extension}");
     assert_eq!(run.stdout, format!("{}\n", dir.join(&archive).display()));
     let sums = format!(
-        "{}  ecs-iam-{VERSION}-x86_64-pc-windows-msvc.zip\n{}  {archive}\n",
+        "{}  ecs-iam-{VERSION}-x86_64-apple-darwin.tar.gz\n{}  {archive}\n",
         "0".repeat(64),
         sha256(&dir.join(&archive)),
     );
@@ -245,6 +256,7 @@ fn the_release_archive_is_checked_installed_and_runs() {
         "LICENSE-MIT",
         "LICENSE-APACHE",
         "THIRD-PARTY-NOTICES.md",
+        "THIRD-PARTY-CRATES.yml",
     ] {
         if common::root().join(doc).is_file() {
             expected.push(format!("{folder}/{doc}"));
@@ -407,6 +419,17 @@ fn binstall_metadata() -> BTreeMap<String, BTreeMap<String, String>> {
     tables
 }
 
+/// The binstall settings `cargo binstall` applies for `target`: the
+/// package's, then the target's override.
+fn meta_of(target: &str) -> BTreeMap<String, String> {
+    let meta = binstall_metadata();
+    let mut m = meta["package.metadata.binstall"].clone();
+    if let Some(over) = meta.get(&format!("package.metadata.binstall.overrides.{target}")) {
+        m.extend(over.clone());
+    }
+    m
+}
+
 /// The archive's entries (`tar` or `unzip`).
 fn entries(archive: &Path) -> Vec<String> {
     let out = if archive.extension().unwrap() == "zip" {
@@ -432,30 +455,43 @@ fn cargo_binstall_fetches_the_archives_the_release_workflow_packs() {
         &fs::read_to_string(common::root().join(".github/workflows/release.yml")).unwrap(),
     )
     .unwrap();
-    let targets: Vec<&str> = workflow["jobs"]["build"]["strategy"]["matrix"]["include"]
-        .as_sequence()
-        .unwrap()
+    let targets: Vec<&str> = ["build", "cross"]
         .iter()
+        .flat_map(|job| {
+            workflow["jobs"][job]["strategy"]["matrix"]["include"]
+                .as_sequence()
+                .unwrap()
+        })
         .map(|t| t["target"].as_str().unwrap())
         .collect();
     assert_eq!(
         targets,
         [
             "x86_64-unknown-linux-musl",
-            "aarch64-unknown-linux-musl",
             "x86_64-apple-darwin",
             "aarch64-apple-darwin",
-            "x86_64-pc-windows-msvc",
+            "x86_64-pc-windows-gnu",
+            "aarch64-unknown-linux-musl",
         ]
     );
-    let meta = binstall_metadata();
+    // An MSVC machine takes the Windows archive, built for windows-gnu.
+    let msvc = &meta_of("x86_64-pc-windows-msvc");
+    assert_eq!(
+        msvc["pkg-url"]
+            .replace("{ version }", VERSION)
+            .replace("{ name }", "ecs-iam"),
+        format!(
+            "https://github.com/ecs-iam/ecs-iam/releases/download/v{VERSION}/ecs-iam-{VERSION}-x86_64-pc-windows-gnu.zip"
+        )
+    );
+    assert_eq!(
+        msvc["bin-dir"],
+        "{ name }-{ version }-x86_64-pc-windows-gnu/{ bin }{ binary-ext }"
+    );
     let dir = Test::new().dir().to_owned();
     fs::write(dir.join("binary"), "#!/bin/sh\n").unwrap();
     for target in targets {
-        let mut m = meta["package.metadata.binstall"].clone();
-        if let Some(over) = meta.get(&format!("package.metadata.binstall.overrides.{target}")) {
-            m.extend(over.clone());
-        }
+        let m = meta_of(target);
         let windows = target.contains("windows");
         let expand = |template: &str| {
             template
@@ -530,6 +566,7 @@ fn run_action_steps(
     action: &Path,
     inputs: &[(&str, &str)],
     runner: &Path,
+    runner_env: &[(&str, &str)],
 ) -> (
     BTreeMap<String, String>,
     Vec<BTreeMap<String, String>>,
@@ -594,7 +631,8 @@ fn run_action_steps(
         .env("RUNNER_ARCH", "X64")
         .env("HOME", runner.join("home"))
         .env("GITHUB_OUTPUT", &output_file)
-        .env("GITHUB_PATH", &path_file);
+        .env("GITHUB_PATH", &path_file)
+        .envs(runner_env.iter().copied());
         if let Some(env) = step["env"].as_mapping() {
             for (k, v) in env {
                 cmd.env(
@@ -625,30 +663,58 @@ fn run_action_steps(
 
 #[test]
 fn the_action_installs_the_release_of_its_own_version_and_caches_it() {
-    let (release, _) = fake_release(Binary::Script);
-    let server = Server::serve(&release);
-    let runner = Test::new().dir().to_owned();
-    let (outputs, caches, path) = run_action_steps(
-        "inputs.install == 'release'",
-        &[],
-        &common::root(),
-        &[("download-url", &server.url)],
-        &runner,
-    );
-    let dir = runner.join(format!("tool-cache/ecs-iam/{VERSION}/{}", target()));
-    assert_eq!(path, format!("{}\n", dir.display()));
-    assert_eq!(outputs["release.outputs.version"], VERSION);
-    assert_eq!(
-        caches,
-        [BTreeMap::from([
-            ("path".to_owned(), dir.display().to_string()),
-            (
-                "key".to_owned(),
-                format!("ecs-iam-release-{VERSION}-{}", target())
-            ),
-        ])]
-    );
-    assert_eq!(version_of(&dir), format!("ecs-iam {VERSION}\n"));
+    // This machine's archive, and the Windows (zip) and aarch64 ones, each
+    // picked by a runner of its platform (ECS_IAM_TARGET stands in for
+    // what `uname` says there).
+    for target in [
+        target(),
+        "x86_64-pc-windows-gnu".to_owned(),
+        "aarch64-unknown-linux-musl".to_owned(),
+    ] {
+        let (release, _) = fake_release_for(Binary::Script, &target);
+        let server = Server::serve(&release);
+        let runner = Test::new().dir().to_owned();
+        let (outputs, caches, path) = run_action_steps(
+            "inputs.install == 'release'",
+            &[],
+            &common::root(),
+            &[("download-url", &server.url)],
+            &runner,
+            &[("ECS_IAM_TARGET", &target)],
+        );
+        let dir = runner.join(format!("tool-cache/ecs-iam/{VERSION}/{target}"));
+        assert_eq!(path, format!("{}\n", dir.display()), "{target}");
+        assert_eq!(outputs["release.outputs.version"], VERSION);
+        assert_eq!(outputs["release.outputs.target"], target);
+        assert_eq!(
+            caches,
+            [BTreeMap::from([
+                ("path".to_owned(), dir.display().to_string()),
+                (
+                    "key".to_owned(),
+                    format!("ecs-iam-release-{VERSION}-{target}")
+                ),
+            ])]
+        );
+        let bin = if target.contains("windows") {
+            "ecs-iam.exe"
+        } else {
+            "ecs-iam"
+        };
+        let installed: Vec<_> = fs::read_dir(&dir)
+            .unwrap()
+            .map(|e| e.unwrap().file_name().into_string().unwrap())
+            .collect();
+        assert_eq!(installed, [bin], "{target}");
+        let out = Command::new(dir.join(bin))
+            .arg("--version")
+            .output()
+            .unwrap();
+        assert_eq!(
+            String::from_utf8_lossy(&out.stdout),
+            format!("ecs-iam {VERSION}\n")
+        );
+    }
 }
 
 #[test]
@@ -667,6 +733,7 @@ fn the_cargo_install_cache_key_follows_the_lock_file_and_the_sources() {
             &action,
             &[("install", "cargo")],
             &runner,
+            &[],
         );
         assert_eq!(
             path,
