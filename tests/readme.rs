@@ -66,7 +66,7 @@ fn the_test_command_is_what_ci_runs() {
     let ci = fs::read_to_string(common::root().join(".ci/run")).unwrap();
     assert!(
         ci.lines()
-            .any(|l| l.trim() == "cargo test --locked -- --include-ignored"),
+            .any(|l| l.trim() == "stage cargo test --locked -- --include-ignored"),
         ".ci/run runs the README's test command"
     );
 }
