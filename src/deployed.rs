@@ -5,7 +5,9 @@
 //! with a spec grant by grant.
 //!
 //! The dump holds no role description and no maximum session duration:
-//! they are not compared.
+//! they are not compared. The customer managed policies `render` creates
+//! beside a split role (`policy_layout: split`) are read from the dump's
+//! `Policies` and from Terraform's `aws_iam_policy` as the role's grants.
 
 use std::ops::Range;
 use std::path::{Path, PathBuf};
@@ -17,7 +19,7 @@ use crate::error::{Error, FileKind, Location, Problem};
 use crate::escape;
 use crate::input::json;
 use crate::location::Locations;
-use crate::model::{Role, RoleKind};
+use crate::model::{Policy, Role, RoleKind};
 use crate::progress::Progress;
 use crate::render::readback::Reader;
 
@@ -77,6 +79,10 @@ pub struct Roles {
     text: String,
     /// A Terraform plan or state, parsed.
     terraform: Option<serde_json::Value>,
+    /// Where a dump's `Policies` (its customer managed policies) sit in
+    /// the text, and the list, parsed the first time a role asks for one.
+    policies: Option<Range<usize>>,
+    policies_read: OnceLock<Vec<serde_json::Value>>,
     locations: OnceLock<Locations>,
 }
 
@@ -127,6 +133,8 @@ impl Deployed {
                 entries: roles,
                 text,
                 terraform: None,
+                policies: None,
+                policies_read: OnceLock::new(),
                 locations,
             },
         }
@@ -204,11 +212,13 @@ impl Roles {
         })?;
         let invalid = |at: &str, what: &str| dump_error(self.locations(), at, what);
         let reader = Reader::new(&invalid);
+        let policies = |arn: &str| self.customer_managed(arn);
         let mut role = role(
             &reader,
             &invalid,
             &value,
             &format!("RoleDetailList[{index}]"),
+            &policies,
         )?;
         role.at = Location {
             file: self.file.clone(),
@@ -246,6 +256,19 @@ impl Roles {
 
     fn locations(&self) -> &Locations {
         located(&self.locations, &self.file, &self.text)
+    }
+
+    /// The dump's customer managed policy of `arn`, with its index in
+    /// `Policies`. The list is parsed the first time; a list that is not
+    /// one holds no policy.
+    fn customer_managed(&self, arn: &str) -> Option<(usize, &serde_json::Value)> {
+        let range = self.policies.clone()?;
+        let list = self.policies_read.get_or_init(|| {
+            serde_json::from_str::<Vec<serde_json::Value>>(&self.text[range]).unwrap_or_default()
+        });
+        list.iter()
+            .enumerate()
+            .find(|(_, p)| p.get("Arn").and_then(serde_json::Value::as_str) == Some(arn))
     }
 }
 
@@ -405,8 +428,14 @@ pub fn parse_owned(path: &Path, text: String) -> Result<Deployed, Error> {
         progress.tick();
     }
     progress.finish();
+    let policies = members.get("Policies").map(|raw| {
+        let start = json::offset_in(&text, raw.get());
+        start..start + raw.get().len()
+    });
     drop(members);
-    Ok(Deployed::new(path, text, roles, locations))
+    let mut deployed = Deployed::new(path, text, roles, locations);
+    deployed.roles.policies = policies;
+    Ok(deployed)
 }
 
 /// The whole text as one JSON value (a template or a Terraform plan, which
@@ -565,6 +594,7 @@ fn terraform(
     };
     let inline = of_type("aws_iam_role_policy");
     let attached = of_type("aws_iam_role_policy_attachment");
+    let customer_managed = of_type("aws_iam_policy");
     let mut out = Vec::new();
     for (i, (at, v)) in of_type("aws_iam_role").into_iter().enumerate() {
         let field = |name: &str| format!("{at}.{name}");
@@ -647,6 +677,48 @@ fn terraform(
                 managed.push(arn);
             }
         }
+        // The policies `render` creates beside the role (`policy_layout:
+        // split`, `aws_iam_policy` and its attachment) are its grants; a
+        // plan knows neither ARN until apply, so an unknown ARN matches an
+        // attachment of this role whose ARN is unknown too.
+        let inline_names: Vec<&str> = policies.iter().map(|(n, ..)| n.as_str()).collect();
+        let mut created: Vec<(u32, Policy)> = Vec::new();
+        for (pat, p) in &customer_managed {
+            let policy_name = text(p, "name").unwrap_or_default();
+            let Some(number) = created_number(&inline_names, &policy_name) else {
+                continue;
+            };
+            let arn = text(p, "arn");
+            let is_attached = attached.iter().any(|(_, a)| {
+                text(a, "role").as_deref() == Some(name.as_str()) && text(a, "policy_arn") == arn
+            });
+            let Some(doc) = p.get("policy").filter(|d| d.is_string()) else {
+                continue;
+            };
+            if !is_attached {
+                continue;
+            }
+            if let Some(arn) = &arn {
+                managed.retain(|m| m != arn);
+            }
+            let doc_at = format!("{pat}.policy");
+            let statements = reader
+                .statements(&document(doc, &doc_at, invalid)?, &doc_at)?
+                .into_iter()
+                .map(|mut st| {
+                    st.origin.clone_from(&policy_name);
+                    st
+                })
+                .collect();
+            created.push((
+                number,
+                Policy {
+                    name: policy_name,
+                    statements,
+                },
+            ));
+        }
+        created.sort_by_key(|(number, _)| *number);
         managed.sort();
         managed.dedup();
         if !managed.is_empty() {
@@ -699,7 +771,8 @@ fn terraform(
                 _ => at.clone(),
             }
         };
-        let role = reader.role(RoleKind::Task, &Value::Mapping(props), &tf_field)?;
+        let mut role = reader.role(RoleKind::Task, &Value::Mapping(props), &tf_field)?;
+        role.created_policies = created.into_iter().map(|(_, p)| p).collect();
         let arn = text(v, "arn").unwrap_or_default();
         out.push((
             name,
@@ -747,11 +820,12 @@ fn percent_decode(s: &str) -> Option<String> {
 
 /// One `RoleDetailList` entry, turned into the CloudFormation `Properties`
 /// shape the reader takes.
-fn role(
+fn role<'p>(
     reader: &Reader<'_>,
     invalid: &dyn Fn(&str, &str) -> Error,
     r: &serde_json::Value,
     at: &str,
+    policies: &dyn Fn(&str) -> Option<(usize, &'p serde_json::Value)>,
 ) -> Result<DeployedRole, Error> {
     let field = |name: &str| format!("{at}.{name}");
     let string = |name: &str| -> Result<String, Error> {
@@ -776,7 +850,7 @@ fn role(
     let mut inline: Vec<(usize, &serde_json::Value)> =
         array(r, "RolePolicyList").iter().enumerate().collect();
     inline.sort_by_key(|(_, p)| p.get("PolicyName").and_then(serde_json::Value::as_str));
-    let mut policies = Vec::new();
+    let mut inline_policies = Vec::new();
     for (i, p) in inline {
         let at = field(&format!("RolePolicyList[{i}]"));
         let mut one = Mapping::new();
@@ -792,16 +866,65 @@ fn role(
             "PolicyDocument".into(),
             document(doc, &format!("{at}.PolicyDocument"), invalid)?,
         );
-        policies.push(Value::Mapping(one));
+        inline_policies.push(Value::Mapping(one));
     }
-    if !policies.is_empty() {
-        props.insert("Policies".into(), Value::Sequence(policies));
-    }
-    let managed: Vec<Value> = array(r, "AttachedManagedPolicies")
+    let inline_names: Vec<&str> = array(r, "RolePolicyList")
         .iter()
-        .filter_map(|m| m.get("PolicyArn").and_then(serde_json::Value::as_str))
-        .map(Value::from)
+        .filter_map(|p| p.get("PolicyName").and_then(serde_json::Value::as_str))
         .collect();
+    if !inline_policies.is_empty() {
+        props.insert("Policies".into(), Value::Sequence(inline_policies));
+    }
+    // The policies `render` creates beside the role (`policy_layout:
+    // split`) are its grants, read from the dump's `Policies`; any other
+    // attachment is compared by ARN.
+    let mut managed: Vec<Value> = Vec::new();
+    let mut created: Vec<(u32, Policy)> = Vec::new();
+    for m in array(r, "AttachedManagedPolicies") {
+        let Some(arn) = m.get("PolicyArn").and_then(serde_json::Value::as_str) else {
+            continue;
+        };
+        let name = m
+            .get("PolicyName")
+            .and_then(serde_json::Value::as_str)
+            .unwrap_or_default();
+        let document_of = |(i, p): (usize, &'p serde_json::Value)| {
+            array(p, "PolicyVersionList")
+                .iter()
+                .enumerate()
+                .find(|(_, v)| v.get("IsDefaultVersion") == Some(&serde_json::Value::Bool(true)))
+                .and_then(|(v, version)| {
+                    Some((
+                        version.get("Document")?,
+                        format!("Policies[{i}].PolicyVersionList[{v}].Document"),
+                    ))
+                })
+        };
+        match (
+            created_number(&inline_names, name),
+            policies(arn).and_then(document_of),
+        ) {
+            (Some(number), Some((doc, doc_at))) => {
+                let statements = reader
+                    .statements(&document(doc, &doc_at, invalid)?, &doc_at)?
+                    .into_iter()
+                    .map(|mut st| {
+                        name.clone_into(&mut st.origin);
+                        st
+                    })
+                    .collect();
+                created.push((
+                    number,
+                    Policy {
+                        name: name.to_owned(),
+                        statements,
+                    },
+                ));
+            }
+            _ => managed.push(arn.into()),
+        }
+    }
+    created.sort_by_key(|(number, _)| *number);
     if !managed.is_empty() {
         props.insert("ManagedPolicyArns".into(), Value::Sequence(managed));
     }
@@ -849,7 +972,8 @@ fn role(
             field(&format!("{mapped}.{rest}"))
         }
     };
-    let role = reader.role(RoleKind::Task, &Value::Mapping(props), &dump_field)?;
+    let mut role = reader.role(RoleKind::Task, &Value::Mapping(props), &dump_field)?;
+    role.created_policies = created.into_iter().map(|(_, p)| p).collect();
     // The caller, which knows where the role's text starts, places it.
     let at = Location {
         file: PathBuf::new(),
@@ -857,6 +981,19 @@ fn role(
         column: 1,
     };
     Ok(DeployedRole { arn, role, at })
+}
+
+/// The number of a policy named `name` when `render` created it beside a
+/// role whose inline policy is one of `inline` (`policy_layout: split`):
+/// the inline policy's name, `-`, and a number from 2.
+fn created_number(inline: &[&str], name: &str) -> Option<u32> {
+    inline.iter().find_map(|p| {
+        let n = name.strip_prefix(p)?.strip_prefix('-')?;
+        if n.starts_with('0') || !n.bytes().all(|b| b.is_ascii_digit()) {
+            return None;
+        }
+        n.parse::<u32>().ok().filter(|&n| n >= 2)
+    })
 }
 
 /// serde_json's message without its ` at line L column C`, which the

@@ -130,6 +130,33 @@ impl Moto {
                     &p["policyDocument"].to_string(),
                 ]);
             }
+            // The policies created beside a split role
+            // (`cdk/<role>-policies.json`, `CfnManagedPolicyProps`).
+            let created = rendered
+                .join("cdk")
+                .join(file.replace(".json", "-policies.json"));
+            if let Ok(text) = std::fs::read_to_string(&created) {
+                let list = resolve(&serde_json::from_str(&text).unwrap());
+                for p in list.as_array().unwrap() {
+                    let policy_name = p["managedPolicyName"].as_str().unwrap();
+                    self.aws(&[
+                        "iam",
+                        "create-policy",
+                        "--policy-name",
+                        policy_name,
+                        "--policy-document",
+                        &p["policyDocument"].to_string(),
+                    ]);
+                    self.aws(&[
+                        "iam",
+                        "attach-role-policy",
+                        "--role-name",
+                        name,
+                        "--policy-arn",
+                        &format!("arn:aws:iam::{ACCOUNT}:policy/{policy_name}"),
+                    ]);
+                }
+            }
             for arn in props["managedPolicyArns"].as_array().into_iter().flatten() {
                 self.aws(&[
                     "iam",
@@ -430,6 +457,102 @@ fn drift_finds_what_people_change_by_hand_in_a_real_iam_api() {
     );
 }
 
+/// A split role (`policy_layout: split`, the golden case) deployed through
+/// the IAM API with the policies created beside it: the dump's customer
+/// managed policies are read as the role's grants, `init --from-role`
+/// adopts it as split, and a created policy detached is narrowing.
+#[test]
+#[ignore = "installs moto and the AWS CLI (PyPI); run with `cargo test -- --include-ignored`"]
+fn a_split_role_in_a_real_iam_api_is_one_role_with_its_created_policies() {
+    let moto = Moto::start();
+    let t = Test::new().copy_as("tests/golden/split-task-role/spec.yaml", "split.yaml");
+    let dir = t.dir().to_owned();
+    Test::in_dir(&dir)
+        .args(["render", "split.yaml", "--out", "out"])
+        .run();
+    moto.deploy(&dir.join("out/orders-batch"));
+    let dump = moto.dump(&dir);
+    let shown = ecs_iam::escape::path(&dump);
+    let matches = |spec: &str, role: &str, kind: &str, bound: bool| {
+        format!(
+            "{spec}: {kind} role `orders-batch-{role}`: matches arn:aws:iam::{ACCOUNT}:role/orders-batch-{role} in {shown}{}\n",
+            if bound {
+                ", compared with <account_id> = 123456789012, <partition> = aws, <region> = us-east-1"
+            } else {
+                ""
+            }
+        )
+    };
+    let summary = "drift: 2 roles: 2 match, 0 drifted, 0 missing; IAM: 0 broadening, 0 narrowing, 0 neutral\n";
+    Test::in_dir(&dir)
+        .args(["drift", "split.yaml", "--deployed"])
+        .args([dump.as_os_str()])
+        .stdout(
+            matches("split.yaml", "task", "task", true)
+                + &matches("split.yaml", "execution", "execution", true)
+                + summary,
+        )
+        .run();
+    let from = |role: &str| format!("{shown}#orders-batch-{role}");
+    Test::in_dir(&dir)
+        .args([
+            "init",
+            "--from-role",
+            &from("task"),
+            "--from-role",
+            &from("execution"),
+        ])
+        .args(["--output", "adopted.yaml"])
+        .stdout_contains("wrote adopted.yaml")
+        .run();
+    let adopted = std::fs::read_to_string(dir.join("adopted.yaml")).unwrap();
+    assert!(adopted.contains("policy_layout: split"), "{adopted}");
+    // The same grants. The adopted spec pins the dump's partition, so its
+    // ARNs say `aws` where the template says `${AWS::Partition}`: shorter,
+    // the inline policy holds more of them, and the rest fill the created
+    // policy otherwise. Moves between policies only: neutral, which
+    // `--fail-on broadening` lets pass.
+    let out = Test::in_dir(&dir)
+        .args([
+            "drift",
+            "adopted.yaml",
+            "--fail-on",
+            "broadening",
+            "--deployed",
+        ])
+        .args([dump.as_os_str()])
+        .stdout_contains(matches("adopted.yaml", "execution", "execution", false))
+        .stdout_contains("IAM: 0 broadening, 0 narrowing, ")
+        .run();
+    let changes: Vec<&str> = out.stdout.lines().filter(|l| l.starts_with("  ")).collect();
+    assert!(!changes.is_empty(), "{}", out.stdout);
+    for line in changes {
+        assert!(
+            line.starts_with("  ~ neutral     statement ")
+                && line.contains(" moved from policy orders-batch-task-policy"),
+            "{line}"
+        );
+    }
+    // The created policy detached by hand: its grants are gone.
+    moto.aws(&[
+        "iam",
+        "detach-role-policy",
+        "--role-name",
+        "orders-batch-task",
+        "--policy-arn",
+        &format!("arn:aws:iam::{ACCOUNT}:policy/orders-batch-task-policy-2"),
+    ]);
+    let dump = moto.dump(&dir);
+    let out = Test::in_dir(&dir)
+        .args(["drift", "split.yaml", "--deployed"])
+        .args([dump.as_os_str()])
+        .status(1)
+        .stdout_contains("narrowing   Allow s3:ListBucket on arn:aws:s3:::orders-audit")
+        .stdout_contains("drift: 2 roles: 1 match, 1 drifted, 0 missing; IAM: 0 broadening,")
+        .run();
+    assert!(!out.stdout.contains("broadening  "), "{}", out.stdout);
+}
+
 /// The raw API's shape (documents URL-encoded), in another region, with a
 /// statement added by hand and AWS's broad execution policy attached:
 /// `tests/drift/raw-api-eu-west-1.json`, written by hand.
@@ -661,4 +784,161 @@ drift: 1 role: 1 match, 0 drifted, 0 missing; IAM: 0 broadening, 0 narrowing, 0 
         .args(["diff", "adopted.yaml", "--against", "outputs"])
         .stdout("`outputs/ecs-basic` is in sync with the spec `adopted.yaml`\n")
         .run();
+}
+
+/// `terraform show -json` of a split role (the golden case), in
+/// Terraform's JSON output format, written here from the rendering as the
+/// module declares it: `aws_iam_role`, `aws_iam_role_policy`, and each
+/// created policy as an `aws_iam_policy` with its
+/// `aws_iam_role_policy_attachment`. `plan` leaves the ARNs unknown, as a
+/// plan of a first apply does.
+fn split_terraform_json(rendered: &Path, plan: bool) -> String {
+    let mut resources = Vec::new();
+    let mut add = |kind: &str, name: &str, values: Value| {
+        resources.push(serde_json::json!({
+            "address": format!("module.orders.{kind}.{name}"),
+            "mode": "managed",
+            "type": kind,
+            "name": name,
+            "provider_name": "registry.terraform.io/hashicorp/aws",
+            "values": values,
+        }));
+    };
+    for (key, file) in [("task", "task-role"), ("execution", "execution-role")] {
+        let read = |f: &str| -> Option<Value> {
+            let text = std::fs::read_to_string(rendered.join("cdk").join(f)).ok()?;
+            Some(resolve(&serde_json::from_str(&text).unwrap()))
+        };
+        let props = read(&format!("{file}.json")).unwrap();
+        let role = props["roleName"].as_str().unwrap();
+        let arn = |kind: &str, name: &str| {
+            (!plan).then(|| format!("arn:aws:iam::{ACCOUNT}:{kind}/{name}"))
+        };
+        add(
+            "aws_iam_role",
+            key,
+            serde_json::json!({
+                "arn": arn("role", role),
+                "name": role,
+                "path": "/",
+                "assume_role_policy": props["assumeRolePolicyDocument"].to_string(),
+                "inline_policy": [],
+                "managed_policy_arns": [],
+                "tags": {},
+            }),
+        );
+        for p in props["policies"].as_array().into_iter().flatten() {
+            add(
+                "aws_iam_role_policy",
+                key,
+                serde_json::json!({
+                    "name": p["policyName"],
+                    "role": role,
+                    "policy": p["policyDocument"].to_string(),
+                }),
+            );
+        }
+        for (i, p) in read(&format!("{file}-policies.json"))
+            .as_ref()
+            .and_then(Value::as_array)
+            .into_iter()
+            .flatten()
+            .enumerate()
+        {
+            let name = p["managedPolicyName"].as_str().unwrap();
+            add(
+                "aws_iam_policy",
+                &format!("{key}_policy_{}", i + 2),
+                serde_json::json!({
+                    "arn": arn("policy", name),
+                    "name": name,
+                    "policy": p["policyDocument"].to_string(),
+                }),
+            );
+            add(
+                "aws_iam_role_policy_attachment",
+                &format!("{key}_policy_{}", i + 2),
+                serde_json::json!({"role": role, "policy_arn": arn("policy", name)}),
+            );
+        }
+    }
+    let top = if plan { "planned_values" } else { "values" };
+    serde_json::json!({
+        "format_version": "1.2",
+        "terraform_version": "1.9.8",
+        top: {"root_module": {"child_modules": [{"address": "module.orders", "resources": resources}]}},
+    })
+    .to_string()
+}
+
+/// A split role in Terraform state and in a plan: its created policies are
+/// its grants, and `init --from-role` keeps the layout.
+#[test]
+fn a_split_role_in_terraform_state_is_one_role_with_its_created_policies() {
+    let t = Test::new().copy_as("tests/golden/split-task-role/spec.yaml", "split.yaml");
+    let dir = t.dir().to_owned();
+    Test::in_dir(&dir)
+        .args(["render", "split.yaml", "--out", "out"])
+        .run();
+    let rendered = dir.join("out/orders-batch");
+    for plan in [false, true] {
+        std::fs::write(dir.join("tf.json"), split_terraform_json(&rendered, plan)).unwrap();
+        if plan {
+            // A plan's roles have no ARN yet, so no partition or account is
+            // bound: each grant differs only as a deploy-time value does.
+            // Nothing is missing: the created policies were read, though
+            // their ARNs, and their attachments', are unknown.
+            let out = Test::in_dir(&dir)
+                .args(["drift", "split.yaml", "--fail-on", "never"])
+                .args(["--deployed", "tf.json"])
+                .stdout_contains(" 0 narrowing, ")
+                .run();
+            for line in out.stdout.lines().filter(|l| l.starts_with("  ")) {
+                assert!(
+                    line.starts_with("  ~ ") && line.ends_with(" at deploy time)"),
+                    "{line}"
+                );
+            }
+        } else {
+            Test::in_dir(&dir)
+                .args(["drift", "split.yaml", "--deployed", "tf.json"])
+                .stdout_contains("`orders-batch-task`: matches ")
+                .stdout_contains("`orders-batch-execution`: matches ")
+                .stdout_ends_with(
+                    "drift: 2 roles: 2 match, 0 drifted, 0 missing; IAM: 0 broadening, 0 narrowing, 0 neutral\n",
+                )
+                .run();
+        }
+        let out = Test::in_dir(&dir)
+            .args(["init", "--from-role", "tf.json#orders-batch-task"])
+            .args(["--output", "-"])
+            .command()
+            .output()
+            .unwrap();
+        assert_eq!(out.status.code(), Some(0));
+        let stderr = String::from_utf8(out.stderr).unwrap();
+        let mut lines = stderr.lines();
+        assert_eq!(
+            lines.next(),
+            Some(
+                "the task execution role was not adopted: the spec leaves it to be managed elsewhere (`execution_role.managed: false`), so `render` does not declare it and `drift` does not compare it; adopt it with a second `--from-role`"
+            )
+        );
+        // The state's literal ARNs fill the inline policy otherwise than
+        // the template's `${AWS::Partition}`: moves, and in a plan the
+        // values no role ARN binds.
+        for line in lines.skip(1) {
+            assert!(
+                (line.starts_with("  ~ neutral     statement ")
+                    && line.contains(" moved from policy "))
+                    || (line.starts_with("  ~ ") && line.ends_with(" at deploy time)")),
+                "{stderr}"
+            );
+        }
+        let spec = String::from_utf8(out.stdout).unwrap();
+        assert!(
+            spec.contains("\n  policy_layout: split  # its statements are spread over 2 policies created beside it\n"),
+            "{spec}"
+        );
+    }
 }
