@@ -39,19 +39,22 @@ for (const dir of dirs) {
     const roleFile = path.join(dir, 'cdk', file);
     if (!fs.existsSync(roleFile)) continue;
     const props = JSON.parse(fs.readFileSync(roleFile, 'utf8'));
-    roles[id] = new iam.CfnRole(stack, id, props);
-    roles[id].overrideLogicalId(id);
-    // A split role's policies created beside it, attached as
-    // docs/outputs.md shows.
+    // A split role's policies created beside it, attached through the
+    // role's managedPolicyArns as docs/outputs.md shows.
+    const created = [];
     const policiesFile = path.join(dir, 'cdk', file.replace('.json', '-policies.json'));
     if (fs.existsSync(policiesFile)) {
       JSON.parse(fs.readFileSync(policiesFile, 'utf8')).forEach((p) => {
         // The number its name ends in, as the template's logical id.
         const policyId = `${id}Policy${String(p.managedPolicyName).split('-').pop()}`;
-        roles[policyId] = new iam.CfnManagedPolicy(stack, policyId, { ...p, roles: [roles[id].ref] });
+        roles[policyId] = new iam.CfnManagedPolicy(stack, policyId, p);
         roles[policyId].overrideLogicalId(policyId);
+        created.push(roles[policyId].ref);
       });
     }
+    roles[id] = new iam.CfnRole(stack, id, created.length === 0 ? props
+      : { ...props, managedPolicyArns: [...(props.managedPolicyArns || []), ...created] });
+    roles[id].overrideLogicalId(id);
   }
   if (acknowledge) {
     const acks = JSON.parse(fs.readFileSync(path.join(dir, 'cdk', 'nag-acknowledgements.json'), 'utf8'));

@@ -195,17 +195,17 @@ def roles_of(template):
 def created_policies(template):
     """The customer managed policies a template creates for its roles
     (`policy_layout: split`): (role logical id, policy logical id, N of
-    `<role>-policy-N`, properties), each attached through its `Roles`."""
+    `<role>-policy-N`, properties), each attached by a `Ref` in its role's
+    `ManagedPolicyArns`."""
     out = []
-    keys = dict(ROLES)
-    for logical, r in template.get("Resources", {}).items():
-        if r.get("Type") != "AWS::IAM::ManagedPolicy":
-            continue
-        props = r["Properties"]
-        for ref in props.get("Roles", []):
-            role = ref.get("Ref") if isinstance(ref, dict) else None
-            if role in keys and logical.startswith(role + "Policy"):
-                out.append((role, logical, logical[len(role + "Policy"):], props))
+    resources = template.get("Resources", {})
+    for role, _ in ROLES:
+        props = resources.get(role, {}).get("Properties", {})
+        for v in props.get("ManagedPolicyArns", []):
+            logical = v.get("Ref") if isinstance(v, dict) else None
+            if logical and resources.get(logical, {}).get("Type") == "AWS::IAM::ManagedPolicy" \
+                    and logical.startswith(role + "Policy"):
+                out.append((role, logical, logical[len(role + "Policy"):], resources[logical]["Properties"]))
     return out
 
 
@@ -325,7 +325,7 @@ def deploy_and_compare(run, case, moto):
     for r in resources.values():
         props = r["Properties"]
         for arn in [props.get("PermissionsBoundary")] + props.get("ManagedPolicyArns", []):
-            if arn and f":iam::{ctx['account']}:policy/" in arn:
+            if isinstance(arn, str) and f":iam::{ctx['account']}:policy/" in arn:
                 path, name = arn.split(":policy", 1)[1].rsplit("/", 1)
                 try:
                     iam.create_policy(PolicyName=name, Path=path + "/", PolicyDocument=json.dumps(
@@ -353,7 +353,8 @@ def deploy_and_compare(run, case, moto):
             created = [f"arn:{ctx['partition']}:iam::{ctx['account']}:policy/"
                        f"{resolve(props['ManagedPolicyName'], ctx)}"
                        for role, _, _, props in created_policies(case.template) if role == logical]
-            for arn in resources[logical]["Properties"].get("ManagedPolicyArns", []) + created:
+            named = [a for a in resources[logical]["Properties"].get("ManagedPolicyArns", []) if isinstance(a, str)]
+            for arn in named + created:
                 try:
                     iam.detach_role_policy(RoleName=name, PolicyArn=arn)
                 except Exception:  # noqa: BLE001, S110 - not attached
@@ -385,26 +386,33 @@ def compare_role(run, case, iam, logical, want, outputs):
         iam.get_role_policy(RoleName=name, PolicyName=n)["PolicyDocument"]), str) for n in names}
     expected["Policies"] = {p["PolicyName"]: statements_canon(p["PolicyDocument"], str)
                             for p in want.get("Policies", [])}
+    # The policies the stack creates for a split role, by logical id: the
+    # role's `ManagedPolicyArns` names each with a `Ref`, whose value is
+    # the policy's ARN.
+    created_arn = {
+        policy: f"arn:{case.ctx['partition']}:iam::{case.ctx['account']}:policy/"
+                f"{resolve(props['ManagedPolicyName'], case.ctx)}"
+        for owner, policy, _, props in created_policies(case.template) if owner == logical}
+    want_arns = [created_arn[a["Ref"]] if isinstance(a, dict) else a for a in want.get("ManagedPolicyArns", [])]
     # moto 5.2.5's CloudFormation ignores ManagedPolicyArns, so attach each
     # ARN through the IAM API: moto refuses an ARN its catalogue of AWS
-    # managed policies (or the account's own policies) lacks.
-    for arn in want.get("ManagedPolicyArns", []):
+    # managed policies (or the account's own policies, the created ones
+    # among them) lacks.
+    for arn in want_arns:
         try:
             iam.attach_role_policy(RoleName=name, PolicyArn=arn)
         except Exception as e:  # noqa: BLE001 - reported as a failure
             run.fail(case, "moto", f"{logical}: cannot attach {arn}: {e}")
     attached = iam.list_attached_role_policies(RoleName=name)["AttachedPolicies"]
     got["ManagedPolicyArns"] = sorted(p["PolicyArn"] for p in attached)
-    # The policies the stack creates for a split role are attached by their
-    # `Roles`: each must be, and hold the template's statements.
+    # The policies the stack creates for a split role: each must exist,
+    # be attached, and hold the template's statements.
     created = {}
     for owner, _, _, props in created_policies(case.template):
         if owner == logical:
             created[resolve(props["ManagedPolicyName"], case.ctx)] = statements_canon(
                 resolve(props["PolicyDocument"], case.ctx), str)
-    expected["ManagedPolicyArns"] = sorted(
-        want.get("ManagedPolicyArns", [])
-        + [f"arn:{case.ctx['partition']}:iam::{case.ctx['account']}:policy/{n}" for n in created])
+    expected["ManagedPolicyArns"] = sorted(want_arns)
     got["Created"] = {}
     for p in attached:
         if p["PolicyName"] in created:

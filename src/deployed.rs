@@ -21,7 +21,7 @@ use crate::input::json;
 use crate::location::Locations;
 use crate::model::{Policy, Role, RoleKind};
 use crate::progress::Progress;
-use crate::render::readback::Reader;
+use crate::render::readback::{Reader, created_refs};
 
 /// The largest dump read; an account's full authorization details are a
 /// few megabytes.
@@ -539,10 +539,11 @@ fn template(path: &Path, text: String, doc: &Value) -> Result<Deployed, Error> {
             props.insert("RoleName".into(), id.into());
         }
         let at = |field: &str| format!("Resources.{id}.Properties.{field}");
-        let mut role = reader.role(RoleKind::Task, &Value::Mapping(props), &at)?;
         // The managed policies the template creates for the role are its
         // grants (`policy_layout: split`).
-        role.created_policies = reader.created_policies(doc, id)?;
+        let (props, attached) = created_refs(doc, &Value::Mapping(props));
+        let mut role = reader.role(RoleKind::Task, &props, &at)?;
+        role.created_policies = reader.created_policies(doc, id, &attached)?;
         roles.push(Entry::read(DeployedRole {
             arn: String::new(),
             role,

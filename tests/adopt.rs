@@ -626,4 +626,25 @@ fn init_from_role_keeps_a_split_layout() {
             "drift: 1 role: 1 match, 0 drifted, 0 missing; IAM: 0 broadening, 0 narrowing, 0 neutral\n",
         )
         .run();
+    // A template written by hand may attach the policy from its side
+    // (`Roles: [!Ref TaskRole]`) instead of the role's `ManagedPolicyArns`:
+    // the same role.
+    let text = std::fs::read_to_string(&template).unwrap();
+    let by_roles = text
+        .replace(
+            "      ManagedPolicyArns:\n        - !Ref TaskRolePolicy2\n",
+            "",
+        )
+        .replace(
+            "      Description: \"Permissions of the task role orders-batch-task beyond its inline policy\"\n",
+            "      Description: \"Permissions of the task role orders-batch-task beyond its inline policy\"\n      Roles:\n        - !Ref TaskRole\n",
+        );
+    assert!(!by_roles.contains("!Ref TaskRolePolicy2") && by_roles.contains("      Roles:\n"));
+    std::fs::write(out.dir.join("by-roles.yaml"), by_roles).unwrap();
+    Test::in_dir(&out.dir)
+        .args(["drift", "adopted.yaml", "--deployed", "by-roles.yaml"])
+        .stdout_ends_with(
+            "drift: 1 role: 1 match, 0 drifted, 0 missing; IAM: 0 broadening, 0 narrowing, 0 neutral\n",
+        )
+        .run();
 }

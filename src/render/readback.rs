@@ -59,8 +59,9 @@ pub fn parse(file: &Path, text: &str) -> Result<Vec<Role>, Error> {
             ));
         }
         let at = |field: &str| format!("Resources.{logical_id}.Properties.{field}");
-        let mut role = reader.role(kind, props, &at)?;
-        role.created_policies = reader.created_policies(&doc, logical_id)?;
+        let (props, attached) = created_refs(&doc, props);
+        let mut role = reader.role(kind, &props, &at)?;
+        role.created_policies = reader.created_policies(&doc, logical_id, &attached)?;
         roles.push(role);
     }
     if roles.is_empty() {
@@ -285,26 +286,35 @@ impl<'a> Reader<'a> {
     }
 
     /// The customer managed policies a template creates for the role of
-    /// `logical_id`: each `AWS::IAM::ManagedPolicy` whose `Roles` holds
-    /// `!Ref <logical_id>` (`policy_layout: split`), in template order,
-    /// each statement's `origin` its policy's name.
+    /// `logical_id` (`policy_layout: split`): each `AWS::IAM::ManagedPolicy`
+    /// the role's `ManagedPolicyArns` names by `!Ref` (`attached`, from
+    /// [`created_refs`]; what `render` writes, so that whatever uses the
+    /// role waits for them), or whose own `Roles` holds `!Ref
+    /// <logical_id>`; in template order, each statement's `origin` its
+    /// policy's name.
     ///
     /// # Errors
     /// Such a policy's name or document ecs-iam cannot read.
-    pub fn created_policies(&self, doc: &Value, logical_id: &str) -> Result<Vec<Policy>, Error> {
+    pub fn created_policies(
+        &self,
+        doc: &Value,
+        logical_id: &str,
+        attached: &[String],
+    ) -> Result<Vec<Policy>, Error> {
         let mut out = Vec::new();
         for (id, r) in doc["Resources"].as_mapping().into_iter().flatten() {
             if r.get("Type").and_then(Value::as_str) != Some("AWS::IAM::ManagedPolicy") {
                 continue;
             }
             let props = &r["Properties"];
-            if !Self::list(props.get("Roles"))
-                .iter()
-                .any(|v| is_ref(v, logical_id))
+            let id = id.as_str().unwrap_or_default();
+            if !attached.iter().any(|a| a == id)
+                && !Self::list(props.get("Roles"))
+                    .iter()
+                    .any(|v| is_ref(v, logical_id))
             {
                 continue;
             }
-            let id = id.as_str().unwrap_or_default();
             let at = |field: &str| format!("Resources.{id}.Properties.{field}");
             // A policy CloudFormation names itself is known by its logical id.
             let name = match props.get("ManagedPolicyName") {
@@ -475,6 +485,41 @@ impl<'a> Reader<'a> {
 }
 
 /// Whether `v` is `!Ref <id>` or `{"Ref": <id>}`.
+/// A role's `Properties` without the `ManagedPolicyArns` entries that are
+/// a `!Ref` to an `AWS::IAM::ManagedPolicy` of the same template, and
+/// those policies' logical ids: they are policies created beside the role
+/// (`policy_layout: split`), read as its grants
+/// ([`Reader::created_policies`]), not attachments of unknown content.
+#[must_use]
+pub fn created_refs(doc: &Value, props: &Value) -> (Value, Vec<String>) {
+    let is_created = |v: &Value| -> Option<String> {
+        let id = match v {
+            Value::Tagged(t) if t.tag == "!Ref" => t.value.as_str(),
+            Value::Mapping(m) if m.len() == 1 => m.get("Ref").and_then(Value::as_str),
+            _ => None,
+        }?;
+        (doc["Resources"][id]["Type"].as_str() == Some("AWS::IAM::ManagedPolicy"))
+            .then(|| id.to_owned())
+    };
+    let mut props = props.clone();
+    let mut ids = Vec::new();
+    if let Some(Value::Sequence(list)) = props.get_mut("ManagedPolicyArns") {
+        list.retain(|v| match is_created(v) {
+            Some(id) => {
+                ids.push(id);
+                false
+            }
+            None => true,
+        });
+        if list.is_empty()
+            && let Value::Mapping(m) = &mut props
+        {
+            m.remove("ManagedPolicyArns");
+        }
+    }
+    (props, ids)
+}
+
 fn is_ref(v: &Value, id: &str) -> bool {
     match v {
         Value::Tagged(t) => t.tag == "!Ref" && t.value.as_str() == Some(id),

@@ -297,10 +297,32 @@ pub fn from_cloudformation(text: &str) -> Roles {
                 .get("MaxSessionDuration")
                 .map(|v| v.as_u64().expect("number")),
             permissions_boundary: p.get("PermissionsBoundary").map(yaml_text),
-            managed_policies: yaml_list(p.get("ManagedPolicyArns")).into_iter().collect(),
             trust: yaml_statements(&p["AssumeRolePolicyDocument"]),
             ..RoleView::default()
         };
+        // `ManagedPolicyArns` lists the managed policies, then a `!Ref` to
+        // each policy the template creates for the role, so that whatever
+        // uses the role waits for them.
+        let mut created_ids = Vec::new();
+        for v in p
+            .get("ManagedPolicyArns")
+            .and_then(Yaml::as_sequence)
+            .into_iter()
+            .flatten()
+        {
+            match v {
+                Yaml::Tagged(t) if t.tag == "!Ref" => {
+                    created_ids.push(t.value.as_str().unwrap().to_owned());
+                }
+                other => {
+                    assert!(
+                        created_ids.is_empty(),
+                        "a managed policy after a created one"
+                    );
+                    view.managed_policies.insert(yaml_text(other));
+                }
+            }
+        }
         if let Some(tags) = p.get("Tags").and_then(Yaml::as_sequence) {
             for t in tags {
                 view.tags
@@ -312,32 +334,18 @@ pub fn from_cloudformation(text: &str) -> Roles {
             view.policy_name = Some(yaml_text(&policies[0]["PolicyName"]));
             view.statements = yaml_statements(&policies[0]["PolicyDocument"]);
         }
-        for (_, r) in doc["Resources"].as_mapping().unwrap() {
-            if r["Type"] != Yaml::String("AWS::IAM::ManagedPolicy".into()) {
-                continue;
-            }
+        for id in &created_ids {
+            let r = &doc["Resources"][id.as_str()];
+            assert_eq!(
+                r["Type"],
+                Yaml::String("AWS::IAM::ManagedPolicy".into()),
+                "{logical}'s ManagedPolicyArns names {id}"
+            );
             let p = &r["Properties"];
-            let roles: Vec<String> = p["Roles"]
-                .as_sequence()
-                .unwrap()
-                .iter()
-                .map(|v| match v {
-                    Yaml::Tagged(t) if t.tag == "!Ref" => t.value.as_str().unwrap().to_owned(),
-                    other => panic!("Roles holds {other:?}, not a !Ref"),
-                })
-                .collect();
-            if roles != [logical] {
-                continue;
-            }
             for k in p.as_mapping().unwrap().keys() {
                 assert!(
-                    [
-                        "ManagedPolicyName",
-                        "Description",
-                        "Roles",
-                        "PolicyDocument"
-                    ]
-                    .contains(&k.as_str().unwrap()),
+                    ["ManagedPolicyName", "Description", "PolicyDocument"]
+                        .contains(&k.as_str().unwrap()),
                     "{k:?} is not a property ecs-iam writes"
                 );
             }
@@ -348,6 +356,18 @@ pub fn from_cloudformation(text: &str) -> Roles {
         }
         roles.insert(key.to_owned(), view);
     }
+    // Every policy the template creates is attached to a role.
+    let created = doc["Resources"]
+        .as_mapping()
+        .unwrap()
+        .values()
+        .filter(|r| r["Type"] == Yaml::String("AWS::IAM::ManagedPolicy".into()))
+        .count();
+    assert_eq!(
+        created,
+        roles.values().map(|v| v.created.len()).sum::<usize>(),
+        "a created policy no role's ManagedPolicyArns names"
+    );
     roles
 }
 
