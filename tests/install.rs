@@ -467,11 +467,11 @@ fn cargo_binstall_fetches_the_archives_the_release_workflow_packs() {
     assert_eq!(
         targets,
         [
-            "x86_64-unknown-linux-musl",
             "x86_64-apple-darwin",
             "aarch64-apple-darwin",
             "x86_64-pc-windows-gnu",
             "aarch64-unknown-linux-musl",
+            "x86_64-unknown-linux-musl",
         ]
     );
     // An MSVC machine takes the Windows archive, built for windows-gnu.
