@@ -181,8 +181,8 @@ impl Test {
         self
     }
 
-    /// Run under an address-space limit (`ulimit -v`, in KiB; Unix only), so a blow-up
-    /// fails the run instead of the machine.
+    /// Run under an address-space limit (`ulimit -v`, in KiB; Unix only),
+    /// so a blow-up fails the run instead of the machine.
     pub fn address_space_limit_kib(mut self, kib: u64) -> Self {
         self.address_space_kib = Some(kib);
         self
