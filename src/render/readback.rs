@@ -484,7 +484,6 @@ impl<'a> Reader<'a> {
     }
 }
 
-/// Whether `v` is `!Ref <id>` or `{"Ref": <id>}`.
 /// A role's `Properties` without the `ManagedPolicyArns` entries that are
 /// a `!Ref` to an `AWS::IAM::ManagedPolicy` of the same template, and
 /// those policies' logical ids: they are policies created beside the role
@@ -493,11 +492,7 @@ impl<'a> Reader<'a> {
 #[must_use]
 pub fn created_refs(doc: &Value, props: &Value) -> (Value, Vec<String>) {
     let is_created = |v: &Value| -> Option<String> {
-        let id = match v {
-            Value::Tagged(t) if t.tag == "!Ref" => t.value.as_str(),
-            Value::Mapping(m) if m.len() == 1 => m.get("Ref").and_then(Value::as_str),
-            _ => None,
-        }?;
+        let id = ref_target(v)?;
         (doc["Resources"][id]["Type"].as_str() == Some("AWS::IAM::ManagedPolicy"))
             .then(|| id.to_owned())
     };
@@ -520,12 +515,18 @@ pub fn created_refs(doc: &Value, props: &Value) -> (Value, Vec<String>) {
     (props, ids)
 }
 
-fn is_ref(v: &Value, id: &str) -> bool {
+/// The logical id `v` names, when it is `!Ref <id>` or `{"Ref": <id>}`.
+fn ref_target(v: &Value) -> Option<&str> {
     match v {
-        Value::Tagged(t) => t.tag == "!Ref" && t.value.as_str() == Some(id),
-        Value::Mapping(m) => m.len() == 1 && m.get("Ref").and_then(Value::as_str) == Some(id),
-        _ => false,
+        Value::Tagged(t) if t.tag == "!Ref" => t.value.as_str(),
+        Value::Mapping(m) if m.len() == 1 => m.get("Ref").and_then(Value::as_str),
+        _ => None,
     }
+}
+
+/// Whether `v` is `!Ref <id>` or `{"Ref": <id>}`.
+fn is_ref(v: &Value, id: &str) -> bool {
+    ref_target(v) == Some(id)
 }
 
 /// The policies of a role's CDK policies file (`cdk/<role>-policies.json`,
