@@ -255,3 +255,38 @@ fn a_terraform_role_not_asked_for_does_not_stop_drift() {
         .status(2)
         .run();
 }
+
+/// A split role's created policy (`<inline policy>-<N>`, read from the
+/// dump's `Policies`) that ecs-iam cannot compare is refused at its own
+/// statement, as an inline one is.
+#[test]
+fn a_created_policy_ecs_iam_cannot_read_is_refused_at_its_position() {
+    let text =
+        std::fs::read_to_string(common::root().join("tests/drift/raw-api-eu-west-1.json")).unwrap();
+    let mut dump: Value = serde_json::from_str(&text).unwrap();
+    let arn = "arn:aws:iam::123456789012:policy/split-task-policy-2";
+    dump["RoleDetailList"].as_array_mut().unwrap().push(json!({
+        "Path": "/", "RoleName": "split-task", "Arn": "arn:aws:iam::123456789012:role/split-task",
+        "AssumeRolePolicyDocument": {"Version": "2012-10-17", "Statement": [{"Effect": "Allow",
+            "Principal": {"Service": "ecs-tasks.amazonaws.com"}, "Action": "sts:AssumeRole"}]},
+        "RolePolicyList": [{"PolicyName": "split-task-policy", "PolicyDocument": {"Version": "2012-10-17",
+            "Statement": [{"Effect": "Allow", "Action": "s3:GetObject", "Resource": "arn:aws:s3:::b/*"}]}}],
+        "AttachedManagedPolicies": [{"PolicyName": "split-task-policy-2", "PolicyArn": arn}]
+    }));
+    dump["Policies"] = json!([{
+        "PolicyName": "split-task-policy-2", "Arn": arn, "DefaultVersionId": "v1",
+        "PolicyVersionList": [{"VersionId": "v1", "IsDefaultVersion": true, "Document": {
+            "Version": "2012-10-17",
+            "Statement": [{"Effect": "Allow", "NotAction": "s3:*", "Resource": "*"}]}}]
+    }]);
+    let dump = serde_json::to_string_pretty(&dump).unwrap();
+    let (line, column) = statement_of_not_action(&dump);
+    Test::new()
+        .file("d.json", dump)
+        .args(["init", "--from-role", "d.json#split-task"])
+        .stderr(format!(
+            "error: d.json:{line}:{column}: `Policies[0].PolicyVersionList[0].Document.Statement[0]`: uses `NotAction`, which ecs-iam cannot compare grant by grant\n"
+        ))
+        .status(2)
+        .run();
+}
