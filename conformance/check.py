@@ -209,6 +209,14 @@ def created_policies(template):
     return out
 
 
+def created_arns(template, role, ctx):
+    """The ARN of each policy the template creates for `role`, by logical
+    id: what the `Ref` in the role's `ManagedPolicyArns` stands for."""
+    return {policy: f"arn:{ctx['partition']}:iam::{ctx['account']}:policy/"
+                    f"{resolve(props['ManagedPolicyName'], ctx)}"
+            for owner, policy, _, props in created_policies(template) if owner == role}
+
+
 def cfn_documents(case):
     """(role key, document kind, statements) from the CloudFormation side;
     a policy a split role's template creates is `<key>_policy_<N>`, as the
@@ -350,9 +358,7 @@ def deploy_and_compare(run, case, moto):
         # does not detach before deleting the role.
         for logical, _ in roles_of(case.template):
             name = resources[logical]["Properties"]["RoleName"]
-            created = [f"arn:{ctx['partition']}:iam::{ctx['account']}:policy/"
-                       f"{resolve(props['ManagedPolicyName'], ctx)}"
-                       for role, _, _, props in created_policies(case.template) if role == logical]
+            created = list(created_arns(case.template, logical, ctx).values())
             named = [a for a in resources[logical]["Properties"].get("ManagedPolicyArns", []) if isinstance(a, str)]
             for arn in named + created:
                 try:
@@ -389,10 +395,7 @@ def compare_role(run, case, iam, logical, want, outputs):
     # The policies the stack creates for a split role, by logical id: the
     # role's `ManagedPolicyArns` names each with a `Ref`, whose value is
     # the policy's ARN.
-    created_arn = {
-        policy: f"arn:{case.ctx['partition']}:iam::{case.ctx['account']}:policy/"
-                f"{resolve(props['ManagedPolicyName'], case.ctx)}"
-        for owner, policy, _, props in created_policies(case.template) if owner == logical}
+    created_arn = created_arns(case.template, logical, case.ctx)
     want_arns = [created_arn[a["Ref"]] if isinstance(a, dict) else a for a in want.get("ManagedPolicyArns", [])]
     # moto 5.2.5's CloudFormation ignores ManagedPolicyArns, so attach each
     # ARN through the IAM API: moto refuses an ARN its catalogue of AWS

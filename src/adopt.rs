@@ -318,15 +318,11 @@ fn role(s: &mut String, r: &Adopting<'_>) {
     // A role whose statements its template spreads over policies created
     // beside it keeps that layout.
     if !deployed.created_policies.is_empty() {
+        let policies = deployed.created_policies.len() + usize::from(deployed.policy.is_some());
         let _ = writeln!(
             s,
-            "  policy_layout: split  # its statements are spread over {} polic{} created beside it",
-            deployed.created_policies.len() + usize::from(deployed.policy.is_some()),
-            if deployed.created_policies.len() + usize::from(deployed.policy.is_some()) == 1 {
-                "y"
-            } else {
-                "ies"
-            }
+            "  policy_layout: split  # its statements are spread over {policies} polic{} created beside it",
+            if policies == 1 { "y" } else { "ies" }
         );
     }
     // Each statement's `origin` is its policy's name.

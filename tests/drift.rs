@@ -92,6 +92,18 @@ impl Moto {
         path
     }
 
+    /// `aws iam attach-role-policy`.
+    fn attach(&self, role: &str, arn: &str) {
+        self.aws(&[
+            "iam",
+            "attach-role-policy",
+            "--role-name",
+            role,
+            "--policy-arn",
+            arn,
+        ]);
+    }
+
     /// Create the roles of a rendering through the IAM API, as `deploy`
     /// would: the CDK JSON (`CfnRoleProps`) with the deployment's values
     /// put in for `Fn::Sub`.
@@ -147,25 +159,14 @@ impl Moto {
                         "--policy-document",
                         &p["policyDocument"].to_string(),
                     ]);
-                    self.aws(&[
-                        "iam",
-                        "attach-role-policy",
-                        "--role-name",
+                    self.attach(
                         name,
-                        "--policy-arn",
                         &format!("arn:aws:iam::{ACCOUNT}:policy/{policy_name}"),
-                    ]);
+                    );
                 }
             }
             for arn in props["managedPolicyArns"].as_array().into_iter().flatten() {
-                self.aws(&[
-                    "iam",
-                    "attach-role-policy",
-                    "--role-name",
-                    name,
-                    "--policy-arn",
-                    arn.as_str().unwrap(),
-                ]);
+                self.attach(name, arn.as_str().unwrap());
             }
         }
     }
